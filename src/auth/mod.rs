@@ -1,0 +1,4 @@
+//! Credentials: password hashing and random bearer secrets.
+
+pub mod password;
+pub mod secret;

@@ -1,0 +1,58 @@
+//! Random bearer secrets (session cookies, API tokens, CSRF tokens) and their stored hashes.
+
+use base64::Engine;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use sha2::{Digest, Sha256};
+use subtle::ConstantTimeEq;
+
+/// 256 random bits, URL-safe, with a short prefix saying what the secret is for.
+pub fn random_token(prefix: &str) -> String {
+    let mut bytes = [0u8; 32];
+    rand::fill(&mut bytes);
+    format!("{prefix}_{}", URL_SAFE_NO_PAD.encode(bytes))
+}
+
+/// A password to hand to a person once: 120 random bits in 20 URL-safe characters.
+pub fn generate_password() -> String {
+    let mut bytes = [0u8; 15];
+    rand::fill(&mut bytes);
+    URL_SAFE_NO_PAD.encode(bytes)
+}
+
+/// What the database keeps of a bearer secret: its SHA-256. A leaked table grants nothing,
+/// and the secrets carry 256 bits, so no slow hash is needed.
+pub fn hash_token(token: &str) -> String {
+    let digest = Sha256::digest(token.as_bytes());
+    digest.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// Compares two secrets in time independent of where they differ.
+pub fn same_secret(a: &str, b: &str) -> bool {
+    a.len() == b.len() && bool::from(a.as_bytes().ct_eq(b.as_bytes()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tokens_are_prefixed_and_unique() {
+        let a = random_token("pt");
+        let b = random_token("pt");
+        assert!(a.starts_with("pt_"));
+        assert_eq!(a.len(), 3 + 43);
+        assert_ne!(a, b);
+    }
+
+    #[test]
+    fn hashes_are_stable_hex() {
+        assert_eq!(hash_token("abc"), "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+    }
+
+    #[test]
+    fn secret_comparison_needs_equal_strings() {
+        assert!(same_secret("abc", "abc"));
+        assert!(!same_secret("abc", "abd"));
+        assert!(!same_secret("abc", "abcd"));
+    }
+}

@@ -1,0 +1,199 @@
+//! Settings from flags and `PORTICO_*` environment variables, parsed once into typed values.
+
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use clap::Args;
+use secrecy::{ExposeSecret, SecretString};
+use url::Url;
+
+use crate::secret_key::SecretKey;
+
+/// Where the data lives: shared by `serve` and every other command, so the CLI works on the
+/// same database as a running server.
+#[derive(Debug, Clone, Args)]
+pub struct StorageArgs {
+    /// Directory for the embedded database and the generated secret key.
+    #[arg(long, env = "PORTICO_DATA_DIR", default_value = "./data")]
+    pub data_dir: PathBuf,
+
+    /// Database URL: `postgres://user:pass@host/db` for PostgreSQL, `sqlite://path` for SQLite.
+    /// Default: the SQLite file `portico.db` in the data directory, created on first run.
+    #[arg(long, env = "DATABASE_URL", hide_env_values = true)]
+    pub database_url: Option<SecretString>,
+}
+
+impl StorageArgs {
+    /// The database URL to open, creating the data directory for the embedded default.
+    pub fn resolve_database_url(&self) -> anyhow::Result<SecretString> {
+        if let Some(url) = &self.database_url {
+            return Ok(url.clone());
+        }
+        ensure_dir(&self.data_dir)?;
+        let file = self.data_dir.join("portico.db");
+        Ok(SecretString::from(format!("sqlite://{}?mode=rwc", file.display())))
+    }
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct ServeArgs {
+    #[command(flatten)]
+    pub storage: StorageArgs,
+
+    /// Address to listen on.
+    #[arg(long, env = "PORTICO_ADDR", default_value = "127.0.0.1:8080")]
+    pub addr: SocketAddr,
+
+    /// The address people reach Portico at (default: http://{addr}). Cookies are marked
+    /// Secure when it is https.
+    #[arg(long, env = "PORTICO_PUBLIC_URL")]
+    pub public_url: Option<Url>,
+
+    /// Key material (at least 32 characters) for encrypting secrets and signing. When absent,
+    /// a random key is generated once into `{data_dir}/secret.key`. Every instance sharing a
+    /// database must use the same key.
+    #[arg(long, env = "PORTICO_SECRET_KEY", hide_env_values = true)]
+    pub secret_key: Option<SecretString>,
+
+    /// Seed a demo MSP (customers, groups, team members) unless data exists, and print an
+    /// admin sign-in.
+    #[arg(long)]
+    pub demo: bool,
+
+    /// Console sessions end after this many minutes without a request.
+    #[arg(long, env = "PORTICO_SESSION_IDLE_MINUTES", default_value_t = 120)]
+    pub session_idle_minutes: u64,
+
+    /// Console sessions end this many hours after sign-in, however active.
+    #[arg(long, env = "PORTICO_SESSION_MAX_HOURS", default_value_t = 12)]
+    pub session_max_hours: u64,
+
+    /// Database connections per instance.
+    #[arg(long, env = "PORTICO_DB_MAX_CONNECTIONS", default_value_t = 10)]
+    pub db_max_connections: u32,
+
+    /// Log format: `text` for people, `json` for log collectors.
+    #[arg(long, env = "PORTICO_LOG_FORMAT", default_value = "text", value_parser = ["text", "json"])]
+    pub log_format: String,
+}
+
+/// Limits on failed console sign-ins, counted over a sliding window in the database.
+#[derive(Debug, Clone)]
+pub struct SignInLimits {
+    pub window: Duration,
+    pub per_account: i64,
+    pub per_address: i64,
+}
+
+impl Default for SignInLimits {
+    fn default() -> Self {
+        Self { window: Duration::from_secs(15 * 60), per_account: 5, per_address: 30 }
+    }
+}
+
+/// Everything the running service needs to know, validated.
+#[derive(Debug, Clone)]
+pub struct Config {
+    pub addr: SocketAddr,
+    pub public_url: Url,
+    pub data_dir: PathBuf,
+    pub database_url: SecretString,
+    pub secret_key: SecretKey,
+    pub session_idle: Duration,
+    pub session_max: Duration,
+    pub sign_in_limits: SignInLimits,
+    pub db_max_connections: u32,
+}
+
+impl Config {
+    pub fn from_args(args: &ServeArgs) -> anyhow::Result<Self> {
+        let public_url = match &args.public_url {
+            Some(url) => normalise_public_url(url.clone())?,
+            None => Url::parse(&format!("http://{}", args.addr))?,
+        };
+        if args.session_idle_minutes == 0 || args.session_max_hours == 0 {
+            anyhow::bail!("session timeouts must be at least one minute / one hour");
+        }
+        let secret_key = match &args.secret_key {
+            Some(material) => SecretKey::from_material(material.expose_secret())?,
+            None => SecretKey::load_or_create(&args.storage.data_dir.join("secret.key"))?,
+        };
+        Ok(Self {
+            addr: args.addr,
+            public_url,
+            data_dir: args.storage.data_dir.clone(),
+            database_url: args.storage.resolve_database_url()?,
+            secret_key,
+            session_idle: Duration::from_secs(args.session_idle_minutes * 60),
+            session_max: Duration::from_secs(args.session_max_hours * 3600),
+            sign_in_limits: SignInLimits::default(),
+            db_max_connections: args.db_max_connections,
+        })
+    }
+
+    /// Cookies get `Secure` when people reach Portico over https.
+    pub fn secure_cookies(&self) -> bool {
+        self.public_url.scheme() == "https"
+    }
+
+    /// An absolute URL for a local path, for links shown to people (e.g. printed by the CLI).
+    pub fn url_for(&self, path: &str) -> String {
+        format!("{}{}", self.public_url.as_str().trim_end_matches('/'), path)
+    }
+}
+
+fn normalise_public_url(url: Url) -> anyhow::Result<Url> {
+    if !matches!(url.scheme(), "http" | "https") || url.host_str().is_none() {
+        anyhow::bail!("PORTICO_PUBLIC_URL must be an http(s) URL, got {url}");
+    }
+    if url.query().is_some() || url.fragment().is_some() {
+        anyhow::bail!("PORTICO_PUBLIC_URL must not have a query or fragment");
+    }
+    Ok(url)
+}
+
+pub(crate) fn ensure_dir(dir: &Path) -> anyhow::Result<()> {
+    std::fs::create_dir_all(dir)
+        .map_err(|e| anyhow::anyhow!("cannot create data directory {}: {e}", dir.display()))
+}
+
+#[cfg(test)]
+mod tests {
+    use clap::Parser;
+
+    use super::*;
+
+    #[derive(Parser)]
+    struct Harness {
+        #[command(flatten)]
+        serve: ServeArgs,
+    }
+
+    fn parse(args: &[&str]) -> ServeArgs {
+        let mut argv = vec!["portico"];
+        argv.extend_from_slice(args);
+        Harness::parse_from(argv).serve
+    }
+
+    #[test]
+    fn the_public_url_defaults_to_the_listen_address() {
+        let dir = std::env::temp_dir().join(format!("portico-config-{}", uuid::Uuid::now_v7()));
+        let args = parse(&["--data-dir", dir.to_str().unwrap(), "--addr", "127.0.0.1:9999",
+            "--secret-key", "0123456789abcdef0123456789abcdef"]);
+        let config = Config::from_args(&args).unwrap();
+        assert_eq!(config.public_url.as_str(), "http://127.0.0.1:9999/");
+        assert!(!config.secure_cookies());
+        assert_eq!(config.url_for("/admin"), "http://127.0.0.1:9999/admin");
+        assert!(config.database_url.expose_secret().ends_with("portico.db?mode=rwc"));
+        std::fs::remove_dir_all(dir).ok();
+    }
+
+    #[test]
+    fn a_public_url_that_is_not_http_is_refused() {
+        let url = Url::parse("ftp://portal.example").unwrap();
+        assert!(normalise_public_url(url).is_err());
+        let https = Url::parse("https://portal.example").unwrap();
+        assert!(normalise_public_url(https).is_ok());
+    }
+}

@@ -1,0 +1,13 @@
+//! Pure domain types and their validation: no I/O, no HTTP, no SQL.
+
+pub mod actor;
+pub mod customer;
+pub mod email;
+pub mod end_user;
+pub mod group;
+pub mod page;
+pub mod patch;
+pub mod slug;
+pub mod team;
+pub mod text;
+pub mod validation;

@@ -1,0 +1,140 @@
+//! Keyset paging: lists return `{items, next_cursor}` and resume after the last row seen.
+
+use base64::Engine;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+use super::validation::FieldError;
+
+pub const DEFAULT_LIMIT: u32 = 50;
+pub const MAX_LIMIT: u32 = 200;
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct Page<T> {
+    pub items: Vec<T>,
+    /// Pass as `cursor` to get the next page; `null` on the last page.
+    pub next_cursor: Option<String>,
+}
+
+impl<T> Page<T> {
+    pub fn map<U>(self, f: impl FnMut(T) -> U) -> Page<U> {
+        Page { items: self.items.into_iter().map(f).collect(), next_cursor: self.next_cursor }
+    }
+}
+
+/// The position after the last row of a page: its sort key and id.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Cursor {
+    #[serde(rename = "k")]
+    pub sort_key: String,
+    pub id: String,
+}
+
+impl Cursor {
+    pub fn encode(&self) -> String {
+        let json = serde_json::to_vec(self).expect("a cursor always serialises");
+        URL_SAFE_NO_PAD.encode(json)
+    }
+
+    pub fn decode(raw: &str) -> Result<Self, FieldError> {
+        let refuse = || FieldError::new("cursor", "is not a cursor returned by this list");
+        let bytes = URL_SAFE_NO_PAD.decode(raw.trim()).map_err(|_| refuse())?;
+        serde_json::from_slice(&bytes).map_err(|_| refuse())
+    }
+}
+
+/// What page of a list to return, validated.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PageRequest {
+    pub after: Option<Cursor>,
+    pub limit: u32,
+}
+
+impl Default for PageRequest {
+    fn default() -> Self {
+        Self { after: None, limit: DEFAULT_LIMIT }
+    }
+}
+
+impl PageRequest {
+    pub fn parse(cursor: Option<&str>, limit: Option<u32>) -> Result<Self, FieldError> {
+        let limit = limit.unwrap_or(DEFAULT_LIMIT);
+        if !(1..=MAX_LIMIT).contains(&limit) {
+            return Err(FieldError::new("limit", format!("must be between 1 and {MAX_LIMIT}")));
+        }
+        let after = match cursor.map(str::trim) {
+            None | Some("") => None,
+            Some(raw) => Some(Cursor::decode(raw)?),
+        };
+        Ok(Self { after, limit })
+    }
+
+    pub fn first(limit: u32) -> Self {
+        Self { after: None, limit }
+    }
+
+    /// Builds a page from up to `limit + 1` fetched rows: the extra row only proves a next page exists.
+    pub fn page_from<T>(&self, mut rows: Vec<T>, key: impl Fn(&T) -> Cursor) -> Page<T> {
+        let limit = self.limit as usize;
+        let next_cursor = if rows.len() > limit {
+            rows.truncate(limit);
+            rows.last().map(|last| key(last).encode())
+        } else {
+            None
+        };
+        Page { items: rows, next_cursor }
+    }
+}
+
+/// A search term for `LIKE`, with its wildcards escaped (`\` is the escape character).
+pub fn like_pattern(term: &str) -> String {
+    let mut pattern = String::from("%");
+    for c in term.trim().to_lowercase().chars() {
+        if matches!(c, '%' | '_' | '\\') {
+            pattern.push('\\');
+        }
+        pattern.push(c);
+    }
+    pattern.push('%');
+    pattern
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_cursor_survives_a_round_trip() {
+        let cursor = Cursor { sort_key: "acme ünd co".into(), id: "0192".into() };
+        assert_eq!(Cursor::decode(&cursor.encode()).unwrap(), cursor);
+    }
+
+    #[test]
+    fn a_forged_cursor_is_refused_naming_the_field() {
+        assert_eq!(Cursor::decode("not base64!").unwrap_err().field, "cursor");
+        assert_eq!(Cursor::decode(&URL_SAFE_NO_PAD.encode("{}")).unwrap_err().field, "cursor");
+    }
+
+    #[test]
+    fn limits_outside_the_allowed_range_are_refused() {
+        assert_eq!(PageRequest::parse(None, Some(0)).unwrap_err().field, "limit");
+        assert!(PageRequest::parse(None, Some(MAX_LIMIT + 1)).is_err());
+        assert_eq!(PageRequest::parse(None, None).unwrap().limit, DEFAULT_LIMIT);
+    }
+
+    #[test]
+    fn a_page_knows_whether_more_rows_follow() {
+        let request = PageRequest::first(2);
+        let key = |n: &i32| Cursor { sort_key: n.to_string(), id: n.to_string() };
+        let full = request.page_from(vec![1, 2, 3], key);
+        assert_eq!(full.items, vec![1, 2]);
+        assert_eq!(Cursor::decode(full.next_cursor.as_deref().unwrap()).unwrap().id, "2");
+        assert!(request.page_from(vec![1, 2], key).next_cursor.is_none());
+    }
+
+    #[test]
+    fn like_wildcards_in_search_terms_are_escaped() {
+        assert_eq!(like_pattern(" 100%_A\\ "), "%100\\%\\_a\\\\%");
+    }
+}

@@ -1,0 +1,12 @@
+//! Portico: self-service End User Portals for managed service providers.
+
+pub mod app;
+pub mod auth;
+pub mod cli;
+pub mod config;
+pub mod demo;
+pub mod domain;
+pub mod error;
+pub mod secret_key;
+pub mod store;
+pub mod web;

@@ -1,0 +1,204 @@
+use std::io::{BufRead, IsTerminal};
+
+use anyhow::Context;
+use clap::{Parser, Subcommand};
+use portico::app::{self, AppState};
+use portico::config::{Config, ServeArgs, StorageArgs};
+use portico::store::StoreOptions;
+use portico::{cli, demo};
+use tracing_subscriber::EnvFilter;
+
+/// Portico: self-service End User Portals for managed service providers.
+#[derive(Parser)]
+#[command(name = "portico", version, about, propagate_version = true)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Run the server (migrations are applied on start).
+    Serve(ServeArgs),
+    /// Apply database migrations and exit.
+    Migrate(StorageArgs),
+    /// Manage team members.
+    #[command(subcommand)]
+    Admin(AdminCommand),
+    /// Manage API tokens.
+    #[command(subcommand)]
+    Token(TokenCommand),
+}
+
+#[derive(Subcommand)]
+enum AdminCommand {
+    /// Create a team member and print a generated password once.
+    Create {
+        #[arg(long)]
+        email: String,
+        #[arg(long)]
+        name: String,
+        /// `admin` (everything) or `technician` (tickets, knowledge base, read settings).
+        #[arg(long, value_parser = ["admin", "technician"])]
+        role: String,
+        /// Read the password from the first line of standard input instead of generating one.
+        #[arg(long)]
+        password_stdin: bool,
+        #[command(flatten)]
+        storage: StorageArgs,
+    },
+    /// Set a new password for a team member (generated unless --password-stdin); ends their sessions.
+    ResetPassword {
+        #[arg(long)]
+        email: String,
+        #[arg(long)]
+        password_stdin: bool,
+        #[command(flatten)]
+        storage: StorageArgs,
+    },
+}
+
+#[derive(Subcommand)]
+enum TokenCommand {
+    /// Create an API token for a team member; the token is the last line printed.
+    Create {
+        /// The team member the token acts for.
+        #[arg(long)]
+        email: String,
+        /// A label saying what the token is for.
+        #[arg(long)]
+        name: String,
+        #[command(flatten)]
+        storage: StorageArgs,
+    },
+    /// List a team member's API tokens (never the tokens themselves).
+    List {
+        #[arg(long)]
+        email: String,
+        #[command(flatten)]
+        storage: StorageArgs,
+    },
+    /// Revoke an API token, named by its id (or by the token itself).
+    Revoke {
+        /// The token id printed by `token create` or `token list`, or the token.
+        id: String,
+        #[command(flatten)]
+        storage: StorageArgs,
+    },
+}
+
+fn init_logging(json: bool, default: &str) {
+    let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new(default));
+    let builder = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr);
+    if json {
+        builder.json().init();
+    } else {
+        builder.with_ansi(std::io::stderr().is_terminal()).init();
+    }
+}
+
+fn read_password(from_stdin: bool) -> anyhow::Result<Option<String>> {
+    if !from_stdin {
+        return Ok(None);
+    }
+    let mut line = String::new();
+    std::io::stdin().lock().read_line(&mut line).context("cannot read the password from standard input")?;
+    Ok(Some(line.trim_end_matches(['\r', '\n']).to_string()))
+}
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    let cli = Cli::parse();
+    match cli.command {
+        Command::Serve(args) => {
+            init_logging(args.log_format == "json", "info,sqlx=warn");
+            serve(args).await
+        }
+        command => {
+            init_logging(false, "warn");
+            run_command(command).await
+        }
+    }
+}
+
+async fn serve(args: ServeArgs) -> anyhow::Result<()> {
+    let config = Config::from_args(&args)?;
+    let options = StoreOptions { max_connections: config.db_max_connections, ..Default::default() };
+    let store = cli::open_store(&args.storage, &options).await?;
+    if args.demo {
+        match demo::seed(&store).await? {
+            Some(sign_in) => {
+                println!("Demo data created.");
+                println!("Console:  {}", config.url_for("/admin"));
+                println!("E-mail:   {}", sign_in.email);
+                println!("Password: {}", sign_in.password);
+            }
+            None => {
+                println!("Demo data not added: the database already has data.");
+                println!("Console:  {}", config.url_for("/admin"));
+                println!(
+                    "Sign in with an existing account (the demo admin is {}); a new password: portico admin reset-password --email {}",
+                    demo::ADMIN_EMAIL,
+                    demo::ADMIN_EMAIL
+                );
+            }
+        }
+    }
+    let listener = tokio::net::TcpListener::bind(config.addr)
+        .await
+        .with_context(|| format!("cannot listen on {}", config.addr))?;
+    tracing::info!(addr = %listener.local_addr()?, public_url = %config.public_url,
+        database = store.backend().name(), "Portico is serving");
+    let state = AppState::new(config, store.clone());
+    app::serve(listener, state, app::shutdown_signal()).await?;
+    store.close().await;
+    Ok(())
+}
+
+async fn run_command(command: Command) -> anyhow::Result<()> {
+    let options = StoreOptions { max_connections: 2, ..Default::default() };
+    match command {
+        Command::Serve(_) => unreachable!("handled in main"),
+        Command::Migrate(storage) => {
+            cli::open_store(&storage, &options).await?;
+            println!("Database is up to date.");
+        }
+        Command::Admin(AdminCommand::Create { email, name, role, password_stdin, storage }) => {
+            let chosen = read_password(password_stdin)?;
+            let store = cli::open_store(&storage, &options).await?;
+            let (member, password) = cli::create_team_member(&store, &email, &name, &role, chosen).await?;
+            println!("Created {} {} ({}).", member.role, member.name, member.email);
+            if !password_stdin {
+                println!("Password (shown once): {password}");
+            }
+        }
+        Command::Admin(AdminCommand::ResetPassword { email, password_stdin, storage }) => {
+            let chosen = read_password(password_stdin)?;
+            let store = cli::open_store(&storage, &options).await?;
+            let password = cli::reset_password(&store, &email, chosen).await?;
+            println!("Password changed for {email}; their console sessions have ended.");
+            if !password_stdin {
+                println!("New password (shown once): {password}");
+            }
+        }
+        Command::Token(TokenCommand::Create { email, name, storage }) => {
+            let store = cli::open_store(&storage, &options).await?;
+            let (info, token) = cli::create_token(&store, &email, &name).await?;
+            println!("Created API token {} ('{}') for {email}. It is shown only now:", info.id, info.label);
+            println!("{token}");
+        }
+        Command::Token(TokenCommand::List { email, storage }) => {
+            let store = cli::open_store(&storage, &options).await?;
+            for token in cli::list_tokens(&store, &email).await? {
+                let state = if token.revoked_at.is_some() { "revoked" } else { "active" };
+                println!("{}  {state:7}  created {}  {}", token.id, token.created_at.date(), token.label);
+            }
+        }
+        Command::Token(TokenCommand::Revoke { id, storage }) => {
+            let store = cli::open_store(&storage, &options).await?;
+            let info = cli::revoke_token(&store, &id).await?;
+            println!("Revoked API token {} ('{}').", info.id, info.label);
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,212 @@
+//! Persistence: one implementation over sqlx's `Any` driver serving SQLite and PostgreSQL.
+//!
+//! Every query is written once in SQL both databases accept (`$n` placeholders, `RETURNING`,
+//! row-value comparisons). What truly differs lives in [`dialect`].
+
+pub mod audit;
+pub mod customers;
+pub mod dialect;
+pub mod end_users;
+pub mod groups;
+pub mod sessions;
+pub mod sign_in;
+pub mod team;
+pub mod tokens;
+
+use std::time::Duration;
+
+use sqlx::any::{AnyConnectOptions, AnyPoolOptions, AnyRow};
+use sqlx::{AnyPool, Executor, Row};
+use time::OffsetDateTime;
+use uuid::Uuid;
+
+pub use dialect::Backend;
+
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("{entity} not found")]
+    NotFound { entity: &'static str },
+    /// A uniqueness or reference rule of the data was broken by the input.
+    #[error("{field}: {message}")]
+    Conflict { field: &'static str, message: String },
+    #[error("unsupported database URL: {0}")]
+    UnsupportedUrl(String),
+    #[error("stored data is not readable: {0}")]
+    Corrupt(String),
+    #[error(transparent)]
+    Database(#[from] sqlx::Error),
+    #[error(transparent)]
+    Migrate(#[from] sqlx::migrate::MigrateError),
+}
+
+impl StoreError {
+    pub(crate) fn not_found(entity: &'static str) -> Self {
+        Self::NotFound { entity }
+    }
+
+    pub(crate) fn conflict(field: &'static str, message: impl Into<String>) -> Self {
+        Self::Conflict { field, message: message.into() }
+    }
+}
+
+pub type StoreResult<T> = Result<T, StoreError>;
+
+#[derive(Debug, Clone)]
+pub struct StoreOptions {
+    pub max_connections: u32,
+    pub acquire_timeout: Duration,
+}
+
+impl Default for StoreOptions {
+    fn default() -> Self {
+        Self { max_connections: 10, acquire_timeout: Duration::from_secs(10) }
+    }
+}
+
+#[derive(Clone)]
+pub struct Store {
+    pool: AnyPool,
+    backend: Backend,
+}
+
+impl Store {
+    /// Opens the database named by `url` (`sqlite://…` or `postgres://…`).
+    pub async fn connect(url: &str, options: &StoreOptions) -> StoreResult<Self> {
+        sqlx::any::install_default_drivers();
+        let backend = Backend::from_url(url).ok_or_else(|| StoreError::UnsupportedUrl(redact(url)))?;
+        let connect_options: AnyConnectOptions = url.parse()?;
+        let pool = AnyPoolOptions::new()
+            .max_connections(options.max_connections)
+            .acquire_timeout(options.acquire_timeout)
+            .after_connect(move |connection, _| {
+                Box::pin(async move {
+                    for statement in backend.session_setup() {
+                        connection.execute(*statement).await?;
+                    }
+                    Ok(())
+                })
+            })
+            .connect_with(connect_options)
+            .await?;
+        Ok(Self { pool, backend })
+    }
+
+    pub fn backend(&self) -> Backend {
+        self.backend
+    }
+
+    pub fn pool(&self) -> &AnyPool {
+        &self.pool
+    }
+
+    /// Brings the schema up to date; safe to run at every start and from several processes.
+    pub async fn migrate(&self) -> StoreResult<()> {
+        match self.backend {
+            Backend::Sqlite => sqlx::migrate!("./migrations/sqlite").run(&self.pool).await?,
+            Backend::Postgres => sqlx::migrate!("./migrations/postgres").run(&self.pool).await?,
+        }
+        Ok(())
+    }
+
+    /// True when the database answers a trivial query.
+    pub async fn ping(&self) -> bool {
+        sqlx::query("SELECT 1").execute(&self.pool).await.is_ok()
+    }
+
+    /// A transaction that will write: SQLite takes its write lock up front, so two writers
+    /// wait for each other instead of failing on a lock upgrade.
+    pub(crate) async fn begin_write(&self) -> StoreResult<sqlx::Transaction<'static, sqlx::Any>> {
+        Ok(self.pool.begin_with(self.backend.begin_write()).await?)
+    }
+
+    pub async fn close(&self) {
+        self.pool.close().await;
+    }
+}
+
+/// Hides the password of a database URL before it reaches a log or an error.
+pub fn redact(url: &str) -> String {
+    match url::Url::parse(url) {
+        Ok(mut parsed) if parsed.password().is_some() => {
+            let _ = parsed.set_password(Some("***"));
+            parsed.to_string()
+        }
+        _ => url.to_string(),
+    }
+}
+
+pub(crate) fn now_ms() -> i64 {
+    to_ms(OffsetDateTime::now_utc())
+}
+
+pub(crate) fn to_ms(at: OffsetDateTime) -> i64 {
+    (at.unix_timestamp_nanos() / 1_000_000) as i64
+}
+
+pub(crate) fn from_ms(ms: i64) -> StoreResult<OffsetDateTime> {
+    OffsetDateTime::from_unix_timestamp_nanos(i128::from(ms) * 1_000_000)
+        .map_err(|e| StoreError::Corrupt(format!("timestamp {ms}: {e}")))
+}
+
+/// Typed reads of the portable column encodings (UUID text, millisecond timestamps, flags).
+pub(crate) trait RowExt {
+    fn text(&self, column: &str) -> StoreResult<String>;
+    fn opt_text(&self, column: &str) -> StoreResult<Option<String>>;
+    fn uuid(&self, column: &str) -> StoreResult<Uuid>;
+    fn opt_uuid(&self, column: &str) -> StoreResult<Option<Uuid>>;
+    fn int(&self, column: &str) -> StoreResult<i64>;
+    fn time(&self, column: &str) -> StoreResult<OffsetDateTime>;
+    fn opt_time(&self, column: &str) -> StoreResult<Option<OffsetDateTime>>;
+    fn flag(&self, column: &str) -> StoreResult<bool>;
+}
+
+fn parse_uuid(column: &str, raw: &str) -> StoreResult<Uuid> {
+    Uuid::parse_str(raw).map_err(|e| StoreError::Corrupt(format!("{column}: {e}")))
+}
+
+impl RowExt for AnyRow {
+    fn text(&self, column: &str) -> StoreResult<String> {
+        Ok(self.try_get(column)?)
+    }
+
+    fn opt_text(&self, column: &str) -> StoreResult<Option<String>> {
+        Ok(self.try_get(column)?)
+    }
+
+    fn uuid(&self, column: &str) -> StoreResult<Uuid> {
+        parse_uuid(column, &self.text(column)?)
+    }
+
+    fn opt_uuid(&self, column: &str) -> StoreResult<Option<Uuid>> {
+        self.opt_text(column)?.map(|raw| parse_uuid(column, &raw)).transpose()
+    }
+
+    fn int(&self, column: &str) -> StoreResult<i64> {
+        Ok(self.try_get(column)?)
+    }
+
+    fn time(&self, column: &str) -> StoreResult<OffsetDateTime> {
+        from_ms(self.int(column)?)
+    }
+
+    fn opt_time(&self, column: &str) -> StoreResult<Option<OffsetDateTime>> {
+        self.try_get::<Option<i64>, _>(column)?.map(from_ms).transpose()
+    }
+
+    /// PostgreSQL answers flags as booleans, SQLite as 0/1 integers.
+    fn flag(&self, column: &str) -> StoreResult<bool> {
+        match self.try_get::<bool, _>(column) {
+            Ok(value) => Ok(value),
+            Err(_) => Ok(self.try_get::<i64, _>(column)? != 0),
+        }
+    }
+}
+
+/// Maps a unique-index violation of the statement to a conflict on `field`; other errors pass.
+pub(crate) fn unique_as(field: &'static str, message: &str) -> impl FnOnce(sqlx::Error) -> StoreError {
+    let message = message.to_string();
+    move |error| match &error {
+        sqlx::Error::Database(db) if db.is_unique_violation() => StoreError::conflict(field, message),
+        _ => StoreError::Database(error),
+    }
+}

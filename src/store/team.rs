@@ -1,0 +1,152 @@
+//! Team members and their password hashes.
+
+use sqlx::any::AnyRow;
+use uuid::Uuid;
+
+use super::audit::{self, AuditEvent};
+use super::{RowExt, Store, StoreError, StoreResult, now_ms, unique_as};
+use crate::domain::actor::Actor;
+use crate::domain::email::EmailAddress;
+use crate::domain::page::{Cursor, Page, PageRequest, like_pattern};
+use crate::domain::team::{NewTeamMember, Role, TeamMember};
+use crate::domain::text::sort_key;
+
+fn team_member(row: &AnyRow) -> StoreResult<TeamMember> {
+    let role = row.text("role")?;
+    Ok(TeamMember {
+        id: row.uuid("id")?,
+        email: EmailAddress::from_trusted(row.text("email")?),
+        name: row.text("name")?,
+        role: role.parse::<Role>().map_err(|_| StoreError::Corrupt(format!("role {role}")))?,
+        active: row.flag("active")?,
+        created_at: row.time("created_at")?,
+    })
+}
+
+impl Store {
+    pub async fn create_team_member(
+        &self,
+        new: &NewTeamMember,
+        password_hash: &str,
+        actor: &Actor,
+    ) -> StoreResult<TeamMember> {
+        let mut tx = self.begin_write().await?;
+        let id = Uuid::now_v7();
+        let now = now_ms();
+        let row = sqlx::query(
+            "INSERT INTO team_members (id, email, name, sort_key, role, password_hash, active, created_at, updated_at)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8) RETURNING *",
+        )
+        .bind(id.to_string())
+        .bind(new.email.as_str())
+        .bind(&new.name)
+        .bind(sort_key(&new.name))
+        .bind(new.role.as_str())
+        .bind(password_hash)
+        .bind(true)
+        .bind(now)
+        .fetch_one(&mut *tx)
+        .await
+        .map_err(unique_as("email", "a team member with this e-mail address already exists"))?;
+        let member = team_member(&row)?;
+        let summary = format!("created {} ({})", member.email, member.role);
+        audit::record(&mut tx, actor, AuditEvent {
+            target_kind: "team_member",
+            target_id: &id.to_string(),
+            action: "create",
+            summary: &summary,
+        })
+        .await?;
+        tx.commit().await?;
+        Ok(member)
+    }
+
+    pub async fn team_member(&self, id: Uuid) -> StoreResult<TeamMember> {
+        let row = sqlx::query("SELECT * FROM team_members WHERE id = $1")
+            .bind(id.to_string())
+            .fetch_optional(&self.pool)
+            .await?
+            .ok_or(StoreError::not_found("team member"))?;
+        team_member(&row)
+    }
+
+    /// The member and their password hash, for signing in.
+    pub async fn team_member_credentials(&self, email: &EmailAddress) -> StoreResult<Option<(TeamMember, String)>> {
+        let row = sqlx::query("SELECT * FROM team_members WHERE email = $1")
+            .bind(email.as_str())
+            .fetch_optional(&self.pool)
+            .await?;
+        row.map(|row| Ok((team_member(&row)?, row.text("password_hash")?))).transpose()
+    }
+
+    pub async fn team_member_by_email(&self, email: &EmailAddress) -> StoreResult<TeamMember> {
+        Ok(self.team_member_credentials(email).await?.ok_or(StoreError::not_found("team member"))?.0)
+    }
+
+    pub async fn list_team_members(&self, search: Option<&str>, page: &PageRequest) -> StoreResult<Page<TeamMember>> {
+        let (after_key, after_id) = after(page);
+        let rows = sqlx::query(
+            "SELECT * FROM team_members
+             WHERE ($1 IS NULL OR sort_key LIKE $1 ESCAPE '\\' OR email LIKE $1 ESCAPE '\\')
+               AND ($2 IS NULL OR (sort_key, id) > ($2, $3))
+             ORDER BY sort_key, id LIMIT $4",
+        )
+        .bind(search.filter(|s| !s.trim().is_empty()).map(like_pattern))
+        .bind(after_key)
+        .bind(after_id)
+        .bind(i64::from(page.limit) + 1)
+        .fetch_all(&self.pool)
+        .await?;
+        let members = rows.iter().map(team_member).collect::<StoreResult<Vec<_>>>()?;
+        Ok(page.page_from(members, |m| Cursor { sort_key: sort_key(&m.name), id: m.id.to_string() }))
+    }
+
+    /// All active team members' ids: the membership of the Everyone group.
+    pub async fn active_team_member_ids(&self) -> StoreResult<Vec<Uuid>> {
+        let rows = sqlx::query("SELECT id FROM team_members WHERE active = $1 ORDER BY id")
+            .bind(true)
+            .fetch_all(&self.pool)
+            .await?;
+        rows.iter().map(|row| row.uuid("id")).collect()
+    }
+
+    pub async fn count_team_members(&self) -> StoreResult<i64> {
+        let row = sqlx::query("SELECT COUNT(*) AS n FROM team_members").fetch_one(&self.pool).await?;
+        row.int("n")
+    }
+
+    pub async fn set_team_member_password(&self, id: Uuid, password_hash: &str, actor: &Actor) -> StoreResult<()> {
+        let mut tx = self.begin_write().await?;
+        let done = sqlx::query("UPDATE team_members SET password_hash = $1, updated_at = $2 WHERE id = $3")
+            .bind(password_hash)
+            .bind(now_ms())
+            .bind(id.to_string())
+            .execute(&mut *tx)
+            .await?;
+        if done.rows_affected() == 0 {
+            return Err(StoreError::not_found("team member"));
+        }
+        // A new password ends every console session of the old one.
+        sqlx::query("DELETE FROM console_sessions WHERE team_member_id = $1")
+            .bind(id.to_string())
+            .execute(&mut *tx)
+            .await?;
+        audit::record(&mut tx, actor, AuditEvent {
+            target_kind: "team_member",
+            target_id: &id.to_string(),
+            action: "update",
+            summary: "changed password",
+        })
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+}
+
+/// The keyset position of a page request as bind values.
+pub(crate) fn after(page: &PageRequest) -> (Option<String>, Option<String>) {
+    match &page.after {
+        Some(cursor) => (Some(cursor.sort_key.clone()), Some(cursor.id.clone())),
+        None => (None, None),
+    }
+}

@@ -1,0 +1,138 @@
+//! API tokens, stored only as hashes.
+
+use serde::Serialize;
+use sqlx::any::AnyRow;
+use time::OffsetDateTime;
+use utoipa::ToSchema;
+use uuid::Uuid;
+
+use super::audit::{self, AuditEvent};
+use super::{RowExt, Store, StoreError, StoreResult, now_ms};
+use crate::domain::actor::Actor;
+use crate::domain::team::TeamMember;
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct ApiTokenInfo {
+    pub id: Uuid,
+    pub team_member_id: Uuid,
+    pub label: String,
+    #[serde(with = "time::serde::rfc3339")]
+    pub created_at: OffsetDateTime,
+    #[serde(with = "time::serde::rfc3339::option")]
+    pub last_used_at: Option<OffsetDateTime>,
+    #[serde(with = "time::serde::rfc3339::option")]
+    pub revoked_at: Option<OffsetDateTime>,
+}
+
+fn token_info(row: &AnyRow) -> StoreResult<ApiTokenInfo> {
+    Ok(ApiTokenInfo {
+        id: row.uuid("id")?,
+        team_member_id: row.uuid("team_member_id")?,
+        label: row.text("label")?,
+        created_at: row.time("created_at")?,
+        last_used_at: row.opt_time("last_used_at")?,
+        revoked_at: row.opt_time("revoked_at")?,
+    })
+}
+
+/// Recording every use would turn each API read into a write; once a minute is enough.
+const LAST_USED_GRANULARITY_MS: i64 = 60_000;
+
+impl Store {
+    pub async fn create_api_token(
+        &self,
+        member: &TeamMember,
+        label: &str,
+        token_hash: &str,
+        actor: &Actor,
+    ) -> StoreResult<ApiTokenInfo> {
+        let mut tx = self.begin_write().await?;
+        let id = Uuid::now_v7();
+        let row = sqlx::query(
+            "INSERT INTO api_tokens (id, team_member_id, label, token_hash, created_at)
+             VALUES ($1, $2, $3, $4, $5) RETURNING *",
+        )
+        .bind(id.to_string())
+        .bind(member.id.to_string())
+        .bind(label)
+        .bind(token_hash)
+        .bind(now_ms())
+        .fetch_one(&mut *tx)
+        .await?;
+        let summary = format!("created API token '{label}' for {}", member.email);
+        audit::record(&mut tx, actor, AuditEvent {
+            target_kind: "api_token",
+            target_id: &id.to_string(),
+            action: "create",
+            summary: &summary,
+        })
+        .await?;
+        tx.commit().await?;
+        token_info(&row)
+    }
+
+    /// The active team member a live token belongs to.
+    pub async fn authenticate_api_token(&self, token_hash: &str) -> StoreResult<Option<TeamMember>> {
+        let row = sqlx::query(
+            "SELECT t.id AS token_id, t.last_used_at, m.id AS member_id FROM api_tokens t
+             JOIN team_members m ON m.id = t.team_member_id
+             WHERE t.token_hash = $1 AND t.revoked_at IS NULL AND m.active = $2",
+        )
+        .bind(token_hash)
+        .bind(true)
+        .fetch_optional(&self.pool)
+        .await?;
+        let Some(row) = row else { return Ok(None) };
+        let now = now_ms();
+        let last_used: Option<i64> = sqlx::Row::try_get(&row, "last_used_at")?;
+        if last_used.is_none_or(|at| now - at > LAST_USED_GRANULARITY_MS) {
+            sqlx::query("UPDATE api_tokens SET last_used_at = $1 WHERE id = $2")
+                .bind(now)
+                .bind(row.text("token_id")?)
+                .execute(&self.pool)
+                .await?;
+        }
+        Ok(Some(self.team_member(row.uuid("member_id")?).await?))
+    }
+
+    pub async fn api_tokens_of(&self, member_id: Uuid) -> StoreResult<Vec<ApiTokenInfo>> {
+        let rows = sqlx::query("SELECT * FROM api_tokens WHERE team_member_id = $1 ORDER BY created_at, id")
+            .bind(member_id.to_string())
+            .fetch_all(&self.pool)
+            .await?;
+        rows.iter().map(token_info).collect()
+    }
+
+    /// Revokes by token id; revoking twice is harmless.
+    pub async fn revoke_api_token(&self, id: Uuid, actor: &Actor) -> StoreResult<ApiTokenInfo> {
+        let mut tx = self.begin_write().await?;
+        let row = sqlx::query(
+            "UPDATE api_tokens SET revoked_at = COALESCE(revoked_at, $1) WHERE id = $2 RETURNING *",
+        )
+        .bind(now_ms())
+        .bind(id.to_string())
+        .fetch_optional(&mut *tx)
+        .await?
+        .ok_or(StoreError::not_found("API token"))?;
+        let info = token_info(&row)?;
+        let summary = format!("revoked API token '{}'", info.label);
+        audit::record(&mut tx, actor, AuditEvent {
+            target_kind: "api_token",
+            target_id: &id.to_string(),
+            action: "revoke",
+            summary: &summary,
+        })
+        .await?;
+        tx.commit().await?;
+        Ok(info)
+    }
+
+    pub async fn api_token_by_hash(&self, token_hash: &str) -> StoreResult<ApiTokenInfo> {
+        let row = sqlx::query("SELECT * FROM api_tokens WHERE token_hash = $1")
+            .bind(token_hash)
+            .fetch_optional(&self.pool)
+            .await?
+            .ok_or(StoreError::not_found("API token"))?;
+        token_info(&row)
+    }
+}

@@ -1,0 +1,334 @@
+//! Customers in the console: list, create, profile (Customer Details, End Users, Service
+//! Management), edit, archive, and the customer's end users.
+
+use askama::Template;
+use askama_web::WebTemplate;
+use axum::extract::{Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use serde::Deserialize;
+use uuid::Uuid;
+
+use super::layout::Nav;
+use super::page_error::{PageError, PageResult};
+use super::session::{ConsoleForm, ConsoleUser, NoFields, PageId};
+use crate::app::AppState;
+use crate::domain::customer::{Customer, CustomerChanges, CustomerDraft};
+use crate::domain::end_user::{EndUser, EndUserDraft};
+use crate::domain::page::PageRequest;
+use crate::domain::validation::ValidationErrors;
+use crate::error::AppError;
+use crate::store::audit::AuditEntry;
+use crate::store::customers::CustomerFilter;
+use crate::web::paths;
+
+#[derive(Debug, Deserialize)]
+pub struct ListQuery {
+    q: Option<String>,
+    cursor: Option<String>,
+    archived: Option<String>,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "admin/customers/list.html")]
+struct ListPage {
+    nav: Nav,
+    q: String,
+    show_archived: bool,
+    customers: Vec<Customer>,
+    next_page: Option<String>,
+}
+
+pub async fn list(State(state): State<AppState>, user: ConsoleUser, Query(query): Query<ListQuery>) -> PageResult<Response> {
+    let page = PageRequest::parse(query.cursor.as_deref(), Some(25))?;
+    let show_archived = query.archived.as_deref() == Some("1");
+    let q = query.q.unwrap_or_default();
+    let filter = CustomerFilter { search: Some(q.clone()), include_archived: show_archived };
+    let found = state.store.list_customers(&filter, &page).await?;
+    let next_page = found.next_cursor.map(|cursor| {
+        let mut url = form_urlencoded::Serializer::new(String::new());
+        url.append_pair("q", &q).append_pair("cursor", &cursor);
+        if show_archived {
+            url.append_pair("archived", "1");
+        }
+        format!("{}?{}", paths::CUSTOMERS, url.finish())
+    });
+    Ok(ListPage { nav: user.nav("customers"), q, show_archived, customers: found.items, next_page }.into_response())
+}
+
+/// The customer form's fields as typed, so a refused form comes back as the person left it.
+#[derive(Debug, Default, Deserialize)]
+pub struct CustomerForm {
+    #[serde(default)]
+    name: String,
+    #[serde(default)]
+    slug: String,
+    #[serde(default)]
+    contact_email: String,
+    #[serde(default)]
+    phone: String,
+    #[serde(default)]
+    website: String,
+    #[serde(default)]
+    notes: String,
+}
+
+impl CustomerForm {
+    fn from_customer(customer: &Customer) -> Self {
+        Self {
+            name: customer.name.clone(),
+            slug: customer.slug.to_string(),
+            contact_email: customer.contact_email.as_ref().map(ToString::to_string).unwrap_or_default(),
+            phone: customer.phone.clone().unwrap_or_default(),
+            website: customer.website.clone().unwrap_or_default(),
+            notes: customer.notes.clone(),
+        }
+    }
+
+    fn draft(&self) -> CustomerDraft {
+        CustomerDraft {
+            name: Some(self.name.clone()),
+            slug: Some(self.slug.clone()),
+            contact_email: Some(Some(self.contact_email.clone())),
+            phone: Some(Some(self.phone.clone())),
+            website: Some(Some(self.website.clone())),
+            notes: Some(self.notes.clone()),
+            archived: None,
+        }
+    }
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "admin/customers/form.html")]
+struct FormPage {
+    nav: Nav,
+    /// `None` while creating.
+    customer_id: Option<Uuid>,
+    action: String,
+    form: CustomerForm,
+    errors: ValidationErrors,
+}
+
+impl FormPage {
+    fn error(&self, field: &str) -> &str {
+        self.errors.message_for(field).unwrap_or_default()
+    }
+}
+
+fn form_page(user: &ConsoleUser, customer_id: Option<Uuid>, form: CustomerForm, errors: ValidationErrors) -> Response {
+    let action = customer_id.map_or(paths::CUSTOMERS.to_string(), paths::customer);
+    let status = if errors.is_empty() { StatusCode::OK } else { StatusCode::UNPROCESSABLE_ENTITY };
+    (status, FormPage { nav: user.nav("customers"), customer_id, action, form, errors }).into_response()
+}
+
+pub async fn new_form(user: ConsoleUser) -> PageResult<Response> {
+    user.require_admin()?;
+    Ok(form_page(&user, None, CustomerForm::default(), ValidationErrors::new()))
+}
+
+pub async fn create(State(state): State<AppState>, ConsoleForm { user, form }: ConsoleForm<CustomerForm>) -> PageResult<Response> {
+    user.require_admin()?;
+    let result = match form.draft().into_new() {
+        Ok(new) => state.store.create_customer(&new, &user.actor()).await.map_err(PageError::from),
+        Err(errors) => Err(PageError::from(errors)),
+    };
+    match result {
+        Ok(customer) => Ok(Redirect::to(&paths::customer(customer.id)).into_response()),
+        Err(error) => Ok(form_page(&user, None, form, error.into_form_errors()?)),
+    }
+}
+
+pub async fn edit_form(State(state): State<AppState>, user: ConsoleUser, PageId(id): PageId) -> PageResult<Response> {
+    user.require_admin()?;
+    let customer = state.store.customer(id).await?;
+    Ok(form_page(&user, Some(id), CustomerForm::from_customer(&customer), ValidationErrors::new()))
+}
+
+pub async fn update(
+    State(state): State<AppState>,
+    PageId(id): PageId,
+    ConsoleForm { user, form }: ConsoleForm<CustomerForm>,
+) -> PageResult<Response> {
+    user.require_admin()?;
+    let result = match form.draft().into_changes() {
+        Ok(changes) => state.store.update_customer(id, &changes, &user.actor()).await.map_err(PageError::from),
+        Err(errors) => Err(PageError::from(errors)),
+    };
+    match result {
+        Ok(customer) => Ok(Redirect::to(&paths::customer(customer.id)).into_response()),
+        Err(error) => Ok(form_page(&user, Some(id), form, error.into_form_errors()?)),
+    }
+}
+
+async fn set_archived(state: &AppState, user: &ConsoleUser, id: Uuid, archived: bool) -> PageResult<Response> {
+    user.require_admin()?;
+    let changes = CustomerChanges { archived: Some(archived), ..Default::default() };
+    state.store.update_customer(id, &changes, &user.actor()).await?;
+    Ok(Redirect::to(&paths::customer(id)).into_response())
+}
+
+pub async fn archive(State(state): State<AppState>, PageId(id): PageId, form: ConsoleForm<NoFields>) -> PageResult<Response> {
+    set_archived(&state, &form.user, id, true).await
+}
+
+pub async fn restore(State(state): State<AppState>, PageId(id): PageId, form: ConsoleForm<NoFields>) -> PageResult<Response> {
+    set_archived(&state, &form.user, id, false).await
+}
+
+/// The add-end-user form's fields as typed.
+#[derive(Debug, Default, Deserialize)]
+pub struct EndUserForm {
+    #[serde(default)]
+    name: String,
+    #[serde(default)]
+    email: String,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "admin/customers/profile.html")]
+struct ProfilePage {
+    nav: Nav,
+    customer: Customer,
+    end_users: Vec<EndUser>,
+    more_end_users: bool,
+    total_end_users: i64,
+    active_end_users: i64,
+    new_end_user: EndUserForm,
+    end_user_errors: ValidationErrors,
+    activity: Vec<AuditEntry>,
+}
+
+impl ProfilePage {
+    fn end_user_error(&self, field: &str) -> &str {
+        self.end_user_errors.message_for(field).unwrap_or_default()
+    }
+}
+
+async fn profile_page(
+    state: &AppState,
+    user: &ConsoleUser,
+    id: Uuid,
+    new_end_user: EndUserForm,
+    end_user_errors: ValidationErrors,
+) -> PageResult<Response> {
+    let customer = state.store.customer(id).await?;
+    let users = state.store.list_end_users(id, None, &PageRequest::first(10)).await?;
+    let (total_end_users, active_end_users) = state.store.count_end_users(id).await?;
+    let activity = state.store.audit_for("customer", &id.to_string(), 5).await?;
+    let status = if end_user_errors.is_empty() { StatusCode::OK } else { StatusCode::UNPROCESSABLE_ENTITY };
+    let page = ProfilePage {
+        nav: user.nav("customers"),
+        customer,
+        more_end_users: users.next_cursor.is_some(),
+        end_users: users.items,
+        total_end_users,
+        active_end_users,
+        new_end_user,
+        end_user_errors,
+        activity,
+    };
+    Ok((status, page).into_response())
+}
+
+pub async fn profile(State(state): State<AppState>, user: ConsoleUser, PageId(id): PageId) -> PageResult<Response> {
+    profile_page(&state, &user, id, EndUserForm::default(), ValidationErrors::new()).await
+}
+
+pub async fn add_end_user(
+    State(state): State<AppState>,
+    PageId(customer_id): PageId,
+    ConsoleForm { user, form }: ConsoleForm<EndUserForm>,
+) -> PageResult<Response> {
+    user.require_admin()?;
+    let draft = EndUserDraft { name: Some(form.name.clone()), email: Some(form.email.clone()), active: None };
+    let result = match draft.into_new() {
+        Ok(new) => state.store.create_end_user(customer_id, &new, &user.actor()).await.map_err(PageError::from),
+        Err(errors) => Err(PageError::from(errors)),
+    };
+    match result {
+        Ok(_) => Ok(Redirect::to(&paths::customer(customer_id)).into_response()),
+        Err(error) => profile_page(&state, &user, customer_id, form, error.into_form_errors()?).await,
+    }
+}
+
+#[derive(Debug, Deserialize)]
+pub struct ActiveForm {
+    active: String,
+    return_to: Option<String>,
+}
+
+/// Deactivates or reactivates an end user, then returns to the page the button was on.
+pub async fn set_end_user_active(
+    State(state): State<AppState>,
+    PageId(id): PageId,
+    ConsoleForm { user, form }: ConsoleForm<ActiveForm>,
+) -> PageResult<Response> {
+    user.require_admin()?;
+    let draft = EndUserDraft { active: Some(form.active == "true"), ..Default::default() };
+    let changes = draft.into_changes().map_err(AppError::from)?;
+    let end_user = state.store.update_end_user(id, &changes, &user.actor()).await?;
+    let back = match form.return_to.as_deref() {
+        Some(path) if path.starts_with(&paths::customer(end_user.customer_id)) => path.to_string(),
+        _ => paths::customer(end_user.customer_id),
+    };
+    Ok(Redirect::to(&back).into_response())
+}
+
+#[derive(Debug, Deserialize)]
+pub struct EndUserQuery {
+    q: Option<String>,
+    cursor: Option<String>,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "admin/customers/end_users.html")]
+struct EndUsersPage {
+    nav: Nav,
+    customer: Customer,
+    q: String,
+    end_users: Vec<EndUser>,
+    next_page: Option<String>,
+    here: String,
+}
+
+pub async fn end_users(
+    State(state): State<AppState>,
+    user: ConsoleUser,
+    PageId(id): PageId,
+    Query(query): Query<EndUserQuery>,
+) -> PageResult<Response> {
+    let customer = state.store.customer(id).await?;
+    let page = PageRequest::parse(query.cursor.as_deref(), Some(50))?;
+    let q = query.q.unwrap_or_default();
+    let found = state.store.list_end_users(id, Some(&q), &page).await?;
+    let base = paths::customer_end_users(id);
+    let next_page = found.next_cursor.map(|cursor| {
+        let query = form_urlencoded::Serializer::new(String::new())
+            .append_pair("q", &q)
+            .append_pair("cursor", &cursor)
+            .finish();
+        format!("{base}?{query}")
+    });
+    let here = match &query.cursor {
+        Some(cursor) => format!(
+            "{base}?{}",
+            form_urlencoded::Serializer::new(String::new()).append_pair("q", &q).append_pair("cursor", cursor).finish()
+        ),
+        None => base.clone(),
+    };
+    let page = EndUsersPage { nav: user.nav("customers"), customer, q, end_users: found.items, next_page, here };
+    Ok(page.into_response())
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "admin/customers/portal.html")]
+struct PortalPage {
+    nav: Nav,
+    customer: Customer,
+}
+
+/// The End User Portal setting of the Service Management card.
+pub async fn portal(State(state): State<AppState>, user: ConsoleUser, PageId(id): PageId) -> PageResult<Response> {
+    let customer = state.store.customer(id).await?;
+    Ok(PortalPage { nav: user.nav("customers"), customer }.into_response())
+}

@@ -1,0 +1,258 @@
+//! Assignment groups in the console.
+
+use std::collections::HashMap;
+
+use askama::Template;
+use askama_web::WebTemplate;
+use axum::extract::{Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use serde::Deserialize;
+use uuid::Uuid;
+
+use super::layout::Nav;
+use super::page_error::{PageError, PageResult};
+use super::session::{ConsoleForm, ConsoleUser, NoFields, PageId};
+use crate::app::AppState;
+use crate::domain::customer::Customer;
+use crate::domain::group::{AssignmentGroup, GroupDraft};
+use crate::domain::page::{MAX_LIMIT, PageRequest};
+use crate::domain::team::TeamMember;
+use crate::domain::validation::{FieldError, ValidationErrors};
+use crate::error::AppError;
+use crate::store::customers::CustomerFilter;
+use crate::store::groups::GroupFilter;
+use crate::web::paths;
+
+/// A group as the list shows it, with names instead of ids.
+struct GroupRow {
+    group: AssignmentGroup,
+    scope: String,
+    manager: String,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "admin/groups/list.html")]
+struct ListPage {
+    nav: Nav,
+    q: String,
+    rows: Vec<GroupRow>,
+    next_page: Option<String>,
+}
+
+#[derive(Debug, Deserialize)]
+pub struct ListQuery {
+    q: Option<String>,
+    cursor: Option<String>,
+}
+
+/// Every team member and every active customer, for names and the form's choices.
+async fn directory(state: &AppState) -> PageResult<(Vec<TeamMember>, Vec<Customer>)> {
+    let mut members = Vec::new();
+    let mut page = PageRequest::first(MAX_LIMIT);
+    loop {
+        let found = state.store.list_team_members(None, &page).await?;
+        members.extend(found.items);
+        match found.next_cursor {
+            Some(cursor) => page = PageRequest::parse(Some(&cursor), Some(MAX_LIMIT))?,
+            None => break,
+        }
+    }
+    let mut customers = Vec::new();
+    let mut page = PageRequest::first(MAX_LIMIT);
+    loop {
+        let found = state.store.list_customers(&CustomerFilter::default(), &page).await?;
+        customers.extend(found.items);
+        match found.next_cursor {
+            Some(cursor) => page = PageRequest::parse(Some(&cursor), Some(MAX_LIMIT))?,
+            None => break,
+        }
+    }
+    Ok((members, customers))
+}
+
+pub async fn list(State(state): State<AppState>, user: ConsoleUser, Query(query): Query<ListQuery>) -> PageResult<Response> {
+    let page = PageRequest::parse(query.cursor.as_deref(), Some(50))?;
+    let q = query.q.unwrap_or_default();
+    let filter = GroupFilter { search: Some(q.clone()), usable_for: None };
+    let found = state.store.list_groups(&filter, &page).await?;
+    let (members, _) = directory(&state).await?;
+    let member_names: HashMap<Uuid, &str> = members.iter().map(|m| (m.id, m.name.as_str())).collect();
+    let mut rows = Vec::new();
+    for group in found.items {
+        let scope = match group.customer_id {
+            None => "Global".to_string(),
+            Some(customer_id) => state.store.customer(customer_id).await?.name,
+        };
+        let manager = group
+            .manager_id
+            .and_then(|id| member_names.get(&id).map(|name| name.to_string()))
+            .unwrap_or_else(|| "—".to_string());
+        rows.push(GroupRow { group, scope, manager });
+    }
+    let next_page = found.next_cursor.map(|cursor| {
+        let query = form_urlencoded::Serializer::new(String::new())
+            .append_pair("q", &q)
+            .append_pair("cursor", &cursor)
+            .finish();
+        format!("{}?{query}", paths::GROUPS)
+    });
+    Ok(ListPage { nav: user.nav("groups"), q, rows, next_page }.into_response())
+}
+
+/// The group form's fields as submitted.
+#[derive(Debug, Default, Deserialize)]
+pub struct GroupForm {
+    #[serde(default)]
+    name: String,
+    /// Empty: global. Only read when creating.
+    #[serde(default)]
+    customer_id: String,
+    #[serde(default)]
+    manager_id: String,
+    #[serde(default)]
+    member_ids: Vec<String>,
+}
+
+impl GroupForm {
+    fn from_group(group: &AssignmentGroup) -> Self {
+        Self {
+            name: group.name.clone(),
+            customer_id: group.customer_id.map(|id| id.to_string()).unwrap_or_default(),
+            manager_id: group.manager_id.map(|id| id.to_string()).unwrap_or_default(),
+            member_ids: group.member_ids.iter().map(Uuid::to_string).collect(),
+        }
+    }
+
+    fn draft(&self) -> Result<GroupDraft, ValidationErrors> {
+        let mut errors = ValidationErrors::new();
+        let mut optional_id = |field: &str, raw: &str| match raw.trim() {
+            "" => None,
+            raw => errors.check(Uuid::parse_str(raw).map(Some).map_err(|_| FieldError::new(field, "is not a valid choice"))),
+        };
+        let customer_id = optional_id("customer_id", &self.customer_id).flatten();
+        let manager_id = optional_id("manager_id", &self.manager_id).flatten();
+        let mut member_ids = Vec::new();
+        for raw in &self.member_ids {
+            member_ids.extend(optional_id("member_ids", raw).flatten());
+        }
+        errors.into_result()?;
+        Ok(GroupDraft {
+            name: Some(self.name.clone()),
+            customer_id: Some(customer_id),
+            manager_id: Some(manager_id),
+            member_ids: Some(member_ids),
+        })
+    }
+
+    fn has_member(&self, id: &Uuid) -> bool {
+        self.member_ids.iter().any(|m| m == &id.to_string())
+    }
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "admin/groups/form.html")]
+struct FormPage {
+    nav: Nav,
+    group_id: Option<Uuid>,
+    action: String,
+    form: GroupForm,
+    errors: ValidationErrors,
+    members: Vec<TeamMember>,
+    customers: Vec<Customer>,
+    /// The customer a group being edited belongs to (its scope cannot change).
+    scope_name: String,
+}
+
+impl FormPage {
+    fn error(&self, field: &str) -> &str {
+        self.errors.message_for(field).unwrap_or_default()
+    }
+
+    fn is_selected(&self, value: &str, id: &Uuid) -> bool {
+        value == id.to_string()
+    }
+}
+
+async fn form_page(
+    state: &AppState,
+    user: &ConsoleUser,
+    group_id: Option<Uuid>,
+    form: GroupForm,
+    errors: ValidationErrors,
+) -> PageResult<Response> {
+    let (members, customers) = directory(state).await?;
+    let scope_name = match Uuid::parse_str(&form.customer_id) {
+        Ok(id) => state.store.customer(id).await.map(|c| c.name).unwrap_or_default(),
+        Err(_) => "Global".to_string(),
+    };
+    let action = group_id.map_or(paths::GROUPS.to_string(), paths::group);
+    let status = if errors.is_empty() { StatusCode::OK } else { StatusCode::UNPROCESSABLE_ENTITY };
+    let page = FormPage { nav: user.nav("groups"), group_id, action, form, errors, members, customers, scope_name };
+    Ok((status, page).into_response())
+}
+
+#[derive(Debug, Deserialize)]
+pub struct NewQuery {
+    customer_id: Option<Uuid>,
+}
+
+pub async fn new_form(State(state): State<AppState>, user: ConsoleUser, Query(query): Query<NewQuery>) -> PageResult<Response> {
+    user.require_admin()?;
+    let form = GroupForm { customer_id: query.customer_id.map(|id| id.to_string()).unwrap_or_default(), ..Default::default() };
+    form_page(&state, &user, None, form, ValidationErrors::new()).await
+}
+
+pub async fn create(State(state): State<AppState>, ConsoleForm { user, form }: ConsoleForm<GroupForm>) -> PageResult<Response> {
+    user.require_admin()?;
+    let result = match form.draft().and_then(GroupDraft::into_new) {
+        Ok(new) => state.store.create_group(&new, &user.actor()).await.map_err(PageError::from),
+        Err(errors) => Err(PageError::from(errors)),
+    };
+    match result {
+        Ok(_) => Ok(Redirect::to(paths::GROUPS).into_response()),
+        Err(error) => form_page(&state, &user, None, form, error.into_form_errors()?).await,
+    }
+}
+
+fn refuse_builtin(group: &AssignmentGroup) -> PageResult<()> {
+    if group.builtin {
+        return Err(AppError::Forbidden("the built-in Everyone group cannot be edited or deleted").into());
+    }
+    Ok(())
+}
+
+pub async fn edit_form(State(state): State<AppState>, user: ConsoleUser, PageId(id): PageId) -> PageResult<Response> {
+    user.require_admin()?;
+    let group = state.store.group(id).await?;
+    refuse_builtin(&group)?;
+    form_page(&state, &user, Some(id), GroupForm::from_group(&group), ValidationErrors::new()).await
+}
+
+pub async fn update(
+    State(state): State<AppState>,
+    PageId(id): PageId,
+    ConsoleForm { user, mut form }: ConsoleForm<GroupForm>,
+) -> PageResult<Response> {
+    user.require_admin()?;
+    let group = state.store.group(id).await?;
+    refuse_builtin(&group)?;
+    // The scope is fixed: what the form says about it is ignored.
+    form.customer_id = group.customer_id.map(|c| c.to_string()).unwrap_or_default();
+    let result = match form.draft().and_then(|draft| draft.into_changes(group.customer_id)) {
+        Ok(changes) => state.store.update_group(id, &changes, &user.actor()).await.map_err(PageError::from),
+        Err(errors) => Err(PageError::from(errors)),
+    };
+    match result {
+        Ok(_) => Ok(Redirect::to(paths::GROUPS).into_response()),
+        Err(error) => form_page(&state, &user, Some(id), form, error.into_form_errors()?).await,
+    }
+}
+
+pub async fn delete(State(state): State<AppState>, PageId(id): PageId, form: ConsoleForm<NoFields>) -> PageResult<Response> {
+    form.user.require_admin()?;
+    let group = state.store.group(id).await?;
+    refuse_builtin(&group)?;
+    state.store.delete_group(id, &form.user.actor()).await?;
+    Ok(Redirect::to(paths::GROUPS).into_response())
+}

@@ -1,0 +1,11 @@
+//! What every signed-in console page shows around its content.
+
+/// The header: who is signed in, the current section, and the CSRF token for the sign-out form.
+#[derive(Debug, Clone)]
+pub struct Nav {
+    pub member_name: String,
+    pub role: &'static str,
+    pub is_admin: bool,
+    pub csrf: String,
+    pub section: &'static str,
+}

@@ -1,0 +1,122 @@
+//! Console sign-in and sign-out.
+
+use std::net::SocketAddr;
+
+use askama::Template;
+use askama_web::WebTemplate;
+use axum::extract::{ConnectInfo, Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::Form;
+use axum_extra::extract::cookie::{Cookie, CookieJar};
+use serde::Deserialize;
+use time::OffsetDateTime;
+
+use super::page_error::PageResult;
+use super::session::{ConsoleForm, NoFields, LOGIN_CSRF_COOKIE, SESSION_COOKIE, console_cookie};
+use crate::app::AppState;
+use crate::auth::password;
+use crate::auth::secret::{hash_token, random_token, same_secret};
+use crate::domain::email::EmailAddress;
+use crate::error::AppError;
+use crate::web::paths;
+
+#[derive(Template, WebTemplate)]
+#[template(path = "admin/login.html")]
+struct LoginPage {
+    csrf: String,
+    next: String,
+    email: String,
+    error: Option<String>,
+}
+
+#[derive(Debug, Deserialize)]
+pub struct NextQuery {
+    next: Option<String>,
+}
+
+/// Shows the sign-in form with a fresh double-submit CSRF token (there is no session yet).
+pub async fn form(State(state): State<AppState>, jar: CookieJar, Query(query): Query<NextQuery>) -> Response {
+    let next = paths::safe_return_to(query.next.as_deref()).to_string();
+    render(&state, jar, next, String::new(), None, StatusCode::OK)
+}
+
+fn render(state: &AppState, jar: CookieJar, next: String, email: String, error: Option<String>, status: StatusCode) -> Response {
+    let csrf = random_token("csrf");
+    let jar = jar.add(console_cookie(&state.config, LOGIN_CSRF_COOKIE, csrf.clone(), paths::LOGIN));
+    (status, jar, LoginPage { csrf, next, email, error }).into_response()
+}
+
+#[derive(Debug, Deserialize)]
+pub struct LoginForm {
+    #[serde(rename = "_csrf", default)]
+    csrf: String,
+    #[serde(default)]
+    email: String,
+    #[serde(default)]
+    password: String,
+    next: Option<String>,
+}
+
+const WRONG_CREDENTIALS: &str = "The e-mail address or password is not right.";
+
+pub async fn submit(
+    State(state): State<AppState>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    jar: CookieJar,
+    Form(login): Form<LoginForm>,
+) -> PageResult<Response> {
+    let next = paths::safe_return_to(login.next.as_deref()).to_string();
+    let expected = jar.get(LOGIN_CSRF_COOKIE).map(|c| c.value().to_string()).unwrap_or_default();
+    if expected.is_empty() || !same_secret(&expected, &login.csrf) {
+        let message = "The sign-in form expired. Please try again.".to_string();
+        return Ok(render(&state, jar, next, login.email, Some(message), StatusCode::FORBIDDEN));
+    }
+
+    let email_key = login.email.trim().to_lowercase();
+    let client_ip = peer.ip().to_string();
+    let limits = &state.config.sign_in_limits;
+    let window_ms = limits.window.as_millis() as i64;
+    let recent = state.store.recent_sign_in_failures(&email_key, &client_ip, window_ms).await?;
+    if recent.for_email >= limits.per_account || recent.from_ip >= limits.per_address {
+        let now = crate::store::to_ms(OffsetDateTime::now_utc());
+        let retry_after_ms = recent.oldest_at.map_or(window_ms, |oldest| oldest + window_ms - now);
+        let retry_after_secs = (retry_after_ms.max(1000) / 1000) as u64;
+        tracing::warn!(email = %email_key, %client_ip, "console sign-in rate limited");
+        return Err(AppError::RateLimited { retry_after_secs }.into());
+    }
+
+    let credentials = match EmailAddress::parse("email", &login.email) {
+        Ok(email) => state.store.team_member_credentials(&email).await?,
+        Err(_) => None,
+    };
+    let stored_hash = credentials.as_ref().map(|(_, hash)| hash.clone());
+    let verified = password::verify_blocking(login.password.clone(), stored_hash).await;
+    let member = match credentials {
+        Some((member, _)) if verified && member.active => member,
+        _ => {
+            state.store.record_sign_in_failure(&email_key, &client_ip).await?;
+            let error = Some(WRONG_CREDENTIALS.to_string());
+            return Ok(render(&state, jar, next, login.email, error, StatusCode::UNAUTHORIZED));
+        }
+    };
+
+    state.store.clear_sign_in_failures(&email_key).await?;
+    let token = random_token("pcs");
+    let csrf = random_token("csrf");
+    let expires_at = OffsetDateTime::now_utc() + state.config.session_max;
+    state.store.create_console_session(&hash_token(&token), &member, &csrf, expires_at).await?;
+    tracing::info!(member = %member.email, "console sign-in");
+    let jar = jar
+        .remove(Cookie::build(LOGIN_CSRF_COOKIE).path(paths::LOGIN))
+        .add(console_cookie(&state.config, SESSION_COOKIE, token, paths::ADMIN_HOME));
+    Ok((jar, Redirect::to(&next)).into_response())
+}
+
+pub async fn logout(State(state): State<AppState>, jar: CookieJar, _form: ConsoleForm<NoFields>) -> PageResult<Response> {
+    if let Some(cookie) = jar.get(SESSION_COOKIE) {
+        state.store.delete_console_session(&hash_token(cookie.value())).await?;
+    }
+    let jar = jar.remove(Cookie::build(SESSION_COOKIE).path(paths::ADMIN_HOME));
+    Ok((jar, Redirect::to(paths::LOGIN)).into_response())
+}

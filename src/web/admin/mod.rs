@@ -1,0 +1,50 @@
+//! The console at `/admin`: team members manage customers, groups and end users.
+
+pub mod customers;
+pub mod groups;
+pub mod layout;
+pub mod login;
+pub mod page_error;
+pub mod session;
+pub mod team;
+
+use axum::Router;
+use axum::http::{HeaderValue, header};
+use axum::response::Redirect;
+use axum::routing::{get, post};
+use tower_http::set_header::SetResponseHeaderLayer;
+
+use crate::app::AppState;
+use crate::web::paths;
+
+/// Console pages load nothing from elsewhere and may not be framed.
+const CONTENT_SECURITY_POLICY: &str = "default-src 'self'; img-src 'self' data:; style-src 'self'; \
+    script-src 'self'; frame-ancestors 'none'; form-action 'self'; base-uri 'none'; object-src 'none'";
+
+pub fn router(_state: &AppState) -> Router<AppState> {
+    Router::new()
+        .route(paths::ADMIN_HOME, get(|| async { Redirect::to(paths::CUSTOMERS) }))
+        .route(paths::LOGIN, get(login::form).post(login::submit))
+        .route(paths::LOGOUT, post(login::logout))
+        .route(paths::CUSTOMERS, get(customers::list).post(customers::create))
+        .route(paths::NEW_CUSTOMER, get(customers::new_form))
+        .route("/admin/customers/{id}", get(customers::profile).post(customers::update))
+        .route("/admin/customers/{id}/edit", get(customers::edit_form))
+        .route("/admin/customers/{id}/archive", post(customers::archive))
+        .route("/admin/customers/{id}/restore", post(customers::restore))
+        .route("/admin/customers/{id}/end-users", get(customers::end_users).post(customers::add_end_user))
+        .route("/admin/customers/{id}/portal", get(customers::portal))
+        .route("/admin/end-users/{id}/active", post(customers::set_end_user_active))
+        .route(paths::GROUPS, get(groups::list).post(groups::create))
+        .route(paths::NEW_GROUP, get(groups::new_form))
+        .route("/admin/groups/{id}", post(groups::update))
+        .route("/admin/groups/{id}/edit", get(groups::edit_form))
+        .route("/admin/groups/{id}/delete", post(groups::delete))
+        .route(paths::TEAM, get(team::list))
+        .layer(SetResponseHeaderLayer::overriding(
+            header::CONTENT_SECURITY_POLICY,
+            HeaderValue::from_static(CONTENT_SECURITY_POLICY),
+        ))
+        .layer(SetResponseHeaderLayer::overriding(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY")))
+        .layer(SetResponseHeaderLayer::overriding(header::CACHE_CONTROL, HeaderValue::from_static("no-store")))
+}

@@ -1,0 +1,101 @@
+//! The console's surface for [`AppError`]: a sign-in redirect, or an error page.
+
+use askama::Template;
+use askama_web::WebTemplate;
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+
+use crate::domain::validation::{FieldError, ValidationErrors};
+use crate::error::AppError;
+use crate::store::StoreError;
+use crate::web::paths;
+
+#[derive(Debug)]
+pub struct PageError {
+    error: AppError,
+    /// Where to come back to after signing in, when the error is a missing session.
+    return_to: Option<String>,
+}
+
+impl PageError {
+    pub fn sign_in(return_to: &str) -> Self {
+        Self { error: AppError::Unauthenticated { invalid_token: false }, return_to: Some(return_to.to_string()) }
+    }
+
+    /// The field errors of a refused form, to show beside its fields; any other error stays an error.
+    pub fn into_form_errors(self) -> Result<ValidationErrors, Self> {
+        match self.error {
+            AppError::Invalid(errors) => Ok(errors),
+            AppError::Conflict { field, message } => Ok(ValidationErrors::single(field, message)),
+            _ => Err(self),
+        }
+    }
+}
+
+impl From<AppError> for PageError {
+    fn from(error: AppError) -> Self {
+        Self { error, return_to: None }
+    }
+}
+
+impl From<StoreError> for PageError {
+    fn from(error: StoreError) -> Self {
+        AppError::from(error).into()
+    }
+}
+
+impl From<ValidationErrors> for PageError {
+    fn from(errors: ValidationErrors) -> Self {
+        AppError::from(errors).into()
+    }
+}
+
+impl From<FieldError> for PageError {
+    fn from(error: FieldError) -> Self {
+        AppError::from(error).into()
+    }
+}
+
+pub type PageResult<T> = Result<T, PageError>;
+
+#[derive(Template, WebTemplate)]
+#[template(path = "admin/error.html")]
+struct ErrorPage {
+    status: u16,
+    title: String,
+    detail: String,
+}
+
+impl IntoResponse for PageError {
+    fn into_response(self) -> Response {
+        if let AppError::Unauthenticated { .. } = self.error {
+            let target = match self.return_to.as_deref() {
+                Some(path) => format!("{}?next={}", paths::LOGIN, urlencode(paths::safe_return_to(Some(path)))),
+                None => paths::LOGIN.to_string(),
+            };
+            return Redirect::to(&target).into_response();
+        }
+        let status = self.error.status();
+        let mut detail = self.error.public_detail();
+        for field in self.error.field_errors() {
+            detail.push_str(&format!(" {}: {}.", field.field, field.message));
+        }
+        let page = ErrorPage {
+            status: status.as_u16(),
+            title: status.canonical_reason().unwrap_or("Error").to_string(),
+            detail,
+        };
+        let mut response = (status, page).into_response();
+        if let AppError::RateLimited { retry_after_secs } = self.error {
+            response.headers_mut().insert(axum::http::header::RETRY_AFTER, retry_after_secs.into());
+        }
+        if status == StatusCode::INTERNAL_SERVER_ERROR {
+            response.headers_mut().remove(axum::http::header::RETRY_AFTER);
+        }
+        response
+    }
+}
+
+fn urlencode(value: &str) -> String {
+    form_urlencoded::byte_serialize(value.as_bytes()).collect()
+}

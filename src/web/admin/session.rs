@@ -1,0 +1,139 @@
+//! Console sessions and CSRF: who is signed in, and proof that a form came from our page.
+
+use axum::body::Bytes;
+use axum::extract::{FromRequest, FromRequestParts, Request};
+use axum::http::request::Parts;
+use axum::http::StatusCode;
+use axum_extra::extract::cookie::{Cookie, CookieJar, SameSite};
+use serde::Deserialize;
+use serde::de::DeserializeOwned;
+
+use super::layout::Nav;
+use super::page_error::PageError;
+use crate::app::AppState;
+use crate::auth::secret::{hash_token, same_secret};
+use crate::config::Config;
+use crate::domain::actor::Actor;
+use crate::domain::team::TeamMember;
+use crate::error::AppError;
+
+pub const SESSION_COOKIE: &str = "portico_console";
+pub const LOGIN_CSRF_COOKIE: &str = "portico_login_csrf";
+pub const CSRF_FIELD: &str = "_csrf";
+
+/// The signed-in team member of a console request.
+#[derive(Debug, Clone)]
+pub struct ConsoleUser {
+    pub member: TeamMember,
+    pub csrf_token: String,
+}
+
+impl ConsoleUser {
+    pub fn actor(&self) -> Actor {
+        Actor::team_member(self.member.id, &self.member.name)
+    }
+
+    pub fn nav(&self, section: &'static str) -> Nav {
+        Nav {
+            member_name: self.member.name.clone(),
+            role: self.member.role.as_str(),
+            is_admin: self.member.role.may_change_settings(),
+            csrf: self.csrf_token.clone(),
+            section,
+        }
+    }
+
+    pub fn require_admin(&self) -> Result<(), PageError> {
+        if self.member.role.may_change_settings() {
+            Ok(())
+        } else {
+            Err(AppError::Forbidden("only admins may change settings; technicians have read access").into())
+        }
+    }
+}
+
+impl FromRequestParts<AppState> for ConsoleUser {
+    type Rejection = PageError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+        let return_to = parts.uri.path_and_query().map(|p| p.as_str()).unwrap_or("/admin").to_string();
+        let jar = CookieJar::from_headers(&parts.headers);
+        let Some(cookie) = jar.get(SESSION_COOKIE) else {
+            return Err(PageError::sign_in(&return_to));
+        };
+        let idle_ms = state.config.session_idle.as_millis() as i64;
+        let session = state
+            .store
+            .console_session(&hash_token(cookie.value()), idle_ms)
+            .await
+            .map_err(AppError::from)?
+            .ok_or_else(|| PageError::sign_in(&return_to))?;
+        Ok(Self { member: session.member, csrf_token: session.csrf_token })
+    }
+}
+
+#[derive(Deserialize)]
+struct CsrfOnly {
+    #[serde(rename = "_csrf", default)]
+    csrf: String,
+}
+
+/// A console form post from a signed-in member, refused unless it carries the session's CSRF token.
+pub struct ConsoleForm<T> {
+    pub user: ConsoleUser,
+    pub form: T,
+}
+
+impl<T: DeserializeOwned> FromRequest<AppState> for ConsoleForm<T> {
+    type Rejection = PageError;
+
+    async fn from_request(request: Request, state: &AppState) -> Result<Self, Self::Rejection> {
+        let (mut parts, body) = request.into_parts();
+        let user = ConsoleUser::from_request_parts(&mut parts, state).await?;
+        let bytes = Bytes::from_request(Request::from_parts(parts, body), state)
+            .await
+            .map_err(|r| AppError::malformed(r.status(), "form", r.body_text()))?;
+        let presented: CsrfOnly = serde_html_form::from_bytes(&bytes).unwrap_or(CsrfOnly { csrf: String::new() });
+        if !same_secret(&presented.csrf, &user.csrf_token) {
+            return Err(csrf_refusal());
+        }
+        let form = serde_html_form::from_bytes(&bytes)
+            .map_err(|e| AppError::malformed(StatusCode::BAD_REQUEST, "form", e.to_string()))?;
+        Ok(Self { user, form })
+    }
+}
+
+/// For posts whose only field is the CSRF token (sign out, archive, delete).
+#[derive(Debug, Deserialize)]
+pub struct NoFields {}
+
+pub fn csrf_refusal() -> PageError {
+    AppError::Forbidden(
+        "this form has expired or did not come from Portico (CSRF check failed); go back, reload the page and try again",
+    )
+    .into()
+}
+
+/// A cookie scoped to the console, Secure when Portico is served over https.
+pub fn console_cookie(config: &Config, name: &'static str, value: String, path: &'static str) -> Cookie<'static> {
+    Cookie::build((name, value))
+        .path(path)
+        .http_only(true)
+        .same_site(SameSite::Lax)
+        .secure(config.secure_cookies())
+        .build()
+}
+
+/// The `{id}` of a console path; an id that is not a UUID names no page (404).
+pub struct PageId(pub uuid::Uuid);
+
+impl<S: Send + Sync> FromRequestParts<S> for PageId {
+    type Rejection = PageError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        axum::extract::Path::<uuid::Uuid>::from_request_parts(parts, state)
+            .await
+            .map(|axum::extract::Path(id)| Self(id))
+            .map_err(|_| AppError::NotFound("page").into())
+    }
+}

@@ -1,0 +1,95 @@
+//! `/customers`: create, list (search, paging), show, update, archive.
+
+use axum::Json;
+use axum::extract::State;
+use axum::http::{StatusCode, header};
+use axum::response::IntoResponse;
+use serde::Deserialize;
+use utoipa::IntoParams;
+
+use super::extract::{ApiCaller, ApiJson, ApiQuery, PathId};
+use crate::app::AppState;
+use crate::domain::customer::{Customer, CustomerDraft};
+use crate::domain::page::{Page, PageRequest};
+use crate::error::{AppResult, Problem};
+use crate::store::customers::CustomerFilter;
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+pub struct CustomerListQuery {
+    /// Case-insensitive search in name and slug.
+    q: Option<String>,
+    /// Include archived customers.
+    include_archived: Option<bool>,
+    /// `next_cursor` of the previous page.
+    cursor: Option<String>,
+    /// Page size, 1–200 (default 50).
+    limit: Option<u32>,
+}
+
+/// Lists customers by name.
+#[utoipa::path(get, path = "/customers", tag = "customers", params(CustomerListQuery),
+    security(("bearer" = [])),
+    responses((status = 200, body = Page<Customer>), (status = 400, body = Problem), (status = 401, body = Problem)))]
+pub async fn list(
+    State(state): State<AppState>,
+    _caller: ApiCaller,
+    ApiQuery(query): ApiQuery<CustomerListQuery>,
+) -> AppResult<Json<Page<Customer>>> {
+    let page = PageRequest::parse(query.cursor.as_deref(), query.limit)?;
+    let filter = CustomerFilter { search: query.q, include_archived: query.include_archived.unwrap_or(false) };
+    Ok(Json(state.store.list_customers(&filter, &page).await?))
+}
+
+/// Creates a customer (admins only). Without a `slug`, one is made from the name.
+#[utoipa::path(post, path = "/customers", tag = "customers", request_body = CustomerDraft,
+    security(("bearer" = [])),
+    responses((status = 201, body = Customer), (status = 400, body = Problem), (status = 403, body = Problem),
+        (status = 409, body = Problem), (status = 422, body = Problem)))]
+pub async fn create(
+    State(state): State<AppState>,
+    caller: ApiCaller,
+    ApiJson(draft): ApiJson<CustomerDraft>,
+) -> AppResult<impl IntoResponse> {
+    caller.require_admin()?;
+    let new = draft.into_new()?;
+    let customer = state.store.create_customer(&new, &caller.actor()).await?;
+    let location = format!("/api/v1/customers/{}", customer.id);
+    Ok((StatusCode::CREATED, [(header::LOCATION, location)], Json(customer)))
+}
+
+/// One customer, archived or not.
+#[utoipa::path(get, path = "/customers/{id}", tag = "customers", params(("id" = Uuid, Path)),
+    security(("bearer" = [])),
+    responses((status = 200, body = Customer), (status = 404, body = Problem)))]
+pub async fn show(State(state): State<AppState>, _caller: ApiCaller, PathId(id): PathId) -> AppResult<Json<Customer>> {
+    Ok(Json(state.store.customer(id).await?))
+}
+
+/// Changes the fields sent (admins only); `null` clears an optional field,
+/// `"archived": false` restores an archived customer.
+#[utoipa::path(patch, path = "/customers/{id}", tag = "customers", params(("id" = Uuid, Path)),
+    request_body = CustomerDraft, security(("bearer" = [])),
+    responses((status = 200, body = Customer), (status = 400, body = Problem), (status = 403, body = Problem),
+        (status = 404, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)))]
+pub async fn update(
+    State(state): State<AppState>,
+    caller: ApiCaller,
+    PathId(id): PathId,
+    ApiJson(draft): ApiJson<CustomerDraft>,
+) -> AppResult<Json<Customer>> {
+    caller.require_admin()?;
+    let changes = draft.into_changes()?;
+    Ok(Json(state.store.update_customer(id, &changes, &caller.actor()).await?))
+}
+
+/// Archives the customer (admins only): hidden from lists, its data kept; restore with PATCH.
+#[utoipa::path(delete, path = "/customers/{id}", tag = "customers", params(("id" = Uuid, Path)),
+    security(("bearer" = [])),
+    responses((status = 204, description = "Archived"), (status = 403, body = Problem), (status = 404, body = Problem)))]
+pub async fn archive(State(state): State<AppState>, caller: ApiCaller, PathId(id): PathId) -> AppResult<StatusCode> {
+    caller.require_admin()?;
+    let changes = crate::domain::customer::CustomerChanges { archived: Some(true), ..Default::default() };
+    state.store.update_customer(id, &changes, &caller.actor()).await?;
+    Ok(StatusCode::NO_CONTENT)
+}

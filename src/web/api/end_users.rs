@@ -1,0 +1,78 @@
+//! End users of a customer.
+
+use axum::Json;
+use axum::extract::State;
+use axum::http::{StatusCode, header};
+use axum::response::IntoResponse;
+use serde::Deserialize;
+use utoipa::IntoParams;
+
+use super::extract::{ApiCaller, ApiJson, ApiQuery, PathId};
+use crate::app::AppState;
+use crate::domain::end_user::{EndUser, EndUserDraft};
+use crate::domain::page::{Page, PageRequest};
+use crate::error::{AppResult, Problem};
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+pub struct EndUserListQuery {
+    /// Case-insensitive search in name and e-mail.
+    q: Option<String>,
+    cursor: Option<String>,
+    limit: Option<u32>,
+}
+
+/// Lists a customer's end users by name.
+#[utoipa::path(get, path = "/customers/{id}/end-users", tag = "end users",
+    params(("id" = Uuid, Path, description = "The customer"), EndUserListQuery), security(("bearer" = [])),
+    responses((status = 200, body = Page<EndUser>), (status = 400, body = Problem), (status = 404, body = Problem)))]
+pub async fn list(
+    State(state): State<AppState>,
+    _caller: ApiCaller,
+    PathId(customer_id): PathId,
+    ApiQuery(query): ApiQuery<EndUserListQuery>,
+) -> AppResult<Json<Page<EndUser>>> {
+    let page = PageRequest::parse(query.cursor.as_deref(), query.limit)?;
+    state.store.customer(customer_id).await?;
+    Ok(Json(state.store.list_end_users(customer_id, query.q.as_deref(), &page).await?))
+}
+
+/// Adds an end user to the customer (admins only).
+#[utoipa::path(post, path = "/customers/{id}/end-users", tag = "end users",
+    params(("id" = Uuid, Path, description = "The customer")), request_body = EndUserDraft, security(("bearer" = [])),
+    responses((status = 201, body = EndUser), (status = 400, body = Problem), (status = 403, body = Problem),
+        (status = 404, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)))]
+pub async fn create(
+    State(state): State<AppState>,
+    caller: ApiCaller,
+    PathId(customer_id): PathId,
+    ApiJson(draft): ApiJson<EndUserDraft>,
+) -> AppResult<impl IntoResponse> {
+    caller.require_admin()?;
+    let new = draft.into_new()?;
+    let user = state.store.create_end_user(customer_id, &new, &caller.actor()).await?;
+    let location = format!("/api/v1/end-users/{}", user.id);
+    Ok((StatusCode::CREATED, [(header::LOCATION, location)], Json(user)))
+}
+
+#[utoipa::path(get, path = "/end-users/{id}", tag = "end users", params(("id" = Uuid, Path)),
+    security(("bearer" = [])), responses((status = 200, body = EndUser), (status = 404, body = Problem)))]
+pub async fn show(State(state): State<AppState>, _caller: ApiCaller, PathId(id): PathId) -> AppResult<Json<EndUser>> {
+    Ok(Json(state.store.end_user(id).await?))
+}
+
+/// Changes name, e-mail or the active flag (admins only); `"active": false` deactivates.
+#[utoipa::path(patch, path = "/end-users/{id}", tag = "end users", params(("id" = Uuid, Path)),
+    request_body = EndUserDraft, security(("bearer" = [])),
+    responses((status = 200, body = EndUser), (status = 400, body = Problem), (status = 403, body = Problem),
+        (status = 404, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)))]
+pub async fn update(
+    State(state): State<AppState>,
+    caller: ApiCaller,
+    PathId(id): PathId,
+    ApiJson(draft): ApiJson<EndUserDraft>,
+) -> AppResult<Json<EndUser>> {
+    caller.require_admin()?;
+    let changes = draft.into_changes()?;
+    Ok(Json(state.store.update_end_user(id, &changes, &caller.actor()).await?))
+}

@@ -1,0 +1,93 @@
+//! `/assignment-groups`: global and customer-specific response teams.
+
+use axum::Json;
+use axum::extract::State;
+use axum::http::{StatusCode, header};
+use axum::response::IntoResponse;
+use serde::Deserialize;
+use utoipa::IntoParams;
+use uuid::Uuid;
+
+use super::extract::{ApiCaller, ApiJson, ApiQuery, PathId};
+use crate::app::AppState;
+use crate::domain::group::{AssignmentGroup, GroupDraft};
+use crate::domain::page::{Page, PageRequest};
+use crate::error::{AppResult, Problem};
+use crate::store::groups::GroupFilter;
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+pub struct GroupListQuery {
+    /// Case-insensitive search in the name.
+    q: Option<String>,
+    /// Only groups usable for this customer: the global ones and the customer's own.
+    customer_id: Option<Uuid>,
+    cursor: Option<String>,
+    limit: Option<u32>,
+}
+
+/// Lists assignment groups by name, the built-in Everyone group included.
+#[utoipa::path(get, path = "/assignment-groups", tag = "assignment groups", params(GroupListQuery),
+    security(("bearer" = [])),
+    responses((status = 200, body = Page<AssignmentGroup>), (status = 400, body = Problem), (status = 401, body = Problem)))]
+pub async fn list(
+    State(state): State<AppState>,
+    _caller: ApiCaller,
+    ApiQuery(query): ApiQuery<GroupListQuery>,
+) -> AppResult<Json<Page<AssignmentGroup>>> {
+    let page = PageRequest::parse(query.cursor.as_deref(), query.limit)?;
+    let filter = GroupFilter { search: query.q, usable_for: query.customer_id };
+    Ok(Json(state.store.list_groups(&filter, &page).await?))
+}
+
+/// Creates a group (admins only): `customer_id` null for a global group.
+#[utoipa::path(post, path = "/assignment-groups", tag = "assignment groups", request_body = GroupDraft,
+    security(("bearer" = [])),
+    responses((status = 201, body = AssignmentGroup), (status = 400, body = Problem), (status = 403, body = Problem),
+        (status = 409, body = Problem), (status = 422, body = Problem)))]
+pub async fn create(
+    State(state): State<AppState>,
+    caller: ApiCaller,
+    ApiJson(draft): ApiJson<GroupDraft>,
+) -> AppResult<impl IntoResponse> {
+    caller.require_admin()?;
+    let new = draft.into_new()?;
+    let group = state.store.create_group(&new, &caller.actor()).await?;
+    let location = format!("/api/v1/assignment-groups/{}", group.id);
+    Ok((StatusCode::CREATED, [(header::LOCATION, location)], Json(group)))
+}
+
+#[utoipa::path(get, path = "/assignment-groups/{id}", tag = "assignment groups", params(("id" = Uuid, Path)),
+    security(("bearer" = [])),
+    responses((status = 200, body = AssignmentGroup), (status = 404, body = Problem)))]
+pub async fn show(State(state): State<AppState>, _caller: ApiCaller, PathId(id): PathId) -> AppResult<Json<AssignmentGroup>> {
+    Ok(Json(state.store.group(id).await?))
+}
+
+/// Changes name, manager or members (admins only). The Everyone group cannot be changed.
+#[utoipa::path(patch, path = "/assignment-groups/{id}", tag = "assignment groups", params(("id" = Uuid, Path)),
+    request_body = GroupDraft, security(("bearer" = [])),
+    responses((status = 200, body = AssignmentGroup), (status = 400, body = Problem), (status = 403, body = Problem),
+        (status = 404, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)))]
+pub async fn update(
+    State(state): State<AppState>,
+    caller: ApiCaller,
+    PathId(id): PathId,
+    ApiJson(draft): ApiJson<GroupDraft>,
+) -> AppResult<Json<AssignmentGroup>> {
+    caller.require_admin()?;
+    let current = state.store.group(id).await?;
+    let changes = draft.into_changes(current.customer_id)?;
+    Ok(Json(state.store.update_group(id, &changes, &caller.actor()).await?))
+}
+
+/// Deletes a group (admins only). The Everyone group cannot be deleted.
+#[utoipa::path(delete, path = "/assignment-groups/{id}", tag = "assignment groups", params(("id" = Uuid, Path)),
+    security(("bearer" = [])),
+    responses((status = 204, description = "Deleted"), (status = 403, body = Problem), (status = 404, body = Problem),
+        (status = 409, body = Problem)))]
+pub async fn delete(State(state): State<AppState>, caller: ApiCaller, PathId(id): PathId) -> AppResult<StatusCode> {
+    caller.require_admin()?;
+    state.store.delete_group(id, &caller.actor()).await?;
+    Ok(StatusCode::NO_CONTENT)
+}

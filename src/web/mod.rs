@@ -1,0 +1,21 @@
+//! HTTP surfaces: the console (`admin`), the JSON API (`api`), operations and assets.
+
+pub mod admin;
+pub mod api;
+pub mod assets;
+pub mod ops;
+pub mod paths;
+
+use axum::http::Uri;
+use axum::response::{IntoResponse, Response};
+
+use crate::error::AppError;
+
+/// Unknown paths: a problem document under the API, a page elsewhere.
+pub async fn not_found(uri: Uri) -> Response {
+    if uri.path().starts_with("/api/") {
+        AppError::NotFound("resource").into_response()
+    } else {
+        admin::page_error::PageError::from(AppError::NotFound("page")).into_response()
+    }
+}

@@ -1,0 +1,83 @@
+//! Every console path, named once so redirects and links never spell URLs by hand.
+
+use std::fmt::Display;
+
+pub const ADMIN_HOME: &str = "/admin";
+pub const LOGIN: &str = "/admin/login";
+pub const LOGOUT: &str = "/admin/logout";
+pub const CUSTOMERS: &str = "/admin/customers";
+pub const NEW_CUSTOMER: &str = "/admin/customers/new";
+pub const GROUPS: &str = "/admin/groups";
+pub const NEW_GROUP: &str = "/admin/groups/new";
+pub const TEAM: &str = "/admin/team";
+pub const STYLESHEET: &str = "/assets/admin.css";
+pub const SCRIPT: &str = "/assets/admin.js";
+
+pub fn customer(id: impl Display) -> String {
+    format!("/admin/customers/{id}")
+}
+
+pub fn edit_customer(id: impl Display) -> String {
+    format!("/admin/customers/{id}/edit")
+}
+
+pub fn archive_customer(id: impl Display) -> String {
+    format!("/admin/customers/{id}/archive")
+}
+
+pub fn restore_customer(id: impl Display) -> String {
+    format!("/admin/customers/{id}/restore")
+}
+
+pub fn customer_end_users(id: impl Display) -> String {
+    format!("/admin/customers/{id}/end-users")
+}
+
+pub fn customer_portal(id: impl Display) -> String {
+    format!("/admin/customers/{id}/portal")
+}
+
+pub fn end_user_active(id: impl Display) -> String {
+    format!("/admin/end-users/{id}/active")
+}
+
+pub fn edit_group(id: impl Display) -> String {
+    format!("/admin/groups/{id}/edit")
+}
+
+pub fn group(id: impl Display) -> String {
+    format!("/admin/groups/{id}")
+}
+
+pub fn delete_group(id: impl Display) -> String {
+    format!("/admin/groups/{id}/delete")
+}
+
+/// Only console paths are followed after sign-in: never another site, never `//host`.
+pub fn safe_return_to(raw: Option<&str>) -> &str {
+    match raw {
+        Some(path)
+            if path.starts_with("/admin")
+                && !path.starts_with("//")
+                && !path.contains(['\\', '\r', '\n'])
+                && !path.starts_with(LOGIN) =>
+        {
+            path
+        }
+        _ => CUSTOMERS,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_console_paths_are_followed_after_sign_in() {
+        assert_eq!(safe_return_to(Some("/admin/groups")), "/admin/groups");
+        for hostile in ["https://evil.example/admin", "//evil.example", "/admin\\@evil", "/other", "/admin/login?next=x"] {
+            assert_eq!(safe_return_to(Some(hostile)), CUSTOMERS, "{hostile}");
+        }
+        assert_eq!(safe_return_to(None), CUSTOMERS);
+    }
+}

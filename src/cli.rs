@@ -50,10 +50,15 @@ pub async fn create_team_member(
     Ok((member, password))
 }
 
-pub async fn reset_password(store: &Store, email: &str, chosen_password: Option<String>) -> anyhow::Result<String> {
-    let member = store.team_member_by_email(&parse_email(email)?).await.map_err(|_| {
-        anyhow::anyhow!("no team member has the e-mail address {email}")
-    })?;
+pub async fn reset_password(
+    store: &Store,
+    email: &str,
+    chosen_password: Option<String>,
+) -> anyhow::Result<String> {
+    let member = store
+        .team_member_by_email(&parse_email(email)?)
+        .await
+        .map_err(|_| anyhow::anyhow!("no team member has the e-mail address {email}"))?;
     let password = match chosen_password {
         Some(password) => {
             check_password(&password).map_err(|e| anyhow::anyhow!("password {}", e.message))?;
@@ -94,11 +99,13 @@ pub async fn list_tokens(store: &Store, email: &str) -> anyhow::Result<Vec<ApiTo
 pub async fn revoke_token(store: &Store, id_or_token: &str) -> anyhow::Result<ApiTokenInfo> {
     let id = match Uuid::parse_str(id_or_token.trim()) {
         Ok(id) => id,
-        Err(_) => store
-            .api_token_by_hash(&secret::hash_token(id_or_token.trim()))
-            .await
-            .map_err(|_| anyhow::anyhow!("no API token matches"))?
-            .id,
+        Err(_) => {
+            store
+                .api_token_by_hash(&secret::hash_token(id_or_token.trim()))
+                .await
+                .map_err(|_| anyhow::anyhow!("no API token matches"))?
+                .id
+        }
     };
     store.revoke_api_token(id, &Actor::cli()).await.map_err(|e| match e {
         StoreError::NotFound { .. } => anyhow::anyhow!("no API token has the id {id}"),

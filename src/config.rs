@@ -179,8 +179,14 @@ mod tests {
     #[test]
     fn the_public_url_defaults_to_the_listen_address() {
         let dir = std::env::temp_dir().join(format!("portico-config-{}", uuid::Uuid::now_v7()));
-        let args = parse(&["--data-dir", dir.to_str().unwrap(), "--addr", "127.0.0.1:9999",
-            "--secret-key", "0123456789abcdef0123456789abcdef"]);
+        let args = parse(&[
+            "--data-dir",
+            dir.to_str().unwrap(),
+            "--addr",
+            "127.0.0.1:9999",
+            "--secret-key",
+            "0123456789abcdef0123456789abcdef",
+        ]);
         let config = Config::from_args(&args).unwrap();
         assert_eq!(config.public_url.as_str(), "http://127.0.0.1:9999/");
         assert!(!config.secure_cookies());

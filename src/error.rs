@@ -147,11 +147,7 @@ impl IntoResponse for AppError {
         headers.insert(header::CONTENT_TYPE, HeaderValue::from_static("application/problem+json"));
         match &self {
             Self::Unauthenticated { invalid_token } => {
-                let challenge = if *invalid_token {
-                    "Bearer error=\"invalid_token\""
-                } else {
-                    "Bearer"
-                };
+                let challenge = if *invalid_token { "Bearer error=\"invalid_token\"" } else { "Bearer" };
                 headers.insert(header::WWW_AUTHENTICATE, HeaderValue::from_static(challenge));
             }
             Self::RateLimited { retry_after_secs } => {

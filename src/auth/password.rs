@@ -3,9 +3,9 @@
 
 use std::sync::LazyLock;
 
+use argon2::Argon2;
 use argon2::password_hash::phc::PasswordHash;
 use argon2::password_hash::{PasswordHasher, PasswordVerifier};
-use argon2::Argon2;
 
 #[derive(Debug, thiserror::Error)]
 #[error("password hashing failed: {0}")]
@@ -42,15 +42,11 @@ pub fn verify_or_decoy(password: &str, stored: Option<&str>) -> bool {
 }
 
 pub async fn hash_blocking(password: String) -> Result<String, HashError> {
-    tokio::task::spawn_blocking(move || hash(&password))
-        .await
-        .map_err(|e| HashError(e.to_string()))?
+    tokio::task::spawn_blocking(move || hash(&password)).await.map_err(|e| HashError(e.to_string()))?
 }
 
 pub async fn verify_blocking(password: String, stored: Option<String>) -> bool {
-    tokio::task::spawn_blocking(move || verify_or_decoy(&password, stored.as_deref()))
-        .await
-        .unwrap_or(false)
+    tokio::task::spawn_blocking(move || verify_or_decoy(&password, stored.as_deref())).await.unwrap_or(false)
 }
 
 #[cfg(test)]

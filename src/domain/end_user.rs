@@ -94,9 +94,8 @@ impl EndUserDraft {
         let name = required(&mut errors, "name", self.name.as_deref(), |raw| {
             text::bounded("name", raw, 1, NAME_MAX, false)
         });
-        let email = required(&mut errors, "email", self.email.as_deref(), |raw| {
-            EmailAddress::parse("email", raw)
-        });
+        let email =
+            required(&mut errors, "email", self.email.as_deref(), |raw| EmailAddress::parse("email", raw));
         errors.into_result()?;
         Ok(NewEndUser {
             name: name.expect("checked"),
@@ -107,14 +106,9 @@ impl EndUserDraft {
 
     pub fn into_changes(self) -> Result<EndUserChanges, ValidationErrors> {
         let mut errors = ValidationErrors::new();
-        let name = self
-            .name
-            .as_deref()
-            .and_then(|raw| errors.check(text::bounded("name", raw, 1, NAME_MAX, false)));
-        let email = self
-            .email
-            .as_deref()
-            .and_then(|raw| errors.check(EmailAddress::parse("email", raw)));
+        let name =
+            self.name.as_deref().and_then(|raw| errors.check(text::bounded("name", raw, 1, NAME_MAX, false)));
+        let email = self.email.as_deref().and_then(|raw| errors.check(EmailAddress::parse("email", raw)));
         errors.into_result()?;
         Ok(EndUserChanges { name, email, active: self.active })
     }
@@ -133,7 +127,8 @@ mod tests {
 
     #[test]
     fn new_end_users_are_active_unless_told_otherwise() {
-        let draft = EndUserDraft { name: Some("Ada".into()), email: Some("ada@x.example".into()), active: None };
+        let draft =
+            EndUserDraft { name: Some("Ada".into()), email: Some("ada@x.example".into()), active: None };
         assert!(draft.into_new().unwrap().active);
     }
 

@@ -155,7 +155,8 @@ mod tests {
     #[test]
     fn duplicate_members_are_folded() {
         let id = Uuid::now_v7();
-        let draft = GroupDraft { name: Some("A".into()), member_ids: Some(vec![id, id]), ..Default::default() };
+        let draft =
+            GroupDraft { name: Some("A".into()), member_ids: Some(vec![id, id]), ..Default::default() };
         assert_eq!(draft.into_new().unwrap().member_ids, vec![id]);
     }
 

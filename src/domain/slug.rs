@@ -8,9 +8,9 @@ use super::validation::FieldError;
 
 /// Names that would collide with Portico's own routes or look like ours.
 pub const RESERVED: &[&str] = &[
-    "admin", "api", "assets", "static", "p", "auth", "www", "portal", "portals", "login",
-    "logout", "signin", "signout", "sso", "oauth", "oidc", "metrics", "healthz", "readyz",
-    "help", "support", "status", "docs", "mail", "portico", "console", "new", "edit",
+    "admin", "api", "assets", "static", "p", "auth", "www", "portal", "portals", "login", "logout", "signin",
+    "signout", "sso", "oauth", "oidc", "metrics", "healthz", "readyz", "help", "support", "status", "docs",
+    "mail", "portico", "console", "new", "edit",
 ];
 
 pub const MIN_LEN: usize = 3;
@@ -26,15 +26,10 @@ impl Slug {
         let value = raw.trim();
         let refuse = |why: String| Err(FieldError::new(field, why));
         let length = value.chars().count();
-        if length < MIN_LEN || length > MAX_LEN {
-            return refuse(format!(
-                "must be {MIN_LEN} to {MAX_LEN} characters (got {length})"
-            ));
+        if !(MIN_LEN..=MAX_LEN).contains(&length) {
+            return refuse(format!("must be {MIN_LEN} to {MAX_LEN} characters (got {length})"));
         }
-        if !value
-            .chars()
-            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
-        {
+        if !value.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-') {
             return refuse("may contain only lowercase letters a-z, digits and '-'".into());
         }
         if value.starts_with('-') || value.ends_with('-') {
@@ -60,11 +55,7 @@ impl Slug {
         let mut slug: String = slug.trim_matches('-').chars().take(50).collect();
         slug = slug.trim_end_matches('-').to_string();
         if slug.len() < MIN_LEN || RESERVED.contains(&slug.as_str()) {
-            slug = if slug.is_empty() {
-                "customer".to_string()
-            } else {
-                format!("customer-{slug}")
-            };
+            slug = if slug.is_empty() { "customer".to_string() } else { format!("customer-{slug}") };
         }
         Self(slug)
     }

@@ -24,10 +24,7 @@ pub fn bounded(
         ));
     }
     if length > max {
-        return Err(FieldError::new(
-            field,
-            format!("must be at most {max} characters (got {length})"),
-        ));
+        return Err(FieldError::new(field, format!("must be at most {max} characters (got {length})")));
     }
     let allowed = |c: char| !c.is_control() || (multiline && matches!(c, '\n' | '\r' | '\t'));
     if !value.chars().all(allowed) {

@@ -56,7 +56,12 @@ pub(crate) async fn record(
 
 impl Store {
     /// The newest entries about one object, newest first.
-    pub async fn audit_for(&self, target_kind: &str, target_id: &str, limit: i64) -> StoreResult<Vec<AuditEntry>> {
+    pub async fn audit_for(
+        &self,
+        target_kind: &str,
+        target_id: &str,
+        limit: i64,
+    ) -> StoreResult<Vec<AuditEntry>> {
         let rows = sqlx::query(
             "SELECT * FROM audit_log WHERE target_kind = $1 AND target_id = $2 ORDER BY at DESC, id DESC LIMIT $3",
         )

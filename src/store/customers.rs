@@ -5,7 +5,7 @@ use uuid::Uuid;
 
 use super::audit::{self, AuditEvent};
 use super::team::after;
-use super::{RowExt, Store, StoreError, StoreResult, now_ms, unique_as};
+use super::{RowExt, Store, StoreError, StoreResult, clear_or_set, now_ms, unique_as};
 use crate::domain::actor::Actor;
 use crate::domain::customer::{Customer, CustomerChanges, NewCustomer};
 use crate::domain::email::EmailAddress;
@@ -65,12 +65,16 @@ impl Store {
         .map_err(unique_as("slug", SLUG_TAKEN))?;
         let created = customer(&row)?;
         let summary = format!("created customer {}", created.name);
-        audit::record(&mut tx, actor, AuditEvent {
-            target_kind: "customer",
-            target_id: &created.id.to_string(),
-            action: "create",
-            summary: &summary,
-        })
+        audit::record(
+            &mut tx,
+            actor,
+            AuditEvent {
+                target_kind: "customer",
+                target_id: &created.id.to_string(),
+                action: "create",
+                summary: &summary,
+            },
+        )
         .await?;
         tx.commit().await?;
         Ok(created)
@@ -85,7 +89,11 @@ impl Store {
         customer(&row)
     }
 
-    pub async fn list_customers(&self, filter: &CustomerFilter, page: &PageRequest) -> StoreResult<Page<Customer>> {
+    pub async fn list_customers(
+        &self,
+        filter: &CustomerFilter,
+        page: &PageRequest,
+    ) -> StoreResult<Page<Customer>> {
         let (after_key, after_id) = after(page);
         let rows = sqlx::query(
             "SELECT * FROM customers
@@ -105,13 +113,19 @@ impl Store {
         Ok(page.page_from(customers, |c| Cursor { sort_key: sort_key(&c.name), id: c.id.to_string() }))
     }
 
-    pub async fn update_customer(&self, id: Uuid, changes: &CustomerChanges, actor: &Actor) -> StoreResult<Customer> {
+    pub async fn update_customer(
+        &self,
+        id: Uuid,
+        changes: &CustomerChanges,
+        actor: &Actor,
+    ) -> StoreResult<Customer> {
         if changes.is_empty() {
             return self.customer(id).await;
         }
         let mut tx = self.begin_write().await?;
         let now = now_ms();
-        let (set_email, email) = clear_or_set(changes.contact_email.as_ref().map(|e| e.as_ref().map(EmailAddress::as_str)));
+        let (set_email, email) =
+            clear_or_set(changes.contact_email.as_ref().map(|e| e.as_ref().map(EmailAddress::as_str)));
         let (set_phone, phone) = clear_or_set(changes.phone.as_ref().map(Option::as_deref));
         let (set_website, website) = clear_or_set(changes.website.as_ref().map(Option::as_deref));
         let row = sqlx::query(
@@ -151,12 +165,11 @@ impl Store {
             Some(false) => "restore",
             None => "update",
         };
-        audit::record(&mut tx, actor, AuditEvent {
-            target_kind: "customer",
-            target_id: &id.to_string(),
-            action,
-            summary: &summary,
-        })
+        audit::record(
+            &mut tx,
+            actor,
+            AuditEvent { target_kind: "customer", target_id: &id.to_string(), action, summary: &summary },
+        )
         .await?;
         tx.commit().await?;
         Ok(updated)
@@ -165,14 +178,6 @@ impl Store {
     pub async fn count_customers(&self) -> StoreResult<i64> {
         let row = sqlx::query("SELECT COUNT(*) AS n FROM customers").fetch_one(&self.pool).await?;
         row.int("n")
-    }
-}
-
-/// `(whether to write, the value)` for a nullable column: absent means leave it alone.
-fn clear_or_set<'a>(change: Option<Option<&'a str>>) -> (bool, Option<&'a str>) {
-    match change {
-        Some(value) => (true, value),
-        None => (false, None),
     }
 }
 

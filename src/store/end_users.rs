@@ -29,7 +29,12 @@ fn end_user(row: &AnyRow) -> StoreResult<EndUser> {
 const EMAIL_TAKEN: &str = "another end user of this customer has this e-mail address";
 
 impl Store {
-    pub async fn create_end_user(&self, customer_id: Uuid, new: &NewEndUser, actor: &Actor) -> StoreResult<EndUser> {
+    pub async fn create_end_user(
+        &self,
+        customer_id: Uuid,
+        new: &NewEndUser,
+        actor: &Actor,
+    ) -> StoreResult<EndUser> {
         let customer = self.customer(customer_id).await?;
         if customer.archived {
             return Err(StoreError::conflict("customer_id", "the customer is archived; restore it first"));
@@ -52,12 +57,16 @@ impl Store {
         .map_err(unique_as("email", EMAIL_TAKEN))?;
         let created = end_user(&row)?;
         let summary = format!("created end user {} for {}", created.email, customer.name);
-        audit::record(&mut tx, actor, AuditEvent {
-            target_kind: "end_user",
-            target_id: &id.to_string(),
-            action: "create",
-            summary: &summary,
-        })
+        audit::record(
+            &mut tx,
+            actor,
+            AuditEvent {
+                target_kind: "end_user",
+                target_id: &id.to_string(),
+                action: "create",
+                summary: &summary,
+            },
+        )
         .await?;
         tx.commit().await?;
         Ok(created)
@@ -109,7 +118,12 @@ impl Store {
         Ok((row.int("total")?, row.int("active")?))
     }
 
-    pub async fn update_end_user(&self, id: Uuid, changes: &EndUserChanges, actor: &Actor) -> StoreResult<EndUser> {
+    pub async fn update_end_user(
+        &self,
+        id: Uuid,
+        changes: &EndUserChanges,
+        actor: &Actor,
+    ) -> StoreResult<EndUser> {
         if *changes == EndUserChanges::default() {
             return self.end_user(id).await;
         }
@@ -135,12 +149,16 @@ impl Store {
         .ok_or(StoreError::not_found("end user"))?;
         let updated = end_user(&row)?;
         let summary = changes.summary();
-        audit::record(&mut tx, actor, AuditEvent {
-            target_kind: "end_user",
-            target_id: &id.to_string(),
-            action: "update",
-            summary: &summary,
-        })
+        audit::record(
+            &mut tx,
+            actor,
+            AuditEvent {
+                target_kind: "end_user",
+                target_id: &id.to_string(),
+                action: "update",
+                summary: &summary,
+            },
+        )
         .await?;
         tx.commit().await?;
         Ok(updated)

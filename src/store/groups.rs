@@ -9,7 +9,7 @@ use uuid::Uuid;
 
 use super::audit::{self, AuditEvent};
 use super::team::after;
-use super::{RowExt, Store, StoreError, StoreResult, now_ms, unique_as};
+use super::{RowExt, Store, StoreError, StoreResult, clear_or_set, now_ms, unique_as};
 use crate::domain::actor::Actor;
 use crate::domain::group::{AssignmentGroup, EVERYONE_ID, GroupChanges, NewGroup};
 use crate::domain::page::{Cursor, Page, PageRequest, like_pattern};
@@ -61,7 +61,11 @@ impl Store {
         self.group_from_row(&row).await
     }
 
-    pub async fn list_groups(&self, filter: &GroupFilter, page: &PageRequest) -> StoreResult<Page<AssignmentGroup>> {
+    pub async fn list_groups(
+        &self,
+        filter: &GroupFilter,
+        page: &PageRequest,
+    ) -> StoreResult<Page<AssignmentGroup>> {
         let (after_key, after_id) = after(page);
         let rows = sqlx::query(
             "SELECT * FROM assignment_groups
@@ -114,18 +118,27 @@ impl Store {
         replace_members(&mut tx, id, &new.member_ids).await?;
         let scope = if new.customer_id.is_some() { "customer" } else { "global" };
         let summary = format!("created {scope} group {} with {} members", new.name, new.member_ids.len());
-        audit::record(&mut tx, actor, AuditEvent {
-            target_kind: "assignment_group",
-            target_id: &id.to_string(),
-            action: "create",
-            summary: &summary,
-        })
+        audit::record(
+            &mut tx,
+            actor,
+            AuditEvent {
+                target_kind: "assignment_group",
+                target_id: &id.to_string(),
+                action: "create",
+                summary: &summary,
+            },
+        )
         .await?;
         tx.commit().await?;
         self.group(id).await
     }
 
-    pub async fn update_group(&self, id: Uuid, changes: &GroupChanges, actor: &Actor) -> StoreResult<AssignmentGroup> {
+    pub async fn update_group(
+        &self,
+        id: Uuid,
+        changes: &GroupChanges,
+        actor: &Actor,
+    ) -> StoreResult<AssignmentGroup> {
         refuse_builtin(id)?;
         let mut tx = self.begin_write().await?;
         check_team_members(
@@ -134,10 +147,7 @@ impl Store {
             changes.member_ids.as_deref().unwrap_or_default(),
         )
         .await?;
-        let (set_manager, manager) = match changes.manager_id {
-            Some(value) => (true, value.map(|m| m.to_string())),
-            None => (false, None),
-        };
+        let (set_manager, manager) = clear_or_set(changes.manager_id.map(|m| m.map(|id| id.to_string())));
         let done = sqlx::query(
             "UPDATE assignment_groups SET
                name = COALESCE($2, name),
@@ -162,12 +172,16 @@ impl Store {
             replace_members(&mut tx, id, members).await?;
         }
         let summary = changes.summary();
-        audit::record(&mut tx, actor, AuditEvent {
-            target_kind: "assignment_group",
-            target_id: &id.to_string(),
-            action: "update",
-            summary: &summary,
-        })
+        audit::record(
+            &mut tx,
+            actor,
+            AuditEvent {
+                target_kind: "assignment_group",
+                target_id: &id.to_string(),
+                action: "update",
+                summary: &summary,
+            },
+        )
         .await?;
         tx.commit().await?;
         self.group(id).await
@@ -182,12 +196,16 @@ impl Store {
             .execute(&mut *tx)
             .await?;
         let summary = format!("deleted group {}", group.name);
-        audit::record(&mut tx, actor, AuditEvent {
-            target_kind: "assignment_group",
-            target_id: &id.to_string(),
-            action: "delete",
-            summary: &summary,
-        })
+        audit::record(
+            &mut tx,
+            actor,
+            AuditEvent {
+                target_kind: "assignment_group",
+                target_id: &id.to_string(),
+                action: "delete",
+                summary: &summary,
+            },
+        )
         .await?;
         tx.commit().await?;
         Ok(())
@@ -223,7 +241,11 @@ async fn check_team_members(
     Ok(())
 }
 
-async fn replace_members(connection: &mut AnyConnection, group_id: Uuid, member_ids: &[Uuid]) -> StoreResult<()> {
+async fn replace_members(
+    connection: &mut AnyConnection,
+    group_id: Uuid,
+    member_ids: &[Uuid],
+) -> StoreResult<()> {
     sqlx::query("DELETE FROM assignment_group_members WHERE group_id = $1")
         .bind(group_id.to_string())
         .execute(&mut *connection)

@@ -210,3 +210,12 @@ pub(crate) fn unique_as(field: &'static str, message: &str) -> impl FnOnce(sqlx:
         _ => StoreError::Database(error),
     }
 }
+
+/// `(whether to write, the value)` for a nullable column: `None` leaves it alone,
+/// `Some(None)` clears it, `Some(Some(v))` sets it.
+pub(crate) fn clear_or_set<T>(change: Option<Option<T>>) -> (bool, Option<T>) {
+    match change {
+        Some(value) => (true, value),
+        None => (false, None),
+    }
+}

@@ -38,7 +38,11 @@ impl Store {
 
     /// The live session for `token_hash`: not past its absolute expiry nor idle for longer
     /// than `idle_ms`, and its team member still active. Touches `last_seen_at` now and then.
-    pub async fn console_session(&self, token_hash: &str, idle_ms: i64) -> StoreResult<Option<ConsoleSession>> {
+    pub async fn console_session(
+        &self,
+        token_hash: &str,
+        idle_ms: i64,
+    ) -> StoreResult<Option<ConsoleSession>> {
         let now = now_ms();
         let row = sqlx::query(
             "SELECT s.csrf_token, s.last_seen_at, s.expires_at, s.team_member_id FROM console_sessions s

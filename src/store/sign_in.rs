@@ -21,7 +21,12 @@ impl Store {
         Ok(())
     }
 
-    pub async fn recent_sign_in_failures(&self, email: &str, client_ip: &str, window_ms: i64) -> StoreResult<RecentFailures> {
+    pub async fn recent_sign_in_failures(
+        &self,
+        email: &str,
+        client_ip: &str,
+        window_ms: i64,
+    ) -> StoreResult<RecentFailures> {
         let since = now_ms() - window_ms;
         let row = sqlx::query(
             "SELECT
@@ -43,10 +48,7 @@ impl Store {
 
     /// A successful sign-in forgives the account's earlier failures.
     pub async fn clear_sign_in_failures(&self, email: &str) -> StoreResult<()> {
-        sqlx::query("DELETE FROM sign_in_failures WHERE email = $1")
-            .bind(email)
-            .execute(&self.pool)
-            .await?;
+        sqlx::query("DELETE FROM sign_in_failures WHERE email = $1").bind(email).execute(&self.pool).await?;
         Ok(())
     }
 

@@ -50,12 +50,16 @@ impl Store {
         .map_err(unique_as("email", "a team member with this e-mail address already exists"))?;
         let member = team_member(&row)?;
         let summary = format!("created {} ({})", member.email, member.role);
-        audit::record(&mut tx, actor, AuditEvent {
-            target_kind: "team_member",
-            target_id: &id.to_string(),
-            action: "create",
-            summary: &summary,
-        })
+        audit::record(
+            &mut tx,
+            actor,
+            AuditEvent {
+                target_kind: "team_member",
+                target_id: &id.to_string(),
+                action: "create",
+                summary: &summary,
+            },
+        )
         .await?;
         tx.commit().await?;
         Ok(member)
@@ -71,7 +75,10 @@ impl Store {
     }
 
     /// The member and their password hash, for signing in.
-    pub async fn team_member_credentials(&self, email: &EmailAddress) -> StoreResult<Option<(TeamMember, String)>> {
+    pub async fn team_member_credentials(
+        &self,
+        email: &EmailAddress,
+    ) -> StoreResult<Option<(TeamMember, String)>> {
         let row = sqlx::query("SELECT * FROM team_members WHERE email = $1")
             .bind(email.as_str())
             .fetch_optional(&self.pool)
@@ -83,7 +90,11 @@ impl Store {
         Ok(self.team_member_credentials(email).await?.ok_or(StoreError::not_found("team member"))?.0)
     }
 
-    pub async fn list_team_members(&self, search: Option<&str>, page: &PageRequest) -> StoreResult<Page<TeamMember>> {
+    pub async fn list_team_members(
+        &self,
+        search: Option<&str>,
+        page: &PageRequest,
+    ) -> StoreResult<Page<TeamMember>> {
         let (after_key, after_id) = after(page);
         let rows = sqlx::query(
             "SELECT * FROM team_members
@@ -115,7 +126,12 @@ impl Store {
         row.int("n")
     }
 
-    pub async fn set_team_member_password(&self, id: Uuid, password_hash: &str, actor: &Actor) -> StoreResult<()> {
+    pub async fn set_team_member_password(
+        &self,
+        id: Uuid,
+        password_hash: &str,
+        actor: &Actor,
+    ) -> StoreResult<()> {
         let mut tx = self.begin_write().await?;
         let done = sqlx::query("UPDATE team_members SET password_hash = $1, updated_at = $2 WHERE id = $3")
             .bind(password_hash)
@@ -131,12 +147,16 @@ impl Store {
             .bind(id.to_string())
             .execute(&mut *tx)
             .await?;
-        audit::record(&mut tx, actor, AuditEvent {
-            target_kind: "team_member",
-            target_id: &id.to_string(),
-            action: "update",
-            summary: "changed password",
-        })
+        audit::record(
+            &mut tx,
+            actor,
+            AuditEvent {
+                target_kind: "team_member",
+                target_id: &id.to_string(),
+                action: "update",
+                summary: "changed password",
+            },
+        )
         .await?;
         tx.commit().await?;
         Ok(())

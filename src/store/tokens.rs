@@ -60,12 +60,16 @@ impl Store {
         .fetch_one(&mut *tx)
         .await?;
         let summary = format!("created API token '{label}' for {}", member.email);
-        audit::record(&mut tx, actor, AuditEvent {
-            target_kind: "api_token",
-            target_id: &id.to_string(),
-            action: "create",
-            summary: &summary,
-        })
+        audit::record(
+            &mut tx,
+            actor,
+            AuditEvent {
+                target_kind: "api_token",
+                target_id: &id.to_string(),
+                action: "create",
+                summary: &summary,
+            },
+        )
         .await?;
         tx.commit().await?;
         token_info(&row)
@@ -116,12 +120,16 @@ impl Store {
         .ok_or(StoreError::not_found("API token"))?;
         let info = token_info(&row)?;
         let summary = format!("revoked API token '{}'", info.label);
-        audit::record(&mut tx, actor, AuditEvent {
-            target_kind: "api_token",
-            target_id: &id.to_string(),
-            action: "revoke",
-            summary: &summary,
-        })
+        audit::record(
+            &mut tx,
+            actor,
+            AuditEvent {
+                target_kind: "api_token",
+                target_id: &id.to_string(),
+                action: "revoke",
+                summary: &summary,
+            },
+        )
         .await?;
         tx.commit().await?;
         Ok(info)

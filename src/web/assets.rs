@@ -18,8 +18,5 @@ pub fn router() -> Router<AppState> {
 }
 
 fn asset(content_type: &'static str, body: &'static str) -> impl IntoResponse {
-    (
-        [(header::CONTENT_TYPE, content_type), (header::CACHE_CONTROL, "public, max-age=3600")],
-        body,
-    )
+    ([(header::CONTENT_TYPE, content_type), (header::CACHE_CONTROL, "public, max-age=3600")], body)
 }

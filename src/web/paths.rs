@@ -75,7 +75,9 @@ mod tests {
     #[test]
     fn only_console_paths_are_followed_after_sign_in() {
         assert_eq!(safe_return_to(Some("/admin/groups")), "/admin/groups");
-        for hostile in ["https://evil.example/admin", "//evil.example", "/admin\\@evil", "/other", "/admin/login?next=x"] {
+        for hostile in
+            ["https://evil.example/admin", "//evil.example", "/admin\\@evil", "/other", "/admin/login?next=x"]
+        {
             assert_eq!(safe_return_to(Some(hostile)), CUSTOMERS, "{hostile}");
         }
         assert_eq!(safe_return_to(None), CUSTOMERS);

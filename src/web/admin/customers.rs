@@ -39,7 +39,11 @@ struct ListPage {
     next_page: Option<String>,
 }
 
-pub async fn list(State(state): State<AppState>, user: ConsoleUser, Query(query): Query<ListQuery>) -> PageResult<Response> {
+pub async fn list(
+    State(state): State<AppState>,
+    user: ConsoleUser,
+    Query(query): Query<ListQuery>,
+) -> PageResult<Response> {
     let page = PageRequest::parse(query.cursor.as_deref(), Some(25))?;
     let show_archived = query.archived.as_deref() == Some("1");
     let q = query.q.unwrap_or_default();
@@ -53,7 +57,8 @@ pub async fn list(State(state): State<AppState>, user: ConsoleUser, Query(query)
         }
         format!("{}?{}", paths::CUSTOMERS, url.finish())
     });
-    Ok(ListPage { nav: user.nav("customers"), q, show_archived, customers: found.items, next_page }.into_response())
+    Ok(ListPage { nav: user.nav("customers"), q, show_archived, customers: found.items, next_page }
+        .into_response())
 }
 
 /// The customer form's fields as typed, so a refused form comes back as the person left it.
@@ -115,7 +120,12 @@ impl FormPage {
     }
 }
 
-fn form_page(user: &ConsoleUser, customer_id: Option<Uuid>, form: CustomerForm, errors: ValidationErrors) -> Response {
+fn form_page(
+    user: &ConsoleUser,
+    customer_id: Option<Uuid>,
+    form: CustomerForm,
+    errors: ValidationErrors,
+) -> Response {
     let action = customer_id.map_or(paths::CUSTOMERS.to_string(), paths::customer);
     let status = if errors.is_empty() { StatusCode::OK } else { StatusCode::UNPROCESSABLE_ENTITY };
     (status, FormPage { nav: user.nav("customers"), customer_id, action, form, errors }).into_response()
@@ -126,7 +136,10 @@ pub async fn new_form(user: ConsoleUser) -> PageResult<Response> {
     Ok(form_page(&user, None, CustomerForm::default(), ValidationErrors::new()))
 }
 
-pub async fn create(State(state): State<AppState>, ConsoleForm { user, form }: ConsoleForm<CustomerForm>) -> PageResult<Response> {
+pub async fn create(
+    State(state): State<AppState>,
+    ConsoleForm { user, form }: ConsoleForm<CustomerForm>,
+) -> PageResult<Response> {
     user.require_admin()?;
     let result = match form.draft().into_new() {
         Ok(new) => state.store.create_customer(&new, &user.actor()).await.map_err(PageError::from),
@@ -138,7 +151,11 @@ pub async fn create(State(state): State<AppState>, ConsoleForm { user, form }: C
     }
 }
 
-pub async fn edit_form(State(state): State<AppState>, user: ConsoleUser, PageId(id): PageId) -> PageResult<Response> {
+pub async fn edit_form(
+    State(state): State<AppState>,
+    user: ConsoleUser,
+    PageId(id): PageId,
+) -> PageResult<Response> {
     user.require_admin()?;
     let customer = state.store.customer(id).await?;
     Ok(form_page(&user, Some(id), CustomerForm::from_customer(&customer), ValidationErrors::new()))
@@ -151,7 +168,9 @@ pub async fn update(
 ) -> PageResult<Response> {
     user.require_admin()?;
     let result = match form.draft().into_changes() {
-        Ok(changes) => state.store.update_customer(id, &changes, &user.actor()).await.map_err(PageError::from),
+        Ok(changes) => {
+            state.store.update_customer(id, &changes, &user.actor()).await.map_err(PageError::from)
+        }
         Err(errors) => Err(PageError::from(errors)),
     };
     match result {
@@ -160,18 +179,31 @@ pub async fn update(
     }
 }
 
-async fn set_archived(state: &AppState, user: &ConsoleUser, id: Uuid, archived: bool) -> PageResult<Response> {
+async fn set_archived(
+    state: &AppState,
+    user: &ConsoleUser,
+    id: Uuid,
+    archived: bool,
+) -> PageResult<Response> {
     user.require_admin()?;
     let changes = CustomerChanges { archived: Some(archived), ..Default::default() };
     state.store.update_customer(id, &changes, &user.actor()).await?;
     Ok(Redirect::to(&paths::customer(id)).into_response())
 }
 
-pub async fn archive(State(state): State<AppState>, PageId(id): PageId, form: ConsoleForm<NoFields>) -> PageResult<Response> {
+pub async fn archive(
+    State(state): State<AppState>,
+    PageId(id): PageId,
+    form: ConsoleForm<NoFields>,
+) -> PageResult<Response> {
     set_archived(&state, &form.user, id, true).await
 }
 
-pub async fn restore(State(state): State<AppState>, PageId(id): PageId, form: ConsoleForm<NoFields>) -> PageResult<Response> {
+pub async fn restore(
+    State(state): State<AppState>,
+    PageId(id): PageId,
+    form: ConsoleForm<NoFields>,
+) -> PageResult<Response> {
     set_archived(&state, &form.user, id, false).await
 }
 
@@ -230,7 +262,11 @@ async fn profile_page(
     Ok((status, page).into_response())
 }
 
-pub async fn profile(State(state): State<AppState>, user: ConsoleUser, PageId(id): PageId) -> PageResult<Response> {
+pub async fn profile(
+    State(state): State<AppState>,
+    user: ConsoleUser,
+    PageId(id): PageId,
+) -> PageResult<Response> {
     profile_page(&state, &user, id, EndUserForm::default(), ValidationErrors::new()).await
 }
 
@@ -242,7 +278,9 @@ pub async fn add_end_user(
     user.require_admin()?;
     let draft = EndUserDraft { name: Some(form.name.clone()), email: Some(form.email.clone()), active: None };
     let result = match draft.into_new() {
-        Ok(new) => state.store.create_end_user(customer_id, &new, &user.actor()).await.map_err(PageError::from),
+        Ok(new) => {
+            state.store.create_end_user(customer_id, &new, &user.actor()).await.map_err(PageError::from)
+        }
         Err(errors) => Err(PageError::from(errors)),
     };
     match result {
@@ -312,11 +350,15 @@ pub async fn end_users(
     let here = match &query.cursor {
         Some(cursor) => format!(
             "{base}?{}",
-            form_urlencoded::Serializer::new(String::new()).append_pair("q", &q).append_pair("cursor", cursor).finish()
+            form_urlencoded::Serializer::new(String::new())
+                .append_pair("q", &q)
+                .append_pair("cursor", cursor)
+                .finish()
         ),
         None => base.clone(),
     };
-    let page = EndUsersPage { nav: user.nav("customers"), customer, q, end_users: found.items, next_page, here };
+    let page =
+        EndUsersPage { nav: user.nav("customers"), customer, q, end_users: found.items, next_page, here };
     Ok(page.into_response())
 }
 
@@ -328,7 +370,11 @@ struct PortalPage {
 }
 
 /// The End User Portal setting of the Service Management card.
-pub async fn portal(State(state): State<AppState>, user: ConsoleUser, PageId(id): PageId) -> PageResult<Response> {
+pub async fn portal(
+    State(state): State<AppState>,
+    user: ConsoleUser,
+    PageId(id): PageId,
+) -> PageResult<Response> {
     let customer = state.store.customer(id).await?;
     Ok(PortalPage { nav: user.nav("customers"), customer }.into_response())
 }

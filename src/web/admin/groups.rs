@@ -71,7 +71,11 @@ async fn directory(state: &AppState) -> PageResult<(Vec<TeamMember>, Vec<Custome
     Ok((members, customers))
 }
 
-pub async fn list(State(state): State<AppState>, user: ConsoleUser, Query(query): Query<ListQuery>) -> PageResult<Response> {
+pub async fn list(
+    State(state): State<AppState>,
+    user: ConsoleUser,
+    Query(query): Query<ListQuery>,
+) -> PageResult<Response> {
     let page = PageRequest::parse(query.cursor.as_deref(), Some(50))?;
     let q = query.q.unwrap_or_default();
     let filter = GroupFilter { search: Some(q.clone()), usable_for: None };
@@ -128,7 +132,9 @@ impl GroupForm {
         let mut errors = ValidationErrors::new();
         let mut optional_id = |field: &str, raw: &str| match raw.trim() {
             "" => None,
-            raw => errors.check(Uuid::parse_str(raw).map(Some).map_err(|_| FieldError::new(field, "is not a valid choice"))),
+            raw => errors.check(
+                Uuid::parse_str(raw).map(Some).map_err(|_| FieldError::new(field, "is not a valid choice")),
+            ),
         };
         let customer_id = optional_id("customer_id", &self.customer_id).flatten();
         let manager_id = optional_id("manager_id", &self.manager_id).flatten();
@@ -188,7 +194,8 @@ async fn form_page(
     };
     let action = group_id.map_or(paths::GROUPS.to_string(), paths::group);
     let status = if errors.is_empty() { StatusCode::OK } else { StatusCode::UNPROCESSABLE_ENTITY };
-    let page = FormPage { nav: user.nav("groups"), group_id, action, form, errors, members, customers, scope_name };
+    let page =
+        FormPage { nav: user.nav("groups"), group_id, action, form, errors, members, customers, scope_name };
     Ok((status, page).into_response())
 }
 
@@ -197,13 +204,23 @@ pub struct NewQuery {
     customer_id: Option<Uuid>,
 }
 
-pub async fn new_form(State(state): State<AppState>, user: ConsoleUser, Query(query): Query<NewQuery>) -> PageResult<Response> {
+pub async fn new_form(
+    State(state): State<AppState>,
+    user: ConsoleUser,
+    Query(query): Query<NewQuery>,
+) -> PageResult<Response> {
     user.require_admin()?;
-    let form = GroupForm { customer_id: query.customer_id.map(|id| id.to_string()).unwrap_or_default(), ..Default::default() };
+    let form = GroupForm {
+        customer_id: query.customer_id.map(|id| id.to_string()).unwrap_or_default(),
+        ..Default::default()
+    };
     form_page(&state, &user, None, form, ValidationErrors::new()).await
 }
 
-pub async fn create(State(state): State<AppState>, ConsoleForm { user, form }: ConsoleForm<GroupForm>) -> PageResult<Response> {
+pub async fn create(
+    State(state): State<AppState>,
+    ConsoleForm { user, form }: ConsoleForm<GroupForm>,
+) -> PageResult<Response> {
     user.require_admin()?;
     let result = match form.draft().and_then(GroupDraft::into_new) {
         Ok(new) => state.store.create_group(&new, &user.actor()).await.map_err(PageError::from),
@@ -222,7 +239,11 @@ fn refuse_builtin(group: &AssignmentGroup) -> PageResult<()> {
     Ok(())
 }
 
-pub async fn edit_form(State(state): State<AppState>, user: ConsoleUser, PageId(id): PageId) -> PageResult<Response> {
+pub async fn edit_form(
+    State(state): State<AppState>,
+    user: ConsoleUser,
+    PageId(id): PageId,
+) -> PageResult<Response> {
     user.require_admin()?;
     let group = state.store.group(id).await?;
     refuse_builtin(&group)?;
@@ -249,7 +270,11 @@ pub async fn update(
     }
 }
 
-pub async fn delete(State(state): State<AppState>, PageId(id): PageId, form: ConsoleForm<NoFields>) -> PageResult<Response> {
+pub async fn delete(
+    State(state): State<AppState>,
+    PageId(id): PageId,
+    form: ConsoleForm<NoFields>,
+) -> PageResult<Response> {
     form.user.require_admin()?;
     let group = state.store.group(id).await?;
     refuse_builtin(&group)?;

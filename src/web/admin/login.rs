@@ -4,16 +4,16 @@ use std::net::SocketAddr;
 
 use askama::Template;
 use askama_web::WebTemplate;
+use axum::Form;
 use axum::extract::{ConnectInfo, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
-use axum::Form;
 use axum_extra::extract::cookie::{Cookie, CookieJar};
 use serde::Deserialize;
 use time::OffsetDateTime;
 
 use super::page_error::PageResult;
-use super::session::{ConsoleForm, NoFields, LOGIN_CSRF_COOKIE, SESSION_COOKIE, console_cookie};
+use super::session::{ConsoleForm, LOGIN_CSRF_COOKIE, NoFields, SESSION_COOKIE, console_cookie};
 use crate::app::AppState;
 use crate::auth::password;
 use crate::auth::secret::{hash_token, random_token, same_secret};
@@ -41,7 +41,14 @@ pub async fn form(State(state): State<AppState>, jar: CookieJar, Query(query): Q
     render(&state, jar, next, String::new(), None, StatusCode::OK)
 }
 
-fn render(state: &AppState, jar: CookieJar, next: String, email: String, error: Option<String>, status: StatusCode) -> Response {
+fn render(
+    state: &AppState,
+    jar: CookieJar,
+    next: String,
+    email: String,
+    error: Option<String>,
+    status: StatusCode,
+) -> Response {
     let csrf = random_token("csrf");
     let jar = jar.add(console_cookie(&state.config, LOGIN_CSRF_COOKIE, csrf.clone(), paths::LOGIN));
     (status, jar, LoginPage { csrf, next, email, error }).into_response()
@@ -107,13 +114,20 @@ pub async fn submit(
     let expires_at = OffsetDateTime::now_utc() + state.config.session_max;
     state.store.create_console_session(&hash_token(&token), &member, &csrf, expires_at).await?;
     tracing::info!(member = %member.email, "console sign-in");
-    let jar = jar
-        .remove(Cookie::build(LOGIN_CSRF_COOKIE).path(paths::LOGIN))
-        .add(console_cookie(&state.config, SESSION_COOKIE, token, paths::ADMIN_HOME));
+    let jar = jar.remove(Cookie::build(LOGIN_CSRF_COOKIE).path(paths::LOGIN)).add(console_cookie(
+        &state.config,
+        SESSION_COOKIE,
+        token,
+        paths::ADMIN_HOME,
+    ));
     Ok((jar, Redirect::to(&next)).into_response())
 }
 
-pub async fn logout(State(state): State<AppState>, jar: CookieJar, _form: ConsoleForm<NoFields>) -> PageResult<Response> {
+pub async fn logout(
+    State(state): State<AppState>,
+    jar: CookieJar,
+    _form: ConsoleForm<NoFields>,
+) -> PageResult<Response> {
     if let Some(cookie) = jar.get(SESSION_COOKIE) {
         state.store.delete_console_session(&hash_token(cookie.value())).await?;
     }

@@ -19,7 +19,10 @@ pub struct PageError {
 
 impl PageError {
     pub fn sign_in(return_to: &str) -> Self {
-        Self { error: AppError::Unauthenticated { invalid_token: false }, return_to: Some(return_to.to_string()) }
+        Self {
+            error: AppError::Unauthenticated { invalid_token: false },
+            return_to: Some(return_to.to_string()),
+        }
     }
 
     /// The field errors of a refused form, to show beside its fields; any other error stays an error.
@@ -70,7 +73,9 @@ impl IntoResponse for PageError {
     fn into_response(self) -> Response {
         if let AppError::Unauthenticated { .. } = self.error {
             let target = match self.return_to.as_deref() {
-                Some(path) => format!("{}?next={}", paths::LOGIN, urlencode(paths::safe_return_to(Some(path)))),
+                Some(path) => {
+                    format!("{}?next={}", paths::LOGIN, urlencode(paths::safe_return_to(Some(path))))
+                }
                 None => paths::LOGIN.to_string(),
             };
             return Redirect::to(&target).into_response();

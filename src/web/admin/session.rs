@@ -2,8 +2,8 @@
 
 use axum::body::Bytes;
 use axum::extract::{FromRequest, FromRequestParts, Request};
-use axum::http::request::Parts;
 use axum::http::StatusCode;
+use axum::http::request::Parts;
 use axum_extra::extract::cookie::{Cookie, CookieJar, SameSite};
 use serde::Deserialize;
 use serde::de::DeserializeOwned;
@@ -93,7 +93,8 @@ impl<T: DeserializeOwned> FromRequest<AppState> for ConsoleForm<T> {
         let bytes = Bytes::from_request(Request::from_parts(parts, body), state)
             .await
             .map_err(|r| AppError::malformed(r.status(), "form", r.body_text()))?;
-        let presented: CsrfOnly = serde_html_form::from_bytes(&bytes).unwrap_or(CsrfOnly { csrf: String::new() });
+        let presented: CsrfOnly =
+            serde_html_form::from_bytes(&bytes).unwrap_or(CsrfOnly { csrf: String::new() });
         if !same_secret(&presented.csrf, &user.csrf_token) {
             return Err(csrf_refusal());
         }
@@ -115,7 +116,12 @@ pub fn csrf_refusal() -> PageError {
 }
 
 /// A cookie scoped to the console, Secure when Portico is served over https.
-pub fn console_cookie(config: &Config, name: &'static str, value: String, path: &'static str) -> Cookie<'static> {
+pub fn console_cookie(
+    config: &Config,
+    name: &'static str,
+    value: String,
+    path: &'static str,
+) -> Cookie<'static> {
     Cookie::build((name, value))
         .path(path)
         .http_only(true)

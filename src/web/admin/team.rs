@@ -29,7 +29,11 @@ struct ListPage {
     next_page: Option<String>,
 }
 
-pub async fn list(State(state): State<AppState>, user: ConsoleUser, Query(query): Query<ListQuery>) -> PageResult<Response> {
+pub async fn list(
+    State(state): State<AppState>,
+    user: ConsoleUser,
+    Query(query): Query<ListQuery>,
+) -> PageResult<Response> {
     let page = PageRequest::parse(query.cursor.as_deref(), Some(50))?;
     let q = query.q.unwrap_or_default();
     let found = state.store.list_team_members(Some(&q), &page).await?;

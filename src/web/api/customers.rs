@@ -37,7 +37,8 @@ pub async fn list(
     ApiQuery(query): ApiQuery<CustomerListQuery>,
 ) -> AppResult<Json<Page<Customer>>> {
     let page = PageRequest::parse(query.cursor.as_deref(), query.limit)?;
-    let filter = CustomerFilter { search: query.q, include_archived: query.include_archived.unwrap_or(false) };
+    let filter =
+        CustomerFilter { search: query.q, include_archived: query.include_archived.unwrap_or(false) };
     Ok(Json(state.store.list_customers(&filter, &page).await?))
 }
 
@@ -62,7 +63,11 @@ pub async fn create(
 #[utoipa::path(get, path = "/customers/{id}", tag = "customers", params(("id" = Uuid, Path)),
     security(("bearer" = [])),
     responses((status = 200, body = Customer), (status = 404, body = Problem)))]
-pub async fn show(State(state): State<AppState>, _caller: ApiCaller, PathId(id): PathId) -> AppResult<Json<Customer>> {
+pub async fn show(
+    State(state): State<AppState>,
+    _caller: ApiCaller,
+    PathId(id): PathId,
+) -> AppResult<Json<Customer>> {
     Ok(Json(state.store.customer(id).await?))
 }
 
@@ -87,7 +92,11 @@ pub async fn update(
 #[utoipa::path(delete, path = "/customers/{id}", tag = "customers", params(("id" = Uuid, Path)),
     security(("bearer" = [])),
     responses((status = 204, description = "Archived"), (status = 403, body = Problem), (status = 404, body = Problem)))]
-pub async fn archive(State(state): State<AppState>, caller: ApiCaller, PathId(id): PathId) -> AppResult<StatusCode> {
+pub async fn archive(
+    State(state): State<AppState>,
+    caller: ApiCaller,
+    PathId(id): PathId,
+) -> AppResult<StatusCode> {
     caller.require_admin()?;
     let changes = crate::domain::customer::CustomerChanges { archived: Some(true), ..Default::default() };
     state.store.update_customer(id, &changes, &caller.actor()).await?;

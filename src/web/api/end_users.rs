@@ -57,7 +57,11 @@ pub async fn create(
 
 #[utoipa::path(get, path = "/end-users/{id}", tag = "end users", params(("id" = Uuid, Path)),
     security(("bearer" = [])), responses((status = 200, body = EndUser), (status = 404, body = Problem)))]
-pub async fn show(State(state): State<AppState>, _caller: ApiCaller, PathId(id): PathId) -> AppResult<Json<EndUser>> {
+pub async fn show(
+    State(state): State<AppState>,
+    _caller: ApiCaller,
+    PathId(id): PathId,
+) -> AppResult<Json<EndUser>> {
     Ok(Json(state.store.end_user(id).await?))
 }
 

@@ -98,9 +98,9 @@ impl<T: DeserializeOwned> FromRequest<AppState> for ApiJson<T> {
                 "must be application/json",
             ));
         }
-        let body = Bytes::from_request(request, state).await.map_err(|rejection| {
-            AppError::malformed(rejection.status(), "body", rejection.body_text())
-        })?;
+        let body = Bytes::from_request(request, state)
+            .await
+            .map_err(|rejection| AppError::malformed(rejection.status(), "body", rejection.body_text()))?;
         parse_json(&body).map(Self)
     }
 }
@@ -110,7 +110,11 @@ pub fn parse_json<T: DeserializeOwned>(body: &[u8]) -> Result<T, AppError> {
     serde_path_to_error::deserialize(deserializer).map_err(|error| {
         let inner = error.inner();
         if inner.is_syntax() || inner.is_eof() {
-            return AppError::malformed(StatusCode::BAD_REQUEST, "body", format!("is not valid JSON: {inner}"));
+            return AppError::malformed(
+                StatusCode::BAD_REQUEST,
+                "body",
+                format!("is not valid JSON: {inner}"),
+            );
         }
         let (field, message) = describe(&error.path().to_string(), &inner.to_string());
         AppError::malformed(StatusCode::BAD_REQUEST, &field, message)

@@ -60,7 +60,11 @@ pub async fn create(
 #[utoipa::path(get, path = "/assignment-groups/{id}", tag = "assignment groups", params(("id" = Uuid, Path)),
     security(("bearer" = [])),
     responses((status = 200, body = AssignmentGroup), (status = 404, body = Problem)))]
-pub async fn show(State(state): State<AppState>, _caller: ApiCaller, PathId(id): PathId) -> AppResult<Json<AssignmentGroup>> {
+pub async fn show(
+    State(state): State<AppState>,
+    _caller: ApiCaller,
+    PathId(id): PathId,
+) -> AppResult<Json<AssignmentGroup>> {
     Ok(Json(state.store.group(id).await?))
 }
 
@@ -86,7 +90,11 @@ pub async fn update(
     security(("bearer" = [])),
     responses((status = 204, description = "Deleted"), (status = 403, body = Problem), (status = 404, body = Problem),
         (status = 409, body = Problem)))]
-pub async fn delete(State(state): State<AppState>, caller: ApiCaller, PathId(id): PathId) -> AppResult<StatusCode> {
+pub async fn delete(
+    State(state): State<AppState>,
+    caller: ApiCaller,
+    PathId(id): PathId,
+) -> AppResult<StatusCode> {
     caller.require_admin()?;
     state.store.delete_group(id, &caller.actor()).await?;
     Ok(StatusCode::NO_CONTENT)

@@ -1,0 +1,213 @@
+//! The `portico` binary: commands working on a running server's database, demo seeding,
+//! and graceful shutdown.
+
+use std::io::{BufRead, BufReader, Write};
+use std::process::{Command, Stdio};
+use std::time::Duration;
+
+use reqwest::StatusCode;
+
+use crate::support::{Backend, Console, TestApp, empty_database, on_both_backends};
+
+on_both_backends!(
+    commands_work_against_a_running_servers_database,
+    demo_seeding_is_idempotent_and_the_server_stops_gracefully
+);
+
+fn portico(app: &TestApp) -> Command {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_portico"));
+    command
+        .env_clear()
+        .env("PATH", std::env::var("PATH").unwrap_or_default())
+        .env("PORTICO_DATA_DIR", &app.data_dir)
+        .env("DATABASE_URL", &app.database_url);
+    command
+}
+
+fn run(mut command: Command, stdin: Option<&str>) -> (bool, String, String) {
+    command.stdin(Stdio::piped()).stdout(Stdio::piped()).stderr(Stdio::piped());
+    let mut child = command.spawn().expect("run portico");
+    if let Some(input) = stdin {
+        child.stdin.take().unwrap().write_all(input.as_bytes()).unwrap();
+    }
+    let output = child.wait_with_output().unwrap();
+    (
+        output.status.success(),
+        String::from_utf8(output.stdout).unwrap(),
+        String::from_utf8(output.stderr).unwrap(),
+    )
+}
+
+async fn commands_work_against_a_running_servers_database(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+
+    let mut create = portico(&app);
+    create.args(["admin", "create", "--email", "Cli@MSP.example", "--name", "Cleo Cli", "--role", "admin"]);
+    let (ok, stdout, stderr) = tokio::task::spawn_blocking(move || run(create, None)).await.unwrap();
+    assert!(ok, "{stderr}");
+    let password =
+        stdout.lines().find_map(|l| l.strip_prefix("Password (shown once): ")).expect(&stdout).to_string();
+    let console = Console::anonymous(&app.base);
+    assert_eq!(
+        console.sign_in("cli@msp.example", &password).await.status(),
+        StatusCode::SEE_OTHER,
+        "the running server knows the new admin"
+    );
+
+    let mut piped = portico(&app);
+    piped.args([
+        "admin",
+        "create",
+        "--email",
+        "pipe@msp.example",
+        "--name",
+        "Pip",
+        "--role",
+        "technician",
+        "--password-stdin",
+    ]);
+    let (ok, stdout, stderr) =
+        tokio::task::spawn_blocking(move || run(piped, Some("a chosen long password\n"))).await.unwrap();
+    assert!(ok, "{stderr}");
+    assert!(!stdout.contains("a chosen long password"), "a chosen password is not echoed");
+    assert_eq!(
+        Console::anonymous(&app.base).sign_in("pipe@msp.example", "a chosen long password").await.status(),
+        StatusCode::SEE_OTHER
+    );
+
+    let mut duplicate = portico(&app);
+    duplicate.args(["admin", "create", "--email", "cli@msp.example", "--name", "Again", "--role", "admin"]);
+    let (ok, _, stderr) = tokio::task::spawn_blocking(move || run(duplicate, None)).await.unwrap();
+    assert!(!ok && stderr.contains("already exists"), "{stderr}");
+    let mut bad = portico(&app);
+    bad.args(["admin", "create", "--email", "nope", "--name", "", "--role", "admin"]);
+    let (ok, _, stderr) = tokio::task::spawn_blocking(move || run(bad, None)).await.unwrap();
+    assert!(!ok && stderr.contains("email") && stderr.contains("name"), "{stderr}");
+
+    let mut token = portico(&app);
+    token.args(["token", "create", "--email", "cli@msp.example", "--name", "automation"]);
+    let (ok, stdout, stderr) = tokio::task::spawn_blocking(move || run(token, None)).await.unwrap();
+    assert!(ok, "{stderr}");
+    let secret = stdout.lines().last().unwrap().to_string();
+    assert!(secret.starts_with("pt_"), "{stdout}");
+    let (status, _) = app.get_json("/customers", &secret).await;
+    assert_eq!(status, StatusCode::OK, "the running server accepts the new token");
+
+    let mut list = portico(&app);
+    list.args(["token", "list", "--email", "cli@msp.example"]);
+    let (ok, stdout, _) = tokio::task::spawn_blocking(move || run(list, None)).await.unwrap();
+    assert!(ok && stdout.contains("automation") && stdout.contains("active") && !stdout.contains(&secret));
+    let token_id = stdout.split_whitespace().next().unwrap().to_string();
+
+    let mut revoke = portico(&app);
+    revoke.args(["token", "revoke", &token_id]);
+    let (ok, _, stderr) = tokio::task::spawn_blocking(move || run(revoke, None)).await.unwrap();
+    assert!(ok, "{stderr}");
+    assert_eq!(app.get_json("/customers", &secret).await.0, StatusCode::UNAUTHORIZED, "revoked at once");
+
+    let mut migrate = portico(&app);
+    migrate.arg("migrate");
+    let (ok, stdout, _) = tokio::task::spawn_blocking(move || run(migrate, None)).await.unwrap();
+    assert!(ok && stdout.contains("up to date"));
+
+    for args in [
+        vec!["--help"],
+        vec!["serve", "--help"],
+        vec!["migrate", "--help"],
+        vec!["admin", "create", "--help"],
+        vec!["admin", "reset-password", "--help"],
+        vec!["token", "create", "--help"],
+        vec!["token", "list", "--help"],
+        vec!["token", "revoke", "--help"],
+    ] {
+        let mut help = portico(&app);
+        help.args(&args);
+        let (ok, stdout, _) = tokio::task::spawn_blocking(move || run(help, None)).await.unwrap();
+        assert!(ok && stdout.contains("Usage"), "{args:?}");
+    }
+}
+
+async fn demo_seeding_is_idempotent_and_the_server_stops_gracefully(backend: Backend) {
+    // The server fixture seeds team members; the demo needs an empty database of its own.
+    let empty = empty_database(backend).await;
+
+    let first = serve_demo(&empty).await;
+    assert!(first.contains("Demo data created."), "{first}");
+    assert!(first.contains("E-mail:   admin@demo-msp.example"));
+    let customers = app_counts(&empty).await;
+    assert!(customers.0 >= 4 && customers.1 >= 3, "{customers:?}");
+
+    let second = serve_demo(&empty).await;
+    assert!(second.contains("Demo data not added"), "{second}");
+    assert_eq!(app_counts(&empty).await, customers, "a second --demo adds nothing");
+}
+
+async fn app_counts(database: &(String, std::path::PathBuf)) -> (i64, i64) {
+    let store = portico::store::Store::connect(&database.0, &Default::default()).await.unwrap();
+    let counts = (store.count_customers().await.unwrap(), store.count_team_members().await.unwrap());
+    store.close().await;
+    counts
+}
+
+/// Runs `portico serve --demo` on a free port until it answers, then stops it with SIGTERM
+/// and expects a clean exit. Returns what it printed.
+async fn serve_demo(database: &(String, std::path::PathBuf)) -> String {
+    let (url, dir) = database.clone();
+    tokio::task::spawn_blocking(move || {
+        let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+        let mut child = Command::new(env!("CARGO_BIN_EXE_portico"))
+            .args(["serve", "--demo", "--addr", &format!("127.0.0.1:{port}")])
+            .env("PORTICO_DATA_DIR", &dir)
+            .env("DATABASE_URL", &url)
+            .env("RUST_LOG", "info")
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let stderr = child.stderr.take().unwrap();
+        let mut lines = BufReader::new(stderr).lines();
+        loop {
+            let line = lines.next().expect("the server logs that it is serving").unwrap();
+            if line.contains("Portico is serving") {
+                break;
+            }
+        }
+        assert_eq!(http_status(&format!("127.0.0.1:{port}"), "/readyz"), 200);
+        send_sigterm(child.id());
+        let status = wait_with_timeout(&mut child, Duration::from_secs(20));
+        assert!(status.success(), "SIGTERM ends the server cleanly: {status:?}");
+        let rest: Vec<String> = lines.map_while(Result::ok).collect();
+        assert!(rest.iter().any(|l| l.contains("shutting down")), "{rest:?}");
+        let mut stdout = String::new();
+        std::io::Read::read_to_string(&mut child.stdout.take().unwrap(), &mut stdout).unwrap();
+        stdout
+    })
+    .await
+    .unwrap()
+}
+
+fn send_sigterm(pid: u32) {
+    let status = Command::new("kill").args(["-TERM", &pid.to_string()]).status().unwrap();
+    assert!(status.success());
+}
+
+fn wait_with_timeout(child: &mut std::process::Child, limit: Duration) -> std::process::ExitStatus {
+    let started = std::time::Instant::now();
+    loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            return status;
+        }
+        assert!(started.elapsed() < limit, "the server did not stop");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}
+
+/// The status code of a plain HTTP GET, from a blocking thread.
+fn http_status(host: &str, path: &str) -> u16 {
+    use std::io::Read;
+    let mut stream = std::net::TcpStream::connect(host).unwrap();
+    write!(stream, "GET {path} HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n\r\n").unwrap();
+    let mut response = String::new();
+    stream.read_to_string(&mut response).unwrap();
+    response.split_whitespace().nth(1).unwrap().parse().unwrap()
+}

@@ -1,0 +1,12 @@
+//! The one integration-test binary: every file in `tests/` would be a separate binary to link,
+//! so new test modules are added here rather than as new files in `tests/`.
+
+mod support;
+
+mod api_auth;
+mod api_customers;
+mod api_end_users;
+mod api_groups;
+mod cli;
+mod console;
+mod ops;

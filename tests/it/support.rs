@@ -1,0 +1,326 @@
+//! Test fixtures: a real server on a random port with a fresh database, per backend.
+
+use std::path::PathBuf;
+
+use portico::app::{self, AppState};
+use portico::config::{Config, SignInLimits};
+use portico::secret_key::SecretKey;
+use portico::store::{Store, StoreOptions};
+use reqwest::{Method, RequestBuilder, Response, StatusCode};
+use secrecy::SecretString;
+use serde_json::Value;
+use sqlx::Connection;
+use tokio::sync::oneshot;
+
+/// Runs a test body once on SQLite and once on PostgreSQL.
+macro_rules! on_both_backends {
+    ($($name:ident),* $(,)?) => {
+        $(
+            mod $name {
+                #[tokio::test]
+                async fn sqlite() {
+                    super::$name(crate::support::Backend::Sqlite).await;
+                }
+
+                #[tokio::test]
+                async fn postgres() {
+                    if let Some(backend) = crate::support::Backend::postgres() {
+                        super::$name(backend).await;
+                    }
+                }
+            }
+        )*
+    };
+}
+pub(crate) use on_both_backends;
+
+#[derive(Debug, Clone, Copy)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+impl Backend {
+    /// PostgreSQL when `TEST_DATABASE_URL` is set. In CI its absence is an error, never a skip.
+    pub fn postgres() -> Option<Self> {
+        if std::env::var("TEST_DATABASE_URL").is_ok() {
+            return Some(Self::Postgres);
+        }
+        assert!(
+            std::env::var("CI").is_err(),
+            "CI must run the PostgreSQL tests: set TEST_DATABASE_URL (scripts/test does)"
+        );
+        eprintln!("TEST_DATABASE_URL is not set: skipping the PostgreSQL run (scripts/test sets it)");
+        None
+    }
+}
+
+pub struct Member {
+    pub email: String,
+    pub password: String,
+    pub token: String,
+}
+
+pub struct TestApp {
+    pub base: String,
+    pub store: Store,
+    pub data_dir: PathBuf,
+    pub database_url: String,
+    pub client: reqwest::Client,
+    pub admin: Member,
+    pub technician: Member,
+    shutdown: Option<oneshot::Sender<()>>,
+    server: Option<tokio::task::JoinHandle<std::io::Result<()>>>,
+}
+
+fn temp_dir() -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("portico-test-{}", uuid::Uuid::now_v7().simple()));
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+/// A new, empty database for one test.
+async fn fresh_database(backend: Backend, data_dir: &std::path::Path) -> String {
+    match backend {
+        Backend::Sqlite => format!("sqlite://{}?mode=rwc", data_dir.join("portico.db").display()),
+        Backend::Postgres => {
+            sqlx::any::install_default_drivers();
+            let admin_url = std::env::var("TEST_DATABASE_URL").unwrap();
+            let name = format!("portico_test_{}", uuid::Uuid::now_v7().simple());
+            let mut connection =
+                sqlx::AnyConnection::connect(&admin_url).await.expect("connect to TEST_DATABASE_URL");
+            sqlx::raw_sql(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}")))
+                .execute(&mut connection)
+                .await
+                .expect("create a test database");
+            connection.close().await.ok();
+            let mut url = url::Url::parse(&admin_url).unwrap();
+            url.set_path(&name);
+            url.to_string()
+        }
+    }
+}
+
+/// A fresh, empty database and data directory, for tests that start the binary themselves.
+pub async fn empty_database(backend: Backend) -> (String, PathBuf) {
+    let dir = temp_dir();
+    (fresh_database(backend, &dir).await, dir)
+}
+
+impl TestApp {
+    pub async fn spawn(backend: Backend) -> Self {
+        Self::spawn_with(backend, |_| {}).await
+    }
+
+    pub async fn spawn_with(backend: Backend, adjust: impl FnOnce(&mut Config)) -> Self {
+        let data_dir = temp_dir();
+        let database_url = fresh_database(backend, &data_dir).await;
+        let store = Store::connect(&database_url, &StoreOptions { max_connections: 5, ..Default::default() })
+            .await
+            .expect("connect");
+        store.migrate().await.expect("migrate");
+
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        let mut config = Config {
+            addr,
+            public_url: url::Url::parse(&format!("http://{addr}")).unwrap(),
+            data_dir: data_dir.clone(),
+            database_url: SecretString::from(database_url.clone()),
+            secret_key: SecretKey::from_material("test key material that is long enough").unwrap(),
+            session_idle: std::time::Duration::from_secs(3600),
+            session_max: std::time::Duration::from_secs(8 * 3600),
+            sign_in_limits: SignInLimits::default(),
+            db_max_connections: 5,
+        };
+        adjust(&mut config);
+        let state = AppState::new(config, store.clone());
+        let (shutdown, signal) = oneshot::channel::<()>();
+        let server = tokio::spawn(app::serve(listener, state, async move {
+            signal.await.ok();
+        }));
+
+        let admin = Self::member(&store, "admin@msp.example", "Ada Admin", "admin").await;
+        let technician = Self::member(&store, "tech@msp.example", "Tim Tech", "technician").await;
+        Self {
+            base: format!("http://{addr}"),
+            store,
+            data_dir,
+            database_url,
+            client: client(),
+            admin,
+            technician,
+            shutdown: Some(shutdown),
+            server: Some(server),
+        }
+    }
+
+    async fn member(store: &Store, email: &str, name: &str, role: &str) -> Member {
+        let password = "a long test password".to_string();
+        portico::cli::create_team_member(store, email, name, role, Some(password.clone())).await.unwrap();
+        let (_, token) = portico::cli::create_token(store, email, "tests").await.unwrap();
+        Member { email: email.into(), password, token }
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{}", self.base, path)
+    }
+
+    /// An API request with the given bearer token.
+    pub fn api(&self, method: Method, path: &str, token: &str) -> RequestBuilder {
+        self.client.request(method, self.url(&format!("/api/v1{path}"))).bearer_auth(token)
+    }
+
+    pub async fn get_json(&self, path: &str, token: &str) -> (StatusCode, Value) {
+        send(self.api(Method::GET, path, token)).await
+    }
+
+    pub async fn post_json(&self, path: &str, token: &str, body: Value) -> (StatusCode, Value) {
+        send(self.api(Method::POST, path, token).json(&body)).await
+    }
+
+    pub async fn patch_json(&self, path: &str, token: &str, body: Value) -> (StatusCode, Value) {
+        send(self.api(Method::PATCH, path, token).json(&body)).await
+    }
+
+    /// A console client (own cookie jar) signed in as `member`.
+    pub async fn console(&self, email: &str, password: &str) -> Console {
+        let console = Console { base: self.base.clone(), client: client() };
+        let response = console.sign_in(email, password).await;
+        assert_eq!(response.status(), StatusCode::SEE_OTHER, "sign-in should redirect");
+        console
+    }
+
+    /// Asks the server to stop: it stops accepting, and finishes what it is serving.
+    pub fn begin_shutdown(&mut self) {
+        if let Some(shutdown) = self.shutdown.take() {
+            shutdown.send(()).ok();
+        }
+    }
+
+    /// Waits until the server has finished every in-flight request and returned.
+    pub async fn stopped(&mut self) {
+        if let Some(server) = self.server.take() {
+            server.await.unwrap().unwrap();
+        }
+    }
+}
+
+impl Drop for TestApp {
+    fn drop(&mut self) {
+        if let Some(shutdown) = self.shutdown.take() {
+            shutdown.send(()).ok();
+        }
+        std::fs::remove_dir_all(&self.data_dir).ok();
+    }
+}
+
+pub fn client() -> reqwest::Client {
+    reqwest::Client::builder().cookie_store(true).redirect(reqwest::redirect::Policy::none()).build().unwrap()
+}
+
+pub async fn send(request: RequestBuilder) -> (StatusCode, Value) {
+    let response = request.send().await.expect("request");
+    json_of(response).await
+}
+
+pub async fn json_of(response: Response) -> (StatusCode, Value) {
+    let status = response.status();
+    let text = response.text().await.unwrap();
+    let value = if text.is_empty() {
+        Value::Null
+    } else {
+        serde_json::from_str(&text).unwrap_or(Value::String(text))
+    };
+    (status, value)
+}
+
+/// Asserts a problem document that names `field`.
+pub fn assert_problem_names(status: StatusCode, body: &Value, expected: StatusCode, field: &str) {
+    assert_eq!(status, expected, "unexpected status; body: {body}");
+    let fields: Vec<&str> = body["errors"]
+        .as_array()
+        .map_or(Vec::new(), |errors| errors.iter().filter_map(|e| e["field"].as_str()).collect());
+    assert!(fields.contains(&field), "expected the problem to name `{field}`, got {body}");
+    assert!(body["type"].as_str().is_some_and(|t| t.starts_with("urn:portico:problem:")), "{body}");
+    assert_eq!(body["status"], expected.as_u16(), "{body}");
+}
+
+/// A browser-like console session: its own cookies, no redirects followed.
+pub struct Console {
+    pub base: String,
+    pub client: reqwest::Client,
+}
+
+impl Console {
+    pub fn anonymous(base: &str) -> Self {
+        Self { base: base.to_string(), client: client() }
+    }
+
+    pub async fn get(&self, path: &str) -> Response {
+        self.client.get(format!("{}{path}", self.base)).send().await.unwrap()
+    }
+
+    pub async fn page(&self, path: &str) -> String {
+        let response = self.get(path).await;
+        assert_eq!(response.status(), StatusCode::OK, "GET {path}");
+        response.text().await.unwrap()
+    }
+
+    pub async fn sign_in(&self, email: &str, password: &str) -> Response {
+        let page = self.page("/admin/login").await;
+        let csrf = hidden_value(&page, "_csrf");
+        self.client
+            .post(format!("{}/admin/login", self.base))
+            .form(&[("_csrf", csrf.as_str()), ("email", email), ("password", password), ("next", "")])
+            .send()
+            .await
+            .unwrap()
+    }
+
+    /// Posts a form from the page at `page_path`, with that page's CSRF token.
+    pub async fn submit(&self, page_path: &str, action: &str, fields: &[(&str, &str)]) -> Response {
+        let page = self.page(page_path).await;
+        let csrf = hidden_value(&page, "_csrf");
+        let mut form: Vec<(&str, &str)> = vec![("_csrf", csrf.as_str())];
+        form.extend_from_slice(fields);
+        self.post_form(action, &form).await
+    }
+
+    pub async fn post_form(&self, action: &str, fields: &[(&str, &str)]) -> Response {
+        self.client.post(format!("{}{action}", self.base)).form(fields).send().await.unwrap()
+    }
+}
+
+/// The value of the first hidden input named `name` in an HTML page.
+pub fn hidden_value(page: &str, name: &str) -> String {
+    let marker = format!("name=\"{name}\" value=\"");
+    let start = page.find(&marker).unwrap_or_else(|| panic!("no {name} field in page")) + marker.len();
+    let end = page[start..].find('"').unwrap() + start;
+    page[start..end].to_string()
+}
+
+pub fn location(response: &Response) -> String {
+    response.headers().get("location").expect("a redirect").to_str().unwrap().to_string()
+}
+
+/// The rows of a table, as the store sees them, to prove a refused request changed nothing.
+pub async fn snapshot(store: &Store, table: &str) -> Vec<String> {
+    use sqlx::Row;
+    let sql = format!("SELECT * FROM {table} ORDER BY 1");
+    let rows = sqlx::query(sqlx::AssertSqlSafe(sql)).fetch_all(store.pool()).await.unwrap();
+    rows.iter()
+        .map(|row| {
+            (0..row.len())
+                .map(|i| {
+                    row.try_get::<Option<String>, _>(i)
+                        .map(|v| format!("{v:?}"))
+                        .or_else(|_| row.try_get::<Option<i64>, _>(i).map(|v| format!("{v:?}")))
+                        .or_else(|_| row.try_get::<Option<bool>, _>(i).map(|v| format!("{v:?}")))
+                        .unwrap_or_else(|_| "?".into())
+                })
+                .collect::<Vec<_>>()
+                .join("|")
+        })
+        .collect()
+}

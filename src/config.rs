@@ -137,6 +137,14 @@ impl Config {
         self.public_url.scheme() == "https"
     }
 
+    /// Where end users reach a portal: its custom domain, else `{public_url}/p/{slug}`.
+    pub fn portal_url(&self, settings: &crate::domain::portal::document::PortalSettings) -> String {
+        match &settings.custom_domain {
+            Some(domain) => format!("https://{domain}/"),
+            None => self.url_for(&crate::web::paths::portal_base(&settings.slug)),
+        }
+    }
+
     /// An absolute URL for a local path, for links shown to people (e.g. printed by the CLI).
     pub fn url_for(&self, path: &str) -> String {
         format!("{}{}", self.public_url.as_str().trim_end_matches('/'), path)

@@ -25,6 +25,12 @@ pub enum AppError {
     Forbidden(&'static str),
     #[error("{field}: {message}")]
     Conflict { field: &'static str, message: String },
+    /// A conditional write whose condition no longer holds (stale `If-Match`): 412.
+    #[error("{0}")]
+    PreconditionFailed(String),
+    /// A write that must be conditional came without `If-Match`: 428.
+    #[error("{0}")]
+    PreconditionRequired(&'static str),
     #[error("too many attempts; try again in {retry_after_secs} seconds")]
     RateLimited { retry_after_secs: u64 },
     #[error(transparent)]
@@ -36,6 +42,10 @@ impl From<StoreError> for AppError {
         match error {
             StoreError::NotFound { entity } => Self::NotFound(entity),
             StoreError::Conflict { field, message } => Self::Conflict { field, message },
+            StoreError::Stale { expected, current } => Self::PreconditionFailed(format!(
+                "someone saved a newer version since revision {expected}: the current revision is {current}. \
+                 Reload it, apply your changes again and save"
+            )),
             other => Self::Internal(other.into()),
         }
     }
@@ -65,6 +75,8 @@ impl AppError {
             Self::Unauthenticated { .. } => StatusCode::UNAUTHORIZED,
             Self::Forbidden(_) => StatusCode::FORBIDDEN,
             Self::Conflict { .. } => StatusCode::CONFLICT,
+            Self::PreconditionFailed(_) => StatusCode::PRECONDITION_FAILED,
+            Self::PreconditionRequired(_) => StatusCode::PRECONDITION_REQUIRED,
             Self::RateLimited { .. } => StatusCode::TOO_MANY_REQUESTS,
             Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
@@ -76,6 +88,9 @@ impl AppError {
             Self::Invalid(errors) => errors.errors().to_vec(),
             Self::Malformed { errors, .. } => errors.clone(),
             Self::Conflict { field, message } => vec![FieldError::new(*field, message.clone())],
+            Self::PreconditionRequired(_) => {
+                vec![FieldError::new("If-Match", "is required: send the revision you read")]
+            }
             _ => Vec::new(),
         }
     }
@@ -104,6 +119,8 @@ impl AppError {
             Self::Unauthenticated { .. } => "unauthenticated",
             Self::Forbidden(_) => "forbidden",
             Self::Conflict { .. } => "conflict",
+            Self::PreconditionFailed(_) => "stale-revision",
+            Self::PreconditionRequired(_) => "precondition-required",
             Self::RateLimited { .. } => "rate-limited",
             Self::Internal(_) => "internal",
         }

@@ -7,6 +7,8 @@ pub mod config;
 pub mod demo;
 pub mod domain;
 pub mod error;
+pub mod logo;
+pub mod render;
 pub mod secret_key;
 pub mod store;
 pub mod web;

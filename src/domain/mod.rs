@@ -7,6 +7,7 @@ pub mod end_user;
 pub mod group;
 pub mod page;
 pub mod patch;
+pub mod portal;
 pub mod slug;
 pub mod team;
 pub mod text;

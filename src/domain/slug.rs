@@ -2,7 +2,7 @@
 
 use std::fmt;
 
-use serde::Serialize;
+use serde::{Deserialize, Deserializer, Serialize};
 
 use super::validation::FieldError;
 
@@ -95,6 +95,13 @@ fn fold_accent(c: char) -> Vec<char> {
         _ => return vec![c],
     };
     folded.chars().collect()
+}
+
+impl<'de> Deserialize<'de> for Slug {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let raw = String::deserialize(deserializer)?;
+        Self::parse("slug", &raw).map_err(|e| serde::de::Error::custom(e.message))
+    }
 }
 
 impl fmt::Display for Slug {

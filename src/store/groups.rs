@@ -194,7 +194,14 @@ impl Store {
         sqlx::query("DELETE FROM assignment_groups WHERE id = $1")
             .bind(id.to_string())
             .execute(&mut *tx)
-            .await?;
+            .await
+            .map_err(|error| match &error {
+                sqlx::Error::Database(db) if db.is_foreign_key_violation() => StoreError::conflict(
+                    "id",
+                    "is the default assignment group of a portal; choose another group in that portal first",
+                ),
+                _ => StoreError::Database(error),
+            })?;
         let summary = format!("deleted group {}", group.name);
         audit::record(
             &mut tx,

@@ -8,6 +8,7 @@ pub mod customers;
 pub mod dialect;
 pub mod end_users;
 pub mod groups;
+pub mod portals;
 pub mod sessions;
 pub mod sign_in;
 pub mod team;
@@ -29,6 +30,9 @@ pub enum StoreError {
     /// A uniqueness or reference rule of the data was broken by the input.
     #[error("{field}: {message}")]
     Conflict { field: &'static str, message: String },
+    /// The object changed since the caller read it (optimistic concurrency).
+    #[error("changed since revision {expected}: the current revision is {current}")]
+    Stale { expected: i64, current: i64 },
     #[error("unsupported database URL: {0}")]
     UnsupportedUrl(String),
     #[error("stored data is not readable: {0}")]
@@ -199,6 +203,27 @@ impl RowExt for AnyRow {
             Ok(value) => Ok(value),
             Err(_) => Ok(self.try_get::<i64, _>(column)? != 0),
         }
+    }
+}
+
+/// Maps a violation of one of several unique indexes to a conflict on the field that index guards;
+/// each case is (column, field, message). Other errors pass.
+pub(crate) fn unique_among(
+    cases: &'static [(&'static str, &'static str, &'static str)],
+) -> impl FnOnce(sqlx::Error) -> StoreError {
+    move |error| {
+        if let sqlx::Error::Database(db) = &error
+            && db.is_unique_violation()
+        {
+            // PostgreSQL names the index (`portals_slug_key`); SQLite names the column (`portals.slug`).
+            let names = format!("{} {}", db.constraint().unwrap_or_default(), db.message());
+            for (column, field, message) in cases {
+                if names.contains(&format!("_{column}_key")) || names.contains(&format!(".{column}")) {
+                    return StoreError::conflict(field, *message);
+                }
+            }
+        }
+        StoreError::Database(error)
     }
 }
 

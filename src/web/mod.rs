@@ -5,6 +5,7 @@ pub mod api;
 pub mod assets;
 pub mod ops;
 pub mod paths;
+pub mod portal_view;
 
 use axum::http::Uri;
 use axum::response::{IntoResponse, Response};

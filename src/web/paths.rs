@@ -2,6 +2,9 @@
 
 use std::fmt::Display;
 
+use crate::domain::portal::colour::Colour;
+use crate::domain::slug::Slug;
+
 pub const ADMIN_HOME: &str = "/admin";
 pub const LOGIN: &str = "/admin/login";
 pub const LOGOUT: &str = "/admin/logout";
@@ -12,6 +15,21 @@ pub const NEW_GROUP: &str = "/admin/groups/new";
 pub const TEAM: &str = "/admin/team";
 pub const STYLESHEET: &str = "/assets/admin.css";
 pub const SCRIPT: &str = "/assets/admin.js";
+pub const PORTAL_STYLESHEET: &str = "/assets/portal.css";
+
+/// The per-portal theme: the colours are the address, so it can be cached for good.
+pub fn theme_stylesheet(primary: &Colour, secondary: &Colour) -> String {
+    format!("/assets/theme/{}-{}.css", primary.hex(), secondary.hex())
+}
+
+pub fn logo(id: &str) -> String {
+    format!("/assets/logos/{id}.png")
+}
+
+/// Where a portal's pages live in path mode.
+pub fn portal_base(slug: &Slug) -> String {
+    format!("/p/{slug}")
+}
 
 pub fn customer(id: impl Display) -> String {
     format!("/admin/customers/{id}")

@@ -10,3 +10,5 @@ mod api_groups;
 mod cli;
 mod console;
 mod ops;
+mod portal_config;
+mod portal_logo;

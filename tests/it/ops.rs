@@ -113,6 +113,13 @@ async fn the_openapi_document_covers_every_route_and_matches_its_snapshot() {
         "DELETE /api/v1/assignment-groups/{id}",
         "GET /api/v1/team-members",
         "GET /api/v1/openapi.json",
+        "GET /api/v1/customers/{id}/portal",
+        "PUT /api/v1/customers/{id}/portal",
+        "PUT /api/v1/customers/{id}/portal/logo",
+        "DELETE /api/v1/customers/{id}/portal/logo",
+        "POST /api/v1/customers/{id}/portal/preview",
+        "GET /api/v1/customers/{id}/portal/revisions",
+        "POST /api/v1/customers/{id}/portal/revisions/{n}/restore",
     ];
     expected.sort();
     assert_eq!(operations, expected);
@@ -121,7 +128,7 @@ async fn the_openapi_document_covers_every_route_and_matches_its_snapshot() {
     // Every documented operation answers (not 404/405) on the running server.
     for operation in &operations {
         let (method, path) = operation.split_once(' ').unwrap();
-        let path = path.replace("{id}", "0192f0c0-0000-7000-8000-000000000000");
+        let path = path.replace("{id}", "0192f0c0-0000-7000-8000-000000000000").replace("{n}", "1");
         let response = app
             .client
             .request(method.parse().unwrap(), app.url(&path))

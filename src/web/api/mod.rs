@@ -4,10 +4,12 @@ pub mod customers;
 pub mod end_users;
 pub mod extract;
 pub mod groups;
+pub mod portals;
 pub mod team;
 
 use std::sync::{Arc, LazyLock};
 
+use axum::extract::DefaultBodyLimit;
 use axum::{Json, Router};
 use utoipa::openapi::OpenApi as OpenApiDocument;
 use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityScheme};
@@ -30,6 +32,7 @@ use crate::app::AppState;
     components(schemas(crate::error::Problem, crate::error::ProblemField)),
     tags(
         (name = "customers"), (name = "assignment groups"), (name = "end users"), (name = "team members"),
+        (name = "portals"),
         (name = "meta")
     )
 )]
@@ -53,6 +56,11 @@ fn documented() -> OpenApiRouter<AppState> {
         .routes(routes!(end_users::list, end_users::create))
         .routes(routes!(end_users::show, end_users::update))
         .routes(routes!(team::list))
+        .routes(routes!(portals::show, portals::update))
+        .routes(routes!(portals::upload_logo, portals::delete_logo))
+        .routes(routes!(portals::preview))
+        .routes(routes!(portals::revisions))
+        .routes(routes!(portals::restore))
         .routes(routes!(openapi_json))
 }
 
@@ -68,7 +76,9 @@ pub fn openapi() -> Arc<OpenApiDocument> {
 
 pub fn router() -> Router<AppState> {
     let (router, _) = documented().split_for_parts();
-    router
+    // Logos may be up to 2 MB; the limit leaves room for multipart framing so that an
+    // oversized file gets the pipeline's own clear refusal.
+    router.layer(DefaultBodyLimit::max(4 * 1024 * 1024))
 }
 
 /// Swagger UI over the document, at `/api/docs`.

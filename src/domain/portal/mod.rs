@@ -1,0 +1,6 @@
+//! The End User Portal of a customer: one document holding everything the setup drawer edits.
+
+pub mod colour;
+pub mod document;
+pub mod hostname;
+pub mod layout;

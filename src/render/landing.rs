@@ -1,0 +1,93 @@
+//! The portal landing page: logo and colours, then the three sections in the stored order.
+
+use askama::Template;
+
+use super::Mode;
+use crate::domain::portal::document::PortalSettings;
+use crate::domain::portal::layout::{Button, ButtonSize, ButtonTarget, SectionKind};
+use crate::web::paths;
+
+/// Everything the landing page shows besides the settings.
+pub struct PortalContext<'a> {
+    pub customer_name: &'a str,
+    pub settings: &'a PortalSettings,
+    pub logo_url: Option<String>,
+    /// Where this portal's pages live, e.g. `/p/acme`.
+    pub base_path: String,
+    /// The signed-in end user's name.
+    pub user_name: &'a str,
+}
+
+/// A button as the page draws it.
+pub struct ButtonView {
+    pub label: String,
+    pub description: String,
+    pub href: String,
+    pub external: bool,
+}
+
+pub struct SectionView {
+    pub kind: &'static str,
+    pub headline: String,
+    pub buttons: Vec<ButtonView>,
+}
+
+#[derive(Template)]
+#[template(path = "portal/landing.html")]
+struct LandingPage<'a> {
+    customer_name: &'a str,
+    logo_url: Option<String>,
+    stylesheet: String,
+    theme_url: String,
+    base_path: String,
+    user_name: &'a str,
+    preview: bool,
+    sections: Vec<SectionView>,
+}
+
+fn button_view(button: &Button, context: &PortalContext<'_>) -> ButtonView {
+    let base = &context.base_path;
+    let (href, external) = match &button.target {
+        ButtonTarget::SubmitTicket => (format!("{base}/tickets/new"), false),
+        ButtonTarget::MyTickets => (format!("{base}/tickets"), false),
+        ButtonTarget::KnowledgeBase => (format!("{base}/kb"), false),
+        ButtonTarget::Link(id) => {
+            (context.settings.link(id).map(|l| l.url.clone()).unwrap_or_default(), true)
+        }
+    };
+    ButtonView { label: button.label.clone(), description: button.description.clone(), href, external }
+}
+
+/// The landing page as HTML. Every user-supplied string is escaped by the template engine;
+/// colours reach the page only through the theme stylesheet.
+pub fn render(context: &PortalContext<'_>, mode: Mode) -> Result<String, askama::Error> {
+    let layout = &context.settings.layout;
+    let sections = layout
+        .sections
+        .iter()
+        .map(|section| {
+            let buttons = match section.kind {
+                SectionKind::Search => Vec::new(),
+                SectionKind::LargeButtons => {
+                    layout.buttons_of(ButtonSize::Large).map(|b| button_view(b, context)).collect()
+                }
+                SectionKind::SmallButtons => {
+                    layout.buttons_of(ButtonSize::Small).map(|b| button_view(b, context)).collect()
+                }
+            };
+            SectionView { kind: section.kind.as_str(), headline: section.headline.clone(), buttons }
+        })
+        .collect();
+    let design = &context.settings.design;
+    LandingPage {
+        customer_name: context.customer_name,
+        logo_url: context.logo_url.clone(),
+        stylesheet: paths::PORTAL_STYLESHEET.to_string(),
+        theme_url: paths::theme_stylesheet(&design.primary_color, &design.secondary_color),
+        base_path: context.base_path.clone(),
+        user_name: context.user_name,
+        preview: mode == Mode::Preview,
+        sections,
+    }
+    .render()
+}

@@ -1,0 +1,63 @@
+//! What the API and the console both make of a stored portal: its document, and its preview.
+
+use axum::http::{HeaderValue, header};
+use axum::response::{Html, IntoResponse, Response};
+
+use crate::app::AppState;
+use crate::domain::customer::Customer;
+use crate::domain::portal::document::{PortalDocument, PortalSettings};
+use crate::error::AppError;
+use crate::render::landing::PortalContext;
+use crate::render::{self, Mode, SAMPLE_USER};
+use crate::store::portals::StoredPortal;
+use crate::web::paths;
+
+pub fn document(state: &AppState, portal: &StoredPortal) -> PortalDocument {
+    PortalDocument::new(
+        &portal.settings,
+        state.config.portal_url(&portal.settings),
+        portal.logo_id.as_deref().map(paths::logo),
+        portal.revision,
+        portal.updated_at,
+        portal.updated_by.clone(),
+    )
+}
+
+/// The landing page for `settings`, saved or not, as the live portal renders it.
+pub fn landing_html(
+    customer: &Customer,
+    settings: &PortalSettings,
+    logo_id: Option<&str>,
+    user_name: &str,
+    mode: Mode,
+) -> Result<String, AppError> {
+    let context = PortalContext {
+        customer_name: &customer.name,
+        settings,
+        logo_url: logo_id.map(paths::logo),
+        base_path: paths::portal_base(&settings.slug),
+        user_name,
+    };
+    render::landing::render(&context, mode).map_err(|e| AppError::Internal(e.into()))
+}
+
+/// View Preview: unsaved settings with sample content and the preview banner; never cached,
+/// never indexed, frameable only by the console itself.
+pub fn preview_response(
+    customer: &Customer,
+    settings: &PortalSettings,
+    logo_id: Option<&str>,
+) -> Result<Response, AppError> {
+    let html = landing_html(customer, settings, logo_id, SAMPLE_USER, Mode::Preview)?;
+    let mut response = Html(html).into_response();
+    let headers = response.headers_mut();
+    headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    headers.insert("x-robots-tag", HeaderValue::from_static("noindex"));
+    headers.insert(
+        header::CONTENT_SECURITY_POLICY,
+        HeaderValue::from_static(
+            "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'none'; frame-ancestors 'self'; base-uri 'none'",
+        ),
+    );
+    Ok(response)
+}

@@ -1,4 +1,5 @@
 // Progressive enhancement only: every console page works without this file.
+document.documentElement.classList.add("js");
 document.addEventListener("submit", (event) => {
   const button = event.submitter;
   const form = event.target;
@@ -6,8 +7,9 @@ document.addEventListener("submit", (event) => {
     event.preventDefault();
     return;
   }
-  // Guard against double submits while the server answers.
-  if (button instanceof HTMLButtonElement) {
+  // Guard against double submits while the server answers; submits into another window
+  // or frame (View Preview) leave this page as it is, so they are not guarded.
+  if (button instanceof HTMLButtonElement && !button.formTarget && !form.target) {
     window.setTimeout(() => { button.disabled = true; }, 0);
   }
 });

@@ -109,23 +109,48 @@ impl Store {
         row.as_ref().map(stored_portal).transpose()
     }
 
-    /// Saves new settings over `expected_revision`. Nothing is stored when someone saved in
-    /// between ([`StoreError::Stale`]) or a rule that needs the database is broken.
+    /// Saves new settings over `expected_revision`, with the logo `logo` names (`None` keeps the
+    /// current one, `Some(None)` removes it).
+    /// Nothing is stored when someone saved in between ([`StoreError::Stale`]) or a rule that
+    /// needs the database is broken.
     pub async fn save_portal(
         &self,
         customer_id: Uuid,
         settings: &PortalSettings,
+        logo: Option<Option<&str>>,
         expected_revision: i64,
         actor: &Actor,
     ) -> StoreResult<StoredPortal> {
         let current = self.portal(customer_id).await?;
-        let changes = settings.describe_changes(&current.settings);
+        let mut changes = settings.describe_changes(&current.settings);
+        let logo_id = logo.unwrap_or(current.logo_id.as_deref());
+        if logo_id != current.logo_id.as_deref() {
+            changes.push(if logo_id.is_some() { "changed the logo" } else { "removed the logo" }.to_string());
+        }
         if changes.is_empty() {
             check_revision(expected_revision, current.revision)?;
             return Ok(current);
         }
-        let save = Save { settings, logo_id: current.logo_id.as_deref(), summary: join(&changes) };
+        let save = Save { settings, logo_id, summary: join(&changes) };
         self.write_portal(customer_id, expected_revision, save, actor).await
+    }
+
+    /// Keeps a processed logo (content-addressed: storing it twice is harmless) without
+    /// attaching it to any portal yet.
+    pub async fn put_logo(&self, logo: &Logo) -> StoreResult<()> {
+        sqlx::query(
+            "INSERT INTO logos (id, content_type, data, width, height, created_at) VALUES ($1, $2, $3, $4, $5, $6)
+             ON CONFLICT (id) DO NOTHING",
+        )
+        .bind(&logo.id)
+        .bind(Logo::CONTENT_TYPE)
+        .bind(logo.png.clone())
+        .bind(i64::from(logo.width))
+        .bind(i64::from(logo.height))
+        .bind(now_ms())
+        .execute(&self.pool)
+        .await?;
+        Ok(())
     }
 
     /// Replaces (or with `None` removes) the logo as a new revision.
@@ -139,18 +164,7 @@ impl Store {
         let current = self.portal(customer_id).await?;
         let expected = expected_revision.unwrap_or(current.revision);
         if let Some(logo) = logo {
-            sqlx::query(
-                "INSERT INTO logos (id, content_type, data, width, height, created_at) VALUES ($1, $2, $3, $4, $5, $6)
-                 ON CONFLICT (id) DO NOTHING",
-            )
-            .bind(&logo.id)
-            .bind(Logo::CONTENT_TYPE)
-            .bind(logo.png.clone())
-            .bind(i64::from(logo.width))
-            .bind(i64::from(logo.height))
-            .bind(now_ms())
-            .execute(&self.pool)
-            .await?;
+            self.put_logo(logo).await?;
         }
         let summary = match logo {
             Some(logo) => format!("uploaded a logo ({}×{})", logo.width, logo.height),
@@ -228,7 +242,12 @@ impl Store {
         .bind(actor.id.map(|id| id.to_string()))
         .execute(&mut *tx)
         .await
-        .map_err(unique_among(PORTAL_UNIQUE))?;
+        .map_err(|error| match &error {
+            sqlx::Error::Database(db) if db.is_foreign_key_violation() => {
+                StoreError::conflict("logo", "the uploaded logo is no longer available; upload it again")
+            }
+            _ => unique_among(PORTAL_UNIQUE)(error),
+        })?;
         if done.rows_affected() == 0 {
             let current = self.portal(customer_id).await?.revision;
             return Err(StoreError::Stale { expected: expected_revision, current });

@@ -15,6 +15,7 @@ pub const NEW_GROUP: &str = "/admin/groups/new";
 pub const TEAM: &str = "/admin/team";
 pub const STYLESHEET: &str = "/assets/admin.css";
 pub const SCRIPT: &str = "/assets/admin.js";
+pub const DRAWER_SCRIPT: &str = "/assets/drawer.js";
 pub const PORTAL_STYLESHEET: &str = "/assets/portal.css";
 
 /// The per-portal theme: the colours are the address, so it can be cached for good.
@@ -53,6 +54,14 @@ pub fn customer_end_users(id: impl Display) -> String {
 
 pub fn customer_portal(id: impl Display) -> String {
     format!("/admin/customers/{id}/portal")
+}
+
+pub fn customer_portal_preview(id: impl Display) -> String {
+    format!("/admin/customers/{id}/portal/preview")
+}
+
+pub fn restore_portal_revision(id: impl Display, revision: impl Display) -> String {
+    format!("/admin/customers/{id}/portal/revisions/{revision}/restore")
 }
 
 pub fn end_user_active(id: impl Display) -> String {

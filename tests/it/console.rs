@@ -159,7 +159,10 @@ async fn customers_are_managed_through_the_console(backend: Backend) {
     assert!(profile.contains("acme-corporation"));
     let id = profile_path.rsplit('/').next().unwrap();
     let portal = console.page(&format!("/admin/customers/{id}/portal")).await;
-    assert!(portal.contains("Not set up yet"));
+    assert!(
+        portal.contains("End User Portal") && portal.contains("Portal Design Settings"),
+        "the drawer opens from the profile"
+    );
 
     let edit_path = format!("/admin/customers/{id}/edit");
     let saved = console

@@ -1,6 +1,7 @@
 //! The one integration-test binary: every file in `tests/` would be a separate binary to link,
 //! so new test modules are added here rather than as new files in `tests/`.
 
+mod html_form;
 mod support;
 
 mod api_auth;
@@ -9,6 +10,7 @@ mod api_end_users;
 mod api_groups;
 mod cli;
 mod console;
+mod drawer;
 mod ops;
 mod portal_config;
 mod portal_logo;

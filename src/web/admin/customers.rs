@@ -228,6 +228,8 @@ struct ProfilePage {
     new_end_user: EndUserForm,
     end_user_errors: ValidationErrors,
     activity: Vec<AuditEntry>,
+    portal_active: bool,
+    portal_url: String,
 }
 
 impl ProfilePage {
@@ -247,8 +249,11 @@ async fn profile_page(
     let users = state.store.list_end_users(id, None, &PageRequest::first(10)).await?;
     let (total_end_users, active_end_users) = state.store.count_end_users(id).await?;
     let activity = state.store.audit_for("customer", &id.to_string(), 5).await?;
+    let portal = state.store.portal(id).await?;
     let status = if end_user_errors.is_empty() { StatusCode::OK } else { StatusCode::UNPROCESSABLE_ENTITY };
     let page = ProfilePage {
+        portal_active: portal.settings.active,
+        portal_url: state.config.portal_url(&portal.settings),
         nav: user.nav("customers"),
         customer,
         more_end_users: users.next_cursor.is_some(),
@@ -360,21 +365,4 @@ pub async fn end_users(
     let page =
         EndUsersPage { nav: user.nav("customers"), customer, q, end_users: found.items, next_page, here };
     Ok(page.into_response())
-}
-
-#[derive(Template, WebTemplate)]
-#[template(path = "admin/customers/portal.html")]
-struct PortalPage {
-    nav: Nav,
-    customer: Customer,
-}
-
-/// The End User Portal setting of the Service Management card.
-pub async fn portal(
-    State(state): State<AppState>,
-    user: ConsoleUser,
-    PageId(id): PageId,
-) -> PageResult<Response> {
-    let customer = state.store.customer(id).await?;
-    Ok(PortalPage { nav: user.nav("customers"), customer }.into_response())
 }

@@ -1,6 +1,7 @@
 //! The console at `/admin`: team members manage customers, groups and end users.
 
 pub mod customers;
+pub mod drawer;
 pub mod groups;
 pub mod layout;
 pub mod login;
@@ -33,7 +34,8 @@ pub fn router(_state: &AppState) -> Router<AppState> {
         .route("/admin/customers/{id}/archive", post(customers::archive))
         .route("/admin/customers/{id}/restore", post(customers::restore))
         .route("/admin/customers/{id}/end-users", get(customers::end_users).post(customers::add_end_user))
-        .route("/admin/customers/{id}/portal", get(customers::portal))
+        .route("/admin/customers/{id}/portal", get(drawer::show).post(drawer::submit))
+        .route("/admin/customers/{id}/portal/revisions/{n}/restore", post(drawer::restore))
         .route("/admin/end-users/{id}/active", post(customers::set_end_user_active))
         .route(paths::GROUPS, get(groups::list).post(groups::create))
         .route(paths::NEW_GROUP, get(groups::new_form))
@@ -50,4 +52,7 @@ pub fn router(_state: &AppState) -> Router<AppState> {
             header::CACHE_CONTROL,
             HeaderValue::from_static("no-store"),
         ))
+        // Added after the layers: the preview sets its own headers, as the drawer's live
+        // preview panel frames it.
+        .route("/admin/customers/{id}/portal/preview", post(drawer::preview))
 }

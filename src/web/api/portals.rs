@@ -82,7 +82,7 @@ pub async fn update(
     caller.require_admin()?;
     let expected = required_if_match(&headers)?;
     let settings = draft.validate()?;
-    let portal = state.store.save_portal(id, &settings, expected, &caller.actor()).await?;
+    let portal = state.store.save_portal(id, &settings, None, expected, &caller.actor()).await?;
     Ok(with_etag(&state, &portal))
 }
 

@@ -1,0 +1,432 @@
+//! The End User Portal setup drawer: step 1 (settings), step 2 (landing page layout),
+//! View Preview at every step, revisions with restore. Plain form posts do everything;
+//! `static/drawer.js` only adds drag-and-drop, in-place reordering and a live preview panel.
+
+pub mod state;
+pub mod submission;
+
+use askama::Template;
+use askama_web::WebTemplate;
+use axum::extract::{FromRequestParts, Path, Query, State};
+use axum::http::StatusCode;
+use axum::http::request::Parts;
+use axum::response::{IntoResponse, Redirect, Response};
+use serde::Deserialize;
+use uuid::Uuid;
+
+use self::state::{Action, DrawerState};
+use self::submission::DrawerSubmission;
+use super::layout::Nav;
+use super::page_error::{PageError, PageResult};
+use super::session::{ConsoleForm, ConsoleUser, PageId};
+use crate::app::AppState;
+use crate::domain::customer::Customer;
+use crate::domain::page::{MAX_LIMIT, PageRequest};
+use crate::domain::portal::colour::{Colour, Theme};
+use crate::domain::portal::document::PortalSettings;
+use crate::domain::slug::Slug;
+use crate::domain::validation::{FieldError, ValidationErrors};
+use crate::error::AppError;
+use crate::store::StoreError;
+use crate::store::groups::GroupFilter;
+use crate::store::portals::PortalRevision;
+use crate::web::{paths, portal_view};
+
+/// A group the default-group select offers.
+pub struct GroupOption {
+    pub id: String,
+    pub name: String,
+    pub global: bool,
+}
+
+/// Someone saved while this form was open.
+pub struct Conflict {
+    pub newer: Vec<PortalRevision>,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "admin/drawer.html")]
+struct DrawerPage {
+    nav: Nav,
+    customer: Customer,
+    state: DrawerState,
+    step: u8,
+    errors: ValidationErrors,
+    error_summary: Vec<(String, String)>,
+    notice: Option<String>,
+    conflict: Option<Conflict>,
+    groups: Vec<GroupOption>,
+    url_prefix: String,
+    portal_url: String,
+    contrast_warning: Option<String>,
+    logo_url: Option<String>,
+    revisions: Vec<PortalRevision>,
+    has_enabled_sso: bool,
+    read_only: bool,
+    action_url: String,
+    preview_url: String,
+}
+
+impl DrawerPage {
+    fn error(&self, field: &str) -> &str {
+        self.errors.message_for(field).unwrap_or_default()
+    }
+
+    fn link_error(&self, index: &usize, field: &str) -> &str {
+        self.error(&format!("features.external_links.links[{index}].{field}"))
+    }
+
+    fn button_error(&self, index: &usize, field: &str) -> &str {
+        self.error(&format!("layout.buttons[{index}].{field}"))
+    }
+
+    fn section_error(&self, index: &usize, field: &str) -> &str {
+        self.error(&format!("layout.sections[{index}].{field}"))
+    }
+
+    fn target_title(&self, target: &str) -> String {
+        self.state.target_title(target)
+    }
+
+    fn section_title(&self, kind: &str) -> &'static str {
+        DrawerState::section_title(kind)
+    }
+
+    fn group_selected(&self, id: &str) -> bool {
+        self.state.ticketing_group == id
+    }
+}
+
+/// Where a field's input is, for the error summary's links; and what people call it.
+fn locate(field: &str) -> (String, String) {
+    let indexed = |prefix: &str| -> Option<(usize, String)> {
+        let rest = field.strip_prefix(prefix)?;
+        let (index, name) = rest.split_once("].")?;
+        Some((index.parse().ok()?, name.to_string()))
+    };
+    if let Some((i, name)) = indexed("features.external_links.links[") {
+        return (format!("link-{i}-{name}"), format!("External link {} {name}", i + 1));
+    }
+    if let Some((i, name)) = indexed("layout.buttons[") {
+        return (format!("button-{i}-{name}"), format!("Button {} {name}", i + 1));
+    }
+    if let Some((i, name)) = indexed("layout.sections[") {
+        return (format!("section-{i}-{name}"), format!("Section {} {name}", i + 1));
+    }
+    let (anchor, label) = match field {
+        "slug" => ("slug", "Portal URL"),
+        "custom_domain" => ("custom_domain", "Custom domain"),
+        "design.primary_color" => ("primary_color", "Primary colour"),
+        "design.secondary_color" => ("secondary_color", "Secondary colour"),
+        "features.ticketing.default_assignment_group_id" => ("ticketing_group", "Default assignment group"),
+        "features.external_links.links" => ("links", "External links"),
+        "layout.sections" => ("sections", "Sections"),
+        "logo" => ("logo", "Logo"),
+        other => (other, other),
+    };
+    (anchor.to_string(), label.to_string())
+}
+
+/// Layout errors show on step 2, everything else on step 1.
+fn step_for(errors: &ValidationErrors) -> u8 {
+    if !errors.is_empty() && errors.errors().iter().all(|e| e.field.starts_with("layout.")) { 2 } else { 1 }
+}
+
+async fn usable_groups(state: &AppState, customer_id: Uuid) -> PageResult<Vec<GroupOption>> {
+    let mut options = Vec::new();
+    let filter = GroupFilter { search: None, usable_for: Some(customer_id) };
+    let mut page = PageRequest::first(MAX_LIMIT);
+    loop {
+        let found = state.store.list_groups(&filter, &page).await?;
+        options.extend(found.items.into_iter().map(|g| GroupOption {
+            id: g.id.to_string(),
+            global: g.customer_id.is_none(),
+            name: g.name,
+        }));
+        match found.next_cursor {
+            Some(cursor) => page = PageRequest::parse(Some(&cursor), Some(MAX_LIMIT))?,
+            None => return Ok(options),
+        }
+    }
+}
+
+struct View {
+    state: DrawerState,
+    step: u8,
+    errors: ValidationErrors,
+    notice: Option<String>,
+    conflict: Option<Conflict>,
+}
+
+async fn render(app: &AppState, user: &ConsoleUser, customer: Customer, view: View) -> PageResult<Response> {
+    let state = view.state;
+    let url_prefix = app.config.url_for("/p/");
+    let portal_url = if !state.custom_domain.trim().is_empty() {
+        format!("https://{}/", state.custom_domain.trim().to_ascii_lowercase())
+    } else {
+        match Slug::parse("slug", &state.slug) {
+            Ok(slug) => app.config.url_for(&paths::portal_base(&slug)),
+            Err(_) => format!("{url_prefix}{}", state.slug),
+        }
+    };
+    let contrast_warning = match (
+        Colour::parse("primary", &state.primary_color),
+        Colour::parse("secondary", &state.secondary_color),
+    ) {
+        (Ok(primary), Ok(secondary)) => Theme::new(primary, secondary).weak_pair_warning(),
+        _ => None,
+    };
+    let error_summary = view
+        .errors
+        .errors()
+        .iter()
+        .map(|e| {
+            let (anchor, label) = locate(&e.field);
+            (anchor, format!("{label}: {}", e.message))
+        })
+        .collect();
+    let status = if view.conflict.is_some() {
+        StatusCode::CONFLICT
+    } else if view.errors.is_empty() {
+        StatusCode::OK
+    } else {
+        StatusCode::UNPROCESSABLE_ENTITY
+    };
+    let page = DrawerPage {
+        nav: user.nav("customers"),
+        groups: usable_groups(app, customer.id).await?,
+        revisions: app.store.portal_revisions(customer.id).await?,
+        logo_url: (!state.logo_id.is_empty()).then(|| paths::logo(&state.logo_id)),
+        action_url: paths::customer_portal(customer.id),
+        preview_url: paths::customer_portal_preview(customer.id),
+        read_only: !user.member.role.may_change_settings(),
+        has_enabled_sso: false,
+        customer,
+        state,
+        step: view.step,
+        errors: view.errors,
+        error_summary,
+        notice: view.notice,
+        conflict: view.conflict,
+        url_prefix,
+        portal_url,
+        contrast_warning,
+    };
+    Ok((status, page).into_response())
+}
+
+#[derive(Debug, Deserialize)]
+pub struct ShowQuery {
+    step: Option<u8>,
+    saved: Option<i64>,
+}
+
+pub async fn show(
+    State(app): State<AppState>,
+    user: ConsoleUser,
+    PageId(id): PageId,
+    Query(query): Query<ShowQuery>,
+) -> PageResult<Response> {
+    let customer = app.store.customer(id).await?;
+    let portal = app.store.portal(id).await?;
+    let state = DrawerState::from_settings(&portal.settings, portal.logo_id.as_deref(), portal.revision);
+    let notice = query.saved.map(|revision| format!("Saved. The portal is at revision {revision}."));
+    let step = if query.step == Some(2) { 2 } else { 1 };
+    render(
+        &app,
+        &user,
+        customer,
+        View { state, step, errors: ValidationErrors::new(), notice, conflict: None },
+    )
+    .await
+}
+
+/// Takes a logo file that came with the form, whatever button was pressed: it is stored
+/// (content-addressed) and chosen in the form, but the portal changes only on Save.
+async fn take_logo(
+    app: &AppState,
+    submission: &DrawerSubmission,
+    state: &mut DrawerState,
+) -> Result<Option<String>, FieldError> {
+    let Some(bytes) = submission.logo.clone() else { return Ok(None) };
+    if !submission.user.member.role.may_change_settings() {
+        return Err(FieldError::new("logo", "only admins may change the logo"));
+    }
+    let processed = tokio::task::spawn_blocking(move || crate::logo::process(&bytes))
+        .await
+        .map_err(|_| FieldError::new("logo", "could not be processed"))?
+        .map_err(|e| FieldError::new("logo", e.to_string()))?;
+    app.store.put_logo(&processed).await.map_err(|_| FieldError::new("logo", "could not be stored"))?;
+    state.logo_id = processed.id;
+    Ok(Some(format!(
+        "Logo uploaded ({}×{}). It shows in the preview and is saved with the portal.",
+        processed.width, processed.height
+    )))
+}
+
+/// Validates the form as the drawer understands it: features switched off lose their buttons.
+fn validated(state: &mut DrawerState) -> Result<PortalSettings, ValidationErrors> {
+    state.drop_buttons_of_disabled_features();
+    state.to_draft().validate()
+}
+
+pub async fn submit(
+    State(app): State<AppState>,
+    PageId(id): PageId,
+    submission: DrawerSubmission,
+) -> PageResult<Response> {
+    let customer = app.store.customer(id).await?;
+    let user = submission.user.clone();
+    let mut state = DrawerState::from_pairs(&submission.pairs);
+    let action = Action::parse(submission.field("action"));
+    let mut step = if submission.field("step") == "2" { 2 } else { 1 };
+    let mut errors = ValidationErrors::new();
+    let mut notice = match take_logo(&app, &submission, &mut state).await {
+        Ok(notice) => notice,
+        Err(error) => {
+            errors.push(error);
+            None
+        }
+    };
+    state.apply(&action);
+    let mut conflict = None;
+    match action {
+        Action::Back => step = 1,
+        Action::Next if errors.is_empty() => match validated(&mut state) {
+            Ok(settings) => {
+                state = DrawerState::from_settings(
+                    &settings,
+                    Some(&state.logo_id).filter(|l| !l.is_empty()).map(|l| l.as_str()),
+                    state.revision,
+                );
+                step = 2;
+            }
+            Err(found) => {
+                step = step_for(&found);
+                errors = found;
+            }
+        },
+        Action::Save if errors.is_empty() => {
+            user.require_admin()?;
+            match validated(&mut state) {
+                Ok(settings) => {
+                    let logo = Some(state.logo_id.as_str()).filter(|l| !l.is_empty());
+                    match app
+                        .store
+                        .save_portal(id, &settings, Some(logo), state.revision, &user.actor())
+                        .await
+                    {
+                        Ok(saved) => {
+                            let target =
+                                format!("{}?step=2&saved={}", paths::customer_portal(id), saved.revision);
+                            return Ok(Redirect::to(&target).into_response());
+                        }
+                        Err(StoreError::Stale { current, .. }) => {
+                            let newer = app
+                                .store
+                                .portal_revisions(id)
+                                .await?
+                                .into_iter()
+                                .filter(|r| r.revision > state.revision)
+                                .collect();
+                            conflict = Some(Conflict { newer });
+                            state.revision = current;
+                        }
+                        Err(StoreError::Conflict { field, message }) => {
+                            errors.push(FieldError::new(field, message));
+                            step = step_for(&errors);
+                        }
+                        Err(other) => return Err(other.into()),
+                    }
+                }
+                Err(found) => {
+                    step = step_for(&found);
+                    errors = found;
+                }
+            }
+        }
+        Action::Preview => return preview_of(&customer, state).await,
+        Action::AddLink => notice = Some("A new external link was added at the end of the list.".into()),
+        _ => {}
+    }
+    render(&app, &user, customer, View { state, step, errors, notice, conflict }).await
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "admin/preview_errors.html")]
+struct PreviewErrors {
+    customer_name: String,
+    errors: Vec<(String, String)>,
+}
+
+async fn preview_of(customer: &Customer, mut state: DrawerState) -> PageResult<Response> {
+    match validated(&mut state) {
+        Ok(settings) => {
+            let logo = Some(state.logo_id.as_str()).filter(|l| !l.is_empty());
+            Ok(portal_view::preview_response(customer, &settings, logo)?)
+        }
+        Err(errors) => {
+            let errors = errors.errors().iter().map(|e| {
+                let (_, label) = locate(&e.field);
+                (label, e.message.clone())
+            });
+            let page = PreviewErrors { customer_name: customer.name.clone(), errors: errors.collect() };
+            Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
+        }
+    }
+}
+
+/// View Preview: the form's current, unsaved state, rendered as the live portal would.
+pub async fn preview(
+    State(app): State<AppState>,
+    PageId(id): PageId,
+    submission: DrawerSubmission,
+) -> PageResult<Response> {
+    let customer = app.store.customer(id).await?;
+    let mut state = DrawerState::from_pairs(&submission.pairs);
+    state.apply(&Action::parse(submission.field("action")));
+    if let Err(error) = take_logo(&app, &submission, &mut state).await {
+        let page = PreviewErrors {
+            customer_name: customer.name.clone(),
+            errors: vec![("Logo".into(), error.message)],
+        };
+        return Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
+    }
+    preview_of(&customer, state).await
+}
+
+/// The `{id}` and `{n}` of a revision restore path.
+pub struct RevisionPath {
+    customer_id: Uuid,
+    number: i64,
+}
+
+impl<S: Send + Sync> FromRequestParts<S> for RevisionPath {
+    type Rejection = PageError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        Path::<(Uuid, i64)>::from_request_parts(parts, state)
+            .await
+            .map(|Path((customer_id, number))| Self { customer_id, number })
+            .map_err(|_| AppError::NotFound("revision").into())
+    }
+}
+
+#[derive(Debug, Deserialize)]
+pub struct RestoreForm {
+    revision: i64,
+}
+
+pub async fn restore(
+    State(app): State<AppState>,
+    path: RevisionPath,
+    ConsoleForm { user, form }: ConsoleForm<RestoreForm>,
+) -> PageResult<Response> {
+    user.require_admin()?;
+    let restored = app
+        .store
+        .restore_portal_revision(path.customer_id, path.number, Some(form.revision), &user.actor())
+        .await?;
+    let target = format!("{}?saved={}", paths::customer_portal(path.customer_id), restored.revision);
+    Ok(Redirect::to(&target).into_response())
+}

@@ -42,6 +42,16 @@
     });
   });
 
+  // A headline's summary line follows what is typed into it.
+  form.querySelectorAll("details.headline-edit").forEach((details) => {
+    const input = details.querySelector("input");
+    const shown = details.querySelector(".headline-text");
+    input.addEventListener("input", () => {
+      const text = input.value.trim();
+      shown.textContent = text ? `“${text}”` : "No headline";
+    });
+  });
+
   // Reordering. Field names carry each row's position (`button.2.size`), so after a move every
   // row is renumbered: first to temporary names, so that two rows' radio buttons never share a
   // group for a moment (which would untick one of them).
@@ -88,14 +98,14 @@
       form.dispatchEvent(new Event("input"));
     });
 
-    // Drag-and-drop on the handle, with pointer events (mouse, pen and touch alike).
+    // Drag-and-drop on the handle, with pointer events (mouse, pen and touch alike). The
+    // listeners sit on the window: moving the row in the document would end a pointer capture.
     list.addEventListener("pointerdown", (event) => {
       const handle = event.target.closest(".drag-handle");
       if (!handle || event.button !== 0) return;
       event.preventDefault();
       const item = handle.closest(".sortable-item");
       item.classList.add("dragging");
-      handle.setPointerCapture(event.pointerId);
       const move = (e) => {
         const siblings = [...list.children].filter((other) => other !== item);
         const before = siblings.find((other) => {
@@ -106,17 +116,17 @@
         else if (list.lastElementChild !== item) list.appendChild(item);
       };
       const drop = () => {
-        handle.removeEventListener("pointermove", move);
-        handle.removeEventListener("pointerup", drop);
-        handle.removeEventListener("pointercancel", drop);
+        window.removeEventListener("pointermove", move);
+        window.removeEventListener("pointerup", drop);
+        window.removeEventListener("pointercancel", drop);
         item.classList.remove("dragging");
         renumber(list);
         announce(`Moved ${describe(item)}`);
         form.dispatchEvent(new Event("input"));
       };
-      handle.addEventListener("pointermove", move);
-      handle.addEventListener("pointerup", drop);
-      handle.addEventListener("pointercancel", drop);
+      window.addEventListener("pointermove", move);
+      window.addEventListener("pointerup", drop);
+      window.addEventListener("pointercancel", drop);
     });
   });
 

@@ -8,6 +8,8 @@ mod api_auth;
 mod api_customers;
 mod api_end_users;
 mod api_groups;
+mod browser;
+mod browser_drawer;
 mod cli;
 mod console;
 mod drawer;

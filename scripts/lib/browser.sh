@@ -1,0 +1,35 @@
+# shellcheck shell=bash
+# ensure_browser: Debian's Chromium and ChromeDriver, and the npm packages the tests use.
+
+ensure_browser() {
+  if [ ! -x /usr/bin/chromium ] || [ ! -x /usr/bin/chromedriver ]; then
+    if [ "$(id -u)" -ne 0 ]; then
+      echo "Chromium is missing and this is not root: install the 'chromium' and 'chromium-driver' packages." >&2
+      return 1
+    fi
+    echo "Installing Chromium and ChromeDriver from Debian's packages…"
+    apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver >/dev/null
+  fi
+}
+
+ensure_node_packages() {
+  if ! command -v npm >/dev/null; then
+    if [ "$(id -u)" -ne 0 ]; then
+      echo "npm is missing: install Node.js and npm." >&2
+      return 1
+    fi
+    apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nodejs npm >/dev/null
+  fi
+  # Reinstall when the lock file changed since the last install.
+  if [ ! -f node_modules/.package-lock.json ] || ! cmp -s package-lock.json node_modules/.portico-lock; then
+    npm ci --no-audit --no-fund --loglevel=error
+    cp package-lock.json node_modules/.portico-lock
+  fi
+}
+
+# Browsers a failed test left behind would keep CI's pipes open: end them.
+stop_stray_browsers() {
+  pkill -f "user-data-dir=${TMPDIR:-/tmp}/portico-chrome-" 2>/dev/null || true
+}

@@ -1,0 +1,181 @@
+//! Real headless Chromium for the tests, driven through WebDriver (fantoccini + chromedriver
+//! from Debian), with axe-core accessibility checks and screenshots under target/screenshots/.
+
+use std::path::PathBuf;
+use std::process::Stdio;
+use std::time::{Duration, Instant};
+
+use fantoccini::wd::Capabilities;
+use fantoccini::{Client, ClientBuilder, Locator};
+use serde_json::{Value, json};
+use tokio::process::{Child, Command};
+
+pub const CHROMIUM: &str = "/usr/bin/chromium";
+pub const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
+
+/// A browser session with its own chromedriver and a fresh profile; both go with it.
+pub struct Browser {
+    pub client: Client,
+    _driver: Child,
+    profile: PathBuf,
+}
+
+fn manifest_dir() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+impl Browser {
+    /// A new browser, or `None` (with a note) where Chromium is not installed; in CI its
+    /// absence fails the test instead.
+    pub async fn start() -> Option<Self> {
+        if !std::path::Path::new(CHROMEDRIVER).exists() || !std::path::Path::new(CHROMIUM).exists() {
+            assert!(
+                std::env::var("CI").is_err(),
+                "CI must run the browser tests: install chromium and chromium-driver (scripts/test does)"
+            );
+            eprintln!(
+                "chromium/chromedriver not installed: skipping a browser test (scripts/test installs them)"
+            );
+            return None;
+        }
+        let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+        let driver = Command::new(CHROMEDRIVER)
+            .arg(format!("--port={port}"))
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .kill_on_drop(true)
+            .spawn()
+            .expect("start chromedriver");
+        let profile = std::env::temp_dir().join(format!("portico-chrome-{}", uuid::Uuid::now_v7().simple()));
+        let mut capabilities = Capabilities::new();
+        capabilities.insert("browserName".into(), json!("chrome"));
+        capabilities.insert(
+            "goog:chromeOptions".into(),
+            json!({
+                "binary": CHROMIUM,
+                "args": [
+                    "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+                    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+                    "--no-first-run", "--disable-extensions", "--disable-default-apps",
+                    format!("--user-data-dir={}", profile.display()), "--window-size=1280,900",
+                ]
+            }),
+        );
+        let url = format!("http://127.0.0.1:{port}");
+        let started = Instant::now();
+        let client = loop {
+            let mut builder = ClientBuilder::new(hyper_util::client::legacy::connect::HttpConnector::new());
+            builder.capabilities(capabilities.clone());
+            match builder.connect(&url).await {
+                Ok(client) => break client,
+                // chromedriver takes a moment to listen: retry until it answers.
+                Err(error) if started.elapsed() < Duration::from_secs(20) => {
+                    let _ = error;
+                    tokio::task::yield_now().await;
+                    tokio::time::sleep(Duration::from_millis(25)).await;
+                }
+                Err(error) => panic!("cannot start a WebDriver session: {error}"),
+            }
+        };
+        Some(Self { client, _driver: driver, profile })
+    }
+
+    pub async fn goto(&self, url: &str) {
+        self.client.goto(url).await.unwrap();
+    }
+
+    pub async fn find(&self, css: &str) -> fantoccini::elements::Element {
+        self.client
+            .wait()
+            .at_most(Duration::from_secs(10))
+            .for_element(Locator::Css(css))
+            .await
+            .unwrap_or_else(|e| panic!("no element {css}: {e}"))
+    }
+
+    pub async fn text_of(&self, css: &str) -> String {
+        self.find(css).await.text().await.unwrap()
+    }
+
+    /// Replaces a field's text as a person would: select all, then type.
+    pub async fn type_into(&self, css: &str, text: &str) {
+        let field = self.find(css).await;
+        field.clear().await.unwrap();
+        field.send_keys(text).await.unwrap();
+    }
+
+    pub async fn click(&self, css: &str) {
+        self.find(css).await.click().await.unwrap();
+    }
+
+    /// Waits (bounded) until `script` returns true in the page.
+    pub async fn wait_until(&self, what: &str, script: &str) {
+        let started = Instant::now();
+        loop {
+            let done = self.client.execute(script, vec![]).await.unwrap();
+            if done == Value::Bool(true) {
+                return;
+            }
+            assert!(started.elapsed() < Duration::from_secs(10), "timed out waiting for {what}");
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+    }
+
+    /// Signs in to the console through its form.
+    pub async fn sign_in(&self, base: &str, email: &str, password: &str) {
+        self.goto(&format!("{base}/admin/login")).await;
+        self.type_into("#email", email).await;
+        self.type_into("#password", password).await;
+        self.click("button[type=submit]").await;
+        self.wait_until("the console after sign-in", "return location.pathname === '/admin/customers'").await;
+    }
+
+    /// Saves a screenshot of the whole page as target/screenshots/{name}.png.
+    pub async fn screenshot(&self, name: &str) {
+        let height = self
+            .client
+            .execute("return Math.ceil(document.documentElement.scrollHeight)", vec![])
+            .await
+            .unwrap();
+        let (width, _) = self.client.get_window_size().await.unwrap();
+        let height = height.as_u64().unwrap_or(900).clamp(600, 4000) as u32;
+        self.client.set_window_size(width as u32, height).await.unwrap();
+        self.client.execute("window.scrollTo(0, 0)", vec![]).await.unwrap();
+        let png = self.client.screenshot().await.unwrap();
+        let dir = manifest_dir().join("target/screenshots");
+        std::fs::create_dir_all(&dir).unwrap();
+        std::fs::write(dir.join(format!("{name}.png")), png).unwrap();
+        self.client.set_window_size(width as u32, 900).await.unwrap();
+    }
+
+    /// Runs axe-core on the current document (or frame) and fails on any violation.
+    pub async fn assert_accessible(&self, page: &str) {
+        let axe = std::fs::read_to_string(manifest_dir().join("node_modules/axe-core/axe.min.js"))
+            .expect("node_modules/axe-core: run `npm install` (scripts/test does)");
+        self.client.execute(&axe, vec![]).await.unwrap();
+        let result = self
+            .client
+            .execute_async(
+                "const done = arguments[arguments.length - 1];
+                 axe.run(document, { resultTypes: ['violations'] })
+                    .then((r) => done(r.violations.map((v) => ({ id: v.id, impact: v.impact, help: v.help,
+                        nodes: v.nodes.map((n) => n.target.join(' ') + ' :: ' + n.failureSummary) }))))
+                    .catch((e) => done([{ id: 'axe-error', help: String(e), nodes: [] }]));",
+                vec![],
+            )
+            .await
+            .unwrap();
+        let violations = result.as_array().cloned().unwrap_or_default();
+        assert!(
+            violations.is_empty(),
+            "axe-core found accessibility violations on {page}:\n{}",
+            serde_json::to_string_pretty(&violations).unwrap()
+        );
+    }
+
+    pub async fn close(self) {
+        self.client.close().await.ok();
+        std::fs::remove_dir_all(&self.profile).ok();
+    }
+}

@@ -5,13 +5,14 @@ use std::net::SocketAddr;
 use std::sync::{Arc, OnceLock};
 use std::time::{Duration, Instant};
 
-use axum::Router;
 use axum::extract::{MatchedPath, Request};
 use axum::http::{HeaderName, HeaderValue, header};
 use axum::middleware::{self, Next};
 use axum::response::Response;
+use axum::{Router, ServiceExt};
 use metrics_exporter_prometheus::{Matcher, PrometheusBuilder, PrometheusHandle};
 use tokio::net::TcpListener;
+use tower::Layer;
 use tower_http::compression::CompressionLayer;
 use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
 use tower_http::set_header::SetResponseHeaderLayer;
@@ -19,6 +20,9 @@ use tower_http::timeout::TimeoutLayer;
 use tower_http::trace::TraceLayer;
 
 use crate::config::Config;
+use crate::crypto::Sealer;
+use crate::sso::outbound::Outbound;
+use crate::sso::provider::ProviderCache;
 use crate::store::Store;
 use crate::web;
 
@@ -28,11 +32,23 @@ pub struct AppState {
     pub config: Arc<Config>,
     pub store: Store,
     pub metrics: PrometheusHandle,
+    /// Seals and opens secrets at rest under the server key.
+    pub sealer: Sealer,
+    /// Requests to identity providers, under the outbound rules.
+    pub outbound: Outbound,
+    pub providers: Arc<ProviderCache>,
 }
 
 impl AppState {
     pub fn new(config: Config, store: Store) -> Self {
-        Self { config: Arc::new(config), store, metrics: metrics_handle() }
+        Self {
+            sealer: Sealer::new(&config.secret_key),
+            outbound: Outbound::new(config.allow_insecure_idp),
+            providers: Arc::new(ProviderCache::default()),
+            config: Arc::new(config),
+            store,
+            metrics: metrics_handle(),
+        }
     }
 }
 
@@ -60,6 +76,7 @@ pub fn router(state: AppState) -> Router {
         .merge(web::ops::router())
         .merge(web::assets::router())
         .merge(web::admin::router(&state))
+        .merge(web::portal::router())
         .nest("/api/v1", web::api::router())
         .merge(web::api::docs())
         .route("/", axum::routing::get(|| async { axum::response::Redirect::to(web::paths::ADMIN_HOME) }))
@@ -110,7 +127,10 @@ pub async fn serve(
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
     let housekeeping = tokio::spawn(housekeeping(state.clone()));
-    let app = router(state).into_make_service_with_connect_info::<SocketAddr>();
+    // Portals on their own hosts are mapped onto `/p/{slug}` before routing.
+    let hosts = middleware::from_fn_with_state(state.clone(), web::portal::hosts::route_portal_hosts);
+    let app =
+        ServiceExt::<Request>::into_make_service_with_connect_info::<SocketAddr>(hosts.layer(router(state)));
     let result = axum::serve(listener, app).with_graceful_shutdown(shutdown).await;
     housekeeping.abort();
     result
@@ -124,6 +144,13 @@ async fn housekeeping(state: AppState) {
         let idle = state.config.session_idle.as_millis() as i64;
         if let Err(error) = state.store.delete_stale_console_sessions(idle).await {
             tracing::warn!(%error, "could not clear stale sessions");
+        }
+        let portal_idle = state.config.portal_session_idle.as_millis() as i64;
+        if let Err(error) = state.store.delete_stale_portal_sessions(portal_idle).await {
+            tracing::warn!(%error, "could not clear stale portal sessions");
+        }
+        if let Err(error) = state.store.prune_login_states().await {
+            tracing::warn!(%error, "could not clear expired sign-in states");
         }
         let window = state.config.sign_in_limits.window.as_millis() as i64;
         if let Err(error) = state.store.prune_sign_in_failures(window).await {

@@ -73,6 +73,24 @@ pub struct ServeArgs {
     #[arg(long, env = "PORTICO_DB_MAX_CONNECTIONS", default_value_t = 10)]
     pub db_max_connections: u32,
 
+    /// End users' portal sessions end after this many minutes without a request.
+    #[arg(long, env = "PORTICO_PORTAL_SESSION_IDLE_MINUTES", default_value_t = 120)]
+    pub portal_session_idle_minutes: u64,
+
+    /// End users' portal sessions end this many hours after sign-in, however active.
+    #[arg(long, env = "PORTICO_PORTAL_SESSION_MAX_HOURS", default_value_t = 12)]
+    pub portal_session_max_hours: u64,
+
+    /// Serve portals as `https://{slug}.{domain}` (a wildcard DNS name pointing at Portico)
+    /// instead of `{public_url}/p/{slug}`; path mode keeps working.
+    #[arg(long, env = "PORTICO_PORTAL_DOMAIN")]
+    pub portal_domain: Option<String>,
+
+    /// Allow identity providers on plain http or on loopback/private addresses. Only for tests
+    /// and demos: in production IdPs are reached over https on public addresses.
+    #[arg(long, env = "PORTICO_ALLOW_INSECURE_IDP", default_value_t = false, value_parser = clap::builder::BoolishValueParser::new())]
+    pub allow_insecure_idp: bool,
+
     /// Log format: `text` for people, `json` for log collectors.
     #[arg(long, env = "PORTICO_LOG_FORMAT", default_value = "text", value_parser = ["text", "json"])]
     pub log_format: String,
@@ -104,6 +122,11 @@ pub struct Config {
     pub session_max: Duration,
     pub sign_in_limits: SignInLimits,
     pub db_max_connections: u32,
+    pub portal_session_idle: Duration,
+    pub portal_session_max: Duration,
+    /// `help.example.com` serves `{slug}.help.example.com`.
+    pub portal_domain: Option<String>,
+    pub allow_insecure_idp: bool,
 }
 
 impl Config {
@@ -129,6 +152,14 @@ impl Config {
             session_max: Duration::from_secs(args.session_max_hours * 3600),
             sign_in_limits: SignInLimits::default(),
             db_max_connections: args.db_max_connections,
+            portal_session_idle: Duration::from_secs(args.portal_session_idle_minutes.max(1) * 60),
+            portal_session_max: Duration::from_secs(args.portal_session_max_hours.max(1) * 3600),
+            portal_domain: args
+                .portal_domain
+                .as_deref()
+                .map(|d| d.trim().trim_start_matches('.').to_ascii_lowercase())
+                .filter(|d| !d.is_empty()),
+            allow_insecure_idp: args.allow_insecure_idp,
         })
     }
 
@@ -137,12 +168,27 @@ impl Config {
         self.public_url.scheme() == "https"
     }
 
-    /// Where end users reach a portal: its custom domain, else `{public_url}/p/{slug}`.
+    /// Where end users reach a portal (its canonical address): the custom domain, else
+    /// `{slug}.{portal_domain}` in subdomain mode, else `{public_url}/p/{slug}`.
     pub fn portal_url(&self, settings: &crate::domain::portal::document::PortalSettings) -> String {
-        match &settings.custom_domain {
-            Some(domain) => format!("https://{domain}/"),
-            None => self.url_for(&crate::web::paths::portal_base(&settings.slug)),
+        match (&settings.custom_domain, &self.portal_domain) {
+            (Some(domain), _) => format!("https://{domain}/"),
+            (None, Some(portal_domain)) => {
+                let port = self.public_url.port().map(|p| format!(":{p}")).unwrap_or_default();
+                format!("{}://{}.{portal_domain}{port}/", self.public_url.scheme(), settings.slug)
+            }
+            (None, None) => self.url_for(&crate::web::paths::portal_base(&settings.slug)),
         }
+    }
+
+    /// The callback URL of an SSO configuration, to register at the IdP.
+    pub fn sso_redirect_uri(
+        &self,
+        settings: &crate::domain::portal::document::PortalSettings,
+        sso_id: uuid::Uuid,
+    ) -> String {
+        let base = self.portal_url(settings);
+        format!("{}/auth/{sso_id}/callback", base.trim_end_matches('/'))
     }
 
     /// An absolute URL for a local path, for links shown to people (e.g. printed by the CLI).

@@ -9,6 +9,7 @@ pub mod page;
 pub mod patch;
 pub mod portal;
 pub mod slug;
+pub mod sso;
 pub mod team;
 pub mod text;
 pub mod validation;

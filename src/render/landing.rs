@@ -16,6 +16,8 @@ pub struct PortalContext<'a> {
     pub base_path: String,
     /// The signed-in end user's name.
     pub user_name: &'a str,
+    /// The session's CSRF token, for the sign-out form.
+    pub csrf: &'a str,
 }
 
 /// A button as the page draws it.
@@ -41,6 +43,7 @@ struct LandingPage<'a> {
     theme_url: String,
     base_path: String,
     user_name: &'a str,
+    csrf: &'a str,
     preview: bool,
     sections: Vec<SectionView>,
 }
@@ -86,6 +89,7 @@ pub fn render(context: &PortalContext<'_>, mode: Mode) -> Result<String, askama:
         theme_url: paths::theme_stylesheet(&design.primary_color, &design.secondary_color),
         base_path: context.base_path.clone(),
         user_name: context.user_name,
+        csrf: context.csrf,
         preview: mode == Mode::Preview,
         sections,
     }

@@ -11,6 +11,7 @@ pub mod groups;
 pub mod portals;
 pub mod sessions;
 pub mod sign_in;
+pub mod sso;
 pub mod team;
 pub mod tokens;
 

@@ -291,6 +291,35 @@ impl Store {
             .collect()
     }
 
+    /// The portal a slug names now.
+    pub async fn portal_by_slug(&self, slug: &str) -> StoreResult<Option<StoredPortal>> {
+        let row = sqlx::query("SELECT * FROM portals WHERE slug = $1")
+            .bind(slug)
+            .fetch_optional(&self.pool)
+            .await?;
+        row.as_ref().map(stored_portal).transpose()
+    }
+
+    /// The current slug of the portal that once used `slug`, for redirects.
+    pub async fn slug_replacing(&self, slug: &str) -> StoreResult<Option<String>> {
+        let row = sqlx::query(
+            "SELECT p.slug FROM portal_old_slugs o JOIN portals p ON p.customer_id = o.customer_id WHERE o.slug = $1",
+        )
+        .bind(slug)
+        .fetch_optional(&self.pool)
+        .await?;
+        row.map(|r| r.text("slug")).transpose()
+    }
+
+    /// The slug of the portal answering on a custom domain.
+    pub async fn slug_for_domain(&self, host: &str) -> StoreResult<Option<String>> {
+        let row = sqlx::query("SELECT slug FROM portals WHERE custom_domain = $1")
+            .bind(host)
+            .fetch_optional(&self.pool)
+            .await?;
+        row.map(|r| r.text("slug")).transpose()
+    }
+
     /// A stored logo's PNG bytes.
     pub async fn logo(&self, id: &str) -> StoreResult<Vec<u8>> {
         let row = sqlx::query("SELECT data FROM logos WHERE id = $1")

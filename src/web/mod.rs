@@ -5,7 +5,9 @@ pub mod api;
 pub mod assets;
 pub mod ops;
 pub mod paths;
+pub mod portal;
 pub mod portal_view;
+pub mod sso_service;
 
 use axum::http::Uri;
 use axum::response::{IntoResponse, Response};

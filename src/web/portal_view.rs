@@ -24,19 +24,33 @@ pub fn document(state: &AppState, portal: &StoredPortal) -> PortalDocument {
 }
 
 /// The landing page for `settings`, saved or not, as the live portal renders it.
+pub struct Viewer<'a> {
+    pub base_path: String,
+    pub user_name: &'a str,
+    pub csrf: &'a str,
+}
+
+impl Viewer<'static> {
+    /// The sample end user of a preview, at the portal's path-mode address.
+    pub fn sample(settings: &PortalSettings) -> Self {
+        Self { base_path: paths::portal_base(&settings.slug), user_name: SAMPLE_USER, csrf: "" }
+    }
+}
+
 pub fn landing_html(
     customer: &Customer,
     settings: &PortalSettings,
     logo_id: Option<&str>,
-    user_name: &str,
+    viewer: &Viewer<'_>,
     mode: Mode,
 ) -> Result<String, AppError> {
     let context = PortalContext {
         customer_name: &customer.name,
         settings,
         logo_url: logo_id.map(paths::logo),
-        base_path: paths::portal_base(&settings.slug),
-        user_name,
+        base_path: viewer.base_path.clone(),
+        user_name: viewer.user_name,
+        csrf: viewer.csrf,
     };
     render::landing::render(&context, mode).map_err(|e| AppError::Internal(e.into()))
 }
@@ -48,7 +62,7 @@ pub fn preview_response(
     settings: &PortalSettings,
     logo_id: Option<&str>,
 ) -> Result<Response, AppError> {
-    let html = landing_html(customer, settings, logo_id, SAMPLE_USER, Mode::Preview)?;
+    let html = landing_html(customer, settings, logo_id, &Viewer::sample(settings), Mode::Preview)?;
     let mut response = Html(html).into_response();
     let headers = response.headers_mut();
     headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));

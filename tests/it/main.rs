@@ -2,6 +2,7 @@
 //! so new test modules are added here rather than as new files in `tests/`.
 
 mod html_form;
+mod idp;
 mod support;
 
 mod api_auth;
@@ -16,3 +17,4 @@ mod drawer;
 mod ops;
 mod portal_config;
 mod portal_logo;
+mod sso_flow;

@@ -435,11 +435,12 @@ async fn the_preview_equals_the_live_rendering_of_the_saved_document(backend: Ba
     assert_eq!(status, StatusCode::OK);
     let stored = app.store.portal(id.parse().unwrap()).await.unwrap();
     let customer = app.store.customer(id.parse().unwrap()).await.unwrap();
+    let viewer = portico::web::portal_view::Viewer::sample(&stored.settings);
     let live = portico::web::portal_view::landing_html(
         &customer,
         &stored.settings,
         stored.logo_id.as_deref(),
-        portico::render::SAMPLE_USER,
+        &viewer,
         portico::render::Mode::Live,
     )
     .unwrap();

@@ -132,6 +132,10 @@ impl TestApp {
             session_max: std::time::Duration::from_secs(8 * 3600),
             sign_in_limits: SignInLimits::default(),
             db_max_connections: 5,
+            portal_session_idle: std::time::Duration::from_secs(3600),
+            portal_session_max: std::time::Duration::from_secs(8 * 3600),
+            portal_domain: None,
+            allow_insecure_idp: true,
         };
         adjust(&mut config);
         let state = AppState::new(config, store.clone());

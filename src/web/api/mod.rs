@@ -5,6 +5,7 @@ pub mod end_users;
 pub mod extract;
 pub mod groups;
 pub mod portals;
+pub mod sso;
 pub mod team;
 
 use std::sync::{Arc, LazyLock};
@@ -32,7 +33,7 @@ use crate::app::AppState;
     components(schemas(crate::error::Problem, crate::error::ProblemField)),
     tags(
         (name = "customers"), (name = "assignment groups"), (name = "end users"), (name = "team members"),
-        (name = "portals"),
+        (name = "portals"), (name = "single sign-on"),
         (name = "meta")
     )
 )]
@@ -61,6 +62,9 @@ fn documented() -> OpenApiRouter<AppState> {
         .routes(routes!(portals::preview))
         .routes(routes!(portals::revisions))
         .routes(routes!(portals::restore))
+        .routes(routes!(sso::list, sso::create))
+        .routes(routes!(sso::show, sso::update, sso::delete))
+        .routes(routes!(sso::test))
         .routes(routes!(openapi_json))
 }
 

@@ -1,0 +1,586 @@
+//! Single sign-on configurations: how a portal's end users sign in through their own IdP.
+
+use serde::{Deserialize, Serialize};
+use time::{Date, OffsetDateTime};
+use url::Url;
+use utoipa::ToSchema;
+use uuid::Uuid;
+
+use super::patch::nullable;
+use super::text;
+use super::validation::{FieldError, ValidationErrors};
+
+pub const LABEL_MAX: usize = 80;
+pub const CLIENT_ID_MAX: usize = 255;
+pub const CLIENT_SECRET_MAX: usize = 1024;
+pub const DEFAULT_SCOPES: &str = "openid email profile";
+/// The console warns this many days before a client secret expires.
+pub const SECRET_WARNING_DAYS: i64 = 30;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum Provider {
+    Okta,
+    Microsoft,
+    Oidc,
+}
+
+impl Provider {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Okta => "okta",
+            Self::Microsoft => "microsoft",
+            Self::Oidc => "oidc",
+        }
+    }
+
+    pub fn parse(raw: &str) -> Result<Self, FieldError> {
+        match raw.trim() {
+            "okta" => Ok(Self::Okta),
+            "microsoft" => Ok(Self::Microsoft),
+            "oidc" => Ok(Self::Oidc),
+            _ => Err(FieldError::new("provider", "must be 'okta', 'microsoft' or 'oidc'")),
+        }
+    }
+
+    pub fn title(self) -> &'static str {
+        match self {
+            Self::Okta => "Okta",
+            Self::Microsoft => "Microsoft Entra ID",
+            Self::Oidc => "OpenID Connect",
+        }
+    }
+}
+
+/// A configuration as stored and shown: never the client secret itself.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct SsoSettings {
+    /// The sign-in button's text.
+    pub label: String,
+    pub provider: Provider,
+    /// Okta: the organisation's domain, e.g. `acme.okta.com`.
+    pub okta_domain: Option<String>,
+    /// Okta: a custom authorization server id (e.g. `default`); none for the org server.
+    pub authorization_server: Option<String>,
+    /// Microsoft: the directory (tenant) id or a verified domain.
+    pub tenant_id: Option<String>,
+    /// An explicit discovery URL; wins over what a preset derives.
+    pub discovery_url: Option<String>,
+    pub client_id: String,
+    #[serde(with = "optional_date")]
+    #[schema(value_type = Option<String>, format = Date)]
+    pub secret_expires_at: Option<Date>,
+    pub scopes: Vec<String>,
+    /// When not empty, only verified e-mail addresses in these domains may sign in.
+    pub allowed_email_domains: Vec<String>,
+    pub jit_provisioning: bool,
+    pub enabled: bool,
+}
+
+mod optional_date {
+    use serde::{Deserialize, Deserializer, Serializer};
+    use time::Date;
+    use time::macros::format_description;
+
+    const FORMAT: &[time::format_description::FormatItem<'static>] =
+        format_description!("[year]-[month]-[day]");
+
+    pub fn serialize<S: Serializer>(date: &Option<Date>, serializer: S) -> Result<S::Ok, S::Error> {
+        match date {
+            Some(date) => serializer.serialize_str(&date.format(FORMAT).map_err(serde::ser::Error::custom)?),
+            None => serializer.serialize_none(),
+        }
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Option<Date>, D::Error> {
+        Option::<String>::deserialize(deserializer)?
+            .map(|raw| Date::parse(&raw, FORMAT).map_err(serde::de::Error::custom))
+            .transpose()
+    }
+
+    pub fn parse(raw: &str) -> Option<Date> {
+        Date::parse(raw.trim(), FORMAT).ok()
+    }
+}
+
+impl SsoSettings {
+    /// Where the provider describes itself.
+    pub fn discovery_url(&self) -> String {
+        if let Some(url) = &self.discovery_url {
+            return url.clone();
+        }
+        match self.provider {
+            Provider::Okta => {
+                let domain = self.okta_domain.as_deref().unwrap_or_default();
+                match self.authorization_server.as_deref() {
+                    Some(server) => {
+                        format!("https://{domain}/oauth2/{server}/.well-known/openid-configuration")
+                    }
+                    None => format!("https://{domain}/.well-known/openid-configuration"),
+                }
+            }
+            Provider::Microsoft => format!(
+                "https://login.microsoftonline.com/{}/v2.0/.well-known/openid-configuration",
+                self.tenant_id.as_deref().unwrap_or_default()
+            ),
+            Provider::Oidc => String::new(),
+        }
+    }
+
+    pub fn scope_string(&self) -> String {
+        self.scopes.join(" ")
+    }
+
+    /// Whether an e-mail address may sign in under `allowed_email_domains`.
+    pub fn allows_email_domain(&self, domain: &str) -> bool {
+        self.allowed_email_domains.is_empty()
+            || self.allowed_email_domains.iter().any(|allowed| allowed.eq_ignore_ascii_case(domain))
+    }
+
+    /// A warning when the client secret expires within 30 days (or has expired).
+    pub fn secret_warning(&self, today: Date) -> Option<String> {
+        let expires = self.secret_expires_at?;
+        let days = (expires - today).whole_days();
+        if days < 0 {
+            Some(format!("The client secret expired on {expires}: sign-in fails until a new one is entered."))
+        } else if days <= SECRET_WARNING_DAYS {
+            Some(format!(
+                "The client secret expires on {expires} ({days} days): create a new one at the identity provider and enter it here."
+            ))
+        } else {
+            None
+        }
+    }
+}
+
+/// A configuration as stored, with its identity.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SsoConfig {
+    pub id: Uuid,
+    pub customer_id: Uuid,
+    pub settings: SsoSettings,
+    pub has_secret: bool,
+    pub created_at: OffsetDateTime,
+    pub updated_at: OffsetDateTime,
+}
+
+/// What callers send to create (`label`, `provider`, `client_id`, `client_secret` and the
+/// provider's own field required) or change (absent fields stay) a configuration.
+#[derive(Debug, Clone, Default, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SsoDraft {
+    pub label: Option<String>,
+    pub provider: Option<String>,
+    #[serde(default, deserialize_with = "nullable")]
+    #[schema(value_type = Option<String>)]
+    pub okta_domain: Option<Option<String>>,
+    #[serde(default, deserialize_with = "nullable")]
+    #[schema(value_type = Option<String>)]
+    pub authorization_server: Option<Option<String>>,
+    #[serde(default, deserialize_with = "nullable")]
+    #[schema(value_type = Option<String>)]
+    pub tenant_id: Option<Option<String>>,
+    #[serde(default, deserialize_with = "nullable")]
+    #[schema(value_type = Option<String>)]
+    pub discovery_url: Option<Option<String>>,
+    pub client_id: Option<String>,
+    /// Write-only: never returned.
+    #[schema(write_only)]
+    pub client_secret: Option<String>,
+    /// `YYYY-MM-DD`.
+    #[serde(default, deserialize_with = "nullable")]
+    #[schema(value_type = Option<String>)]
+    pub secret_expires_at: Option<Option<String>>,
+    /// Space-separated; must include `openid`.
+    pub scopes: Option<String>,
+    pub allowed_email_domains: Option<Vec<String>>,
+    pub jit_provisioning: Option<bool>,
+    pub enabled: Option<bool>,
+    /// Read-only fields a client may send back unchanged.
+    #[serde(default)]
+    #[schema(read_only, value_type = Option<String>)]
+    pub id: Option<serde_json::Value>,
+    #[serde(default)]
+    #[schema(read_only, value_type = Option<String>)]
+    pub redirect_uri: Option<serde_json::Value>,
+    #[serde(default)]
+    #[schema(read_only, value_type = Option<bool>)]
+    pub has_secret: Option<serde_json::Value>,
+}
+
+/// The client secret a save stores, apart from the settings: the domain never holds it for long.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SecretChange {
+    Keep,
+    Set(String),
+}
+
+fn host_name(field: &str, raw: &str) -> Result<String, FieldError> {
+    let value = raw.trim().trim_start_matches("https://").trim_end_matches('/').to_ascii_lowercase();
+    let ok = !value.is_empty()
+        && value.len() <= 253
+        && value.contains('.')
+        && value.split('.').all(|label| {
+            !label.is_empty()
+                && label.len() <= 63
+                && label.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
+        });
+    if ok { Ok(value) } else { Err(FieldError::new(field, "must be a host name like acme.okta.com")) }
+}
+
+fn token(field: &str, raw: &str, max: usize) -> Result<String, FieldError> {
+    let value = raw.trim();
+    if value.is_empty() {
+        return Err(FieldError::new(field, "must not be empty"));
+    }
+    if value.len() > max || !value.chars().all(|c| c.is_ascii_graphic()) {
+        return Err(FieldError::new(
+            field,
+            format!("must be at most {max} printable characters without spaces"),
+        ));
+    }
+    Ok(value.to_string())
+}
+
+fn tenant(raw: &str) -> Result<String, FieldError> {
+    let value = raw.trim().to_ascii_lowercase();
+    let guid = Uuid::parse_str(&value).is_ok();
+    let domain = host_name("tenant_id", &value).is_ok();
+    if guid || domain || matches!(value.as_str(), "organizations" | "common") {
+        Ok(value)
+    } else {
+        Err(FieldError::new("tenant_id", "must be the directory (tenant) id, a GUID, or a verified domain"))
+    }
+}
+
+/// Discovery URLs are https; plain http only where the deployment allows insecure IdPs (tests).
+pub fn discovery(raw: &str, allow_insecure: bool) -> Result<String, FieldError> {
+    let parsed = Url::parse(raw.trim()).map_err(|_| {
+        FieldError::new(
+            "discovery_url",
+            "must be an absolute URL ending in /.well-known/openid-configuration",
+        )
+    })?;
+    match parsed.scheme() {
+        "https" => {}
+        "http" if allow_insecure => {}
+        _ => return Err(FieldError::new("discovery_url", "must be an https:// URL")),
+    }
+    if parsed.host_str().is_none() || parsed.query().is_some() || parsed.fragment().is_some() {
+        return Err(FieldError::new("discovery_url", "must be a plain URL without query or fragment"));
+    }
+    if !parsed.path().ends_with("/.well-known/openid-configuration") {
+        return Err(FieldError::new("discovery_url", "must end with /.well-known/openid-configuration"));
+    }
+    Ok(parsed.to_string())
+}
+
+fn scopes(raw: &str) -> Result<Vec<String>, FieldError> {
+    let scopes: Vec<String> = raw.split_whitespace().map(str::to_string).collect();
+    if !scopes.iter().any(|s| s == "openid") {
+        return Err(FieldError::new("scopes", "must include openid"));
+    }
+    if scopes.len() > 20
+        || scopes
+            .iter()
+            .any(|s| s.len() > 100 || !s.chars().all(|c| c.is_ascii_graphic() && c != '"' && c != '\\'))
+    {
+        return Err(FieldError::new("scopes", "must be up to 20 space-separated scope names"));
+    }
+    let mut unique = Vec::new();
+    for scope in scopes {
+        if !unique.contains(&scope) {
+            unique.push(scope);
+        }
+    }
+    Ok(unique)
+}
+
+fn email_domains(raw: &[String]) -> Result<Vec<String>, FieldError> {
+    let mut domains = Vec::new();
+    for entry in raw.iter().map(|d| d.trim().trim_start_matches('@')).filter(|d| !d.is_empty()) {
+        let domain = host_name("allowed_email_domains", entry).map_err(|_| {
+            FieldError::new("allowed_email_domains", format!("'{entry}' is not a domain like acme.example"))
+        })?;
+        if !domains.contains(&domain) {
+            domains.push(domain);
+        }
+    }
+    if domains.len() > 50 {
+        return Err(FieldError::new("allowed_email_domains", "must list at most 50 domains"));
+    }
+    Ok(domains)
+}
+
+fn optional<T>(
+    errors: &mut ValidationErrors,
+    raw: Option<&str>,
+    parse: impl FnOnce(&str) -> Result<T, FieldError>,
+) -> Option<T> {
+    match raw.map(str::trim) {
+        None | Some("") => None,
+        Some(value) => errors.check(parse(value)),
+    }
+}
+
+impl SsoDraft {
+    /// Applies this draft over `current` (or over nothing, when creating) and checks the result.
+    pub fn apply(
+        self,
+        current: Option<&SsoSettings>,
+        has_secret: bool,
+        allow_insecure: bool,
+    ) -> Result<(SsoSettings, SecretChange), ValidationErrors> {
+        let mut errors = ValidationErrors::new();
+        let creating = current.is_none();
+        let pick = |draft: Option<Option<String>>, now: Option<&Option<String>>| -> Option<String> {
+            match draft {
+                Some(value) => value,
+                None => now.cloned().flatten(),
+            }
+        };
+        let label = match (&self.label, current) {
+            (Some(raw), _) => errors.check(text::bounded("label", raw, 1, LABEL_MAX, false)),
+            (None, Some(now)) => Some(now.label.clone()),
+            (None, None) => {
+                errors.push(FieldError::new("label", "is required"));
+                None
+            }
+        };
+        let provider = match (&self.provider, current) {
+            (Some(raw), _) => errors.check(Provider::parse(raw)),
+            (None, Some(now)) => Some(now.provider),
+            (None, None) => {
+                errors.push(FieldError::new("provider", "is required: okta, microsoft or oidc"));
+                None
+            }
+        };
+        let okta_domain = pick(self.okta_domain, current.map(|c| &c.okta_domain));
+        let authorization_server = pick(self.authorization_server, current.map(|c| &c.authorization_server));
+        let tenant_id = pick(self.tenant_id, current.map(|c| &c.tenant_id));
+        let discovery_url = pick(self.discovery_url, current.map(|c| &c.discovery_url));
+        let okta_domain = optional(&mut errors, okta_domain.as_deref(), |v| host_name("okta_domain", v));
+        let authorization_server =
+            optional(&mut errors, authorization_server.as_deref(), |v| token("authorization_server", v, 100));
+        let tenant_id = optional(&mut errors, tenant_id.as_deref(), tenant);
+        let discovery_url = optional(&mut errors, discovery_url.as_deref(), |v| discovery(v, allow_insecure));
+        if discovery_url.is_none() {
+            match provider {
+                Some(Provider::Okta) if okta_domain.is_none() => errors
+                    .push(FieldError::new("okta_domain", "is required for Okta (or give a discovery_url)")),
+                Some(Provider::Microsoft) if tenant_id.is_none() => errors.push(FieldError::new(
+                    "tenant_id",
+                    "is required for Microsoft (or give a discovery_url)",
+                )),
+                Some(Provider::Oidc) => {
+                    errors.push(FieldError::new("discovery_url", "is required for a generic OpenID provider"))
+                }
+                _ => {}
+            }
+        }
+        let client_id = match (&self.client_id, current) {
+            (Some(raw), _) => errors.check(token("client_id", raw, CLIENT_ID_MAX)),
+            (None, Some(now)) => Some(now.client_id.clone()),
+            (None, None) => {
+                errors.push(FieldError::new("client_id", "is required"));
+                None
+            }
+        };
+        let secret = match self.client_secret.as_deref().map(str::trim) {
+            Some("") | None if creating || !has_secret => {
+                errors.push(FieldError::new("client_secret", "is required"));
+                SecretChange::Keep
+            }
+            Some("") | None => SecretChange::Keep,
+            Some(raw) => match token("client_secret", raw, CLIENT_SECRET_MAX) {
+                Ok(value) => SecretChange::Set(value),
+                Err(error) => {
+                    errors.push(error);
+                    SecretChange::Keep
+                }
+            },
+        };
+        let secret_expires_at = match self.secret_expires_at {
+            Some(None) => None,
+            Some(Some(raw)) if raw.trim().is_empty() => None,
+            Some(Some(raw)) => match optional_date::parse(&raw) {
+                Some(date) => Some(date),
+                None => {
+                    errors.push(FieldError::new("secret_expires_at", "must be a date like 2027-03-31"));
+                    None
+                }
+            },
+            None => current.and_then(|c| c.secret_expires_at),
+        };
+        let scopes = match (&self.scopes, current) {
+            (Some(raw), _) => errors.check(scopes(raw)),
+            (None, Some(now)) => Some(now.scopes.clone()),
+            (None, None) => Some(DEFAULT_SCOPES.split(' ').map(str::to_string).collect()),
+        };
+        let allowed_email_domains = match (&self.allowed_email_domains, current) {
+            (Some(raw), _) => errors.check(email_domains(raw)),
+            (None, Some(now)) => Some(now.allowed_email_domains.clone()),
+            (None, None) => Some(Vec::new()),
+        };
+        errors.into_result()?;
+        let settings = SsoSettings {
+            label: label.expect("checked"),
+            provider: provider.expect("checked"),
+            okta_domain,
+            authorization_server,
+            tenant_id,
+            discovery_url,
+            client_id: client_id.expect("checked"),
+            secret_expires_at,
+            scopes: scopes.expect("checked"),
+            allowed_email_domains: allowed_email_domains.expect("checked"),
+            jit_provisioning: self.jit_provisioning.or(current.map(|c| c.jit_provisioning)).unwrap_or(true),
+            enabled: self.enabled.or(current.map(|c| c.enabled)).unwrap_or(true),
+        };
+        Ok((settings, secret))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+
+    fn draft(value: serde_json::Value) -> SsoDraft {
+        serde_json::from_value(value).unwrap()
+    }
+
+    #[test]
+    fn presets_derive_their_discovery_urls() {
+        let (okta, _) = draft(json!({"label": "Okta", "provider": "okta", "okta_domain": "Acme.Okta.com",
+            "authorization_server": "default", "client_id": "abc", "client_secret": "s3cret"}))
+        .apply(None, false, false)
+        .unwrap();
+        assert_eq!(
+            okta.discovery_url(),
+            "https://acme.okta.com/oauth2/default/.well-known/openid-configuration"
+        );
+        let (microsoft, _) = draft(json!({"label": "Microsoft", "provider": "microsoft",
+            "tenant_id": "9188040d-6c67-4c5b-b112-36a304b66dad", "client_id": "abc", "client_secret": "s"}))
+        .apply(None, false, false)
+        .unwrap();
+        assert_eq!(
+            microsoft.discovery_url(),
+            "https://login.microsoftonline.com/9188040d-6c67-4c5b-b112-36a304b66dad/v2.0/.well-known/openid-configuration"
+        );
+        assert_eq!(microsoft.scopes, ["openid", "email", "profile"]);
+        assert!(microsoft.jit_provisioning && microsoft.enabled);
+    }
+
+    #[test]
+    fn an_explicit_discovery_url_wins() {
+        let (settings, _) =
+            draft(json!({"label": "Okta", "provider": "okta", "okta_domain": "acme.okta.com",
+            "discovery_url": "https://idp.internal.example/.well-known/openid-configuration",
+            "client_id": "abc", "client_secret": "s"}))
+            .apply(None, false, false)
+            .unwrap();
+        assert_eq!(settings.discovery_url(), "https://idp.internal.example/.well-known/openid-configuration");
+    }
+
+    #[test]
+    fn each_rule_names_its_field() {
+        for (value, field) in [
+            (
+                json!({"provider": "okta", "okta_domain": "a.okta.com", "client_id": "c", "client_secret": "s"}),
+                "label",
+            ),
+            (json!({"label": "L", "provider": "saml", "client_id": "c", "client_secret": "s"}), "provider"),
+            (
+                json!({"label": "L", "provider": "okta", "client_id": "c", "client_secret": "s"}),
+                "okta_domain",
+            ),
+            (
+                json!({"label": "L", "provider": "microsoft", "client_id": "c", "client_secret": "s"}),
+                "tenant_id",
+            ),
+            (
+                json!({"label": "L", "provider": "microsoft", "tenant_id": "not a tenant", "client_id": "c", "client_secret": "s"}),
+                "tenant_id",
+            ),
+            (
+                json!({"label": "L", "provider": "oidc", "client_id": "c", "client_secret": "s"}),
+                "discovery_url",
+            ),
+            (
+                json!({"label": "L", "provider": "oidc", "discovery_url": "http://idp.example/.well-known/openid-configuration", "client_id": "c", "client_secret": "s"}),
+                "discovery_url",
+            ),
+            (
+                json!({"label": "L", "provider": "oidc", "discovery_url": "https://idp.example/", "client_id": "c", "client_secret": "s"}),
+                "discovery_url",
+            ),
+            (
+                json!({"label": "L", "provider": "okta", "okta_domain": "a.okta.com", "client_secret": "s"}),
+                "client_id",
+            ),
+            (
+                json!({"label": "L", "provider": "okta", "okta_domain": "a.okta.com", "client_id": "c"}),
+                "client_secret",
+            ),
+            (
+                json!({"label": "L", "provider": "okta", "okta_domain": "a.okta.com", "client_id": "c", "client_secret": "s", "scopes": "email profile"}),
+                "scopes",
+            ),
+            (
+                json!({"label": "L", "provider": "okta", "okta_domain": "a.okta.com", "client_id": "c", "client_secret": "s", "allowed_email_domains": ["not a domain"]}),
+                "allowed_email_domains",
+            ),
+            (
+                json!({"label": "L", "provider": "okta", "okta_domain": "a.okta.com", "client_id": "c", "client_secret": "s", "secret_expires_at": "next week"}),
+                "secret_expires_at",
+            ),
+        ] {
+            let errors = draft(value).apply(None, false, false).unwrap_err();
+            assert!(errors.message_for(field).is_some(), "{field}: {errors:?}");
+        }
+    }
+
+    #[test]
+    fn insecure_discovery_is_allowed_only_when_the_deployment_says_so() {
+        let value = json!({"label": "L", "provider": "oidc", "discovery_url": "http://127.0.0.2:9000/.well-known/openid-configuration",
+            "client_id": "c", "client_secret": "s"});
+        assert!(draft(value.clone()).apply(None, false, false).is_err());
+        assert!(draft(value).apply(None, false, true).is_ok());
+    }
+
+    #[test]
+    fn an_update_keeps_the_secret_unless_a_new_one_is_given() {
+        let (current, _) = draft(json!({"label": "L", "provider": "okta", "okta_domain": "a.okta.com", "client_id": "c", "client_secret": "s"}))
+            .apply(None, false, false)
+            .unwrap();
+        let (changed, secret) =
+            draft(json!({"label": "New label"})).apply(Some(&current), true, false).unwrap();
+        assert_eq!((changed.label.as_str(), secret), ("New label", SecretChange::Keep));
+        let (_, secret) = draft(json!({"client_secret": "new"})).apply(Some(&current), true, false).unwrap();
+        assert_eq!(secret, SecretChange::Set("new".into()));
+    }
+
+    #[test]
+    fn a_secret_close_to_expiry_is_warned_about() {
+        let (mut settings, _) = draft(json!({"label": "L", "provider": "okta", "okta_domain": "a.okta.com", "client_id": "c", "client_secret": "s", "secret_expires_at": "2027-01-10"}))
+            .apply(None, false, false)
+            .unwrap();
+        let today = time::macros::date!(2026 - 12 - 20);
+        assert!(settings.secret_warning(today).unwrap().contains("21 days"));
+        assert!(settings.secret_warning(time::macros::date!(2026 - 11 - 01)).is_none());
+        settings.secret_expires_at = Some(time::macros::date!(2026 - 12 - 01));
+        assert!(settings.secret_warning(today).unwrap().contains("expired"));
+    }
+
+    #[test]
+    fn email_domains_are_matched_case_insensitively() {
+        let (settings, _) = draft(json!({"label": "L", "provider": "okta", "okta_domain": "a.okta.com", "client_id": "c", "client_secret": "s", "allowed_email_domains": ["@Acme.Example", "acme.example"]}))
+            .apply(None, false, false)
+            .unwrap();
+        assert_eq!(settings.allowed_email_domains, ["acme.example"]);
+        assert!(settings.allows_email_domain("ACME.example"));
+        assert!(!settings.allows_email_domain("evil.example"));
+    }
+}

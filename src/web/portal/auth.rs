@@ -1,0 +1,485 @@
+//! Signing end users in through their IdP (authorization code + PKCE) and out again.
+
+use std::collections::HashMap;
+
+use askama::Template;
+use askama_web::WebTemplate;
+use axum::Form;
+use axum::extract::{FromRequestParts, Path, Query, State};
+use axum::http::request::Parts;
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum_extra::extract::cookie::CookieJar;
+use serde::Deserialize;
+use time::OffsetDateTime;
+use url::Url;
+use uuid::Uuid;
+
+use super::pages::{self, Action, Message};
+use super::resolve::{LivePortal, open_for_sign_in};
+use super::session::{LOGIN_COOKIE, SESSION_COOKIE, current_session, portal_cookie, removal};
+use crate::app::AppState;
+use crate::auth::secret::{hash_token, random_token, same_secret};
+use crate::domain::sso::SsoConfig;
+use crate::sso::{SsoError, flow};
+use crate::store::sso::{LoginState, NewPortalSession};
+use crate::web::paths;
+use crate::web::sso_service::secret_context;
+
+/// A sign-in in progress lasts this long.
+const LOGIN_WINDOW: time::Duration = time::Duration::minutes(10);
+
+/// Only paths of this portal are followed after sign-in, never another site.
+fn local_return_to(live: &LivePortal, raw: Option<&str>) -> String {
+    let home = live.link("/");
+    let Some(path) = raw.map(str::trim).filter(|p| !p.is_empty()) else { return home };
+    let inside = if live.base_path.is_empty() {
+        path.starts_with('/')
+    } else {
+        path == live.base_path || path.starts_with(&format!("{}/", live.base_path))
+    };
+    if inside && !path.starts_with("//") && !path.contains(['\\', '\r', '\n']) && !path.contains("/auth/") {
+        path.to_string()
+    } else {
+        home
+    }
+}
+
+pub struct SignInOption {
+    pub label: String,
+    pub href: String,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "portal/sign_in.html")]
+struct SignInPage {
+    portal_name: String,
+    logo_url: Option<String>,
+    theme_url: String,
+    notice: Option<String>,
+    options: Vec<SignInOption>,
+}
+
+#[derive(Debug, Deserialize)]
+pub struct SignInQuery {
+    return_to: Option<String>,
+    sso: Option<Uuid>,
+}
+
+fn start_link(live: &LivePortal, config: &SsoConfig, return_to: &str) -> String {
+    let query: String =
+        form_urlencoded::Serializer::new(String::new()).append_pair("return_to", return_to).finish();
+    format!("{}?{query}", live.link(&format!("/auth/{}/start", config.id)))
+}
+
+/// The enabled configurations as buttons; `?sso=` goes straight to one.
+pub async fn sign_in_page(
+    State(state): State<AppState>,
+    live: LivePortal,
+    Query(query): Query<SignInQuery>,
+) -> Response {
+    if let Err(page) = open_for_sign_in(&state, &live).await {
+        return page;
+    }
+    let configs = match state.store.sso_configs(live.customer.id).await {
+        Ok(configs) => configs.into_iter().filter(|c| c.settings.enabled).collect::<Vec<_>>(),
+        Err(error) => return pages::failure(error.into()),
+    };
+    let return_to = local_return_to(&live, query.return_to.as_deref());
+    if let Some(chosen) = query.sso.and_then(|id| configs.iter().find(|c| c.id == id)) {
+        return Redirect::to(&start_link(&live, chosen, &return_to)).into_response();
+    }
+    let design = &live.portal.settings.design;
+    SignInPage {
+        portal_name: live.customer.name.clone(),
+        logo_url: live.portal.logo_id.as_deref().map(paths::logo),
+        theme_url: paths::theme_stylesheet(&design.primary_color, &design.secondary_color),
+        notice: None,
+        options: configs
+            .iter()
+            .map(|c| SignInOption { label: c.settings.label.clone(), href: start_link(&live, c, &return_to) })
+            .collect(),
+    }
+    .into_response()
+}
+
+/// The `{sso_id}` of an auth path: a configuration of this portal, enabled.
+pub struct SsoId(Uuid);
+
+impl<S: Send + Sync> FromRequestParts<S> for SsoId {
+    type Rejection = Response;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        let params = Path::<HashMap<String, String>>::from_request_parts(parts, state)
+            .await
+            .map_err(|_| pages::unknown_portal())?;
+        params
+            .get("sso_id")
+            .and_then(|raw| Uuid::parse_str(raw).ok())
+            .map(Self)
+            .ok_or_else(pages::unknown_portal)
+    }
+}
+
+async fn enabled_config(state: &AppState, live: &LivePortal, id: Uuid) -> Result<SsoConfig, Response> {
+    match state.store.sso_config(live.customer.id, id).await {
+        Ok(config) if config.settings.enabled => Ok(config),
+        _ => Err(pages::message(
+            live,
+            Message {
+                status: StatusCode::NOT_FOUND,
+                title: "This sign-in option is not available".into(),
+                text: "It may have been switched off. Choose another way to sign in.".into(),
+                action: Some(Action { label: "Back to sign-in".into(), href: live.link("/auth/sign-in") }),
+            },
+        )),
+    }
+}
+
+fn idp_trouble(live: &LivePortal, error: &SsoError) -> Response {
+    let status = match error {
+        SsoError::Unreachable(_) | SsoError::Discovery(_) | SsoError::Keys(_) | SsoError::Blocked(..) => {
+            StatusCode::BAD_GATEWAY
+        }
+        _ => StatusCode::UNAUTHORIZED,
+    };
+    let title = if status == StatusCode::BAD_GATEWAY {
+        "Your sign-in service is not answering"
+    } else {
+        "Sign-in did not succeed"
+    };
+    tracing::warn!(portal = %live.portal.settings.slug, %error, "end-user sign-in failed");
+    pages::message(
+        live,
+        Message {
+            status,
+            title: title.into(),
+            text: format!("{error}. Try again in a moment; if it keeps happening, tell your IT team."),
+            action: Some(Action { label: "Try again".into(), href: live.link("/auth/sign-in") }),
+        },
+    )
+}
+
+#[derive(Debug, Deserialize)]
+pub struct StartQuery {
+    return_to: Option<String>,
+}
+
+fn redirect_uri(live: &LivePortal, sso_id: Uuid) -> String {
+    live.absolute(&format!("/auth/{sso_id}/callback"))
+}
+
+/// Sends the browser to the IdP, remembering (server-side, for minutes, for one use) the
+/// state, nonce, PKCE verifier and redirect URI, bound to a cookie of this browser.
+pub async fn start(
+    State(state): State<AppState>,
+    live: LivePortal,
+    SsoId(sso_id): SsoId,
+    jar: CookieJar,
+    Query(query): Query<StartQuery>,
+) -> Response {
+    if let Err(page) = open_for_sign_in(&state, &live).await {
+        return page;
+    }
+    let config = match enabled_config(&state, &live, sso_id).await {
+        Ok(config) => config,
+        Err(page) => return page,
+    };
+    let settings = &config.settings;
+    let info = match state.providers.get(&state.outbound, &settings.discovery_url(), settings.provider).await
+    {
+        Ok(info) => info,
+        Err(error) => return idp_trouble(&live, &error),
+    };
+    let callback = redirect_uri(&live, sso_id);
+    let request = match flow::authorization_request(&info, settings, &callback) {
+        Ok(request) => request,
+        Err(error) => return idp_trouble(&live, &error),
+    };
+    let browser = random_token("plb");
+    let login = LoginState {
+        customer_id: live.customer.id,
+        sso_config_id: sso_id,
+        browser_hash: hash_token(&browser),
+        nonce: request.nonce.clone(),
+        pkce_verifier: state.sealer.seal(&request.pkce_verifier, &format!("pkce:{sso_id}")),
+        redirect_uri: callback,
+        return_to: local_return_to(&live, query.return_to.as_deref()),
+        expires_at: OffsetDateTime::now_utc() + LOGIN_WINDOW,
+    };
+    if let Err(error) = state.store.create_login_state(&hash_token(&request.state), &login).await {
+        return pages::failure(error.into());
+    }
+    let jar = jar.add(portal_cookie(&state, &live, LOGIN_COOKIE, browser));
+    (jar, Redirect::to(request.url.as_str())).into_response()
+}
+
+#[derive(Debug, Deserialize)]
+pub struct CallbackQuery {
+    code: Option<String>,
+    state: Option<String>,
+    iss: Option<String>,
+    error: Option<String>,
+    error_description: Option<String>,
+}
+
+fn refused(live: &LivePortal, status: StatusCode, title: &str, text: &str) -> Response {
+    pages::message(
+        live,
+        Message {
+            status,
+            title: title.into(),
+            text: text.into(),
+            action: Some(Action { label: "Sign in again".into(), href: live.link("/auth/sign-in") }),
+        },
+    )
+}
+
+/// The IdP's answer. Nothing is trusted until the state matches this browser, this portal and
+/// this configuration, the code is exchanged and the id_token verified.
+pub async fn callback(
+    State(state): State<AppState>,
+    live: LivePortal,
+    SsoId(sso_id): SsoId,
+    jar: CookieJar,
+    Query(answer): Query<CallbackQuery>,
+) -> Response {
+    let mut response = complete_sign_in(&state, &live, sso_id, jar, answer).await;
+    // The callback URL carries the code: never let it leak through a Referer.
+    response.headers_mut().insert(header::REFERRER_POLICY, HeaderValue::from_static("no-referrer"));
+    response
+}
+
+async fn complete_sign_in(
+    state: &AppState,
+    live: &LivePortal,
+    sso_id: Uuid,
+    jar: CookieJar,
+    answer: CallbackQuery,
+) -> Response {
+    let Some(state_value) = answer.state.as_deref().filter(|s| !s.is_empty()) else {
+        return refused(
+            live,
+            StatusCode::BAD_REQUEST,
+            "This sign-in answer is incomplete",
+            "It lacks its state. Start the sign-in again.",
+        );
+    };
+    let login = match state.store.take_login_state(&hash_token(state_value)).await {
+        Ok(Some(login)) => login,
+        Ok(None) => {
+            return refused(
+                live,
+                StatusCode::BAD_REQUEST,
+                "This sign-in link was already used or has expired",
+                "Start the sign-in again.",
+            );
+        }
+        Err(error) => return pages::failure(error.into()),
+    };
+    let bound = jar
+        .get(LOGIN_COOKIE)
+        .is_some_and(|cookie| same_secret(&hash_token(cookie.value()), &login.browser_hash));
+    let jar = jar.remove(removal(live, LOGIN_COOKIE));
+    if login.expires_at < OffsetDateTime::now_utc() {
+        return refused(
+            live,
+            StatusCode::BAD_REQUEST,
+            "This sign-in took too long",
+            "Start the sign-in again.",
+        );
+    }
+    if login.customer_id != live.customer.id || login.sso_config_id != sso_id {
+        return refused(
+            live,
+            StatusCode::BAD_REQUEST,
+            "This sign-in answer belongs elsewhere",
+            "It was started for another portal or sign-in option. Start again here.",
+        );
+    }
+    if !bound {
+        return refused(
+            live,
+            StatusCode::BAD_REQUEST,
+            "This sign-in was started in another browser",
+            "For your security the sign-in must finish in the browser that started it. Start the sign-in again here.",
+        );
+    }
+    if let Some(error) = &answer.error {
+        let detail = answer.error_description.as_deref().map(|d| format!(": {d}")).unwrap_or_default();
+        return (
+            jar,
+            refused(
+                live,
+                StatusCode::UNAUTHORIZED,
+                "Your sign-in service did not sign you in",
+                &format!("It answered {error}{detail}."),
+            ),
+        )
+            .into_response();
+    }
+    let Some(code) = answer.code.as_deref().filter(|c| !c.is_empty()) else {
+        return refused(
+            live,
+            StatusCode::BAD_REQUEST,
+            "This sign-in answer is incomplete",
+            "It lacks its code. Start the sign-in again.",
+        );
+    };
+    let config = match enabled_config(state, live, sso_id).await {
+        Ok(config) => config,
+        Err(page) => return page,
+    };
+    let secret = match state.store.sso_secret(live.customer.id, sso_id).await {
+        Ok(Some(sealed)) => match state.sealer.open(&sealed, &secret_context(sso_id)) {
+            Ok(secret) => secret,
+            Err(_) => return idp_trouble(live, &SsoError::NoSecret),
+        },
+        Ok(None) => return idp_trouble(live, &SsoError::NoSecret),
+        Err(error) => return pages::failure(error.into()),
+    };
+    let verifier = match state.sealer.open(&login.pkce_verifier, &format!("pkce:{sso_id}")) {
+        Ok(verifier) => verifier,
+        Err(_) => {
+            return refused(
+                live,
+                StatusCode::BAD_REQUEST,
+                "This sign-in answer is not valid",
+                "Start the sign-in again.",
+            );
+        }
+    };
+    let answer = flow::Answer {
+        code,
+        pkce_verifier: &verifier,
+        nonce: &login.nonce,
+        redirect_uri: &login.redirect_uri,
+        iss: answer.iss.as_deref(),
+    };
+    let completed =
+        match flow::complete(&state.outbound, &state.providers, &config.settings, &secret, &answer).await {
+            Ok(completed) => completed,
+            Err(error) => return (jar, idp_trouble(live, &error)).into_response(),
+        };
+    let user = match state.store.admit_end_user(live.customer.id, &config, &completed.identity).await {
+        Ok(Ok(user)) => user,
+        Ok(Err(refusal)) => {
+            tracing::info!(portal = %live.portal.settings.slug, %refusal, "end-user sign-in refused");
+            return (
+                jar,
+                refused(
+                    live,
+                    StatusCode::FORBIDDEN,
+                    "You cannot sign in to this portal",
+                    &format!("{}.", capitalised(&refusal.to_string())),
+                ),
+            )
+                .into_response();
+        }
+        Err(error) => return pages::failure(error.into()),
+    };
+    let token = random_token("pps");
+    let csrf = random_token("csrf");
+    let expires_at = OffsetDateTime::now_utc() + state.config.portal_session_max;
+    let sealed_id_token = state.sealer.seal(&completed.id_token, &format!("id-token:{}", live.customer.id));
+    let token_hash = hash_token(&token);
+    let session = NewPortalSession {
+        token_hash: &token_hash,
+        customer_id: live.customer.id,
+        end_user_id: user.id,
+        sso_config_id: sso_id,
+        csrf_token: &csrf,
+        sealed_id_token: Some(&sealed_id_token),
+        expires_at,
+    };
+    if let Err(error) = state.store.create_portal_session(&session).await {
+        return pages::failure(error.into());
+    }
+    tracing::info!(portal = %live.portal.settings.slug, end_user = %user.id, "end-user sign-in");
+    let jar = jar.add(portal_cookie(state, live, SESSION_COOKIE, token));
+    (jar, Redirect::to(&login.return_to)).into_response()
+}
+
+fn capitalised(text: &str) -> String {
+    let mut chars = text.chars();
+    chars.next().map(|c| c.to_uppercase().chain(chars).collect()).unwrap_or_default()
+}
+
+#[derive(Debug, Deserialize)]
+pub struct LogoutForm {
+    #[serde(rename = "_csrf", default)]
+    csrf: String,
+}
+
+/// Ends the session here and, when the IdP offers it, there too.
+pub async fn logout(
+    State(state): State<AppState>,
+    live: LivePortal,
+    jar: CookieJar,
+    Form(form): Form<LogoutForm>,
+) -> Response {
+    let session = match current_session(&state, &live, &jar).await {
+        Ok(session) => session,
+        Err(page) => return page,
+    };
+    let signed_out = live.link("/auth/signed-out");
+    let Some(session) = session else {
+        let jar = jar.remove(removal(&live, SESSION_COOKIE));
+        return (jar, Redirect::to(&signed_out)).into_response();
+    };
+    if !same_secret(&form.csrf, &session.csrf_token) {
+        return refused(
+            &live,
+            StatusCode::FORBIDDEN,
+            "Sign-out did not come from this portal",
+            "Use the Sign out button on the portal's pages.",
+        );
+    }
+    if let Some(cookie) = jar.get(SESSION_COOKIE)
+        && let Err(error) = state.store.delete_portal_session(&hash_token(cookie.value())).await
+    {
+        return pages::failure(error.into());
+    }
+    let jar = jar.remove(removal(&live, SESSION_COOKIE));
+    let idp_logout = idp_logout_url(&state, &live, &session).await;
+    (jar, Redirect::to(&idp_logout.unwrap_or(signed_out))).into_response()
+}
+
+async fn idp_logout_url(
+    state: &AppState,
+    live: &LivePortal,
+    session: &crate::store::sso::PortalSession,
+) -> Option<String> {
+    let config = state.store.sso_config(live.customer.id, session.sso_config_id).await.ok()?;
+    let info = state
+        .providers
+        .get(&state.outbound, &config.settings.discovery_url(), config.settings.provider)
+        .await
+        .ok()?;
+    let mut url: Url = info.end_session_endpoint.clone()?;
+    let id_token = session
+        .id_token
+        .as_deref()
+        .and_then(|sealed| state.sealer.open(sealed, &format!("id-token:{}", live.customer.id)).ok());
+    {
+        let mut query = url.query_pairs_mut();
+        if let Some(id_token) = &id_token {
+            query.append_pair("id_token_hint", id_token);
+        }
+        query.append_pair("client_id", &config.settings.client_id);
+        query.append_pair("post_logout_redirect_uri", &live.absolute("/auth/signed-out"));
+    }
+    Some(url.to_string())
+}
+
+pub async fn signed_out(live: LivePortal) -> Response {
+    pages::message(
+        &live,
+        Message {
+            status: StatusCode::OK,
+            title: "You have signed out".into(),
+            text: format!("You are signed out of {}'s help portal.", live.customer.name),
+            action: Some(Action { label: "Sign in again".into(), href: live.link("/auth/sign-in") }),
+        },
+    )
+}

@@ -1,0 +1,40 @@
+//! The live End User Portal: `/p/{slug}` always, `{slug}.{PORTICO_PORTAL_DOMAIN}` and custom
+//! domains through [`hosts::route_portal_hosts`], which maps those hosts onto the same routes.
+
+pub mod auth;
+pub mod hosts;
+pub mod pages;
+pub mod resolve;
+pub mod session;
+
+use axum::Router;
+use axum::http::{HeaderValue, header};
+use axum::routing::{get, post};
+use tower_http::set_header::SetResponseHeaderLayer;
+
+use crate::app::AppState;
+
+/// Portal pages load only our own styles and images; no script at all.
+const CONTENT_SECURITY_POLICY: &str = "default-src 'none'; style-src 'self'; img-src 'self'; \
+    form-action 'self' https: http:; frame-ancestors 'none'; base-uri 'none'";
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/p/{slug}", get(pages::landing))
+        .route("/p/{slug}/", get(pages::landing))
+        .route("/p/{slug}/auth/sign-in", get(auth::sign_in_page))
+        .route("/p/{slug}/auth/signed-out", get(auth::signed_out))
+        .route("/p/{slug}/auth/logout", post(auth::logout))
+        .route("/p/{slug}/auth/{sso_id}/start", get(auth::start))
+        .route("/p/{slug}/auth/{sso_id}/callback", get(auth::callback))
+        .route("/p/{slug}/{*rest}", get(pages::elsewhere))
+        .layer(SetResponseHeaderLayer::overriding(
+            header::CONTENT_SECURITY_POLICY,
+            HeaderValue::from_static(CONTENT_SECURITY_POLICY),
+        ))
+        .layer(SetResponseHeaderLayer::overriding(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY")))
+        .layer(SetResponseHeaderLayer::if_not_present(
+            header::CACHE_CONTROL,
+            HeaderValue::from_static("no-store"),
+        ))
+}

@@ -1,0 +1,142 @@
+//! Which portal a request is for, and where its pages and cookies live.
+
+use std::collections::HashMap;
+
+use axum::extract::{FromRequestParts, OriginalUri, Path};
+use axum::http::request::Parts;
+use axum::http::{StatusCode, header};
+use axum::response::{IntoResponse, Response};
+
+use super::hosts::PortalHost;
+use super::pages::{self, Message};
+use crate::app::AppState;
+use crate::domain::customer::Customer;
+use crate::store::portals::StoredPortal;
+use crate::web::paths;
+
+/// A portal that exists (its customer is not archived), as this request reaches it.
+pub struct LivePortal {
+    pub customer: Customer,
+    pub portal: StoredPortal,
+    /// Prefix of the portal's own links: `/p/{slug}`, or empty on the portal's own host.
+    pub base_path: String,
+    /// Where the portal's cookies apply.
+    pub cookie_path: String,
+    /// `https://host` or `{public_url}` origin the browser uses for this portal.
+    pub origin: String,
+}
+
+impl LivePortal {
+    pub fn link(&self, path: &str) -> String {
+        format!("{}{path}", self.base_path)
+    }
+
+    /// An absolute URL of one of the portal's pages, as this browser reaches it.
+    pub fn absolute(&self, path: &str) -> String {
+        format!("{}{}", self.origin, self.link(path))
+    }
+}
+
+impl FromRequestParts<AppState> for LivePortal {
+    type Rejection = Response;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+        let params = Path::<HashMap<String, String>>::from_request_parts(parts, state)
+            .await
+            .map_err(|_| pages::unknown_portal())?;
+        let slug = params.get("slug").cloned().unwrap_or_default();
+        let host = parts.extensions.get::<PortalHost>().cloned();
+        let portal = state.store.portal_by_slug(&slug).await.map_err(|e| pages::failure(e.into()))?;
+        let Some(portal) = portal else {
+            // A slug the portal had before: its old address keeps working as a redirect.
+            let replacement =
+                state.store.slug_replacing(&slug).await.map_err(|e| pages::failure(e.into()))?;
+            return Err(match replacement {
+                Some(current) => {
+                    let original = parts
+                        .extensions
+                        .get::<OriginalUri>()
+                        .map(|u| u.0.clone())
+                        .unwrap_or_else(|| parts.uri.clone());
+                    let target = match &host {
+                        Some(_) => match &state.config.portal_domain {
+                            Some(domain) => {
+                                let scheme = state.config.public_url.scheme();
+                                format!(
+                                    "{scheme}://{current}.{domain}{}",
+                                    original.path_and_query().map(|p| p.as_str()).unwrap_or("/")
+                                )
+                            }
+                            None => pages::unknown_portal_url(),
+                        },
+                        None => {
+                            let rest = original.path().strip_prefix(&format!("/p/{slug}")).unwrap_or("");
+                            let query = original.query().map(|q| format!("?{q}")).unwrap_or_default();
+                            format!("/p/{current}{rest}{query}")
+                        }
+                    };
+                    (StatusCode::MOVED_PERMANENTLY, [(header::LOCATION, target)]).into_response()
+                }
+                None => pages::unknown_portal(),
+            });
+        };
+        let customer =
+            state.store.customer(portal.customer_id).await.map_err(|e| pages::failure(e.into()))?;
+        if customer.archived {
+            return Err(pages::unknown_portal());
+        }
+        let secure = state.config.secure_cookies();
+        let (base_path, cookie_path, origin) = match host {
+            Some(PortalHost { host }) => {
+                let scheme = if secure { "https" } else { state.config.public_url.scheme() };
+                let port = state.config.public_url.port().map(|p| format!(":{p}")).unwrap_or_default();
+                let origin = if portal.settings.custom_domain.as_ref().is_some_and(|d| d.as_str() == host) {
+                    format!("https://{host}")
+                } else {
+                    format!("{scheme}://{host}{port}")
+                };
+                (String::new(), "/".to_string(), origin)
+            }
+            None => {
+                let base = paths::portal_base(&portal.settings.slug);
+                let origin = state.config.public_url.as_str().trim_end_matches('/').to_string();
+                (base.clone(), base, origin)
+            }
+        };
+        Ok(Self { customer, portal, base_path, cookie_path, origin })
+    }
+}
+
+/// Whether the portal can take sign-ins now, or the page that says why not.
+pub async fn open_for_sign_in(state: &AppState, live: &LivePortal) -> Result<(), Response> {
+    if !live.portal.settings.active {
+        return Err(pages::message(
+            live,
+            Message {
+                status: axum::http::StatusCode::FORBIDDEN,
+                title: "This portal is not open".into(),
+                text: format!(
+                    "{}'s help portal is not available at the moment. Please contact your IT team another way.",
+                    live.customer.name
+                ),
+                action: None,
+            },
+        ));
+    }
+    let ready = state.store.has_enabled_sso(live.customer.id).await.map_err(|e| pages::failure(e.into()))?;
+    if !ready {
+        return Err(pages::message(
+            live,
+            Message {
+                status: axum::http::StatusCode::SERVICE_UNAVAILABLE,
+                title: "Sign-in is not set up yet".into(),
+                text: format!(
+                    "{}'s help portal has no way to sign in yet. Your IT service provider needs to connect it to your company's sign-in first.",
+                    live.customer.name
+                ),
+                action: None,
+            },
+        ));
+    }
+    Ok(())
+}

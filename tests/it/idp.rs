@@ -1,0 +1,185 @@
+//! The test suite's real OpenID provider (npm `oidc-provider`, run by Node on 127.0.0.2), and
+//! helpers to configure a portal to sign in through it and to walk the flow over HTTP.
+
+use std::process::Stdio;
+
+use reqwest::{Method, StatusCode};
+use serde_json::{Value, json};
+use tokio::io::{AsyncBufReadExt, BufReader};
+use tokio::process::{Child, Command};
+
+use crate::support::{TestApp, client};
+
+pub struct TestIdp {
+    pub issuer: String,
+    _process: Child,
+}
+
+impl TestIdp {
+    /// Starts a provider with these accounts (`{"id": {claims}}`); `None` without Node outside CI.
+    pub async fn start(accounts: Value) -> Option<Self> {
+        if Command::new("node").arg("--version").output().await.is_err() {
+            assert!(
+                std::env::var("CI").is_err(),
+                "CI must run the SSO tests: install Node.js (scripts/test does)"
+            );
+            eprintln!("node is not installed: skipping an SSO test");
+            return None;
+        }
+        let script = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/idp/provider.mjs");
+        let mut process = Command::new("node")
+            .arg(script)
+            .env("IDP_CONFIG", json!({ "accounts": accounts }).to_string())
+            .current_dir(env!("CARGO_MANIFEST_DIR"))
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .kill_on_drop(true)
+            .spawn()
+            .expect("start the test OpenID provider");
+        let mut lines = BufReader::new(process.stdout.take().unwrap()).lines();
+        let first = lines.next_line().await.unwrap().expect("the provider prints its issuer");
+        let ready: Value = serde_json::from_str(&first).unwrap();
+        // Keep reading, so the provider never writes into a closed pipe.
+        tokio::spawn(async move { while let Ok(Some(_)) = lines.next_line().await {} });
+        Some(Self { issuer: ready["issuer"].as_str().unwrap().to_string(), _process: process })
+    }
+
+    pub fn discovery_url(&self) -> String {
+        format!("{}/.well-known/openid-configuration", self.issuer)
+    }
+
+    /// Registers a client (dynamic client registration) for these redirect URIs.
+    pub async fn register_client(&self, redirect_uri: &str, post_logout: &str) -> (String, String) {
+        let response = reqwest::Client::new()
+            .post(format!("{}/reg", self.issuer))
+            .json(&json!({
+                "redirect_uris": [redirect_uri],
+                "post_logout_redirect_uris": [post_logout],
+                "token_endpoint_auth_method": "client_secret_basic",
+                "response_types": ["code"],
+                "grant_types": ["authorization_code"],
+            }))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), StatusCode::CREATED);
+        let client: Value = response.json().await.unwrap();
+        (
+            client["client_id"].as_str().unwrap().to_string(),
+            client["client_secret"].as_str().unwrap().to_string(),
+        )
+    }
+}
+
+/// A customer whose active portal signs in through `idp` with one configuration.
+pub struct SsoPortal {
+    pub customer_id: String,
+    pub slug: String,
+    pub sso_id: String,
+    pub client_id: String,
+}
+
+impl SsoPortal {
+    pub fn path(&self, rest: &str) -> String {
+        format!("/p/{}{rest}", self.slug)
+    }
+}
+
+/// Creates the customer, activates the portal and adds an SSO configuration for `idp`, then
+/// registers its redirect URI at the IdP and enters the client id and secret it got.
+pub async fn sso_portal(app: &TestApp, idp: &TestIdp, name: &str, extra: Value) -> SsoPortal {
+    let token = &app.admin.token;
+    let (_, customer) = app.post_json("/customers", token, json!({"name": name})).await;
+    let customer_id = customer["id"].as_str().unwrap().to_string();
+    let (_, mut portal) = app.get_json(&format!("/customers/{customer_id}/portal"), token).await;
+    portal["active"] = json!(true);
+    let response = app
+        .api(Method::PUT, &format!("/customers/{customer_id}/portal"), token)
+        .header("if-match", "1")
+        .json(&portal)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::OK);
+    let mut body = json!({"label": format!("Sign in with {name} ID"), "provider": "oidc", "discovery_url": idp.discovery_url(),
+        "client_id": "pending", "client_secret": "pending"});
+    for (key, value) in extra.as_object().cloned().unwrap_or_default() {
+        body[key] = value;
+    }
+    let (status, config) =
+        app.post_json(&format!("/customers/{customer_id}/portal/sso-configs"), token, body).await;
+    assert_eq!(status, StatusCode::CREATED, "{config}");
+    let sso_id = config["id"].as_str().unwrap().to_string();
+    let redirect_uri = config["redirect_uri"].as_str().unwrap().to_string();
+    let slug = portal["slug"].as_str().unwrap().to_string();
+    assert_eq!(redirect_uri, app.url(&format!("/p/{slug}/auth/{sso_id}/callback")));
+    let (client_id, secret) =
+        idp.register_client(&redirect_uri, &app.url(&format!("/p/{slug}/auth/signed-out"))).await;
+    let (status, _) = app
+        .patch_json(
+            &format!("/customers/{customer_id}/portal/sso-configs/{sso_id}"),
+            token,
+            json!({"client_id": client_id, "client_secret": secret}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    SsoPortal { customer_id, slug, sso_id, client_id }
+}
+
+/// A browser without a browser: its own cookies, redirects followed by hand.
+pub struct Visitor {
+    pub client: reqwest::Client,
+    pub base: String,
+}
+
+impl Visitor {
+    pub fn new(app: &TestApp) -> Self {
+        Self { client: client(), base: app.base.clone() }
+    }
+
+    pub fn absolute(&self, location: &str) -> String {
+        if location.starts_with("http") { location.to_string() } else { format!("{}{location}", self.base) }
+    }
+
+    /// Follows redirects from `url`; returns the last response and every URL visited.
+    pub async fn follow(&self, url: &str) -> (reqwest::Response, Vec<String>) {
+        let mut visited = vec![url.to_string()];
+        let mut current = url.to_string();
+        for _ in 0..20 {
+            let response = self.client.get(&current).send().await.unwrap();
+            if !response.status().is_redirection() {
+                return (response, visited);
+            }
+            let location = response.headers()["location"].to_str().unwrap().to_string();
+            current = if location.starts_with('/') && current.starts_with("http://127.0.0.2") {
+                let origin: String = current.splitn(4, '/').take(3).collect::<Vec<_>>().join("/");
+                format!("{origin}{location}")
+            } else {
+                self.absolute(&location)
+            };
+            visited.push(current.clone());
+        }
+        panic!("too many redirects: {visited:?}");
+    }
+
+    /// Starts sign-in with `sso_id` and returns the IdP authorization URL the portal sent us to.
+    pub async fn start(&self, portal: &SsoPortal) -> String {
+        let response = self
+            .client
+            .get(format!("{}{}", self.base, portal.path(&format!("/auth/{}/start", portal.sso_id))))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), StatusCode::SEE_OTHER, "start redirects to the IdP");
+        response.headers()["location"].to_str().unwrap().to_string()
+    }
+
+    /// Signs in as `account` all the way back to the portal; returns the final page.
+    pub async fn sign_in(&self, portal: &SsoPortal, account: &str) -> (StatusCode, String, Vec<String>) {
+        let authorize = self.start(portal).await;
+        let (response, visited) = self.follow(&format!("{authorize}&login_hint={account}")).await;
+        let status = response.status();
+        (status, response.text().await.unwrap(), visited)
+    }
+}

@@ -134,7 +134,10 @@ async fn the_openapi_document_covers_every_route_and_matches_its_snapshot() {
     // Every documented operation answers (not 404/405) on the running server.
     for operation in &operations {
         let (method, path) = operation.split_once(' ').unwrap();
-        let path = path.replace("{id}", "0192f0c0-0000-7000-8000-000000000000").replace("{n}", "1").replace("{sso_id}", "0192f0c0-0000-7000-8000-000000000001");
+        let path = path
+            .replace("{id}", "0192f0c0-0000-7000-8000-000000000000")
+            .replace("{n}", "1")
+            .replace("{sso_id}", "0192f0c0-0000-7000-8000-000000000001");
         let response = app
             .client
             .request(method.parse().unwrap(), app.url(&path))

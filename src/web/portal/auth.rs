@@ -154,7 +154,10 @@ fn idp_trouble(live: &LivePortal, error: &SsoError) -> Response {
         Message {
             status,
             title: title.into(),
-            text: format!("{error}. Try again in a moment; if it keeps happening, tell your IT team."),
+            text: format!(
+                "{}. Try again in a moment; if it keeps happening, tell your IT team.",
+                capitalised(&error.to_string())
+            ),
             action: Some(Action { label: "Try again".into(), href: live.link("/auth/sign-in") }),
         },
     )

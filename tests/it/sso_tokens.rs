@@ -1,0 +1,260 @@
+//! Sign-in answers no honest IdP gives: every one is refused with a clear page and no session.
+
+use reqwest::StatusCode;
+use serde_json::json;
+
+use crate::crafted_idp::{Claims, CraftedIdp, Key};
+use crate::idp::{SsoPortal, Visitor};
+use crate::support::{Backend, TestApp, snapshot};
+
+const TENANT: &str = "9188040d-6c67-4c5b-b112-36a304b66dad";
+const OTHER_TENANT: &str = "11111111-2222-3333-4444-555555555555";
+const CLIENT: &str = "crafted-client";
+
+async fn portal_for(app: &TestApp, idp: &CraftedIdp, extra: serde_json::Value) -> SsoPortal {
+    let token = &app.admin.token;
+    let (_, customer) = app.post_json("/customers", token, json!({"name": "Crafted"})).await;
+    let customer_id = customer["id"].as_str().unwrap().to_string();
+    let (_, mut portal) = app.get_json(&format!("/customers/{customer_id}/portal"), token).await;
+    portal["active"] = json!(true);
+    app.api(reqwest::Method::PUT, &format!("/customers/{customer_id}/portal"), token)
+        .header("if-match", "1")
+        .json(&portal)
+        .send()
+        .await
+        .unwrap();
+    let mut body = json!({"label": "Crafted ID", "provider": "oidc", "discovery_url": idp.discovery_url(), "client_id": CLIENT, "client_secret": "s"});
+    for (key, value) in extra.as_object().cloned().unwrap_or_default() {
+        body[key] = value;
+    }
+    let (status, config) =
+        app.post_json(&format!("/customers/{customer_id}/portal/sso-configs"), token, body).await;
+    assert_eq!(status, StatusCode::CREATED, "{config}");
+    SsoPortal {
+        customer_id,
+        slug: portal["slug"].as_str().unwrap().to_string(),
+        sso_id: config["id"].as_str().unwrap().to_string(),
+        client_id: CLIENT.into(),
+    }
+}
+
+/// Starts a sign-in, lets the IdP hand out `token`, and returns the callback's answer.
+async fn answer_with(
+    app: &TestApp,
+    idp: &CraftedIdp,
+    portal: &SsoPortal,
+    token: impl FnOnce(&str) -> String,
+) -> (StatusCode, String) {
+    let visitor = Visitor::new(app);
+    let authorize = visitor.start(portal).await;
+    let query: std::collections::HashMap<String, String> =
+        url::Url::parse(&authorize).unwrap().query_pairs().into_owned().collect();
+    idp.hand_out(token(&query["nonce"]));
+    let callback = app
+        .url(&portal.path(&format!("/auth/{}/callback?code=c0de&state={}", portal.sso_id, query["state"])));
+    let response = visitor.client.get(callback).send().await.unwrap();
+    let status = response.status();
+    (status, response.text().await.unwrap())
+}
+
+async fn assert_refused(app: &TestApp, answer: (StatusCode, String), says: &str) {
+    let (status, page) = answer;
+    assert_eq!(status, StatusCode::UNAUTHORIZED, "{page}");
+    let text = page.to_lowercase();
+    assert!(
+        page.contains("Sign-in did not succeed") && text.contains(&says.to_lowercase()),
+        "expected '{says}' in:\n{page}"
+    );
+    assert!(snapshot(&app.store, "portal_sessions").await.is_empty(), "no session may be created");
+}
+
+#[tokio::test]
+async fn forged_and_spoiled_id_tokens_are_refused() {
+    let app = TestApp::spawn(Backend::Sqlite).await;
+    let key = Key::load(1, "k1");
+    let stranger = Key::load(2, "k2");
+    let idp = CraftedIdp::start(&[&key], "").await;
+    let portal = portal_for(&app, &idp, json!({})).await;
+    let issuer = idp.issuer();
+
+    // The harness itself works: a proper token signs in.
+    let (status, _) =
+        answer_with(&app, &idp, &portal, |nonce| Claims::valid(&issuer, CLIENT, nonce).sign(&key)).await;
+    assert_eq!(status, StatusCode::SEE_OTHER, "a valid token is accepted");
+    sqlx::query("DELETE FROM portal_sessions").execute(app.store.pool()).await.unwrap();
+
+    let cases: Vec<(&str, Box<dyn Fn(&str) -> String>)> = vec![
+        (
+            "signature",
+            Box::new(|nonce: &str| Claims::valid(&issuer, CLIENT, nonce).sign_claiming_kid(&stranger, "k1")),
+        ),
+        (
+            "issuer",
+            Box::new(|nonce: &str| {
+                Claims { issuer: "http://evil.example".into(), ..Claims::valid(&issuer, CLIENT, nonce) }
+                    .sign(&key)
+            }),
+        ),
+        (
+            "audience",
+            Box::new(|nonce: &str| {
+                Claims { audiences: vec!["another-client".into()], ..Claims::valid(&issuer, CLIENT, nonce) }
+                    .sign(&key)
+            }),
+        ),
+        (
+            "not a trusted audience",
+            Box::new(|nonce: &str| {
+                Claims {
+                    audiences: vec![CLIENT.into(), "untrusted".into()],
+                    authorized_party: Some(CLIENT.into()),
+                    ..Claims::valid(&issuer, CLIENT, nonce)
+                }
+                .sign(&key)
+            }),
+        ),
+        (
+            "expired",
+            Box::new(|nonce: &str| {
+                Claims {
+                    issued: chrono::Utc::now() - chrono::Duration::minutes(20),
+                    expires: chrono::Utc::now() - chrono::Duration::minutes(5),
+                    ..Claims::valid(&issuer, CLIENT, nonce)
+                }
+                .sign(&key)
+            }),
+        ),
+        (
+            "issued in the future",
+            Box::new(|nonce: &str| {
+                Claims {
+                    issued: chrono::Utc::now() + chrono::Duration::hours(1),
+                    expires: chrono::Utc::now() + chrono::Duration::hours(2),
+                    ..Claims::valid(&issuer, CLIENT, nonce)
+                }
+                .sign(&key)
+            }),
+        ),
+        (
+            "nonce",
+            Box::new(|nonce: &str| {
+                Claims { nonce: None, ..Claims::valid(&issuer, CLIENT, nonce) }.sign(&key)
+            }),
+        ),
+        ("nonce", Box::new(|_nonce: &str| Claims::valid(&issuer, CLIENT, "another-nonce").sign(&key))),
+        ("signature", Box::new(|nonce: &str| Claims::valid(&issuer, CLIENT, nonce).unsigned())),
+        (
+            "signature",
+            Box::new(|nonce: &str| Claims::valid(&issuer, CLIENT, nonce).hmac_with_public_key(&key)),
+        ),
+    ];
+    for (says, token) in cases {
+        let answer = answer_with(&app, &idp, &portal, |nonce| token(nonce)).await;
+        assert_refused(&app, answer, says).await;
+    }
+}
+
+#[tokio::test]
+async fn an_unknown_key_is_refetched_once_and_a_rotated_key_is_accepted() {
+    let app = TestApp::spawn(Backend::Sqlite).await;
+    let old = Key::load(1, "k-old");
+    let new = Key::load(2, "k-new");
+    let idp = CraftedIdp::start(&[&old], "").await;
+    let portal = portal_for(&app, &idp, json!({})).await;
+    let issuer = idp.issuer();
+
+    // An unknown kid: the keys are fetched again, once, and the token is still refused.
+    let before = idp.jwks_fetches();
+    let answer =
+        answer_with(&app, &idp, &portal, |nonce| Claims::valid(&issuer, CLIENT, nonce).sign(&new)).await;
+    assert_refused(&app, answer, "key the IdP does not publish").await;
+    assert_eq!(idp.jwks_fetches(), before + 2, "fetched at discovery, then once more");
+    let answer =
+        answer_with(&app, &idp, &portal, |nonce| Claims::valid(&issuer, CLIENT, nonce).sign(&new)).await;
+    assert_refused(&app, answer, "key the IdP does not publish").await;
+    assert_eq!(idp.jwks_fetches(), before + 2, "refetching is rate-limited");
+
+    // The IdP rotates to the new key: accepted after one refetch (a fresh provider cache here).
+    let rotated = CraftedIdp::start(&[&old], "").await;
+    let portal = portal_for(&app, &rotated, json!({})).await;
+    let issuer = rotated.issuer();
+    let (status, _) =
+        answer_with(&app, &rotated, &portal, |nonce| Claims::valid(&issuer, CLIENT, nonce).sign(&old)).await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    rotated.publish(&new);
+    let (status, page) =
+        answer_with(&app, &rotated, &portal, |nonce| Claims::valid(&issuer, CLIENT, nonce).sign(&new)).await;
+    assert_eq!(status, StatusCode::SEE_OTHER, "a rotated key is picked up: {page}");
+}
+
+#[tokio::test]
+async fn microsoft_tenants_are_pinned() {
+    let app = TestApp::spawn(Backend::Sqlite).await;
+    let key = Key::load(1, "ms");
+    // A multi-tenant ("common") issuer template, resolved with the token's tid.
+    let idp = CraftedIdp::start(&[&key], "/{tenantid}/v2.0").await;
+    let template = idp.issuer();
+    let portal = portal_for(&app, &idp, json!({"provider": "microsoft", "tenant_id": TENANT})).await;
+    let resolved = template.replace("{tenantid}", TENANT);
+    let with_tid = |tid: &str, issuer: &str, nonce: &str| {
+        let mut claims = Claims::valid(issuer, CLIENT, nonce);
+        claims.extra.tid = Some(tid.to_string());
+        claims.extra.oid = Some("00000000-0000-0000-66f3-3332eca7ea81".into());
+        claims.extra.xms_edov = Some(json!(true));
+        claims.sign(&key)
+    };
+    let (status, page) = answer_with(&app, &idp, &portal, |nonce| with_tid(TENANT, &resolved, nonce)).await;
+    assert_eq!(status, StatusCode::SEE_OTHER, "{page}");
+    sqlx::query("DELETE FROM portal_sessions").execute(app.store.pool()).await.unwrap();
+
+    let other_issuer = template.replace("{tenantid}", OTHER_TENANT);
+    let answer = answer_with(&app, &idp, &portal, |nonce| with_tid(OTHER_TENANT, &other_issuer, nonce)).await;
+    assert_refused(&app, answer, "is not the configured tenant").await;
+    let answer = answer_with(&app, &idp, &portal, |nonce| with_tid(TENANT, &other_issuer, nonce)).await;
+    assert_refused(&app, answer, "issuer").await;
+}
+
+#[tokio::test]
+async fn replays_foreign_browsers_and_idp_errors_are_refused() {
+    let app = TestApp::spawn(Backend::Sqlite).await;
+    let key = Key::load(1, "k1");
+    let idp = CraftedIdp::start(&[&key], "").await;
+    let portal = portal_for(&app, &idp, json!({})).await;
+    let issuer = idp.issuer();
+
+    // A callback without the browser's pre-login cookie (another browser) is refused.
+    let visitor = Visitor::new(&app);
+    let authorize = visitor.start(&portal).await;
+    let query: std::collections::HashMap<String, String> =
+        url::Url::parse(&authorize).unwrap().query_pairs().into_owned().collect();
+    idp.hand_out(Claims::valid(&issuer, CLIENT, &query["nonce"]).sign(&key));
+    let callback = app
+        .url(&portal.path(&format!("/auth/{}/callback?code=c0de&state={}", portal.sso_id, query["state"])));
+    let elsewhere = crate::support::client().get(&callback).send().await.unwrap();
+    assert_eq!(elsewhere.status(), StatusCode::BAD_REQUEST);
+    assert!(elsewhere.text().await.unwrap().contains("started in another browser"));
+    // And that state is spent: even the right browser cannot use it now.
+    let replay = visitor.client.get(&callback).send().await.unwrap();
+    assert_eq!(replay.status(), StatusCode::BAD_REQUEST);
+    assert!(snapshot(&app.store, "portal_sessions").await.is_empty());
+
+    // A successful answer cannot be replayed.
+    let visitor = Visitor::new(&app);
+    let authorize = visitor.start(&portal).await;
+    let query: std::collections::HashMap<String, String> =
+        url::Url::parse(&authorize).unwrap().query_pairs().into_owned().collect();
+    idp.hand_out(Claims::valid(&issuer, CLIENT, &query["nonce"]).sign(&key));
+    let callback = app
+        .url(&portal.path(&format!("/auth/{}/callback?code=c0de&state={}", portal.sso_id, query["state"])));
+    assert_eq!(visitor.client.get(&callback).send().await.unwrap().status(), StatusCode::SEE_OTHER);
+    let again = visitor.client.get(&callback).send().await.unwrap();
+    assert_eq!(again.status(), StatusCode::BAD_REQUEST);
+    assert!(again.text().await.unwrap().contains("already used or has expired"));
+    sqlx::query("DELETE FROM portal_sessions").execute(app.store.pool()).await.unwrap();
+
+    // The token endpoint refuses the code.
+    idp.refuse_tokens(json!({"error": "invalid_grant", "error_description": "the code has expired"}));
+    let answer =
+        answer_with(&app, &idp, &portal, |nonce| Claims::valid(&issuer, CLIENT, nonce).sign(&key)).await;
+    assert_refused(&app, answer, "invalid_grant: the code has expired").await;
+}

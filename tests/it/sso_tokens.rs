@@ -83,7 +83,8 @@ async fn forged_and_spoiled_id_tokens_are_refused() {
     assert_eq!(status, StatusCode::SEE_OTHER, "a valid token is accepted");
     sqlx::query("DELETE FROM portal_sessions").execute(app.store.pool()).await.unwrap();
 
-    let cases: Vec<(&str, Box<dyn Fn(&str) -> String>)> = vec![
+    type Craft<'a> = Box<dyn Fn(&str) -> String + 'a>;
+    let cases: Vec<(&str, Craft)> = vec![
         (
             "signature",
             Box::new(|nonce: &str| Claims::valid(&issuer, CLIENT, nonce).sign_claiming_kid(&stranger, "k1")),

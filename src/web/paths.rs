@@ -64,6 +64,18 @@ pub fn restore_portal_revision(id: impl Display, revision: impl Display) -> Stri
     format!("/admin/customers/{id}/portal/revisions/{revision}/restore")
 }
 
+pub fn new_customer_sso(id: impl Display) -> String {
+    format!("/admin/customers/{id}/portal/sso")
+}
+
+pub fn customer_sso(id: impl Display, sso_id: impl Display) -> String {
+    format!("/admin/customers/{id}/portal/sso/{sso_id}")
+}
+
+pub fn delete_customer_sso(id: impl Display, sso_id: impl Display) -> String {
+    format!("/admin/customers/{id}/portal/sso/{sso_id}/delete")
+}
+
 pub fn end_user_active(id: impl Display) -> String {
     format!("/admin/end-users/{id}/active")
 }

@@ -11,6 +11,7 @@ use crate::domain::actor::Actor;
 use crate::domain::sso::{Provider, SecretChange, SsoConfig, SsoDraft};
 use crate::error::AppError;
 use crate::sso::provider::{self, Check};
+use crate::web::paths;
 
 /// An SSO configuration as shown: never its client secret.
 #[derive(Debug, Clone, Serialize, ToSchema)]
@@ -37,6 +38,8 @@ pub struct SsoConfigView {
     pub enabled: bool,
     /// The callback URL to register at the identity provider.
     pub redirect_uri: String,
+    /// Where the portal also answers in path mode (`/p/{slug}`), a second callback URL to register.
+    pub path_mode_redirect_uri: Option<String>,
     #[serde(with = "time::serde::rfc3339")]
     pub created_at: OffsetDateTime,
     #[serde(with = "time::serde::rfc3339")]
@@ -68,6 +71,14 @@ pub async fn view(state: &AppState, config: &SsoConfig) -> Result<SsoConfigView,
         jit_provisioning: settings.jit_provisioning,
         enabled: settings.enabled,
         redirect_uri: state.config.sso_redirect_uri(&portal.settings, config.id),
+        path_mode_redirect_uri: {
+            let path_mode = state.config.url_for(&format!(
+                "{}/auth/{}/callback",
+                paths::portal_base(&portal.settings.slug),
+                config.id
+            ));
+            (path_mode != state.config.sso_redirect_uri(&portal.settings, config.id)).then_some(path_mode)
+        },
         created_at: config.created_at,
         updated_at: config.updated_at,
     })

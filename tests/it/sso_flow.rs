@@ -390,3 +390,34 @@ async fn old_slugs_redirect_and_portals_answer_on_their_own_hosts(backend: Backe
         StatusCode::OK
     );
 }
+
+/// Subdomain mode: `{slug}.{PORTICO_PORTAL_DOMAIN}` serves the portal at the host's root.
+#[tokio::test]
+async fn portals_answer_on_their_subdomain() {
+    let Some(idp) = TestIdp::start(accounts()).await else { return };
+    let app =
+        TestApp::spawn_with(Backend::Sqlite, |config| config.portal_domain = Some("portals.test".into()))
+            .await;
+    let portal = sso_portal(&app, &idp, "Sub Co", json!({})).await;
+    let (_, document) =
+        app.get_json(&format!("/customers/{}/portal", portal.customer_id), &app.admin.token).await;
+    let port = app.base.rsplit(':').next().unwrap();
+    assert_eq!(document["url"], format!("http://{}.portals.test:{port}/", portal.slug));
+    let client = crate::support::client();
+    let page = client
+        .get(app.url("/auth/sign-in"))
+        .header("host", format!("{}.portals.test", portal.slug))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(page.status(), StatusCode::OK);
+    assert!(page.text().await.unwrap().contains("Sign in to Sub Co help"));
+    let unknown =
+        client.get(app.url("/auth/sign-in")).header("host", "nobody.portals.test").send().await.unwrap();
+    assert_eq!(unknown.status(), StatusCode::NOT_FOUND);
+    // Path mode keeps working beside it.
+    assert_eq!(
+        client.get(app.url(&portal.path("/auth/sign-in"))).send().await.unwrap().status(),
+        StatusCode::OK
+    );
+}

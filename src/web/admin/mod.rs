@@ -7,6 +7,7 @@ pub mod layout;
 pub mod login;
 pub mod page_error;
 pub mod session;
+pub mod sso;
 pub mod team;
 
 use axum::Router;
@@ -36,6 +37,9 @@ pub fn router(_state: &AppState) -> Router<AppState> {
         .route("/admin/customers/{id}/end-users", get(customers::end_users).post(customers::add_end_user))
         .route("/admin/customers/{id}/portal", get(drawer::show).post(drawer::submit))
         .route("/admin/customers/{id}/portal/revisions/{n}/restore", post(drawer::restore))
+        .route("/admin/customers/{id}/portal/sso", get(sso::new_form).post(sso::create))
+        .route("/admin/customers/{id}/portal/sso/{sso_id}", get(sso::edit_form).post(sso::update))
+        .route("/admin/customers/{id}/portal/sso/{sso_id}/delete", post(sso::delete))
         .route("/admin/end-users/{id}/active", post(customers::set_end_user_active))
         .route(paths::GROUPS, get(groups::list).post(groups::create))
         .route(paths::NEW_GROUP, get(groups::new_form))

@@ -39,6 +39,16 @@ pub struct GroupOption {
     pub global: bool,
 }
 
+/// An SSO configuration as the drawer lists it.
+pub struct SsoSummary {
+    pub label: String,
+    pub provider_title: &'static str,
+    pub enabled: bool,
+    pub redirect_uri: String,
+    pub secret_warning: Option<String>,
+    pub edit_url: String,
+}
+
 /// Someone saved while this form was open.
 pub struct Conflict {
     pub newer: Vec<PortalRevision>,
@@ -61,6 +71,7 @@ struct DrawerPage {
     contrast_warning: Option<String>,
     logo_url: Option<String>,
     revisions: Vec<PortalRevision>,
+    sso_configs: Vec<SsoSummary>,
     has_enabled_sso: bool,
     read_only: bool,
     action_url: String,
@@ -192,15 +203,33 @@ async fn render(app: &AppState, user: &ConsoleUser, customer: Customer, view: Vi
     } else {
         StatusCode::UNPROCESSABLE_ENTITY
     };
+    let stored = app.store.portal(customer.id).await?;
+    let today = time::OffsetDateTime::now_utc().date();
+    let sso_configs: Vec<SsoSummary> = app
+        .store
+        .sso_configs(customer.id)
+        .await?
+        .into_iter()
+        .map(|config| SsoSummary {
+            label: config.settings.label.clone(),
+            provider_title: config.settings.provider.title(),
+            enabled: config.settings.enabled,
+            redirect_uri: app.config.sso_redirect_uri(&stored.settings, config.id),
+            secret_warning: config.settings.secret_warning(today),
+            edit_url: paths::customer_sso(customer.id, config.id),
+        })
+        .collect();
+    let has_enabled_sso = sso_configs.iter().any(|c| c.enabled);
     let page = DrawerPage {
         nav: user.nav("customers"),
+        sso_configs,
         groups: usable_groups(app, customer.id).await?,
         revisions: app.store.portal_revisions(customer.id).await?,
         logo_url: (!state.logo_id.is_empty()).then(|| paths::logo(&state.logo_id)),
         action_url: paths::customer_portal(customer.id),
         preview_url: paths::customer_portal_preview(customer.id),
         read_only: !user.member.role.may_change_settings(),
-        has_enabled_sso: false,
+        has_enabled_sso,
         customer,
         state,
         step: view.step,

@@ -1,0 +1,317 @@
+//! SSO configurations in the console: the drawer lists them; here they are added, edited,
+//! tested and removed, with the redirect URI to register and short set-up steps per provider.
+
+use askama::Template;
+use askama_web::WebTemplate;
+use axum::extract::{FromRequestParts, Path, State};
+use axum::http::StatusCode;
+use axum::http::request::Parts;
+use axum::response::{IntoResponse, Redirect, Response};
+use serde::Deserialize;
+use uuid::Uuid;
+
+use super::layout::Nav;
+use super::page_error::{PageError, PageResult};
+use super::session::{ConsoleForm, ConsoleUser, NoFields, PageId};
+use crate::app::AppState;
+use crate::domain::customer::Customer;
+use crate::domain::sso::SsoDraft;
+use crate::domain::validation::ValidationErrors;
+use crate::error::AppError;
+use crate::sso::provider::Check;
+use crate::web::paths;
+use crate::web::sso_service::{self, SsoConfigView};
+
+/// The form's fields as typed.
+#[derive(Debug, Default, Deserialize)]
+pub struct SsoForm {
+    #[serde(default)]
+    label: String,
+    #[serde(default)]
+    provider: String,
+    #[serde(default)]
+    okta_domain: String,
+    #[serde(default)]
+    authorization_server: String,
+    #[serde(default)]
+    tenant_id: String,
+    #[serde(default)]
+    discovery_url: String,
+    #[serde(default)]
+    client_id: String,
+    #[serde(default)]
+    client_secret: String,
+    #[serde(default)]
+    secret_expires_at: String,
+    #[serde(default)]
+    scopes: String,
+    #[serde(default)]
+    allowed_email_domains: String,
+    jit_provisioning: Option<String>,
+    enabled: Option<String>,
+    action: Option<String>,
+}
+
+impl SsoForm {
+    fn from_view(view: &SsoConfigView) -> Self {
+        Self {
+            label: view.label.clone(),
+            provider: view.provider.as_str().to_string(),
+            okta_domain: view.okta_domain.clone().unwrap_or_default(),
+            authorization_server: view.authorization_server.clone().unwrap_or_default(),
+            tenant_id: view.tenant_id.clone().unwrap_or_default(),
+            discovery_url: view.discovery_url.clone().unwrap_or_default(),
+            client_id: view.client_id.clone(),
+            client_secret: String::new(),
+            secret_expires_at: view.secret_expires_at.clone().unwrap_or_default(),
+            scopes: view.scopes.clone(),
+            allowed_email_domains: view.allowed_email_domains.join(", "),
+            jit_provisioning: view.jit_provisioning.then(|| "on".into()),
+            enabled: view.enabled.then(|| "on".into()),
+            action: None,
+        }
+    }
+
+    fn blank() -> Self {
+        Self {
+            provider: "okta".into(),
+            scopes: crate::domain::sso::DEFAULT_SCOPES.into(),
+            jit_provisioning: Some("on".into()),
+            enabled: Some("on".into()),
+            ..Default::default()
+        }
+    }
+
+    /// Every field counts: an empty optional one clears it; an empty secret keeps the stored one.
+    fn draft(&self) -> SsoDraft {
+        let optional = |raw: &str| Some(Some(raw.trim().to_string()).filter(|v| !v.is_empty()));
+        SsoDraft {
+            label: Some(self.label.clone()),
+            provider: Some(self.provider.clone()),
+            okta_domain: optional(&self.okta_domain),
+            authorization_server: optional(&self.authorization_server),
+            tenant_id: optional(&self.tenant_id),
+            discovery_url: optional(&self.discovery_url),
+            client_id: Some(self.client_id.clone()),
+            client_secret: Some(self.client_secret.clone()).filter(|s| !s.trim().is_empty()),
+            secret_expires_at: optional(&self.secret_expires_at),
+            scopes: Some(self.scopes.clone()),
+            allowed_email_domains: Some(
+                self.allowed_email_domains
+                    .split([',', ' ', '\n'])
+                    .map(str::to_string)
+                    .filter(|d| !d.trim().is_empty())
+                    .collect(),
+            ),
+            jit_provisioning: Some(self.jit_provisioning.is_some()),
+            enabled: Some(self.enabled.is_some()),
+            ..Default::default()
+        }
+    }
+
+    fn is(&self, provider: &str) -> bool {
+        self.provider == provider
+    }
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "admin/sso_form.html")]
+struct SsoPage {
+    nav: Nav,
+    customer: Customer,
+    sso_id: Option<Uuid>,
+    view: Option<SsoConfigView>,
+    form: SsoForm,
+    errors: ValidationErrors,
+    checks: Vec<Check>,
+    notice: Option<String>,
+    action: String,
+    drawer: String,
+    /// The redirect URI a new configuration will get, with `{id}` for its id.
+    redirect_pattern: String,
+}
+
+impl SsoPage {
+    fn error(&self, field: &str) -> &str {
+        self.errors.message_for(field).unwrap_or_default()
+    }
+}
+
+struct Render {
+    sso_id: Option<Uuid>,
+    view: Option<SsoConfigView>,
+    form: SsoForm,
+    errors: ValidationErrors,
+    checks: Vec<Check>,
+    notice: Option<String>,
+}
+
+async fn render(
+    state: &AppState,
+    user: &ConsoleUser,
+    customer: Customer,
+    page: Render,
+) -> PageResult<Response> {
+    let portal = state.store.portal(customer.id).await?;
+    let redirect_pattern = state
+        .config
+        .sso_redirect_uri(&portal.settings, Uuid::nil())
+        .replace(&Uuid::nil().to_string(), "{id}");
+    let status = if page.errors.is_empty() { StatusCode::OK } else { StatusCode::UNPROCESSABLE_ENTITY };
+    let action = match page.sso_id {
+        Some(id) => paths::customer_sso(customer.id, id),
+        None => paths::new_customer_sso(customer.id),
+    };
+    let body = SsoPage {
+        nav: user.nav("customers"),
+        drawer: paths::customer_portal(customer.id),
+        customer,
+        sso_id: page.sso_id,
+        view: page.view,
+        form: page.form,
+        errors: page.errors,
+        checks: page.checks,
+        notice: page.notice,
+        action,
+        redirect_pattern,
+    };
+    Ok((status, body).into_response())
+}
+
+pub async fn new_form(
+    State(state): State<AppState>,
+    user: ConsoleUser,
+    PageId(id): PageId,
+) -> PageResult<Response> {
+    user.require_admin()?;
+    let customer = state.store.customer(id).await?;
+    let page = Render {
+        sso_id: None,
+        view: None,
+        form: SsoForm::blank(),
+        errors: ValidationErrors::new(),
+        checks: vec![],
+        notice: None,
+    };
+    render(&state, &user, customer, page).await
+}
+
+pub async fn create(
+    State(state): State<AppState>,
+    PageId(id): PageId,
+    ConsoleForm { user, form }: ConsoleForm<SsoForm>,
+) -> PageResult<Response> {
+    user.require_admin()?;
+    let customer = state.store.customer(id).await?;
+    match sso_service::create(&state, id, form.draft(), &user.actor()).await {
+        Ok(config) => {
+            Ok(Redirect::to(&format!("{}?created=1", paths::customer_sso(id, config.id))).into_response())
+        }
+        Err(error) => {
+            let errors = PageError::from(error).into_form_errors()?;
+            let page = Render { sso_id: None, view: None, form, errors, checks: vec![], notice: None };
+            render(&state, &user, customer, page).await
+        }
+    }
+}
+
+/// The `{id}` (customer) and `{sso_id}` of a configuration's console page.
+pub struct SsoPath {
+    customer_id: Uuid,
+    sso_id: Uuid,
+}
+
+impl<S: Send + Sync> FromRequestParts<S> for SsoPath {
+    type Rejection = PageError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        Path::<(Uuid, Uuid)>::from_request_parts(parts, state)
+            .await
+            .map(|Path((customer_id, sso_id))| Self { customer_id, sso_id })
+            .map_err(|_| AppError::NotFound("SSO configuration").into())
+    }
+}
+
+#[derive(Debug, Deserialize)]
+pub struct EditQuery {
+    created: Option<String>,
+}
+
+pub async fn edit_form(
+    State(state): State<AppState>,
+    user: ConsoleUser,
+    path: SsoPath,
+    axum::extract::Query(query): axum::extract::Query<EditQuery>,
+) -> PageResult<Response> {
+    user.require_admin()?;
+    let customer = state.store.customer(path.customer_id).await?;
+    let config = state.store.sso_config(path.customer_id, path.sso_id).await?;
+    let view = sso_service::view(&state, &config).await?;
+    let notice = query.created.map(|_| {
+        "Added. Register the redirect URI below at the identity provider, then test the configuration."
+            .to_string()
+    });
+    let page = Render {
+        sso_id: Some(config.id),
+        form: SsoForm::from_view(&view),
+        view: Some(view),
+        errors: ValidationErrors::new(),
+        checks: vec![],
+        notice,
+    };
+    render(&state, &user, customer, page).await
+}
+
+/// Saves the form, or (with the Test button) fetches discovery and keys and shows the result.
+pub async fn update(
+    State(state): State<AppState>,
+    path: SsoPath,
+    ConsoleForm { user, form }: ConsoleForm<SsoForm>,
+) -> PageResult<Response> {
+    user.require_admin()?;
+    let customer = state.store.customer(path.customer_id).await?;
+    let config = state.store.sso_config(path.customer_id, path.sso_id).await?;
+    if form.action.as_deref() == Some("test") {
+        let checks = sso_service::test(&state, &config).await;
+        let view = sso_service::view(&state, &config).await?;
+        let notice = checks
+            .iter()
+            .all(|c| c.ok)
+            .then(|| "Test passed: the identity provider answers as expected.".to_string());
+        let page = Render {
+            sso_id: Some(config.id),
+            form: SsoForm::from_view(&view),
+            view: Some(view),
+            errors: ValidationErrors::new(),
+            checks,
+            notice,
+        };
+        return render(&state, &user, customer, page).await;
+    }
+    match sso_service::update(&state, path.customer_id, path.sso_id, form.draft(), &user.actor()).await {
+        Ok(_) => Ok(Redirect::to(&paths::customer_portal(path.customer_id)).into_response()),
+        Err(error) => {
+            let errors = PageError::from(error).into_form_errors()?;
+            let view = sso_service::view(&state, &config).await?;
+            let page = Render {
+                sso_id: Some(config.id),
+                view: Some(view),
+                form,
+                errors,
+                checks: vec![],
+                notice: None,
+            };
+            render(&state, &user, customer, page).await
+        }
+    }
+}
+
+pub async fn delete(
+    State(state): State<AppState>,
+    path: SsoPath,
+    ConsoleForm { user, .. }: ConsoleForm<NoFields>,
+) -> PageResult<Response> {
+    user.require_admin()?;
+    state.store.delete_sso_config(path.customer_id, path.sso_id, &user.actor()).await?;
+    Ok(Redirect::to(&paths::customer_portal(path.customer_id)).into_response())
+}

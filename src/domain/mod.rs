@@ -12,4 +12,5 @@ pub mod slug;
 pub mod sso;
 pub mod team;
 pub mod text;
+pub mod ticket;
 pub mod validation;

@@ -13,6 +13,7 @@ pub mod sessions;
 pub mod sign_in;
 pub mod sso;
 pub mod team;
+pub mod tickets;
 pub mod tokens;
 
 use std::time::Duration;

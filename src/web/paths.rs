@@ -13,6 +13,7 @@ pub const NEW_CUSTOMER: &str = "/admin/customers/new";
 pub const GROUPS: &str = "/admin/groups";
 pub const NEW_GROUP: &str = "/admin/groups/new";
 pub const TEAM: &str = "/admin/team";
+pub const TICKETS: &str = "/admin/tickets";
 pub const STYLESHEET: &str = "/assets/admin.css";
 pub const SCRIPT: &str = "/assets/admin.js";
 pub const DRAWER_SCRIPT: &str = "/assets/drawer.js";
@@ -74,6 +75,10 @@ pub fn customer_sso(id: impl Display, sso_id: impl Display) -> String {
 
 pub fn delete_customer_sso(id: impl Display, sso_id: impl Display) -> String {
     format!("/admin/customers/{id}/portal/sso/{sso_id}/delete")
+}
+
+pub fn ticket(id: impl Display) -> String {
+    format!("/admin/tickets/{id}")
 }
 
 pub fn end_user_active(id: impl Display) -> String {

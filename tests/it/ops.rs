@@ -126,6 +126,12 @@ async fn the_openapi_document_covers_every_route_and_matches_its_snapshot() {
         "PATCH /api/v1/customers/{id}/portal/sso-configs/{sso_id}",
         "DELETE /api/v1/customers/{id}/portal/sso-configs/{sso_id}",
         "POST /api/v1/customers/{id}/portal/sso-configs/{sso_id}/test",
+        "GET /api/v1/tickets",
+        "POST /api/v1/tickets",
+        "GET /api/v1/tickets/{id}",
+        "PATCH /api/v1/tickets/{id}",
+        "GET /api/v1/tickets/{id}/comments",
+        "POST /api/v1/tickets/{id}/comments",
     ];
     expected.sort();
     assert_eq!(operations, expected);

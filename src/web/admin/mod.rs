@@ -9,6 +9,7 @@ pub mod page_error;
 pub mod session;
 pub mod sso;
 pub mod team;
+pub mod tickets;
 
 use axum::Router;
 use axum::http::{HeaderValue, header};
@@ -47,6 +48,9 @@ pub fn router(_state: &AppState) -> Router<AppState> {
         .route("/admin/groups/{id}/edit", get(groups::edit_form))
         .route("/admin/groups/{id}/delete", post(groups::delete))
         .route(paths::TEAM, get(team::list))
+        .route(paths::TICKETS, get(tickets::queue))
+        .route("/admin/tickets/{id}", get(tickets::show).post(tickets::update))
+        .route("/admin/tickets/{id}/comments", post(tickets::comment))
         .layer(SetResponseHeaderLayer::overriding(
             header::CONTENT_SECURITY_POLICY,
             HeaderValue::from_static(CONTENT_SECURITY_POLICY),

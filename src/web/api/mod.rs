@@ -7,6 +7,7 @@ pub mod groups;
 pub mod portals;
 pub mod sso;
 pub mod team;
+pub mod tickets;
 
 use std::sync::{Arc, LazyLock};
 
@@ -33,7 +34,7 @@ use crate::app::AppState;
     components(schemas(crate::error::Problem, crate::error::ProblemField)),
     tags(
         (name = "customers"), (name = "assignment groups"), (name = "end users"), (name = "team members"),
-        (name = "portals"), (name = "single sign-on"),
+        (name = "portals"), (name = "single sign-on"), (name = "tickets"),
         (name = "meta")
     )
 )]
@@ -65,6 +66,9 @@ fn documented() -> OpenApiRouter<AppState> {
         .routes(routes!(sso::list, sso::create))
         .routes(routes!(sso::show, sso::update, sso::delete))
         .routes(routes!(sso::test))
+        .routes(routes!(tickets::list, tickets::create))
+        .routes(routes!(tickets::show, tickets::update))
+        .routes(routes!(tickets::comments, tickets::add_comment))
         .routes(routes!(openapi_json))
 }
 

@@ -2,10 +2,12 @@
 //! domains through [`hosts::route_portal_hosts`], which maps those hosts onto the same routes.
 
 pub mod auth;
+pub mod chrome;
 pub mod hosts;
 pub mod pages;
 pub mod resolve;
 pub mod session;
+pub mod tickets;
 
 use axum::Router;
 use axum::http::{HeaderValue, header};
@@ -27,6 +29,11 @@ pub fn router() -> Router<AppState> {
         .route("/p/{slug}/auth/logout", post(auth::logout))
         .route("/p/{slug}/auth/{sso_id}/start", get(auth::start))
         .route("/p/{slug}/auth/{sso_id}/callback", get(auth::callback))
+        .route("/p/{slug}/tickets", get(tickets::list).post(tickets::submit))
+        .route("/p/{slug}/tickets/new", get(tickets::new_form))
+        .route("/p/{slug}/tickets/{ticket_id}", get(tickets::show))
+        .route("/p/{slug}/tickets/{ticket_id}/comments", post(tickets::reply))
+        .route("/p/{slug}/tickets/{ticket_id}/status", post(tickets::change_status))
         .route("/p/{slug}/{*rest}", get(pages::elsewhere))
         .layer(SetResponseHeaderLayer::overriding(
             header::CONTENT_SECURITY_POLICY,

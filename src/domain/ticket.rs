@@ -1,0 +1,232 @@
+//! Tickets: what end users ask for, and the conversation about it.
+
+use std::fmt;
+
+use serde::{Deserialize, Serialize};
+use time::OffsetDateTime;
+use utoipa::ToSchema;
+use uuid::Uuid;
+
+use super::text;
+use super::validation::{FieldError, ValidationErrors};
+
+pub const SHORT_DESCRIPTION_MAX: usize = 200;
+pub const DESCRIPTION_MAX: usize = 20_000;
+pub const COMMENT_MAX: usize = 20_000;
+
+macro_rules! named_enum {
+    ($name:ident, $field:literal, { $($variant:ident => $text:literal, $title:literal),+ $(,)? }) => {
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
+        #[serde(rename_all = "snake_case")]
+        pub enum $name { $($variant),+ }
+
+        impl $name {
+            pub const ALL: &'static [$name] = &[$($name::$variant),+];
+
+            pub fn as_str(self) -> &'static str {
+                match self { $($name::$variant => $text),+ }
+            }
+
+            /// How people read it.
+            pub fn title(self) -> &'static str {
+                match self { $($name::$variant => $title),+ }
+            }
+
+            pub fn parse(raw: &str) -> Result<Self, FieldError> {
+                match raw.trim() {
+                    $($text => Ok($name::$variant),)+
+                    _ => Err(FieldError::new($field, format!("must be one of: {}", [$($text),+].join(", ")))),
+                }
+            }
+        }
+
+        impl fmt::Display for $name {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str(self.as_str())
+            }
+        }
+    };
+}
+
+named_enum!(TicketType, "type", {
+    Incident => "incident", "Something is broken",
+    ServiceRequest => "service_request", "I need something",
+});
+
+named_enum!(Urgency, "urgency", {
+    Low => "low", "Low",
+    Medium => "medium", "Medium",
+    High => "high", "High",
+});
+
+named_enum!(Status, "status", {
+    New => "new", "New",
+    InProgress => "in_progress", "In progress",
+    OnHold => "on_hold", "On hold",
+    Resolved => "resolved", "Resolved",
+    Closed => "closed", "Closed",
+});
+
+named_enum!(ContactSource, "contact_source", {
+    Portal => "portal", "Portal",
+    Console => "console", "Console",
+    Api => "api", "API",
+});
+
+impl Status {
+    pub fn is_open(self) -> bool {
+        !matches!(self, Self::Resolved | Self::Closed)
+    }
+}
+
+/// `T-000123`: what people quote on the phone.
+pub fn display_number(number: i64) -> String {
+    format!("T-{number:06}")
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct Ticket {
+    pub id: Uuid,
+    /// The human-readable number, e.g. `T-000123`.
+    pub number: String,
+    pub customer_id: Uuid,
+    pub requester_id: Uuid,
+    #[serde(rename = "type")]
+    pub kind: TicketType,
+    pub short_description: String,
+    pub description: String,
+    pub urgency: Urgency,
+    pub status: Status,
+    pub assignment_group_id: Uuid,
+    pub assignee_id: Option<Uuid>,
+    pub contact_source: ContactSource,
+    #[serde(with = "time::serde::rfc3339")]
+    pub created_at: OffsetDateTime,
+    #[serde(with = "time::serde::rfc3339")]
+    pub updated_at: OffsetDateTime,
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct Comment {
+    pub id: Uuid,
+    pub ticket_id: Uuid,
+    pub body: String,
+    /// `false` for internal notes, which end users never see.
+    pub public: bool,
+    /// `end_user` or `team_member`.
+    pub author_kind: String,
+    pub author_id: Uuid,
+    pub author_name: String,
+    #[serde(with = "time::serde::rfc3339")]
+    pub created_at: OffsetDateTime,
+}
+
+/// A new ticket's own fields, as typed.
+#[derive(Debug, Clone, Default, Deserialize, ToSchema)]
+pub struct TicketDraft {
+    #[serde(rename = "type")]
+    pub kind: Option<String>,
+    pub short_description: Option<String>,
+    pub description: Option<String>,
+    pub urgency: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewTicket {
+    pub kind: TicketType,
+    pub short_description: String,
+    pub description: String,
+    pub urgency: Urgency,
+}
+
+impl TicketDraft {
+    pub fn into_new(self) -> Result<NewTicket, ValidationErrors> {
+        let mut errors = ValidationErrors::new();
+        let kind = match self.kind.as_deref() {
+            Some(raw) if !raw.trim().is_empty() => errors.check(TicketType::parse(raw)),
+            _ => {
+                errors.push(FieldError::new(
+                    "type",
+                    "choose whether something is broken or you need something",
+                ));
+                None
+            }
+        };
+        let short = errors.check(text::bounded(
+            "short_description",
+            self.short_description.as_deref().unwrap_or_default(),
+            1,
+            SHORT_DESCRIPTION_MAX,
+            false,
+        ));
+        let description = errors.check(text::bounded(
+            "description",
+            self.description.as_deref().unwrap_or_default(),
+            0,
+            DESCRIPTION_MAX,
+            true,
+        ));
+        let urgency = match self.urgency.as_deref() {
+            Some(raw) if !raw.trim().is_empty() => errors.check(Urgency::parse(raw)),
+            _ => Some(Urgency::Medium),
+        };
+        errors.into_result()?;
+        Ok(NewTicket {
+            kind: kind.expect("checked"),
+            short_description: short.expect("checked"),
+            description: description.expect("checked"),
+            urgency: urgency.expect("checked"),
+        })
+    }
+}
+
+pub fn comment_body(raw: &str) -> Result<String, FieldError> {
+    text::bounded("body", raw, 1, COMMENT_MAX, true)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn numbers_read_like_ticket_numbers() {
+        assert_eq!(display_number(123), "T-000123");
+        assert_eq!(display_number(1_234_567), "T-1234567");
+    }
+
+    #[test]
+    fn a_ticket_needs_a_type_and_a_short_description() {
+        let errors = TicketDraft::default().into_new().unwrap_err();
+        assert!(errors.message_for("type").is_some());
+        assert_eq!(errors.message_for("short_description"), Some("must not be empty"));
+    }
+
+    #[test]
+    fn lengths_and_choices_are_checked() {
+        let draft = TicketDraft {
+            kind: Some("complaint".into()),
+            short_description: Some("x".repeat(201)),
+            description: Some("d".repeat(20_001)),
+            urgency: Some("urgent".into()),
+        };
+        let errors = draft.into_new().unwrap_err();
+        for field in ["type", "short_description", "description", "urgency"] {
+            assert!(errors.message_for(field).is_some(), "{field}");
+        }
+    }
+
+    #[test]
+    fn urgency_defaults_to_medium_and_multiline_descriptions_are_kept() {
+        let new = TicketDraft {
+            kind: Some("incident".into()),
+            short_description: Some(" Printer jammed ".into()),
+            description: Some("Line one\nLine two".into()),
+            urgency: None,
+        }
+        .into_new()
+        .unwrap();
+        assert_eq!((new.urgency, new.short_description.as_str()), (Urgency::Medium, "Printer jammed"));
+        assert!(new.description.contains('\n'));
+        assert!(Status::New.is_open() && !Status::Closed.is_open());
+    }
+}

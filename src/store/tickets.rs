@@ -1,0 +1,370 @@
+//! Tickets and their conversations. End users' reads always name the customer and requester.
+
+use sqlx::AnyConnection;
+use sqlx::any::AnyRow;
+use uuid::Uuid;
+
+use super::{RowExt, Store, StoreError, StoreResult, now_ms, unique_as};
+use crate::domain::group::EVERYONE_ID;
+use crate::domain::page::{Cursor, Page, PageRequest};
+use crate::domain::ticket::{
+    Comment, ContactSource, NewTicket, Status, Ticket, TicketType, Urgency, display_number,
+};
+
+fn ticket(row: &AnyRow) -> StoreResult<Ticket> {
+    let corrupt = |what: &str, raw: String| StoreError::Corrupt(format!("{what} {raw}"));
+    let kind = row.text("kind")?;
+    let urgency = row.text("urgency")?;
+    let status = row.text("status")?;
+    let source = row.text("contact_source")?;
+    Ok(Ticket {
+        id: row.uuid("id")?,
+        number: display_number(row.int("number")?),
+        customer_id: row.uuid("customer_id")?,
+        requester_id: row.uuid("requester_id")?,
+        kind: TicketType::parse(&kind).map_err(|_| corrupt("type", kind))?,
+        short_description: row.text("short_description")?,
+        description: row.text("description")?,
+        urgency: Urgency::parse(&urgency).map_err(|_| corrupt("urgency", urgency))?,
+        status: Status::parse(&status).map_err(|_| corrupt("status", status))?,
+        assignment_group_id: row.uuid("assignment_group_id")?,
+        assignee_id: row.opt_uuid("assignee_id")?,
+        contact_source: ContactSource::parse(&source).map_err(|_| corrupt("contact source", source))?,
+        created_at: row.time("created_at")?,
+        updated_at: row.time("updated_at")?,
+    })
+}
+
+fn comment(row: &AnyRow) -> StoreResult<Comment> {
+    Ok(Comment {
+        id: row.uuid("id")?,
+        ticket_id: row.uuid("ticket_id")?,
+        body: row.text("body")?,
+        public: row.flag("public")?,
+        author_kind: row.text("author_kind")?,
+        author_id: row.uuid("author_id")?,
+        author_name: row.text("author_name")?,
+        created_at: row.time("created_at")?,
+    })
+}
+
+/// Who writes a comment.
+pub struct Author<'a> {
+    /// `end_user` or `team_member`.
+    pub kind: &'static str,
+    pub id: Uuid,
+    pub name: &'a str,
+}
+
+/// Everything a new ticket needs besides its own fields.
+pub struct Submission<'a> {
+    pub customer_id: Uuid,
+    pub requester_id: Uuid,
+    pub assignment_group_id: Uuid,
+    pub source: ContactSource,
+    /// The form's one-time token: a second submit with it returns the first ticket.
+    pub submission_key: Option<&'a str>,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct TicketFilter {
+    pub customer_id: Option<Uuid>,
+    pub requester_id: Option<Uuid>,
+    /// Tickets of any of these groups.
+    pub assignment_group_ids: Option<Vec<Uuid>>,
+    pub status: Option<Status>,
+    /// Only tickets not yet resolved or closed.
+    pub open_only: bool,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct TicketChanges {
+    pub status: Option<Status>,
+    pub assignment_group_id: Option<Uuid>,
+    pub assignee_id: Option<Option<Uuid>>,
+    pub urgency: Option<Urgency>,
+}
+
+/// Lists sort open tickets first, then by last change, newest first.
+fn rank(ticket: &Ticket) -> i64 {
+    i64::from(ticket.status.is_open())
+}
+
+fn list_cursor(ticket: &Ticket) -> Cursor {
+    let updated = (ticket.updated_at.unix_timestamp_nanos() / 1_000_000) as i64;
+    Cursor { sort_key: format!("{}:{updated}", rank(ticket)), id: ticket.id.to_string() }
+}
+
+impl Store {
+    /// Creates a ticket with the next instance-wide number; with a submission key already used,
+    /// returns that ticket instead (`false`: not newly created).
+    pub async fn create_ticket(
+        &self,
+        new: &NewTicket,
+        submission: &Submission<'_>,
+    ) -> StoreResult<(Ticket, bool)> {
+        if let Some(key) = submission.submission_key
+            && let Some(existing) = self.ticket_by_submission(key).await?
+        {
+            return Ok((existing, false));
+        }
+        let mut tx = self.begin_write().await?;
+        let number = sqlx::query(
+            "UPDATE ticket_numbers SET last_value = last_value + 1 WHERE id = 1 RETURNING last_value",
+        )
+        .fetch_one(&mut *tx)
+        .await?
+        .int("last_value")?;
+        let id = Uuid::now_v7();
+        let now = now_ms();
+        let inserted = sqlx::query(
+            "INSERT INTO tickets (id, number, customer_id, requester_id, kind, short_description, description, urgency,
+                                  status, assignment_group_id, assignee_id, contact_source, submission_key, created_at, updated_at)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, NULL, $11, $12, $13, $13)",
+        )
+        .bind(id.to_string())
+        .bind(number)
+        .bind(submission.customer_id.to_string())
+        .bind(submission.requester_id.to_string())
+        .bind(new.kind.as_str())
+        .bind(&new.short_description)
+        .bind(&new.description)
+        .bind(new.urgency.as_str())
+        .bind(Status::New.as_str())
+        .bind(submission.assignment_group_id.to_string())
+        .bind(submission.source.as_str())
+        .bind(submission.submission_key)
+        .bind(now)
+        .execute(&mut *tx)
+        .await
+        .map_err(unique_as("submission_key", "this form was already submitted"));
+        match inserted {
+            Ok(_) => {
+                tx.commit().await?;
+                Ok((self.ticket(id).await?, true))
+            }
+            // The same form, submitted twice at once: the other request made the ticket.
+            Err(StoreError::Conflict { field: "submission_key", .. }) => {
+                tx.rollback().await?;
+                let key = submission.submission_key.unwrap_or_default();
+                Ok((self.ticket_by_submission(key).await?.ok_or(StoreError::not_found("ticket"))?, false))
+            }
+            Err(other) => Err(other),
+        }
+    }
+
+    async fn ticket_by_submission(&self, key: &str) -> StoreResult<Option<Ticket>> {
+        let row = sqlx::query("SELECT * FROM tickets WHERE submission_key = $1")
+            .bind(key)
+            .fetch_optional(&self.pool)
+            .await?;
+        row.as_ref().map(ticket).transpose()
+    }
+
+    pub async fn ticket(&self, id: Uuid) -> StoreResult<Ticket> {
+        let row = sqlx::query("SELECT * FROM tickets WHERE id = $1")
+            .bind(id.to_string())
+            .fetch_optional(&self.pool)
+            .await?
+            .ok_or(StoreError::not_found("ticket"))?;
+        ticket(&row)
+    }
+
+    /// A ticket as its requester may see it: of this customer, of this requester, or nothing.
+    pub async fn ticket_of_requester(
+        &self,
+        id: Uuid,
+        customer_id: Uuid,
+        requester_id: Uuid,
+    ) -> StoreResult<Ticket> {
+        let row =
+            sqlx::query("SELECT * FROM tickets WHERE id = $1 AND customer_id = $2 AND requester_id = $3")
+                .bind(id.to_string())
+                .bind(customer_id.to_string())
+                .bind(requester_id.to_string())
+                .fetch_optional(&self.pool)
+                .await?
+                .ok_or(StoreError::not_found("ticket"))?;
+        ticket(&row)
+    }
+
+    pub async fn list_tickets(&self, filter: &TicketFilter, page: &PageRequest) -> StoreResult<Page<Ticket>> {
+        let (after_rank, after_updated, after_id) = match &page.after {
+            Some(cursor) => {
+                let (rank, updated) = cursor.sort_key.split_once(':').unwrap_or(("0", "0"));
+                (
+                    Some(rank.parse::<i64>().unwrap_or(0)),
+                    Some(updated.parse::<i64>().unwrap_or(0)),
+                    Some(cursor.id.clone()),
+                )
+            }
+            None => (None, None, None),
+        };
+        let groups = filter
+            .assignment_group_ids
+            .as_ref()
+            .map(|ids| ids.iter().map(|id| id.to_string()).collect::<Vec<_>>().join(","));
+        let rows = sqlx::query(
+            "SELECT * FROM (
+               SELECT t.*, CASE WHEN t.status IN ('resolved', 'closed') THEN 0 ELSE 1 END AS open_rank FROM tickets t
+             ) q
+             WHERE ($1 IS NULL OR customer_id = $1)
+               AND ($2 IS NULL OR requester_id = $2)
+               AND ($3 IS NULL OR status = $3)
+               AND ($4 = 0 OR open_rank = 1)
+               AND ($5 IS NULL OR (',' || $5 || ',') LIKE ('%,' || assignment_group_id || ',%'))
+               AND ($6 IS NULL OR (open_rank, updated_at, id) < ($6, $7, $8))
+             ORDER BY open_rank DESC, updated_at DESC, id DESC LIMIT $9",
+        )
+        .bind(filter.customer_id.map(|id| id.to_string()))
+        .bind(filter.requester_id.map(|id| id.to_string()))
+        .bind(filter.status.map(|s| s.as_str()))
+        .bind(i64::from(filter.open_only))
+        .bind(groups)
+        .bind(after_rank)
+        .bind(after_updated)
+        .bind(after_id)
+        .bind(i64::from(page.limit) + 1)
+        .fetch_all(&self.pool)
+        .await?;
+        let tickets = rows.iter().map(ticket).collect::<StoreResult<Vec<_>>>()?;
+        Ok(page.page_from(tickets, list_cursor))
+    }
+
+    /// Changes status, group, assignee or urgency. The assignee must be a member of the group.
+    pub async fn update_ticket(&self, id: Uuid, changes: &TicketChanges) -> StoreResult<Ticket> {
+        let current = self.ticket(id).await?;
+        let group_id = changes.assignment_group_id.unwrap_or(current.assignment_group_id);
+        let mut tx = self.begin_write().await?;
+        if changes.assignment_group_id.is_some() {
+            let row = sqlx::query("SELECT customer_id FROM assignment_groups WHERE id = $1")
+                .bind(group_id.to_string())
+                .fetch_optional(&mut *tx)
+                .await?
+                .ok_or_else(|| {
+                    StoreError::conflict("assignment_group_id", "no assignment group has this id")
+                })?;
+            if row.opt_uuid("customer_id")?.is_some_and(|owner| owner != current.customer_id) {
+                return Err(StoreError::conflict("assignment_group_id", "belongs to another customer"));
+            }
+        }
+        let assignee = match changes.assignee_id {
+            Some(Some(member)) => {
+                if !is_member(&mut tx, group_id, member).await? {
+                    return Err(StoreError::conflict(
+                        "assignee_id",
+                        "must be a member of the ticket's assignment group",
+                    ));
+                }
+                Some(member)
+            }
+            Some(None) => None,
+            // Moving to another group keeps the assignee only if they belong to it.
+            None => match current.assignee_id {
+                Some(member) if is_member(&mut tx, group_id, member).await? => Some(member),
+                _ => None,
+            },
+        };
+        sqlx::query(
+            "UPDATE tickets SET status = COALESCE($2, status), assignment_group_id = $3, assignee_id = $4,
+                    urgency = COALESCE($5, urgency), updated_at = $6 WHERE id = $1",
+        )
+        .bind(id.to_string())
+        .bind(changes.status.map(|s| s.as_str()))
+        .bind(group_id.to_string())
+        .bind(assignee.map(|m| m.to_string()))
+        .bind(changes.urgency.map(|u| u.as_str()))
+        .bind(now_ms())
+        .execute(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        self.ticket(id).await
+    }
+
+    pub async fn add_comment(
+        &self,
+        ticket_id: Uuid,
+        author: &Author<'_>,
+        body: &str,
+        public: bool,
+    ) -> StoreResult<Comment> {
+        let mut tx = self.begin_write().await?;
+        let id = Uuid::now_v7();
+        let now = now_ms();
+        let row = sqlx::query(
+            "INSERT INTO ticket_comments (id, ticket_id, body, public, author_kind, author_id, author_name, created_at)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING *",
+        )
+        .bind(id.to_string())
+        .bind(ticket_id.to_string())
+        .bind(body)
+        .bind(public)
+        .bind(author.kind)
+        .bind(author.id.to_string())
+        .bind(author.name)
+        .bind(now)
+        .fetch_one(&mut *tx)
+        .await?;
+        sqlx::query("UPDATE tickets SET updated_at = $2 WHERE id = $1")
+            .bind(ticket_id.to_string())
+            .bind(now)
+            .execute(&mut *tx)
+            .await?;
+        tx.commit().await?;
+        comment(&row)
+    }
+
+    /// The conversation, oldest first; internal notes only when asked for.
+    pub async fn comments(&self, ticket_id: Uuid, include_internal: bool) -> StoreResult<Vec<Comment>> {
+        let rows = sqlx::query(
+            "SELECT * FROM ticket_comments WHERE ticket_id = $1 AND (public = $2 OR $3 = 1) ORDER BY created_at, id",
+        )
+        .bind(ticket_id.to_string())
+        .bind(true)
+        .bind(i64::from(include_internal))
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter().map(comment).collect()
+    }
+
+    /// How many tickets an end user submitted since `since_ms`, for the submission rate limit.
+    pub async fn recent_submissions(&self, requester_id: Uuid, since_ms: i64) -> StoreResult<i64> {
+        let row =
+            sqlx::query("SELECT COUNT(*) AS n FROM tickets WHERE requester_id = $1 AND created_at > $2")
+                .bind(requester_id.to_string())
+                .bind(since_ms)
+                .fetch_one(&self.pool)
+                .await?;
+        row.int("n")
+    }
+
+    /// The groups a team member belongs to (Everyone included).
+    pub async fn groups_of(&self, member_id: Uuid) -> StoreResult<Vec<Uuid>> {
+        let rows = sqlx::query("SELECT group_id FROM assignment_group_members WHERE team_member_id = $1")
+            .bind(member_id.to_string())
+            .fetch_all(&self.pool)
+            .await?;
+        let mut groups: Vec<Uuid> = rows.iter().map(|r| r.uuid("group_id")).collect::<StoreResult<_>>()?;
+        groups.push(EVERYONE_ID);
+        Ok(groups)
+    }
+}
+
+async fn is_member(connection: &mut AnyConnection, group_id: Uuid, member_id: Uuid) -> StoreResult<bool> {
+    if group_id == EVERYONE_ID {
+        let row = sqlx::query("SELECT 1 AS found FROM team_members WHERE id = $1 AND active = $2")
+            .bind(member_id.to_string())
+            .bind(true)
+            .fetch_optional(&mut *connection)
+            .await?;
+        return Ok(row.is_some());
+    }
+    let row = sqlx::query(
+        "SELECT 1 AS found FROM assignment_group_members WHERE group_id = $1 AND team_member_id = $2",
+    )
+    .bind(group_id.to_string())
+    .bind(member_id.to_string())
+    .fetch_optional(&mut *connection)
+    .await?;
+    Ok(row.is_some())
+}

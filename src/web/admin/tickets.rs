@@ -1,0 +1,312 @@
+//! The technicians' side of tickets: the queue, and each ticket with replies, internal notes,
+//! status, group and assignee.
+
+use std::collections::HashMap;
+
+use askama::Template;
+use askama_web::WebTemplate;
+use axum::extract::{Query, State};
+use axum::response::{IntoResponse, Redirect, Response};
+use serde::Deserialize;
+use uuid::Uuid;
+
+use super::layout::Nav;
+use super::page_error::{PageError, PageResult};
+use super::session::{ConsoleForm, ConsoleUser, PageId};
+use crate::app::AppState;
+use crate::domain::customer::Customer;
+use crate::domain::end_user::EndUser;
+use crate::domain::group::AssignmentGroup;
+use crate::domain::page::{MAX_LIMIT, PageRequest};
+use crate::domain::team::TeamMember;
+use crate::domain::ticket::{Comment, Status, Ticket, comment_body};
+use crate::domain::validation::{FieldError, ValidationErrors};
+use crate::error::AppError;
+use crate::store::customers::CustomerFilter;
+use crate::store::groups::GroupFilter;
+use crate::store::tickets::{Author, TicketChanges, TicketFilter};
+use crate::web::paths;
+
+/// A queue row with names instead of ids.
+pub struct Row {
+    pub ticket: Ticket,
+    pub customer: String,
+    pub group: String,
+    pub assignee: String,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "admin/tickets/list.html")]
+struct QueuePage {
+    nav: Nav,
+    rows: Vec<Row>,
+    groups: Vec<AssignmentGroup>,
+    customers: Vec<Customer>,
+    group: String,
+    status: String,
+    customer: String,
+    statuses: &'static [Status],
+    next_page: Option<String>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+pub struct QueueQuery {
+    /// `mine` (default: the groups I belong to), `all`, or a group id.
+    group: Option<String>,
+    /// Empty: open tickets; `all`; or one status.
+    status: Option<String>,
+    customer: Option<String>,
+    cursor: Option<String>,
+}
+
+async fn all_groups(state: &AppState, usable_for: Option<Uuid>) -> PageResult<Vec<AssignmentGroup>> {
+    let mut groups = Vec::new();
+    let mut page = PageRequest::first(MAX_LIMIT);
+    loop {
+        let found = state.store.list_groups(&GroupFilter { search: None, usable_for }, &page).await?;
+        groups.extend(found.items);
+        match found.next_cursor {
+            Some(cursor) => page = PageRequest::parse(Some(&cursor), Some(MAX_LIMIT))?,
+            None => return Ok(groups),
+        }
+    }
+}
+
+async fn all_customers(state: &AppState) -> PageResult<Vec<Customer>> {
+    let mut customers = Vec::new();
+    let mut page = PageRequest::first(MAX_LIMIT);
+    loop {
+        let found = state.store.list_customers(&CustomerFilter::default(), &page).await?;
+        customers.extend(found.items);
+        match found.next_cursor {
+            Some(cursor) => page = PageRequest::parse(Some(&cursor), Some(MAX_LIMIT))?,
+            None => return Ok(customers),
+        }
+    }
+}
+
+async fn all_members(state: &AppState) -> PageResult<Vec<TeamMember>> {
+    let mut members = Vec::new();
+    let mut page = PageRequest::first(MAX_LIMIT);
+    loop {
+        let found = state.store.list_team_members(None, &page).await?;
+        members.extend(found.items);
+        match found.next_cursor {
+            Some(cursor) => page = PageRequest::parse(Some(&cursor), Some(MAX_LIMIT))?,
+            None => return Ok(members),
+        }
+    }
+}
+
+pub async fn queue(
+    State(state): State<AppState>,
+    user: ConsoleUser,
+    Query(query): Query<QueueQuery>,
+) -> PageResult<Response> {
+    let group = query.group.clone().unwrap_or_else(|| "mine".into());
+    let status = query.status.clone().unwrap_or_default();
+    let customer = query.customer.clone().unwrap_or_default();
+    let assignment_group_ids = match group.as_str() {
+        "all" => None,
+        "mine" => Some(state.store.groups_of(user.member.id).await?),
+        raw => Some(vec![Uuid::parse_str(raw).map_err(|_| FieldError::new("group", "is not a group"))?]),
+    };
+    let mut filter = TicketFilter { assignment_group_ids, ..Default::default() };
+    match status.as_str() {
+        "" => filter.open_only = true,
+        "all" => {}
+        raw => filter.status = Some(Status::parse(raw)?),
+    }
+    if !customer.is_empty() {
+        filter.customer_id =
+            Some(Uuid::parse_str(&customer).map_err(|_| FieldError::new("customer", "is not a customer"))?);
+    }
+    let page = PageRequest::parse(query.cursor.as_deref(), Some(50))?;
+    let found = state.store.list_tickets(&filter, &page).await?;
+    let groups = all_groups(&state, None).await?;
+    let customers = all_customers(&state).await?;
+    let members = all_members(&state).await?;
+    let group_names: HashMap<Uuid, &str> = groups.iter().map(|g| (g.id, g.name.as_str())).collect();
+    let customer_names: HashMap<Uuid, &str> = customers.iter().map(|c| (c.id, c.name.as_str())).collect();
+    let member_names: HashMap<Uuid, &str> = members.iter().map(|m| (m.id, m.name.as_str())).collect();
+    let rows = found
+        .items
+        .into_iter()
+        .map(|ticket| Row {
+            customer: customer_names.get(&ticket.customer_id).unwrap_or(&"—").to_string(),
+            group: group_names.get(&ticket.assignment_group_id).unwrap_or(&"—").to_string(),
+            assignee: ticket
+                .assignee_id
+                .and_then(|id| member_names.get(&id).map(|n| n.to_string()))
+                .unwrap_or_else(|| "Unassigned".into()),
+            ticket,
+        })
+        .collect();
+    let next_page = found.next_cursor.map(|cursor| {
+        let query = form_urlencoded::Serializer::new(String::new())
+            .append_pair("group", &group)
+            .append_pair("status", &status)
+            .append_pair("customer", &customer)
+            .append_pair("cursor", &cursor)
+            .finish();
+        format!("{}?{query}", paths::TICKETS)
+    });
+    Ok(QueuePage {
+        nav: user.nav("tickets"),
+        rows,
+        groups,
+        customers,
+        group,
+        status,
+        customer,
+        statuses: Status::ALL,
+        next_page,
+    }
+    .into_response())
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "admin/tickets/show.html")]
+struct TicketPage {
+    nav: Nav,
+    ticket: Ticket,
+    customer: Customer,
+    requester: EndUser,
+    comments: Vec<Comment>,
+    groups: Vec<AssignmentGroup>,
+    members: Vec<TeamMember>,
+    statuses: &'static [Status],
+    errors: ValidationErrors,
+    draft: String,
+}
+
+impl TicketPage {
+    fn error(&self, field: &str) -> &str {
+        self.errors.message_for(field).unwrap_or_default()
+    }
+
+    fn is_assignee(&self, id: &Uuid) -> bool {
+        self.ticket.assignee_id == Some(*id)
+    }
+}
+
+async fn ticket_page(
+    state: &AppState,
+    user: &ConsoleUser,
+    id: Uuid,
+    errors: ValidationErrors,
+    draft: String,
+) -> PageResult<Response> {
+    let ticket = state.store.ticket(id).await?;
+    let customer = state.store.customer(ticket.customer_id).await?;
+    let requester = state.store.end_user(ticket.requester_id).await?;
+    let comments = state.store.comments(id, true).await?;
+    let groups = all_groups(state, Some(ticket.customer_id)).await?;
+    let group = state.store.group(ticket.assignment_group_id).await?;
+    let members = all_members(state)
+        .await?
+        .into_iter()
+        .filter(|m| m.active && group.member_ids.contains(&m.id))
+        .collect();
+    let status = if errors.is_empty() {
+        axum::http::StatusCode::OK
+    } else {
+        axum::http::StatusCode::UNPROCESSABLE_ENTITY
+    };
+    let page = TicketPage {
+        nav: user.nav("tickets"),
+        ticket,
+        customer,
+        requester,
+        comments,
+        groups,
+        members,
+        statuses: Status::ALL,
+        errors,
+        draft,
+    };
+    Ok((status, page).into_response())
+}
+
+pub async fn show(
+    State(state): State<AppState>,
+    user: ConsoleUser,
+    PageId(id): PageId,
+) -> PageResult<Response> {
+    ticket_page(&state, &user, id, ValidationErrors::new(), String::new()).await
+}
+
+#[derive(Debug, Deserialize)]
+pub struct CommentForm {
+    #[serde(default)]
+    body: String,
+    /// `public` (a reply the requester sees) or `internal`.
+    #[serde(default)]
+    visibility: String,
+}
+
+pub async fn comment(
+    State(state): State<AppState>,
+    PageId(id): PageId,
+    ConsoleForm { user, form }: ConsoleForm<CommentForm>,
+) -> PageResult<Response> {
+    state.store.ticket(id).await?;
+    let body = match comment_body(&form.body) {
+        Ok(body) => body,
+        Err(error) => return ticket_page(&state, &user, id, error.into(), form.body).await,
+    };
+    let public = form.visibility != "internal";
+    let author = Author { kind: "team_member", id: user.member.id, name: &user.member.name };
+    state.store.add_comment(id, &author, &body, public).await?;
+    Ok(Redirect::to(&format!("{}#latest", paths::ticket(id))).into_response())
+}
+
+#[derive(Debug, Deserialize)]
+pub struct UpdateForm {
+    #[serde(default)]
+    status: String,
+    #[serde(default)]
+    assignment_group_id: String,
+    #[serde(default)]
+    assignee_id: String,
+}
+
+pub async fn update(
+    State(state): State<AppState>,
+    PageId(id): PageId,
+    ConsoleForm { user, form }: ConsoleForm<UpdateForm>,
+) -> PageResult<Response> {
+    let current = state.store.ticket(id).await?;
+    let mut errors = ValidationErrors::new();
+    let status = errors.check(Status::parse(&form.status));
+    let group = errors.check(
+        Uuid::parse_str(form.assignment_group_id.trim())
+            .map_err(|_| FieldError::new("assignment_group_id", "choose a group")),
+    );
+    let assignee = match form.assignee_id.trim() {
+        "" => Some(None),
+        raw => errors.check(
+            Uuid::parse_str(raw)
+                .map(Some)
+                .map_err(|_| FieldError::new("assignee_id", "choose a team member")),
+        ),
+    };
+    if !errors.is_empty() {
+        return ticket_page(&state, &user, id, errors, String::new()).await;
+    }
+    let group = group.expect("checked");
+    let changes = TicketChanges {
+        status,
+        assignment_group_id: Some(group),
+        // A new group starts unassigned unless the assignee belongs to it.
+        assignee_id: if group == current.assignment_group_id { assignee } else { None },
+        urgency: None,
+    };
+    match state.store.update_ticket(id, &changes).await {
+        Ok(_) => Ok(Redirect::to(&paths::ticket(id)).into_response()),
+        Err(error) => {
+            let errors = PageError::from(AppError::from(error)).into_form_errors()?;
+            ticket_page(&state, &user, id, errors, String::new()).await
+        }
+    }
+}

@@ -1,0 +1,219 @@
+//! `/tickets`: tickets of every customer, for technicians and integrations.
+
+use axum::Json;
+use axum::extract::State;
+use axum::http::{StatusCode, header};
+use axum::response::IntoResponse;
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+use uuid::Uuid;
+
+use super::extract::{ApiCaller, ApiJson, ApiQuery, PathId};
+use crate::app::AppState;
+use crate::domain::page::{Page, PageRequest};
+use crate::domain::patch::nullable;
+use crate::domain::ticket::{Comment, ContactSource, Status, Ticket, TicketDraft, Urgency, comment_body};
+use crate::domain::validation::{FieldError, ValidationErrors};
+use crate::error::{AppError, AppResult, Problem};
+use crate::store::tickets::{Author, Submission, TicketChanges, TicketFilter};
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+pub struct TicketListQuery {
+    customer_id: Option<Uuid>,
+    assignment_group_id: Option<Uuid>,
+    /// `new`, `in_progress`, `on_hold`, `resolved` or `closed`.
+    status: Option<String>,
+    cursor: Option<String>,
+    limit: Option<u32>,
+}
+
+/// Tickets, open ones first, then by last change.
+#[utoipa::path(get, path = "/tickets", tag = "tickets", params(TicketListQuery), security(("bearer" = [])),
+    responses((status = 200, body = Page<Ticket>), (status = 400, body = Problem), (status = 401, body = Problem)))]
+pub async fn list(
+    State(state): State<AppState>,
+    _caller: ApiCaller,
+    ApiQuery(query): ApiQuery<TicketListQuery>,
+) -> AppResult<Json<Page<Ticket>>> {
+    let page = PageRequest::parse(query.cursor.as_deref(), query.limit)?;
+    let status = query.status.as_deref().map(Status::parse).transpose()?;
+    let filter = TicketFilter {
+        customer_id: query.customer_id,
+        assignment_group_ids: query.assignment_group_id.map(|id| vec![id]),
+        status,
+        ..Default::default()
+    };
+    Ok(Json(state.store.list_tickets(&filter, &page).await?))
+}
+
+/// A ticket as an integration creates it: for an end user of a customer.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NewTicketBody {
+    pub customer_id: Uuid,
+    pub requester_id: Uuid,
+    /// `incident` or `service_request`.
+    #[serde(rename = "type")]
+    pub kind: String,
+    pub short_description: String,
+    #[serde(default)]
+    pub description: String,
+    /// `low`, `medium` (default) or `high`.
+    #[serde(default)]
+    pub urgency: Option<String>,
+    /// Default: the portal's default assignment group.
+    #[serde(default)]
+    pub assignment_group_id: Option<Uuid>,
+}
+
+/// Creates a ticket (contact source `api`).
+#[utoipa::path(post, path = "/tickets", tag = "tickets", request_body = NewTicketBody, security(("bearer" = [])),
+    responses((status = 201, body = Ticket), (status = 400, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)))]
+pub async fn create(
+    State(state): State<AppState>,
+    _caller: ApiCaller,
+    ApiJson(body): ApiJson<NewTicketBody>,
+) -> AppResult<impl IntoResponse> {
+    let draft = TicketDraft {
+        kind: Some(body.kind),
+        short_description: Some(body.short_description),
+        description: Some(body.description),
+        urgency: body.urgency,
+    };
+    let new = draft.into_new()?;
+    state
+        .store
+        .customer(body.customer_id)
+        .await
+        .map_err(|_| AppError::from(FieldError::new("customer_id", "no customer has this id")))?;
+    let requester =
+        state.store.end_user(body.requester_id).await.ok().filter(|u| u.customer_id == body.customer_id);
+    if requester.is_none() {
+        return Err(FieldError::new("requester_id", "must be an end user of the customer").into());
+    }
+    let group = match body.assignment_group_id {
+        Some(group) => {
+            let found = state.store.group(group).await.map_err(|_| {
+                AppError::from(FieldError::new("assignment_group_id", "no group has this id"))
+            })?;
+            if !found.serves(body.customer_id) {
+                return Err(FieldError::new("assignment_group_id", "belongs to another customer").into());
+            }
+            group
+        }
+        None => state
+            .store
+            .portal(body.customer_id)
+            .await?
+            .settings
+            .features
+            .ticketing
+            .default_assignment_group_id
+            .ok_or_else(|| {
+                AppError::from(FieldError::new(
+                    "assignment_group_id",
+                    "is required: the customer's portal has no default group",
+                ))
+            })?,
+    };
+    let submission = Submission {
+        customer_id: body.customer_id,
+        requester_id: body.requester_id,
+        assignment_group_id: group,
+        source: ContactSource::Api,
+        submission_key: None,
+    };
+    let (ticket, _) = state.store.create_ticket(&new, &submission).await?;
+    let location = format!("/api/v1/tickets/{}", ticket.id);
+    Ok((StatusCode::CREATED, [(header::LOCATION, location)], Json(ticket)))
+}
+
+#[utoipa::path(get, path = "/tickets/{id}", tag = "tickets", params(("id" = Uuid, Path)), security(("bearer" = [])),
+    responses((status = 200, body = Ticket), (status = 404, body = Problem)))]
+pub async fn show(
+    State(state): State<AppState>,
+    _caller: ApiCaller,
+    PathId(id): PathId,
+) -> AppResult<Json<Ticket>> {
+    Ok(Json(state.store.ticket(id).await?))
+}
+
+#[derive(Debug, Default, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct TicketPatch {
+    pub status: Option<String>,
+    pub urgency: Option<String>,
+    pub assignment_group_id: Option<Uuid>,
+    /// `null` unassigns.
+    #[serde(default, deserialize_with = "nullable")]
+    #[schema(value_type = Option<Uuid>)]
+    pub assignee_id: Option<Option<Uuid>>,
+}
+
+/// Changes status, urgency, group or assignee (a member of the group).
+#[utoipa::path(patch, path = "/tickets/{id}", tag = "tickets", params(("id" = Uuid, Path)), request_body = TicketPatch,
+    security(("bearer" = [])),
+    responses((status = 200, body = Ticket), (status = 400, body = Problem), (status = 404, body = Problem),
+        (status = 409, body = Problem), (status = 422, body = Problem)))]
+pub async fn update(
+    State(state): State<AppState>,
+    _caller: ApiCaller,
+    PathId(id): PathId,
+    ApiJson(patch): ApiJson<TicketPatch>,
+) -> AppResult<Json<Ticket>> {
+    state.store.ticket(id).await?;
+    let mut errors = ValidationErrors::new();
+    let status = patch.status.as_deref().and_then(|raw| errors.check(Status::parse(raw)));
+    let urgency = patch.urgency.as_deref().and_then(|raw| errors.check(Urgency::parse(raw)));
+    errors.into_result()?;
+    let changes = TicketChanges {
+        status,
+        urgency,
+        assignment_group_id: patch.assignment_group_id,
+        assignee_id: patch.assignee_id,
+    };
+    Ok(Json(state.store.update_ticket(id, &changes).await?))
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct CommentList {
+    pub items: Vec<Comment>,
+}
+
+/// The whole conversation, internal notes included, oldest first.
+#[utoipa::path(get, path = "/tickets/{id}/comments", tag = "tickets", params(("id" = Uuid, Path)), security(("bearer" = [])),
+    responses((status = 200, body = CommentList), (status = 404, body = Problem)))]
+pub async fn comments(
+    State(state): State<AppState>,
+    _caller: ApiCaller,
+    PathId(id): PathId,
+) -> AppResult<Json<CommentList>> {
+    state.store.ticket(id).await?;
+    Ok(Json(CommentList { items: state.store.comments(id, true).await? }))
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NewComment {
+    pub body: String,
+    /// `true`: a reply the requester sees; `false`: an internal note.
+    pub public: bool,
+}
+
+/// Adds a public reply or an internal note, as the calling team member.
+#[utoipa::path(post, path = "/tickets/{id}/comments", tag = "tickets", params(("id" = Uuid, Path)), request_body = NewComment,
+    security(("bearer" = [])),
+    responses((status = 201, body = Comment), (status = 400, body = Problem), (status = 404, body = Problem), (status = 422, body = Problem)))]
+pub async fn add_comment(
+    State(state): State<AppState>,
+    caller: ApiCaller,
+    PathId(id): PathId,
+    ApiJson(body): ApiJson<NewComment>,
+) -> AppResult<impl IntoResponse> {
+    state.store.ticket(id).await?;
+    let text = comment_body(&body.body)?;
+    let author = Author { kind: "team_member", id: caller.member.id, name: &caller.member.name };
+    let comment = state.store.add_comment(id, &author, &text, body.public).await?;
+    Ok((StatusCode::CREATED, Json(comment)))
+}

@@ -1,0 +1,78 @@
+//! What every signed-in portal page shows around its content, and the guard that gets there.
+
+use axum::response::{IntoResponse, Redirect, Response};
+use axum_extra::extract::cookie::CookieJar;
+
+use super::pages::{self, Action, Message};
+use super::resolve::{LivePortal, open_for_sign_in};
+use super::session::{SESSION_COOKIE, current_session};
+use crate::app::AppState;
+use crate::store::sso::PortalSession;
+use crate::web::paths;
+
+/// The header and theme of a portal page.
+pub struct Chrome {
+    pub portal_name: String,
+    pub logo_url: Option<String>,
+    pub base: String,
+    pub theme_url: String,
+    pub user_name: String,
+    pub csrf: String,
+}
+
+impl Chrome {
+    pub fn new(live: &LivePortal, session: &PortalSession) -> Self {
+        let design = &live.portal.settings.design;
+        Self {
+            portal_name: live.customer.name.clone(),
+            logo_url: live.portal.logo_id.as_deref().map(paths::logo),
+            base: live.base_path.clone(),
+            theme_url: paths::theme_stylesheet(&design.primary_color, &design.secondary_color),
+            user_name: session.end_user.name.clone(),
+            csrf: session.csrf_token.clone(),
+        }
+    }
+
+    pub fn link(&self, path: &str) -> String {
+        format!("{}{path}", self.base)
+    }
+}
+
+/// The signed-in end user of this portal, or the page that sends them to sign in.
+pub async fn signed_in(
+    state: &AppState,
+    live: &LivePortal,
+    jar: &CookieJar,
+    here: &str,
+) -> Result<PortalSession, Response> {
+    open_for_sign_in(state, live).await?;
+    match current_session(state, live, jar).await? {
+        Some(session) => Ok(session),
+        None if jar.get(SESSION_COOKIE).is_some() => Err(pages::session_expired(live, &live.link(here))),
+        None => {
+            let target = format!(
+                "{}?return_to={}",
+                live.link("/auth/sign-in"),
+                form_urlencoded::byte_serialize(live.link(here).as_bytes()).collect::<String>()
+            );
+            Err(Redirect::to(&target).into_response())
+        }
+    }
+}
+
+/// Ticketing pages exist only while the feature is on: otherwise, the page that says so.
+pub fn ticketing_closed(live: &LivePortal) -> Option<Response> {
+    if live.portal.settings.features.ticketing.enabled {
+        None
+    } else {
+        Some(pages::message(
+            live,
+            Message {
+                status: axum::http::StatusCode::NOT_FOUND,
+                title: "Tickets are not available here".into(),
+                text: "This portal does not take tickets. Contact your IT team another way.".into(),
+                action: Some(Action { label: "Go to the start page".into(), href: live.link("/") }),
+            },
+        ))
+    }
+}

@@ -1,0 +1,387 @@
+//! Tickets end to end: submitted in the portal, answered in the console, followed by the end
+//! user; isolation, validation, hostile text, concurrency and double submits.
+
+use reqwest::{Method, StatusCode};
+use serde_json::{Value, json};
+
+use crate::html_form::{form_pairs, set, value};
+use crate::idp::{SsoPortal, TestIdp, Visitor, sso_portal};
+use crate::support::{Backend, TestApp, on_both_backends, snapshot};
+
+on_both_backends!(
+    the_ticket_journey_from_portal_to_console_and_back,
+    tickets_are_never_visible_to_anyone_else,
+    bad_tickets_are_refused_with_the_text_kept,
+    hostile_text_in_tickets_renders_inert,
+    concurrent_submissions_get_distinct_numbers_and_double_submits_one_ticket,
+);
+
+pub fn accounts() -> Value {
+    json!({
+        "ada": {"email": "ada@acme.example", "email_verified": true, "name": "Ada Lovelace"},
+        "lin": {"email": "lin@acme.example", "email_verified": true, "name": "Lin Colleague"},
+        "zed": {"email": "zed@globex.example", "email_verified": true, "name": "Zed Elsewhere"}
+    })
+}
+
+/// A portal with ticketing on, its tickets going to a global group the technician is in.
+pub async fn ticketing_portal(app: &TestApp, idp: &TestIdp, name: &str) -> (SsoPortal, String) {
+    let (_, team) = app.get_json("/team-members", &app.admin.token).await;
+    let tech_id =
+        team["items"].as_array().unwrap().iter().find(|m| m["email"] == app.technician.email).unwrap()["id"]
+            .clone();
+    let (_, group) = app
+        .post_json(
+            "/assignment-groups",
+            &app.admin.token,
+            json!({"name": format!("{name} Desk"), "member_ids": [tech_id]}),
+        )
+        .await;
+    let portal = sso_portal(app, idp, name, json!({})).await;
+    let (_, mut document) =
+        app.get_json(&format!("/customers/{}/portal", portal.customer_id), &app.admin.token).await;
+    document["features"]["ticketing"] = json!({"enabled": true, "default_assignment_group_id": group["id"]});
+    let revision = document["revision"].to_string();
+    let response = app
+        .api(Method::PUT, &format!("/customers/{}/portal", portal.customer_id), &app.admin.token)
+        .header("if-match", revision)
+        .json(&document)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::OK);
+    (portal, group["id"].as_str().unwrap().to_string())
+}
+
+pub async fn submit(visitor: &Visitor, portal: &SsoPortal, fields: &[(&str, &str)]) -> reqwest::Response {
+    let page = visitor
+        .client
+        .get(format!("{}{}", visitor.base, portal.path("/tickets/new")))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let mut pairs = form_pairs(&page, "ticket-form");
+    for (name, value) in fields {
+        set(&mut pairs, name, value);
+    }
+    visitor
+        .client
+        .post(format!("{}{}", visitor.base, portal.path("/tickets")))
+        .form(&pairs)
+        .send()
+        .await
+        .unwrap()
+}
+
+async fn the_ticket_journey_from_portal_to_console_and_back(backend: Backend) {
+    let Some(idp) = TestIdp::start(accounts()).await else { return };
+    let app = TestApp::spawn(backend).await;
+    let (portal, group) = ticketing_portal(&app, &idp, "Acme").await;
+    let ada = Visitor::new(&app);
+    assert_eq!(ada.sign_in(&portal, "ada").await.0, StatusCode::OK);
+
+    let submitted = submit(
+        &ada,
+        &portal,
+        &[
+            ("type", "incident"),
+            ("short_description", "Printer on floor 2 is jammed"),
+            ("description", "It blinks red.\nPaper is stuck."),
+            ("urgency", "high"),
+        ],
+    )
+    .await;
+    assert_eq!(submitted.status(), StatusCode::SEE_OTHER);
+    let ticket_path = submitted.headers()["location"].to_str().unwrap().to_string();
+    let page = ada.client.get(app.url(&ticket_path)).send().await.unwrap().text().await.unwrap();
+    assert!(
+        page.contains("has been submitted") && page.contains("T-000001"),
+        "the confirmation shows the number"
+    );
+    let ticket_id = ticket_path.split('/').next_back().unwrap().split('?').next().unwrap().to_string();
+    let (_, ticket) = app.get_json(&format!("/tickets/{ticket_id}"), &app.technician.token).await;
+    assert_eq!(ticket["contact_source"], "portal");
+    assert_eq!(ticket["status"], "new");
+    assert_eq!(ticket["assignment_group_id"], group.as_str());
+    assert_eq!(ticket["urgency"], "high");
+    assert_eq!(ticket["customer_id"], portal.customer_id.as_str());
+
+    let mine = ada.client.get(app.url(&portal.path("/tickets"))).send().await.unwrap().text().await.unwrap();
+    assert!(mine.contains("Printer on floor 2 is jammed") && mine.contains("New"));
+
+    // The technician finds it in their queue (their groups) and answers.
+    let console = app.console(&app.technician.email, &app.technician.password).await;
+    let queue = console.page("/admin/tickets").await;
+    assert!(queue.contains("T-000001") && queue.contains("Printer on floor 2 is jammed"));
+    let detail_path = format!("/admin/tickets/{ticket_id}");
+    let detail = console.page(&detail_path).await;
+    assert!(detail.contains("Ada Lovelace") && detail.contains("Paper is stuck."));
+    let reply = console
+        .submit(
+            &detail_path,
+            &format!("{detail_path}/comments"),
+            &[("body", "We are on our way."), ("visibility", "public")],
+        )
+        .await;
+    assert_eq!(reply.status(), StatusCode::SEE_OTHER);
+    console
+        .submit(
+            &detail_path,
+            &format!("{detail_path}/comments"),
+            &[("body", "Toner is low too; order more."), ("visibility", "internal")],
+        )
+        .await;
+    let (_, team) = app.get_json("/team-members", &app.admin.token).await;
+    let tech = team["items"].as_array().unwrap().iter().find(|m| m["email"] == app.technician.email).unwrap()
+        ["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let updated = console
+        .submit(
+            &detail_path,
+            &detail_path,
+            &[("status", "in_progress"), ("assignment_group_id", &group), ("assignee_id", &tech)],
+        )
+        .await;
+    assert_eq!(updated.status(), StatusCode::SEE_OTHER);
+    let (_, ticket) = app.get_json(&format!("/tickets/{ticket_id}"), &app.admin.token).await;
+    assert_eq!(
+        (ticket["status"].as_str(), ticket["assignee_id"].as_str()),
+        (Some("in_progress"), Some(tech.as_str()))
+    );
+
+    // The end user sees the reply, never the internal note, and replies and closes.
+    let page = ada
+        .client
+        .get(app.url(&portal.path(&format!("/tickets/{ticket_id}"))))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(page.contains("We are on our way.") && page.contains("Tim Tech"));
+    assert!(!page.contains("Toner is low"), "internal notes never reach the portal");
+    let csrf = value(&form_pairs(&page, "reply-form"), "_csrf").to_string();
+    let answered = ada
+        .client
+        .post(app.url(&portal.path(&format!("/tickets/{ticket_id}/comments"))))
+        .form(&[("_csrf", csrf.as_str()), ("body", "Thanks!")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(answered.status(), StatusCode::SEE_OTHER);
+    let closed = ada
+        .client
+        .post(app.url(&portal.path(&format!("/tickets/{ticket_id}/status"))))
+        .form(&[("_csrf", csrf.as_str()), ("action", "close")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(closed.status(), StatusCode::SEE_OTHER);
+    let (_, comments) = app.get_json(&format!("/tickets/{ticket_id}/comments"), &app.technician.token).await;
+    let bodies: Vec<&str> =
+        comments["items"].as_array().unwrap().iter().map(|c| c["body"].as_str().unwrap()).collect();
+    assert_eq!(bodies, ["We are on our way.", "Toner is low too; order more.", "Thanks!"]);
+    assert_eq!(app.get_json(&format!("/tickets/{ticket_id}"), &app.admin.token).await.1["status"], "closed");
+}
+
+async fn tickets_are_never_visible_to_anyone_else(backend: Backend) {
+    let Some(idp) = TestIdp::start(accounts()).await else { return };
+    let app = TestApp::spawn(backend).await;
+    let (acme, _) = ticketing_portal(&app, &idp, "Acme").await;
+    let (globex, _) = ticketing_portal(&app, &idp, "Globex").await;
+    let ada = Visitor::new(&app);
+    ada.sign_in(&acme, "ada").await;
+    let submitted =
+        submit(&ada, &acme, &[("type", "service_request"), ("short_description", "New laptop")]).await;
+    let ticket_path =
+        submitted.headers()["location"].to_str().unwrap().split('?').next().unwrap().to_string();
+    let ticket_id = ticket_path.rsplit('/').next().unwrap().to_string();
+
+    let lin = Visitor::new(&app);
+    assert_eq!(lin.sign_in(&acme, "lin").await.0, StatusCode::OK);
+    let zed = Visitor::new(&app);
+    assert_eq!(zed.sign_in(&globex, "zed").await.0, StatusCode::OK);
+    for (visitor, portal) in [(&lin, &acme), (&zed, &globex)] {
+        let page =
+            visitor.client.get(app.url(&portal.path(&format!("/tickets/{ticket_id}")))).send().await.unwrap();
+        assert_eq!(page.status(), StatusCode::NOT_FOUND, "404, not 403: ids do not leak");
+        let mine =
+            visitor.client.get(app.url(&portal.path("/tickets"))).send().await.unwrap().text().await.unwrap();
+        assert!(!mine.contains("New laptop"));
+        let csrf_page =
+            visitor.client.get(app.url(&portal.path("/tickets"))).send().await.unwrap().text().await.unwrap();
+        let csrf = value(&form_pairs(&csrf_page, "sign-out"), "_csrf").to_string();
+        for (path, fields) in [
+            (format!("/tickets/{ticket_id}/comments"), vec![("_csrf", csrf.as_str()), ("body", "sneaky")]),
+            (format!("/tickets/{ticket_id}/status"), vec![("_csrf", csrf.as_str()), ("action", "close")]),
+        ] {
+            let response =
+                visitor.client.post(app.url(&portal.path(&path))).form(&fields).send().await.unwrap();
+            assert_eq!(response.status(), StatusCode::NOT_FOUND, "{path}");
+        }
+    }
+    // Guessing ids that are not ids.
+    let junk = ada.client.get(app.url(&acme.path("/tickets/not-a-ticket"))).send().await.unwrap();
+    assert_eq!(junk.status(), StatusCode::NOT_FOUND);
+    let (_, comments) = app.get_json(&format!("/tickets/{ticket_id}/comments"), &app.admin.token).await;
+    assert!(comments["items"].as_array().unwrap().is_empty());
+    assert_eq!(app.get_json(&format!("/tickets/{ticket_id}"), &app.admin.token).await.1["status"], "new");
+    // The API: technicians work tickets; a missing token is refused.
+    assert_eq!(app.get_json("/tickets", &app.technician.token).await.0, StatusCode::OK);
+    assert_eq!(
+        app.client.get(app.url("/api/v1/tickets")).send().await.unwrap().status(),
+        StatusCode::UNAUTHORIZED
+    );
+}
+
+async fn bad_tickets_are_refused_with_the_text_kept(backend: Backend) {
+    let Some(idp) = TestIdp::start(accounts()).await else { return };
+    let app = TestApp::spawn(backend).await;
+    let (portal, _) = ticketing_portal(&app, &idp, "Acme").await;
+    let ada = Visitor::new(&app);
+    ada.sign_in(&portal, "ada").await;
+    let long = "x".repeat(201);
+    for (fields, field, message) in [
+        (
+            vec![("type", ""), ("short_description", "Mouse broken"), ("description", "my text stays")],
+            "type",
+            "choose whether",
+        ),
+        (
+            vec![("type", "incident"), ("short_description", ""), ("description", "my text stays")],
+            "short_description",
+            "must not be empty",
+        ),
+        (
+            vec![
+                ("type", "incident"),
+                ("short_description", long.as_str()),
+                ("description", "my text stays"),
+            ],
+            "short_description",
+            "at most 200",
+        ),
+        (
+            vec![
+                ("type", "complaint"),
+                ("short_description", "Mouse broken"),
+                ("description", "my text stays"),
+            ],
+            "type",
+            "must be one of",
+        ),
+        (
+            vec![
+                ("type", "incident"),
+                ("short_description", "Mouse broken"),
+                ("urgency", "asap"),
+                ("description", "my text stays"),
+            ],
+            "urgency",
+            "must be one of",
+        ),
+    ] {
+        let response = submit(&ada, &portal, &fields).await;
+        assert_eq!(response.status(), StatusCode::UNPROCESSABLE_ENTITY, "{field}");
+        let page = response.text().await.unwrap();
+        assert!(
+            page.contains(&format!("id=\"{field}-error\"")) && page.contains(message),
+            "{field}: {message}"
+        );
+        assert!(page.contains("my text stays"), "the user's text is kept");
+    }
+    assert!(snapshot(&app.store, "tickets").await.is_empty(), "nothing is stored");
+    let (status, problem) = app
+        .post_json("/tickets", &app.admin.token, json!({"customer_id": portal.customer_id, "requester_id": portal.customer_id, "type": "incident", "short_description": "x"}))
+        .await;
+    crate::support::assert_problem_names(status, &problem, StatusCode::UNPROCESSABLE_ENTITY, "requester_id");
+}
+
+async fn hostile_text_in_tickets_renders_inert(backend: Backend) {
+    let Some(idp) = TestIdp::start(accounts()).await else { return };
+    let app = TestApp::spawn(backend).await;
+    let (portal, _) = ticketing_portal(&app, &idp, "Acme").await;
+    let ada = Visitor::new(&app);
+    ada.sign_in(&portal, "ada").await;
+    let hostile = "<script>alert(1)</script><img src=x onerror=alert(2)>";
+    let submitted = submit(
+        &ada,
+        &portal,
+        &[("type", "incident"), ("short_description", hostile), ("description", hostile)],
+    )
+    .await;
+    let ticket_path =
+        submitted.headers()["location"].to_str().unwrap().split('?').next().unwrap().to_string();
+    let ticket_id = ticket_path.rsplit('/').next().unwrap().to_string();
+    let page = ada.client.get(app.url(&ticket_path)).send().await.unwrap().text().await.unwrap();
+    let csrf = value(&form_pairs(&page, "reply-form"), "_csrf").to_string();
+    ada.client
+        .post(app.url(&portal.path(&format!("/tickets/{ticket_id}/comments"))))
+        .form(&[("_csrf", csrf.as_str()), ("body", hostile)])
+        .send()
+        .await
+        .unwrap();
+    let console = app.console(&app.technician.email, &app.technician.password).await;
+    let pages = [
+        ada.client.get(app.url(&ticket_path)).send().await.unwrap().text().await.unwrap(),
+        ada.client.get(app.url(&portal.path("/tickets"))).send().await.unwrap().text().await.unwrap(),
+        console.page(&format!("/admin/tickets/{ticket_id}")).await,
+        console.page("/admin/tickets").await,
+    ];
+    for page in pages {
+        assert!(
+            !page.contains("<script>alert") && !page.contains("<img src=x"),
+            "hostile text must be escaped"
+        );
+        assert!(page.contains("&#60;script&#62;alert(1)"), "and still shown as text");
+    }
+}
+
+async fn concurrent_submissions_get_distinct_numbers_and_double_submits_one_ticket(backend: Backend) {
+    let Some(idp) = TestIdp::start(accounts()).await else { return };
+    let app = TestApp::spawn(backend).await;
+    let (portal, _) = ticketing_portal(&app, &idp, "Acme").await;
+    let ada = Visitor::new(&app);
+    ada.sign_in(&portal, "ada").await;
+
+    // The same form sent twice makes one ticket.
+    let page =
+        ada.client.get(app.url(&portal.path("/tickets/new"))).send().await.unwrap().text().await.unwrap();
+    let mut pairs = form_pairs(&page, "ticket-form");
+    set(&mut pairs, "type", "incident");
+    set(&mut pairs, "short_description", "Sent twice");
+    let (first, second) = tokio::join!(
+        ada.client.post(app.url(&portal.path("/tickets"))).form(&pairs).send(),
+        ada.client.post(app.url(&portal.path("/tickets"))).form(&pairs).send()
+    );
+    let (first, second) = (first.unwrap(), second.unwrap());
+    assert_eq!(first.headers()["location"], second.headers()["location"], "both lead to the same ticket");
+    assert_eq!(snapshot(&app.store, "tickets").await.len(), 1);
+
+    // 200 tickets at once through the API: 200 distinct numbers.
+    let (_, users) =
+        app.get_json(&format!("/customers/{}/end-users", portal.customer_id), &app.admin.token).await;
+    let requester = users["items"][0]["id"].as_str().unwrap().to_string();
+    let handles: Vec<_> = (0..200)
+        .map(|n| {
+            let body = json!({"customer_id": portal.customer_id, "requester_id": requester,
+                "type": "service_request", "short_description": format!("Request {n}")});
+            tokio::spawn(app.api(Method::POST, "/tickets", &app.technician.token).json(&body).send())
+        })
+        .collect();
+    let mut numbers = Vec::new();
+    for handle in handles {
+        let (status, ticket) = crate::support::json_of(handle.await.unwrap().unwrap()).await;
+        assert_eq!(status, StatusCode::CREATED, "{ticket}");
+        numbers.push(ticket["number"].as_str().unwrap().to_string());
+    }
+    numbers.sort();
+    numbers.dedup();
+    assert_eq!(numbers.len(), 200, "every ticket has its own number");
+}

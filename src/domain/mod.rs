@@ -5,6 +5,7 @@ pub mod customer;
 pub mod email;
 pub mod end_user;
 pub mod group;
+pub mod kb;
 pub mod page;
 pub mod patch;
 pub mod portal;

@@ -1,6 +1,7 @@
 //! The portal renderer: the one function the live portal and View Preview both call.
 
 pub mod landing;
+pub mod markdown;
 
 /// Whether a page is the live portal or a preview of unsaved settings.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

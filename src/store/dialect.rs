@@ -46,8 +46,61 @@ impl Backend {
     }
 }
 
+/// Full-text search over knowledge base articles: the one query that differs per database.
+/// Parameters: `$1` the search expression from [`Backend::search_expression`], `$2` the customer
+/// whose portal searches, `$3` the limit. Columns: the article's, plus `snippet` (matches between
+/// `[[` and `]]`) and `rank` (larger is better).
+pub(crate) const SQLITE_ARTICLE_SEARCH: &str = "SELECT a.id, a.title, a.body, a.published, a.all_customers, a.views,
+           a.created_at, a.updated_at, a.updated_by,
+           snippet(articles_fts, 2, '[[', ']]', '…', 16) AS snippet,
+           -bm25(articles_fts, 0.0, 10.0, 1.0) AS rank
+    FROM articles_fts JOIN articles a ON a.id = articles_fts.article_id
+    WHERE articles_fts MATCH $1 AND a.published = 1
+      AND (a.all_customers = 1 OR EXISTS (SELECT 1 FROM article_customers ac WHERE ac.article_id = a.id AND ac.customer_id = $2))
+    ORDER BY rank DESC, a.updated_at DESC LIMIT $3";
+
+pub(crate) const POSTGRES_ARTICLE_SEARCH: &str = "SELECT a.id, a.title, a.body, a.published, a.all_customers, a.views,
+           a.created_at, a.updated_at, a.updated_by,
+           ts_headline('english', a.body, q, 'StartSel=[[, StopSel=]], MaxWords=24, MinWords=10, ShortWord=2') AS snippet,
+           ts_rank_cd(a.search, q)::float8 AS rank
+    FROM articles a, to_tsquery('english', $1) q
+    WHERE a.search @@ q AND a.published = TRUE
+      AND (a.all_customers = TRUE OR EXISTS (SELECT 1 FROM article_customers ac WHERE ac.article_id = a.id AND ac.customer_id = $2))
+    ORDER BY rank DESC, a.updated_at DESC LIMIT $3";
+
+impl Backend {
+    pub(crate) fn article_search(self) -> &'static str {
+        match self {
+            Self::Sqlite => SQLITE_ARTICLE_SEARCH,
+            Self::Postgres => POSTGRES_ARTICLE_SEARCH,
+        }
+    }
+
+    /// The database's query language for "all these words, as prefixes", from words that are
+    /// already only letters and digits (so nothing of a person's typing reaches the syntax).
+    pub(crate) fn search_expression(self, words: &[String]) -> String {
+        match self {
+            Self::Sqlite => words.iter().map(|w| format!("\"{w}\"*")).collect::<Vec<_>>().join(" "),
+            Self::Postgres => words.iter().map(|w| format!("{w}:*")).collect::<Vec<_>>().join(" & "),
+        }
+    }
+
+    /// Whether articles need their search index written by the store (SQLite's FTS5 table);
+    /// PostgreSQL keeps its tsvector column itself.
+    pub(crate) fn indexes_articles_itself(self) -> bool {
+        self == Self::Postgres
+    }
+}
+
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn search_expressions_match_all_words_as_prefixes() {
+        let words = vec!["vpn".to_string(), "reset".to_string()];
+        assert_eq!(Backend::Sqlite.search_expression(&words), "\"vpn\"* \"reset\"*");
+        assert_eq!(Backend::Postgres.search_expression(&words), "vpn:* & reset:*");
+    }
+
     use super::*;
 
     #[test]

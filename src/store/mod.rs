@@ -8,6 +8,7 @@ pub mod customers;
 pub mod dialect;
 pub mod end_users;
 pub mod groups;
+pub mod kb;
 pub mod portals;
 pub mod sessions;
 pub mod sign_in;

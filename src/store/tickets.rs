@@ -327,6 +327,38 @@ impl Store {
         rows.iter().map(comment).collect()
     }
 
+    /// The requester's tickets whose number, short description or description contains every
+    /// word, most recently changed first. (A requester has few tickets: the newest 500 are read.)
+    pub async fn search_tickets(
+        &self,
+        customer_id: Uuid,
+        requester_id: Uuid,
+        words: &[String],
+        limit: usize,
+    ) -> StoreResult<Vec<Ticket>> {
+        if words.is_empty() {
+            return Ok(Vec::new());
+        }
+        let rows = sqlx::query("SELECT * FROM tickets WHERE customer_id = $1 AND requester_id = $2 ORDER BY updated_at DESC LIMIT 500")
+            .bind(customer_id.to_string())
+            .bind(requester_id.to_string())
+            .fetch_all(&self.pool)
+            .await?;
+        let mut found = Vec::new();
+        for row in &rows {
+            let ticket = ticket(row)?;
+            let haystack = format!("{} {} {}", ticket.number, ticket.short_description, ticket.description)
+                .to_lowercase();
+            if words.iter().all(|w| haystack.contains(w.as_str())) {
+                found.push(ticket);
+                if found.len() >= limit {
+                    break;
+                }
+            }
+        }
+        Ok(found)
+    }
+
     /// How many tickets an end user submitted since `since_ms`, for the submission rate limit.
     pub async fn recent_submissions(&self, requester_id: Uuid, since_ms: i64) -> StoreResult<i64> {
         let row =

@@ -14,6 +14,8 @@ pub const GROUPS: &str = "/admin/groups";
 pub const NEW_GROUP: &str = "/admin/groups/new";
 pub const TEAM: &str = "/admin/team";
 pub const TICKETS: &str = "/admin/tickets";
+pub const KB: &str = "/admin/kb";
+pub const NEW_ARTICLE: &str = "/admin/kb/new";
 pub const STYLESHEET: &str = "/assets/admin.css";
 pub const SCRIPT: &str = "/assets/admin.js";
 pub const DRAWER_SCRIPT: &str = "/assets/drawer.js";
@@ -75,6 +77,10 @@ pub fn customer_sso(id: impl Display, sso_id: impl Display) -> String {
 
 pub fn delete_customer_sso(id: impl Display, sso_id: impl Display) -> String {
     format!("/admin/customers/{id}/portal/sso/{sso_id}/delete")
+}
+
+pub fn article(id: impl Display) -> String {
+    format!("/admin/kb/{id}")
 }
 
 pub fn ticket(id: impl Display) -> String {

@@ -3,6 +3,7 @@
 
 mod html_form;
 mod idp;
+mod kb;
 mod support;
 
 mod api_auth;
@@ -11,6 +12,7 @@ mod api_end_users;
 mod api_groups;
 mod browser;
 mod browser_drawer;
+mod browser_portal;
 mod browser_sso;
 mod browser_tickets;
 mod cli;

@@ -132,6 +132,11 @@ async fn the_openapi_document_covers_every_route_and_matches_its_snapshot() {
         "PATCH /api/v1/tickets/{id}",
         "GET /api/v1/tickets/{id}/comments",
         "POST /api/v1/tickets/{id}/comments",
+        "GET /api/v1/kb/articles",
+        "POST /api/v1/kb/articles",
+        "GET /api/v1/kb/articles/{id}",
+        "PATCH /api/v1/kb/articles/{id}",
+        "DELETE /api/v1/kb/articles/{id}",
     ];
     expected.sort();
     assert_eq!(operations, expected);

@@ -3,6 +3,7 @@
 pub mod customers;
 pub mod drawer;
 pub mod groups;
+pub mod kb;
 pub mod layout;
 pub mod login;
 pub mod page_error;
@@ -49,6 +50,10 @@ pub fn router(_state: &AppState) -> Router<AppState> {
         .route("/admin/groups/{id}/delete", post(groups::delete))
         .route(paths::TEAM, get(team::list))
         .route(paths::TICKETS, get(tickets::queue))
+        .route(paths::KB, get(kb::list).post(kb::create))
+        .route(paths::NEW_ARTICLE, get(kb::new_form))
+        .route("/admin/kb/{id}", get(kb::edit_form).post(kb::update))
+        .route("/admin/kb/{id}/delete", post(kb::delete))
         .route("/admin/tickets/{id}", get(tickets::show).post(tickets::update))
         .route("/admin/tickets/{id}/comments", post(tickets::comment))
         .layer(SetResponseHeaderLayer::overriding(

@@ -4,6 +4,7 @@ pub mod customers;
 pub mod end_users;
 pub mod extract;
 pub mod groups;
+pub mod kb;
 pub mod portals;
 pub mod sso;
 pub mod team;
@@ -34,7 +35,7 @@ use crate::app::AppState;
     components(schemas(crate::error::Problem, crate::error::ProblemField)),
     tags(
         (name = "customers"), (name = "assignment groups"), (name = "end users"), (name = "team members"),
-        (name = "portals"), (name = "single sign-on"), (name = "tickets"),
+        (name = "portals"), (name = "single sign-on"), (name = "tickets"), (name = "knowledge base"),
         (name = "meta")
     )
 )]
@@ -69,6 +70,8 @@ fn documented() -> OpenApiRouter<AppState> {
         .routes(routes!(tickets::list, tickets::create))
         .routes(routes!(tickets::show, tickets::update))
         .routes(routes!(tickets::comments, tickets::add_comment))
+        .routes(routes!(kb::list, kb::create))
+        .routes(routes!(kb::show, kb::update, kb::delete))
         .routes(routes!(openapi_json))
 }
 

@@ -4,6 +4,7 @@
 pub mod auth;
 pub mod chrome;
 pub mod hosts;
+pub mod kb;
 pub mod pages;
 pub mod resolve;
 pub mod session;
@@ -34,6 +35,9 @@ pub fn router() -> Router<AppState> {
         .route("/p/{slug}/tickets/{ticket_id}", get(tickets::show))
         .route("/p/{slug}/tickets/{ticket_id}/comments", post(tickets::reply))
         .route("/p/{slug}/tickets/{ticket_id}/status", post(tickets::change_status))
+        .route("/p/{slug}/kb", get(kb::list))
+        .route("/p/{slug}/kb/{article_id}", get(kb::show))
+        .route("/p/{slug}/search", get(kb::search))
         .route("/p/{slug}/{*rest}", get(pages::elsewhere))
         .layer(SetResponseHeaderLayer::overriding(
             header::CONTENT_SECURITY_POLICY,

@@ -1,0 +1,306 @@
+//! Knowledge base articles, their visibility per customer, and full-text search.
+
+use sqlx::AnyConnection;
+use sqlx::any::AnyRow;
+use uuid::Uuid;
+
+use super::audit::{self, AuditEvent};
+use super::{RowExt, Store, StoreError, StoreResult, now_ms};
+use crate::domain::actor::Actor;
+use crate::domain::kb::{Article, ArticleContent};
+use crate::domain::page::{Cursor, Page, PageRequest};
+
+/// Never `SELECT *`: PostgreSQL's tsvector column is not for reading.
+const COLUMNS: &str = "id, title, body, published, all_customers, views, created_at, updated_at, updated_by";
+
+fn article(row: &AnyRow, customer_ids: Vec<Uuid>) -> StoreResult<Article> {
+    Ok(Article {
+        id: row.uuid("id")?,
+        title: row.text("title")?,
+        body: row.text("body")?,
+        published: row.flag("published")?,
+        all_customers: row.flag("all_customers")?,
+        customer_ids,
+        views: row.int("views")?,
+        created_at: row.time("created_at")?,
+        updated_at: row.time("updated_at")?,
+        updated_by: row.text("updated_by")?,
+    })
+}
+
+/// An article found by search, with the words that matched marked `[[…]]` in the snippet.
+#[derive(Debug, Clone)]
+pub struct Found {
+    pub article: Article,
+    pub snippet: String,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ArticleOrder {
+    Recent,
+    Popular,
+}
+
+/// Words of a search, letters and digits only, lowercased; at most eight.
+pub fn search_words(query: &str) -> Vec<String> {
+    query
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .map(str::to_lowercase)
+        .take(8)
+        .collect()
+}
+
+impl Store {
+    async fn article_customers(&self, id: Uuid) -> StoreResult<Vec<Uuid>> {
+        let rows = sqlx::query(
+            "SELECT customer_id FROM article_customers WHERE article_id = $1 ORDER BY customer_id",
+        )
+        .bind(id.to_string())
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter().map(|r| r.uuid("customer_id")).collect()
+    }
+
+    pub async fn article(&self, id: Uuid) -> StoreResult<Article> {
+        let row = sqlx::query(sqlx::AssertSqlSafe(format!("SELECT {COLUMNS} FROM articles WHERE id = $1")))
+            .bind(id.to_string())
+            .fetch_optional(&self.pool)
+            .await?
+            .ok_or(StoreError::not_found("article"))?;
+        article(&row, self.article_customers(id).await?)
+    }
+
+    /// A published article visible in this customer's portal, or "not found".
+    pub async fn article_for_customer(&self, id: Uuid, customer_id: Uuid) -> StoreResult<Article> {
+        let found = self.article(id).await?;
+        if found.published && (found.all_customers || found.customer_ids.contains(&customer_id)) {
+            Ok(found)
+        } else {
+            Err(StoreError::not_found("article"))
+        }
+    }
+
+    pub async fn count_article_view(&self, id: Uuid) -> StoreResult<()> {
+        sqlx::query("UPDATE articles SET views = views + 1 WHERE id = $1")
+            .bind(id.to_string())
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
+    /// Articles, newest change first (or most read first). With `visible_to`, only the
+    /// published ones that customer's portal shows.
+    pub async fn list_articles(
+        &self,
+        visible_to: Option<Uuid>,
+        order: ArticleOrder,
+        page: &PageRequest,
+    ) -> StoreResult<Page<Article>> {
+        let (after_key, after_id) = match &page.after {
+            Some(cursor) => (Some(cursor.sort_key.parse::<i64>().unwrap_or(0)), Some(cursor.id.clone())),
+            None => (None, None),
+        };
+        let sort = match order {
+            ArticleOrder::Recent => "updated_at",
+            ArticleOrder::Popular => "views",
+        };
+        let sql = format!(
+            "SELECT {COLUMNS} FROM articles a
+             WHERE ($1 IS NULL OR (a.published = $2 AND (a.all_customers = $2 OR EXISTS
+                   (SELECT 1 FROM article_customers ac WHERE ac.article_id = a.id AND ac.customer_id = $1))))
+               AND ($3 IS NULL OR ({sort}, id) < ($3, $4))
+             ORDER BY {sort} DESC, id DESC LIMIT $5"
+        );
+        let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
+            .bind(visible_to.map(|id| id.to_string()))
+            .bind(true)
+            .bind(after_key)
+            .bind(after_id)
+            .bind(i64::from(page.limit) + 1)
+            .fetch_all(&self.pool)
+            .await?;
+        let mut articles = Vec::with_capacity(rows.len());
+        for row in &rows {
+            let id = row.uuid("id")?;
+            articles.push(article(row, self.article_customers(id).await?)?);
+        }
+        Ok(page.page_from(articles, |a| Cursor {
+            sort_key: match order {
+                ArticleOrder::Recent => {
+                    ((a.updated_at.unix_timestamp_nanos() / 1_000_000) as i64).to_string()
+                }
+                ArticleOrder::Popular => a.views.to_string(),
+            },
+            id: a.id.to_string(),
+        }))
+    }
+
+    pub async fn create_article(&self, content: &ArticleContent, actor: &Actor) -> StoreResult<Article> {
+        let id = Uuid::now_v7();
+        let mut tx = self.begin_write().await?;
+        check_customers(&mut tx, &content.customer_ids).await?;
+        let now = now_ms();
+        sqlx::query(
+            "INSERT INTO articles (id, title, body, published, all_customers, views, created_at, updated_at, updated_by)
+             VALUES ($1, $2, $3, $4, $5, 0, $6, $6, $7)",
+        )
+        .bind(id.to_string())
+        .bind(&content.title)
+        .bind(&content.body)
+        .bind(content.published)
+        .bind(content.all_customers)
+        .bind(now)
+        .bind(&actor.name)
+        .execute(&mut *tx)
+        .await?;
+        self.write_visibility_and_index(&mut tx, id, content).await?;
+        audit::record(
+            &mut tx,
+            actor,
+            AuditEvent {
+                target_kind: "article",
+                target_id: &id.to_string(),
+                action: "create",
+                summary: &format!("created article '{}'", content.title),
+            },
+        )
+        .await?;
+        tx.commit().await?;
+        self.article(id).await
+    }
+
+    pub async fn update_article(
+        &self,
+        id: Uuid,
+        content: &ArticleContent,
+        actor: &Actor,
+    ) -> StoreResult<Article> {
+        self.article(id).await?;
+        let mut tx = self.begin_write().await?;
+        check_customers(&mut tx, &content.customer_ids).await?;
+        sqlx::query("UPDATE articles SET title = $2, body = $3, published = $4, all_customers = $5, updated_at = $6, updated_by = $7 WHERE id = $1")
+            .bind(id.to_string())
+            .bind(&content.title)
+            .bind(&content.body)
+            .bind(content.published)
+            .bind(content.all_customers)
+            .bind(now_ms())
+            .bind(&actor.name)
+            .execute(&mut *tx)
+            .await?;
+        self.write_visibility_and_index(&mut tx, id, content).await?;
+        audit::record(
+            &mut tx,
+            actor,
+            AuditEvent {
+                target_kind: "article",
+                target_id: &id.to_string(),
+                action: "update",
+                summary: &format!("changed article '{}'", content.title),
+            },
+        )
+        .await?;
+        tx.commit().await?;
+        self.article(id).await
+    }
+
+    pub async fn delete_article(&self, id: Uuid, actor: &Actor) -> StoreResult<()> {
+        let existing = self.article(id).await?;
+        let mut tx = self.begin_write().await?;
+        sqlx::query("DELETE FROM articles WHERE id = $1").bind(id.to_string()).execute(&mut *tx).await?;
+        if !self.backend.indexes_articles_itself() {
+            sqlx::query("DELETE FROM articles_fts WHERE article_id = $1")
+                .bind(id.to_string())
+                .execute(&mut *tx)
+                .await?;
+        }
+        audit::record(
+            &mut tx,
+            actor,
+            AuditEvent {
+                target_kind: "article",
+                target_id: &id.to_string(),
+                action: "delete",
+                summary: &format!("deleted article '{}'", existing.title),
+            },
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    async fn write_visibility_and_index(
+        &self,
+        tx: &mut AnyConnection,
+        id: Uuid,
+        content: &ArticleContent,
+    ) -> StoreResult<()> {
+        sqlx::query("DELETE FROM article_customers WHERE article_id = $1")
+            .bind(id.to_string())
+            .execute(&mut *tx)
+            .await?;
+        for customer in &content.customer_ids {
+            sqlx::query("INSERT INTO article_customers (article_id, customer_id) VALUES ($1, $2)")
+                .bind(id.to_string())
+                .bind(customer.to_string())
+                .execute(&mut *tx)
+                .await?;
+        }
+        if !self.backend.indexes_articles_itself() {
+            sqlx::query("DELETE FROM articles_fts WHERE article_id = $1")
+                .bind(id.to_string())
+                .execute(&mut *tx)
+                .await?;
+            sqlx::query("INSERT INTO articles_fts (article_id, title, body) VALUES ($1, $2, $3)")
+                .bind(id.to_string())
+                .bind(&content.title)
+                .bind(crate::render::markdown::to_plain_text(&content.body))
+                .execute(&mut *tx)
+                .await?;
+        }
+        Ok(())
+    }
+
+    /// Published articles visible to the customer that contain every word (as a prefix),
+    /// best match first.
+    pub async fn search_articles(
+        &self,
+        customer_id: Uuid,
+        query: &str,
+        limit: i64,
+    ) -> StoreResult<Vec<Found>> {
+        let words = search_words(query);
+        if words.is_empty() {
+            return Ok(Vec::new());
+        }
+        let rows = sqlx::query(self.backend.article_search())
+            .bind(self.backend.search_expression(&words))
+            .bind(customer_id.to_string())
+            .bind(limit)
+            .fetch_all(&self.pool)
+            .await?;
+        let mut found = Vec::with_capacity(rows.len());
+        for row in &rows {
+            let id = row.uuid("id")?;
+            found.push(Found {
+                article: article(row, self.article_customers(id).await?)?,
+                snippet: row.text("snippet")?,
+            });
+        }
+        Ok(found)
+    }
+}
+
+async fn check_customers(tx: &mut AnyConnection, customer_ids: &[Uuid]) -> StoreResult<()> {
+    for customer in customer_ids {
+        let exists = sqlx::query("SELECT 1 AS found FROM customers WHERE id = $1")
+            .bind(customer.to_string())
+            .fetch_optional(&mut *tx)
+            .await?;
+        if exists.is_none() {
+            return Err(StoreError::conflict("customer_ids", format!("no customer has the id {customer}")));
+        }
+    }
+    Ok(())
+}

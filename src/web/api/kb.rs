@@ -1,0 +1,88 @@
+//! `/kb/articles`: the knowledge base, for technicians and integrations.
+
+use axum::Json;
+use axum::extract::State;
+use axum::http::{StatusCode, header};
+use axum::response::IntoResponse;
+use serde::Deserialize;
+use utoipa::IntoParams;
+use uuid::Uuid;
+
+use super::extract::{ApiCaller, ApiJson, ApiQuery, PathId};
+use crate::app::AppState;
+use crate::domain::kb::{Article, ArticleDraft};
+use crate::domain::page::{Page, PageRequest};
+use crate::error::{AppResult, Problem};
+use crate::store::kb::ArticleOrder;
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+pub struct ArticleListQuery {
+    /// Only articles published and visible in this customer's portal.
+    customer_id: Option<Uuid>,
+    cursor: Option<String>,
+    limit: Option<u32>,
+}
+
+/// Articles, most recently changed first.
+#[utoipa::path(get, path = "/kb/articles", tag = "knowledge base", params(ArticleListQuery), security(("bearer" = [])),
+    responses((status = 200, body = Page<Article>), (status = 400, body = Problem)))]
+pub async fn list(
+    State(state): State<AppState>,
+    _caller: ApiCaller,
+    ApiQuery(query): ApiQuery<ArticleListQuery>,
+) -> AppResult<Json<Page<Article>>> {
+    let page = PageRequest::parse(query.cursor.as_deref(), query.limit)?;
+    Ok(Json(state.store.list_articles(query.customer_id, ArticleOrder::Recent, &page).await?))
+}
+
+/// Creates an article (unpublished unless `published` is true; visible to all customers unless
+/// `all_customers` is false with `customer_ids`).
+#[utoipa::path(post, path = "/kb/articles", tag = "knowledge base", request_body = ArticleDraft, security(("bearer" = [])),
+    responses((status = 201, body = Article), (status = 400, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)))]
+pub async fn create(
+    State(state): State<AppState>,
+    caller: ApiCaller,
+    ApiJson(draft): ApiJson<ArticleDraft>,
+) -> AppResult<impl IntoResponse> {
+    let content = draft.apply(None)?;
+    let article = state.store.create_article(&content, &caller.actor()).await?;
+    let location = format!("/api/v1/kb/articles/{}", article.id);
+    Ok((StatusCode::CREATED, [(header::LOCATION, location)], Json(article)))
+}
+
+#[utoipa::path(get, path = "/kb/articles/{id}", tag = "knowledge base", params(("id" = Uuid, Path)), security(("bearer" = [])),
+    responses((status = 200, body = Article), (status = 404, body = Problem)))]
+pub async fn show(
+    State(state): State<AppState>,
+    _caller: ApiCaller,
+    PathId(id): PathId,
+) -> AppResult<Json<Article>> {
+    Ok(Json(state.store.article(id).await?))
+}
+
+/// Changes the fields sent.
+#[utoipa::path(patch, path = "/kb/articles/{id}", tag = "knowledge base", params(("id" = Uuid, Path)), request_body = ArticleDraft,
+    security(("bearer" = [])),
+    responses((status = 200, body = Article), (status = 400, body = Problem), (status = 404, body = Problem), (status = 422, body = Problem)))]
+pub async fn update(
+    State(state): State<AppState>,
+    caller: ApiCaller,
+    PathId(id): PathId,
+    ApiJson(draft): ApiJson<ArticleDraft>,
+) -> AppResult<Json<Article>> {
+    let current = state.store.article(id).await?;
+    let content = draft.apply(Some(&current))?;
+    Ok(Json(state.store.update_article(id, &content, &caller.actor()).await?))
+}
+
+#[utoipa::path(delete, path = "/kb/articles/{id}", tag = "knowledge base", params(("id" = Uuid, Path)), security(("bearer" = [])),
+    responses((status = 204, description = "Deleted"), (status = 404, body = Problem)))]
+pub async fn delete(
+    State(state): State<AppState>,
+    caller: ApiCaller,
+    PathId(id): PathId,
+) -> AppResult<StatusCode> {
+    state.store.delete_article(id, &caller.actor()).await?;
+    Ok(StatusCode::NO_CONTENT)
+}

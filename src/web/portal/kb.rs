@@ -1,0 +1,298 @@
+//! The knowledge base in the portal, and the one search box over articles, the user's own
+//! tickets and the portal's buttons and links.
+
+use std::collections::HashMap;
+
+use askama::Template;
+use askama_web::WebTemplate;
+use axum::extract::{FromRequestParts, Path, Query, State};
+use axum::http::StatusCode;
+use axum::http::request::Parts;
+use axum::response::{IntoResponse, Response};
+use axum_extra::extract::cookie::CookieJar;
+use serde::Deserialize;
+use uuid::Uuid;
+
+use super::chrome::{Chrome, signed_in};
+use super::pages::{self, Action, Message};
+use super::resolve::LivePortal;
+use crate::app::AppState;
+use crate::domain::kb::Article;
+use crate::domain::page::PageRequest;
+use crate::domain::portal::layout::ButtonTarget;
+use crate::domain::ticket::Ticket;
+use crate::render::markdown;
+use crate::store::kb::{ArticleOrder, search_words};
+use crate::store::sso::PortalSession;
+
+fn knowledge_base_closed(live: &LivePortal) -> Option<Response> {
+    (!live.portal.settings.features.knowledge_base.enabled).then(|| {
+        pages::message(
+            live,
+            Message {
+                status: StatusCode::NOT_FOUND,
+                title: "There is no knowledge base here".into(),
+                text: "This portal does not offer articles.".into(),
+                action: Some(Action { label: "Go to the start page".into(), href: live.link("/") }),
+            },
+        )
+    })
+}
+
+async fn guard(
+    state: &AppState,
+    live: &LivePortal,
+    jar: &CookieJar,
+    here: &str,
+) -> Result<PortalSession, Response> {
+    if let Some(page) = knowledge_base_closed(live) {
+        return Err(page);
+    }
+    signed_in(state, live, jar, here).await
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "portal/kb_list.html")]
+struct ListPage {
+    chrome: Chrome,
+    popular: Vec<Article>,
+    recent: Vec<Article>,
+    next_page: Option<String>,
+}
+
+#[derive(Debug, Deserialize)]
+pub struct ListQuery {
+    cursor: Option<String>,
+}
+
+pub async fn list(
+    State(state): State<AppState>,
+    live: LivePortal,
+    jar: CookieJar,
+    Query(query): Query<ListQuery>,
+) -> Response {
+    let session = match guard(&state, &live, &jar, "/kb").await {
+        Ok(session) => session,
+        Err(page) => return page,
+    };
+    let page = PageRequest::parse(query.cursor.as_deref(), Some(20)).unwrap_or_default();
+    let customer = Some(live.customer.id);
+    let popular = state.store.list_articles(customer, ArticleOrder::Popular, &PageRequest::first(5)).await;
+    let recent = state.store.list_articles(customer, ArticleOrder::Recent, &page).await;
+    match (popular, recent) {
+        (Ok(popular), Ok(recent)) => {
+            let next_page = recent.next_cursor.map(|c| {
+                format!(
+                    "{}?cursor={}",
+                    live.link("/kb"),
+                    form_urlencoded::byte_serialize(c.as_bytes()).collect::<String>()
+                )
+            });
+            let popular = if query.cursor.is_some() {
+                Vec::new()
+            } else {
+                popular.items.into_iter().filter(|a| a.views > 0).collect()
+            };
+            ListPage { chrome: Chrome::new(&live, &session), popular, recent: recent.items, next_page }
+                .into_response()
+        }
+        (Err(error), _) | (_, Err(error)) => pages::failure(error.into()),
+    }
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "portal/article.html")]
+struct ArticlePage {
+    chrome: Chrome,
+    article: Article,
+    body_html: String,
+}
+
+pub struct ArticleId(Uuid);
+
+impl<S: Send + Sync> FromRequestParts<S> for ArticleId {
+    type Rejection = Response;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        let params = Path::<HashMap<String, String>>::from_request_parts(parts, state)
+            .await
+            .map_err(|_| pages::unknown_portal())?;
+        params.get("article_id").and_then(|raw| Uuid::parse_str(raw).ok()).map(Self).ok_or_else(|| {
+            pages::plain_message(StatusCode::NOT_FOUND, "Article not found", "There is no such article here.")
+        })
+    }
+}
+
+pub async fn show(
+    State(state): State<AppState>,
+    live: LivePortal,
+    jar: CookieJar,
+    ArticleId(id): ArticleId,
+) -> Response {
+    let session = match guard(&state, &live, &jar, &format!("/kb/{id}")).await {
+        Ok(session) => session,
+        Err(page) => return page,
+    };
+    let article = match state.store.article_for_customer(id, live.customer.id).await {
+        Ok(article) => article,
+        Err(_) => {
+            return pages::message(
+                &live,
+                Message {
+                    status: StatusCode::NOT_FOUND,
+                    title: "Article not found".into(),
+                    text: "There is no such article here.".into(),
+                    action: Some(Action { label: "Knowledge base".into(), href: live.link("/kb") }),
+                },
+            );
+        }
+    };
+    if let Err(error) = state.store.count_article_view(id).await {
+        tracing::warn!(%error, "could not count an article view");
+    }
+    let body_html = markdown::to_safe_html(&article.body);
+    ArticlePage { chrome: Chrome::new(&live, &session), article, body_html }.into_response()
+}
+
+/// A found article, its snippet already escaped with the matches marked.
+pub struct ArticleHit {
+    pub id: Uuid,
+    pub title: String,
+    pub snippet_html: String,
+}
+
+/// A button or link of the portal that matches.
+pub struct LinkHit {
+    pub label: String,
+    pub description: String,
+    pub href: String,
+    pub external: bool,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "portal/search.html")]
+struct SearchPage {
+    chrome: Chrome,
+    q: String,
+    searched: bool,
+    articles: Vec<ArticleHit>,
+    tickets: Vec<Ticket>,
+    links: Vec<LinkHit>,
+    knowledge_base: bool,
+    ticketing: bool,
+}
+
+impl SearchPage {
+    fn nothing_found(&self) -> bool {
+        self.articles.is_empty() && self.tickets.is_empty() && self.links.is_empty()
+    }
+}
+
+fn escape(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            _ => out.push(c),
+        }
+    }
+    out
+}
+
+/// Escapes a snippet, then turns the database's `[[…]]` match markers into `<mark>`.
+pub fn marked_snippet(raw: &str) -> String {
+    escape(raw).replace("[[", "<mark>").replace("]]", "</mark>")
+}
+
+#[derive(Debug, Deserialize)]
+pub struct SearchQuery {
+    q: Option<String>,
+}
+
+pub async fn search(
+    State(state): State<AppState>,
+    live: LivePortal,
+    jar: CookieJar,
+    Query(query): Query<SearchQuery>,
+) -> Response {
+    let q = query.q.unwrap_or_default().chars().take(200).collect::<String>();
+    let here = format!("/search?q={}", form_urlencoded::byte_serialize(q.as_bytes()).collect::<String>());
+    let session = match signed_in(&state, &live, &jar, &here).await {
+        Ok(session) => session,
+        Err(page) => return page,
+    };
+    let settings = &live.portal.settings;
+    let words = search_words(&q);
+    let mut page = SearchPage {
+        chrome: Chrome::new(&live, &session),
+        searched: !words.is_empty(),
+        q: q.clone(),
+        articles: Vec::new(),
+        tickets: Vec::new(),
+        links: Vec::new(),
+        knowledge_base: settings.features.knowledge_base.enabled,
+        ticketing: settings.features.ticketing.enabled,
+    };
+    if words.is_empty() {
+        return page.into_response();
+    }
+    if page.knowledge_base {
+        match state.store.search_articles(live.customer.id, &q, 20).await {
+            Ok(found) => {
+                page.articles = found
+                    .into_iter()
+                    .map(|hit| ArticleHit {
+                        id: hit.article.id,
+                        title: hit.article.title,
+                        snippet_html: marked_snippet(&hit.snippet),
+                    })
+                    .collect()
+            }
+            Err(error) => return pages::failure(error.into()),
+        }
+    }
+    if page.ticketing {
+        match state.store.search_tickets(live.customer.id, session.end_user.id, &words, 10).await {
+            Ok(found) => page.tickets = found,
+            Err(error) => return pages::failure(error.into()),
+        }
+    }
+    for button in &settings.layout.buttons {
+        let (href, external) = match &button.target {
+            ButtonTarget::SubmitTicket => (live.link("/tickets/new"), false),
+            ButtonTarget::MyTickets => (live.link("/tickets"), false),
+            ButtonTarget::KnowledgeBase => (live.link("/kb"), false),
+            ButtonTarget::Link(id) => match settings.link(id) {
+                Some(link) => (link.url.clone(), true),
+                None => continue,
+            },
+        };
+        let haystack = format!("{} {}", button.label, button.description).to_lowercase();
+        if words.iter().all(|w| haystack.contains(w.as_str())) {
+            page.links.push(LinkHit {
+                label: button.label.clone(),
+                description: button.description.clone(),
+                href,
+                external,
+            });
+        }
+    }
+    page.into_response()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn snippets_are_escaped_before_matches_are_marked() {
+        assert_eq!(
+            marked_snippet("reset the [[VPN]] <b>now</b>"),
+            "reset the <mark>VPN</mark> &lt;b&gt;now&lt;/b&gt;"
+        );
+    }
+}

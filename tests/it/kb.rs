@@ -1,0 +1,231 @@
+//! The knowledge base and search: visibility per customer, publishing, sanitising, ranking.
+
+use reqwest::{Method, StatusCode};
+use serde_json::{Value, json};
+
+use crate::idp::{SsoPortal, TestIdp, Visitor};
+use crate::support::{Backend, TestApp, assert_problem_names, on_both_backends};
+use crate::tickets::{accounts, submit, ticketing_portal};
+
+on_both_backends!(
+    articles_reach_only_the_portals_they_are_for_and_render_safely,
+    search_finds_words_ranks_titles_first_and_never_shows_what_is_hidden,
+    articles_are_written_in_the_console_and_the_api,
+);
+
+/// Switches on the knowledge base and an external link for a portal that already takes tickets.
+pub async fn with_knowledge_base(app: &TestApp, portal: &SsoPortal) {
+    let (_, mut document) =
+        app.get_json(&format!("/customers/{}/portal", portal.customer_id), &app.admin.token).await;
+    document["features"]["knowledge_base"] = json!({"enabled": true});
+    document["features"]["external_links"] = json!({"enabled": true, "links": [
+        {"id": "hr", "label": "HR portal", "url": "https://hr.example/start", "description": "Holidays and payslips"}]});
+    let revision = document["revision"].to_string();
+    let response = app
+        .api(Method::PUT, &format!("/customers/{}/portal", portal.customer_id), &app.admin.token)
+        .header("if-match", revision)
+        .json(&document)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::OK);
+}
+
+pub async fn article(app: &TestApp, body: Value) -> String {
+    let (status, article) = app.post_json("/kb/articles", &app.technician.token, body).await;
+    assert_eq!(status, StatusCode::CREATED, "{article}");
+    article["id"].as_str().unwrap().to_string()
+}
+
+async fn page(visitor: &Visitor, app: &TestApp, path: &str) -> (StatusCode, String) {
+    let response = visitor.client.get(app.url(path)).send().await.unwrap();
+    let status = response.status();
+    (status, response.text().await.unwrap())
+}
+
+async fn articles_reach_only_the_portals_they_are_for_and_render_safely(backend: Backend) {
+    let Some(idp) = TestIdp::start(accounts()).await else { return };
+    let app = TestApp::spawn(backend).await;
+    let (acme, _) = ticketing_portal(&app, &idp, "Acme").await;
+    let (globex, _) = ticketing_portal(&app, &idp, "Globex").await;
+    with_knowledge_base(&app, &acme).await;
+    with_knowledge_base(&app, &globex).await;
+    let everyone = article(&app, json!({"title": "Reset your VPN token", "body": "Open the **VPN** app and press Reset.", "published": true})).await;
+    let globex_only = article(
+        &app,
+        json!({"title": "Globex payroll calendar", "body": "Payroll runs monthly.", "published": true,
+        "all_customers": false, "customer_ids": [globex.customer_id]}),
+    )
+    .await;
+    let draft =
+        article(&app, json!({"title": "Unreleased secret plan", "body": "Nobody may read this yet."})).await;
+    let hostile = article(&app, json!({"title": "Hostile <b>markup</b>", "published": true,
+        "body": "<script>alert(1)</script>\n\n<img src=x onerror=alert(2)>\n\n[click](javascript:alert(3))\n\n<a href=\"https://ok.example\">fine</a>"})).await;
+
+    let ada = Visitor::new(&app);
+    ada.sign_in(&acme, "ada").await;
+    let (status, list) = page(&ada, &app, &acme.path("/kb")).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(
+        list.contains("Reset your VPN token")
+            && !list.contains("Globex payroll")
+            && !list.contains("Unreleased secret")
+    );
+    for hidden in [&globex_only, &draft] {
+        assert_eq!(page(&ada, &app, &acme.path(&format!("/kb/{hidden}"))).await.0, StatusCode::NOT_FOUND);
+    }
+    let (status, shown) = page(&ada, &app, &acme.path(&format!("/kb/{everyone}"))).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(shown.contains("<strong>VPN</strong>"), "Markdown is rendered");
+    let (_, bad) = page(&ada, &app, &acme.path(&format!("/kb/{hostile}"))).await;
+    let lower = bad.to_lowercase();
+    for forbidden in ["<script>alert", "onerror", "javascript:", "<b>markup"] {
+        assert!(!lower.contains(forbidden), "{forbidden} must not survive");
+    }
+    assert!(bad.contains("rel=\"noopener noreferrer\""));
+
+    let zed = Visitor::new(&app);
+    zed.sign_in(&globex, "zed").await;
+    assert_eq!(page(&zed, &app, &globex.path(&format!("/kb/{globex_only}"))).await.0, StatusCode::OK);
+    let (_, search) = page(&zed, &app, &globex.path("/search?q=payroll")).await;
+    assert!(search.contains("Globex payroll calendar"));
+    let (_, search) = page(&ada, &app, &acme.path("/search?q=payroll")).await;
+    assert!(
+        !search.contains("Globex payroll") && search.contains("Nothing matches"),
+        "never another customer's article"
+    );
+    let (_, search) = page(&ada, &app, &acme.path("/search?q=secret")).await;
+    assert!(!search.contains("Unreleased"), "never an unpublished article");
+    let (_, views) = app.get_json(&format!("/kb/articles/{everyone}"), &app.admin.token).await;
+    assert_eq!(views["views"], 1, "article views are counted for 'most read'");
+}
+
+async fn search_finds_words_ranks_titles_first_and_never_shows_what_is_hidden(backend: Backend) {
+    let Some(idp) = TestIdp::start(accounts()).await else { return };
+    let app = TestApp::spawn(backend).await;
+    let (acme, _) = ticketing_portal(&app, &idp, "Acme").await;
+    with_knowledge_base(&app, &acme).await;
+    article(&app, json!({"title": "Email signatures", "body": "Your printer is not involved here, but the footer is.", "published": true})).await;
+    article(&app, json!({"title": "Printer setup on floor two", "body": "Connect to the printer queue named FLOOR2.", "published": true})).await;
+    let ada = Visitor::new(&app);
+    ada.sign_in(&acme, "ada").await;
+    submit(
+        &ada,
+        &acme,
+        &[
+            ("type", "incident"),
+            ("short_description", "Laptop battery swells"),
+            ("description", "It is hot."),
+        ],
+    )
+    .await;
+    let lin = Visitor::new(&app);
+    lin.sign_in(&acme, "lin").await;
+    submit(
+        &lin,
+        &acme,
+        &[("type", "incident"), ("short_description", "Battery of Lin's phone"), ("description", "")],
+    )
+    .await;
+
+    let (_, results) = page(&ada, &app, &acme.path("/search?q=printer")).await;
+    let title_hit = results.find("Printer setup on floor two").expect("title match found");
+    let body_hit = results.find("Email signatures").expect("body match found");
+    assert!(title_hit < body_hit, "a title match ranks above a body-only match");
+    assert!(results.contains("<mark>"), "matches are highlighted");
+    let (_, prefix) = page(&ada, &app, &acme.path("/search?q=print")).await;
+    assert!(
+        prefix.contains("Printer setup") && prefix.contains("Email signatures"),
+        "words match as prefixes"
+    );
+    let (_, both) = page(&ada, &app, &acme.path("/search?q=printer+queue")).await;
+    assert!(both.contains("Printer setup") && !both.contains("Email signatures"), "every word must match");
+
+    let (_, tickets) = page(&ada, &app, &acme.path("/search?q=battery")).await;
+    assert!(
+        tickets.contains("Laptop battery swells")
+            && !tickets.contains("Lin&#39;s phone")
+            && !tickets.contains("Lin's phone"),
+        "only the user's own tickets"
+    );
+    let (_, links) = page(&ada, &app, &acme.path("/search?q=payslips")).await;
+    assert!(
+        links.contains("https://hr.example/start")
+            && links.contains("rel=\"noopener noreferrer\"")
+            && links.contains("opens another site")
+    );
+    let (_, empty) = page(&ada, &app, &acme.path("/search?q=")).await;
+    assert!(empty.contains("Type a few words"));
+    let (_, nothing) = page(&ada, &app, &acme.path("/search?q=zebra+unicorn")).await;
+    assert!(nothing.contains("Nothing matches"));
+    let (status, _) = page(&ada, &app, &acme.path("/search?q=%22*%22+OR+NEAR(a+b)+%27;--")).await;
+    assert_eq!(status, StatusCode::OK, "search syntax in the query is just text");
+}
+
+async fn articles_are_written_in_the_console_and_the_api(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    let token = &app.technician.token;
+    for (body, expected, field) in [
+        (json!({"body": "b"}), StatusCode::UNPROCESSABLE_ENTITY, "title"),
+        (json!({"title": "t"}), StatusCode::UNPROCESSABLE_ENTITY, "body"),
+        (
+            json!({"title": "t", "body": "b", "all_customers": false}),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "customer_ids",
+        ),
+        (
+            json!({"title": "t", "body": "b", "all_customers": false, "customer_ids": ["0192f0c0-0000-7000-8000-0000000000ee"]}),
+            StatusCode::CONFLICT,
+            "customer_ids",
+        ),
+        (json!({"title": "t", "body": "b", "tags": []}), StatusCode::BAD_REQUEST, "tags"),
+    ] {
+        let (status, problem) = app.post_json("/kb/articles", token, body).await;
+        assert_problem_names(status, &problem, expected, field);
+    }
+    let id = article(&app, json!({"title": "Wi-Fi", "body": "Join **Guest**."})).await;
+    let (status, changed) =
+        app.patch_json(&format!("/kb/articles/{id}"), token, json!({"published": true})).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!((changed["published"].as_bool(), changed["title"].as_str()), (Some(true), Some("Wi-Fi")));
+
+    let console = app.console(&app.technician.email, &app.technician.password).await;
+    let preview = console
+        .submit(
+            "/admin/kb/new",
+            "/admin/kb",
+            &[
+                ("title", "Printers"),
+                ("body", "# Hello\n\n<script>x</script>"),
+                ("visibility", "all"),
+                ("action", "preview"),
+            ],
+        )
+        .await;
+    assert_eq!(preview.status(), StatusCode::OK);
+    let text = preview.text().await.unwrap();
+    assert!(
+        text.contains("Preview (not saved)")
+            && text.contains("<h1>Hello</h1>")
+            && !text.contains("<script>x")
+    );
+    let saved = console
+        .submit(
+            "/admin/kb/new",
+            "/admin/kb",
+            &[
+                ("title", "Printers"),
+                ("body", "# Hello"),
+                ("visibility", "all"),
+                ("published", "on"),
+                ("action", "save"),
+            ],
+        )
+        .await;
+    assert_eq!(saved.status(), StatusCode::SEE_OTHER);
+    let list = console.page("/admin/kb").await;
+    assert!(list.contains("Printers") && list.contains("Published") && list.contains("Wi-Fi"));
+    let response = app.api(Method::DELETE, &format!("/kb/articles/{id}"), token).send().await.unwrap();
+    assert_eq!(response.status(), StatusCode::NO_CONTENT);
+    assert_eq!(app.get_json(&format!("/kb/articles/{id}"), token).await.0, StatusCode::NOT_FOUND);
+}

@@ -13,3 +13,15 @@ document.addEventListener("submit", (event) => {
     window.setTimeout(() => { button.disabled = true; }, 0);
   }
 });
+
+// Copy buttons ([data-copy] names the element whose text to copy); hidden without a clipboard.
+document.querySelectorAll("[data-copy]").forEach((button) => {
+  if (!navigator.clipboard) return;
+  button.hidden = false;
+  button.addEventListener("click", async () => {
+    const text = document.querySelector(button.dataset.copy).textContent.trim();
+    const done = button.parentElement.querySelector(".copy-status");
+    try { await navigator.clipboard.writeText(text); done.textContent = "Copied"; }
+    catch { done.textContent = "Copy failed: select the address instead"; }
+  });
+});

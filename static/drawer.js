@@ -31,16 +31,6 @@
   };
   slug.addEventListener("input", updateUrl);
   domain.addEventListener("input", updateUrl);
-  document.querySelectorAll("[data-copy]").forEach((button) => {
-    if (!navigator.clipboard) return;
-    button.hidden = false;
-    button.addEventListener("click", async () => {
-      const text = document.querySelector(button.dataset.copy).textContent;
-      const done = button.parentElement.querySelector(".copy-status");
-      try { await navigator.clipboard.writeText(text); done.textContent = "Copied"; }
-      catch { done.textContent = "Copy failed: select the address instead"; }
-    });
-  });
 
   // A headline's summary line follows what is typed into it.
   form.querySelectorAll("details.headline-edit").forEach((details) => {

@@ -324,6 +324,39 @@ async fn every_portal_state_has_its_own_clear_page(backend: Backend) {
     assert_eq!(replay.status(), StatusCode::BAD_REQUEST);
     assert!(replay.text().await.unwrap().contains("already used or has expired"));
 
+    // An answer naming another issuer (RFC 9207 mix-up defence) is refused.
+    let visitor = Visitor::new(&app);
+    let authorize = visitor.start(&sso).await;
+    let state =
+        url::Url::parse(&authorize).unwrap().query_pairs().find(|(k, _)| k == "state").unwrap().1.to_string();
+    let mixed_up = visitor
+        .client
+        .get(app.url(&sso.path(&format!(
+            "/auth/{}/callback?code=x&state={state}&iss=https%3A%2F%2Fevil.example",
+            sso.sso_id
+        ))))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(mixed_up.status(), StatusCode::UNAUTHORIZED);
+    assert!(mixed_up.text().await.unwrap().contains("not from"), "the wrong issuer is named");
+    assert!(crate::support::snapshot(&app.store, "portal_sessions").await.is_empty());
+
+    // After sign-in, only this portal's own paths are followed.
+    let visitor = Visitor::new(&app);
+    let start = visitor
+        .client
+        .get(app.url(
+            &sso.path(&format!("/auth/{}/start?return_to=https%3A%2F%2Fevil.example%2Fsteal", sso.sso_id)),
+        ))
+        .send()
+        .await
+        .unwrap();
+    let authorize = start.headers()["location"].to_str().unwrap().to_string();
+    let (landed, visited) = visitor.follow(&format!("{authorize}&login_hint=ada")).await;
+    assert_eq!(landed.status(), StatusCode::OK);
+    assert_eq!(visited.last().unwrap(), &app.url(&sso.path("/")), "{visited:?}");
+
     // A session that has ended shows its own page.
     let expired =
         client.get(app.url(&sso.path("/"))).header("cookie", "portico_portal=pps_gone").send().await.unwrap();

@@ -384,4 +384,19 @@ async fn concurrent_submissions_get_distinct_numbers_and_double_submits_one_tick
     numbers.sort();
     numbers.dedup();
     assert_eq!(numbers.len(), 200, "every ticket has its own number");
+
+    // Submissions through the portal are rate limited per end user.
+    let lin = Visitor::new(&app);
+    lin.sign_in(&portal, "lin").await;
+    let mut statuses = Vec::new();
+    for n in 0..11 {
+        let short = format!("Request number {n}");
+        statuses.push(
+            submit(&lin, &portal, &[("type", "service_request"), ("short_description", short.as_str())])
+                .await
+                .status(),
+        );
+    }
+    assert!(statuses[..10].iter().all(|s| *s == StatusCode::SEE_OTHER), "{statuses:?}");
+    assert_eq!(statuses[10], StatusCode::TOO_MANY_REQUESTS);
 }

@@ -2,7 +2,7 @@
 //! pairs (extreme ones included), and the walk landing → search → article → external link →
 //! knowledge base works at 375 px and at desktop width.
 
-use reqwest::{Method, StatusCode};
+use reqwest::StatusCode;
 use serde_json::json;
 
 use crate::browser::Browser;
@@ -12,18 +12,10 @@ use crate::support::{Backend, TestApp};
 use crate::tickets::{accounts, ticketing_portal};
 
 async fn colours(app: &TestApp, portal: &SsoPortal, primary: &str, secondary: &str) {
-    let (_, mut document) =
-        app.get_json(&format!("/customers/{}/portal", portal.customer_id), &app.admin.token).await;
-    document["design"] = json!({"primary_color": primary, "secondary_color": secondary});
-    let revision = document["revision"].to_string();
-    let response = app
-        .api(Method::PUT, &format!("/customers/{}/portal", portal.customer_id), &app.admin.token)
-        .header("if-match", revision)
-        .json(&document)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(response.status(), StatusCode::OK);
+    app.update_portal(&portal.customer_id, |document| {
+        document["design"] = json!({"primary_color": primary, "secondary_color": secondary});
+    })
+    .await;
 }
 
 async fn sign_in(browser: &Browser, app: &TestApp, idp: &TestIdp, portal: &SsoPortal) {

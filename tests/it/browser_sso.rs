@@ -18,18 +18,10 @@ async fn an_end_user_signs_in_at_the_identity_providers_own_pages() {
     };
     let app = TestApp::spawn(Backend::Sqlite).await;
     let portal = sso_portal(&app, &idp, "Acme", json!({})).await;
-    let (_, mut document) =
-        app.get_json(&format!("/customers/{}/portal", portal.customer_id), &app.admin.token).await;
-    document["design"] = json!({"primary_color": "#7b2cbf", "secondary_color": "#f3e8ff"});
-    let revision = document["revision"].to_string();
-    let saved = app
-        .api(reqwest::Method::PUT, &format!("/customers/{}/portal", portal.customer_id), &app.admin.token)
-        .header("if-match", revision)
-        .json(&document)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(saved.status(), reqwest::StatusCode::OK);
+    app.update_portal(&portal.customer_id, |document| {
+        document["design"] = json!({"primary_color": "#7b2cbf", "secondary_color": "#f3e8ff"});
+    })
+    .await;
 
     browser.goto(&app.url(&portal.path("/"))).await;
     browser

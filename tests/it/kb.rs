@@ -15,20 +15,12 @@ on_both_backends!(
 
 /// Switches on the knowledge base and an external link for a portal that already takes tickets.
 pub async fn with_knowledge_base(app: &TestApp, portal: &SsoPortal) {
-    let (_, mut document) =
-        app.get_json(&format!("/customers/{}/portal", portal.customer_id), &app.admin.token).await;
-    document["features"]["knowledge_base"] = json!({"enabled": true});
-    document["features"]["external_links"] = json!({"enabled": true, "links": [
-        {"id": "hr", "label": "HR portal", "url": "https://hr.example/start", "description": "Holidays and payslips"}]});
-    let revision = document["revision"].to_string();
-    let response = app
-        .api(Method::PUT, &format!("/customers/{}/portal", portal.customer_id), &app.admin.token)
-        .header("if-match", revision)
-        .json(&document)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(response.status(), StatusCode::OK);
+    app.update_portal(&portal.customer_id, |document| {
+        document["features"]["knowledge_base"] = json!({"enabled": true});
+        document["features"]["external_links"] = json!({"enabled": true, "links": [
+            {"id": "hr", "label": "HR portal", "url": "https://hr.example/start", "description": "Holidays and payslips"}]});
+    })
+    .await;
 }
 
 pub async fn article(app: &TestApp, body: Value) -> String {

@@ -187,6 +187,23 @@ impl TestApp {
         send(self.api(Method::PATCH, path, token).json(&body)).await
     }
 
+    /// Changes a customer's portal document as an admin would through the API: read it, change
+    /// it, save it over the revision read.
+    pub async fn update_portal(&self, customer_id: &str, change: impl FnOnce(&mut Value)) -> Value {
+        let (_, mut document) =
+            self.get_json(&format!("/customers/{customer_id}/portal"), &self.admin.token).await;
+        change(&mut document);
+        let revision = document["revision"].to_string();
+        let (status, saved) = send(
+            self.api(Method::PUT, &format!("/customers/{customer_id}/portal"), &self.admin.token)
+                .header("if-match", revision)
+                .json(&document),
+        )
+        .await;
+        assert_eq!(status, StatusCode::OK, "{saved}");
+        saved
+    }
+
     /// A console client (own cookie jar) signed in as `member`.
     pub async fn console(&self, email: &str, password: &str) -> Console {
         let console = Console { base: self.base.clone(), client: client() };

@@ -38,18 +38,11 @@ pub async fn ticketing_portal(app: &TestApp, idp: &TestIdp, name: &str) -> (SsoP
         )
         .await;
     let portal = sso_portal(app, idp, name, json!({})).await;
-    let (_, mut document) =
-        app.get_json(&format!("/customers/{}/portal", portal.customer_id), &app.admin.token).await;
-    document["features"]["ticketing"] = json!({"enabled": true, "default_assignment_group_id": group["id"]});
-    let revision = document["revision"].to_string();
-    let response = app
-        .api(Method::PUT, &format!("/customers/{}/portal", portal.customer_id), &app.admin.token)
-        .header("if-match", revision)
-        .json(&document)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(response.status(), StatusCode::OK);
+    app.update_portal(&portal.customer_id, |document| {
+        document["features"]["ticketing"] =
+            json!({"enabled": true, "default_assignment_group_id": group["id"]});
+    })
+    .await;
     (portal, group["id"].as_str().unwrap().to_string())
 }
 

@@ -10,17 +10,17 @@ use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 use uuid::Uuid;
 
+use super::directory;
 use super::layout::Nav;
 use super::page_error::{PageError, PageResult};
 use super::session::{ConsoleForm, ConsoleUser, NoFields, PageId};
 use crate::app::AppState;
 use crate::domain::customer::Customer;
 use crate::domain::group::{AssignmentGroup, GroupDraft};
-use crate::domain::page::{MAX_LIMIT, PageRequest};
+use crate::domain::page::PageRequest;
 use crate::domain::team::TeamMember;
 use crate::domain::validation::{FieldError, ValidationErrors};
 use crate::error::AppError;
-use crate::store::customers::CustomerFilter;
 use crate::store::groups::GroupFilter;
 use crate::web::paths;
 
@@ -48,27 +48,7 @@ pub struct ListQuery {
 
 /// Every team member and every active customer, for names and the form's choices.
 async fn directory(state: &AppState) -> PageResult<(Vec<TeamMember>, Vec<Customer>)> {
-    let mut members = Vec::new();
-    let mut page = PageRequest::first(MAX_LIMIT);
-    loop {
-        let found = state.store.list_team_members(None, &page).await?;
-        members.extend(found.items);
-        match found.next_cursor {
-            Some(cursor) => page = PageRequest::parse(Some(&cursor), Some(MAX_LIMIT))?,
-            None => break,
-        }
-    }
-    let mut customers = Vec::new();
-    let mut page = PageRequest::first(MAX_LIMIT);
-    loop {
-        let found = state.store.list_customers(&CustomerFilter::default(), &page).await?;
-        customers.extend(found.items);
-        match found.next_cursor {
-            Some(cursor) => page = PageRequest::parse(Some(&cursor), Some(MAX_LIMIT))?,
-            None => break,
-        }
-    }
-    Ok((members, customers))
+    Ok((directory::team_members(state).await?, directory::customers(state).await?))
 }
 
 pub async fn list(

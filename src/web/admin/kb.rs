@@ -9,16 +9,16 @@ use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 use uuid::Uuid;
 
+use super::directory;
 use super::layout::Nav;
 use super::page_error::{PageError, PageResult};
 use super::session::{ConsoleForm, ConsoleUser, NoFields, PageId};
 use crate::app::AppState;
 use crate::domain::customer::Customer;
 use crate::domain::kb::{Article, ArticleDraft};
-use crate::domain::page::{MAX_LIMIT, PageRequest};
+use crate::domain::page::PageRequest;
 use crate::domain::validation::ValidationErrors;
 use crate::render::markdown;
-use crate::store::customers::CustomerFilter;
 use crate::store::kb::ArticleOrder;
 use crate::web::paths;
 
@@ -108,19 +108,6 @@ impl FormPage {
     }
 }
 
-async fn customers(state: &AppState) -> PageResult<Vec<Customer>> {
-    let mut all = Vec::new();
-    let mut page = PageRequest::first(MAX_LIMIT);
-    loop {
-        let found = state.store.list_customers(&CustomerFilter::default(), &page).await?;
-        all.extend(found.items);
-        match found.next_cursor {
-            Some(cursor) => page = PageRequest::parse(Some(&cursor), Some(MAX_LIMIT))?,
-            None => return Ok(all),
-        }
-    }
-}
-
 async fn form_page(
     state: &AppState,
     user: &ConsoleUser,
@@ -137,7 +124,7 @@ async fn form_page(
         action,
         form,
         errors,
-        customers: customers(state).await?,
+        customers: directory::customers(state).await?,
         preview_html,
     };
     Ok((status, page).into_response())

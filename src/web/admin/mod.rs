@@ -1,6 +1,7 @@
 //! The console at `/admin`: team members manage customers, groups and end users.
 
 pub mod customers;
+pub mod directory;
 pub mod drawer;
 pub mod groups;
 pub mod kb;

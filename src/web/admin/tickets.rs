@@ -10,6 +10,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 use uuid::Uuid;
 
+use super::directory;
 use super::layout::Nav;
 use super::page_error::{PageError, PageResult};
 use super::session::{ConsoleForm, ConsoleUser, PageId};
@@ -17,13 +18,11 @@ use crate::app::AppState;
 use crate::domain::customer::Customer;
 use crate::domain::end_user::EndUser;
 use crate::domain::group::AssignmentGroup;
-use crate::domain::page::{MAX_LIMIT, PageRequest};
+use crate::domain::page::PageRequest;
 use crate::domain::team::TeamMember;
 use crate::domain::ticket::{Comment, Status, Ticket, comment_body};
 use crate::domain::validation::{FieldError, ValidationErrors};
 use crate::error::AppError;
-use crate::store::customers::CustomerFilter;
-use crate::store::groups::GroupFilter;
 use crate::store::tickets::{Author, TicketChanges, TicketFilter};
 use crate::web::paths;
 
@@ -59,45 +58,6 @@ pub struct QueueQuery {
     cursor: Option<String>,
 }
 
-async fn all_groups(state: &AppState, usable_for: Option<Uuid>) -> PageResult<Vec<AssignmentGroup>> {
-    let mut groups = Vec::new();
-    let mut page = PageRequest::first(MAX_LIMIT);
-    loop {
-        let found = state.store.list_groups(&GroupFilter { search: None, usable_for }, &page).await?;
-        groups.extend(found.items);
-        match found.next_cursor {
-            Some(cursor) => page = PageRequest::parse(Some(&cursor), Some(MAX_LIMIT))?,
-            None => return Ok(groups),
-        }
-    }
-}
-
-async fn all_customers(state: &AppState) -> PageResult<Vec<Customer>> {
-    let mut customers = Vec::new();
-    let mut page = PageRequest::first(MAX_LIMIT);
-    loop {
-        let found = state.store.list_customers(&CustomerFilter::default(), &page).await?;
-        customers.extend(found.items);
-        match found.next_cursor {
-            Some(cursor) => page = PageRequest::parse(Some(&cursor), Some(MAX_LIMIT))?,
-            None => return Ok(customers),
-        }
-    }
-}
-
-async fn all_members(state: &AppState) -> PageResult<Vec<TeamMember>> {
-    let mut members = Vec::new();
-    let mut page = PageRequest::first(MAX_LIMIT);
-    loop {
-        let found = state.store.list_team_members(None, &page).await?;
-        members.extend(found.items);
-        match found.next_cursor {
-            Some(cursor) => page = PageRequest::parse(Some(&cursor), Some(MAX_LIMIT))?,
-            None => return Ok(members),
-        }
-    }
-}
-
 pub async fn queue(
     State(state): State<AppState>,
     user: ConsoleUser,
@@ -123,9 +83,9 @@ pub async fn queue(
     }
     let page = PageRequest::parse(query.cursor.as_deref(), Some(50))?;
     let found = state.store.list_tickets(&filter, &page).await?;
-    let groups = all_groups(&state, None).await?;
-    let customers = all_customers(&state).await?;
-    let members = all_members(&state).await?;
+    let groups = directory::groups(&state, None).await?;
+    let customers = directory::customers(&state).await?;
+    let members = directory::team_members(&state).await?;
     let group_names: HashMap<Uuid, &str> = groups.iter().map(|g| (g.id, g.name.as_str())).collect();
     let customer_names: HashMap<Uuid, &str> = customers.iter().map(|c| (c.id, c.name.as_str())).collect();
     let member_names: HashMap<Uuid, &str> = members.iter().map(|m| (m.id, m.name.as_str())).collect();
@@ -201,9 +161,9 @@ async fn ticket_page(
     let customer = state.store.customer(ticket.customer_id).await?;
     let requester = state.store.end_user(ticket.requester_id).await?;
     let comments = state.store.comments(id, true).await?;
-    let groups = all_groups(state, Some(ticket.customer_id)).await?;
+    let groups = directory::groups(state, Some(ticket.customer_id)).await?;
     let group = state.store.group(ticket.assignment_group_id).await?;
-    let members = all_members(state)
+    let members = directory::team_members(state)
         .await?
         .into_iter()
         .filter(|m| m.active && group.member_ids.contains(&m.id))

@@ -21,14 +21,12 @@ use super::page_error::{PageError, PageResult};
 use super::session::{ConsoleForm, ConsoleUser, PageId};
 use crate::app::AppState;
 use crate::domain::customer::Customer;
-use crate::domain::page::{MAX_LIMIT, PageRequest};
 use crate::domain::portal::colour::{Colour, Theme};
 use crate::domain::portal::document::PortalSettings;
 use crate::domain::slug::Slug;
 use crate::domain::validation::{FieldError, ValidationErrors};
 use crate::error::AppError;
 use crate::store::StoreError;
-use crate::store::groups::GroupFilter;
 use crate::store::portals::PortalRevision;
 use crate::web::{paths, portal_view};
 
@@ -144,21 +142,11 @@ fn step_for(errors: &ValidationErrors) -> u8 {
 }
 
 async fn usable_groups(state: &AppState, customer_id: Uuid) -> PageResult<Vec<GroupOption>> {
-    let mut options = Vec::new();
-    let filter = GroupFilter { search: None, usable_for: Some(customer_id) };
-    let mut page = PageRequest::first(MAX_LIMIT);
-    loop {
-        let found = state.store.list_groups(&filter, &page).await?;
-        options.extend(found.items.into_iter().map(|g| GroupOption {
-            id: g.id.to_string(),
-            global: g.customer_id.is_none(),
-            name: g.name,
-        }));
-        match found.next_cursor {
-            Some(cursor) => page = PageRequest::parse(Some(&cursor), Some(MAX_LIMIT))?,
-            None => return Ok(options),
-        }
-    }
+    let groups = super::directory::groups(state, Some(customer_id)).await?;
+    Ok(groups
+        .into_iter()
+        .map(|g| GroupOption { id: g.id.to_string(), global: g.customer_id.is_none(), name: g.name })
+        .collect())
 }
 
 struct View {

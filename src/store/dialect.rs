@@ -61,7 +61,7 @@ pub(crate) const SQLITE_ARTICLE_SEARCH: &str = "SELECT a.id, a.title, a.body, a.
 
 pub(crate) const POSTGRES_ARTICLE_SEARCH: &str = "SELECT a.id, a.title, a.body, a.published, a.all_customers, a.views,
            a.created_at, a.updated_at, a.updated_by,
-           ts_headline('english', a.body, q, 'StartSel=[[, StopSel=]], MaxWords=24, MinWords=10, ShortWord=2') AS snippet,
+           ts_headline('english', a.body_text, q, 'StartSel=[[, StopSel=]], MaxWords=24, MinWords=10, ShortWord=2') AS snippet,
            ts_rank_cd(a.search, q)::float8 AS rank
     FROM articles a, to_tsquery('english', $1) q
     WHERE a.search @@ q AND a.published = TRUE

@@ -230,12 +230,20 @@ impl Store {
         Ok(())
     }
 
+    /// Everything derived from an article's content: who sees it, its plain text (for snippets
+    /// and PostgreSQL's index) and, on SQLite, its FTS5 row.
     async fn write_visibility_and_index(
         &self,
         tx: &mut AnyConnection,
         id: Uuid,
         content: &ArticleContent,
     ) -> StoreResult<()> {
+        let plain = crate::render::markdown::to_plain_text(&content.body);
+        sqlx::query("UPDATE articles SET body_text = $2 WHERE id = $1")
+            .bind(id.to_string())
+            .bind(&plain)
+            .execute(&mut *tx)
+            .await?;
         sqlx::query("DELETE FROM article_customers WHERE article_id = $1")
             .bind(id.to_string())
             .execute(&mut *tx)
@@ -255,7 +263,7 @@ impl Store {
             sqlx::query("INSERT INTO articles_fts (article_id, title, body) VALUES ($1, $2, $3)")
                 .bind(id.to_string())
                 .bind(&content.title)
-                .bind(crate::render::markdown::to_plain_text(&content.body))
+                .bind(&plain)
                 .execute(&mut *tx)
                 .await?;
         }

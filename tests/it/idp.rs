@@ -78,6 +78,7 @@ pub struct SsoPortal {
     pub slug: String,
     pub sso_id: String,
     pub client_id: String,
+    pub client_secret: String,
 }
 
 impl SsoPortal {
@@ -127,7 +128,7 @@ pub async fn sso_portal(app: &TestApp, idp: &TestIdp, name: &str, extra: Value) 
         )
         .await;
     assert_eq!(status, StatusCode::OK);
-    SsoPortal { customer_id, slug, sso_id, client_id }
+    SsoPortal { customer_id, slug, sso_id, client_id, client_secret: secret }
 }
 
 /// A browser without a browser: its own cookies, redirects followed by hand.

@@ -112,6 +112,11 @@ async fn an_end_user_signs_in_through_the_provider_and_signs_out(backend: Backen
         .await
         .unwrap();
     assert_eq!(forged.status(), StatusCode::FORBIDDEN, "sign-out needs the session's CSRF token");
+
+    // The client secret never reaches the logs, though the sign-in does.
+    let logs = crate::support::captured_logs();
+    assert!(logs.contains("end-user sign-in"), "the sign-in itself is logged");
+    assert!(!logs.contains(portal.client_secret.as_str()), "the client secret must never be logged");
 }
 
 async fn okta_and_microsoft_claim_shapes_are_understood(backend: Backend) {

@@ -35,6 +35,7 @@ async fn portal_for(app: &TestApp, idp: &CraftedIdp, extra: serde_json::Value) -
         slug: portal["slug"].as_str().unwrap().to_string(),
         sso_id: config["id"].as_str().unwrap().to_string(),
         client_id: CLIENT.into(),
+        client_secret: "s".into(),
     }
 }
 

@@ -144,13 +144,14 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
             }
         }
     }
+    let shutdown = app::shutdown_signal().context("cannot install the signal handlers")?;
     let listener = tokio::net::TcpListener::bind(config.addr)
         .await
         .with_context(|| format!("cannot listen on {}", config.addr))?;
     tracing::info!(addr = %listener.local_addr()?, public_url = %config.public_url,
         database = store.backend().name(), "Portico is serving");
     let state = AppState::new(config, store.clone());
-    app::serve(listener, state, app::shutdown_signal()).await?;
+    app::serve(listener, state, shutdown).await?;
     store.close().await;
     Ok(())
 }

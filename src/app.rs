@@ -11,6 +11,7 @@ use axum::middleware::{self, Next};
 use axum::response::Response;
 use axum::{Router, ServiceExt};
 use metrics_exporter_prometheus::{Matcher, PrometheusBuilder, PrometheusHandle};
+use secrecy::ExposeSecret;
 use tokio::net::TcpListener;
 use tower::Layer;
 use tower_http::compression::CompressionLayer;
@@ -24,6 +25,7 @@ use crate::crypto::Sealer;
 use crate::sso::outbound::Outbound;
 use crate::sso::provider::ProviderCache;
 use crate::store::Store;
+use crate::store::notify::{Heard, Invalidations};
 use crate::web;
 
 /// Everything a handler may need, cheap to clone.
@@ -48,6 +50,15 @@ impl AppState {
             config: Arc::new(config),
             store,
             metrics: metrics_handle(),
+        }
+    }
+
+    /// Forgets an identity provider's metadata here and tells the other instances to do the same.
+    pub async fn forget_provider(&self, discovery_url: &str) {
+        self.providers.forget(discovery_url);
+        let key = ProviderCache::invalidation_key(discovery_url);
+        if let Err(error) = self.store.announce_invalidation(&key).await {
+            tracing::warn!(%error, "could not tell the other instances to forget a provider");
         }
     }
 }
@@ -127,13 +138,45 @@ pub async fn serve(
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
     let housekeeping = tokio::spawn(housekeeping(state.clone()));
+    let invalidations = tokio::spawn(follow_invalidations(state.clone()));
     // Portals on their own hosts are mapped onto `/p/{slug}` before routing.
     let hosts = middleware::from_fn_with_state(state.clone(), web::portal::hosts::route_portal_hosts);
     let app =
         ServiceExt::<Request>::into_make_service_with_connect_info::<SocketAddr>(hosts.layer(router(state)));
     let result = axum::serve(listener, app).with_graceful_shutdown(shutdown).await;
     housekeeping.abort();
+    invalidations.abort();
     result
+}
+
+/// Forgets what other instances announce as changed, for as long as the server runs.
+async fn follow_invalidations(state: AppState) {
+    const RETRY_AFTER: Duration = Duration::from_secs(2);
+    let database_url = state.config.database_url.expose_secret().to_string();
+    loop {
+        let mut invalidations = match Invalidations::listen(&database_url).await {
+            Ok(Some(invalidations)) => invalidations,
+            Ok(None) => return,
+            Err(error) => {
+                tracing::warn!(%error, "cannot listen for changes made by other instances; retrying");
+                tokio::time::sleep(RETRY_AFTER).await;
+                continue;
+            }
+        };
+        // Anything cached before listening began may have been announced unheard.
+        state.providers.forget_all();
+        loop {
+            match invalidations.next().await {
+                Ok(Heard::Invalidated(key)) => state.providers.forget_announced(&key),
+                Ok(Heard::Reconnected) => state.providers.forget_all(),
+                Err(error) => {
+                    tracing::warn!(%error, "lost the connection that hears other instances; retrying");
+                    tokio::time::sleep(RETRY_AFTER).await;
+                    break;
+                }
+            }
+        }
+    }
 }
 
 /// Clears expired sessions and old sign-in failures now and then.

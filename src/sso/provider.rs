@@ -269,4 +269,23 @@ impl ProviderCache {
     pub fn forget(&self, discovery_url: &str) {
         self.entries.lock().expect("cache lock").remove(discovery_url);
     }
+
+    /// Forgets every provider, e.g. when announcements from other instances may have been missed.
+    pub fn forget_all(&self) {
+        self.entries.lock().expect("cache lock").clear();
+    }
+
+    /// The name under which other instances are told to forget a provider.
+    pub fn invalidation_key(discovery_url: &str) -> String {
+        format!("{INVALIDATION_PREFIX}{discovery_url}")
+    }
+
+    /// Forgets the provider an announcement names; announcements about other things are ignored.
+    pub fn forget_announced(&self, key: &str) {
+        if let Some(discovery_url) = key.strip_prefix(INVALIDATION_PREFIX) {
+            self.forget(discovery_url);
+        }
+    }
 }
+
+const INVALIDATION_PREFIX: &str = "sso-provider ";

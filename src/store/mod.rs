@@ -9,6 +9,7 @@ pub mod dialect;
 pub mod end_users;
 pub mod groups;
 pub mod kb;
+pub mod notify;
 pub mod portals;
 pub mod sessions;
 pub mod sign_in;

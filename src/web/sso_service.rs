@@ -116,8 +116,12 @@ pub async fn update(
         SecretChange::Keep => None,
         SecretChange::Set(secret) => Some(state.sealer.seal(&secret, &secret_context(id))),
     };
-    state.providers.forget(&current.settings.discovery_url());
-    Ok(state.store.update_sso_config(customer_id, id, &settings, sealed, actor).await?)
+    let updated = state.store.update_sso_config(customer_id, id, &settings, sealed, actor).await?;
+    state.forget_provider(&current.settings.discovery_url()).await;
+    if settings.discovery_url() != current.settings.discovery_url() {
+        state.forget_provider(&settings.discovery_url()).await;
+    }
+    Ok(updated)
 }
 
 /// Fetches discovery and keys now, as a sign-in would, and says what is wrong, if anything.
@@ -125,7 +129,7 @@ pub async fn test(state: &AppState, config: &SsoConfig) -> Vec<Check> {
     let settings = &config.settings;
     let mut checks = provider::test(&state.outbound, &settings.discovery_url(), settings.provider).await;
     if checks.iter().all(|c| c.ok) {
-        state.providers.forget(&settings.discovery_url());
+        state.forget_provider(&settings.discovery_url()).await;
     }
     checks.push(match (config.has_secret, settings.secret_warning(OffsetDateTime::now_utc().date())) {
         (false, _) => Check { name: "Client secret".into(), ok: false, detail: "none is stored".into() },

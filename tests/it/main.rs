@@ -19,6 +19,7 @@ mod cli;
 mod console;
 mod crafted_idp;
 mod drawer;
+mod instances;
 mod ops;
 mod portal_config;
 mod portal_logo;

@@ -9,9 +9,9 @@ use crate::support::{Backend, TestApp, snapshot};
 
 const TENANT: &str = "9188040d-6c67-4c5b-b112-36a304b66dad";
 const OTHER_TENANT: &str = "11111111-2222-3333-4444-555555555555";
-const CLIENT: &str = "crafted-client";
+pub(crate) const CLIENT: &str = "crafted-client";
 
-async fn portal_for(app: &TestApp, idp: &CraftedIdp, extra: serde_json::Value) -> SsoPortal {
+pub(crate) async fn portal_for(app: &TestApp, idp: &CraftedIdp, extra: serde_json::Value) -> SsoPortal {
     let token = &app.admin.token;
     let (_, customer) = app.post_json("/customers", token, json!({"name": "Crafted"})).await;
     let customer_id = customer["id"].as_str().unwrap().to_string();
@@ -46,7 +46,17 @@ async fn answer_with(
     portal: &SsoPortal,
     token: impl FnOnce(&str) -> String,
 ) -> (StatusCode, String) {
-    let visitor = Visitor::new(app);
+    answer_as(&Visitor::new(app), app, idp, portal, token).await
+}
+
+/// [`answer_with`] for a given visitor, whose cookies keep the session if one is made.
+pub(crate) async fn answer_as(
+    visitor: &Visitor,
+    app: &TestApp,
+    idp: &CraftedIdp,
+    portal: &SsoPortal,
+    token: impl FnOnce(&str) -> String,
+) -> (StatusCode, String) {
     let authorize = visitor.start(portal).await;
     let query: std::collections::HashMap<String, String> =
         url::Url::parse(&authorize).unwrap().query_pairs().into_owned().collect();

@@ -55,6 +55,7 @@ impl Backend {
     }
 }
 
+#[derive(Clone)]
 pub struct Member {
     pub email: String,
     pub password: String,
@@ -137,6 +138,12 @@ async fn fresh_database(backend: Backend, data_dir: &std::path::Path) -> String 
     }
 }
 
+async fn connect(database_url: &str) -> Store {
+    Store::connect(database_url, &StoreOptions { max_connections: 5, ..Default::default() })
+        .await
+        .expect("connect")
+}
+
 /// A fresh, empty database and data directory, for tests that start the binary themselves.
 pub async fn empty_database(backend: Backend) -> (String, PathBuf) {
     let dir = temp_dir();
@@ -152,11 +159,35 @@ impl TestApp {
         capture_logs();
         let data_dir = temp_dir();
         let database_url = fresh_database(backend, &data_dir).await;
-        let store = Store::connect(&database_url, &StoreOptions { max_connections: 5, ..Default::default() })
-            .await
-            .expect("connect");
+        let store = connect(&database_url).await;
         store.migrate().await.expect("migrate");
+        let admin = Self::member(&store, "admin@msp.example", "Ada Admin", "admin").await;
+        let technician = Self::member(&store, "tech@msp.example", "Tim Tech", "technician").await;
+        Self::start(store, database_url, data_dir, admin, technician, adjust).await
+    }
 
+    /// One more server on this one's database, as behind a load balancer.
+    pub async fn another_instance(&self) -> Self {
+        let store = connect(&self.database_url).await;
+        Self::start(
+            store,
+            self.database_url.clone(),
+            temp_dir(),
+            self.admin.clone(),
+            self.technician.clone(),
+            |_| {},
+        )
+        .await
+    }
+
+    async fn start(
+        store: Store,
+        database_url: String,
+        data_dir: PathBuf,
+        admin: Member,
+        technician: Member,
+        adjust: impl FnOnce(&mut Config),
+    ) -> Self {
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let addr = listener.local_addr().unwrap();
         let mut config = Config {
@@ -180,9 +211,6 @@ impl TestApp {
         let server = tokio::spawn(app::serve(listener, state, async move {
             signal.await.ok();
         }));
-
-        let admin = Self::member(&store, "admin@msp.example", "Ada Admin", "admin").await;
-        let technician = Self::member(&store, "tech@msp.example", "Tim Tech", "technician").await;
         Self {
             base: format!("http://{addr}"),
             store,

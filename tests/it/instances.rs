@@ -1,0 +1,82 @@
+//! Several instances serving one PostgreSQL database, as behind a load balancer: nothing that
+//! matters may live in only one of them.
+
+use std::time::Duration;
+
+use reqwest::StatusCode;
+use serde_json::json;
+
+use crate::crafted_idp::{Claims, CraftedIdp, Key};
+use crate::idp::Visitor;
+use crate::sso_tokens::{CLIENT, answer_as, portal_for};
+use crate::support::{Backend, TestApp};
+
+#[tokio::test]
+async fn instances_share_sessions_and_forget_a_changed_provider_together() {
+    let Some(backend) = Backend::postgres() else { return };
+    let first = TestApp::spawn(backend).await;
+    let second = first.another_instance().await;
+    wait_until_both_listen(&first).await;
+    let key = Key::load(1, "k1");
+    let idp = CraftedIdp::start(&[&key], "").await;
+    let portal = portal_for(&first, &idp, json!({})).await;
+    let issuer = idp.issuer();
+
+    // Signed in through the first instance, the browser is signed in at the second too, and
+    // signing out at the second ends the session everywhere.
+    let visitor = Visitor::new(&first);
+    let (status, page) =
+        answer_as(&visitor, &first, &idp, &portal, |nonce| Claims::valid(&issuer, CLIENT, nonce).sign(&key))
+            .await;
+    assert_eq!(status, StatusCode::SEE_OTHER, "{page}");
+    let landing = visitor.client.get(second.url(&portal.path("/"))).send().await.unwrap();
+    assert_eq!(landing.status(), StatusCode::OK);
+    assert!(landing.text().await.unwrap().contains("Sign out"), "signed in at the second instance");
+
+    // The second instance caches the provider like the first...
+    let fetches = idp.jwks_fetches();
+    let at_second = Visitor::new(&second);
+    at_second.start(&portal).await;
+    assert_eq!(idp.jwks_fetches(), fetches + 1, "the second instance fetches the provider once");
+    at_second.start(&portal).await;
+    assert_eq!(idp.jwks_fetches(), fetches + 1, "and then uses its cache");
+
+    // ...until a change saved through the first instance makes both forget it.
+    let (status, body) = first
+        .patch_json(
+            &format!("/customers/{}/portal/sso-configs/{}", portal.customer_id, portal.sso_id),
+            &first.admin.token,
+            json!({"label": "Renamed"}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let mut waited = Duration::ZERO;
+    while idp.jwks_fetches() == fetches + 1 && waited < Duration::from_secs(10) {
+        tokio::time::sleep(Duration::from_millis(50)).await;
+        waited += Duration::from_millis(50);
+        at_second.start(&portal).await;
+    }
+    assert_eq!(
+        idp.jwks_fetches(),
+        fetches + 2,
+        "the second instance heard of the change and fetched once more"
+    );
+}
+
+/// Waits until both instances hold their LISTEN connection, so that what the test caches
+/// before a change cannot be cleared by a listener that only just started.
+async fn wait_until_both_listen(app: &TestApp) {
+    for _ in 0..200 {
+        let listening: i64 = sqlx::query_scalar(
+            "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND query ILIKE 'LISTEN%'",
+        )
+        .fetch_one(app.store.pool())
+        .await
+        .unwrap();
+        if listening >= 2 {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    panic!("the two instances never started listening");
+}

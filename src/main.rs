@@ -4,8 +4,9 @@ use anyhow::Context;
 use clap::{Parser, Subcommand};
 use portico::app::{self, AppState};
 use portico::config::{Config, ServeArgs, StorageArgs};
-use portico::store::StoreOptions;
+use portico::store::{Store, StoreOptions, redact};
 use portico::{cli, demo};
+use secrecy::ExposeSecret;
 use tracing_subscriber::EnvFilter;
 
 /// Portico: self-service End User Portals for managed service providers.
@@ -28,6 +29,21 @@ enum Command {
     /// Manage API tokens.
     #[command(subcommand)]
     Token(TokenCommand),
+    /// Write a consistent copy of the whole database to a new file, also while the server runs.
+    ///
+    /// SQLite is copied with VACUUM INTO and checked; PostgreSQL is dumped with pg_dump in its
+    /// custom format (restore with pg_restore). Keep the secret key apart from the backup: SSO
+    /// client secrets in it are encrypted under that key.
+    Backup {
+        /// The file to write; it must not exist yet.
+        #[arg(long, short)]
+        output: std::path::PathBuf,
+        /// The pg_dump program to use for PostgreSQL (its major version must be at least the server's).
+        #[arg(long, env = "PORTICO_PG_DUMP", default_value = "pg_dump")]
+        pg_dump: String,
+        #[command(flatten)]
+        storage: StorageArgs,
+    },
 }
 
 #[derive(Subcommand)]
@@ -194,6 +210,17 @@ async fn run_command(command: Command) -> anyhow::Result<()> {
                 let state = if token.revoked_at.is_some() { "revoked" } else { "active" };
                 println!("{}  {state:7}  created {}  {}", token.id, token.created_at.date(), token.label);
             }
+        }
+        Command::Backup { output, pg_dump, storage } => {
+            // No migrations here: a backup copies the database as it is.
+            let url = storage.resolve_database_url()?;
+            let store = Store::connect(url.expose_secret(), &options)
+                .await
+                .with_context(|| format!("cannot open the database at {}", redact(url.expose_secret())))?;
+            let backup = portico::backup::back_up(&store, &url, &output, &pg_dump).await?;
+            println!("Backup written to {} ({} bytes).", backup.path.display(), backup.bytes);
+            println!("To restore: {}.", backup.restore_hint);
+            println!("Keep the secret key safe and apart from the backup: SSO client secrets need it.");
         }
         Command::Token(TokenCommand::Revoke { id, storage }) => {
             let store = cli::open_store(&storage, &options).await?;

@@ -11,6 +11,7 @@ use crate::support::{Backend, Console, TestApp, empty_database, on_both_backends
 
 on_both_backends!(
     commands_work_against_a_running_servers_database,
+    backups_copy_everything_while_serving_and_never_overwrite,
     demo_seeding_is_idempotent_and_the_server_stops_gracefully
 );
 
@@ -119,12 +120,80 @@ async fn commands_work_against_a_running_servers_database(backend: Backend) {
         vec!["token", "create", "--help"],
         vec!["token", "list", "--help"],
         vec!["token", "revoke", "--help"],
+        vec!["backup", "--help"],
     ] {
         let mut help = portico(&app);
         help.args(&args);
         let (ok, stdout, _) = tokio::task::spawn_blocking(move || run(help, None)).await.unwrap();
         assert!(ok && stdout.contains("Usage"), "{args:?}");
     }
+}
+
+async fn backups_copy_everything_while_serving_and_never_overwrite(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    let (status, customer) =
+        app.post_json("/customers", &app.admin.token, serde_json::json!({"name": "Backed Up Ltd"})).await;
+    assert_eq!(status, StatusCode::CREATED, "{customer}");
+    let folder = app.data_dir.join("backups");
+    std::fs::create_dir_all(&folder).unwrap();
+    let output = folder.join("portico.backup");
+
+    let backup = |args: Vec<String>| {
+        let mut command = portico(&app);
+        command.arg("backup").args(args);
+        tokio::task::spawn_blocking(move || run(command, None))
+    };
+    let target = output.display().to_string();
+    let (ok, stdout, stderr) = backup(vec!["--output".into(), target.clone()]).await.unwrap();
+    assert!(ok, "{stderr}");
+    assert!(stdout.contains("Backup written to") && stdout.contains("To restore:"), "{stdout}");
+    let written = std::fs::read(&output).unwrap();
+
+    // Nothing is ever overwritten, and refusals say why.
+    let (ok, _, stderr) = backup(vec!["--output".into(), target.clone()]).await.unwrap();
+    assert!(!ok && stderr.contains("already exists"), "{stderr}");
+    assert_eq!(std::fs::read(&output).unwrap(), written, "the first backup is untouched");
+    let nowhere = folder.join("missing").join("x.backup").display().to_string();
+    let (ok, _, stderr) = backup(vec!["--output".into(), nowhere]).await.unwrap();
+    assert!(!ok && stderr.contains("does not exist"), "{stderr}");
+    let leftovers: Vec<_> = std::fs::read_dir(&folder).unwrap().map(|e| e.unwrap().file_name()).collect();
+    assert_eq!(leftovers.len(), 1, "no partial files are left behind: {leftovers:?}");
+
+    // The backup restores into a database with everything in it.
+    let restored_url = match backend {
+        Backend::Sqlite => format!("sqlite://{target}"),
+        Backend::Postgres => {
+            let (missing_tool, _, stderr) = backup(vec![
+                "--output".into(),
+                format!("{target}.2"),
+                "--pg-dump".into(),
+                "/no/pg_dump".into(),
+            ])
+            .await
+            .unwrap();
+            assert!(!missing_tool && stderr.contains("pg_dump"), "{stderr}");
+            let (url, _) = empty_database(backend).await;
+            let restore = Command::new("pg_restore")
+                .args(["--no-owner", "--exit-on-error", "--dbname", &url, &target])
+                .output()
+                .unwrap();
+            assert!(restore.status.success(), "{}", String::from_utf8_lossy(&restore.stderr));
+            url
+        }
+    };
+    let restored = portico::store::Store::connect(&restored_url, &Default::default()).await.unwrap();
+    let names: Vec<String> = sqlx::query_scalar("SELECT name FROM customers ORDER BY name")
+        .fetch_all(restored.pool())
+        .await
+        .unwrap();
+    let originals: Vec<String> = sqlx::query_scalar("SELECT name FROM customers ORDER BY name")
+        .fetch_all(app.store.pool())
+        .await
+        .unwrap();
+    assert!(names.contains(&"Backed Up Ltd".to_string()));
+    assert_eq!(names, originals);
+    assert_eq!(restored.count_team_members().await.unwrap(), app.store.count_team_members().await.unwrap());
+    restored.close().await;
 }
 
 async fn demo_seeding_is_idempotent_and_the_server_stops_gracefully(backend: Backend) {

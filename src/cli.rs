@@ -67,7 +67,7 @@ pub async fn reset_password(
         None => secret::generate_password(),
     };
     let hash = password::hash_blocking(password.clone()).await?;
-    store.set_team_member_password(member.id, &hash, &Actor::cli()).await?;
+    store.set_team_member_password(member.id, &hash, &Actor::cli(), None).await?;
     Ok(password)
 }
 

@@ -37,6 +37,11 @@ impl ValidationErrors {
         self.0.push(error);
     }
 
+    /// Adds every error of `other`.
+    pub fn extend(&mut self, other: ValidationErrors) {
+        self.0.extend(other.0);
+    }
+
     /// Keeps the value when it parsed, records the error otherwise.
     pub fn check<T>(&mut self, result: Result<T, FieldError>) -> Option<T> {
         match result {

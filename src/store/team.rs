@@ -8,7 +8,7 @@ use super::{RowExt, Store, StoreError, StoreResult, now_ms, unique_as};
 use crate::domain::actor::Actor;
 use crate::domain::email::EmailAddress;
 use crate::domain::page::{Cursor, Page, PageRequest, like_pattern};
-use crate::domain::team::{NewTeamMember, Role, TeamMember};
+use crate::domain::team::{NewTeamMember, Role, TeamMember, TeamMemberChanges};
 use crate::domain::text::sort_key;
 
 fn team_member(row: &AnyRow) -> StoreResult<TeamMember> {
@@ -126,11 +126,88 @@ impl Store {
         row.int("n")
     }
 
+    /// Changes a team member. Refused when it would leave no active admin; deactivating ends the
+    /// member's console sessions (their API tokens stop working while they are inactive).
+    pub async fn update_team_member(
+        &self,
+        id: Uuid,
+        changes: &TeamMemberChanges,
+        actor: &Actor,
+    ) -> StoreResult<TeamMember> {
+        let mut tx = self.begin_write().await?;
+        // Changes to who is an admin wait for each other (SQLite's write lock does this already;
+        // in PostgreSQL the built-in group's row serves as the lock), so two admins demoting each
+        // other at once cannot leave nobody in charge.
+        sqlx::query("UPDATE assignment_groups SET updated_at = updated_at WHERE builtin = $1")
+            .bind(true)
+            .execute(&mut *tx)
+            .await?;
+        let before = sqlx::query("SELECT * FROM team_members WHERE id = $1")
+            .bind(id.to_string())
+            .fetch_optional(&mut *tx)
+            .await?
+            .ok_or(StoreError::not_found("team member"))?;
+        let was_active_admin = team_member(&before).map(|m| m.active && m.role == Role::Admin)?;
+        let row = sqlx::query(
+            "UPDATE team_members SET
+               name = COALESCE($2, name),
+               sort_key = COALESCE($3, sort_key),
+               role = COALESCE($4, role),
+               active = COALESCE($5, active),
+               updated_at = $6
+             WHERE id = $1 RETURNING *",
+        )
+        .bind(id.to_string())
+        .bind(changes.name.as_deref())
+        .bind(changes.name.as_deref().map(sort_key))
+        .bind(changes.role.map(Role::as_str))
+        .bind(changes.active)
+        .bind(now_ms())
+        .fetch_one(&mut *tx)
+        .await?;
+        let member = team_member(&row)?;
+        if was_active_admin && changes.takes_away_admin() {
+            let admins =
+                sqlx::query("SELECT COUNT(*) AS n FROM team_members WHERE role = $1 AND active = $2")
+                    .bind(Role::Admin.as_str())
+                    .bind(true)
+                    .fetch_one(&mut *tx)
+                    .await?
+                    .int("n")?;
+            if admins == 0 {
+                let field = if changes.active == Some(false) { "active" } else { "role" };
+                return Err(StoreError::conflict(field, "Portico needs at least one active admin"));
+            }
+        }
+        if changes.active == Some(false) {
+            sqlx::query("DELETE FROM console_sessions WHERE team_member_id = $1")
+                .bind(id.to_string())
+                .execute(&mut *tx)
+                .await?;
+        }
+        audit::record(
+            &mut tx,
+            actor,
+            AuditEvent {
+                target_kind: "team_member",
+                target_id: &id.to_string(),
+                action: "update",
+                summary: &changes.summary(),
+            },
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(member)
+    }
+
+    /// Sets a new password hash and ends the member's console sessions, all of them or all but
+    /// `keep_session` (the hash of the session that made the change).
     pub async fn set_team_member_password(
         &self,
         id: Uuid,
         password_hash: &str,
         actor: &Actor,
+        keep_session: Option<&str>,
     ) -> StoreResult<()> {
         let mut tx = self.begin_write().await?;
         let done = sqlx::query("UPDATE team_members SET password_hash = $1, updated_at = $2 WHERE id = $3")
@@ -142,9 +219,10 @@ impl Store {
         if done.rows_affected() == 0 {
             return Err(StoreError::not_found("team member"));
         }
-        // A new password ends every console session of the old one.
-        sqlx::query("DELETE FROM console_sessions WHERE team_member_id = $1")
+        // A new password ends the sessions opened with the old one.
+        sqlx::query("DELETE FROM console_sessions WHERE team_member_id = $1 AND token_hash <> $2")
             .bind(id.to_string())
+            .bind(keep_session.unwrap_or_default())
             .execute(&mut *tx)
             .await?;
         audit::record(

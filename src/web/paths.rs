@@ -13,6 +13,9 @@ pub const NEW_CUSTOMER: &str = "/admin/customers/new";
 pub const GROUPS: &str = "/admin/groups";
 pub const NEW_GROUP: &str = "/admin/groups/new";
 pub const TEAM: &str = "/admin/team";
+pub const NEW_TEAM_MEMBER: &str = "/admin/team/new";
+pub const ACCOUNT: &str = "/admin/account";
+pub const ACCOUNT_PASSWORD: &str = "/admin/account/password";
 pub const TICKETS: &str = "/admin/tickets";
 pub const KB: &str = "/admin/kb";
 pub const NEW_ARTICLE: &str = "/admin/kb/new";
@@ -97,6 +100,14 @@ pub fn edit_group(id: impl Display) -> String {
 
 pub fn group(id: impl Display) -> String {
     format!("/admin/groups/{id}")
+}
+
+pub fn team_member(id: impl Display) -> String {
+    format!("/admin/team/{id}")
+}
+
+pub fn team_member_password(id: impl Display) -> String {
+    format!("/admin/team/{id}/password")
 }
 
 pub fn delete_group(id: impl Display) -> String {

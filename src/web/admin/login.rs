@@ -65,6 +65,25 @@ pub struct LoginForm {
     next: Option<String>,
 }
 
+/// Refuses while an account or an address has too many recent failed password checks.
+pub(super) async fn refuse_when_limited(
+    state: &AppState,
+    email_key: &str,
+    client_ip: &str,
+) -> PageResult<()> {
+    let limits = &state.config.sign_in_limits;
+    let window_ms = limits.window.as_millis() as i64;
+    let recent = state.store.recent_sign_in_failures(email_key, client_ip, window_ms).await?;
+    if recent.for_email >= limits.per_account || recent.from_ip >= limits.per_address {
+        let now = crate::store::to_ms(OffsetDateTime::now_utc());
+        let retry_after_ms = recent.oldest_at.map_or(window_ms, |oldest| oldest + window_ms - now);
+        let retry_after_secs = (retry_after_ms.max(1000) / 1000) as u64;
+        tracing::warn!(email = %email_key, %client_ip, "console password checks rate limited");
+        return Err(AppError::RateLimited { retry_after_secs }.into());
+    }
+    Ok(())
+}
+
 const WRONG_CREDENTIALS: &str = "The e-mail address or password is not right.";
 
 pub async fn submit(
@@ -82,16 +101,7 @@ pub async fn submit(
 
     let email_key = login.email.trim().to_lowercase();
     let client_ip = peer.ip().to_string();
-    let limits = &state.config.sign_in_limits;
-    let window_ms = limits.window.as_millis() as i64;
-    let recent = state.store.recent_sign_in_failures(&email_key, &client_ip, window_ms).await?;
-    if recent.for_email >= limits.per_account || recent.from_ip >= limits.per_address {
-        let now = crate::store::to_ms(OffsetDateTime::now_utc());
-        let retry_after_ms = recent.oldest_at.map_or(window_ms, |oldest| oldest + window_ms - now);
-        let retry_after_secs = (retry_after_ms.max(1000) / 1000) as u64;
-        tracing::warn!(email = %email_key, %client_ip, "console sign-in rate limited");
-        return Err(AppError::RateLimited { retry_after_secs }.into());
-    }
+    refuse_when_limited(&state, &email_key, &client_ip).await?;
 
     let credentials = match EmailAddress::parse("email", &login.email) {
         Ok(email) => state.store.team_member_credentials(&email).await?,

@@ -1,5 +1,6 @@
 //! The console at `/admin`: team members manage customers, groups and end users.
 
+pub mod account;
 pub mod customers;
 pub mod directory;
 pub mod drawer;
@@ -49,7 +50,12 @@ pub fn router(_state: &AppState) -> Router<AppState> {
         .route("/admin/groups/{id}", post(groups::update))
         .route("/admin/groups/{id}/edit", get(groups::edit_form))
         .route("/admin/groups/{id}/delete", post(groups::delete))
-        .route(paths::TEAM, get(team::list))
+        .route(paths::TEAM, get(team::list).post(team::create))
+        .route(paths::NEW_TEAM_MEMBER, get(team::new_form))
+        .route(paths::ACCOUNT, get(account::show))
+        .route(paths::ACCOUNT_PASSWORD, post(account::change_password))
+        .route("/admin/team/{id}", get(team::edit_form).post(team::update))
+        .route("/admin/team/{id}/password", post(team::reset_password))
         .route(paths::TICKETS, get(tickets::queue))
         .route(paths::KB, get(kb::list).post(kb::create))
         .route(paths::NEW_ARTICLE, get(kb::new_form))

@@ -26,6 +26,8 @@ pub const CSRF_FIELD: &str = "_csrf";
 pub struct ConsoleUser {
     pub member: TeamMember,
     pub csrf_token: String,
+    /// The hash of this browser's session token, to tell this session from the member's others.
+    pub session_hash: String,
 }
 
 impl ConsoleUser {
@@ -62,13 +64,14 @@ impl FromRequestParts<AppState> for ConsoleUser {
             return Err(PageError::sign_in(&return_to));
         };
         let idle_ms = state.config.session_idle.as_millis() as i64;
+        let session_hash = hash_token(cookie.value());
         let session = state
             .store
-            .console_session(&hash_token(cookie.value()), idle_ms)
+            .console_session(&session_hash, idle_ms)
             .await
             .map_err(AppError::from)?
             .ok_or_else(|| PageError::sign_in(&return_to))?;
-        Ok(Self { member: session.member, csrf_token: session.csrf_token })
+        Ok(Self { member: session.member, csrf_token: session.csrf_token, session_hash })
     }
 }
 

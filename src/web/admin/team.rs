@@ -1,18 +1,22 @@
-//! The team members list.
+//! Team members in the console: the list, and for admins adding, changing, deactivating and
+//! setting new passwords.
 
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::extract::{Query, State};
-use axum::response::{IntoResponse, Response};
+use axum::http::{StatusCode, header};
+use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 
 use super::layout::Nav;
-use super::page_error::PageResult;
-use super::session::ConsoleUser;
+use super::page_error::{PageError, PageResult};
+use super::session::{ConsoleForm, ConsoleUser, NoFields, PageId};
 use crate::app::AppState;
 use crate::domain::page::PageRequest;
-use crate::domain::team::TeamMember;
+use crate::domain::team::{TeamMember, TeamMemberDraft};
+use crate::domain::validation::ValidationErrors;
 use crate::web::paths;
+use crate::web::team_service::{self, OneTimePassword};
 
 #[derive(Debug, Deserialize)]
 pub struct ListQuery {
@@ -45,4 +49,165 @@ pub async fn list(
         format!("{}?{query}", paths::TEAM)
     });
     Ok(ListPage { nav: user.nav("team"), q, members: found.items, next_page }.into_response())
+}
+
+/// The team member form's fields as submitted. A checkbox is absent when unticked, so the
+/// edit form says that it carries `active`.
+#[derive(Debug, Default, Deserialize)]
+pub struct MemberForm {
+    #[serde(default)]
+    email: String,
+    #[serde(default)]
+    name: String,
+    #[serde(default)]
+    role: String,
+    #[serde(default)]
+    active: Option<String>,
+}
+
+impl MemberForm {
+    fn from_member(member: &TeamMember) -> Self {
+        Self {
+            email: member.email.to_string(),
+            name: member.name.clone(),
+            role: member.role.as_str().to_string(),
+            active: member.active.then(|| "on".to_string()),
+        }
+    }
+
+    fn is_active(&self) -> bool {
+        self.active.is_some()
+    }
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "admin/team/form.html")]
+struct FormPage {
+    nav: Nav,
+    /// The member being edited; `None` on the add form.
+    member: Option<TeamMember>,
+    form: MemberForm,
+    errors: ValidationErrors,
+    /// Editing oneself: role and standing are not offered.
+    is_self: bool,
+}
+
+impl FormPage {
+    fn error(&self, field: &str) -> &str {
+        self.errors.message_for(field).unwrap_or_default()
+    }
+
+    fn action(&self) -> String {
+        self.member.as_ref().map_or(paths::TEAM.to_string(), |m| paths::team_member(m.id))
+    }
+}
+
+fn form_page(
+    user: &ConsoleUser,
+    member: Option<TeamMember>,
+    form: MemberForm,
+    errors: ValidationErrors,
+) -> Response {
+    let status = if errors.is_empty() { StatusCode::OK } else { StatusCode::UNPROCESSABLE_ENTITY };
+    let is_self = member.as_ref().is_some_and(|m| m.id == user.member.id);
+    (status, FormPage { nav: user.nav("team"), member, form, errors, is_self }).into_response()
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "admin/team/password.html")]
+struct PasswordPage {
+    nav: Nav,
+    member: TeamMember,
+    password: String,
+    created: bool,
+}
+
+/// The one page that shows a password: never cached, never shown again.
+fn password_page(
+    user: &ConsoleUser,
+    member: TeamMember,
+    password: OneTimePassword,
+    created: bool,
+) -> Response {
+    let page = PasswordPage { nav: user.nav("team"), member, password: password.0, created };
+    ([(header::CACHE_CONTROL, "no-store")], page).into_response()
+}
+
+pub async fn new_form(user: ConsoleUser) -> PageResult<Response> {
+    user.require_admin()?;
+    let form = MemberForm { role: "technician".into(), ..Default::default() };
+    Ok(form_page(&user, None, form, ValidationErrors::new()))
+}
+
+pub async fn create(
+    State(state): State<AppState>,
+    ConsoleForm { user, form }: ConsoleForm<MemberForm>,
+) -> PageResult<Response> {
+    user.require_admin()?;
+    let draft = TeamMemberDraft {
+        email: Some(form.email.clone()),
+        name: Some(form.name.clone()),
+        role: Some(form.role.clone()),
+        active: None,
+    };
+    match team_service::create(&state, draft, &user.actor()).await {
+        Ok((member, password)) => Ok(password_page(&user, member, password, true)),
+        Err(error) => Ok(form_page(&user, None, form, PageError::from(error).into_form_errors()?)),
+    }
+}
+
+pub async fn edit_form(
+    State(state): State<AppState>,
+    user: ConsoleUser,
+    PageId(id): PageId,
+) -> PageResult<Response> {
+    user.require_admin()?;
+    let member = state.store.team_member(id).await?;
+    let form = MemberForm::from_member(&member);
+    Ok(form_page(&user, Some(member), form, ValidationErrors::new()))
+}
+
+pub async fn update(
+    State(state): State<AppState>,
+    PageId(id): PageId,
+    ConsoleForm { user, mut form }: ConsoleForm<MemberForm>,
+) -> PageResult<Response> {
+    user.require_admin()?;
+    let member = state.store.team_member(id).await?;
+    form.email = member.email.to_string();
+    // One's own role and standing are not on one's form: they stay as they are.
+    let own = id == user.member.id;
+    let draft = TeamMemberDraft {
+        email: None,
+        name: Some(form.name.clone()),
+        role: (!own).then(|| form.role.clone()),
+        active: (!own).then(|| form.is_active()),
+    };
+    match team_service::update(&state, id, draft, &user.actor()).await {
+        Ok(_) => Ok(Redirect::to(paths::TEAM).into_response()),
+        Err(error) => Ok(form_page(&user, Some(member), form, PageError::from(error).into_form_errors()?)),
+    }
+}
+
+pub async fn reset_password(
+    State(state): State<AppState>,
+    PageId(id): PageId,
+    form: ConsoleForm<NoFields>,
+) -> PageResult<Response> {
+    form.user.require_admin()?;
+    let (member, password) = team_service::reset_password(&state, id, &form.user.actor()).await?;
+    Ok(password_page(&form.user, member, password, false))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_unticked_active_box_means_inactive() {
+        let form: MemberForm = serde_html_form::from_str("name=A&role=admin").unwrap();
+        assert!(!form.is_active());
+        let form: MemberForm = serde_html_form::from_str("name=A&role=admin&active=on").unwrap();
+        assert!(form.is_active());
+    }
 }

@@ -1,15 +1,18 @@
-//! `/team-members`: the MSP's staff (read-only here; created with `portico admin create`).
+//! `/team-members`: the MSP's staff. Admins add, change, deactivate and reset them.
 
 use axum::Json;
 use axum::extract::State;
-use serde::Deserialize;
-use utoipa::IntoParams;
+use axum::http::{StatusCode, header};
+use axum::response::IntoResponse;
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
 
-use super::extract::{ApiCaller, ApiQuery};
+use super::extract::{ApiCaller, ApiJson, ApiQuery, PathId};
 use crate::app::AppState;
 use crate::domain::page::{Page, PageRequest};
-use crate::domain::team::TeamMember;
+use crate::domain::team::{TeamMember, TeamMemberDraft};
 use crate::error::{AppResult, Problem};
+use crate::web::team_service::{self, OneTimePassword};
 
 #[derive(Debug, Deserialize, IntoParams)]
 #[serde(deny_unknown_fields)]
@@ -18,6 +21,21 @@ pub struct TeamListQuery {
     q: Option<String>,
     cursor: Option<String>,
     limit: Option<u32>,
+}
+
+/// A team member with the password they sign in with first, shown only in this response.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct TeamMemberWithPassword {
+    #[serde(flatten)]
+    pub member: TeamMember,
+    /// Generated; hand it to the member, who should change it. Portico keeps only its hash.
+    pub password: String,
+}
+
+impl TeamMemberWithPassword {
+    fn new((member, OneTimePassword(password)): (TeamMember, OneTimePassword)) -> Self {
+        Self { member, password }
+    }
 }
 
 /// Lists team members by name.
@@ -31,4 +49,64 @@ pub async fn list(
 ) -> AppResult<Json<Page<TeamMember>>> {
     let page = PageRequest::parse(query.cursor.as_deref(), query.limit)?;
     Ok(Json(state.store.list_team_members(query.q.as_deref(), &page).await?))
+}
+
+/// Adds a team member (admins only) with a generated password, returned only here.
+#[utoipa::path(post, path = "/team-members", tag = "team members", request_body = TeamMemberDraft,
+    security(("bearer" = [])),
+    responses((status = 201, body = TeamMemberWithPassword), (status = 400, body = Problem),
+        (status = 403, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)))]
+pub async fn create(
+    State(state): State<AppState>,
+    caller: ApiCaller,
+    ApiJson(draft): ApiJson<TeamMemberDraft>,
+) -> AppResult<impl IntoResponse> {
+    caller.require_admin()?;
+    let created = TeamMemberWithPassword::new(team_service::create(&state, draft, &caller.actor()).await?);
+    let location = format!("/api/v1/team-members/{}", created.member.id);
+    let no_store = (header::CACHE_CONTROL, "no-store".to_string());
+    Ok((StatusCode::CREATED, [(header::LOCATION, location), no_store], Json(created)))
+}
+
+/// One team member.
+#[utoipa::path(get, path = "/team-members/{id}", tag = "team members", params(("id" = Uuid, Path)),
+    security(("bearer" = [])),
+    responses((status = 200, body = TeamMember), (status = 404, body = Problem)))]
+pub async fn show(
+    State(state): State<AppState>,
+    _caller: ApiCaller,
+    PathId(id): PathId,
+) -> AppResult<Json<TeamMember>> {
+    Ok(Json(state.store.team_member(id).await?))
+}
+
+/// Changes the name, role or standing (admins only). Nobody changes their own role or
+/// deactivates themselves, and the last active admin stays one.
+#[utoipa::path(patch, path = "/team-members/{id}", tag = "team members", params(("id" = Uuid, Path)),
+    request_body = TeamMemberDraft, security(("bearer" = [])),
+    responses((status = 200, body = TeamMember), (status = 400, body = Problem), (status = 403, body = Problem),
+        (status = 404, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)))]
+pub async fn update(
+    State(state): State<AppState>,
+    caller: ApiCaller,
+    PathId(id): PathId,
+    ApiJson(draft): ApiJson<TeamMemberDraft>,
+) -> AppResult<Json<TeamMember>> {
+    caller.require_admin()?;
+    Ok(Json(team_service::update(&state, id, draft, &caller.actor()).await?))
+}
+
+/// Sets a generated password (admins only), returned only here; the member's console sessions end.
+#[utoipa::path(post, path = "/team-members/{id}/password", tag = "team members", params(("id" = Uuid, Path)),
+    security(("bearer" = [])),
+    responses((status = 200, body = TeamMemberWithPassword), (status = 403, body = Problem),
+        (status = 404, body = Problem)))]
+pub async fn reset_password(
+    State(state): State<AppState>,
+    caller: ApiCaller,
+    PathId(id): PathId,
+) -> AppResult<impl IntoResponse> {
+    caller.require_admin()?;
+    let reset = TeamMemberWithPassword::new(team_service::reset_password(&state, id, &caller.actor()).await?);
+    Ok(([(header::CACHE_CONTROL, "no-store")], Json(reset)))
 }

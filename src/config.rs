@@ -9,6 +9,7 @@ use secrecy::{ExposeSecret, SecretString};
 use url::Url;
 
 use crate::secret_key::SecretKey;
+use crate::web::client_ip::TrustedProxies;
 
 /// Where the data lives: shared by `serve` and every other command, so the CLI works on the
 /// same database as a running server.
@@ -91,6 +92,11 @@ pub struct ServeArgs {
     #[arg(long, env = "PORTICO_ALLOW_INSECURE_IDP", default_value_t = false, value_parser = clap::builder::BoolishValueParser::new())]
     pub allow_insecure_idp: bool,
 
+    /// Reverse proxies (addresses or CIDR ranges, comma-separated) whose `X-Forwarded-For` names
+    /// the client, for sign-in rate limits. Empty: the connecting address is the client.
+    #[arg(long, env = "PORTICO_TRUSTED_PROXIES", default_value = "")]
+    pub trusted_proxies: String,
+
     /// Log format: `text` for people, `json` for log collectors.
     #[arg(long, env = "PORTICO_LOG_FORMAT", default_value = "text", value_parser = ["text", "json"])]
     pub log_format: String,
@@ -127,6 +133,7 @@ pub struct Config {
     /// `help.example.com` serves `{slug}.help.example.com`.
     pub portal_domain: Option<String>,
     pub allow_insecure_idp: bool,
+    pub trusted_proxies: TrustedProxies,
 }
 
 impl Config {
@@ -160,6 +167,8 @@ impl Config {
                 .map(|d| d.trim().trim_start_matches('.').to_ascii_lowercase())
                 .filter(|d| !d.is_empty()),
             allow_insecure_idp: args.allow_insecure_idp,
+            trusted_proxies: TrustedProxies::parse(&args.trusted_proxies)
+                .map_err(|error| anyhow::anyhow!("PORTICO_TRUSTED_PROXIES: {error}"))?,
         })
     }
 

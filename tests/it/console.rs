@@ -8,6 +8,7 @@ on_both_backends!(
     signing_in_and_out_guards_the_console,
     console_forms_without_the_csrf_token_are_refused_and_change_nothing,
     repeated_failed_sign_ins_are_rate_limited,
+    the_per_address_limit_believes_forwarded_addresses_only_from_trusted_proxies,
     customers_are_managed_through_the_console,
     end_users_are_added_and_deactivated_in_the_console,
     groups_are_managed_through_the_console,
@@ -100,6 +101,54 @@ async fn console_forms_without_the_csrf_token_are_refused_and_change_nothing(bac
         .await;
     assert_eq!(response.status(), StatusCode::FORBIDDEN);
     assert_eq!(before, snapshot(&app.store, "customers").await);
+}
+
+/// A failed sign-in (to a made-up account, so only the per-address limit counts) as relayed by
+/// a proxy that says the client is `forwarded_for`.
+async fn failed_sign_in_via(app: &TestApp, forwarded_for: &str) -> StatusCode {
+    let console = Console::anonymous(&app.base);
+    let csrf = hidden_value(&console.page("/admin/login").await, "_csrf");
+    let email = format!("{}@nowhere.example", uuid::Uuid::now_v7().simple());
+    let form = [("_csrf", csrf.as_str()), ("email", &email), ("password", "guess guess guess"), ("next", "")];
+    let response = console
+        .client
+        .post(app.url("/admin/login"))
+        .header("x-forwarded-for", forwarded_for)
+        .form(&form)
+        .send()
+        .await
+        .unwrap();
+    response.status()
+}
+
+async fn the_per_address_limit_believes_forwarded_addresses_only_from_trusted_proxies(backend: Backend) {
+    let limit = |config: &mut portico::config::Config| {
+        config.sign_in_limits.per_address = 3;
+        config.sign_in_limits.per_account = 100;
+    };
+    // Behind a trusted proxy, each client has its own allowance, whatever it claims further left.
+    let proxied = TestApp::spawn_with(backend, |config| {
+        limit(config);
+        config.trusted_proxies = portico::web::client_ip::TrustedProxies::parse("127.0.0.1").unwrap();
+    })
+    .await;
+    for claimed in ["198.51.100.1", "198.51.100.2", "198.51.100.3"] {
+        let relayed = format!("{claimed}, 203.0.113.7");
+        assert_eq!(failed_sign_in_via(&proxied, &relayed).await, StatusCode::UNAUTHORIZED);
+    }
+    assert_eq!(failed_sign_in_via(&proxied, "203.0.113.7").await, StatusCode::TOO_MANY_REQUESTS);
+    assert_eq!(
+        failed_sign_in_via(&proxied, "203.0.113.8").await,
+        StatusCode::UNAUTHORIZED,
+        "a neighbour is not limited"
+    );
+
+    // Without trusted proxies the header is the client's own words: changing it escapes nothing.
+    let direct = TestApp::spawn_with(backend, limit).await;
+    for claimed in ["198.51.100.1", "198.51.100.2", "198.51.100.3"] {
+        assert_eq!(failed_sign_in_via(&direct, claimed).await, StatusCode::UNAUTHORIZED);
+    }
+    assert_eq!(failed_sign_in_via(&direct, "198.51.100.4").await, StatusCode::TOO_MANY_REQUESTS);
 }
 
 async fn repeated_failed_sign_ins_are_rate_limited(backend: Backend) {

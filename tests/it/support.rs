@@ -204,6 +204,7 @@ impl TestApp {
             portal_session_max: std::time::Duration::from_secs(8 * 3600),
             portal_domain: None,
             allow_insecure_idp: true,
+            trusted_proxies: Default::default(),
         };
         adjust(&mut config);
         let state = AppState::new(config, store.clone());

@@ -2,11 +2,10 @@
 
 use askama::Template;
 use askama_web::WebTemplate;
-use axum::extract::{ConnectInfo, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
-use std::net::SocketAddr;
 
 use super::layout::Nav;
 use super::page_error::PageResult;
@@ -16,6 +15,7 @@ use crate::auth::password;
 use crate::domain::team::{TeamMember, check_password};
 use crate::domain::validation::{FieldError, ValidationErrors};
 use crate::error::AppError;
+use crate::web::client_ip::ClientIp;
 
 #[derive(Template, WebTemplate)]
 #[template(path = "admin/account.html")]
@@ -56,11 +56,11 @@ pub struct PasswordForm {
 /// passwords count as failed sign-ins, so a borrowed session cannot be used to guess it.
 pub async fn change_password(
     State(state): State<AppState>,
-    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    ClientIp(client_ip): ClientIp,
     ConsoleForm { user, form }: ConsoleForm<PasswordForm>,
 ) -> PageResult<Response> {
     let email_key = user.member.email.to_string();
-    let client_ip = peer.ip().to_string();
+    let client_ip = client_ip.to_string();
     super::login::refuse_when_limited(&state, &email_key, &client_ip).await?;
 
     let mut errors = ValidationErrors::new();

@@ -1,11 +1,9 @@
 //! Console sign-in and sign-out.
 
-use std::net::SocketAddr;
-
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::Form;
-use axum::extract::{ConnectInfo, Query, State};
+use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum_extra::extract::cookie::{Cookie, CookieJar};
@@ -19,6 +17,7 @@ use crate::auth::password;
 use crate::auth::secret::{hash_token, random_token, same_secret};
 use crate::domain::email::EmailAddress;
 use crate::error::AppError;
+use crate::web::client_ip::ClientIp;
 use crate::web::paths;
 
 #[derive(Template, WebTemplate)]
@@ -88,7 +87,7 @@ const WRONG_CREDENTIALS: &str = "The e-mail address or password is not right.";
 
 pub async fn submit(
     State(state): State<AppState>,
-    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    ClientIp(client_ip): ClientIp,
     jar: CookieJar,
     Form(login): Form<LoginForm>,
 ) -> PageResult<Response> {
@@ -100,7 +99,7 @@ pub async fn submit(
     }
 
     let email_key = login.email.trim().to_lowercase();
-    let client_ip = peer.ip().to_string();
+    let client_ip = client_ip.to_string();
     refuse_when_limited(&state, &email_key, &client_ip).await?;
 
     let credentials = match EmailAddress::parse("email", &login.email) {

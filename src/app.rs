@@ -195,6 +195,13 @@ async fn housekeeping(state: AppState) {
         if let Err(error) = state.store.prune_login_states().await {
             tracing::warn!(%error, "could not clear expired sign-in states");
         }
+        // A day is far longer than anyone keeps a drawer open with an unsaved upload.
+        let a_day_ago = crate::store::now_ms() - 24 * 3600 * 1000;
+        match state.store.prune_unused_logos(a_day_ago).await {
+            Ok(0) => {}
+            Ok(pruned) => tracing::info!(pruned, "deleted logos no portal or revision uses"),
+            Err(error) => tracing::warn!(%error, "could not prune unused logos"),
+        }
         let window = state.config.sign_in_limits.window.as_millis() as i64;
         if let Err(error) = state.store.prune_sign_in_failures(window).await {
             tracing::warn!(%error, "could not prune sign-in failures");

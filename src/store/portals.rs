@@ -136,11 +136,12 @@ impl Store {
     }
 
     /// Keeps a processed logo (content-addressed: storing it twice is harmless) without
-    /// attaching it to any portal yet.
+    /// attaching it to any portal yet. Storing it again renews `created_at`, so an upload
+    /// waiting in an unsaved drawer is never taken for an unused old one.
     pub async fn put_logo(&self, logo: &Logo) -> StoreResult<()> {
         sqlx::query(
             "INSERT INTO logos (id, content_type, data, width, height, created_at) VALUES ($1, $2, $3, $4, $5, $6)
-             ON CONFLICT (id) DO NOTHING",
+             ON CONFLICT (id) DO UPDATE SET created_at = excluded.created_at",
         )
         .bind(&logo.id)
         .bind(Logo::CONTENT_TYPE)
@@ -151,6 +152,20 @@ impl Store {
         .execute(&self.pool)
         .await?;
         Ok(())
+    }
+
+    /// Deletes logos that no portal and no revision uses and that were uploaded before
+    /// `uploaded_before_ms` (uploads in unsaved drawers are younger). Returns how many went.
+    pub async fn prune_unused_logos(&self, uploaded_before_ms: i64) -> StoreResult<u64> {
+        let done = sqlx::query(
+            "DELETE FROM logos WHERE created_at < $1
+               AND NOT EXISTS (SELECT 1 FROM portals p WHERE p.logo_id = logos.id)
+               AND NOT EXISTS (SELECT 1 FROM portal_revisions r WHERE r.logo_id = logos.id)",
+        )
+        .bind(uploaded_before_ms)
+        .execute(&self.pool)
+        .await?;
+        Ok(done.rows_affected())
     }
 
     /// Replaces (or with `None` removes) the logo as a new revision.

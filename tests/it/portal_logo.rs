@@ -10,7 +10,8 @@ use crate::support::{Backend, TestApp, assert_problem_names, json_of, on_both_ba
 
 on_both_backends!(
     logos_in_every_accepted_format_are_re_encoded_and_served_immutably,
-    unsafe_or_oversized_logos_are_refused_and_change_nothing
+    unsafe_or_oversized_logos_are_refused_and_change_nothing,
+    logos_nobody_uses_are_pruned_and_every_used_one_is_kept
 );
 
 fn image_bytes(format: ImageFormat, width: u32, height: u32) -> Vec<u8> {
@@ -158,4 +159,59 @@ async fn unsafe_or_oversized_logos_are_refused_and_change_nothing(backend: Backe
         .body(image_bytes(ImageFormat::Png, 8, 8));
     assert_eq!(technician.send().await.unwrap().status(), StatusCode::FORBIDDEN);
     assert_eq!(before, (snapshot(&app.store, "portals").await, snapshot(&app.store, "logos").await));
+}
+
+async fn logos_nobody_uses_are_pruned_and_every_used_one_is_kept(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    let customer = new_customer(&app).await;
+    let stored = |width| portico::logo::process(&image_bytes(ImageFormat::Png, width, 40)).unwrap();
+    let (first, second, orphan, fresh) = (stored(100), stored(120), stored(140), stored(160));
+
+    // The first logo lives on only in an old revision; the second in a later one; then none.
+    let (status, _) = upload(&app, &customer, "image/png", image_bytes(ImageFormat::Png, 100, 40)).await;
+    assert_eq!(status, StatusCode::OK);
+    let (status, _) = upload(&app, &customer, "image/png", image_bytes(ImageFormat::Png, 120, 40)).await;
+    assert_eq!(status, StatusCode::OK);
+    let (status, _) = json_of(
+        app.api(Method::DELETE, &format!("/customers/{customer}/portal/logo"), &app.admin.token)
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    // An upload nobody saved, and one made just now.
+    app.store.put_logo(&orphan).await.unwrap();
+
+    let later = time::OffsetDateTime::now_utc().unix_timestamp() * 1000 + 60_000;
+    assert_eq!(app.store.prune_unused_logos(later).await.unwrap(), 1, "only the unsaved upload goes");
+    let day_ago = later - 24 * 3600 * 1000;
+    app.store.put_logo(&fresh).await.unwrap();
+    assert_eq!(app.store.prune_unused_logos(day_ago).await.unwrap(), 0, "a recent upload stays");
+
+    let served = |logo: &portico::logo::Logo| {
+        app.client.get(app.url(&format!("/assets/logos/{}.png", logo.id))).send()
+    };
+    assert_eq!(served(&first).await.unwrap().status(), StatusCode::OK, "kept for its revision");
+    assert_eq!(served(&second).await.unwrap().status(), StatusCode::OK, "kept for its revision");
+    assert_eq!(served(&orphan).await.unwrap().status(), StatusCode::NOT_FOUND);
+    assert_eq!(served(&fresh).await.unwrap().status(), StatusCode::OK);
+
+    // Restoring the first revision with a logo still works.
+    let (_, revisions) =
+        app.get_json(&format!("/customers/{customer}/portal/revisions"), &app.admin.token).await;
+    // Revision 1 is the new portal, 2 the first upload.
+    let numbers: Vec<i64> =
+        revisions.as_array().unwrap().iter().map(|r| r["revision"].as_i64().unwrap()).collect();
+    assert_eq!(numbers, [4, 3, 2, 1], "{revisions}");
+    let with_first = 2;
+    let (status, restored) = app
+        .post_json(
+            &format!("/customers/{customer}/portal/revisions/{with_first}/restore"),
+            &app.admin.token,
+            json!({}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{restored}");
+    assert!(restored["design"]["logo_url"].as_str().unwrap().contains(&first.id), "{restored}");
 }

@@ -98,11 +98,12 @@ pub async fn back_up(
 
 async fn copy_sqlite(store: &Store, partial: &Path) -> Result<(), BackupError> {
     let target = partial.to_string_lossy().into_owned();
+    // The copy holds password and token hashes: readable by its owner only, from the start.
+    create_private(partial)?;
     sqlx::query("VACUUM INTO $1").bind(&target).execute(store.pool()).await.map_err(StoreError::from)?;
     // A bare read-only connection: the store's session setup would write to the copy.
-    let mut copy = sqlx::AnyConnection::connect(&format!("sqlite://{target}?mode=ro"))
-        .await
-        .map_err(StoreError::from)?;
+    let options = sqlx::sqlite::SqliteConnectOptions::new().filename(partial).read_only(true);
+    let mut copy = sqlx::SqliteConnection::connect_with(&options).await.map_err(StoreError::from)?;
     let verdict: Result<String, sqlx::Error> =
         sqlx::query_scalar("PRAGMA integrity_check").fetch_one(&mut copy).await;
     copy.close().await.ok();
@@ -120,9 +121,27 @@ async fn dump_postgres(
     // The password travels in the environment, not on a command line others can list.
     let mut url = url::Url::parse(database_url.expose_secret())
         .map_err(|error| BackupError::BadUrl(error.to_string()))?;
-    let password =
+    let mut password =
         url.password().map(|p| percent_encoding::percent_decode_str(p).decode_utf8_lossy().into_owned());
     let _ = url.set_password(None);
+    // A password given as a query parameter travels the same way; options only sqlx knows
+    // would make pg_dump refuse the URL.
+    let kept: Vec<(String, String)> = url
+        .query_pairs()
+        .filter_map(|(key, value)| match key.as_ref() {
+            "password" => {
+                password = Some(value.into_owned());
+                None
+            }
+            "statement-cache-capacity" => None,
+            _ => Some((key.into_owned(), value.into_owned())),
+        })
+        .collect();
+    url.set_query(None);
+    if !kept.is_empty() {
+        url.query_pairs_mut().extend_pairs(kept);
+    }
+    create_private(partial)?;
     let mut command = tokio::process::Command::new(pg_dump);
     command
         .args(["--format=custom", "--no-owner", "--no-privileges", "--file"])
@@ -147,4 +166,13 @@ async fn dump_postgres(
         let said = String::from_utf8_lossy(&finished.stderr).trim().to_string();
         Err(BackupError::PgDumpFailed(if said.is_empty() { finished.status.to_string() } else { said }))
     }
+}
+
+/// Creates `path` empty with owner-only permissions, so the data never sits in a readable file.
+fn create_private(path: &Path) -> Result<(), BackupError> {
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    options.open(path).map(drop).map_err(|source| BackupError::Io { path: path.to_path_buf(), source })
 }

@@ -212,7 +212,15 @@ async fn run_command(command: Command) -> anyhow::Result<()> {
             }
         }
         Command::Backup { output, pg_dump, storage } => {
-            // No migrations here: a backup copies the database as it is.
+            // No migrations here: a backup copies the database as it is. Nor a new empty
+            // database when pointed at the wrong folder: that would "back up" nothing.
+            let embedded = storage.data_dir.join("portico.db");
+            if storage.database_url.is_none() && !embedded.is_file() {
+                anyhow::bail!(
+                    "there is no database at {}: run the backup with the server's --data-dir or DATABASE_URL",
+                    embedded.display()
+                );
+            }
             let url = storage.resolve_database_url()?;
             let store = Store::connect(url.expose_secret(), &options)
                 .await

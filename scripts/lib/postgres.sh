@@ -19,8 +19,11 @@ install_postgres() {
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql >/dev/null
 }
 
+# start_throwaway_cluster [durable]: tests skip durable commits for speed; benchmarks keep them.
 start_throwaway_cluster() {
   local bin dir port=55432
+  local durability="-c fsync=off -c synchronous_commit=off -c full_page_writes=off"
+  [ "${1:-}" = durable ] && durability=""
   bin=$(pg_bin_dir) || { install_postgres && bin=$(pg_bin_dir); } || return 1
   dir=$(mktemp -d /tmp/portico-pg.XXXXXX)
   # A port nobody else uses: the first free one from 55432.
@@ -33,7 +36,7 @@ start_throwaway_cluster() {
   "${as[@]}" "$bin/initdb" -A trust -U postgres --no-sync -D "$dir/data" >"$dir/initdb.log" 2>&1 \
     || { cat "$dir/initdb.log" >&2; return 1; }
   "${as[@]}" "$bin/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -t 60 \
-    -o "-p $port -k $dir -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=400" \
+    -o "-p $port -k $dir -c listen_addresses=127.0.0.1 $durability -c max_connections=400" \
     start >/dev/null || { cat "$dir/server.log" >&2; return 1; }
   PORTICO_PG_DIR="$dir"
   PORTICO_PG_CTL=("${as[@]}" "$bin/pg_ctl")

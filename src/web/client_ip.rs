@@ -47,19 +47,28 @@ impl TrustedProxies {
         }
         let hops: Vec<&str> = forwarded_for.flat_map(|value| value.split(',')).collect();
         for hop in hops.into_iter().rev() {
-            match hop.trim().parse::<IpAddr>() {
-                Ok(address) => {
+            match parse_hop(hop.trim()) {
+                Some(address) => {
                     client = address.to_canonical();
                     if !self.contains(client) {
                         return client;
                     }
                 }
-                // A hop a trusted proxy could not vouch for: stop at the last one it could.
-                Err(_) => return client,
+                // A hop a trusted proxy could not vouch for (`unknown`, garbage): stop at the
+                // last address it could.
+                None => {
+                    tracing::debug!(hop, "unreadable X-Forwarded-For entry");
+                    return client;
+                }
             }
         }
         client
     }
+}
+
+/// An address as proxies write it: bare, or with a port (`192.0.2.1:5678`, `[2001:db8::1]:443`).
+fn parse_hop(hop: &str) -> Option<IpAddr> {
+    hop.parse::<IpAddr>().ok().or_else(|| hop.parse::<SocketAddr>().ok().map(|socket| socket.ip()))
 }
 
 /// The client's address, for rate limits and logs.
@@ -104,6 +113,9 @@ mod tests {
         // No header, or only proxies in it: the last proxy is all we know.
         assert_eq!(proxies.client(peer, std::iter::empty()), peer);
         assert_eq!(proxies.client(peer, ["192.0.2.1"].into_iter()), ip("192.0.2.1"));
+        // Proxies that add ports are understood.
+        assert_eq!(proxies.client(peer, ["203.0.113.9:5678"].into_iter()), ip("203.0.113.9"));
+        assert_eq!(proxies.client(peer, ["[2001:db8::7]:443"].into_iter()), ip("2001:db8::7"));
         // Garbage stops the walk at the last address a trusted proxy vouched for.
         assert_eq!(proxies.client(peer, ["203.0.113.9, nonsense"].into_iter()), peer);
         // An untrusted peer's header is ignored, however it looks.

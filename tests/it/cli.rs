@@ -148,6 +148,25 @@ async fn backups_copy_everything_while_serving_and_never_overwrite(backend: Back
     assert!(ok, "{stderr}");
     assert!(stdout.contains("Backup written to") && stdout.contains("To restore:"), "{stdout}");
     let written = std::fs::read(&output).unwrap();
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(&output).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode, 0o600, "the copy holds password hashes: owner-only");
+    }
+
+    // Pointed at a folder without a database (cron in the wrong place), nothing is made up.
+    let elsewhere = folder.join("not-the-data-dir");
+    std::fs::create_dir_all(&elsewhere).unwrap();
+    let mut lost = portico(&app);
+    lost.env_remove("DATABASE_URL")
+        .env("PORTICO_DATA_DIR", &elsewhere)
+        .args(["backup", "--output"])
+        .arg(folder.join("empty.backup"));
+    let (ok, _, stderr) = tokio::task::spawn_blocking(move || run(lost, None)).await.unwrap();
+    assert!(!ok && stderr.contains("there is no database"), "{stderr}");
+    assert!(!elsewhere.join("portico.db").exists() && !folder.join("empty.backup").exists());
+    std::fs::remove_dir(&elsewhere).unwrap();
 
     // Nothing is ever overwritten, and refusals say why.
     let (ok, _, stderr) = backup(vec!["--output".into(), target.clone()]).await.unwrap();

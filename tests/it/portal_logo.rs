@@ -189,6 +189,23 @@ async fn logos_nobody_uses_are_pruned_and_every_used_one_is_kept(backend: Backen
     app.store.put_logo(&fresh).await.unwrap();
     assert_eq!(app.store.prune_unused_logos(day_ago).await.unwrap(), 0, "a recent upload stays");
 
+    // An old unused logo uploaded again (an unsaved drawer) counts as new.
+    let again = stored(180);
+    app.store.put_logo(&again).await.unwrap();
+    sqlx::query("UPDATE logos SET created_at = 0 WHERE id = $1")
+        .bind(&again.id)
+        .execute(app.store.pool())
+        .await
+        .unwrap();
+    app.store.put_logo(&again).await.unwrap();
+    assert_eq!(app.store.prune_unused_logos(day_ago).await.unwrap(), 0, "re-uploading renews a logo");
+    sqlx::query("UPDATE logos SET created_at = 0 WHERE id = $1")
+        .bind(&again.id)
+        .execute(app.store.pool())
+        .await
+        .unwrap();
+    assert_eq!(app.store.prune_unused_logos(day_ago).await.unwrap(), 1, "and it would have gone otherwise");
+
     let served = |logo: &portico::logo::Logo| {
         app.client.get(app.url(&format!("/assets/logos/{}.png", logo.id))).send()
     };

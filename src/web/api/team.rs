@@ -96,7 +96,8 @@ pub async fn update(
     Ok(Json(team_service::update(&state, id, draft, &caller.actor()).await?))
 }
 
-/// Sets a generated password (admins only), returned only here; the member's console sessions end.
+/// Sets a generated password (admins only), returned only here; the member's console sessions
+/// end. API tokens are separate credentials and keep working (revoke them with `portico token revoke`).
 #[utoipa::path(post, path = "/team-members/{id}/password", tag = "team members", params(("id" = Uuid, Path)),
     security(("bearer" = [])),
     responses((status = 200, body = TeamMemberWithPassword), (status = 403, body = Problem),

@@ -1,10 +1,13 @@
 //! Knowledge base articles, their visibility per customer, and full-text search.
 
+use std::collections::HashMap;
+
 use sqlx::AnyConnection;
 use sqlx::any::AnyRow;
 use uuid::Uuid;
 
 use super::audit::{self, AuditEvent};
+use super::conditions::{Conditions, Keyed};
 use super::{RowExt, Store, StoreError, StoreResult, now_ms};
 use crate::domain::actor::Actor;
 use crate::domain::kb::{Article, ArticleContent};
@@ -52,6 +55,27 @@ pub fn search_words(query: &str) -> Vec<String> {
 }
 
 impl Store {
+    /// Articles from their rows, with the customers of each read in one query.
+    async fn with_customers(&self, rows: &[AnyRow]) -> StoreResult<Vec<Article>> {
+        let ids: Vec<String> = rows.iter().map(|row| row.text("id")).collect::<StoreResult<_>>()?;
+        let mut conditions = Conditions::default();
+        conditions.any_of("article_id", ids);
+        let sql = format!(
+            "SELECT article_id, customer_id FROM article_customers{} ORDER BY customer_id",
+            conditions.clause()
+        );
+        let mut customers: HashMap<Uuid, Vec<Uuid>> = HashMap::new();
+        for row in conditions.query(sql).fetch_all(&self.pool).await? {
+            customers.entry(row.uuid("article_id")?).or_default().push(row.uuid("customer_id")?);
+        }
+        rows.iter()
+            .map(|row| {
+                let id = row.uuid("id")?;
+                article(row, customers.remove(&id).unwrap_or_default())
+            })
+            .collect()
+    }
+
     async fn article_customers(&self, id: Uuid) -> StoreResult<Vec<Uuid>> {
         let rows = sqlx::query(
             "SELECT customer_id FROM article_customers WHERE article_id = $1 ORDER BY customer_id",
@@ -97,34 +121,29 @@ impl Store {
         order: ArticleOrder,
         page: &PageRequest,
     ) -> StoreResult<Page<Article>> {
-        let (after_key, after_id) = match &page.after {
-            Some(cursor) => (Some(cursor.sort_key.parse::<i64>().unwrap_or(0)), Some(cursor.id.clone())),
-            None => (None, None),
-        };
         let sort = match order {
             ArticleOrder::Recent => "updated_at",
             ArticleOrder::Popular => "views",
         };
-        let sql = format!(
-            "SELECT {COLUMNS} FROM articles a
-             WHERE ($1 IS NULL OR (a.published = $2 AND (a.all_customers = $2 OR EXISTS
-                   (SELECT 1 FROM article_customers ac WHERE ac.article_id = a.id AND ac.customer_id = $1))))
-               AND ($3 IS NULL OR ({sort}, id) < ($3, $4))
-             ORDER BY {sort} DESC, id DESC LIMIT $5"
-        );
-        let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
-            .bind(visible_to.map(|id| id.to_string()))
-            .bind(true)
-            .bind(after_key)
-            .bind(after_id)
-            .bind(i64::from(page.limit) + 1)
-            .fetch_all(&self.pool)
-            .await?;
-        let mut articles = Vec::with_capacity(rows.len());
-        for row in &rows {
-            let id = row.uuid("id")?;
-            articles.push(article(row, self.article_customers(id).await?)?);
+        let mut conditions = Conditions::default();
+        if let Some(customer_id) = visible_to {
+            conditions.fixed("a.published = TRUE").text(
+                "(a.all_customers = TRUE OR EXISTS
+                   (SELECT 1 FROM article_customers ac WHERE ac.article_id = a.id AND ac.customer_id = ?))",
+                customer_id.to_string(),
+            );
         }
+        if let Some(cursor) = &page.after {
+            let key = vec![Keyed::Int(cursor.sort_key.parse().unwrap_or(0)), Keyed::Text(cursor.id.clone())];
+            conditions.before(&format!("a.{sort}, a.id"), key);
+        }
+        let sql = format!(
+            "SELECT {COLUMNS} FROM articles a{} ORDER BY a.{sort} DESC, a.id DESC LIMIT {}",
+            conditions.clause(),
+            conditions.next_placeholder()
+        );
+        let rows = conditions.query(sql).bind(i64::from(page.limit) + 1).fetch_all(&self.pool).await?;
+        let articles = self.with_customers(&rows).await?;
         Ok(page.page_from(articles, |a| Cursor {
             sort_key: match order {
                 ArticleOrder::Recent => {
@@ -288,15 +307,11 @@ impl Store {
             .bind(limit)
             .fetch_all(&self.pool)
             .await?;
-        let mut found = Vec::with_capacity(rows.len());
-        for row in &rows {
-            let id = row.uuid("id")?;
-            found.push(Found {
-                article: article(row, self.article_customers(id).await?)?,
-                snippet: row.text("snippet")?,
-            });
-        }
-        Ok(found)
+        let articles = self.with_customers(&rows).await?;
+        rows.iter()
+            .zip(articles)
+            .map(|(row, article)| Ok(Found { article, snippet: row.text("snippet")? }))
+            .collect()
     }
 }
 

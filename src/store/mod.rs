@@ -4,6 +4,7 @@
 //! row-value comparisons). What truly differs lives in [`dialect`].
 
 pub mod audit;
+mod conditions;
 pub mod customers;
 pub mod dialect;
 pub mod end_users;

@@ -4,6 +4,7 @@ use sqlx::AnyConnection;
 use sqlx::any::AnyRow;
 use uuid::Uuid;
 
+use super::conditions::{Conditions, Keyed};
 use super::{RowExt, Store, StoreError, StoreResult, now_ms, unique_as};
 use crate::domain::group::EVERYONE_ID;
 use crate::domain::page::{Cursor, Page, PageRequest};
@@ -189,44 +190,39 @@ impl Store {
     }
 
     pub async fn list_tickets(&self, filter: &TicketFilter, page: &PageRequest) -> StoreResult<Page<Ticket>> {
-        let (after_rank, after_updated, after_id) = match &page.after {
-            Some(cursor) => {
-                let (rank, updated) = cursor.sort_key.split_once(':').unwrap_or(("0", "0"));
-                (
-                    Some(rank.parse::<i64>().unwrap_or(0)),
-                    Some(updated.parse::<i64>().unwrap_or(0)),
-                    Some(cursor.id.clone()),
-                )
-            }
-            None => (None, None, None),
-        };
-        let groups = filter
-            .assignment_group_ids
-            .as_ref()
-            .map(|ids| ids.iter().map(|id| id.to_string()).collect::<Vec<_>>().join(","));
-        let rows = sqlx::query(
-            "SELECT * FROM (
-               SELECT t.*, CASE WHEN t.status IN ('resolved', 'closed') THEN 0 ELSE 1 END AS open_rank FROM tickets t
-             ) q
-             WHERE ($1 IS NULL OR customer_id = $1)
-               AND ($2 IS NULL OR requester_id = $2)
-               AND ($3 IS NULL OR status = $3)
-               AND ($4 = 0 OR open_rank = 1)
-               AND ($5 IS NULL OR (',' || $5 || ',') LIKE ('%,' || assignment_group_id || ',%'))
-               AND ($6 IS NULL OR (open_rank, updated_at, id) < ($6, $7, $8))
-             ORDER BY open_rank DESC, updated_at DESC, id DESC LIMIT $9",
-        )
-        .bind(filter.customer_id.map(|id| id.to_string()))
-        .bind(filter.requester_id.map(|id| id.to_string()))
-        .bind(filter.status.map(|s| s.as_str()))
-        .bind(i64::from(filter.open_only))
-        .bind(groups)
-        .bind(after_rank)
-        .bind(after_updated)
-        .bind(after_id)
-        .bind(i64::from(page.limit) + 1)
-        .fetch_all(&self.pool)
-        .await?;
+        const OPEN_RANK: &str = "CASE WHEN status IN ('resolved', 'closed') THEN 0 ELSE 1 END";
+        let mut conditions = Conditions::default();
+        if let Some(id) = filter.customer_id {
+            conditions.text("customer_id = ?", id.to_string());
+        }
+        if let Some(id) = filter.requester_id {
+            conditions.text("requester_id = ?", id.to_string());
+        }
+        if let Some(status) = filter.status {
+            conditions.text("status = ?", status.as_str());
+        }
+        if filter.open_only {
+            conditions.fixed("status NOT IN ('resolved', 'closed')");
+        }
+        if let Some(groups) = &filter.assignment_group_ids {
+            conditions.any_of("assignment_group_id", groups.iter().map(Uuid::to_string));
+        }
+        if let Some(cursor) = &page.after {
+            let (rank, updated) = cursor.sort_key.split_once(':').unwrap_or(("0", "0"));
+            let key = vec![
+                Keyed::Int(rank.parse().unwrap_or(0)),
+                Keyed::Int(updated.parse().unwrap_or(0)),
+                Keyed::Text(cursor.id.clone()),
+            ];
+            conditions.before(&format!("{OPEN_RANK}, updated_at, id"), key);
+        }
+        let sql = format!(
+            "SELECT *, {OPEN_RANK} AS open_rank FROM tickets{}
+             ORDER BY open_rank DESC, updated_at DESC, id DESC LIMIT {}",
+            conditions.clause(),
+            conditions.next_placeholder()
+        );
+        let rows = conditions.query(sql).bind(i64::from(page.limit) + 1).fetch_all(&self.pool).await?;
         let tickets = rows.iter().map(ticket).collect::<StoreResult<Vec<_>>>()?;
         Ok(page.page_from(tickets, list_cursor))
     }

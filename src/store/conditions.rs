@@ -1,0 +1,116 @@
+//! WHERE clauses made of only the conditions a filter asks for.
+//!
+//! `($1 IS NULL OR column = $1)` reads well but hides the condition from the query planner,
+//! which then scans the whole table. Building the clause from the conditions present keeps
+//! every one of them usable by an index, with `$n` placeholders both databases accept.
+
+use sqlx::any::AnyArguments;
+use sqlx::query::Query;
+use sqlx::{Any, AssertSqlSafe};
+
+enum Value {
+    Text(String),
+    Int(i64),
+}
+
+#[derive(Default)]
+pub(crate) struct Conditions {
+    clauses: Vec<String>,
+    values: Vec<Value>,
+}
+
+impl Conditions {
+    fn placeholder(&mut self, value: Value) -> String {
+        self.values.push(value);
+        format!("${}", self.values.len())
+    }
+
+    /// A condition whose `?` is the bound text `value`, e.g. `("t.requester_id = ?", id)`.
+    pub(crate) fn text(&mut self, condition: &str, value: impl Into<String>) -> &mut Self {
+        let placeholder = self.placeholder(Value::Text(value.into()));
+        self.clauses.push(condition.replacen('?', &placeholder, 1));
+        self
+    }
+
+    /// A condition with no value, e.g. `"a.published = TRUE"`; only ever a constant.
+    pub(crate) fn fixed(&mut self, condition: &'static str) -> &mut Self {
+        self.clauses.push(condition.to_string());
+        self
+    }
+
+    /// `column IN (…)` over text values; an empty list matches nothing.
+    pub(crate) fn any_of(&mut self, column: &str, values: impl IntoIterator<Item = String>) -> &mut Self {
+        let placeholders: Vec<String> =
+            values.into_iter().map(|v| self.placeholder(Value::Text(v))).collect();
+        self.clauses.push(if placeholders.is_empty() {
+            "1 = 0".to_string()
+        } else {
+            format!("{column} IN ({})", placeholders.join(", "))
+        });
+        self
+    }
+
+    /// A keyset condition `(columns) < (values)`, for paging.
+    pub(crate) fn before(&mut self, columns: &str, key: Vec<Keyed>) -> &mut Self {
+        let placeholders: Vec<String> = key
+            .into_iter()
+            .map(|part| match part {
+                Keyed::Text(text) => self.placeholder(Value::Text(text)),
+                Keyed::Int(int) => self.placeholder(Value::Int(int)),
+            })
+            .collect();
+        self.clauses.push(format!("({columns}) < ({})", placeholders.join(", ")));
+        self
+    }
+
+    /// ` WHERE a AND b`, or nothing without conditions.
+    pub(crate) fn clause(&self) -> String {
+        if self.clauses.is_empty() { String::new() } else { format!(" WHERE {}", self.clauses.join(" AND ")) }
+    }
+
+    /// The next placeholder after the conditions', for what follows them (e.g. the LIMIT).
+    pub(crate) fn next_placeholder(&self) -> String {
+        format!("${}", self.values.len() + 1)
+    }
+
+    /// `sql` (which embeds [`clause`](Self::clause)) with the conditions' values bound in order.
+    pub(crate) fn query(self, sql: String) -> Query<'static, Any, AnyArguments> {
+        let mut query = sqlx::query(AssertSqlSafe(sql));
+        for value in self.values {
+            query = match value {
+                Value::Text(text) => query.bind(text),
+                Value::Int(int) => query.bind(int),
+            };
+        }
+        query
+    }
+}
+
+/// One part of a keyset position.
+pub(crate) enum Keyed {
+    Text(String),
+    Int(i64),
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_present_conditions_are_written_and_numbered_in_order() {
+        let mut conditions = Conditions::default();
+        conditions.text("t.customer_id = ?", "c").any_of("t.group_id", ["g1".into(), "g2".into()]);
+        conditions
+            .fixed("t.status <> 'closed'")
+            .before("rank, id", vec![Keyed::Int(1), Keyed::Text("x".into())]);
+        assert_eq!(
+            conditions.clause(),
+            " WHERE t.customer_id = $1 AND t.group_id IN ($2, $3) AND t.status <> 'closed' AND (rank, id) < ($4, $5)"
+        );
+        assert_eq!(conditions.next_placeholder(), "$6");
+        assert_eq!(Conditions::default().clause(), "");
+        let mut none = Conditions::default();
+        none.any_of("t.group_id", Vec::new());
+        assert_eq!(none.clause(), " WHERE 1 = 0");
+    }
+}

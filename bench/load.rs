@@ -25,6 +25,9 @@ use serde_json::json;
 use generate::{Api, Shape, WORDS};
 use measure::Stats;
 
+/// The page of a portal a scenario asks for, e.g. `/kb`.
+type PagePath = fn(&mut measure::Dice) -> String;
+
 #[derive(Parser)]
 struct Args {
     /// Customers to generate, each with an active portal.
@@ -39,6 +42,12 @@ struct Args {
     /// Seconds each scenario runs (after a half-second warm-up).
     #[arg(long, default_value_t = 10.0)]
     seconds: f64,
+    /// Run only the scenarios whose name contains this (the baseline always runs).
+    #[arg(long)]
+    only: Option<String>,
+    /// Keep the generated database (SQLite: its folder) and print where it is, to inspect it.
+    #[arg(long)]
+    keep_data: bool,
     /// Concurrent clients.
     #[arg(long, default_value_t = 16)]
     concurrency: usize,
@@ -52,6 +61,10 @@ struct Args {
 }
 
 impl Args {
+    fn wants(&self, scenario: &str) -> bool {
+        self.only.as_deref().is_none_or(|only| scenario.contains(only))
+    }
+
     fn smoke_sized(mut self) -> Self {
         if !self.bench {
             (self.customers, self.end_users_per_customer, self.tickets_per_customer) = (3, 2, 2);
@@ -139,56 +152,43 @@ async fn main() {
             .await,
     );
 
-    let (g, m) = (get.clone(), msp.clone());
-    results.push(
-        measure::run("portal landing page", concurrency, duration, move |_, dice| {
-            let user = &m.users[dice.below(m.users.len())];
-            g(format!("/p/{}/", user.slug), Some(user.cookie.clone()))
-        })
-        .await,
-    );
-
-    let (g, m) = (get.clone(), msp.clone());
-    results.push(
-        measure::run("portal search", concurrency, duration, move |_, dice| {
-            let user = &m.users[dice.below(m.users.len())];
-            let q = format!("{} {}", WORDS[dice.below(WORDS.len())], WORDS[dice.below(WORDS.len())]);
-            g(format!("/p/{}/search?q={}", user.slug, q.replace(' ', "+")), Some(user.cookie.clone()))
-        })
-        .await,
-    );
-
-    let (g, m) = (get.clone(), msp.clone());
-    results.push(
-        measure::run("portal my tickets", concurrency, duration, move |_, dice| {
-            let user = &m.users[dice.below(m.users.len())];
-            g(format!("/p/{}/tickets", user.slug), Some(user.cookie.clone()))
-        })
-        .await,
-    );
-
-    let (g, m) = (get.clone(), msp.clone());
-    results.push(
-        measure::run("portal knowledge base", concurrency, duration, move |_, dice| {
-            let user = &m.users[dice.below(m.users.len())];
-            g(format!("/p/{}/kb", user.slug), Some(user.cookie.clone()))
-        })
-        .await,
-    );
+    // Portal pages as a signed-in end user of a random portal sees them; search asks for two
+    // random words of the generator's vocabulary.
+    let scenarios: [(&'static str, PagePath); 4] = [
+        ("portal landing page", |_| "/".into()),
+        ("portal search", |dice| {
+            format!("/search?q={}+{}", WORDS[dice.below(WORDS.len())], WORDS[dice.below(WORDS.len())])
+        }),
+        ("portal my tickets", |_| "/tickets".into()),
+        ("portal knowledge base", |_| "/kb".into()),
+    ];
+    for (name, page) in scenarios.into_iter().filter(|(name, _)| args.wants(name)) {
+        let (g, m) = (get.clone(), msp.clone());
+        results.push(
+            measure::run(name, concurrency, duration, move |_, dice| {
+                let user = &m.users[dice.below(m.users.len())];
+                g(format!("/p/{}{}", user.slug, page(dice)), Some(user.cookie.clone()))
+            })
+            .await,
+        );
+    }
 
     let (client_for_list, base_for_list, token) = (client.clone(), base.clone(), api.token.clone());
-    results.push(
-        measure::run("API customer search", concurrency, duration, move |_, dice| {
-            let request = client_for_list
-                .get(format!("{base_for_list}/api/v1/customers?q=Customer+0{}&limit=50", dice.below(10)))
-                .bearer_auth(&token);
-            async move { matches!(request.send().await, Ok(r) if r.status() == StatusCode::OK) }
-        })
-        .await,
-    );
+    if args.wants("API customer search") {
+        results.push(
+            measure::run("API customer search", concurrency, duration, move |_, dice| {
+                let request = client_for_list
+                    .get(format!("{base_for_list}/api/v1/customers?q=Customer+0{}&limit=50", dice.below(10)))
+                    .bearer_auth(&token);
+                async move { matches!(request.send().await, Ok(r) if r.status() == StatusCode::OK) }
+            })
+            .await,
+        );
+    }
 
     let (m, api_for_tickets) = (msp.clone(), api.clone());
-    results.push(
+    if args.wants("API ticket creation (writes)") {
+        results.push(
         measure::run("API ticket creation (writes)", concurrency, duration, move |_, dice| {
             let (customer_id, requester_id) = m.requesters[dice.below(m.requesters.len())].clone();
             let request = api_for_tickets
@@ -200,12 +200,17 @@ async fn main() {
             async move { matches!(request.send().await, Ok(r) if r.status() == StatusCode::CREATED) }
         })
         .await,
-    );
+        );
+    }
 
     report(backend, &durability, &args, generated, &results);
     store.close().await;
-    generate::drop_database(&database_url).await;
-    std::fs::remove_dir_all(&data_dir).ok();
+    if args.keep_data {
+        println!("\nThe data is kept: {}", portico::store::redact(&database_url));
+    } else {
+        generate::drop_database(&database_url).await;
+        std::fs::remove_dir_all(&data_dir).ok();
+    }
     let failed: Vec<&str> = results.iter().filter(|r| r.failures > 0).map(|r| r.name).collect();
     if !failed.is_empty() {
         eprintln!("These scenarios had failures, so their numbers mean nothing: {failed:?}");

@@ -38,6 +38,13 @@ impl Backend {
         }
     }
 
+    /// Whether a pooled connection is pinged before each use. A server's connection can drop
+    /// (a restart, a proxy's timeout); a connection to a file in this process cannot, and the
+    /// ping would cost a round trip through its worker thread for every query.
+    pub(crate) fn tests_connections_before_use(self) -> bool {
+        self == Self::Postgres
+    }
+
     pub(crate) fn begin_write(self) -> &'static str {
         match self {
             Self::Sqlite => "BEGIN IMMEDIATE",

@@ -87,6 +87,7 @@ impl Store {
         let pool = AnyPoolOptions::new()
             .max_connections(options.max_connections)
             .acquire_timeout(options.acquire_timeout)
+            .test_before_acquire(backend.tests_connections_before_use())
             .after_connect(move |connection, _| {
                 Box::pin(async move {
                     for statement in backend.session_setup() {

@@ -1,5 +1,6 @@
 //! Team members and their password hashes.
 
+use sqlx::AnyConnection;
 use sqlx::any::AnyRow;
 use uuid::Uuid;
 
@@ -180,22 +181,9 @@ impl Store {
             }
         }
         if changes.active == Some(false) {
-            sqlx::query("DELETE FROM console_sessions WHERE team_member_id = $1")
-                .bind(id.to_string())
-                .execute(&mut *tx)
-                .await?;
+            end_console_sessions(&mut tx, id, None).await?;
         }
-        audit::record(
-            &mut tx,
-            actor,
-            AuditEvent {
-                target_kind: "team_member",
-                target_id: &id.to_string(),
-                action: "update",
-                summary: &changes.summary(),
-            },
-        )
-        .await?;
+        audit_change(&mut tx, actor, id, &changes.summary()).await?;
         tx.commit().await?;
         Ok(member)
     }
@@ -220,25 +208,27 @@ impl Store {
             return Err(StoreError::not_found("team member"));
         }
         // A new password ends the sessions opened with the old one.
-        sqlx::query("DELETE FROM console_sessions WHERE team_member_id = $1 AND token_hash <> $2")
-            .bind(id.to_string())
-            .bind(keep_session.unwrap_or_default())
-            .execute(&mut *tx)
-            .await?;
-        audit::record(
-            &mut tx,
-            actor,
-            AuditEvent {
-                target_kind: "team_member",
-                target_id: &id.to_string(),
-                action: "update",
-                summary: "changed password",
-            },
-        )
-        .await?;
+        end_console_sessions(&mut tx, id, keep_session).await?;
+        audit_change(&mut tx, actor, id, "changed password").await?;
         tx.commit().await?;
         Ok(())
     }
+}
+
+/// Ends a member's console sessions: all, or all but `keep` (a session token's hash).
+async fn end_console_sessions(tx: &mut AnyConnection, id: Uuid, keep: Option<&str>) -> StoreResult<()> {
+    sqlx::query("DELETE FROM console_sessions WHERE team_member_id = $1 AND token_hash <> $2")
+        .bind(id.to_string())
+        .bind(keep.unwrap_or_default())
+        .execute(&mut *tx)
+        .await?;
+    Ok(())
+}
+
+async fn audit_change(tx: &mut AnyConnection, actor: &Actor, id: Uuid, summary: &str) -> StoreResult<()> {
+    let event =
+        AuditEvent { target_kind: "team_member", target_id: &id.to_string(), action: "update", summary };
+    audit::record(tx, actor, event).await
 }
 
 /// The keyset position of a page request as bind values.

@@ -7,7 +7,7 @@ use std::sync::Arc;
 
 use portico::auth::secret::{hash_token, random_token};
 use portico::store::Store;
-use portico::store::sso::NewPortalSession;
+use portico::store::portal_sessions::NewPortalSession;
 use reqwest::{Client, Method};
 use serde_json::{Value, json};
 use tokio::sync::Semaphore;

@@ -2,5 +2,6 @@
 
 pub mod colour;
 pub mod document;
+pub mod draft;
 pub mod hostname;
 pub mod layout;

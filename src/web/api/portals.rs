@@ -10,7 +10,8 @@ use uuid::Uuid;
 
 use super::extract::{ApiCaller, ApiJson, PathId};
 use crate::app::AppState;
-use crate::domain::portal::document::{PortalDocument, PortalDraft};
+use crate::domain::portal::document::PortalDocument;
+use crate::domain::portal::draft::PortalDraft;
 use crate::error::{AppError, AppResult, Problem};
 use crate::logo::{self, LogoError};
 use crate::store::portals::{PortalRevision, StoredPortal};

@@ -22,7 +22,8 @@ use crate::app::AppState;
 use crate::auth::secret::{hash_token, random_token, same_secret};
 use crate::domain::sso::SsoConfig;
 use crate::sso::{SsoError, flow};
-use crate::store::sso::{LoginState, NewPortalSession};
+use crate::store::portal_sessions::NewPortalSession;
+use crate::store::sso::LoginState;
 use crate::web::paths;
 use crate::web::sso_service::secret_context;
 
@@ -451,7 +452,7 @@ pub async fn logout(
 async fn idp_logout_url(
     state: &AppState,
     live: &LivePortal,
-    session: &crate::store::sso::PortalSession,
+    session: &crate::store::portal_sessions::PortalSession,
 ) -> Option<String> {
     let config = state.store.sso_config(live.customer.id, session.sso_config_id).await.ok()?;
     let info = state

@@ -7,7 +7,7 @@ use super::pages::{self, Action, Message};
 use super::resolve::{LivePortal, open_for_sign_in};
 use super::session::{SESSION_COOKIE, current_session};
 use crate::app::AppState;
-use crate::store::sso::PortalSession;
+use crate::store::portal_sessions::PortalSession;
 use crate::web::paths;
 
 /// The header and theme of a portal page.

@@ -23,7 +23,7 @@ use crate::domain::portal::layout::ButtonTarget;
 use crate::domain::ticket::Ticket;
 use crate::render::markdown;
 use crate::store::kb::{ArticleOrder, search_words};
-use crate::store::sso::PortalSession;
+use crate::store::portal_sessions::PortalSession;
 
 fn knowledge_base_closed(live: &LivePortal) -> Option<Response> {
     (!live.portal.settings.features.knowledge_base.enabled).then(|| {

@@ -7,7 +7,7 @@ use super::pages;
 use super::resolve::LivePortal;
 use crate::app::AppState;
 use crate::auth::secret::hash_token;
-use crate::store::sso::PortalSession;
+use crate::store::portal_sessions::PortalSession;
 
 pub const SESSION_COOKIE: &str = "portico_portal";
 /// Binds a sign-in in progress to the browser that started it.

@@ -24,7 +24,7 @@ use crate::domain::ticket::{
     Comment, ContactSource, Status, Ticket, TicketDraft, TicketType, Urgency, comment_body,
 };
 use crate::domain::validation::ValidationErrors;
-use crate::store::sso::PortalSession;
+use crate::store::portal_sessions::PortalSession;
 use crate::store::tickets::{Author, Submission, TicketChanges, TicketFilter};
 
 /// End users may submit this many tickets in ten minutes.

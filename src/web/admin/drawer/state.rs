@@ -4,9 +4,10 @@
 
 use std::collections::BTreeMap;
 
-use crate::domain::portal::document::{
+use crate::domain::portal::document::PortalSettings;
+use crate::domain::portal::draft::{
     ButtonDraft, DesignDraft, ExternalLinksDraft, FeaturesDraft, KnowledgeBaseDraft, LayoutDraft, LinkDraft,
-    PortalDraft, PortalSettings, SectionDraft, TicketingDraft,
+    PortalDraft, SectionDraft, TicketingDraft,
 };
 use crate::domain::portal::layout::{ButtonTarget, SectionKind};
 

@@ -1,0 +1,109 @@
+//! End users' portal sessions: valid only at the portal that opened them.
+
+use time::OffsetDateTime;
+use uuid::Uuid;
+
+use super::{RowExt, Store, StoreResult, now_ms, to_ms};
+use crate::domain::end_user::EndUser;
+
+/// A session to open after a successful sign-in.
+pub struct NewPortalSession<'a> {
+    pub token_hash: &'a str,
+    pub customer_id: Uuid,
+    pub end_user_id: Uuid,
+    pub sso_config_id: Uuid,
+    pub csrf_token: &'a str,
+    /// The id_token, sealed: the hint for the IdP's logout.
+    pub sealed_id_token: Option<&'a str>,
+    pub expires_at: OffsetDateTime,
+}
+
+#[derive(Debug, Clone)]
+pub struct PortalSession {
+    pub customer_id: Uuid,
+    pub sso_config_id: Uuid,
+    pub csrf_token: String,
+    /// Sealed id_token, the hint for the IdP's logout.
+    pub id_token: Option<String>,
+    pub end_user: EndUser,
+}
+
+impl Store {
+    pub async fn create_portal_session(&self, session: &NewPortalSession<'_>) -> StoreResult<()> {
+        let now = now_ms();
+        sqlx::query(
+            "INSERT INTO portal_sessions (token_hash, customer_id, end_user_id, sso_config_id, csrf_token, id_token,
+                                          created_at, last_seen_at, expires_at)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $7, $8)",
+        )
+        .bind(session.token_hash)
+        .bind(session.customer_id.to_string())
+        .bind(session.end_user_id.to_string())
+        .bind(session.sso_config_id.to_string())
+        .bind(session.csrf_token)
+        .bind(session.sealed_id_token)
+        .bind(now)
+        .bind(to_ms(session.expires_at))
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+
+    /// The live session for `token_hash` at this customer's portal: not expired, not idle too
+    /// long, its end user still active. A session of another portal is simply not found.
+    pub async fn portal_session(
+        &self,
+        token_hash: &str,
+        customer_id: Uuid,
+        idle_ms: i64,
+    ) -> StoreResult<Option<PortalSession>> {
+        let now = now_ms();
+        let row = sqlx::query(
+            "SELECT s.*, u.active FROM portal_sessions s JOIN end_users u ON u.id = s.end_user_id
+             WHERE s.token_hash = $1 AND s.customer_id = $2 AND u.customer_id = $2
+               AND s.expires_at > $3 AND s.last_seen_at > $4",
+        )
+        .bind(token_hash)
+        .bind(customer_id.to_string())
+        .bind(now)
+        .bind(now - idle_ms)
+        .fetch_optional(&self.pool)
+        .await?;
+        let Some(row) = row else { return Ok(None) };
+        if !row.flag("active")? {
+            return Ok(None);
+        }
+        if now - row.int("last_seen_at")? > 60_000 {
+            sqlx::query("UPDATE portal_sessions SET last_seen_at = $1 WHERE token_hash = $2")
+                .bind(now)
+                .bind(token_hash)
+                .execute(&self.pool)
+                .await?;
+        }
+        Ok(Some(PortalSession {
+            customer_id,
+            sso_config_id: row.uuid("sso_config_id")?,
+            csrf_token: row.text("csrf_token")?,
+            id_token: row.opt_text("id_token")?,
+            end_user: self.end_user(row.uuid("end_user_id")?).await?,
+        }))
+    }
+
+    pub async fn delete_portal_session(&self, token_hash: &str) -> StoreResult<()> {
+        sqlx::query("DELETE FROM portal_sessions WHERE token_hash = $1")
+            .bind(token_hash)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
+    pub async fn delete_stale_portal_sessions(&self, idle_ms: i64) -> StoreResult<u64> {
+        let now = now_ms();
+        let done = sqlx::query("DELETE FROM portal_sessions WHERE expires_at <= $1 OR last_seen_at <= $2")
+            .bind(now)
+            .bind(now - idle_ms)
+            .execute(&self.pool)
+            .await?;
+        Ok(done.rows_affected())
+    }
+}

@@ -57,6 +57,9 @@ pub fn search_words(query: &str) -> Vec<String> {
 impl Store {
     /// Articles from their rows, with the customers of each read in one query.
     async fn with_customers(&self, rows: &[AnyRow]) -> StoreResult<Vec<Article>> {
+        if rows.is_empty() {
+            return Ok(Vec::new());
+        }
         let ids: Vec<String> = rows.iter().map(|row| row.text("id")).collect::<StoreResult<_>>()?;
         let mut conditions = Conditions::default();
         conditions.any_of("article_id", ids);

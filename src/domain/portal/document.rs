@@ -62,8 +62,9 @@ pub struct Features {
     pub external_links: ExternalLinks,
 }
 
-/// A portal's settings, valid by construction (built by [`PortalDraft::validate`] or
-/// [`PortalSettings::new_for`]). Serialised as stored.
+/// A portal's settings, valid by construction (built by
+/// [`PortalDraft::validate`](super::draft::PortalDraft::validate) or [`PortalSettings::new_for`]).
+/// Serialised as stored.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PortalSettings {
     pub active: bool,

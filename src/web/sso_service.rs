@@ -8,7 +8,8 @@ use uuid::Uuid;
 
 use crate::app::AppState;
 use crate::domain::actor::Actor;
-use crate::domain::sso::{Provider, SecretChange, SsoConfig, SsoDraft};
+use crate::domain::sso::draft::{SecretChange, SsoDraft};
+use crate::domain::sso::{Provider, SsoConfig};
 use crate::error::AppError;
 use crate::sso::provider::{self, Check};
 use crate::web::paths;

@@ -15,7 +15,7 @@ use super::page_error::{PageError, PageResult};
 use super::session::{ConsoleForm, ConsoleUser, NoFields, PageId};
 use crate::app::AppState;
 use crate::domain::customer::Customer;
-use crate::domain::sso::SsoDraft;
+use crate::domain::sso::draft::SsoDraft;
 use crate::domain::validation::ValidationErrors;
 use crate::error::AppError;
 use crate::sso::provider::Check;

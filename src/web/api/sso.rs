@@ -11,7 +11,7 @@ use uuid::Uuid;
 
 use super::extract::{ApiCaller, ApiJson, PathId};
 use crate::app::AppState;
-use crate::domain::sso::SsoDraft;
+use crate::domain::sso::draft::SsoDraft;
 use crate::error::{AppError, AppResult, Problem};
 use crate::sso::provider::Check;
 use crate::web::sso_service::{self, SsoConfigView};

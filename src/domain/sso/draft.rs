@@ -1,168 +1,17 @@
-//! Single sign-on configurations: how a portal's end users sign in through their own IdP.
+//! What callers send to create or change an SSO configuration, and its validation into
+//! [`SsoSettings`].
 
-use serde::{Deserialize, Serialize};
-use time::{Date, OffsetDateTime};
+use serde::Deserialize;
 use url::Url;
 use utoipa::ToSchema;
 use uuid::Uuid;
 
-use super::patch::nullable;
-use super::text;
-use super::validation::{FieldError, ValidationErrors};
-
-pub const LABEL_MAX: usize = 80;
-pub const CLIENT_ID_MAX: usize = 255;
-pub const CLIENT_SECRET_MAX: usize = 1024;
-pub const DEFAULT_SCOPES: &str = "openid email profile";
-/// The console warns this many days before a client secret expires.
-pub const SECRET_WARNING_DAYS: i64 = 30;
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
-#[serde(rename_all = "lowercase")]
-pub enum Provider {
-    Okta,
-    Microsoft,
-    Oidc,
-}
-
-impl Provider {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Okta => "okta",
-            Self::Microsoft => "microsoft",
-            Self::Oidc => "oidc",
-        }
-    }
-
-    pub fn parse(raw: &str) -> Result<Self, FieldError> {
-        match raw.trim() {
-            "okta" => Ok(Self::Okta),
-            "microsoft" => Ok(Self::Microsoft),
-            "oidc" => Ok(Self::Oidc),
-            _ => Err(FieldError::new("provider", "must be 'okta', 'microsoft' or 'oidc'")),
-        }
-    }
-
-    pub fn title(self) -> &'static str {
-        match self {
-            Self::Okta => "Okta",
-            Self::Microsoft => "Microsoft Entra ID",
-            Self::Oidc => "OpenID Connect",
-        }
-    }
-}
-
-/// A configuration as stored and shown: never the client secret itself.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
-pub struct SsoSettings {
-    /// The sign-in button's text.
-    pub label: String,
-    pub provider: Provider,
-    /// Okta: the organisation's domain, e.g. `acme.okta.com`.
-    pub okta_domain: Option<String>,
-    /// Okta: a custom authorization server id (e.g. `default`); none for the org server.
-    pub authorization_server: Option<String>,
-    /// Microsoft: the directory (tenant) id or a verified domain.
-    pub tenant_id: Option<String>,
-    /// An explicit discovery URL; wins over what a preset derives.
-    pub discovery_url: Option<String>,
-    pub client_id: String,
-    #[serde(with = "optional_date")]
-    #[schema(value_type = Option<String>, format = Date)]
-    pub secret_expires_at: Option<Date>,
-    pub scopes: Vec<String>,
-    /// When not empty, only verified e-mail addresses in these domains may sign in.
-    pub allowed_email_domains: Vec<String>,
-    pub jit_provisioning: bool,
-    pub enabled: bool,
-}
-
-mod optional_date {
-    use serde::{Deserialize, Deserializer, Serializer};
-    use time::Date;
-    use time::macros::format_description;
-
-    const FORMAT: &[time::format_description::FormatItem<'static>] =
-        format_description!("[year]-[month]-[day]");
-
-    pub fn serialize<S: Serializer>(date: &Option<Date>, serializer: S) -> Result<S::Ok, S::Error> {
-        match date {
-            Some(date) => serializer.serialize_str(&date.format(FORMAT).map_err(serde::ser::Error::custom)?),
-            None => serializer.serialize_none(),
-        }
-    }
-
-    pub fn deserialize<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Option<Date>, D::Error> {
-        Option::<String>::deserialize(deserializer)?
-            .map(|raw| Date::parse(&raw, FORMAT).map_err(serde::de::Error::custom))
-            .transpose()
-    }
-
-    pub fn parse(raw: &str) -> Option<Date> {
-        Date::parse(raw.trim(), FORMAT).ok()
-    }
-}
-
-impl SsoSettings {
-    /// Where the provider describes itself.
-    pub fn discovery_url(&self) -> String {
-        if let Some(url) = &self.discovery_url {
-            return url.clone();
-        }
-        match self.provider {
-            Provider::Okta => {
-                let domain = self.okta_domain.as_deref().unwrap_or_default();
-                match self.authorization_server.as_deref() {
-                    Some(server) => {
-                        format!("https://{domain}/oauth2/{server}/.well-known/openid-configuration")
-                    }
-                    None => format!("https://{domain}/.well-known/openid-configuration"),
-                }
-            }
-            Provider::Microsoft => format!(
-                "https://login.microsoftonline.com/{}/v2.0/.well-known/openid-configuration",
-                self.tenant_id.as_deref().unwrap_or_default()
-            ),
-            Provider::Oidc => String::new(),
-        }
-    }
-
-    pub fn scope_string(&self) -> String {
-        self.scopes.join(" ")
-    }
-
-    /// Whether an e-mail address may sign in under `allowed_email_domains`.
-    pub fn allows_email_domain(&self, domain: &str) -> bool {
-        self.allowed_email_domains.is_empty()
-            || self.allowed_email_domains.iter().any(|allowed| allowed.eq_ignore_ascii_case(domain))
-    }
-
-    /// A warning when the client secret expires within 30 days (or has expired).
-    pub fn secret_warning(&self, today: Date) -> Option<String> {
-        let expires = self.secret_expires_at?;
-        let days = (expires - today).whole_days();
-        if days < 0 {
-            Some(format!("The client secret expired on {expires}: sign-in fails until a new one is entered."))
-        } else if days <= SECRET_WARNING_DAYS {
-            Some(format!(
-                "The client secret expires on {expires} ({days} days): create a new one at the identity provider and enter it here."
-            ))
-        } else {
-            None
-        }
-    }
-}
-
-/// A configuration as stored, with its identity.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct SsoConfig {
-    pub id: Uuid,
-    pub customer_id: Uuid,
-    pub settings: SsoSettings,
-    pub has_secret: bool,
-    pub created_at: OffsetDateTime,
-    pub updated_at: OffsetDateTime,
-}
+use super::{
+    CLIENT_ID_MAX, CLIENT_SECRET_MAX, DEFAULT_SCOPES, LABEL_MAX, Provider, SsoSettings, optional_date,
+};
+use crate::domain::patch::nullable;
+use crate::domain::text;
+use crate::domain::validation::{FieldError, ValidationErrors};
 
 /// What callers send to create (`label`, `provider`, `client_id`, `client_secret` and the
 /// provider's own field required) or change (absent fields stay) a configuration.

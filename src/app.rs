@@ -22,6 +22,9 @@ use tower_http::trace::TraceLayer;
 
 use crate::config::Config;
 use crate::crypto::Sealer;
+use crate::events::audit::AuditLog;
+use crate::events::caches::Caches;
+use crate::events::{Consumer, Dispatcher};
 use crate::sso::outbound::Outbound;
 use crate::sso::provider::ProviderCache;
 use crate::store::Store;
@@ -39,6 +42,8 @@ pub struct AppState {
     /// Requests to identity providers, under the outbound rules.
     pub outbound: Outbound,
     pub providers: Arc<ProviderCache>,
+    /// Consumers of events besides the built-in ones (the audit log, caches).
+    pub consumers: Vec<Arc<dyn Consumer>>,
 }
 
 impl AppState {
@@ -47,19 +52,25 @@ impl AppState {
             sealer: Sealer::new(&config.secret_key),
             outbound: Outbound::new(config.allow_insecure_idp),
             providers: Arc::new(ProviderCache::default()),
+            consumers: Vec::new(),
             config: Arc::new(config),
             store,
             metrics: metrics_handle(),
         }
     }
 
-    /// Forgets an identity provider's metadata here and tells the other instances to do the same.
-    pub async fn forget_provider(&self, discovery_url: &str) {
+    /// Forgets an identity provider's metadata here at once; the other instances forget it when
+    /// the `sso_config.changed` event reaches them.
+    pub fn forget_provider(&self, discovery_url: &str) {
         self.providers.forget(discovery_url);
-        let key = ProviderCache::invalidation_key(discovery_url);
-        if let Err(error) = self.store.announce_invalidation(&key).await {
-            tracing::warn!(%error, "could not tell the other instances to forget a provider");
-        }
+    }
+
+    /// Every consumer of events this instance runs.
+    fn all_consumers(&self) -> Vec<Arc<dyn Consumer>> {
+        let mut consumers: Vec<Arc<dyn Consumer>> =
+            vec![Arc::new(AuditLog::new(self.store.clone())), Arc::new(Caches::new(self.providers.clone()))];
+        consumers.extend(self.consumers.iter().cloned());
+        consumers
     }
 }
 
@@ -139,6 +150,8 @@ pub async fn serve(
 ) -> std::io::Result<()> {
     let housekeeping = tokio::spawn(housekeeping(state.clone()));
     let invalidations = tokio::spawn(follow_invalidations(state.clone()));
+    let dispatcher =
+        Dispatcher::start(state.store.clone(), state.all_consumers(), state.config.events.clone());
     // Portals on their own hosts are mapped onto `/p/{slug}` before routing.
     let hosts = middleware::from_fn_with_state(state.clone(), web::portal::hosts::route_portal_hosts);
     let app =
@@ -146,10 +159,11 @@ pub async fn serve(
     let result = axum::serve(listener, app).with_graceful_shutdown(shutdown).await;
     housekeeping.abort();
     invalidations.abort();
+    dispatcher.shut_down().await;
     result
 }
 
-/// Forgets what other instances announce as changed, for as long as the server runs.
+/// Wakes the dispatcher when another instance commits events, for as long as the server runs.
 async fn follow_invalidations(state: AppState) {
     const RETRY_AFTER: Duration = Duration::from_secs(2);
     let database_url = state.config.database_url.expose_secret().to_string();
@@ -158,17 +172,21 @@ async fn follow_invalidations(state: AppState) {
             Ok(Some(invalidations)) => invalidations,
             Ok(None) => return,
             Err(error) => {
-                tracing::warn!(%error, "cannot listen for changes made by other instances; retrying");
+                tracing::warn!(%error, "cannot listen for events of other instances; retrying");
                 tokio::time::sleep(RETRY_AFTER).await;
                 continue;
             }
         };
-        // Anything cached before listening began may have been announced unheard.
+        // Events committed before listening began may have gone unheard.
         state.providers.forget_all();
+        state.store.events_were_written();
         loop {
             match invalidations.next().await {
-                Ok(Heard::Invalidated(key)) => state.providers.forget_announced(&key),
-                Ok(Heard::Reconnected) => state.providers.forget_all(),
+                Ok(Heard::EventsWritten) => state.store.events_were_written(),
+                Ok(Heard::Reconnected) => {
+                    state.providers.forget_all();
+                    state.store.events_were_written();
+                }
                 Err(error) => {
                     tracing::warn!(%error, "lost the connection that hears other instances; retrying");
                     tokio::time::sleep(RETRY_AFTER).await;

@@ -8,6 +8,7 @@ use clap::Args;
 use secrecy::{ExposeSecret, SecretString};
 use url::Url;
 
+use crate::events::DispatchSettings;
 use crate::secret_key::SecretKey;
 use crate::web::client_ip::TrustedProxies;
 
@@ -97,6 +98,16 @@ pub struct ServeArgs {
     #[arg(long, env = "PORTICO_TRUSTED_PROXIES", default_value = "")]
     pub trusted_proxies: String,
 
+    /// Seconds an instance keeps the right to deliver events to a consumer without renewing it;
+    /// after a crash another instance takes over when it runs out.
+    #[arg(long, env = "PORTICO_EVENT_LEASE_SECONDS", default_value_t = 10, hide = true)]
+    pub event_lease_seconds: u64,
+
+    /// Deliver events to consumers only once they are this many milliseconds old. For tests that
+    /// stop a process between a change and its delivery; zero in production.
+    #[arg(long, env = "PORTICO_EVENT_DELIVERY_DELAY_MS", default_value_t = 0, hide = true)]
+    pub event_delivery_delay_ms: u64,
+
     /// Log format: `text` for people, `json` for log collectors.
     #[arg(long, env = "PORTICO_LOG_FORMAT", default_value = "text", value_parser = ["text", "json"])]
     pub log_format: String,
@@ -134,6 +145,8 @@ pub struct Config {
     pub portal_domain: Option<String>,
     pub allow_insecure_idp: bool,
     pub trusted_proxies: TrustedProxies,
+    /// How events reach their consumers.
+    pub events: DispatchSettings,
 }
 
 impl Config {
@@ -169,6 +182,11 @@ impl Config {
             allow_insecure_idp: args.allow_insecure_idp,
             trusted_proxies: TrustedProxies::parse(&args.trusted_proxies)
                 .map_err(|error| anyhow::anyhow!("PORTICO_TRUSTED_PROXIES: {error}"))?,
+            events: DispatchSettings {
+                lease: Duration::from_secs(args.event_lease_seconds.max(1)),
+                delivery_delay: Duration::from_millis(args.event_delivery_delay_ms),
+                ..DispatchSettings::default()
+            },
         })
     }
 

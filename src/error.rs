@@ -6,6 +6,7 @@ use axum::response::{IntoResponse, Response};
 use serde::Serialize;
 use utoipa::ToSchema;
 
+use crate::domain::page::BadQuery;
 use crate::domain::validation::{FieldError, ValidationErrors};
 use crate::store::StoreError;
 
@@ -48,6 +49,12 @@ impl From<StoreError> for AppError {
             )),
             other => Self::Internal(other.into()),
         }
+    }
+}
+
+impl From<BadQuery> for AppError {
+    fn from(BadQuery(error): BadQuery) -> Self {
+        Self::malformed(StatusCode::BAD_REQUEST, &error.field, error.message)
     }
 }
 

@@ -9,6 +9,7 @@ pub mod crypto;
 pub mod demo;
 pub mod domain;
 pub mod error;
+pub mod events;
 pub mod logo;
 pub mod render;
 pub mod secret_key;

@@ -6,6 +6,8 @@ use uuid::Uuid;
 pub enum ActorKind {
     TeamMember,
     ApiToken,
+    /// A customer's end user, acting in their portal.
+    EndUser,
     Cli,
     System,
 }
@@ -15,6 +17,7 @@ impl ActorKind {
         match self {
             Self::TeamMember => "team_member",
             Self::ApiToken => "api_token",
+            Self::EndUser => "end_user",
             Self::Cli => "cli",
             Self::System => "system",
         }
@@ -24,7 +27,7 @@ impl ActorKind {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Actor {
     pub kind: ActorKind,
-    /// The team member acting (also for API tokens, which act for their owner).
+    /// The team member acting (also for API tokens, which act for their owner), or the end user.
     pub id: Option<Uuid>,
     pub name: String,
 }
@@ -36,6 +39,14 @@ impl Actor {
 
     pub fn api_token(member_id: Uuid, member_name: &str) -> Self {
         Self { kind: ActorKind::ApiToken, id: Some(member_id), name: member_name.to_string() }
+    }
+
+    pub fn end_user(id: Uuid, name: &str) -> Self {
+        Self { kind: ActorKind::EndUser, id: Some(id), name: name.to_string() }
+    }
+
+    pub fn is_end_user(&self) -> bool {
+        self.kind == ActorKind::EndUser
     }
 
     pub fn cli() -> Self {

@@ -4,6 +4,7 @@ pub mod actor;
 pub mod customer;
 pub mod email;
 pub mod end_user;
+pub mod event;
 pub mod group;
 pub mod kb;
 pub mod page;

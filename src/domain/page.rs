@@ -23,6 +23,11 @@ impl<T> Page<T> {
     }
 }
 
+/// A paging parameter that cannot be used: a request error (400), unlike a field that breaks a rule.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{}: {}", .0.field, .0.message)]
+pub struct BadQuery(pub FieldError);
+
 /// The position after the last row of a page: its sort key and id.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Cursor {
@@ -58,14 +63,14 @@ impl Default for PageRequest {
 }
 
 impl PageRequest {
-    pub fn parse(cursor: Option<&str>, limit: Option<u32>) -> Result<Self, FieldError> {
+    pub fn parse(cursor: Option<&str>, limit: Option<u32>) -> Result<Self, BadQuery> {
         let limit = limit.unwrap_or(DEFAULT_LIMIT);
         if !(1..=MAX_LIMIT).contains(&limit) {
-            return Err(FieldError::new("limit", format!("must be between 1 and {MAX_LIMIT}")));
+            return Err(BadQuery(FieldError::new("limit", format!("must be between 1 and {MAX_LIMIT}"))));
         }
         let after = match cursor.map(str::trim) {
             None | Some("") => None,
-            Some(raw) => Some(Cursor::decode(raw)?),
+            Some(raw) => Some(Cursor::decode(raw).map_err(BadQuery)?),
         };
         Ok(Self { after, limit })
     }
@@ -87,6 +92,26 @@ impl PageRequest {
     }
 }
 
+/// A position in the event log: events after it are listed. The API's `after` parameter is the
+/// `seq` of the last event an integration has seen (0, or nothing, for the beginning).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord)]
+pub struct EventCursor(pub i64);
+
+impl EventCursor {
+    pub fn parse(raw: Option<&str>) -> Result<Self, BadQuery> {
+        match raw.map(str::trim) {
+            None | Some("") => Ok(Self(0)),
+            Some(text) => match text.parse::<i64>() {
+                Ok(seq) if seq >= 0 => Ok(Self(seq)),
+                _ => Err(BadQuery(FieldError::new(
+                    "after",
+                    "must be the seq of an event (a whole number, 0 or more)",
+                ))),
+            },
+        }
+    }
+}
+
 /// A search term for `LIKE`, with its wildcards escaped (`\` is the escape character).
 pub fn like_pattern(term: &str) -> String {
     let mut pattern = String::from("%");
@@ -105,6 +130,15 @@ mod tests {
     use super::*;
 
     #[test]
+    fn an_event_cursor_is_a_seq_and_anything_else_is_refused_by_name() {
+        assert_eq!(EventCursor::parse(None), Ok(EventCursor(0)));
+        assert_eq!(EventCursor::parse(Some(" 42 ")), Ok(EventCursor(42)));
+        for bad in ["-1", "abc", "1.5", "99999999999999999999"] {
+            assert_eq!(EventCursor::parse(Some(bad)).unwrap_err().0.field, "after", "{bad}");
+        }
+    }
+
+    #[test]
     fn a_cursor_survives_a_round_trip() {
         let cursor = Cursor { sort_key: "acme ünd co".into(), id: "0192".into() };
         assert_eq!(Cursor::decode(&cursor.encode()).unwrap(), cursor);
@@ -118,7 +152,7 @@ mod tests {
 
     #[test]
     fn limits_outside_the_allowed_range_are_refused() {
-        assert_eq!(PageRequest::parse(None, Some(0)).unwrap_err().field, "limit");
+        assert_eq!(PageRequest::parse(None, Some(0)).unwrap_err().0.field, "limit");
         assert!(PageRequest::parse(None, Some(MAX_LIMIT + 1)).is_err());
         assert_eq!(PageRequest::parse(None, None).unwrap().limit, DEFAULT_LIMIT);
     }

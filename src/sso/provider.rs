@@ -274,18 +274,4 @@ impl ProviderCache {
     pub fn forget_all(&self) {
         self.entries.lock().expect("cache lock").clear();
     }
-
-    /// The name under which other instances are told to forget a provider.
-    pub fn invalidation_key(discovery_url: &str) -> String {
-        format!("{INVALIDATION_PREFIX}{discovery_url}")
-    }
-
-    /// Forgets the provider an announcement names; announcements about other things are ignored.
-    pub fn forget_announced(&self, key: &str) {
-        if let Some(discovery_url) = key.strip_prefix(INVALIDATION_PREFIX) {
-            self.forget(discovery_url);
-        }
-    }
 }
-
-const INVALIDATION_PREFIX: &str = "sso-provider ";

@@ -1,13 +1,12 @@
-//! The audit log: who changed what, written in the same transaction as the change.
+//! The audit log: who changed what, written from the events each change records.
 
 use serde::Serialize;
-use sqlx::AnyConnection;
 use time::OffsetDateTime;
 use utoipa::ToSchema;
 use uuid::Uuid;
 
-use super::{RowExt, Store, StoreResult, now_ms};
-use crate::domain::actor::Actor;
+use super::{RowExt, Store, StoreResult, to_ms};
+use crate::domain::event::Event;
 
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct AuditEntry {
@@ -23,38 +22,29 @@ pub struct AuditEntry {
     pub summary: String,
 }
 
-/// What was changed: the kind of object, its id, the action and a human summary.
-pub struct AuditEvent<'a> {
-    pub target_kind: &'static str,
-    pub target_id: &'a str,
-    pub action: &'static str,
-    pub summary: &'a str,
-}
-
-pub(crate) async fn record(
-    connection: &mut AnyConnection,
-    actor: &Actor,
-    event: AuditEvent<'_>,
-) -> StoreResult<()> {
-    sqlx::query(
-        "INSERT INTO audit_log (id, at, actor_kind, actor_id, actor_name, target_kind, target_id, action, summary)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
-    )
-    .bind(Uuid::now_v7().to_string())
-    .bind(now_ms())
-    .bind(actor.kind.as_str())
-    .bind(actor.id.map(|id| id.to_string()))
-    .bind(&actor.name)
-    .bind(event.target_kind)
-    .bind(event.target_id)
-    .bind(event.action)
-    .bind(event.summary)
-    .execute(connection)
-    .await?;
-    Ok(())
-}
-
 impl Store {
+    /// Writes the audit entry for `event`, unless it is already there (a repeated delivery):
+    /// `false` then.
+    pub async fn write_audit_entry(&self, event: &Event, action: &str) -> StoreResult<bool> {
+        let done = sqlx::query(
+            "INSERT INTO audit_log (id, at, actor_kind, actor_id, actor_name, target_kind, target_id, action, summary, event_id)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) ON CONFLICT (event_id) DO NOTHING",
+        )
+        .bind(Uuid::now_v7().to_string())
+        .bind(to_ms(event.at))
+        .bind(&event.actor.kind)
+        .bind(event.actor.id.map(|id| id.to_string()))
+        .bind(&event.actor.name)
+        .bind(&event.subject_kind)
+        .bind(&event.subject_id)
+        .bind(action)
+        .bind(event.summary())
+        .bind(event.id.to_string())
+        .execute(&self.pool)
+        .await?;
+        Ok(done.rows_affected() == 1)
+    }
+
     /// The newest entries about one object, newest first.
     pub async fn audit_for(
         &self,

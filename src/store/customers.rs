@@ -3,12 +3,12 @@
 use sqlx::any::AnyRow;
 use uuid::Uuid;
 
-use super::audit::{self, AuditEvent};
 use super::team::after;
 use super::{RowExt, Store, StoreError, StoreResult, clear_or_set, now_ms, unique_as};
 use crate::domain::actor::Actor;
 use crate::domain::customer::{Customer, CustomerChanges, NewCustomer};
 use crate::domain::email::EmailAddress;
+use crate::domain::event::{EventKind, NewEvent};
 use crate::domain::page::{Cursor, Page, PageRequest, like_pattern};
 use crate::domain::slug::Slug;
 use crate::domain::text::sort_key;
@@ -65,15 +65,9 @@ impl Store {
         .map_err(unique_as("slug", SLUG_TAKEN))?;
         let created = customer(&row)?;
         let summary = format!("created customer {}", created.name);
-        audit::record(
-            &mut tx,
+        tx.record(
             actor,
-            AuditEvent {
-                target_kind: "customer",
-                target_id: &created.id.to_string(),
-                action: "create",
-                summary: &summary,
-            },
+            NewEvent::new(EventKind::CustomerCreated, created.id, summary).for_customer(created.id),
         )
         .await?;
         tx.commit().await?;
@@ -160,17 +154,12 @@ impl Store {
         .ok_or(StoreError::not_found("customer"))?;
         let updated = customer(&row)?;
         let summary = changes.summary();
-        let action = match changes.archived {
-            Some(true) => "archive",
-            Some(false) => "restore",
-            None => "update",
+        let kind = match changes.archived {
+            Some(true) => EventKind::CustomerArchived,
+            Some(false) => EventKind::CustomerRestored,
+            None => EventKind::CustomerUpdated,
         };
-        audit::record(
-            &mut tx,
-            actor,
-            AuditEvent { target_kind: "customer", target_id: &id.to_string(), action, summary: &summary },
-        )
-        .await?;
+        tx.record(actor, NewEvent::new(kind, id, summary).for_customer(id)).await?;
         tx.commit().await?;
         Ok(updated)
     }

@@ -3,12 +3,12 @@
 use sqlx::any::AnyRow;
 use uuid::Uuid;
 
-use super::audit::{self, AuditEvent};
 use super::team::after;
 use super::{RowExt, Store, StoreError, StoreResult, now_ms, unique_as};
 use crate::domain::actor::Actor;
 use crate::domain::email::EmailAddress;
 use crate::domain::end_user::{EndUser, EndUserChanges, NewEndUser};
+use crate::domain::event::{EventKind, NewEvent};
 use crate::domain::page::{Cursor, Page, PageRequest, like_pattern};
 use crate::domain::text::sort_key;
 
@@ -57,17 +57,8 @@ impl Store {
         .map_err(unique_as("email", EMAIL_TAKEN))?;
         let created = end_user(&row)?;
         let summary = format!("created end user {} for {}", created.email, customer.name);
-        audit::record(
-            &mut tx,
-            actor,
-            AuditEvent {
-                target_kind: "end_user",
-                target_id: &id.to_string(),
-                action: "create",
-                summary: &summary,
-            },
-        )
-        .await?;
+        let event = NewEvent::new(EventKind::EndUserCreated, id, summary).for_customer(created.customer_id);
+        tx.record(actor, event).await?;
         tx.commit().await?;
         Ok(created)
     }
@@ -149,17 +140,8 @@ impl Store {
         .ok_or(StoreError::not_found("end user"))?;
         let updated = end_user(&row)?;
         let summary = changes.summary();
-        audit::record(
-            &mut tx,
-            actor,
-            AuditEvent {
-                target_kind: "end_user",
-                target_id: &id.to_string(),
-                action: "update",
-                summary: &summary,
-            },
-        )
-        .await?;
+        let event = NewEvent::new(EventKind::EndUserUpdated, id, summary).for_customer(updated.customer_id);
+        tx.record(actor, event).await?;
         tx.commit().await?;
         Ok(updated)
     }

@@ -7,10 +7,10 @@ use sqlx::AnyConnection;
 use sqlx::any::AnyRow;
 use uuid::Uuid;
 
-use super::audit::{self, AuditEvent};
 use super::team::after;
 use super::{RowExt, Store, StoreError, StoreResult, clear_or_set, now_ms, unique_as};
 use crate::domain::actor::Actor;
+use crate::domain::event::{EventKind, NewEvent};
 use crate::domain::group::{AssignmentGroup, EVERYONE_ID, GroupChanges, NewGroup};
 use crate::domain::page::{Cursor, Page, PageRequest, like_pattern};
 use crate::domain::text::sort_key;
@@ -118,17 +118,7 @@ impl Store {
         replace_members(&mut tx, id, &new.member_ids).await?;
         let scope = if new.customer_id.is_some() { "customer" } else { "global" };
         let summary = format!("created {scope} group {} with {} members", new.name, new.member_ids.len());
-        audit::record(
-            &mut tx,
-            actor,
-            AuditEvent {
-                target_kind: "assignment_group",
-                target_id: &id.to_string(),
-                action: "create",
-                summary: &summary,
-            },
-        )
-        .await?;
+        tx.record(actor, NewEvent::new(EventKind::GroupCreated, id, summary)).await?;
         tx.commit().await?;
         self.group(id).await
     }
@@ -172,17 +162,7 @@ impl Store {
             replace_members(&mut tx, id, members).await?;
         }
         let summary = changes.summary();
-        audit::record(
-            &mut tx,
-            actor,
-            AuditEvent {
-                target_kind: "assignment_group",
-                target_id: &id.to_string(),
-                action: "update",
-                summary: &summary,
-            },
-        )
-        .await?;
+        tx.record(actor, NewEvent::new(EventKind::GroupUpdated, id, summary)).await?;
         tx.commit().await?;
         self.group(id).await
     }
@@ -203,17 +183,7 @@ impl Store {
                 _ => StoreError::Database(error),
             })?;
         let summary = format!("deleted group {}", group.name);
-        audit::record(
-            &mut tx,
-            actor,
-            AuditEvent {
-                target_kind: "assignment_group",
-                target_id: &id.to_string(),
-                action: "delete",
-                summary: &summary,
-            },
-        )
-        .await?;
+        tx.record(actor, NewEvent::new(EventKind::GroupDeleted, id, summary)).await?;
         tx.commit().await?;
         Ok(())
     }

@@ -3,11 +3,11 @@
 
 use uuid::Uuid;
 
-use super::audit::{self, AuditEvent};
 use super::{RowExt, Store, StoreResult, now_ms};
 use crate::domain::actor::Actor;
 use crate::domain::email::EmailAddress;
 use crate::domain::end_user::EndUser;
+use crate::domain::event::{EventKind, NewEvent};
 use crate::domain::sso::SsoConfig;
 use crate::domain::text::sort_key;
 
@@ -157,17 +157,10 @@ impl Store {
                         .await?;
                         let summary =
                             format!("created end user {email} at first sign-in through '{}'", settings.label);
-                        audit::record(
-                            &mut tx,
-                            &Actor::system(),
-                            AuditEvent {
-                                target_kind: "end_user",
-                                target_id: &id.to_string(),
-                                action: "create",
-                                summary: &summary,
-                            },
-                        )
-                        .await?;
+                        let event = NewEvent::new(EventKind::EndUserCreated, id, summary)
+                            .for_customer(customer_id)
+                            .with("sso_config_id", config.id.to_string());
+                        tx.record(&Actor::system(), event).await?;
                         id
                     }
                 };

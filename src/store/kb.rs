@@ -6,10 +6,10 @@ use sqlx::AnyConnection;
 use sqlx::any::AnyRow;
 use uuid::Uuid;
 
-use super::audit::{self, AuditEvent};
 use super::conditions::{Conditions, Keyed};
 use super::{RowExt, Store, StoreError, StoreResult, now_ms};
 use crate::domain::actor::Actor;
+use crate::domain::event::{EventKind, NewEvent};
 use crate::domain::kb::{Article, ArticleContent};
 use crate::domain::page::{Cursor, Page, PageRequest};
 
@@ -177,15 +177,9 @@ impl Store {
         .execute(&mut *tx)
         .await?;
         self.write_visibility_and_index(&mut tx, id, content).await?;
-        audit::record(
-            &mut tx,
+        tx.record(
             actor,
-            AuditEvent {
-                target_kind: "article",
-                target_id: &id.to_string(),
-                action: "create",
-                summary: &format!("created article '{}'", content.title),
-            },
+            NewEvent::new(EventKind::ArticleCreated, id, format!("created article '{}'", content.title)),
         )
         .await?;
         tx.commit().await?;
@@ -212,15 +206,9 @@ impl Store {
             .execute(&mut *tx)
             .await?;
         self.write_visibility_and_index(&mut tx, id, content).await?;
-        audit::record(
-            &mut tx,
+        tx.record(
             actor,
-            AuditEvent {
-                target_kind: "article",
-                target_id: &id.to_string(),
-                action: "update",
-                summary: &format!("changed article '{}'", content.title),
-            },
+            NewEvent::new(EventKind::ArticleUpdated, id, format!("changed article '{}'", content.title)),
         )
         .await?;
         tx.commit().await?;
@@ -237,15 +225,9 @@ impl Store {
                 .execute(&mut *tx)
                 .await?;
         }
-        audit::record(
-            &mut tx,
+        tx.record(
             actor,
-            AuditEvent {
-                target_kind: "article",
-                target_id: &id.to_string(),
-                action: "delete",
-                summary: &format!("deleted article '{}'", existing.title),
-            },
+            NewEvent::new(EventKind::ArticleDeleted, id, format!("deleted article '{}'", existing.title)),
         )
         .await?;
         tx.commit().await?;

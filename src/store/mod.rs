@@ -8,6 +8,7 @@ mod conditions;
 pub mod customers;
 pub mod dialect;
 pub mod end_users;
+pub mod events;
 pub mod groups;
 pub mod identities;
 pub mod kb;
@@ -21,11 +22,14 @@ pub mod team;
 pub mod tickets;
 pub mod tokens;
 
+use std::ops::{Deref, DerefMut};
+use std::sync::Arc;
 use std::time::Duration;
 
 use sqlx::any::{AnyConnectOptions, AnyPoolOptions, AnyRow};
-use sqlx::{AnyPool, Executor, Row};
+use sqlx::{AnyConnection, AnyPool, Executor, Row};
 use time::OffsetDateTime;
+use tokio::sync::watch;
 use uuid::Uuid;
 
 pub use dialect::Backend;
@@ -78,6 +82,46 @@ impl Default for StoreOptions {
 pub struct Store {
     pool: AnyPool,
     backend: Backend,
+    /// Bumped after every commit that recorded events (here, or in another instance as heard
+    /// through PostgreSQL), so dispatchers wake without polling.
+    events_written: Arc<watch::Sender<u64>>,
+}
+
+/// A write transaction. Reads and writes go through it as through a connection; events recorded
+/// with [`Tx::record`] are stored with the change, and dispatchers are woken once it commits.
+pub struct Tx {
+    inner: sqlx::Transaction<'static, sqlx::Any>,
+    backend: Backend,
+    wrote_events: bool,
+    events_written: Arc<watch::Sender<u64>>,
+}
+
+impl Deref for Tx {
+    type Target = AnyConnection;
+
+    fn deref(&self) -> &AnyConnection {
+        &self.inner
+    }
+}
+
+impl DerefMut for Tx {
+    fn deref_mut(&mut self) -> &mut AnyConnection {
+        &mut self.inner
+    }
+}
+
+impl Tx {
+    pub async fn commit(self) -> StoreResult<()> {
+        self.inner.commit().await?;
+        if self.wrote_events {
+            self.events_written.send_modify(|count| *count += 1);
+        }
+        Ok(())
+    }
+
+    pub async fn rollback(self) -> StoreResult<()> {
+        Ok(self.inner.rollback().await?)
+    }
 }
 
 impl Store {
@@ -100,7 +144,7 @@ impl Store {
             })
             .connect_with(connect_options)
             .await?;
-        Ok(Self { pool, backend })
+        Ok(Self { pool, backend, events_written: Arc::new(watch::channel(0).0) })
     }
 
     pub fn backend(&self) -> Backend {
@@ -127,8 +171,24 @@ impl Store {
 
     /// A transaction that will write: SQLite takes its write lock up front, so two writers
     /// wait for each other instead of failing on a lock upgrade.
-    pub(crate) async fn begin_write(&self) -> StoreResult<sqlx::Transaction<'static, sqlx::Any>> {
-        Ok(self.pool.begin_with(self.backend.begin_write()).await?)
+    pub async fn begin_write(&self) -> StoreResult<Tx> {
+        Ok(Tx {
+            inner: self.pool.begin_with(self.backend.begin_write()).await?,
+            backend: self.backend,
+            wrote_events: false,
+            events_written: self.events_written.clone(),
+        })
+    }
+
+    /// Wakes whoever waits for new events: after a local commit, or when another instance
+    /// announced one.
+    pub fn events_were_written(&self) {
+        self.events_written.send_modify(|count| *count += 1);
+    }
+
+    /// A receiver that changes whenever events may have been written.
+    pub fn watch_events(&self) -> watch::Receiver<u64> {
+        self.events_written.subscribe()
     }
 
     pub async fn close(&self) {

@@ -1,44 +1,25 @@
-//! Telling the other instances to drop what they cached.
+//! Hearing that another instance committed events.
 //!
-//! With PostgreSQL any number of instances serve one database, and each keeps some things in
-//! memory (identity-provider metadata, for one). A change made through one instance is announced
-//! on a PostgreSQL channel, and every instance listening forgets its copy. SQLite serves one
-//! instance, so there is nobody to tell.
+//! With PostgreSQL any number of instances serve one database. A commit that records events
+//! also sends a notification on [`EVENTS_CHANNEL`]; every instance listening wakes its
+//! dispatcher, which reads the events (and so, for instance, forgets cached provider metadata).
+//! SQLite serves one instance, whose commits wake its dispatcher directly.
 
 use sqlx::postgres::PgListener;
 
-use super::{Backend, Store, StoreResult};
-
-/// The PostgreSQL channel Portico's instances announce changes on.
-pub const CHANNEL: &str = "portico_invalidate";
-
-impl Store {
-    /// Announces that what is cached under `key` is out of date. Delivered to every listening
-    /// instance, this one included, once the announcement is committed.
-    pub async fn announce_invalidation(&self, key: &str) -> StoreResult<()> {
-        if self.backend == Backend::Postgres {
-            // Wrapped in a count: the `Any` driver cannot decode `pg_notify`'s `void` result.
-            sqlx::query("SELECT count(*) FROM (SELECT pg_notify($1, $2)) AS sent")
-                .bind(CHANNEL)
-                .bind(key)
-                .execute(&self.pool)
-                .await?;
-        }
-        Ok(())
-    }
-}
+use super::events::EVENTS_CHANNEL;
+use super::{Backend, StoreResult};
 
 /// What the listener heard.
 #[derive(Debug, PartialEq, Eq)]
 pub enum Heard {
-    /// Another instance (or this one) announced that `key` is out of date.
-    Invalidated(String),
-    /// The connection dropped and was opened again: announcements may have been missed, so
-    /// everything cached should be treated as out of date.
+    /// Some instance (this one included) committed events.
+    EventsWritten,
+    /// The connection dropped and was opened again: notifications may have been missed.
     Reconnected,
 }
 
-/// A dedicated PostgreSQL connection listening for announcements.
+/// A dedicated PostgreSQL connection listening for notifications.
 pub struct Invalidations {
     listener: PgListener,
 }
@@ -50,15 +31,15 @@ impl Invalidations {
             return Ok(None);
         }
         let mut listener = PgListener::connect(database_url).await?;
-        listener.listen(CHANNEL).await?;
+        listener.listen(EVENTS_CHANNEL).await?;
         Ok(Some(Self { listener }))
     }
 
-    /// Waits for the next announcement. An error means the database could not be reached
+    /// Waits for the next notification. An error means the database could not be reached
     /// again; calling this again retries.
     pub async fn next(&mut self) -> StoreResult<Heard> {
         Ok(match self.listener.try_recv().await? {
-            Some(notification) => Heard::Invalidated(notification.payload().to_string()),
+            Some(_) => Heard::EventsWritten,
             None => Heard::Reconnected,
         })
     }

@@ -5,9 +5,9 @@ use sqlx::any::AnyRow;
 use time::OffsetDateTime;
 use uuid::Uuid;
 
-use super::audit::{self, AuditEvent};
 use super::{RowExt, Store, StoreError, StoreResult, now_ms, unique_among};
 use crate::domain::actor::Actor;
+use crate::domain::event::{EventKind, NewEvent};
 use crate::domain::portal::document::PortalSettings;
 use crate::domain::slug::Slug;
 use crate::logo::Logo;
@@ -271,17 +271,16 @@ impl Store {
             retire_slug(&mut tx, customer_id, &old_slug, &settings.slug).await?;
         }
         record_revision(&mut tx, customer_id, revision, &json, save.logo_id, &save.summary, actor).await?;
-        audit::record(
-            &mut tx,
-            actor,
-            AuditEvent {
-                target_kind: "portal",
-                target_id: &customer_id.to_string(),
-                action: "update",
-                summary: &format!("revision {revision}: {}", save.summary),
-            },
+        let event = NewEvent::new(
+            EventKind::PortalSaved,
+            customer_id,
+            format!("revision {revision}: {}", save.summary),
         )
-        .await?;
+        .for_customer(customer_id)
+        .with("revision", revision)
+        .with("slug", settings.slug.as_str())
+        .with("previous_slug", old_slug.as_str());
+        tx.record(actor, event).await?;
         tx.commit().await?;
         self.portal(customer_id).await
     }

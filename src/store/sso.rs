@@ -5,9 +5,9 @@ use sqlx::any::AnyRow;
 use time::OffsetDateTime;
 use uuid::Uuid;
 
-use super::audit::{self, AuditEvent};
 use super::{RowExt, Store, StoreError, StoreResult, from_ms, now_ms, to_ms};
 use crate::domain::actor::Actor;
+use crate::domain::event::{Change, EventKind, NewEvent};
 use crate::domain::sso::{SsoConfig, SsoSettings};
 
 fn sso_config(row: &AnyRow) -> StoreResult<SsoConfig> {
@@ -62,17 +62,8 @@ impl Store {
         .execute(&mut *tx)
         .await?;
         let summary = format!("added SSO configuration '{}' ({})", settings.label, settings.provider.title());
-        audit::record(
-            &mut tx,
-            actor,
-            AuditEvent {
-                target_kind: "sso_config",
-                target_id: &id.to_string(),
-                action: "create",
-                summary: &summary,
-            },
-        )
-        .await?;
+        tx.record(actor, sso_event(id, customer_id, Change::Created, summary, &[settings.discovery_url()]))
+            .await?;
         tx.commit().await?;
         self.sso_config(customer_id, id).await
     }
@@ -151,15 +142,15 @@ impl Store {
             changes.push(if settings.enabled { "enabled it" } else { "disabled it" });
         }
         let summary = format!("SSO configuration '{}': {}", settings.label, changes.join(", "));
-        audit::record(
-            &mut tx,
+        tx.record(
             actor,
-            AuditEvent {
-                target_kind: "sso_config",
-                target_id: &id.to_string(),
-                action: "update",
-                summary: &summary,
-            },
+            sso_event(
+                id,
+                customer_id,
+                Change::Updated,
+                summary,
+                &[before.settings.discovery_url(), settings.discovery_url()],
+            ),
         )
         .await?;
         tx.commit().await?;
@@ -175,15 +166,9 @@ impl Store {
             .execute(&mut *tx)
             .await?;
         let summary = format!("removed SSO configuration '{}'", config.settings.label);
-        audit::record(
-            &mut tx,
+        tx.record(
             actor,
-            AuditEvent {
-                target_kind: "sso_config",
-                target_id: &id.to_string(),
-                action: "delete",
-                summary: &summary,
-            },
+            sso_event(id, customer_id, Change::Deleted, summary, &[config.settings.discovery_url()]),
         )
         .await?;
         tx.commit().await?;
@@ -237,4 +222,18 @@ impl Store {
             .await?;
         Ok(done.rows_affected())
     }
+}
+
+/// `sso_config.changed`, naming the discovery URLs whose cached metadata is now out of date.
+fn sso_event(
+    id: Uuid,
+    customer_id: Uuid,
+    change: Change,
+    summary: String,
+    discovery_urls: &[String],
+) -> NewEvent {
+    NewEvent::new(EventKind::SsoConfigChanged, id, summary)
+        .for_customer(customer_id)
+        .with("change", change.as_str())
+        .with("discovery_urls", discovery_urls.to_vec())
 }

@@ -4,10 +4,10 @@ use sqlx::AnyConnection;
 use sqlx::any::AnyRow;
 use uuid::Uuid;
 
-use super::audit::{self, AuditEvent};
-use super::{RowExt, Store, StoreError, StoreResult, now_ms, unique_as};
+use super::{RowExt, Store, StoreError, StoreResult, Tx, now_ms, unique_as};
 use crate::domain::actor::Actor;
 use crate::domain::email::EmailAddress;
+use crate::domain::event::{EventKind, NewEvent};
 use crate::domain::page::{Cursor, Page, PageRequest, like_pattern};
 use crate::domain::team::{NewTeamMember, Role, TeamMember, TeamMemberChanges};
 use crate::domain::text::sort_key;
@@ -51,17 +51,7 @@ impl Store {
         .map_err(unique_as("email", "a team member with this e-mail address already exists"))?;
         let member = team_member(&row)?;
         let summary = format!("created {} ({})", member.email, member.role);
-        audit::record(
-            &mut tx,
-            actor,
-            AuditEvent {
-                target_kind: "team_member",
-                target_id: &id.to_string(),
-                action: "create",
-                summary: &summary,
-            },
-        )
-        .await?;
+        tx.record(actor, NewEvent::new(EventKind::TeamMemberCreated, id, summary)).await?;
         tx.commit().await?;
         Ok(member)
     }
@@ -209,7 +199,7 @@ impl Store {
         }
         // A new password ends the sessions opened with the old one.
         end_console_sessions(&mut tx, id, keep_session).await?;
-        audit_change(&mut tx, actor, id, "changed password").await?;
+        audit_change(&mut tx, actor, id, PASSWORD_CHANGED).await?;
         tx.commit().await?;
         Ok(())
     }
@@ -225,11 +215,17 @@ async fn end_console_sessions(tx: &mut AnyConnection, id: Uuid, keep: Option<&st
     Ok(())
 }
 
-async fn audit_change(tx: &mut AnyConnection, actor: &Actor, id: Uuid, summary: &str) -> StoreResult<()> {
-    let event =
-        AuditEvent { target_kind: "team_member", target_id: &id.to_string(), action: "update", summary };
-    audit::record(tx, actor, event).await
+async fn audit_change(tx: &mut Tx, actor: &Actor, id: Uuid, summary: &str) -> StoreResult<()> {
+    let kind = if summary == PASSWORD_CHANGED {
+        EventKind::TeamMemberPasswordChanged
+    } else {
+        EventKind::TeamMemberUpdated
+    };
+    tx.record(actor, NewEvent::new(kind, id, summary)).await?;
+    Ok(())
 }
+
+const PASSWORD_CHANGED: &str = "changed password";
 
 /// The keyset position of a page request as bind values.
 pub(crate) fn after(page: &PageRequest) -> (Option<String>, Option<String>) {

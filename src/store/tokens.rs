@@ -6,9 +6,9 @@ use time::OffsetDateTime;
 use utoipa::ToSchema;
 use uuid::Uuid;
 
-use super::audit::{self, AuditEvent};
 use super::{RowExt, Store, StoreError, StoreResult, now_ms};
 use crate::domain::actor::Actor;
+use crate::domain::event::{EventKind, NewEvent};
 use crate::domain::team::TeamMember;
 
 #[derive(Debug, Clone, Serialize, ToSchema)]
@@ -60,17 +60,7 @@ impl Store {
         .fetch_one(&mut *tx)
         .await?;
         let summary = format!("created API token '{label}' for {}", member.email);
-        audit::record(
-            &mut tx,
-            actor,
-            AuditEvent {
-                target_kind: "api_token",
-                target_id: &id.to_string(),
-                action: "create",
-                summary: &summary,
-            },
-        )
-        .await?;
+        tx.record(actor, NewEvent::new(EventKind::ApiTokenCreated, id, summary)).await?;
         tx.commit().await?;
         token_info(&row)
     }
@@ -120,17 +110,7 @@ impl Store {
         .ok_or(StoreError::not_found("API token"))?;
         let info = token_info(&row)?;
         let summary = format!("revoked API token '{}'", info.label);
-        audit::record(
-            &mut tx,
-            actor,
-            AuditEvent {
-                target_kind: "api_token",
-                target_id: &id.to_string(),
-                action: "revoke",
-                summary: &summary,
-            },
-        )
-        .await?;
+        tx.record(actor, NewEvent::new(EventKind::ApiTokenRevoked, id, summary)).await?;
         tx.commit().await?;
         Ok(info)
     }

@@ -118,9 +118,9 @@ pub async fn update(
         SecretChange::Set(secret) => Some(state.sealer.seal(&secret, &secret_context(id))),
     };
     let updated = state.store.update_sso_config(customer_id, id, &settings, sealed, actor).await?;
-    state.forget_provider(&current.settings.discovery_url()).await;
+    state.forget_provider(&current.settings.discovery_url());
     if settings.discovery_url() != current.settings.discovery_url() {
-        state.forget_provider(&settings.discovery_url()).await;
+        state.forget_provider(&settings.discovery_url());
     }
     Ok(updated)
 }
@@ -130,7 +130,7 @@ pub async fn test(state: &AppState, config: &SsoConfig) -> Vec<Check> {
     let settings = &config.settings;
     let mut checks = provider::test(&state.outbound, &settings.discovery_url(), settings.provider).await;
     if checks.iter().all(|c| c.ok) {
-        state.forget_provider(&settings.discovery_url()).await;
+        state.forget_provider(&settings.discovery_url());
     }
     checks.push(match (config.has_secret, settings.secret_warning(OffsetDateTime::now_utc().date())) {
         (false, _) => Check { name: "Client secret".into(), ok: false, detail: "none is stored".into() },

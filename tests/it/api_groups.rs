@@ -79,6 +79,7 @@ async fn groups_can_be_global_or_customer_specific(backend: Backend) {
     let response = app.api(Method::DELETE, &desk_path, token).send().await.unwrap();
     assert_eq!(response.status(), StatusCode::NO_CONTENT);
     assert_eq!(app.get_json(&desk_path, token).await.0, StatusCode::NOT_FOUND);
+    crate::support::events_settled(&app.store).await;
     let audit = app.store.audit_for("assignment_group", desk["id"].as_str().unwrap(), 10).await.unwrap();
     assert_eq!(audit.iter().map(|e| e.action.as_str()).collect::<Vec<_>>(), ["delete", "update", "create"]);
 }

@@ -20,6 +20,7 @@ mod cli;
 mod console;
 mod crafted_idp;
 mod drawer;
+mod events;
 mod instances;
 mod ops;
 mod portal_config;

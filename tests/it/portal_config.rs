@@ -522,6 +522,8 @@ async fn revisions_can_be_listed_and_restored_and_saves_are_audited(backend: Bac
     .await;
     assert_eq!(status, StatusCode::PRECONDITION_FAILED, "restore honours If-Match too");
 
+    crate::support::events_settled(&app.store).await;
+
     let audit = app.store.audit_for("portal", &id, 10).await.unwrap();
     let summaries: Vec<&str> = audit.iter().map(|e| e.summary.as_str()).collect();
     assert_eq!(summaries.len(), 3, "{summaries:?}");

@@ -1,9 +1,11 @@
 //! Test fixtures: a real server on a random port with a fresh database, per backend.
 
 use std::path::PathBuf;
+use std::sync::Arc;
 
 use portico::app::{self, AppState};
 use portico::config::{Config, SignInLimits};
+use portico::events::{Consumer, DispatchSettings};
 use portico::secret_key::SecretKey;
 use portico::store::{Store, StoreOptions};
 use reqwest::{Method, RequestBuilder, Response, StatusCode};
@@ -156,6 +158,15 @@ impl TestApp {
     }
 
     pub async fn spawn_with(backend: Backend, adjust: impl FnOnce(&mut Config)) -> Self {
+        Self::spawn_with_consumers(backend, adjust, Vec::new()).await
+    }
+
+    /// A server that also runs `consumers` of events.
+    pub async fn spawn_with_consumers(
+        backend: Backend,
+        adjust: impl FnOnce(&mut Config),
+        consumers: Vec<Arc<dyn Consumer>>,
+    ) -> Self {
         capture_logs();
         let data_dir = temp_dir();
         let database_url = fresh_database(backend, &data_dir).await;
@@ -163,11 +174,16 @@ impl TestApp {
         store.migrate().await.expect("migrate");
         let admin = Self::member(&store, "admin@msp.example", "Ada Admin", "admin").await;
         let technician = Self::member(&store, "tech@msp.example", "Tim Tech", "technician").await;
-        Self::start(store, database_url, data_dir, admin, technician, adjust).await
+        Self::start(store, database_url, data_dir, admin, technician, adjust, consumers).await
     }
 
     /// One more server on this one's database, as behind a load balancer.
     pub async fn another_instance(&self) -> Self {
+        self.another_instance_with(Vec::new()).await
+    }
+
+    /// One more server on this one's database, running `consumers` of events too.
+    pub async fn another_instance_with(&self, consumers: Vec<Arc<dyn Consumer>>) -> Self {
         let store = connect(&self.database_url).await;
         Self::start(
             store,
@@ -176,6 +192,7 @@ impl TestApp {
             self.admin.clone(),
             self.technician.clone(),
             |_| {},
+            consumers,
         )
         .await
     }
@@ -187,6 +204,7 @@ impl TestApp {
         admin: Member,
         technician: Member,
         adjust: impl FnOnce(&mut Config),
+        consumers: Vec<Arc<dyn Consumer>>,
     ) -> Self {
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let addr = listener.local_addr().unwrap();
@@ -205,9 +223,11 @@ impl TestApp {
             portal_domain: None,
             allow_insecure_idp: true,
             trusted_proxies: Default::default(),
+            events: DispatchSettings { poll: std::time::Duration::from_millis(200), ..Default::default() },
         };
         adjust(&mut config);
-        let state = AppState::new(config, store.clone());
+        let mut state = AppState::new(config, store.clone());
+        state.consumers = consumers;
         let (shutdown, signal) = oneshot::channel::<()>();
         let server = tokio::spawn(app::serve(listener, state, async move {
             signal.await.ok();
@@ -391,9 +411,29 @@ pub fn location(response: &Response) -> String {
     response.headers().get("location").expect("a redirect").to_str().unwrap().to_string()
 }
 
+/// Waits until every shared consumer of events (the audit log among them) has handled every
+/// event recorded so far.
+pub async fn events_settled(store: &Store) {
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    loop {
+        let last = store.last_event_seq().await.unwrap();
+        let states = store.consumer_states().await.unwrap();
+        if !states.is_empty() && states.iter().all(|c| c.position >= last) {
+            return;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "events not delivered in time: {states:?}, last {last}"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+}
+
 /// The rows of a table, as the store sees them, to prove a refused request changed nothing.
+/// Events already recorded are delivered first, so the audit log holds everything done so far.
 pub async fn snapshot(store: &Store, table: &str) -> Vec<String> {
     use sqlx::Row;
+    events_settled(store).await;
     let sql = format!("SELECT * FROM {table} ORDER BY 1");
     let rows = sqlx::query(sqlx::AssertSqlSafe(sql)).fetch_all(store.pool()).await.unwrap();
     rows.iter()

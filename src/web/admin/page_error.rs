@@ -41,6 +41,12 @@ impl From<AppError> for PageError {
     }
 }
 
+impl From<crate::domain::page::BadQuery> for PageError {
+    fn from(error: crate::domain::page::BadQuery) -> Self {
+        AppError::from(error).into()
+    }
+}
+
 impl From<StoreError> for PageError {
     fn from(error: StoreError) -> Self {
         AppError::from(error).into()

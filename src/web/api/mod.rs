@@ -2,6 +2,7 @@
 
 pub mod customers;
 pub mod end_users;
+pub mod events;
 pub mod extract;
 pub mod groups;
 pub mod kb;
@@ -36,7 +37,7 @@ use crate::app::AppState;
     tags(
         (name = "customers"), (name = "assignment groups"), (name = "end users"), (name = "team members"),
         (name = "portals"), (name = "single sign-on"), (name = "tickets"), (name = "knowledge base"),
-        (name = "meta")
+        (name = "events"), (name = "meta")
     )
 )]
 struct ApiDoc;
@@ -74,6 +75,7 @@ fn documented() -> OpenApiRouter<AppState> {
         .routes(routes!(tickets::comments, tickets::add_comment))
         .routes(routes!(kb::list, kb::create))
         .routes(routes!(kb::show, kb::update, kb::delete))
+        .routes(routes!(events::list))
         .routes(routes!(openapi_json))
 }
 

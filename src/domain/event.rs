@@ -1,0 +1,293 @@
+//! Domain events: the record of every change, written in the same transaction as the change and
+//! followed by consumers (the audit log, cache invalidation, and later e-mail and webhooks).
+
+use serde::Serialize;
+use serde_json::{Map, Value};
+use time::OffsetDateTime;
+use uuid::Uuid;
+
+use super::actor::{Actor, ActorKind};
+
+macro_rules! kinds {
+    ($($variant:ident => $name:literal,)+) => {
+        /// What happened, named `subject.verb` as integrations see it.
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+        pub enum EventKind { $($variant,)+ }
+
+        impl EventKind {
+            pub const ALL: &'static [EventKind] = &[$(Self::$variant,)+];
+
+            pub fn as_str(self) -> &'static str {
+                match self { $(Self::$variant => $name,)+ }
+            }
+
+            pub fn parse(raw: &str) -> Option<Self> {
+                match raw { $($name => Some(Self::$variant),)+ _ => None }
+            }
+        }
+    };
+}
+
+kinds! {
+    CustomerCreated => "customer.created",
+    CustomerUpdated => "customer.updated",
+    CustomerArchived => "customer.archived",
+    CustomerRestored => "customer.restored",
+    GroupCreated => "group.created",
+    GroupUpdated => "group.updated",
+    GroupDeleted => "group.deleted",
+    EndUserCreated => "end_user.created",
+    EndUserUpdated => "end_user.updated",
+    TeamMemberCreated => "team_member.created",
+    TeamMemberUpdated => "team_member.updated",
+    TeamMemberPasswordChanged => "team_member.password_changed",
+    ApiTokenCreated => "api_token.created",
+    ApiTokenRevoked => "api_token.revoked",
+    PortalSaved => "portal.saved",
+    SsoConfigChanged => "sso_config.changed",
+    ArticleCreated => "article.created",
+    ArticleUpdated => "article.updated",
+    ArticleDeleted => "article.deleted",
+    TicketCreated => "ticket.created",
+    TicketReplied => "ticket.replied",
+    TicketNoted => "ticket.noted",
+    TicketStatusChanged => "ticket.status_changed",
+    TicketAssigned => "ticket.assigned",
+    TicketUpdated => "ticket.updated",
+}
+
+impl EventKind {
+    /// The kind of object the event is about.
+    pub fn subject_kind(self) -> SubjectKind {
+        use EventKind::*;
+        match self {
+            CustomerCreated | CustomerUpdated | CustomerArchived | CustomerRestored => SubjectKind::Customer,
+            GroupCreated | GroupUpdated | GroupDeleted => SubjectKind::AssignmentGroup,
+            EndUserCreated | EndUserUpdated => SubjectKind::EndUser,
+            TeamMemberCreated | TeamMemberUpdated | TeamMemberPasswordChanged => SubjectKind::TeamMember,
+            ApiTokenCreated | ApiTokenRevoked => SubjectKind::ApiToken,
+            PortalSaved => SubjectKind::Portal,
+            SsoConfigChanged => SubjectKind::SsoConfig,
+            ArticleCreated | ArticleUpdated | ArticleDeleted => SubjectKind::Article,
+            TicketCreated | TicketReplied | TicketNoted | TicketStatusChanged | TicketAssigned
+            | TicketUpdated => SubjectKind::Ticket,
+        }
+    }
+
+    /// The audit log's verb for this event, or `None` for events the audit log does not keep
+    /// (the conversation on tickets is the ticket's own history).
+    pub fn audit_action(self, change: Option<Change>) -> Option<&'static str> {
+        use EventKind::*;
+        Some(match self {
+            CustomerCreated | GroupCreated | EndUserCreated | TeamMemberCreated | ApiTokenCreated
+            | ArticleCreated => "create",
+            CustomerUpdated
+            | GroupUpdated
+            | EndUserUpdated
+            | TeamMemberUpdated
+            | TeamMemberPasswordChanged
+            | PortalSaved
+            | ArticleUpdated => "update",
+            CustomerArchived => "archive",
+            CustomerRestored => "restore",
+            GroupDeleted | ArticleDeleted => "delete",
+            ApiTokenRevoked => "revoke",
+            SsoConfigChanged => match change.unwrap_or(Change::Updated) {
+                Change::Created => "create",
+                Change::Updated => "update",
+                Change::Deleted => "delete",
+            },
+            TicketCreated | TicketReplied | TicketNoted | TicketStatusChanged | TicketAssigned
+            | TicketUpdated => return None,
+        })
+    }
+}
+
+/// The kind of object an event is about; with the id it names the event's subject, and events
+/// of one subject reach every consumer in the order they happened.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SubjectKind {
+    Customer,
+    AssignmentGroup,
+    EndUser,
+    TeamMember,
+    ApiToken,
+    Portal,
+    SsoConfig,
+    Article,
+    Ticket,
+}
+
+impl SubjectKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Customer => "customer",
+            Self::AssignmentGroup => "assignment_group",
+            Self::EndUser => "end_user",
+            Self::TeamMember => "team_member",
+            Self::ApiToken => "api_token",
+            Self::Portal => "portal",
+            Self::SsoConfig => "sso_config",
+            Self::Article => "article",
+            Self::Ticket => "ticket",
+        }
+    }
+}
+
+/// For events that stand for several changes of one object (`sso_config.changed`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Change {
+    Created,
+    Updated,
+    Deleted,
+}
+
+impl Change {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Created => "created",
+            Self::Updated => "updated",
+            Self::Deleted => "deleted",
+        }
+    }
+
+    pub fn parse(raw: &str) -> Option<Self> {
+        match raw {
+            "created" => Some(Self::Created),
+            "updated" => Some(Self::Updated),
+            "deleted" => Some(Self::Deleted),
+            _ => None,
+        }
+    }
+}
+
+/// An event about to be recorded: what happened to which subject, for which customer, with a
+/// sentence a person can read and the facts a consumer needs.
+#[derive(Debug, Clone, PartialEq)]
+pub struct NewEvent {
+    pub kind: EventKind,
+    pub subject_id: String,
+    pub customer_id: Option<Uuid>,
+    /// A sentence for people ("changed the name to 'Acme'"); never a secret.
+    pub summary: String,
+    /// The facts consumers act on; never a secret.
+    pub data: Map<String, Value>,
+}
+
+impl NewEvent {
+    pub fn new(kind: EventKind, subject_id: impl ToString, summary: impl Into<String>) -> Self {
+        Self {
+            kind,
+            subject_id: subject_id.to_string(),
+            customer_id: None,
+            summary: summary.into(),
+            data: Map::new(),
+        }
+    }
+
+    pub fn for_customer(mut self, customer_id: Uuid) -> Self {
+        self.customer_id = Some(customer_id);
+        self
+    }
+
+    pub fn with(mut self, key: &str, value: impl Into<Value>) -> Self {
+        self.data.insert(key.to_string(), value.into());
+        self
+    }
+
+    /// The JSON payload as stored: the facts, with the summary beside them.
+    pub fn payload(&self) -> Value {
+        let mut payload = self.data.clone();
+        payload.insert("summary".into(), Value::String(self.summary.clone()));
+        Value::Object(payload)
+    }
+}
+
+/// A recorded event, as consumers and the API see it.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Event {
+    /// The position in the log: strictly increasing in the order of commits.
+    pub seq: i64,
+    pub id: Uuid,
+    #[serde(with = "time::serde::rfc3339")]
+    pub at: OffsetDateTime,
+    pub kind: String,
+    pub actor: EventActor,
+    pub customer_id: Option<Uuid>,
+    pub subject_kind: String,
+    pub subject_id: String,
+    pub payload: Value,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct EventActor {
+    pub kind: String,
+    pub id: Option<Uuid>,
+    pub name: String,
+}
+
+impl EventActor {
+    pub fn from_actor(actor: &Actor) -> Self {
+        Self { kind: actor.kind.as_str().to_string(), id: actor.id, name: actor.name.clone() }
+    }
+
+    pub fn is(&self, kind: ActorKind) -> bool {
+        self.kind == kind.as_str()
+    }
+}
+
+impl Event {
+    pub fn event_kind(&self) -> Option<EventKind> {
+        EventKind::parse(&self.kind)
+    }
+
+    pub fn summary(&self) -> &str {
+        self.payload.get("summary").and_then(Value::as_str).unwrap_or_default()
+    }
+
+    pub fn text(&self, key: &str) -> Option<&str> {
+        self.payload.get(key).and_then(Value::as_str)
+    }
+
+    pub fn change(&self) -> Option<Change> {
+        self.text("change").and_then(Change::parse)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_kind_reads_back_from_its_name_and_names_are_unique() {
+        let mut names = std::collections::HashSet::new();
+        for kind in EventKind::ALL {
+            assert_eq!(EventKind::parse(kind.as_str()), Some(*kind));
+            assert!(names.insert(kind.as_str()), "{} twice", kind.as_str());
+            assert!(
+                kind.as_str().starts_with(kind.subject_kind().as_str().trim_start_matches("assignment_"))
+            );
+        }
+        assert_eq!(EventKind::parse("ticket.exploded"), None);
+    }
+
+    #[test]
+    fn ticket_conversation_events_stay_out_of_the_audit_log() {
+        assert_eq!(EventKind::TicketReplied.audit_action(None), None);
+        assert_eq!(EventKind::GroupDeleted.audit_action(None), Some("delete"));
+        assert_eq!(EventKind::SsoConfigChanged.audit_action(Some(Change::Created)), Some("create"));
+        assert_eq!(EventKind::SsoConfigChanged.audit_action(Some(Change::Deleted)), Some("delete"));
+    }
+
+    #[test]
+    fn the_payload_carries_the_facts_and_the_summary() {
+        let event = NewEvent::new(EventKind::TicketStatusChanged, "t1", "changed status to resolved")
+            .with("from", "new")
+            .with("to", "resolved");
+        let payload = event.payload();
+        assert_eq!(payload["summary"], "changed status to resolved");
+        assert_eq!(payload["from"], "new");
+        assert_eq!(payload["to"], "resolved");
+    }
+}

@@ -1,0 +1,43 @@
+//! Forgetting what this instance cached when an event says it changed. Runs in every instance:
+//! a change made through any of them reaches all of them through the event log.
+
+use std::sync::Arc;
+
+use serde_json::Value;
+
+use crate::domain::event::{Event, EventKind};
+use crate::sso::provider::ProviderCache;
+
+use super::{Consumer, Delivery, Scope};
+
+pub struct Caches {
+    providers: Arc<ProviderCache>,
+}
+
+impl Caches {
+    pub fn new(providers: Arc<ProviderCache>) -> Self {
+        Self { providers }
+    }
+}
+
+impl Consumer for Caches {
+    fn name(&self) -> &'static str {
+        "caches"
+    }
+
+    fn scope(&self) -> Scope {
+        Scope::EachInstance
+    }
+
+    fn deliver<'a>(&'a self, event: &'a Event) -> Delivery<'a> {
+        Box::pin(async move {
+            if event.event_kind() == Some(EventKind::SsoConfigChanged) {
+                let urls = event.payload.get("discovery_urls").and_then(Value::as_array);
+                for url in urls.into_iter().flatten().filter_map(Value::as_str) {
+                    self.providers.forget(url);
+                }
+            }
+            Ok(())
+        })
+    }
+}

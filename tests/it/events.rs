@@ -1,0 +1,284 @@
+//! The event log: every change recorded with it, consumers following it at least once and in
+//! order, across restarts and instances, and `/api/v1/events` for integrations.
+
+use std::collections::HashMap;
+use std::io::{BufRead, BufReader};
+use std::process::{Command, Stdio};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use portico::domain::event::Event;
+use portico::events::{Consumer, Delivery, Scope};
+use portico::store::Store;
+use portico::store::events::StartFrom;
+use reqwest::StatusCode;
+use serde_json::{Value, json};
+use uuid::Uuid;
+
+use crate::support::{
+    Backend, TestApp, assert_problem_names, empty_database, events_settled, on_both_backends,
+};
+
+on_both_backends!(
+    changes_are_listed_as_events_in_commit_order_for_admins,
+    an_event_committed_before_a_kill_is_delivered_after_the_restart,
+    a_failing_consumer_is_retried_and_holds_up_no_other
+);
+
+async fn changes_are_listed_as_events_in_commit_order_for_admins(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    let (status, customer) = app
+        .post_json("/customers", &app.admin.token, json!({"name": "Acme Events", "slug": "acme-events"}))
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{customer}");
+    let id = customer["id"].as_str().unwrap().to_string();
+    let (status, _) =
+        app.patch_json(&format!("/customers/{id}"), &app.admin.token, json!({"notes": "VIP"})).await;
+    assert_eq!(status, StatusCode::OK);
+    let (status, group) = app
+        .post_json("/assignment-groups", &app.admin.token, json!({"name": "Event desk", "member_ids": []}))
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{group}");
+
+    let (status, list) = app.get_json("/events", &app.admin.token).await;
+    assert_eq!(status, StatusCode::OK, "{list}");
+    let items = list["items"].as_array().unwrap();
+    let kinds: Vec<&str> = items.iter().map(|e| e["type"].as_str().unwrap()).collect();
+    let mine: Vec<&str> = kinds
+        .iter()
+        .copied()
+        .filter(|k| !k.starts_with("team_member") && !k.starts_with("api_token"))
+        .collect();
+    assert_eq!(mine, ["customer.created", "customer.updated", "group.created"], "{list}");
+    let seqs: Vec<i64> = items.iter().map(|e| e["seq"].as_i64().unwrap()).collect();
+    assert!(seqs.windows(2).all(|w| w[0] < w[1]), "seq grows: {seqs:?}");
+    let created = items.iter().find(|e| e["type"] == "customer.created").unwrap();
+    assert_eq!(created["subject_kind"], "customer");
+    assert_eq!(created["subject_id"], id.as_str());
+    assert_eq!(created["customer_id"], id.as_str());
+    assert_eq!(created["actor"]["kind"], "api_token");
+    assert_eq!(created["actor"]["name"], "Ada Admin");
+    assert!(created["payload"]["summary"].as_str().unwrap().contains("Acme Events"));
+
+    // Paging with `after`: the rest after the customer's creation, and nothing after the last.
+    let after = created["seq"].as_i64().unwrap();
+    let (_, rest) = app.get_json(&format!("/events?after={after}&limit=1"), &app.admin.token).await;
+    assert_eq!(rest["items"].as_array().unwrap().len(), 1);
+    assert_eq!(rest["items"][0]["type"], "customer.updated");
+    assert_eq!(rest["next_after"], rest["items"][0]["seq"]);
+    let last = list["next_after"].as_i64().unwrap();
+    assert_eq!(last, *seqs.last().unwrap());
+    let (_, none) = app.get_json(&format!("/events?after={last}"), &app.admin.token).await;
+    assert_eq!(none["items"], json!([]));
+    assert_eq!(none["next_after"], last, "an integration keeps its place when nothing happened");
+
+    // Bad positions and limits are refused by name; technicians and strangers get nothing.
+    for bad in ["-1", "abc", "1e3"] {
+        let (status, body) = app.get_json(&format!("/events?after={bad}"), &app.admin.token).await;
+        assert_problem_names(status, &body, StatusCode::BAD_REQUEST, "after");
+    }
+    let (status, body) = app.get_json("/events?limit=500", &app.admin.token).await;
+    assert_problem_names(status, &body, StatusCode::BAD_REQUEST, "limit");
+    let (status, _) = app.get_json("/events", &app.technician.token).await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    let (status, _) = app.get_json("/events", "not-a-token").await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+
+    // The audit log follows the events, once each.
+    events_settled(&app.store).await;
+    let audit = app.store.audit_for("customer", &id, 10).await.unwrap();
+    let actions: Vec<&str> = audit.iter().map(|e| e.action.as_str()).collect();
+    assert_eq!(actions, ["update", "create"]);
+}
+
+/// Starts the binary on `database` and returns it with its address once it serves.
+fn start_server(
+    database: &(String, std::path::PathBuf),
+    env: &[(&str, &str)],
+) -> (std::process::Child, String) {
+    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let mut command = Command::new(env!("CARGO_BIN_EXE_portico"));
+    command
+        .args(["serve", "--addr", &format!("127.0.0.1:{port}")])
+        .env("PORTICO_DATA_DIR", &database.1)
+        .env("DATABASE_URL", &database.0)
+        .env("RUST_LOG", "info")
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped());
+    for (key, value) in env {
+        command.env(key, value);
+    }
+    let mut child = command.spawn().unwrap();
+    let mut lines = BufReader::new(child.stderr.take().unwrap()).lines();
+    loop {
+        let line = lines.next().expect("the server logs that it is serving").unwrap();
+        if line.contains("Portico is serving") {
+            break;
+        }
+    }
+    // Keep reading its logs so a full pipe never blocks it.
+    std::thread::spawn(move || for _ in lines.map_while(Result::ok) {});
+    (child, format!("http://127.0.0.1:{port}"))
+}
+
+async fn audit_entries(store: &Store, customer_id: &str) -> usize {
+    store.audit_for("customer", customer_id, 10).await.unwrap().len()
+}
+
+async fn an_event_committed_before_a_kill_is_delivered_after_the_restart(backend: Backend) {
+    let database = empty_database(backend).await;
+    let store = Store::connect(&database.0, &Default::default()).await.unwrap();
+    store.migrate().await.unwrap();
+    portico::cli::create_team_member(
+        &store,
+        "ops@msp.example",
+        "Olga Ops",
+        "admin",
+        Some("a long test password".into()),
+    )
+    .await
+    .unwrap();
+    let (_, token) = portico::cli::create_token(&store, "ops@msp.example", "tests").await.unwrap();
+
+    // The first process holds every event back for ten minutes: it dies before delivering.
+    let slow = [("PORTICO_EVENT_DELIVERY_DELAY_MS", "600000"), ("PORTICO_EVENT_LEASE_SECONDS", "1")];
+    let (mut first, base) = tokio::task::spawn_blocking({
+        let database = database.clone();
+        move || start_server(&database, &slow)
+    })
+    .await
+    .unwrap();
+    let client = reqwest::Client::new();
+    let response = client
+        .post(format!("{base}/api/v1/customers"))
+        .bearer_auth(&token)
+        .json(&json!({"name": "Killed Before Delivery", "slug": "killed-before"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::CREATED);
+    let customer: Value = response.json().await.unwrap();
+    let id = customer["id"].as_str().unwrap().to_string();
+    let recorded = store.events_of("customer", &id).await.unwrap();
+    assert_eq!(recorded.len(), 1, "the event was committed with the customer");
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    assert_eq!(audit_entries(&store, &id).await, 0, "not delivered yet");
+
+    first.kill().unwrap();
+    first.wait().unwrap();
+
+    let (mut second, _) = tokio::task::spawn_blocking({
+        let database = database.clone();
+        move || start_server(&database, &[("PORTICO_EVENT_LEASE_SECONDS", "1")])
+    })
+    .await
+    .unwrap();
+    let deadline = std::time::Instant::now() + Duration::from_secs(20);
+    while audit_entries(&store, &id).await == 0 {
+        assert!(std::time::Instant::now() < deadline, "the event was never delivered after the restart");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    assert_eq!(audit_entries(&store, &id).await, 1, "delivered once");
+    second.kill().unwrap();
+    second.wait().unwrap();
+    store.close().await;
+    std::fs::remove_dir_all(&database.1).ok();
+}
+
+/// A test consumer that counts each event it is handed, and can be told to fail at first.
+struct Counting {
+    name: &'static str,
+    seen: Arc<Mutex<HashMap<Uuid, u32>>>,
+    failures_left: Mutex<u32>,
+}
+
+impl Counting {
+    fn new(name: &'static str, fail_first: u32) -> Arc<Self> {
+        Arc::new(Self { name, seen: Default::default(), failures_left: Mutex::new(fail_first) })
+    }
+
+    fn sharing(other: &Counting) -> Arc<Self> {
+        Arc::new(Self { name: other.name, seen: other.seen.clone(), failures_left: Mutex::new(0) })
+    }
+}
+
+impl Consumer for Counting {
+    fn name(&self) -> &'static str {
+        self.name
+    }
+
+    fn scope(&self) -> Scope {
+        Scope::Shared(StartFrom::Beginning)
+    }
+
+    fn deliver<'a>(&'a self, event: &'a Event) -> Delivery<'a> {
+        Box::pin(async move {
+            let mut left = self.failures_left.lock().unwrap();
+            if *left > 0 {
+                *left -= 1;
+                anyhow::bail!("the test consumer is down");
+            }
+            *self.seen.lock().unwrap().entry(event.id).or_default() += 1;
+            Ok(())
+        })
+    }
+}
+
+async fn a_failing_consumer_is_retried_and_holds_up_no_other(backend: Backend) {
+    let flaky = Counting::new("flaky", 2);
+    let app = TestApp::spawn_with_consumers(backend, |_| {}, vec![flaky.clone()]).await;
+    let (status, customer) =
+        app.post_json("/customers", &app.admin.token, json!({"name": "Flaky", "slug": "flaky-co"})).await;
+    assert_eq!(status, StatusCode::CREATED);
+    let id = customer["id"].as_str().unwrap().to_string();
+
+    // The audit log goes on while the flaky consumer waits to retry.
+    let deadline = std::time::Instant::now() + Duration::from_secs(10);
+    while audit_entries(&app.store, &id).await == 0 {
+        assert!(std::time::Instant::now() < deadline, "the audit log waited for a failing consumer");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    let failed = loop {
+        let states = app.store.consumer_states().await.unwrap();
+        match states.into_iter().find(|c| c.name == "flaky" && c.failures >= 1) {
+            Some(state) => break state,
+            None => {
+                assert!(std::time::Instant::now() < deadline, "the flaky consumer never failed");
+                tokio::time::sleep(Duration::from_millis(20)).await;
+            }
+        }
+    };
+    assert!(failed.last_error.as_deref().unwrap_or_default().contains("down"), "{failed:?}");
+    assert!(failed.retry_at.is_some(), "it waits before trying again: {failed:?}");
+
+    // After its back-off (1 s, then 2 s) it gets every event, once.
+    events_settled(&app.store).await;
+    let last = app.store.last_event_seq().await.unwrap();
+    let seen = flaky.seen.lock().unwrap().clone();
+    assert_eq!(seen.len() as i64, last, "every event delivered");
+    assert!(seen.values().all(|&n| n == 1), "each once: {seen:?}");
+    let states = app.store.consumer_states().await.unwrap();
+    assert_eq!(states.iter().find(|c| c.name == "flaky").unwrap().failures, 0, "recovered");
+}
+
+#[tokio::test]
+async fn two_instances_deliver_each_event_to_a_consumer_once() {
+    let Some(backend) = Backend::postgres() else { return };
+    let counter = Counting::new("counter", 0);
+    let first = TestApp::spawn_with_consumers(backend, |_| {}, vec![counter.clone()]).await;
+    let second = first.another_instance_with(vec![Counting::sharing(&counter)]).await;
+    for n in 0..30 {
+        let app = if n % 2 == 0 { &first } else { &second };
+        let body = json!({"name": format!("Twin {n}"), "slug": format!("twin-{n}")});
+        let (status, body) = app.post_json("/customers", &app.admin.token, body).await;
+        assert_eq!(status, StatusCode::CREATED, "{body}");
+    }
+    events_settled(&first.store).await;
+    let last = first.store.last_event_seq().await.unwrap();
+    let seen = counter.seen.lock().unwrap().clone();
+    assert_eq!(seen.len() as i64, last, "every event reached the consumer");
+    let repeated: Vec<_> = seen.iter().filter(|(_, n)| **n != 1).collect();
+    assert!(repeated.is_empty(), "events delivered more than once across instances: {repeated:?}");
+    let customers = first.store.count_customers().await.unwrap();
+    assert_eq!(customers, 30);
+}

@@ -6,9 +6,11 @@ use axum::response::{IntoResponse, Response};
 use serde::Serialize;
 use utoipa::ToSchema;
 
+use crate::domain::actor::Refused;
 use crate::domain::page::BadQuery;
 use crate::domain::validation::{FieldError, ValidationErrors};
 use crate::store::StoreError;
+use crate::usecases::UseCaseError;
 
 #[derive(Debug, thiserror::Error)]
 pub enum AppError {
@@ -49,6 +51,26 @@ impl From<StoreError> for AppError {
             )),
             other => Self::Internal(other.into()),
         }
+    }
+}
+
+impl From<UseCaseError> for AppError {
+    fn from(error: UseCaseError) -> Self {
+        match error {
+            UseCaseError::Invalid(errors) => Self::Invalid(errors),
+            UseCaseError::NotFound(entity) => Self::NotFound(entity),
+            UseCaseError::Forbidden(refused) => Self::Forbidden(refused.message()),
+            UseCaseError::Conflict { field, message } => Self::Conflict { field, message },
+            UseCaseError::Stale { expected, current } => StoreError::Stale { expected, current }.into(),
+            UseCaseError::RateLimited { retry_after_secs } => Self::RateLimited { retry_after_secs },
+            UseCaseError::Internal(error) => Self::Internal(error),
+        }
+    }
+}
+
+impl From<Refused> for AppError {
+    fn from(refused: Refused) -> Self {
+        Self::Forbidden(refused.message())
     }
 }
 

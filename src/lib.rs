@@ -15,4 +15,5 @@ pub mod render;
 pub mod secret_key;
 pub mod sso;
 pub mod store;
+pub mod usecases;
 pub mod web;

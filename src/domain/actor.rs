@@ -1,6 +1,8 @@
-//! Who made a change: recorded with every audited write.
+//! Who makes a change, and what they may do: every use case takes an actor and asks it.
 
 use uuid::Uuid;
+
+use super::team::Role;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ActorKind {
@@ -30,30 +32,116 @@ pub struct Actor {
     /// The team member acting (also for API tokens, which act for their owner), or the end user.
     pub id: Option<Uuid>,
     pub name: String,
+    /// The team member's role; `None` for end users, the command line and Portico itself.
+    pub role: Option<Role>,
+    /// The customer an end user belongs to: everything they do stays inside it.
+    pub customer_id: Option<Uuid>,
+}
+
+/// What an actor may be refused, with the sentence people see.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+pub enum Refused {
+    #[error("{}", self.message())]
+    NotAdmin,
+    #[error("{}", self.message())]
+    NotTeam,
+}
+
+impl Refused {
+    pub fn message(self) -> &'static str {
+        match self {
+            Self::NotAdmin => "only admins may change settings; technicians have read access",
+            Self::NotTeam => "only the MSP's team may do this",
+        }
+    }
 }
 
 impl Actor {
-    pub fn team_member(id: Uuid, name: &str) -> Self {
-        Self { kind: ActorKind::TeamMember, id: Some(id), name: name.to_string() }
+    pub fn team_member(id: Uuid, name: &str, role: Role) -> Self {
+        Self {
+            kind: ActorKind::TeamMember,
+            id: Some(id),
+            name: name.to_string(),
+            role: Some(role),
+            customer_id: None,
+        }
     }
 
-    pub fn api_token(member_id: Uuid, member_name: &str) -> Self {
-        Self { kind: ActorKind::ApiToken, id: Some(member_id), name: member_name.to_string() }
+    pub fn api_token(member_id: Uuid, member_name: &str, role: Role) -> Self {
+        let name = member_name.to_string();
+        Self { kind: ActorKind::ApiToken, id: Some(member_id), name, role: Some(role), customer_id: None }
     }
 
-    pub fn end_user(id: Uuid, name: &str) -> Self {
-        Self { kind: ActorKind::EndUser, id: Some(id), name: name.to_string() }
+    pub fn end_user(id: Uuid, name: &str, customer_id: Uuid) -> Self {
+        let name = name.to_string();
+        Self { kind: ActorKind::EndUser, id: Some(id), name, role: None, customer_id: Some(customer_id) }
+    }
+
+    pub fn cli() -> Self {
+        Self {
+            kind: ActorKind::Cli,
+            id: None,
+            name: "command line".to_string(),
+            role: None,
+            customer_id: None,
+        }
+    }
+
+    pub fn system() -> Self {
+        Self { kind: ActorKind::System, id: None, name: "Portico".to_string(), role: None, customer_id: None }
     }
 
     pub fn is_end_user(&self) -> bool {
         self.kind == ActorKind::EndUser
     }
 
-    pub fn cli() -> Self {
-        Self { kind: ActorKind::Cli, id: None, name: "command line".to_string() }
+    /// The end user and their customer, when an end user acts.
+    pub fn as_end_user(&self) -> Option<(Uuid, Uuid)> {
+        match (self.kind, self.id, self.customer_id) {
+            (ActorKind::EndUser, Some(id), Some(customer_id)) => Some((id, customer_id)),
+            _ => None,
+        }
     }
 
-    pub fn system() -> Self {
-        Self { kind: ActorKind::System, id: None, name: "Portico".to_string() }
+    /// Whoever runs the server (its command line, Portico itself) is trusted like an admin.
+    fn is_operator(&self) -> bool {
+        matches!(self.kind, ActorKind::Cli | ActorKind::System)
+    }
+
+    /// Settings (customers, groups, portals, SSO, team) change only for admins.
+    pub fn may_change_settings(&self) -> bool {
+        self.is_operator() || self.role.is_some_and(Role::may_change_settings)
+    }
+
+    pub fn require_admin(&self) -> Result<(), Refused> {
+        if self.may_change_settings() { Ok(()) } else { Err(Refused::NotAdmin) }
+    }
+
+    /// Tickets and the knowledge base are worked by every team member.
+    pub fn require_team(&self) -> Result<(), Refused> {
+        if self.is_operator() || self.role.is_some() { Ok(()) } else { Err(Refused::NotTeam) }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_admins_and_operators_change_settings() {
+        let id = Uuid::now_v7();
+        assert!(Actor::team_member(id, "Ada", Role::Admin).require_admin().is_ok());
+        assert!(Actor::api_token(id, "Ada", Role::Admin).require_admin().is_ok());
+        assert_eq!(Actor::team_member(id, "Tim", Role::Technician).require_admin(), Err(Refused::NotAdmin));
+        assert_eq!(Actor::end_user(id, "Eve", id).require_admin(), Err(Refused::NotAdmin));
+        assert!(Actor::cli().require_admin().is_ok());
+        assert!(Actor::system().require_admin().is_ok());
+    }
+
+    #[test]
+    fn end_users_are_not_the_team() {
+        let id = Uuid::now_v7();
+        assert!(Actor::team_member(id, "Tim", Role::Technician).require_team().is_ok());
+        assert_eq!(Actor::end_user(id, "Eve", id).require_team(), Err(Refused::NotTeam));
     }
 }

@@ -77,6 +77,34 @@ impl Status {
     pub fn is_open(self) -> bool {
         !matches!(self, Self::Resolved | Self::Closed)
     }
+
+    /// What an end user may do with their own ticket: close it while it is open, and reopen it
+    /// (as new) once resolved or closed. Everything else is the team's to decide.
+    pub fn end_user_may_change(from: Status, to: Status) -> bool {
+        match to {
+            Self::Closed => from.is_open(),
+            Self::New => !from.is_open(),
+            _ => false,
+        }
+    }
+}
+
+/// Who is assigned after a change of group or assignee: a requested assignee must belong to
+/// the ticket's (new) group; without a request, moving to another group keeps the current
+/// assignee only if they belong to it. `is_member` answers for the candidates.
+pub fn assignee_after(
+    requested: Option<Option<Uuid>>,
+    current: Option<Uuid>,
+    is_member: impl Fn(Uuid) -> bool,
+) -> Result<Option<Uuid>, FieldError> {
+    match requested {
+        Some(Some(member)) if is_member(member) => Ok(Some(member)),
+        Some(Some(_)) => {
+            Err(FieldError::new("assignee_id", "must be a member of the ticket's assignment group"))
+        }
+        Some(None) => Ok(None),
+        None => Ok(current.filter(|member| is_member(*member))),
+    }
 }
 
 /// `T-000123`: what people quote on the phone.
@@ -187,6 +215,28 @@ pub fn comment_body(raw: &str) -> Result<String, FieldError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn end_users_only_close_open_tickets_and_reopen_finished_ones() {
+        use Status::*;
+        assert!(Status::end_user_may_change(InProgress, Closed));
+        assert!(Status::end_user_may_change(Resolved, New));
+        assert!(!Status::end_user_may_change(Closed, Closed), "already closed");
+        assert!(!Status::end_user_may_change(New, New), "reopening an open ticket");
+        assert!(!Status::end_user_may_change(New, Resolved), "resolving is the team's");
+        assert!(!Status::end_user_may_change(New, InProgress));
+    }
+
+    #[test]
+    fn an_assignee_belongs_to_the_group_and_a_move_drops_one_who_does_not() {
+        let (ann, bob) = (Uuid::now_v7(), Uuid::now_v7());
+        let only_ann = |member: Uuid| member == ann;
+        assert_eq!(assignee_after(Some(Some(ann)), None, only_ann), Ok(Some(ann)));
+        assert_eq!(assignee_after(Some(Some(bob)), None, only_ann).unwrap_err().field, "assignee_id");
+        assert_eq!(assignee_after(Some(None), Some(ann), only_ann), Ok(None), "unassigned on request");
+        assert_eq!(assignee_after(None, Some(ann), only_ann), Ok(Some(ann)), "kept in the new group");
+        assert_eq!(assignee_after(None, Some(bob), only_ann), Ok(None), "dropped: not in the new group");
+    }
 
     #[test]
     fn numbers_read_like_ticket_numbers() {

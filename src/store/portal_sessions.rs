@@ -28,6 +28,13 @@ pub struct PortalSession {
     pub end_user: EndUser,
 }
 
+impl PortalSession {
+    /// The signed-in end user, as the actor of what they do in their portal.
+    pub fn actor(&self) -> crate::domain::actor::Actor {
+        crate::domain::actor::Actor::end_user(self.end_user.id, &self.end_user.name, self.customer_id)
+    }
+}
+
 impl Store {
     pub async fn create_portal_session(&self, session: &NewPortalSession<'_>) -> StoreResult<()> {
         let now = now_ms();

@@ -1,11 +1,10 @@
 //! Tickets and their conversations. End users' reads always name the customer and requester.
 
-use sqlx::AnyConnection;
 use sqlx::any::AnyRow;
 use uuid::Uuid;
 
 use super::conditions::{Conditions, Keyed};
-use super::{RowExt, Store, StoreError, StoreResult, now_ms, unique_as};
+use super::{RowExt, Store, StoreError, StoreResult, Tx, now_ms, unique_as};
 use crate::domain::group::EVERYONE_ID;
 use crate::domain::page::{Cursor, Page, PageRequest};
 use crate::domain::ticket::{
@@ -63,7 +62,7 @@ pub struct Submission<'a> {
     pub requester_id: Uuid,
     pub assignment_group_id: Uuid,
     pub source: ContactSource,
-    /// The form's one-time token: a second submit with it returns the first ticket.
+    /// The form's one-time token (hashed): a second submit with it finds the first ticket.
     pub submission_key: Option<&'a str>,
 }
 
@@ -86,6 +85,14 @@ pub struct TicketChanges {
     pub urgency: Option<Urgency>,
 }
 
+/// A ticket's new state, decided by the use case: every field is written.
+pub struct TicketState {
+    pub status: Status,
+    pub urgency: Urgency,
+    pub assignment_group_id: Uuid,
+    pub assignee_id: Option<Uuid>,
+}
+
 /// Lists sort open tickets first, then by last change, newest first.
 fn rank(ticket: &Ticket) -> i64 {
     i64::from(ticket.status.is_open())
@@ -97,64 +104,7 @@ fn list_cursor(ticket: &Ticket) -> Cursor {
 }
 
 impl Store {
-    /// Creates a ticket with the next instance-wide number; with a submission key already used,
-    /// returns that ticket instead (`false`: not newly created).
-    pub async fn create_ticket(
-        &self,
-        new: &NewTicket,
-        submission: &Submission<'_>,
-    ) -> StoreResult<(Ticket, bool)> {
-        if let Some(key) = submission.submission_key
-            && let Some(existing) = self.ticket_by_submission(key).await?
-        {
-            return Ok((existing, false));
-        }
-        let mut tx = self.begin_write().await?;
-        let number = sqlx::query(
-            "UPDATE ticket_numbers SET last_value = last_value + 1 WHERE id = 1 RETURNING last_value",
-        )
-        .fetch_one(&mut *tx)
-        .await?
-        .int("last_value")?;
-        let id = Uuid::now_v7();
-        let now = now_ms();
-        let inserted = sqlx::query(
-            "INSERT INTO tickets (id, number, customer_id, requester_id, kind, short_description, description, urgency,
-                                  status, assignment_group_id, assignee_id, contact_source, submission_key, created_at, updated_at)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, NULL, $11, $12, $13, $13)",
-        )
-        .bind(id.to_string())
-        .bind(number)
-        .bind(submission.customer_id.to_string())
-        .bind(submission.requester_id.to_string())
-        .bind(new.kind.as_str())
-        .bind(&new.short_description)
-        .bind(&new.description)
-        .bind(new.urgency.as_str())
-        .bind(Status::New.as_str())
-        .bind(submission.assignment_group_id.to_string())
-        .bind(submission.source.as_str())
-        .bind(submission.submission_key)
-        .bind(now)
-        .execute(&mut *tx)
-        .await
-        .map_err(unique_as("submission_key", "this form was already submitted"));
-        match inserted {
-            Ok(_) => {
-                tx.commit().await?;
-                Ok((self.ticket(id).await?, true))
-            }
-            // The same form, submitted twice at once: the other request made the ticket.
-            Err(StoreError::Conflict { field: "submission_key", .. }) => {
-                tx.rollback().await?;
-                let key = submission.submission_key.unwrap_or_default();
-                Ok((self.ticket_by_submission(key).await?.ok_or(StoreError::not_found("ticket"))?, false))
-            }
-            Err(other) => Err(other),
-        }
-    }
-
-    async fn ticket_by_submission(&self, key: &str) -> StoreResult<Option<Ticket>> {
+    pub async fn ticket_by_submission(&self, key: &str) -> StoreResult<Option<Ticket>> {
         let row = sqlx::query("SELECT * FROM tickets WHERE submission_key = $1")
             .bind(key)
             .fetch_optional(&self.pool)
@@ -227,89 +177,6 @@ impl Store {
         Ok(page.page_from(tickets, list_cursor))
     }
 
-    /// Changes status, group, assignee or urgency. The assignee must be a member of the group.
-    pub async fn update_ticket(&self, id: Uuid, changes: &TicketChanges) -> StoreResult<Ticket> {
-        let current = self.ticket(id).await?;
-        let group_id = changes.assignment_group_id.unwrap_or(current.assignment_group_id);
-        let mut tx = self.begin_write().await?;
-        if changes.assignment_group_id.is_some() {
-            let row = sqlx::query("SELECT customer_id FROM assignment_groups WHERE id = $1")
-                .bind(group_id.to_string())
-                .fetch_optional(&mut *tx)
-                .await?
-                .ok_or_else(|| {
-                    StoreError::conflict("assignment_group_id", "no assignment group has this id")
-                })?;
-            if row.opt_uuid("customer_id")?.is_some_and(|owner| owner != current.customer_id) {
-                return Err(StoreError::conflict("assignment_group_id", "belongs to another customer"));
-            }
-        }
-        let assignee = match changes.assignee_id {
-            Some(Some(member)) => {
-                if !is_member(&mut tx, group_id, member).await? {
-                    return Err(StoreError::conflict(
-                        "assignee_id",
-                        "must be a member of the ticket's assignment group",
-                    ));
-                }
-                Some(member)
-            }
-            Some(None) => None,
-            // Moving to another group keeps the assignee only if they belong to it.
-            None => match current.assignee_id {
-                Some(member) if is_member(&mut tx, group_id, member).await? => Some(member),
-                _ => None,
-            },
-        };
-        sqlx::query(
-            "UPDATE tickets SET status = COALESCE($2, status), assignment_group_id = $3, assignee_id = $4,
-                    urgency = COALESCE($5, urgency), updated_at = $6 WHERE id = $1",
-        )
-        .bind(id.to_string())
-        .bind(changes.status.map(|s| s.as_str()))
-        .bind(group_id.to_string())
-        .bind(assignee.map(|m| m.to_string()))
-        .bind(changes.urgency.map(|u| u.as_str()))
-        .bind(now_ms())
-        .execute(&mut *tx)
-        .await?;
-        tx.commit().await?;
-        self.ticket(id).await
-    }
-
-    pub async fn add_comment(
-        &self,
-        ticket_id: Uuid,
-        author: &Author<'_>,
-        body: &str,
-        public: bool,
-    ) -> StoreResult<Comment> {
-        let mut tx = self.begin_write().await?;
-        let id = Uuid::now_v7();
-        let now = now_ms();
-        let row = sqlx::query(
-            "INSERT INTO ticket_comments (id, ticket_id, body, public, author_kind, author_id, author_name, created_at)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING *",
-        )
-        .bind(id.to_string())
-        .bind(ticket_id.to_string())
-        .bind(body)
-        .bind(public)
-        .bind(author.kind)
-        .bind(author.id.to_string())
-        .bind(author.name)
-        .bind(now)
-        .fetch_one(&mut *tx)
-        .await?;
-        sqlx::query("UPDATE tickets SET updated_at = $2 WHERE id = $1")
-            .bind(ticket_id.to_string())
-            .bind(now)
-            .execute(&mut *tx)
-            .await?;
-        tx.commit().await?;
-        comment(&row)
-    }
-
     /// The conversation, oldest first; internal notes only when asked for.
     pub async fn comments(&self, ticket_id: Uuid, include_internal: bool) -> StoreResult<Vec<Comment>> {
         let rows = sqlx::query(
@@ -355,17 +222,6 @@ impl Store {
         Ok(found)
     }
 
-    /// How many tickets an end user submitted since `since_ms`, for the submission rate limit.
-    pub async fn recent_submissions(&self, requester_id: Uuid, since_ms: i64) -> StoreResult<i64> {
-        let row =
-            sqlx::query("SELECT COUNT(*) AS n FROM tickets WHERE requester_id = $1 AND created_at > $2")
-                .bind(requester_id.to_string())
-                .bind(since_ms)
-                .fetch_one(&self.pool)
-                .await?;
-        row.int("n")
-    }
-
     /// The groups a team member belongs to (Everyone included).
     pub async fn groups_of(&self, member_id: Uuid) -> StoreResult<Vec<Uuid>> {
         let rows = sqlx::query("SELECT group_id FROM assignment_group_members WHERE team_member_id = $1")
@@ -378,21 +234,149 @@ impl Store {
     }
 }
 
-async fn is_member(connection: &mut AnyConnection, group_id: Uuid, member_id: Uuid) -> StoreResult<bool> {
-    if group_id == EVERYONE_ID {
-        let row = sqlx::query("SELECT 1 AS found FROM team_members WHERE id = $1 AND active = $2")
-            .bind(member_id.to_string())
-            .bind(true)
-            .fetch_optional(&mut *connection)
-            .await?;
-        return Ok(row.is_some());
+impl Tx {
+    /// Creates a ticket with the next instance-wide number. A submission key already used is a
+    /// conflict on `submission_key` (the same form sent twice at once).
+    pub async fn insert_ticket(
+        &mut self,
+        new: &NewTicket,
+        submission: &Submission<'_>,
+    ) -> StoreResult<Ticket> {
+        let number = sqlx::query(
+            "UPDATE ticket_numbers SET last_value = last_value + 1 WHERE id = 1 RETURNING last_value",
+        )
+        .fetch_one(&mut **self)
+        .await?
+        .int("last_value")?;
+        let now = now_ms();
+        let row = sqlx::query(
+            "INSERT INTO tickets (id, number, customer_id, requester_id, kind, short_description, description, urgency,
+                                  status, assignment_group_id, assignee_id, contact_source, submission_key, created_at, updated_at)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, NULL, $11, $12, $13, $13) RETURNING *",
+        )
+        .bind(Uuid::now_v7().to_string())
+        .bind(number)
+        .bind(submission.customer_id.to_string())
+        .bind(submission.requester_id.to_string())
+        .bind(new.kind.as_str())
+        .bind(&new.short_description)
+        .bind(&new.description)
+        .bind(new.urgency.as_str())
+        .bind(Status::New.as_str())
+        .bind(submission.assignment_group_id.to_string())
+        .bind(submission.source.as_str())
+        .bind(submission.submission_key)
+        .bind(now)
+        .fetch_one(&mut **self)
+        .await
+        .map_err(unique_as("submission_key", "this form was already submitted"))?;
+        ticket(&row)
     }
-    let row = sqlx::query(
-        "SELECT 1 AS found FROM assignment_group_members WHERE group_id = $1 AND team_member_id = $2",
-    )
-    .bind(group_id.to_string())
-    .bind(member_id.to_string())
-    .fetch_optional(&mut *connection)
-    .await?;
-    Ok(row.is_some())
+
+    /// How many tickets an end user submitted since `since_ms`. Taken inside the transaction
+    /// that adds the next one, after [`Tx::hold_end_user`], so a burst cannot race past a limit.
+    pub async fn recent_submissions(&mut self, requester_id: Uuid, since_ms: i64) -> StoreResult<i64> {
+        sqlx::query("SELECT COUNT(*) AS n FROM tickets WHERE requester_id = $1 AND created_at > $2")
+            .bind(requester_id.to_string())
+            .bind(since_ms)
+            .fetch_one(&mut **self)
+            .await?
+            .int("n")
+    }
+
+    /// Makes other transactions about this end user wait until this one ends (SQLite's write
+    /// lock does so already; in PostgreSQL the end user's row is the lock).
+    pub async fn hold_end_user(&mut self, id: Uuid) -> StoreResult<()> {
+        sqlx::query("UPDATE end_users SET id = id WHERE id = $1")
+            .bind(id.to_string())
+            .execute(&mut **self)
+            .await?;
+        Ok(())
+    }
+
+    /// The ticket, locked against concurrent changes until this transaction ends.
+    pub async fn ticket_for_update(&mut self, id: Uuid) -> StoreResult<Ticket> {
+        let row = sqlx::query("UPDATE tickets SET updated_at = updated_at WHERE id = $1 RETURNING *")
+            .bind(id.to_string())
+            .fetch_optional(&mut **self)
+            .await?
+            .ok_or(StoreError::not_found("ticket"))?;
+        ticket(&row)
+    }
+
+    pub async fn write_ticket_state(&mut self, id: Uuid, state: &TicketState) -> StoreResult<Ticket> {
+        let row = sqlx::query(
+            "UPDATE tickets SET status = $2, urgency = $3, assignment_group_id = $4, assignee_id = $5, updated_at = $6
+             WHERE id = $1 RETURNING *",
+        )
+        .bind(id.to_string())
+        .bind(state.status.as_str())
+        .bind(state.urgency.as_str())
+        .bind(state.assignment_group_id.to_string())
+        .bind(state.assignee_id.map(|m| m.to_string()))
+        .bind(now_ms())
+        .fetch_one(&mut **self)
+        .await?;
+        ticket(&row)
+    }
+
+    pub async fn insert_comment(
+        &mut self,
+        ticket_id: Uuid,
+        author: &Author<'_>,
+        body: &str,
+        public: bool,
+    ) -> StoreResult<Comment> {
+        let now = now_ms();
+        let row = sqlx::query(
+            "INSERT INTO ticket_comments (id, ticket_id, body, public, author_kind, author_id, author_name, created_at)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING *",
+        )
+        .bind(Uuid::now_v7().to_string())
+        .bind(ticket_id.to_string())
+        .bind(body)
+        .bind(public)
+        .bind(author.kind)
+        .bind(author.id.to_string())
+        .bind(author.name)
+        .bind(now)
+        .fetch_one(&mut **self)
+        .await?;
+        sqlx::query("UPDATE tickets SET updated_at = $2 WHERE id = $1")
+            .bind(ticket_id.to_string())
+            .bind(now)
+            .execute(&mut **self)
+            .await?;
+        comment(&row)
+    }
+
+    /// Whether `member` belongs to the group (every active team member belongs to Everyone).
+    pub async fn is_group_member(&mut self, group_id: Uuid, member_id: Uuid) -> StoreResult<bool> {
+        let row = if group_id == EVERYONE_ID {
+            sqlx::query("SELECT 1 AS found FROM team_members WHERE id = $1 AND active = $2")
+                .bind(member_id.to_string())
+                .bind(true)
+                .fetch_optional(&mut **self)
+                .await?
+        } else {
+            sqlx::query(
+                "SELECT 1 AS found FROM assignment_group_members WHERE group_id = $1 AND team_member_id = $2",
+            )
+            .bind(group_id.to_string())
+            .bind(member_id.to_string())
+            .fetch_optional(&mut **self)
+            .await?
+        };
+        Ok(row.is_some())
+    }
+
+    /// The customer a group is limited to (`None`: a global group), or not found.
+    pub async fn group_owner(&mut self, group_id: Uuid) -> StoreResult<Option<Uuid>> {
+        let row = sqlx::query("SELECT customer_id FROM assignment_groups WHERE id = $1")
+            .bind(group_id.to_string())
+            .fetch_optional(&mut **self)
+            .await?
+            .ok_or(StoreError::not_found("assignment group"))?;
+        row.opt_uuid("customer_id")
+    }
 }

@@ -14,6 +14,8 @@ on_both_backends!(
     bad_tickets_are_refused_with_the_text_kept,
     hostile_text_in_tickets_renders_inert,
     concurrent_submissions_get_distinct_numbers_and_double_submits_one_ticket,
+    the_console_and_the_api_record_the_same_ticket_events,
+    a_burst_of_portal_submissions_cannot_race_past_the_limit,
 );
 
 pub fn accounts() -> Value {
@@ -392,4 +394,131 @@ async fn concurrent_submissions_get_distinct_numbers_and_double_submits_one_tick
     }
     assert!(statuses[..10].iter().all(|s| *s == StatusCode::SEE_OTHER), "{statuses:?}");
     assert_eq!(statuses[10], StatusCode::TOO_MANY_REQUESTS);
+}
+
+/// The events of one ticket, as `(type, actor kind, payload keys)` after `after`, oldest first.
+async fn ticket_events(app: &TestApp, ticket_id: &str) -> Vec<(String, String, Vec<String>)> {
+    let events = app.store.events_of("ticket", ticket_id).await.unwrap();
+    events
+        .iter()
+        .map(|e| {
+            let mut keys: Vec<String> = e.payload.as_object().unwrap().keys().cloned().collect();
+            keys.sort();
+            (e.kind.clone(), e.actor.kind.clone(), keys)
+        })
+        .collect()
+}
+
+async fn the_console_and_the_api_record_the_same_ticket_events(backend: Backend) {
+    let Some(idp) = TestIdp::start(accounts()).await else { return };
+    let app = TestApp::spawn(backend).await;
+    let (portal, group) = ticketing_portal(&app, &idp, "Acme").await;
+    let ada = Visitor::new(&app);
+    ada.sign_in(&portal, "ada").await;
+    let (_, users) =
+        app.get_json(&format!("/customers/{}/end-users", portal.customer_id), &app.admin.token).await;
+    let requester = users["items"][0]["id"].as_str().unwrap().to_string();
+    let (_, team) = app.get_json("/team-members", &app.admin.token).await;
+    let tech = team["items"].as_array().unwrap().iter().find(|m| m["email"] == app.technician.email).unwrap()
+        ["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let new_ticket = |short: &str| json!({"customer_id": portal.customer_id, "requester_id": requester, "type": "incident", "short_description": short});
+    let (_, by_api) = app.post_json("/tickets", &app.technician.token, new_ticket("Through the API")).await;
+    let (_, by_console) =
+        app.post_json("/tickets", &app.technician.token, new_ticket("Through the console")).await;
+    let (api_id, console_id) = (by_api["id"].as_str().unwrap(), by_console["id"].as_str().unwrap());
+
+    // The same changes, once through the API and once through the console.
+    let api = |path: &str| format!("/tickets/{api_id}{path}");
+    app.post_json(&api("/comments"), &app.technician.token, json!({"body": "On it.", "public": true})).await;
+    app.post_json(&api("/comments"), &app.technician.token, json!({"body": "Toner low.", "public": false}))
+        .await;
+    let (status, _) = app
+        .patch_json(
+            &api(""),
+            &app.technician.token,
+            json!({"status": "in_progress", "assignment_group_id": group, "assignee_id": tech}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK);
+
+    let console = app.console(&app.technician.email, &app.technician.password).await;
+    let detail = format!("/admin/tickets/{console_id}");
+    let comments = format!("{detail}/comments");
+    for (body, visibility) in [("On it.", "public"), ("Toner low.", "internal")] {
+        let response =
+            console.submit(&detail, &comments, &[("body", body), ("visibility", visibility)]).await;
+        assert_eq!(response.status(), StatusCode::SEE_OTHER);
+    }
+    let response = console
+        .submit(
+            &detail,
+            &detail,
+            &[("status", "in_progress"), ("assignment_group_id", &group), ("assignee_id", &tech)],
+        )
+        .await;
+    assert_eq!(response.status(), StatusCode::SEE_OTHER);
+
+    let through_api = ticket_events(&app, api_id).await;
+    let through_console = ticket_events(&app, console_id).await;
+    let kinds: Vec<&str> = through_api.iter().map(|(kind, _, _)| kind.as_str()).collect();
+    assert_eq!(
+        kinds,
+        ["ticket.created", "ticket.replied", "ticket.noted", "ticket.status_changed", "ticket.assigned"]
+    );
+    let without_actor = |events: &[(String, String, Vec<String>)]| -> Vec<(String, Vec<String>)> {
+        events.iter().skip(1).map(|(kind, _, keys)| (kind.clone(), keys.clone())).collect()
+    };
+    assert_eq!(without_actor(&through_api), without_actor(&through_console), "same events, same facts");
+    assert!(through_api.iter().skip(1).all(|(_, actor, _)| actor == "api_token"));
+    assert!(through_console.iter().skip(1).all(|(_, actor, _)| actor == "team_member"));
+
+    // The end user's reply and closing are events too, with the end user as actor.
+    let mine = format!("/tickets/{api_id}");
+    let page = ada.client.get(app.url(&portal.path(&mine))).send().await.unwrap().text().await.unwrap();
+    let csrf = crate::support::hidden_value(&page, "_csrf");
+    let replied = ada
+        .client
+        .post(app.url(&portal.path(&format!("{mine}/comments"))))
+        .form(&[("_csrf", csrf.as_str()), ("body", "Thanks!")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(replied.status(), StatusCode::SEE_OTHER);
+    let events = app.store.events_of("ticket", api_id).await.unwrap();
+    let last = events.last().unwrap();
+    assert_eq!((last.kind.as_str(), last.actor.kind.as_str()), ("ticket.replied", "end_user"));
+    assert_eq!(last.customer_id.map(|id| id.to_string()), Some(portal.customer_id.clone()));
+}
+
+async fn a_burst_of_portal_submissions_cannot_race_past_the_limit(backend: Backend) {
+    let Some(idp) = TestIdp::start(accounts()).await else { return };
+    let app = TestApp::spawn(backend).await;
+    let (portal, _) = ticketing_portal(&app, &idp, "Acme").await;
+    let lin = Visitor::new(&app);
+    lin.sign_in(&portal, "lin").await;
+    // 41 distinct forms (each with its own one-time token), sent all at once.
+    let mut forms = Vec::new();
+    for n in 0..41 {
+        let page =
+            lin.client.get(app.url(&portal.path("/tickets/new"))).send().await.unwrap().text().await.unwrap();
+        let mut pairs = form_pairs(&page, "ticket-form");
+        set(&mut pairs, "type", "service_request");
+        set(&mut pairs, "short_description", &format!("Burst {n}"));
+        forms.push(pairs);
+    }
+    let handles: Vec<_> = forms
+        .into_iter()
+        .map(|pairs| tokio::spawn(lin.client.post(app.url(&portal.path("/tickets"))).form(&pairs).send()))
+        .collect();
+    let mut statuses = Vec::new();
+    for handle in handles {
+        statuses.push(handle.await.unwrap().unwrap().status());
+    }
+    let created = statuses.iter().filter(|s| **s == StatusCode::SEE_OTHER).count();
+    let limited = statuses.iter().filter(|s| **s == StatusCode::TOO_MANY_REQUESTS).count();
+    assert_eq!((created, limited), (10, 31), "{statuses:?}");
+    assert_eq!(snapshot(&app.store, "tickets").await.len(), 10, "exactly the limit was stored");
 }

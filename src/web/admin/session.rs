@@ -32,7 +32,7 @@ pub struct ConsoleUser {
 
 impl ConsoleUser {
     pub fn actor(&self) -> Actor {
-        Actor::team_member(self.member.id, &self.member.name)
+        Actor::team_member(self.member.id, &self.member.name, self.member.role)
     }
 
     pub fn nav(&self, section: &'static str) -> Nav {

@@ -20,10 +20,11 @@ use crate::domain::end_user::EndUser;
 use crate::domain::group::AssignmentGroup;
 use crate::domain::page::PageRequest;
 use crate::domain::team::TeamMember;
-use crate::domain::ticket::{Comment, Status, Ticket, comment_body};
+use crate::domain::ticket::{Comment, Status, Ticket};
 use crate::domain::validation::{FieldError, ValidationErrors};
 use crate::error::AppError;
-use crate::store::tickets::{Author, TicketChanges, TicketFilter};
+use crate::store::tickets::{TicketChanges, TicketFilter};
+use crate::usecases::tickets::{self, Visibility};
 use crate::web::paths;
 
 /// A queue row with names instead of ids.
@@ -210,15 +211,14 @@ pub async fn comment(
     PageId(id): PageId,
     ConsoleForm { user, form }: ConsoleForm<CommentForm>,
 ) -> PageResult<Response> {
-    state.store.ticket(id).await?;
-    let body = match comment_body(&form.body) {
-        Ok(body) => body,
-        Err(error) => return ticket_page(&state, &user, id, error.into(), form.body).await,
-    };
-    let public = form.visibility != "internal";
-    let author = Author { kind: "team_member", id: user.member.id, name: &user.member.name };
-    state.store.add_comment(id, &author, &body, public).await?;
-    Ok(Redirect::to(&format!("{}#latest", paths::ticket(id))).into_response())
+    let visibility = if form.visibility == "internal" { Visibility::Internal } else { Visibility::Public };
+    match tickets::comment(&state.store, &user.actor(), id, &form.body, visibility).await {
+        Ok(_) => Ok(Redirect::to(&format!("{}#latest", paths::ticket(id))).into_response()),
+        Err(error) => {
+            let errors = PageError::from(AppError::from(error)).into_form_errors()?;
+            ticket_page(&state, &user, id, errors, form.body).await
+        }
+    }
 }
 
 #[derive(Debug, Deserialize)]
@@ -262,7 +262,7 @@ pub async fn update(
         assignee_id: if group == current.assignment_group_id { assignee } else { None },
         urgency: None,
     };
-    match state.store.update_ticket(id, &changes).await {
+    match tickets::update_ticket(&state.store, &user.actor(), id, changes).await {
         Ok(_) => Ok(Redirect::to(&paths::ticket(id)).into_response()),
         Err(error) => {
             let errors = PageError::from(AppError::from(error)).into_form_errors()?;

@@ -21,7 +21,7 @@ pub struct ApiCaller {
 
 impl ApiCaller {
     pub fn actor(&self) -> Actor {
-        Actor::api_token(self.member.id, &self.member.name)
+        Actor::api_token(self.member.id, &self.member.name, self.member.role)
     }
 
     /// Settings change only for admins; technicians read them.

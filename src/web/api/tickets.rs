@@ -12,10 +12,11 @@ use super::extract::{ApiCaller, ApiJson, ApiQuery, PathId};
 use crate::app::AppState;
 use crate::domain::page::{Page, PageRequest};
 use crate::domain::patch::nullable;
-use crate::domain::ticket::{Comment, ContactSource, Status, Ticket, TicketDraft, Urgency, comment_body};
-use crate::domain::validation::{FieldError, ValidationErrors};
-use crate::error::{AppError, AppResult, Problem};
-use crate::store::tickets::{Author, Submission, TicketChanges, TicketFilter};
+use crate::domain::ticket::{Comment, ContactSource, Status, Ticket, TicketDraft, Urgency};
+use crate::domain::validation::ValidationErrors;
+use crate::error::{AppResult, Problem};
+use crate::store::tickets::{TicketChanges, TicketFilter};
+use crate::usecases::tickets::{self, TicketRequest, Visibility};
 
 #[derive(Debug, Deserialize, IntoParams)]
 #[serde(deny_unknown_fields)]
@@ -72,59 +73,23 @@ pub struct NewTicketBody {
     responses((status = 201, body = Ticket), (status = 400, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)))]
 pub async fn create(
     State(state): State<AppState>,
-    _caller: ApiCaller,
+    caller: ApiCaller,
     ApiJson(body): ApiJson<NewTicketBody>,
 ) -> AppResult<impl IntoResponse> {
-    let draft = TicketDraft {
-        kind: Some(body.kind),
-        short_description: Some(body.short_description),
-        description: Some(body.description),
-        urgency: body.urgency,
-    };
-    let new = draft.into_new()?;
-    state
-        .store
-        .customer(body.customer_id)
-        .await
-        .map_err(|_| AppError::from(FieldError::new("customer_id", "no customer has this id")))?;
-    let requester =
-        state.store.end_user(body.requester_id).await.ok().filter(|u| u.customer_id == body.customer_id);
-    if requester.is_none() {
-        return Err(FieldError::new("requester_id", "must be an end user of the customer").into());
-    }
-    let group = match body.assignment_group_id {
-        Some(group) => {
-            let found = state.store.group(group).await.map_err(|_| {
-                AppError::from(FieldError::new("assignment_group_id", "no group has this id"))
-            })?;
-            if !found.serves(body.customer_id) {
-                return Err(FieldError::new("assignment_group_id", "belongs to another customer").into());
-            }
-            group
-        }
-        None => state
-            .store
-            .portal(body.customer_id)
-            .await?
-            .settings
-            .features
-            .ticketing
-            .default_assignment_group_id
-            .ok_or_else(|| {
-                AppError::from(FieldError::new(
-                    "assignment_group_id",
-                    "is required: the customer's portal has no default group",
-                ))
-            })?,
-    };
-    let submission = Submission {
+    let request = TicketRequest {
+        draft: TicketDraft {
+            kind: Some(body.kind),
+            short_description: Some(body.short_description),
+            description: Some(body.description),
+            urgency: body.urgency,
+        },
         customer_id: body.customer_id,
         requester_id: body.requester_id,
-        assignment_group_id: group,
+        assignment_group_id: body.assignment_group_id,
         source: ContactSource::Api,
         submission_key: None,
     };
-    let (ticket, _) = state.store.create_ticket(&new, &submission).await?;
+    let ticket = tickets::submit_ticket(&state.store, &caller.actor(), request).await?.ticket;
     let location = format!("/api/v1/tickets/{}", ticket.id);
     Ok((StatusCode::CREATED, [(header::LOCATION, location)], Json(ticket)))
 }
@@ -158,11 +123,11 @@ pub struct TicketPatch {
         (status = 409, body = Problem), (status = 422, body = Problem)))]
 pub async fn update(
     State(state): State<AppState>,
-    _caller: ApiCaller,
+    caller: ApiCaller,
     PathId(id): PathId,
     ApiJson(patch): ApiJson<TicketPatch>,
 ) -> AppResult<Json<Ticket>> {
-    state.store.ticket(id).await?;
+    tickets::ticket_for(&state.store, &caller.actor(), id).await?;
     let mut errors = ValidationErrors::new();
     let status = patch.status.as_deref().and_then(|raw| errors.check(Status::parse(raw)));
     let urgency = patch.urgency.as_deref().and_then(|raw| errors.check(Urgency::parse(raw)));
@@ -173,7 +138,7 @@ pub async fn update(
         assignment_group_id: patch.assignment_group_id,
         assignee_id: patch.assignee_id,
     };
-    Ok(Json(state.store.update_ticket(id, &changes).await?))
+    Ok(Json(tickets::update_ticket(&state.store, &caller.actor(), id, changes).await?))
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -211,9 +176,7 @@ pub async fn add_comment(
     PathId(id): PathId,
     ApiJson(body): ApiJson<NewComment>,
 ) -> AppResult<impl IntoResponse> {
-    state.store.ticket(id).await?;
-    let text = comment_body(&body.body)?;
-    let author = Author { kind: "team_member", id: caller.member.id, name: &caller.member.name };
-    let comment = state.store.add_comment(id, &author, &text, body.public).await?;
+    let visibility = if body.public { Visibility::Public } else { Visibility::Internal };
+    let comment = tickets::comment(&state.store, &caller.actor(), id, &body.body, visibility).await?;
     Ok((StatusCode::CREATED, Json(comment)))
 }

@@ -11,24 +11,20 @@ use axum::http::request::Parts;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum_extra::extract::cookie::CookieJar;
 use serde::Deserialize;
-use time::OffsetDateTime;
 use uuid::Uuid;
 
 use super::chrome::{Chrome, signed_in, ticketing_closed};
 use super::pages::{self, Action, Message};
 use super::resolve::LivePortal;
 use crate::app::AppState;
-use crate::auth::secret::{hash_token, random_token, same_secret};
+use crate::auth::secret::{random_token, same_secret};
 use crate::domain::page::PageRequest;
-use crate::domain::ticket::{
-    Comment, ContactSource, Status, Ticket, TicketDraft, TicketType, Urgency, comment_body,
-};
+use crate::domain::ticket::{Comment, ContactSource, Status, Ticket, TicketDraft, TicketType, Urgency};
 use crate::domain::validation::ValidationErrors;
 use crate::store::portal_sessions::PortalSession;
-use crate::store::tickets::{Author, Submission, TicketChanges, TicketFilter};
-
-/// End users may submit this many tickets in ten minutes.
-const SUBMISSIONS_PER_TEN_MINUTES: i64 = 10;
+use crate::store::tickets::TicketFilter;
+use crate::usecases::UseCaseError;
+use crate::usecases::tickets::{self, TicketRequest, Visibility};
 
 #[derive(Debug, Default, Deserialize)]
 pub struct TicketForm {
@@ -116,31 +112,24 @@ pub async fn submit(
         return csrf_refused(&live);
     }
     let user = &session.end_user;
-    let since = (OffsetDateTime::now_utc() - time::Duration::minutes(10)).unix_timestamp() * 1000;
-    match state.store.recent_submissions(user.id, since).await {
-        Ok(count) if count >= SUBMISSIONS_PER_TEN_MINUTES => {
-            return pages::message(
-                &live,
-                Message {
-                    status: StatusCode::TOO_MANY_REQUESTS,
-                    title: "That is a lot of tickets at once".into(),
-                    text: "You have submitted many tickets in the last few minutes. Please wait a little, or add to one of your tickets instead.".into(),
-                    action: Some(Action { label: "My tickets".into(), href: live.link("/tickets") }),
-                },
-            );
-        }
-        Ok(_) => {}
-        Err(error) => return pages::failure(error.into()),
-    }
-    let draft = TicketDraft {
-        kind: Some(form.kind.clone()),
-        short_description: Some(form.short_description.clone()),
-        description: Some(form.description.clone()),
-        urgency: Some(form.urgency.clone()),
+    let request = TicketRequest {
+        draft: TicketDraft {
+            kind: Some(form.kind.clone()),
+            short_description: Some(form.short_description.clone()),
+            description: Some(form.description.clone()),
+            urgency: Some(form.urgency.clone()),
+        },
+        customer_id: live.customer.id,
+        requester_id: user.id,
+        assignment_group_id: None,
+        source: ContactSource::Portal,
+        submission_key: Some(form.submission.clone()),
     };
-    let new = match draft.into_new() {
-        Ok(new) => new,
-        Err(errors) => {
+    match tickets::submit_ticket(&state.store, &session.actor(), request).await {
+        Ok(submitted) => {
+            Redirect::to(&live.link(&format!("/tickets/{}?submitted=1", submitted.ticket.id))).into_response()
+        }
+        Err(UseCaseError::Invalid(errors)) => {
             let page = NewPage {
                 chrome: Chrome::new(&live, &session),
                 form,
@@ -148,27 +137,17 @@ pub async fn submit(
                 types: TicketType::ALL,
                 urgencies: Urgency::ALL,
             };
-            return (StatusCode::UNPROCESSABLE_ENTITY, page).into_response();
+            (StatusCode::UNPROCESSABLE_ENTITY, page).into_response()
         }
-    };
-    let Some(group) = live.portal.settings.features.ticketing.default_assignment_group_id else {
-        return pages::failure(crate::error::AppError::Internal(anyhow::anyhow!(
-            "ticketing is on without a default group"
-        )));
-    };
-    // The key is this user's: another user's form token can never find their ticket.
-    let key = (!form.submission.is_empty()).then(|| hash_token(&format!("{}:{}", user.id, form.submission)));
-    let submission = Submission {
-        customer_id: live.customer.id,
-        requester_id: user.id,
-        assignment_group_id: group,
-        source: ContactSource::Portal,
-        submission_key: key.as_deref(),
-    };
-    match state.store.create_ticket(&new, &submission).await {
-        Ok((ticket, _)) => {
-            Redirect::to(&live.link(&format!("/tickets/{}?submitted=1", ticket.id))).into_response()
-        }
+        Err(UseCaseError::RateLimited { .. }) => pages::message(
+            &live,
+            Message {
+                status: StatusCode::TOO_MANY_REQUESTS,
+                title: "That is a lot of tickets at once".into(),
+                text: "You have submitted many tickets in the last few minutes. Please wait a little, or add to one of your tickets instead.".into(),
+                action: Some(Action { label: "My tickets".into(), href: live.link("/tickets") }),
+            },
+        ),
         Err(error) => pages::failure(error.into()),
     }
 }
@@ -356,18 +335,15 @@ pub async fn reply(
         Ok(ticket) => ticket,
         Err(page) => return page,
     };
-    let body = match comment_body(&form.body) {
-        Ok(body) => body,
-        Err(error) => {
-            return ticket_page(&state, &live, &session, ticket, (false, form.body, Some(error.message)))
-                .await;
+    match tickets::comment(&state.store, &session.actor(), id, &form.body, Visibility::Public).await {
+        Ok(_) => Redirect::to(&live.link(&format!("/tickets/{id}#latest"))).into_response(),
+        Err(UseCaseError::Invalid(errors)) => {
+            let message = errors.message_for("body").map(str::to_string);
+            ticket_page(&state, &live, &session, ticket, (false, form.body, message)).await
         }
-    };
-    let author = Author { kind: "end_user", id: session.end_user.id, name: &session.end_user.name };
-    if let Err(error) = state.store.add_comment(id, &author, &body, true).await {
-        return pages::failure(error.into());
+        Err(UseCaseError::NotFound(_)) => not_found(&live),
+        Err(error) => pages::failure(error.into()),
     }
-    Redirect::to(&live.link(&format!("/tickets/{id}#latest"))).into_response()
 }
 
 #[derive(Debug, Deserialize)]
@@ -393,16 +369,17 @@ pub async fn change_status(
     if !same_secret(&form.csrf, &session.csrf_token) {
         return csrf_refused(&live);
     }
-    if let Err(page) = own_ticket(&state, &live, &session, id).await {
-        return page;
-    }
     let status = match form.action.as_str() {
         "close" => Status::Closed,
         "reopen" => Status::New,
         _ => return not_found(&live),
     };
-    match state.store.update_ticket(id, &TicketChanges { status: Some(status), ..Default::default() }).await {
-        Ok(_) => Redirect::to(&live.link(&format!("/tickets/{id}"))).into_response(),
+    match tickets::change_status(&state.store, &session.actor(), id, status).await {
+        // Closing a closed ticket (a second click) changes nothing and is no error.
+        Ok(_) | Err(UseCaseError::Invalid(_)) => {
+            Redirect::to(&live.link(&format!("/tickets/{id}"))).into_response()
+        }
+        Err(UseCaseError::NotFound(_)) => not_found(&live),
         Err(error) => pages::failure(error.into()),
     }
 }

@@ -1,0 +1,10 @@
+//! The middle floor: every operation the console, the portal, the API, the command line and
+//! (later) mail perform, one function each. A use case takes the actor and plain inputs, checks
+//! permission, applies the domain rules, and writes through the store in one transaction that
+//! also records the change's events. Front doors only translate their input into a call and the
+//! result into a page, a JSON body or a line of output.
+
+pub mod error;
+pub mod tickets;
+
+pub use error::{UseCaseError, UseCaseResult};

@@ -1,0 +1,309 @@
+//! Tickets: submitting, the conversation, status and assignment, from every side.
+//!
+//! End users act only on their own tickets of their own customer; what they may not see is
+//! "not found", never "forbidden", so ticket ids leak nothing. The team works every ticket.
+
+use time::OffsetDateTime;
+use uuid::Uuid;
+
+use super::{UseCaseError, UseCaseResult};
+use crate::domain::actor::Actor;
+use crate::domain::event::{EventKind, NewEvent};
+use crate::domain::ticket::{
+    Comment, ContactSource, Status, Ticket, TicketDraft, assignee_after, comment_body,
+};
+use crate::domain::validation::FieldError;
+use crate::store::tickets::{Author, Submission, TicketChanges, TicketState};
+use crate::store::{Store, StoreError, Tx};
+
+/// End users may submit this many tickets in ten minutes.
+pub const SUBMISSIONS_PER_TEN_MINUTES: i64 = 10;
+const SUBMISSION_WINDOW_SECS: u64 = 600;
+
+/// A new ticket as a front door received it.
+#[derive(Debug, Clone)]
+pub struct TicketRequest {
+    pub draft: TicketDraft,
+    pub customer_id: Uuid,
+    pub requester_id: Uuid,
+    /// `None`: the customer's portal's default group.
+    pub assignment_group_id: Option<Uuid>,
+    pub source: ContactSource,
+    /// The form's one-time token: the same form submitted twice makes one ticket.
+    pub submission_key: Option<String>,
+}
+
+/// The ticket, and whether this request created it (`false`: the form had been submitted).
+#[derive(Debug)]
+pub struct Submitted {
+    pub ticket: Ticket,
+    pub created: bool,
+}
+
+pub async fn submit_ticket(store: &Store, actor: &Actor, request: TicketRequest) -> UseCaseResult<Submitted> {
+    match actor.as_end_user() {
+        Some((user_id, customer_id)) => {
+            if user_id != request.requester_id || customer_id != request.customer_id {
+                return Err(UseCaseError::NotFound("end user"));
+            }
+        }
+        None => actor.require_team()?,
+    }
+    let new = request.draft.clone().into_new()?;
+    // The key is the requester's own: another user's form token can never find their ticket.
+    let key = request
+        .submission_key
+        .as_deref()
+        .filter(|key| !key.is_empty())
+        .map(|key| crate::auth::secret::hash_token(&format!("{}:{key}", request.requester_id)));
+    if let Some(key) = &key
+        && let Some(existing) = store.ticket_by_submission(key).await?
+    {
+        return Ok(Submitted { ticket: existing, created: false });
+    }
+    let group = receiving_group(store, actor, &request).await?;
+    let submission = Submission {
+        customer_id: request.customer_id,
+        requester_id: request.requester_id,
+        assignment_group_id: group,
+        source: request.source,
+        submission_key: key.as_deref(),
+    };
+    let mut tx = store.begin_write().await?;
+    if actor.is_end_user() {
+        check_submission_limit(&mut tx, request.requester_id).await?;
+    }
+    let ticket = match tx.insert_ticket(&new, &submission).await {
+        Ok(ticket) => ticket,
+        Err(StoreError::Conflict { field: "submission_key", .. }) => {
+            // The same form, submitted twice at once: the other request made the ticket.
+            tx.rollback().await?;
+            let existing = store.ticket_by_submission(key.as_deref().unwrap_or_default()).await?;
+            return Ok(Submitted {
+                ticket: existing.ok_or(UseCaseError::NotFound("ticket"))?,
+                created: false,
+            });
+        }
+        Err(other) => return Err(other.into()),
+    };
+    let event = NewEvent::new(EventKind::TicketCreated, ticket.id, format!("submitted {}", ticket.number))
+        .for_customer(ticket.customer_id)
+        .with("number", ticket.number.as_str())
+        .with("requester_id", ticket.requester_id.to_string())
+        .with("assignment_group_id", ticket.assignment_group_id.to_string())
+        .with("contact_source", ticket.contact_source.as_str());
+    tx.record(actor, event).await?;
+    tx.commit().await?;
+    Ok(Submitted { ticket, created: true })
+}
+
+/// The requester must be an end user of the customer, and the group one that serves it: the
+/// one asked for (team only), else the portal's default group.
+async fn receiving_group(store: &Store, actor: &Actor, request: &TicketRequest) -> UseCaseResult<Uuid> {
+    store
+        .customer(request.customer_id)
+        .await
+        .map_err(|_| UseCaseError::field("customer_id", "no customer has this id"))?;
+    let requester = store.end_user(request.requester_id).await.ok();
+    if !requester.is_some_and(|user| user.customer_id == request.customer_id && user.active) {
+        return Err(UseCaseError::field("requester_id", "must be an active end user of the customer"));
+    }
+    if let Some(group) = request.assignment_group_id.filter(|_| !actor.is_end_user()) {
+        let found = store
+            .group(group)
+            .await
+            .map_err(|_| UseCaseError::field("assignment_group_id", "no group has this id"))?;
+        if !found.serves(request.customer_id) {
+            return Err(UseCaseError::field("assignment_group_id", "belongs to another customer"));
+        }
+        return Ok(group);
+    }
+    let ticketing = store.portal(request.customer_id).await?.settings.features.ticketing;
+    if actor.is_end_user() && !ticketing.enabled {
+        return Err(UseCaseError::NotFound("ticketing"));
+    }
+    ticketing.default_assignment_group_id.ok_or_else(|| {
+        UseCaseError::field("assignment_group_id", "is required: the customer's portal has no default group")
+    })
+}
+
+/// Counted inside the transaction that adds the ticket, with the end user held, so a burst of
+/// parallel submissions cannot race past the limit.
+async fn check_submission_limit(tx: &mut Tx, requester_id: Uuid) -> UseCaseResult<()> {
+    tx.hold_end_user(requester_id).await?;
+    let since = OffsetDateTime::now_utc() - time::Duration::seconds(SUBMISSION_WINDOW_SECS as i64);
+    let recent = tx.recent_submissions(requester_id, crate::store::to_ms(since)).await?;
+    if recent >= SUBMISSIONS_PER_TEN_MINUTES {
+        return Err(UseCaseError::RateLimited { retry_after_secs: SUBMISSION_WINDOW_SECS });
+    }
+    Ok(())
+}
+
+/// A ticket as `actor` may see it: an end user only their own of their customer.
+pub async fn ticket_for(store: &Store, actor: &Actor, id: Uuid) -> UseCaseResult<Ticket> {
+    match actor.as_end_user() {
+        Some((user_id, customer_id)) => Ok(store.ticket_of_requester(id, customer_id, user_id).await?),
+        None => {
+            actor.require_team()?;
+            Ok(store.ticket(id).await?)
+        }
+    }
+}
+
+/// The conversation as `actor` sees it: end users never see internal notes.
+pub async fn conversation(store: &Store, actor: &Actor, id: Uuid) -> UseCaseResult<(Ticket, Vec<Comment>)> {
+    let ticket = ticket_for(store, actor, id).await?;
+    let comments = store.comments(id, !actor.is_end_user()).await?;
+    Ok((ticket, comments))
+}
+
+/// A public reply (the requester sees it) or an internal note (team only).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Visibility {
+    Public,
+    Internal,
+}
+
+pub async fn comment(
+    store: &Store,
+    actor: &Actor,
+    ticket_id: Uuid,
+    body: &str,
+    visibility: Visibility,
+) -> UseCaseResult<Comment> {
+    let ticket = ticket_for(store, actor, ticket_id).await?;
+    if actor.is_end_user() && visibility == Visibility::Internal {
+        return Err(UseCaseError::field("public", "end users write public replies only"));
+    }
+    let body = comment_body(body)?;
+    let author = Author {
+        kind: if actor.is_end_user() { "end_user" } else { "team_member" },
+        id: actor.id.ok_or_else(|| UseCaseError::field("author", "comments need a person as author"))?,
+        name: &actor.name,
+    };
+    let public = visibility == Visibility::Public;
+    let mut tx = store.begin_write().await?;
+    let comment = tx.insert_comment(ticket.id, &author, &body, public).await?;
+    let (kind, verb) =
+        if public { (EventKind::TicketReplied, "replied to") } else { (EventKind::TicketNoted, "noted on") };
+    let event = NewEvent::new(kind, ticket.id, format!("{verb} {}", ticket.number))
+        .for_customer(ticket.customer_id)
+        .with("number", ticket.number.as_str())
+        .with("comment_id", comment.id.to_string())
+        .with("author_kind", author.kind)
+        .with("public", public);
+    tx.record(actor, event).await?;
+    tx.commit().await?;
+    Ok(comment)
+}
+
+/// An end user closes or reopens their own ticket; the team sets any status.
+pub async fn change_status(
+    store: &Store,
+    actor: &Actor,
+    ticket_id: Uuid,
+    to: Status,
+) -> UseCaseResult<Ticket> {
+    let ticket = ticket_for(store, actor, ticket_id).await?;
+    if actor.is_end_user() && !Status::end_user_may_change(ticket.status, to) {
+        return Err(FieldError::new(
+            "status",
+            format!("cannot change from {} to {}", ticket.status.title(), to.title()),
+        )
+        .into());
+    }
+    apply(store, actor, ticket_id, TicketChanges { status: Some(to), ..Default::default() }).await
+}
+
+/// Status, urgency, group and assignee, as the team changes them.
+pub async fn update_ticket(
+    store: &Store,
+    actor: &Actor,
+    ticket_id: Uuid,
+    changes: TicketChanges,
+) -> UseCaseResult<Ticket> {
+    actor.require_team()?;
+    apply(store, actor, ticket_id, changes).await
+}
+
+async fn apply(
+    store: &Store,
+    actor: &Actor,
+    ticket_id: Uuid,
+    changes: TicketChanges,
+) -> UseCaseResult<Ticket> {
+    let mut tx = store.begin_write().await?;
+    let current = tx.ticket_for_update(ticket_id).await?;
+    let group = changes.assignment_group_id.unwrap_or(current.assignment_group_id);
+    if changes.assignment_group_id.is_some() {
+        let owner = tx.group_owner(group).await.map_err(|_| UseCaseError::Conflict {
+            field: "assignment_group_id",
+            message: "no assignment group has this id".into(),
+        })?;
+        if owner.is_some_and(|owner| owner != current.customer_id) {
+            return Err(UseCaseError::Conflict {
+                field: "assignment_group_id",
+                message: "belongs to another customer".into(),
+            });
+        }
+    }
+    let mut members = Vec::new();
+    for candidate in [changes.assignee_id.flatten(), current.assignee_id].into_iter().flatten() {
+        if tx.is_group_member(group, candidate).await? {
+            members.push(candidate);
+        }
+    }
+    let assignee = assignee_after(changes.assignee_id, current.assignee_id, |m| members.contains(&m))
+        .map_err(|error| UseCaseError::Conflict { field: "assignee_id", message: error.message })?;
+    let state = TicketState {
+        status: changes.status.unwrap_or(current.status),
+        urgency: changes.urgency.unwrap_or(current.urgency),
+        assignment_group_id: group,
+        assignee_id: assignee,
+    };
+    let updated = tx.write_ticket_state(ticket_id, &state).await?;
+    for event in change_events(&current, &updated) {
+        tx.record(actor, event).await?;
+    }
+    tx.commit().await?;
+    Ok(updated)
+}
+
+/// One event per kind of change: status, assignment, urgency.
+fn change_events(before: &Ticket, after: &Ticket) -> Vec<NewEvent> {
+    let base = |kind, summary: String| {
+        NewEvent::new(kind, after.id, summary)
+            .for_customer(after.customer_id)
+            .with("number", after.number.as_str())
+    };
+    let mut events = Vec::new();
+    if before.status != after.status {
+        let summary =
+            format!("{}: status {} → {}", after.number, before.status.title(), after.status.title());
+        events.push(
+            base(EventKind::TicketStatusChanged, summary)
+                .with("from", before.status.as_str())
+                .with("to", after.status.as_str()),
+        );
+    }
+    if before.assignment_group_id != after.assignment_group_id || before.assignee_id != after.assignee_id {
+        let summary = format!("{}: assigned", after.number);
+        events.push(
+            base(EventKind::TicketAssigned, summary)
+                .with("assignment_group_id", after.assignment_group_id.to_string())
+                .with("previous_assignment_group_id", before.assignment_group_id.to_string())
+                .with("assignee_id", after.assignee_id.map(|id| id.to_string()))
+                .with("previous_assignee_id", before.assignee_id.map(|id| id.to_string())),
+        );
+    }
+    if before.urgency != after.urgency {
+        let summary =
+            format!("{}: urgency {} → {}", after.number, before.urgency.title(), after.urgency.title());
+        events.push(
+            base(EventKind::TicketUpdated, summary)
+                .with("urgency", after.urgency.as_str())
+                .with("previous_urgency", before.urgency.as_str()),
+        );
+    }
+    events
+}

@@ -15,6 +15,7 @@ CREATE TABLE events (
     payload      TEXT NOT NULL
 );
 CREATE INDEX events_subject ON events (subject_kind, subject_id, seq);
+CREATE INDEX events_customer ON events (customer_id, kind, seq);
 
 CREATE TABLE event_sequence (
     id       INTEGER PRIMARY KEY,

@@ -38,6 +38,8 @@ kinds! {
     GroupDeleted => "group.deleted",
     EndUserCreated => "end_user.created",
     EndUserUpdated => "end_user.updated",
+    EndUserIdentityLinked => "end_user.identity_linked",
+    EndUserSignInConflict => "end_user.sign_in_conflict",
     TeamMemberCreated => "team_member.created",
     TeamMemberUpdated => "team_member.updated",
     TeamMemberPasswordChanged => "team_member.password_changed",
@@ -63,7 +65,9 @@ impl EventKind {
         match self {
             CustomerCreated | CustomerUpdated | CustomerArchived | CustomerRestored => SubjectKind::Customer,
             GroupCreated | GroupUpdated | GroupDeleted => SubjectKind::AssignmentGroup,
-            EndUserCreated | EndUserUpdated => SubjectKind::EndUser,
+            EndUserCreated | EndUserUpdated | EndUserIdentityLinked | EndUserSignInConflict => {
+                SubjectKind::EndUser
+            }
             TeamMemberCreated | TeamMemberUpdated | TeamMemberPasswordChanged => SubjectKind::TeamMember,
             ApiTokenCreated | ApiTokenRevoked => SubjectKind::ApiToken,
             PortalSaved => SubjectKind::Portal,
@@ -89,6 +93,8 @@ impl EventKind {
             | PortalSaved
             | ArticleUpdated => "update",
             CustomerArchived => "archive",
+            EndUserIdentityLinked => "link_identity",
+            EndUserSignInConflict => "sign_in_conflict",
             CustomerRestored => "restore",
             GroupDeleted | ArticleDeleted => "delete",
             ApiTokenRevoked => "revoke",

@@ -41,6 +41,17 @@ pub fn optional(field: &str, raw: Option<&str>, max: usize) -> Result<Option<Str
     }
 }
 
+/// Unicode's format characters (general category Cf): bidirectional overrides, zero-width
+/// joiners and spaces, the byte-order mark, tags. They change how text around them shows while
+/// being invisible themselves (`Invoice\u{202e}gnp.exe` reads as `Invoiceexe.png`).
+pub fn is_invisible_format(c: char) -> bool {
+    matches!(c as u32,
+        0x00AD | 0x0600..=0x0605 | 0x061C | 0x06DD | 0x070F | 0x0890..=0x0891 | 0x08E2 | 0x180E
+        | 0x200B..=0x200F | 0x202A..=0x202E | 0x2060..=0x2064 | 0x2066..=0x206F | 0xFEFF
+        | 0xFFF9..=0xFFFB | 0x110BD | 0x110CD | 0x13430..=0x1343F | 0x1BCA0..=0x1BCA3
+        | 0x1D173..=0x1D17A | 0xE0001 | 0xE0020..=0xE007F)
+}
+
 /// The key lists sort and search by: case-folded so "acme" and "Acme" sit together.
 pub fn sort_key(value: &str) -> String {
     value.trim().to_lowercase()

@@ -22,8 +22,8 @@ use url::Url;
 use super::SsoError;
 use super::outbound::Outbound;
 use super::provider::{IssuerPin, ProviderCache, ProviderInfo};
+use crate::domain::sso::admission::VerifiedIdentity;
 use crate::domain::sso::{Provider, SsoSettings};
-use crate::store::identities::VerifiedIdentity;
 
 /// How far an IdP's clock may run ahead of ours for `iat`.
 pub const CLOCK_SKEW: Duration = Duration::from_secs(120);

@@ -11,7 +11,7 @@ use uuid::Uuid;
 
 use super::{Backend, RowExt, Store, StoreError, StoreResult, Tx, now_ms};
 use crate::domain::actor::Actor;
-use crate::domain::event::{Event, EventActor, NewEvent};
+use crate::domain::event::{Event, EventActor, EventKind, NewEvent};
 use crate::domain::page::EventCursor;
 
 /// The PostgreSQL channel on which a commit with events wakes every instance's dispatcher.
@@ -115,6 +115,24 @@ impl Store {
                 .bind(subject_id)
                 .fetch_all(&self.pool)
                 .await?;
+        rows.iter().map(event).collect()
+    }
+
+    /// The newest events of one kind about a customer, newest first.
+    pub async fn customer_events(
+        &self,
+        customer_id: Uuid,
+        kind: EventKind,
+        limit: i64,
+    ) -> StoreResult<Vec<Event>> {
+        let rows = sqlx::query(
+            "SELECT * FROM events WHERE customer_id = $1 AND kind = $2 ORDER BY seq DESC LIMIT $3",
+        )
+        .bind(customer_id.to_string())
+        .bind(kind.as_str())
+        .bind(limit)
+        .fetch_all(&self.pool)
+        .await?;
         rows.iter().map(event).collect()
     }
 

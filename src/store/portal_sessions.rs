@@ -57,7 +57,7 @@ impl Store {
     }
 
     /// The live session for `token_hash` at this customer's portal: not expired, not idle too
-    /// long, its end user still active. A session of another portal is simply not found.
+    /// long, its end user still active, the configuration it came through still enabled. A session of another portal is simply not found.
     pub async fn portal_session(
         &self,
         token_hash: &str,
@@ -67,13 +67,15 @@ impl Store {
         let now = now_ms();
         let row = sqlx::query(
             "SELECT s.*, u.active FROM portal_sessions s JOIN end_users u ON u.id = s.end_user_id
-             WHERE s.token_hash = $1 AND s.customer_id = $2 AND u.customer_id = $2
+               JOIN sso_configs c ON c.id = s.sso_config_id
+             WHERE s.token_hash = $1 AND s.customer_id = $2 AND u.customer_id = $2 AND c.enabled = $5
                AND s.expires_at > $3 AND s.last_seen_at > $4",
         )
         .bind(token_hash)
         .bind(customer_id.to_string())
         .bind(now)
         .bind(now - idle_ms)
+        .bind(true)
         .fetch_optional(&self.pool)
         .await?;
         let Some(row) = row else { return Ok(None) };

@@ -5,9 +5,7 @@ use sqlx::any::AnyRow;
 use time::OffsetDateTime;
 use uuid::Uuid;
 
-use super::{RowExt, Store, StoreError, StoreResult, from_ms, now_ms, to_ms};
-use crate::domain::actor::Actor;
-use crate::domain::event::{Change, EventKind, NewEvent};
+use super::{RowExt, Store, StoreError, StoreResult, Tx, from_ms, now_ms, to_ms};
 use crate::domain::sso::{SsoConfig, SsoSettings};
 
 fn sso_config(row: &AnyRow) -> StoreResult<SsoConfig> {
@@ -38,36 +36,6 @@ pub struct LoginState {
 }
 
 impl Store {
-    pub async fn create_sso_config(
-        &self,
-        customer_id: Uuid,
-        settings: &SsoSettings,
-        seal_secret: impl FnOnce(Uuid) -> String,
-        actor: &Actor,
-    ) -> StoreResult<SsoConfig> {
-        self.customer(customer_id).await?;
-        let id = Uuid::now_v7();
-        let now = now_ms();
-        let mut tx = self.begin_write().await?;
-        sqlx::query(
-            "INSERT INTO sso_configs (id, customer_id, settings, secret, enabled, created_at, updated_at)
-             VALUES ($1, $2, $3, $4, $5, $6, $6)",
-        )
-        .bind(id.to_string())
-        .bind(customer_id.to_string())
-        .bind(serde_json::to_string(settings).expect("settings serialise"))
-        .bind(seal_secret(id))
-        .bind(settings.enabled)
-        .bind(now)
-        .execute(&mut *tx)
-        .await?;
-        let summary = format!("added SSO configuration '{}' ({})", settings.label, settings.provider.title());
-        tx.record(actor, sso_event(id, customer_id, Change::Created, summary, &[settings.discovery_url()]))
-            .await?;
-        tx.commit().await?;
-        self.sso_config(customer_id, id).await
-    }
-
     pub async fn sso_configs(&self, customer_id: Uuid) -> StoreResult<Vec<SsoConfig>> {
         let rows = sqlx::query("SELECT * FROM sso_configs WHERE customer_id = $1 ORDER BY created_at, id")
             .bind(customer_id.to_string())
@@ -106,73 +74,6 @@ impl Store {
                 .fetch_one(&self.pool)
                 .await?;
         Ok(row.int("n")? > 0)
-    }
-
-    /// Saves changed settings and, when given, a newly sealed secret.
-    pub async fn update_sso_config(
-        &self,
-        customer_id: Uuid,
-        id: Uuid,
-        settings: &SsoSettings,
-        sealed_secret: Option<String>,
-        actor: &Actor,
-    ) -> StoreResult<SsoConfig> {
-        let before = self.sso_config(customer_id, id).await?;
-        let mut tx = self.begin_write().await?;
-        sqlx::query(
-            "UPDATE sso_configs SET settings = $3, secret = COALESCE($4, secret), enabled = $5, updated_at = $6
-             WHERE id = $1 AND customer_id = $2",
-        )
-        .bind(id.to_string())
-        .bind(customer_id.to_string())
-        .bind(serde_json::to_string(settings).expect("settings serialise"))
-        .bind(sealed_secret.as_deref())
-        .bind(settings.enabled)
-        .bind(now_ms())
-        .execute(&mut *tx)
-        .await?;
-        let mut changes = Vec::new();
-        if before.settings != *settings {
-            changes.push("changed settings");
-        }
-        if sealed_secret.is_some() {
-            changes.push("replaced the client secret");
-        }
-        if before.settings.enabled != settings.enabled {
-            changes.push(if settings.enabled { "enabled it" } else { "disabled it" });
-        }
-        let summary = format!("SSO configuration '{}': {}", settings.label, changes.join(", "));
-        tx.record(
-            actor,
-            sso_event(
-                id,
-                customer_id,
-                Change::Updated,
-                summary,
-                &[before.settings.discovery_url(), settings.discovery_url()],
-            ),
-        )
-        .await?;
-        tx.commit().await?;
-        self.sso_config(customer_id, id).await
-    }
-
-    pub async fn delete_sso_config(&self, customer_id: Uuid, id: Uuid, actor: &Actor) -> StoreResult<()> {
-        let config = self.sso_config(customer_id, id).await?;
-        let mut tx = self.begin_write().await?;
-        sqlx::query("DELETE FROM sso_configs WHERE id = $1 AND customer_id = $2")
-            .bind(id.to_string())
-            .bind(customer_id.to_string())
-            .execute(&mut *tx)
-            .await?;
-        let summary = format!("removed SSO configuration '{}'", config.settings.label);
-        tx.record(
-            actor,
-            sso_event(id, customer_id, Change::Deleted, summary, &[config.settings.discovery_url()]),
-        )
-        .await?;
-        tx.commit().await?;
-        Ok(())
     }
 
     pub async fn create_login_state(&self, state_hash: &str, state: &LoginState) -> StoreResult<()> {
@@ -224,16 +125,86 @@ impl Store {
     }
 }
 
-/// `sso_config.changed`, naming the discovery URLs whose cached metadata is now out of date.
-fn sso_event(
-    id: Uuid,
-    customer_id: Uuid,
-    change: Change,
-    summary: String,
-    discovery_urls: &[String],
-) -> NewEvent {
-    NewEvent::new(EventKind::SsoConfigChanged, id, summary)
-        .for_customer(customer_id)
-        .with("change", change.as_str())
-        .with("discovery_urls", discovery_urls.to_vec())
+impl Tx {
+    pub async fn insert_sso_config(
+        &mut self,
+        id: Uuid,
+        customer_id: Uuid,
+        settings: &SsoSettings,
+        sealed_secret: &str,
+    ) -> StoreResult<SsoConfig> {
+        let now = now_ms();
+        let row = sqlx::query(
+            "INSERT INTO sso_configs (id, customer_id, settings, secret, enabled, created_at, updated_at)
+             VALUES ($1, $2, $3, $4, $5, $6, $6) RETURNING *",
+        )
+        .bind(id.to_string())
+        .bind(customer_id.to_string())
+        .bind(serde_json::to_string(settings).expect("settings serialise"))
+        .bind(sealed_secret)
+        .bind(settings.enabled)
+        .bind(now)
+        .fetch_one(&mut **self)
+        .await?;
+        sso_config(&row)
+    }
+
+    /// The configuration, locked against concurrent changes until this transaction ends.
+    pub async fn sso_config_for_update(&mut self, customer_id: Uuid, id: Uuid) -> StoreResult<SsoConfig> {
+        let row = sqlx::query(
+            "UPDATE sso_configs SET updated_at = updated_at WHERE id = $1 AND customer_id = $2 RETURNING *",
+        )
+        .bind(id.to_string())
+        .bind(customer_id.to_string())
+        .fetch_optional(&mut **self)
+        .await?
+        .ok_or(StoreError::not_found("SSO configuration"))?;
+        sso_config(&row)
+    }
+
+    /// Saves settings and, when given, a newly sealed secret.
+    pub async fn write_sso_config(
+        &mut self,
+        customer_id: Uuid,
+        id: Uuid,
+        settings: &SsoSettings,
+        sealed_secret: Option<&str>,
+    ) -> StoreResult<SsoConfig> {
+        let row = sqlx::query(
+            "UPDATE sso_configs SET settings = $3, secret = COALESCE($4, secret), enabled = $5, updated_at = $6
+             WHERE id = $1 AND customer_id = $2 RETURNING *",
+        )
+        .bind(id.to_string())
+        .bind(customer_id.to_string())
+        .bind(serde_json::to_string(settings).expect("settings serialise"))
+        .bind(sealed_secret)
+        .bind(settings.enabled)
+        .bind(now_ms())
+        .fetch_optional(&mut **self)
+        .await?
+        .ok_or(StoreError::not_found("SSO configuration"))?;
+        sso_config(&row)
+    }
+
+    /// Removes a configuration; its identities and portal sessions go with it.
+    pub async fn delete_sso_config(&mut self, customer_id: Uuid, id: Uuid) -> StoreResult<()> {
+        let done = sqlx::query("DELETE FROM sso_configs WHERE id = $1 AND customer_id = $2")
+            .bind(id.to_string())
+            .bind(customer_id.to_string())
+            .execute(&mut **self)
+            .await?;
+        if done.rows_affected() == 0 {
+            return Err(StoreError::not_found("SSO configuration"));
+        }
+        Ok(())
+    }
+
+    /// Ends every portal session opened through a configuration (it was disabled).
+    pub async fn end_sessions_of_sso_config(&mut self, id: Uuid) -> StoreResult<u64> {
+        let done = sqlx::query("DELETE FROM portal_sessions WHERE sso_config_id = $1")
+            .bind(id.to_string())
+            .execute(&mut **self)
+            .await?;
+        Ok(done.rows_affected())
+    }
 }

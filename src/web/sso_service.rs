@@ -8,10 +8,11 @@ use uuid::Uuid;
 
 use crate::app::AppState;
 use crate::domain::actor::Actor;
-use crate::domain::sso::draft::{SecretChange, SsoDraft};
+use crate::domain::sso::draft::SsoDraft;
 use crate::domain::sso::{Provider, SsoConfig};
 use crate::error::AppError;
 use crate::sso::provider::{self, Check};
+use crate::usecases::sso::{self, SsoRules};
 use crate::web::paths;
 
 /// An SSO configuration as shown: never its client secret.
@@ -45,10 +46,6 @@ pub struct SsoConfigView {
     pub created_at: OffsetDateTime,
     #[serde(with = "time::serde::rfc3339")]
     pub updated_at: OffsetDateTime,
-}
-
-pub fn secret_context(id: Uuid) -> String {
-    format!("sso-secret:{id}")
 }
 
 pub async fn view(state: &AppState, config: &SsoConfig) -> Result<SsoConfigView, AppError> {
@@ -85,24 +82,21 @@ pub async fn view(state: &AppState, config: &SsoConfig) -> Result<SsoConfigView,
     })
 }
 
+fn rules(state: &AppState) -> SsoRules<'_> {
+    SsoRules { sealer: &state.sealer, allow_insecure_idp: state.config.allow_insecure_idp }
+}
+
 pub async fn create(
     state: &AppState,
     customer_id: Uuid,
     draft: SsoDraft,
     actor: &Actor,
 ) -> Result<SsoConfig, AppError> {
-    state.store.customer(customer_id).await?;
-    let (settings, secret) = draft.apply(None, false, state.config.allow_insecure_idp)?;
-    let SecretChange::Set(secret) = secret else {
-        unreachable!("creating requires a client secret: the draft refuses otherwise")
-    };
-    let sealer = state.sealer.clone();
-    Ok(state
-        .store
-        .create_sso_config(customer_id, &settings, |id| sealer.seal(&secret, &secret_context(id)), actor)
-        .await?)
+    Ok(sso::create_sso_config(&state.store, &rules(state), actor, customer_id, draft).await?)
 }
 
+/// Saves the change, and forgets the provider's metadata here at once (the other instances
+/// forget it when the change's event reaches them).
 pub async fn update(
     state: &AppState,
     customer_id: Uuid,
@@ -110,19 +104,17 @@ pub async fn update(
     draft: SsoDraft,
     actor: &Actor,
 ) -> Result<SsoConfig, AppError> {
-    let current = state.store.sso_config(customer_id, id).await?;
-    let (settings, secret) =
-        draft.apply(Some(&current.settings), current.has_secret, state.config.allow_insecure_idp)?;
-    let sealed = match secret {
-        SecretChange::Keep => None,
-        SecretChange::Set(secret) => Some(state.sealer.seal(&secret, &secret_context(id))),
-    };
-    let updated = state.store.update_sso_config(customer_id, id, &settings, sealed, actor).await?;
-    state.forget_provider(&current.settings.discovery_url());
-    if settings.discovery_url() != current.settings.discovery_url() {
-        state.forget_provider(&settings.discovery_url());
-    }
-    Ok(updated)
+    let (before, after) =
+        sso::update_sso_config(&state.store, &rules(state), actor, customer_id, id, draft).await?;
+    state.forget_provider(&before.settings.discovery_url());
+    state.forget_provider(&after.settings.discovery_url());
+    Ok(after)
+}
+
+pub async fn delete(state: &AppState, customer_id: Uuid, id: Uuid, actor: &Actor) -> Result<(), AppError> {
+    let removed = sso::delete_sso_config(&state.store, actor, customer_id, id).await?;
+    state.forget_provider(&removed.settings.discovery_url());
+    Ok(())
 }
 
 /// Fetches discovery and keys now, as a sign-in would, and says what is wrong, if anything.

@@ -73,6 +73,7 @@ impl TestIdp {
 }
 
 /// A customer whose active portal signs in through `idp` with one configuration.
+#[derive(Clone)]
 pub struct SsoPortal {
     pub customer_id: String,
     pub slug: String,

@@ -14,12 +14,15 @@ on_both_backends!(
     allowed_email_domains_need_a_verified_address,
     portals_never_share_sessions_configurations_or_identities,
     every_portal_state_has_its_own_clear_page,
+    an_email_address_never_hands_an_account_to_another_identity,
+    sessions_end_when_their_configuration_is_disabled_or_removed,
     old_slugs_redirect_and_portals_answer_on_their_own_hosts,
 );
 
 fn accounts() -> Value {
     json!({
         "ada": {"email": "ada@acme.example", "email_verified": true, "name": "Ada Lovelace"},
+        "ada-recreated": {"email": "ada@acme.example", "email_verified": true, "name": "Ada Again"},
         "okta-lin": {"email": "lin@acme.example", "email_verified": true, "name": "Lin Okta", "preferred_username": "lin@acme.example"},
         "ms-grace": {"tid": "9188040d-6c67-4c5b-b112-36a304b66dad", "oid": "00000000-0000-0000-66f3-3332eca7ea81",
             "preferred_username": "grace@contoso.example", "email": "grace@contoso.example", "xms_edov": true, "name": "Grace Hopper"},
@@ -458,4 +461,106 @@ async fn portals_answer_on_their_subdomain() {
         client.get(app.url(&portal.path("/auth/sign-in"))).send().await.unwrap().status(),
         StatusCode::OK
     );
+}
+
+async fn an_email_address_never_hands_an_account_to_another_identity(backend: Backend) {
+    let Some(idp) = TestIdp::start(accounts()).await else { return };
+    let app = TestApp::spawn(backend).await;
+    let portal = sso_portal(&app, &idp, "Acme Linking", json!({"jit_provisioning": true})).await;
+    let (status, _, _) = Visitor::new(&app).sign_in(&portal, "ada").await;
+    assert_eq!(status, StatusCode::OK, "ada's account is created at her first sign-in");
+    let users = format!("/customers/{}/end-users", portal.customer_id);
+    let (_, listed) = app.get_json(&users, &app.admin.token).await;
+    let ada_id = listed["items"][0]["id"].as_str().unwrap().to_string();
+    let identities_before = crate::support::snapshot(&app.store, "end_user_identities").await;
+
+    // A re-created IdP account (a new subject) with the same verified address: refused.
+    let (status, page, _) = Visitor::new(&app).sign_in(&portal, "ada-recreated").await;
+    assert_eq!(status, StatusCode::FORBIDDEN, "{page}");
+    assert!(page.contains("already signs in with another identity"), "{page}");
+
+    // Another configuration of the same portal, same address: refused as well.
+    let (status, second) = app
+        .post_json(
+            &format!("/customers/{}/portal/sso-configs", portal.customer_id),
+            &app.admin.token,
+            json!({"label": "Second door", "provider": "oidc", "discovery_url": idp.discovery_url(),
+                "client_id": "pending", "client_secret": "pending", "jit_provisioning": true}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{second}");
+    let second_id = second["id"].as_str().unwrap().to_string();
+    let callback = app.url(&format!("/p/{}/auth/{second_id}/callback", portal.slug));
+    let (client_id, secret) = idp.register_clients(&[&callback], &app.url("/")).await;
+    let (status, _) = app
+        .patch_json(
+            &format!("/customers/{}/portal/sso-configs/{second_id}", portal.customer_id),
+            &app.admin.token,
+            json!({"client_id": client_id, "client_secret": secret}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    let second_door =
+        crate::idp::SsoPortal { sso_id: second_id, client_id, client_secret: secret, ..portal.clone() };
+    let (status, page, _) = Visitor::new(&app).sign_in(&second_door, "ada").await;
+    assert_eq!(status, StatusCode::FORBIDDEN, "{page}");
+
+    assert_eq!(
+        crate::support::snapshot(&app.store, "end_user_identities").await,
+        identities_before,
+        "no identity was linked to ada's account"
+    );
+    assert_eq!(
+        crate::support::snapshot(&app.store, "portal_sessions").await.len(),
+        1,
+        "only ada's own session"
+    );
+    let (_, listed) = app.get_json(&users, &app.admin.token).await;
+    assert_eq!(listed["items"].as_array().unwrap().len(), 1, "no second account with her address");
+
+    // Each refusal is an event the console shows on the portal's set-up drawer.
+    let conflicts: Vec<_> = app
+        .store
+        .events_of("end_user", &ada_id)
+        .await
+        .unwrap()
+        .into_iter()
+        .filter(|e| e.kind == "end_user.sign_in_conflict")
+        .collect();
+    assert_eq!(conflicts.len(), 2);
+    let console = app.console(&app.admin.email, &app.admin.password).await;
+    let drawer = console.page(&format!("/admin/customers/{}/portal", portal.customer_id)).await;
+    assert!(drawer.contains("Refused sign-ins to check"), "the console shows the conflicts");
+
+    // The genuine owner still signs in.
+    assert_eq!(Visitor::new(&app).sign_in(&portal, "ada").await.0, StatusCode::OK);
+}
+
+async fn signed_in_at(app: &TestApp, visitor: &Visitor, portal: &crate::idp::SsoPortal) -> bool {
+    let response = visitor.client.get(app.url(&portal.path("/"))).send().await.unwrap();
+    response.status() == StatusCode::OK && response.text().await.unwrap().contains("Sign out")
+}
+
+async fn sessions_end_when_their_configuration_is_disabled_or_removed(backend: Backend) {
+    let Some(idp) = TestIdp::start(accounts()).await else { return };
+    let app = TestApp::spawn(backend).await;
+    let portal = sso_portal(&app, &idp, "Acme Sessions", json!({"jit_provisioning": true})).await;
+    let config = format!("/customers/{}/portal/sso-configs/{}", portal.customer_id, portal.sso_id);
+    let ada = Visitor::new(&app);
+    assert_eq!(ada.sign_in(&portal, "ada").await.0, StatusCode::OK);
+    assert!(signed_in_at(&app, &ada, &portal).await);
+
+    let (status, _) = app.patch_json(&config, &app.admin.token, json!({"enabled": false})).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(!signed_in_at(&app, &ada, &portal).await, "disabling the configuration ends its sessions");
+    let (status, _) = app.patch_json(&config, &app.admin.token, json!({"enabled": true})).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(!signed_in_at(&app, &ada, &portal).await, "enabling it again revives nothing");
+
+    assert_eq!(ada.sign_in(&portal, "ada").await.0, StatusCode::OK);
+    assert!(signed_in_at(&app, &ada, &portal).await);
+    let response = app.api(reqwest::Method::DELETE, &config, &app.admin.token).send().await.unwrap();
+    assert_eq!(response.status(), StatusCode::NO_CONTENT);
+    assert!(!signed_in_at(&app, &ada, &portal).await, "removing the configuration ends its sessions");
+    assert_eq!(crate::support::snapshot(&app.store, "portal_sessions").await.len(), 0);
 }

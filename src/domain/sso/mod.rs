@@ -1,6 +1,7 @@
 //! Single sign-on configurations: how a portal's end users sign in through their own IdP.
 //! What callers send, and its validation, is in [`draft`].
 
+pub mod admission;
 pub mod draft;
 
 use serde::{Deserialize, Serialize};
@@ -104,6 +105,25 @@ mod optional_date {
 }
 
 impl SsoSettings {
+    /// A configuration with the preset's defaults, for tests.
+    #[cfg(test)]
+    pub fn example(provider: Provider) -> Self {
+        Self {
+            label: "Sign in".into(),
+            provider,
+            okta_domain: None,
+            authorization_server: None,
+            tenant_id: None,
+            discovery_url: Some("https://idp.example/.well-known/openid-configuration".into()),
+            client_id: "portico".into(),
+            secret_expires_at: None,
+            scopes: vec!["openid".into(), "email".into()],
+            allowed_email_domains: Vec::new(),
+            jit_provisioning: false,
+            enabled: true,
+        }
+    }
+
     /// Where the provider describes itself.
     pub fn discovery_url(&self) -> String {
         if let Some(url) = &self.discovery_url {

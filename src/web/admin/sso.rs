@@ -312,6 +312,6 @@ pub async fn delete(
     ConsoleForm { user, .. }: ConsoleForm<NoFields>,
 ) -> PageResult<Response> {
     user.require_admin()?;
-    state.store.delete_sso_config(path.customer_id, path.sso_id, &user.actor()).await?;
+    sso_service::delete(&state, path.customer_id, path.sso_id, &user.actor()).await?;
     Ok(Redirect::to(&paths::customer_portal(path.customer_id)).into_response())
 }

@@ -111,7 +111,7 @@ pub async fn delete(
     path: SsoPath,
 ) -> AppResult<StatusCode> {
     caller.require_admin()?;
-    state.store.delete_sso_config(path.customer_id, path.sso_id, &caller.actor()).await?;
+    sso_service::delete(&state, path.customer_id, path.sso_id, &caller.actor()).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 

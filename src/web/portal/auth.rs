@@ -24,8 +24,8 @@ use crate::domain::sso::SsoConfig;
 use crate::sso::{SsoError, flow};
 use crate::store::portal_sessions::NewPortalSession;
 use crate::store::sso::LoginState;
+use crate::usecases::sso::secret_context;
 use crate::web::paths;
-use crate::web::sso_service::secret_context;
 
 /// A sign-in in progress lasts this long.
 const LOGIN_WINDOW: time::Duration = time::Duration::minutes(10);
@@ -365,7 +365,14 @@ async fn complete_sign_in(
             Ok(completed) => completed,
             Err(error) => return (jar, idp_trouble(live, &error)).into_response(),
         };
-    let user = match state.store.admit_end_user(live.customer.id, &config, &completed.identity).await {
+    let user = match crate::usecases::sso::admit_identity(
+        &state.store,
+        live.customer.id,
+        &config,
+        &completed.identity,
+    )
+    .await
+    {
         Ok(Ok(user)) => user,
         Ok(Err(refusal)) => {
             tracing::info!(portal = %live.portal.settings.slug, %refusal, "end-user sign-in refused");

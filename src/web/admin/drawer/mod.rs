@@ -12,6 +12,7 @@ use axum::http::StatusCode;
 use axum::http::request::Parts;
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
+use time::format_description::well_known::Rfc3339;
 use uuid::Uuid;
 
 use self::state::{Action, DrawerState};
@@ -21,6 +22,7 @@ use super::page_error::{PageError, PageResult};
 use super::session::{ConsoleForm, ConsoleUser, PageId};
 use crate::app::AppState;
 use crate::domain::customer::Customer;
+use crate::domain::event::EventKind;
 use crate::domain::portal::colour::{Colour, Theme};
 use crate::domain::portal::document::PortalSettings;
 use crate::domain::slug::Slug;
@@ -71,10 +73,21 @@ struct DrawerPage {
     revisions: Vec<PortalRevision>,
     sso_configs: Vec<SsoSummary>,
     has_enabled_sso: bool,
+    sign_in_conflicts: Vec<SignInConflict>,
     read_only: bool,
     action_url: String,
     preview_url: String,
 }
+
+/// A refused sign-in that may have been an attempt to take over an end user's account.
+struct SignInConflict {
+    at: String,
+    at_text: String,
+    summary: String,
+}
+
+const CONFLICT_TIME: &[time::format_description::FormatItem<'static>] =
+    time::macros::format_description!("[year]-[month]-[day] [hour]:[minute] UTC");
 
 impl DrawerPage {
     fn error(&self, field: &str) -> &str {
@@ -208,7 +221,19 @@ async fn render(app: &AppState, user: &ConsoleUser, customer: Customer, view: Vi
         })
         .collect();
     let has_enabled_sso = sso_configs.iter().any(|c| c.enabled);
+    let sign_in_conflicts = app
+        .store
+        .customer_events(customer.id, EventKind::EndUserSignInConflict, 5)
+        .await?
+        .into_iter()
+        .map(|event| SignInConflict {
+            at: event.at.format(&Rfc3339).unwrap_or_default(),
+            at_text: event.at.format(CONFLICT_TIME).unwrap_or_default(),
+            summary: format!("{} (end user {})", event.summary(), event.subject_id),
+        })
+        .collect();
     let page = DrawerPage {
+        sign_in_conflicts,
         nav: user.nav("customers"),
         sso_configs,
         groups: usable_groups(app, customer.id).await?,

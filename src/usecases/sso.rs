@@ -1,0 +1,191 @@
+//! Single sign-on: a portal's configurations, and who is let in after their IdP vouched for them.
+
+use uuid::Uuid;
+
+use super::{UseCaseError, UseCaseResult};
+use crate::crypto::Sealer;
+use crate::domain::actor::Actor;
+use crate::domain::end_user::EndUser;
+use crate::domain::event::{Change, EventKind, NewEvent};
+use crate::domain::sso::SsoConfig;
+use crate::domain::sso::admission::{self, Admission, Refusal, VerifiedIdentity};
+use crate::domain::sso::draft::{SecretChange, SsoDraft};
+use crate::store::Store;
+
+/// Lets a verified identity into the customer's portal, or says why not. The decision is the
+/// domain's ([`admission::admit`]); this reads its facts and writes its outcome in one
+/// transaction. A refusal that may be an attempt to take over an account is recorded as an
+/// event, which the console shows on the customer's page.
+pub async fn admit_identity(
+    store: &Store,
+    customer_id: Uuid,
+    config: &SsoConfig,
+    identity: &VerifiedIdentity,
+) -> UseCaseResult<Result<EndUser, Refusal>> {
+    let actor = Actor::system();
+    let mut tx = store.begin_write().await?;
+    let facts = tx.admission_facts(customer_id, config.id, identity).await?;
+    let label = &config.settings.label;
+    let user_id = match admission::admit(&config.settings, identity, &facts) {
+        Ok(Admission::Known(id)) => {
+            tx.touch_identity(config.id, identity).await?;
+            id
+        }
+        Ok(Admission::Claim(id)) => {
+            tx.link_identity(id, config.id, identity).await?;
+            let summary = format!("signed in for the first time through '{label}'");
+            tx.record(
+                &actor,
+                identity_event(EventKind::EndUserIdentityLinked, id, customer_id, config, summary),
+            )
+            .await?;
+            id
+        }
+        Ok(Admission::Create { email, name }) => {
+            let id = tx.provision_end_user(customer_id, &name, &email).await?;
+            tx.link_identity(id, config.id, identity).await?;
+            let summary = format!("created end user {email} at first sign-in through '{label}'");
+            tx.record(&actor, identity_event(EventKind::EndUserCreated, id, customer_id, config, summary))
+                .await?;
+            id
+        }
+        Err(refusal) => {
+            if let Some(existing) = facts.same_email.filter(|_| refusal.is_conflict()) {
+                let summary = format!(
+                    "refused a sign-in through '{label}' by another identity with this end user's e-mail address"
+                );
+                let event = identity_event(
+                    EventKind::EndUserSignInConflict,
+                    existing.id,
+                    customer_id,
+                    config,
+                    summary,
+                )
+                .with("issuer", identity.issuer.as_str())
+                .with("subject", identity.subject.as_str())
+                .with("email_verified", identity.email_verified);
+                tx.record(&actor, event).await?;
+                tx.commit().await?;
+            }
+            return Ok(Err(refusal));
+        }
+    };
+    tx.mark_signed_in(user_id).await?;
+    tx.commit().await?;
+    Ok(Ok(store.end_user(user_id).await?))
+}
+
+fn identity_event(
+    kind: EventKind,
+    user_id: Uuid,
+    customer_id: Uuid,
+    config: &SsoConfig,
+    summary: String,
+) -> NewEvent {
+    NewEvent::new(kind, user_id, summary)
+        .for_customer(customer_id)
+        .with("sso_config_id", config.id.to_string())
+}
+
+/// The context under which a configuration's client secret is sealed.
+pub fn secret_context(id: Uuid) -> String {
+    format!("sso-secret:{id}")
+}
+
+/// What the SSO use cases need besides the store: the key that seals client secrets, and
+/// whether identity providers on plain http or private addresses are allowed (tests, demos).
+pub struct SsoRules<'a> {
+    pub sealer: &'a Sealer,
+    pub allow_insecure_idp: bool,
+}
+
+pub async fn create_sso_config(
+    store: &Store,
+    rules: &SsoRules<'_>,
+    actor: &Actor,
+    customer_id: Uuid,
+    draft: SsoDraft,
+) -> UseCaseResult<SsoConfig> {
+    actor.require_admin()?;
+    store.customer(customer_id).await?;
+    let (settings, secret) = draft.apply(None, false, rules.allow_insecure_idp)?;
+    let SecretChange::Set(secret) = secret else {
+        return Err(UseCaseError::field("client_secret", "is required"));
+    };
+    let id = Uuid::now_v7();
+    let sealed = rules.sealer.seal(&secret, &secret_context(id));
+    let mut tx = store.begin_write().await?;
+    let config = tx.insert_sso_config(id, customer_id, &settings, &sealed).await?;
+    let summary = format!("added SSO configuration '{}' ({})", settings.label, settings.provider.title());
+    tx.record(actor, config_event(&config, Change::Created, summary, &[settings.discovery_url()])).await?;
+    tx.commit().await?;
+    Ok(config)
+}
+
+/// Saves changed settings (and a new secret, when one is given). Disabling a configuration
+/// ends the portal sessions opened through it at once.
+pub async fn update_sso_config(
+    store: &Store,
+    rules: &SsoRules<'_>,
+    actor: &Actor,
+    customer_id: Uuid,
+    id: Uuid,
+    draft: SsoDraft,
+) -> UseCaseResult<(SsoConfig, SsoConfig)> {
+    actor.require_admin()?;
+    let mut tx = store.begin_write().await?;
+    let before = tx.sso_config_for_update(customer_id, id).await?;
+    let (settings, secret) =
+        draft.apply(Some(&before.settings), before.has_secret, rules.allow_insecure_idp)?;
+    let sealed = match secret {
+        SecretChange::Keep => None,
+        SecretChange::Set(secret) => Some(rules.sealer.seal(&secret, &secret_context(id))),
+    };
+    let after = tx.write_sso_config(customer_id, id, &settings, sealed.as_deref()).await?;
+    let mut changes = Vec::new();
+    if before.settings != settings {
+        changes.push("changed settings");
+    }
+    if sealed.is_some() {
+        changes.push("replaced the client secret");
+    }
+    if before.settings.enabled != settings.enabled {
+        changes.push(if settings.enabled { "enabled it" } else { "disabled it" });
+    }
+    if before.settings.enabled && !settings.enabled {
+        tx.end_sessions_of_sso_config(id).await?;
+    }
+    let summary = format!("SSO configuration '{}': {}", settings.label, changes.join(", "));
+    let urls = [before.settings.discovery_url(), settings.discovery_url()];
+    let event = config_event(&after, Change::Updated, summary, &urls).with("enabled", settings.enabled);
+    tx.record(actor, event).await?;
+    tx.commit().await?;
+    Ok((before, after))
+}
+
+/// Removes a configuration; the identities linked through it and its sessions go with it.
+pub async fn delete_sso_config(
+    store: &Store,
+    actor: &Actor,
+    customer_id: Uuid,
+    id: Uuid,
+) -> UseCaseResult<SsoConfig> {
+    actor.require_admin()?;
+    let mut tx = store.begin_write().await?;
+    let config = tx.sso_config_for_update(customer_id, id).await?;
+    tx.delete_sso_config(customer_id, id).await?;
+    let summary = format!("removed SSO configuration '{}'", config.settings.label);
+    tx.record(actor, config_event(&config, Change::Deleted, summary, &[config.settings.discovery_url()]))
+        .await?;
+    tx.commit().await?;
+    Ok(config)
+}
+
+/// `sso_config.changed`, naming the discovery URLs whose cached metadata is now out of date.
+fn config_event(config: &SsoConfig, change: Change, summary: String, discovery_urls: &[String]) -> NewEvent {
+    NewEvent::new(EventKind::SsoConfigChanged, config.id, summary)
+        .for_customer(config.customer_id)
+        .with("change", change.as_str())
+        .with("label", config.settings.label.as_str())
+        .with("discovery_urls", discovery_urls.to_vec())
+}

@@ -70,6 +70,8 @@ impl Store {
             NewEvent::new(EventKind::CustomerCreated, created.id, summary).for_customer(created.id),
         )
         .await?;
+        // Every customer has its (inactive) portal from the start, at its default address.
+        tx.portal_for_update(created.id).await?;
         tx.commit().await?;
         Ok(created)
     }

@@ -5,12 +5,12 @@ use sqlx::any::AnyRow;
 use time::OffsetDateTime;
 use uuid::Uuid;
 
-use super::{RowExt, Store, StoreError, StoreResult, now_ms, unique_among};
+use std::collections::HashSet;
+
+use super::{RowExt, Store, StoreError, StoreResult, Tx, now_ms, unique_among};
 use crate::domain::actor::Actor;
-use crate::domain::event::{EventKind, NewEvent};
 use crate::domain::portal::document::PortalSettings;
 use crate::domain::slug::Slug;
-use crate::logo::Logo;
 
 /// A portal as stored: its settings and the facts about its latest revision.
 #[derive(Debug, Clone)]
@@ -54,51 +54,31 @@ fn stored_portal(row: &AnyRow) -> StoreResult<StoredPortal> {
     })
 }
 
-/// What a save changes, apart from the settings themselves.
-struct Save<'a> {
-    settings: &'a PortalSettings,
-    logo_id: Option<&'a str>,
-    summary: String,
+/// What a save writes: the settings, the logo, and the revision's summary.
+pub struct Save<'a> {
+    pub settings: &'a PortalSettings,
+    pub logo_id: Option<&'a str>,
+    pub summary: String,
 }
 
 impl Store {
-    /// The customer's portal, created with defaults the first time it is asked for.
+    /// The customer's portal; a customer who never saved one has the default document at
+    /// revision 1, which is stored only with the first save (reading never writes).
     pub async fn portal(&self, customer_id: Uuid) -> StoreResult<StoredPortal> {
         if let Some(portal) = self.find_portal(customer_id).await? {
             return Ok(portal);
         }
         let customer = self.customer(customer_id).await?;
-        let mut tx = self.begin_write().await?;
-        let exists = sqlx::query("SELECT 1 AS found FROM portals WHERE customer_id = $1")
-            .bind(customer_id.to_string())
-            .fetch_optional(&mut *tx)
-            .await?
-            .is_some();
-        if !exists {
-            let slug = free_portal_slug(&mut tx, &customer.slug).await?;
-            let settings = PortalSettings::new_for(slug);
-            let actor = Actor::system();
-            let json = serde_json::to_string(&settings).expect("settings serialise");
-            sqlx::query(
-                "INSERT INTO portals (customer_id, slug, custom_domain, active, default_group_id, logo_id, settings,
-                                      revision, updated_at, updated_by, updated_by_id)
-                 VALUES ($1, $2, NULL, $3, NULL, NULL, $4, 1, $5, $6, NULL)",
-            )
-            .bind(customer_id.to_string())
-            .bind(settings.slug.as_str())
-            .bind(false)
-            .bind(&json)
-            .bind(now_ms())
-            .bind(&actor.name)
-            .execute(&mut *tx)
-            .await
-            .map_err(unique_among(PORTAL_UNIQUE))?;
-            record_revision(&mut tx, customer_id, 1, &json, None, "created the portal", &actor).await?;
-            tx.commit().await?;
-        } else {
-            tx.rollback().await?;
-        }
-        self.find_portal(customer_id).await?.ok_or(StoreError::not_found("portal"))
+        let mut connection = self.pool.acquire().await?;
+        let slug = free_portal_slug(&mut connection, &customer.slug).await?;
+        Ok(StoredPortal {
+            customer_id,
+            settings: PortalSettings::new_for(slug),
+            logo_id: None,
+            revision: 1,
+            updated_at: customer.created_at,
+            updated_by: Actor::system().name,
+        })
     }
 
     async fn find_portal(&self, customer_id: Uuid) -> StoreResult<Option<StoredPortal>> {
@@ -109,43 +89,34 @@ impl Store {
         row.as_ref().map(stored_portal).transpose()
     }
 
-    /// Saves new settings over `expected_revision`, with the logo `logo` names (`None` keeps the
-    /// current one, `Some(None)` removes it).
-    /// Nothing is stored when someone saved in between ([`StoreError::Stale`]) or a rule that
-    /// needs the database is broken.
-    pub async fn save_portal(
+    /// A stored revision's settings and logo.
+    pub async fn portal_revision(
         &self,
         customer_id: Uuid,
-        settings: &PortalSettings,
-        logo: Option<Option<&str>>,
-        expected_revision: i64,
-        actor: &Actor,
-    ) -> StoreResult<StoredPortal> {
-        let current = self.portal(customer_id).await?;
-        let mut changes = settings.describe_changes(&current.settings);
-        let logo_id = logo.unwrap_or(current.logo_id.as_deref());
-        if logo_id != current.logo_id.as_deref() {
-            changes.push(if logo_id.is_some() { "changed the logo" } else { "removed the logo" }.to_string());
-        }
-        if changes.is_empty() {
-            check_revision(expected_revision, current.revision)?;
-            return Ok(current);
-        }
-        let save = Save { settings, logo_id, summary: join(&changes) };
-        self.write_portal(customer_id, expected_revision, save, actor).await
+        number: i64,
+    ) -> StoreResult<(PortalSettings, Option<String>)> {
+        let row = sqlx::query(
+            "SELECT settings, logo_id FROM portal_revisions WHERE customer_id = $1 AND revision = $2",
+        )
+        .bind(customer_id.to_string())
+        .bind(number)
+        .fetch_optional(&self.pool)
+        .await?
+        .ok_or(StoreError::not_found("revision"))?;
+        Ok((settings_from(&row.text("settings")?)?, row.opt_text("logo_id")?))
     }
 
     /// Keeps a processed logo (content-addressed: storing it twice is harmless) without
     /// attaching it to any portal yet. Storing it again renews `created_at`, so an upload
     /// waiting in an unsaved drawer is never taken for an unused old one.
-    pub async fn put_logo(&self, logo: &Logo) -> StoreResult<()> {
+    pub async fn put_logo(&self, logo: &StoredLogo<'_>) -> StoreResult<()> {
         sqlx::query(
             "INSERT INTO logos (id, content_type, data, width, height, created_at) VALUES ($1, $2, $3, $4, $5, $6)
              ON CONFLICT (id) DO UPDATE SET created_at = excluded.created_at",
         )
-        .bind(&logo.id)
-        .bind(Logo::CONTENT_TYPE)
-        .bind(logo.png.clone())
+        .bind(logo.id)
+        .bind(logo.content_type)
+        .bind(logo.data.to_vec())
         .bind(i64::from(logo.width))
         .bind(i64::from(logo.height))
         .bind(now_ms())
@@ -168,125 +139,8 @@ impl Store {
         Ok(done.rows_affected())
     }
 
-    /// Replaces (or with `None` removes) the logo as a new revision.
-    pub async fn set_portal_logo(
-        &self,
-        customer_id: Uuid,
-        logo: Option<&Logo>,
-        expected_revision: Option<i64>,
-        actor: &Actor,
-    ) -> StoreResult<StoredPortal> {
-        let current = self.portal(customer_id).await?;
-        let expected = expected_revision.unwrap_or(current.revision);
-        if let Some(logo) = logo {
-            self.put_logo(logo).await?;
-        }
-        let summary = match logo {
-            Some(logo) => format!("uploaded a logo ({}×{})", logo.width, logo.height),
-            None => "removed the logo".to_string(),
-        };
-        let save = Save { settings: &current.settings, logo_id: logo.map(|l| l.id.as_str()), summary };
-        self.write_portal(customer_id, expected, save, actor).await
-    }
-
-    /// Makes revision `number` current again, as a new revision.
-    pub async fn restore_portal_revision(
-        &self,
-        customer_id: Uuid,
-        number: i64,
-        expected_revision: Option<i64>,
-        actor: &Actor,
-    ) -> StoreResult<StoredPortal> {
-        let current = self.portal(customer_id).await?;
-        let row = sqlx::query(
-            "SELECT settings, logo_id FROM portal_revisions WHERE customer_id = $1 AND revision = $2",
-        )
-        .bind(customer_id.to_string())
-        .bind(number)
-        .fetch_optional(&self.pool)
-        .await?
-        .ok_or(StoreError::not_found("revision"))?;
-        let settings = settings_from(&row.text("settings")?)?;
-        let logo_id = row.opt_text("logo_id")?;
-        let save = Save {
-            settings: &settings,
-            logo_id: logo_id.as_deref(),
-            summary: format!("restored revision {number}"),
-        };
-        self.write_portal(customer_id, expected_revision.unwrap_or(current.revision), save, actor).await
-    }
-
-    async fn write_portal(
-        &self,
-        customer_id: Uuid,
-        expected_revision: i64,
-        save: Save<'_>,
-        actor: &Actor,
-    ) -> StoreResult<StoredPortal> {
-        let settings = save.settings;
-        let mut tx = self.begin_write().await?;
-        let current = sqlx::query("SELECT revision, slug FROM portals WHERE customer_id = $1")
-            .bind(customer_id.to_string())
-            .fetch_optional(&mut *tx)
-            .await?
-            .ok_or(StoreError::not_found("portal"))?;
-        check_revision(expected_revision, current.int("revision")?)?;
-        let old_slug = current.text("slug")?;
-        check_default_group(&mut tx, customer_id, settings).await?;
-        check_slug_not_retired_elsewhere(&mut tx, customer_id, &settings.slug).await?;
-
-        let json = serde_json::to_string(settings).expect("settings serialise");
-        let revision = expected_revision + 1;
-        let now = now_ms();
-        let done = sqlx::query(
-            "UPDATE portals SET slug = $3, custom_domain = $4, active = $5, default_group_id = $6, logo_id = $7,
-                    settings = $8, revision = $9, updated_at = $10, updated_by = $11, updated_by_id = $12
-             WHERE customer_id = $1 AND revision = $2",
-        )
-        .bind(customer_id.to_string())
-        .bind(expected_revision)
-        .bind(settings.slug.as_str())
-        .bind(settings.custom_domain.as_ref().map(|d| d.as_str().to_string()))
-        .bind(settings.active)
-        .bind(settings.features.ticketing.default_assignment_group_id.map(|id| id.to_string()))
-        .bind(save.logo_id)
-        .bind(&json)
-        .bind(revision)
-        .bind(now)
-        .bind(&actor.name)
-        .bind(actor.id.map(|id| id.to_string()))
-        .execute(&mut *tx)
-        .await
-        .map_err(|error| match &error {
-            sqlx::Error::Database(db) if db.is_foreign_key_violation() => {
-                StoreError::conflict("logo", "the uploaded logo is no longer available; upload it again")
-            }
-            _ => unique_among(PORTAL_UNIQUE)(error),
-        })?;
-        if done.rows_affected() == 0 {
-            let current = self.portal(customer_id).await?.revision;
-            return Err(StoreError::Stale { expected: expected_revision, current });
-        }
-        if old_slug != settings.slug.as_str() {
-            retire_slug(&mut tx, customer_id, &old_slug, &settings.slug).await?;
-        }
-        record_revision(&mut tx, customer_id, revision, &json, save.logo_id, &save.summary, actor).await?;
-        let event = NewEvent::new(
-            EventKind::PortalSaved,
-            customer_id,
-            format!("revision {revision}: {}", save.summary),
-        )
-        .for_customer(customer_id)
-        .with("revision", revision)
-        .with("slug", settings.slug.as_str())
-        .with("previous_slug", old_slug.as_str());
-        tx.record(actor, event).await?;
-        tx.commit().await?;
-        self.portal(customer_id).await
-    }
-
     pub async fn portal_revisions(&self, customer_id: Uuid) -> StoreResult<Vec<PortalRevision>> {
-        self.portal(customer_id).await?;
+        self.customer(customer_id).await?;
         let rows = sqlx::query(
             "SELECT revision, at, actor_name, summary FROM portal_revisions WHERE customer_id = $1 ORDER BY revision DESC",
         )
@@ -343,18 +197,6 @@ impl Store {
             .ok_or(StoreError::not_found("logo"))?;
         Ok(sqlx::Row::try_get(&row, "data")?)
     }
-}
-
-fn check_revision(expected: i64, current: i64) -> StoreResult<()> {
-    if expected == current { Ok(()) } else { Err(StoreError::Stale { expected, current }) }
-}
-
-fn join(changes: &[String]) -> String {
-    let mut summary = changes.join("; ");
-    if let Some(first) = summary.get_mut(0..1) {
-        first.make_ascii_uppercase();
-    }
-    summary
 }
 
 /// Tickets from the portal go to its default group: it must exist and be global or this customer's.
@@ -450,20 +292,131 @@ async fn record_revision(
     Ok(())
 }
 
-/// The first of `base`, `base-2`… that no portal uses now or used before.
+/// The first of `base`, `base-2`… that no portal uses now or used before, looked up a hundred
+/// candidates per query (one query in practice).
 async fn free_portal_slug(connection: &mut AnyConnection, base: &Slug) -> StoreResult<Slug> {
-    for n in 1..=1000 {
-        let candidate = base.with_suffix(n);
-        let taken = sqlx::query(
-            "SELECT 1 AS taken FROM portals WHERE slug = $1 UNION ALL SELECT 1 AS taken FROM portal_old_slugs WHERE slug = $1",
-        )
-        .bind(candidate.as_str())
-        .fetch_optional(&mut *connection)
-        .await?
-        .is_some();
-        if !taken {
-            return Ok(candidate);
+    const BATCH: u32 = 100;
+    for batch in 0..10 {
+        let candidates: Vec<Slug> =
+            (batch * BATCH + 1..=(batch + 1) * BATCH).map(|n| base.with_suffix(n)).collect();
+        let placeholders: Vec<String> = (1..=candidates.len()).map(|n| format!("${n}")).collect();
+        let list = placeholders.join(", ");
+        let sql = format!(
+            "SELECT slug FROM portals WHERE slug IN ({list}) UNION SELECT slug FROM portal_old_slugs WHERE slug IN ({list})"
+        );
+        let mut query = sqlx::query(sqlx::AssertSqlSafe(sql));
+        for candidate in &candidates {
+            query = query.bind(candidate.as_str().to_string());
+        }
+        let taken: HashSet<String> = query
+            .fetch_all(&mut *connection)
+            .await?
+            .iter()
+            .map(|row| row.text("slug"))
+            .collect::<StoreResult<_>>()?;
+        if let Some(free) = candidates.into_iter().find(|c| !taken.contains(c.as_str())) {
+            return Ok(free);
         }
     }
     Err(StoreError::conflict("slug", "no free portal address could be made from the customer's slug"))
 }
+
+/// A logo ready to be kept: already decoded, checked and re-encoded by the logo pipeline.
+pub struct StoredLogo<'a> {
+    pub id: &'a str,
+    pub content_type: &'a str,
+    pub data: &'a [u8],
+    pub width: u32,
+    pub height: u32,
+}
+
+impl Tx {
+    /// The portal's current revision and slug, locked until this transaction ends. A customer
+    /// who never saved a portal gets the default document stored now, as revision 1.
+    pub async fn portal_for_update(&mut self, customer_id: Uuid) -> StoreResult<StoredPortal> {
+        let locked = sqlx::query("UPDATE portals SET revision = revision WHERE customer_id = $1 RETURNING *")
+            .bind(customer_id.to_string())
+            .fetch_optional(&mut **self)
+            .await?;
+        if let Some(row) = locked {
+            return stored_portal(&row);
+        }
+        let base = sqlx::query("SELECT slug FROM customers WHERE id = $1")
+            .bind(customer_id.to_string())
+            .fetch_optional(&mut **self)
+            .await?
+            .ok_or(StoreError::not_found("customer"))?
+            .text("slug")?;
+        let base = Slug::parse("slug", &base)
+            .map_err(|e| StoreError::Corrupt(format!("customer slug: {}", e.message)))?;
+        let slug = free_portal_slug(self, &base).await?;
+        let settings = PortalSettings::new_for(slug);
+        let actor = Actor::system();
+        let json = serde_json::to_string(&settings).expect("settings serialise");
+        let row = sqlx::query(
+            "INSERT INTO portals (customer_id, slug, custom_domain, active, default_group_id, logo_id, settings,
+                                  revision, updated_at, updated_by, updated_by_id)
+             VALUES ($1, $2, NULL, $3, NULL, NULL, $4, 1, $5, $6, NULL) RETURNING *",
+        )
+        .bind(customer_id.to_string())
+        .bind(settings.slug.as_str())
+        .bind(false)
+        .bind(&json)
+        .bind(now_ms())
+        .bind(&actor.name)
+        .fetch_one(&mut **self)
+        .await
+        .map_err(unique_among(PORTAL_UNIQUE))?;
+        record_revision(self, customer_id, 1, &json, None, "created the portal", &actor).await?;
+        stored_portal(&row)
+    }
+
+    /// Writes `save` as the revision after `current` (read with [`Tx::portal_for_update`]).
+    /// Rules that need the database (the default group, retired slugs, unique addresses, the
+    /// logo still existing) are checked here and named by field.
+    pub async fn write_portal(
+        &mut self,
+        current: &StoredPortal,
+        save: &Save<'_>,
+        actor: &Actor,
+    ) -> StoredPortalResult {
+        let customer_id = current.customer_id;
+        let settings = save.settings;
+        check_default_group(self, customer_id, settings).await?;
+        check_slug_not_retired_elsewhere(self, customer_id, &settings.slug).await?;
+        let json = serde_json::to_string(settings).expect("settings serialise");
+        let revision = current.revision + 1;
+        let row = sqlx::query(
+            "UPDATE portals SET slug = $3, custom_domain = $4, active = $5, default_group_id = $6, logo_id = $7,
+                    settings = $8, revision = $9, updated_at = $10, updated_by = $11, updated_by_id = $12
+             WHERE customer_id = $1 AND revision = $2 RETURNING *",
+        )
+        .bind(customer_id.to_string())
+        .bind(current.revision)
+        .bind(settings.slug.as_str())
+        .bind(settings.custom_domain.as_ref().map(|d| d.as_str().to_string()))
+        .bind(settings.active)
+        .bind(settings.features.ticketing.default_assignment_group_id.map(|id| id.to_string()))
+        .bind(save.logo_id)
+        .bind(&json)
+        .bind(revision)
+        .bind(now_ms())
+        .bind(&actor.name)
+        .bind(actor.id.map(|id| id.to_string()))
+        .fetch_one(&mut **self)
+        .await
+        .map_err(|error| match &error {
+            sqlx::Error::Database(db) if db.is_foreign_key_violation() => {
+                StoreError::conflict("logo", "the uploaded logo is no longer available; upload it again")
+            }
+            _ => unique_among(PORTAL_UNIQUE)(error),
+        })?;
+        if current.settings.slug != settings.slug {
+            retire_slug(self, customer_id, current.settings.slug.as_str(), &settings.slug).await?;
+        }
+        record_revision(self, customer_id, revision, &json, save.logo_id, &save.summary, actor).await?;
+        stored_portal(&row)
+    }
+}
+
+type StoredPortalResult = StoreResult<StoredPortal>;

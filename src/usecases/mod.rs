@@ -5,6 +5,7 @@
 //! result into a page, a JSON body or a line of output.
 
 pub mod error;
+pub mod portals;
 pub mod sso;
 pub mod tickets;
 

@@ -15,6 +15,7 @@ on_both_backends!(
     the_preview_equals_the_live_rendering_of_the_saved_document,
     revisions_can_be_listed_and_restored_and_saves_are_audited,
     technicians_read_portals_but_cannot_change_them,
+    reading_a_portal_never_writes,
 );
 
 async fn customer_with_portal(app: &TestApp, name: &str) -> (String, Value) {
@@ -554,4 +555,41 @@ async fn technicians_read_portals_but_cannot_change_them(backend: Backend) {
     assert_eq!(status, StatusCode::FORBIDDEN);
     let unknown = "0192f0c0-0000-7000-8000-0000000000dd";
     assert_eq!(app.get_json(&format!("/customers/{unknown}/portal"), tech).await.0, StatusCode::NOT_FOUND);
+}
+
+async fn reading_a_portal_never_writes(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    let (id, _) = customer_with_portal(&app, "Older Customer").await;
+    // A customer from before portals were stored with the customer has no portal row.
+    for table in ["portal_revisions", "portals"] {
+        let sql = format!("DELETE FROM {table} WHERE customer_id = $1");
+        sqlx::query(sqlx::AssertSqlSafe(sql)).bind(&id).execute(app.store.pool()).await.unwrap();
+    }
+    let before = (snapshot(&app.store, "portals").await, snapshot(&app.store, "events").await);
+
+    // Twenty first reads at once: all answer the default document, and nothing is written.
+    let reads: Vec<_> = (0..20)
+        .map(|_| {
+            tokio::spawn(app.api(Method::GET, &format!("/customers/{id}/portal"), &app.admin.token).send())
+        })
+        .collect();
+    let mut documents = Vec::new();
+    for read in reads {
+        let (status, document) = crate::support::json_of(read.await.unwrap().unwrap()).await;
+        assert_eq!(status, StatusCode::OK, "{document}");
+        documents.push(document);
+    }
+    assert!(documents.windows(2).all(|w| w[0] == w[1]), "every read sees the same default");
+    assert_eq!(documents[0]["revision"], 1);
+    assert_eq!(documents[0]["slug"], "older-customer");
+    assert_eq!(documents[0]["active"], false);
+    assert_eq!((snapshot(&app.store, "portals").await, snapshot(&app.store, "events").await), before);
+
+    // The first save stores it, over the revision read.
+    let mut document = documents[0].clone();
+    document["active"] = json!(true);
+    let (status, saved) = put_portal(&app, &id, &document, "1").await;
+    assert_eq!(status, StatusCode::OK, "{saved}");
+    assert_eq!(saved["revision"], 2);
+    assert_eq!(snapshot(&app.store, "portals").await.len(), before.0.len() + 1);
 }

@@ -181,23 +181,31 @@ async fn logos_nobody_uses_are_pruned_and_every_used_one_is_kept(backend: Backen
     .await;
     assert_eq!(status, StatusCode::OK);
     // An upload nobody saved, and one made just now.
-    app.store.put_logo(&orphan).await.unwrap();
+    portico::usecases::portals::keep_logo_upload(&app.store, &portico::domain::actor::Actor::cli(), &orphan)
+        .await
+        .unwrap();
 
     let later = time::OffsetDateTime::now_utc().unix_timestamp() * 1000 + 60_000;
     assert_eq!(app.store.prune_unused_logos(later).await.unwrap(), 1, "only the unsaved upload goes");
     let day_ago = later - 24 * 3600 * 1000;
-    app.store.put_logo(&fresh).await.unwrap();
+    portico::usecases::portals::keep_logo_upload(&app.store, &portico::domain::actor::Actor::cli(), &fresh)
+        .await
+        .unwrap();
     assert_eq!(app.store.prune_unused_logos(day_ago).await.unwrap(), 0, "a recent upload stays");
 
     // An old unused logo uploaded again (an unsaved drawer) counts as new.
     let again = stored(180);
-    app.store.put_logo(&again).await.unwrap();
+    portico::usecases::portals::keep_logo_upload(&app.store, &portico::domain::actor::Actor::cli(), &again)
+        .await
+        .unwrap();
     sqlx::query("UPDATE logos SET created_at = 0 WHERE id = $1")
         .bind(&again.id)
         .execute(app.store.pool())
         .await
         .unwrap();
-    app.store.put_logo(&again).await.unwrap();
+    portico::usecases::portals::keep_logo_upload(&app.store, &portico::domain::actor::Actor::cli(), &again)
+        .await
+        .unwrap();
     assert_eq!(app.store.prune_unused_logos(day_ago).await.unwrap(), 0, "re-uploading renews a logo");
     sqlx::query("UPDATE logos SET created_at = 0 WHERE id = $1")
         .bind(&again.id)

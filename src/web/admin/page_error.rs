@@ -47,6 +47,12 @@ impl From<crate::domain::page::BadQuery> for PageError {
     }
 }
 
+impl From<crate::usecases::UseCaseError> for PageError {
+    fn from(error: crate::usecases::UseCaseError) -> Self {
+        AppError::from(error).into()
+    }
+}
+
 impl From<StoreError> for PageError {
     fn from(error: StoreError) -> Self {
         AppError::from(error).into()

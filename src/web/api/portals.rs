@@ -15,6 +15,7 @@ use crate::domain::portal::draft::PortalDraft;
 use crate::error::{AppError, AppResult, Problem};
 use crate::logo::{self, LogoError};
 use crate::store::portals::{PortalRevision, StoredPortal};
+use crate::usecases::portals;
 use crate::web::portal_view;
 
 /// The document with its revision as the ETag.
@@ -83,7 +84,7 @@ pub async fn update(
     caller.require_admin()?;
     let expected = required_if_match(&headers)?;
     let settings = draft.validate()?;
-    let portal = state.store.save_portal(id, &settings, None, expected, &caller.actor()).await?;
+    let portal = portals::save_portal(&state.store, &caller.actor(), id, &settings, None, expected).await?;
     Ok(with_etag(&state, &portal))
 }
 
@@ -162,7 +163,7 @@ pub async fn upload_logo(
         .await
         .map_err(|e| AppError::Internal(e.into()))?
         .map_err(logo_error)?;
-    let portal = state.store.set_portal_logo(id, Some(&processed), expected, &caller.actor()).await?;
+    let portal = portals::set_logo(&state.store, &caller.actor(), id, Some(&processed), expected).await?;
     Ok(with_etag(&state, &portal))
 }
 
@@ -179,7 +180,7 @@ pub async fn delete_logo(
 ) -> AppResult<Response> {
     caller.require_admin()?;
     let expected = if_match(&headers)?;
-    let portal = state.store.set_portal_logo(id, None, expected, &caller.actor()).await?;
+    let portal = portals::set_logo(&state.store, &caller.actor(), id, None, expected).await?;
     Ok(with_etag(&state, &portal))
 }
 
@@ -245,6 +246,7 @@ pub async fn restore(
     caller.require_admin()?;
     let expected = if_match(&headers)?;
     let portal =
-        state.store.restore_portal_revision(path.customer_id, path.number, expected, &caller.actor()).await?;
+        portals::restore_revision(&state.store, &caller.actor(), path.customer_id, path.number, expected)
+            .await?;
     Ok(with_etag(&state, &portal))
 }

@@ -28,8 +28,9 @@ use crate::domain::portal::document::PortalSettings;
 use crate::domain::slug::Slug;
 use crate::domain::validation::{FieldError, ValidationErrors};
 use crate::error::AppError;
-use crate::store::StoreError;
 use crate::store::portals::PortalRevision;
+use crate::usecases::UseCaseError;
+use crate::usecases::portals;
 use crate::web::{paths, portal_view};
 
 /// A group the default-group select offers.
@@ -298,7 +299,9 @@ async fn take_logo(
         .await
         .map_err(|_| FieldError::new("logo", "could not be processed"))?
         .map_err(|e| FieldError::new("logo", e.to_string()))?;
-    app.store.put_logo(&processed).await.map_err(|_| FieldError::new("logo", "could not be stored"))?;
+    portals::keep_logo_upload(&app.store, &submission.user.actor(), &processed)
+        .await
+        .map_err(|_| FieldError::new("logo", "could not be stored"))?;
     state.logo_id = processed.id;
     Ok(Some(format!(
         "Logo uploaded ({}×{}). It shows in the preview and is saved with the portal.",
@@ -353,17 +356,22 @@ pub async fn submit(
             match validated(&mut state) {
                 Ok(settings) => {
                     let logo = Some(state.logo_id.as_str()).filter(|l| !l.is_empty());
-                    match app
-                        .store
-                        .save_portal(id, &settings, Some(logo), state.revision, &user.actor())
-                        .await
+                    match portals::save_portal(
+                        &app.store,
+                        &user.actor(),
+                        id,
+                        &settings,
+                        Some(logo),
+                        state.revision,
+                    )
+                    .await
                     {
                         Ok(saved) => {
                             let target =
                                 format!("{}?step=2&saved={}", paths::customer_portal(id), saved.revision);
                             return Ok(Redirect::to(&target).into_response());
                         }
-                        Err(StoreError::Stale { current, .. }) => {
+                        Err(UseCaseError::Stale { current, .. }) => {
                             let newer = app
                                 .store
                                 .portal_revisions(id)
@@ -374,7 +382,7 @@ pub async fn submit(
                             conflict = Some(Conflict { newer });
                             state.revision = current;
                         }
-                        Err(StoreError::Conflict { field, message }) => {
+                        Err(UseCaseError::Conflict { field, message }) => {
                             errors.push(FieldError::new(field, message));
                             step = step_for(&errors);
                         }
@@ -465,10 +473,14 @@ pub async fn restore(
     ConsoleForm { user, form }: ConsoleForm<RestoreForm>,
 ) -> PageResult<Response> {
     user.require_admin()?;
-    let restored = app
-        .store
-        .restore_portal_revision(path.customer_id, path.number, Some(form.revision), &user.actor())
-        .await?;
+    let restored = portals::restore_revision(
+        &app.store,
+        &user.actor(),
+        path.customer_id,
+        path.number,
+        Some(form.revision),
+    )
+    .await?;
     let target = format!("{}?saved={}", paths::customer_portal(path.customer_id), restored.revision);
     Ok(Redirect::to(&target).into_response())
 }

@@ -1,0 +1,138 @@
+//! Portals: saving the document, the logo, and restoring revisions. Every save is a revision
+//! and a `portal.saved` event, made over the revision the caller read (optimistic concurrency).
+
+use uuid::Uuid;
+
+use super::{UseCaseError, UseCaseResult};
+use crate::domain::actor::Actor;
+use crate::domain::event::{EventKind, NewEvent};
+use crate::domain::portal::document::PortalSettings;
+use crate::logo::Logo;
+use crate::store::portals::{Save, StoredLogo, StoredPortal};
+use crate::store::{Store, Tx};
+
+/// What changes with the settings: the logo is kept (`None`), replaced or removed.
+pub type LogoChange<'a> = Option<Option<&'a str>>;
+
+/// Saves new settings over `expected_revision`. Nothing changes (and no revision is made) when
+/// the settings and logo are those already saved; a stale revision is refused either way.
+pub async fn save_portal(
+    store: &Store,
+    actor: &Actor,
+    customer_id: Uuid,
+    settings: &PortalSettings,
+    logo: LogoChange<'_>,
+    expected_revision: i64,
+) -> UseCaseResult<StoredPortal> {
+    actor.require_admin()?;
+    let mut tx = store.begin_write().await?;
+    let current = tx.portal_for_update(customer_id).await?;
+    check_revision(expected_revision, current.revision)?;
+    let mut changes = settings.describe_changes(&current.settings);
+    let logo_id = logo.unwrap_or(current.logo_id.as_deref());
+    if logo_id != current.logo_id.as_deref() {
+        changes.push(if logo_id.is_some() { "changed the logo" } else { "removed the logo" }.to_string());
+    }
+    if changes.is_empty() {
+        tx.commit().await?;
+        return Ok(current);
+    }
+    let save = Save { settings, logo_id, summary: sentence(&changes) };
+    write(tx, actor, &current, &save).await
+}
+
+/// Makes revision `number` current again, as a new revision.
+pub async fn restore_revision(
+    store: &Store,
+    actor: &Actor,
+    customer_id: Uuid,
+    number: i64,
+    expected_revision: Option<i64>,
+) -> UseCaseResult<StoredPortal> {
+    actor.require_admin()?;
+    let (settings, logo_id) = store.portal_revision(customer_id, number).await?;
+    let mut tx = store.begin_write().await?;
+    let current = tx.portal_for_update(customer_id).await?;
+    check_revision(expected_revision.unwrap_or(current.revision), current.revision)?;
+    let save = Save {
+        settings: &settings,
+        logo_id: logo_id.as_deref(),
+        summary: format!("restored revision {number}"),
+    };
+    write(tx, actor, &current, &save).await
+}
+
+/// Replaces (or with `None` removes) the logo, as a new revision.
+pub async fn set_logo(
+    store: &Store,
+    actor: &Actor,
+    customer_id: Uuid,
+    logo: Option<&Logo>,
+    expected_revision: Option<i64>,
+) -> UseCaseResult<StoredPortal> {
+    actor.require_admin()?;
+    if let Some(logo) = logo {
+        store.put_logo(&stored(logo)).await?;
+    }
+    let mut tx = store.begin_write().await?;
+    let current = tx.portal_for_update(customer_id).await?;
+    check_revision(expected_revision.unwrap_or(current.revision), current.revision)?;
+    let summary = match logo {
+        Some(logo) => format!("uploaded a logo ({}×{})", logo.width, logo.height),
+        None => "removed the logo".to_string(),
+    };
+    let save = Save { settings: &current.settings, logo_id: logo.map(|l| l.id.as_str()), summary };
+    write(tx, actor, &current, &save).await
+}
+
+/// Keeps an uploaded logo for a portal's unsaved edits: it is stored (content-addressed), and
+/// becomes the portal's only with the save that names it.
+pub async fn keep_logo_upload(store: &Store, actor: &Actor, logo: &Logo) -> UseCaseResult<()> {
+    actor.require_admin()?;
+    Ok(store.put_logo(&stored(logo)).await?)
+}
+
+fn stored(logo: &Logo) -> StoredLogo<'_> {
+    StoredLogo {
+        id: &logo.id,
+        content_type: Logo::CONTENT_TYPE,
+        data: &logo.png,
+        width: logo.width,
+        height: logo.height,
+    }
+}
+
+async fn write(
+    mut tx: Tx,
+    actor: &Actor,
+    current: &StoredPortal,
+    save: &Save<'_>,
+) -> UseCaseResult<StoredPortal> {
+    let saved = tx.write_portal(current, save, actor).await?;
+    let event = NewEvent::new(
+        EventKind::PortalSaved,
+        saved.customer_id,
+        format!("revision {}: {}", saved.revision, save.summary),
+    )
+    .for_customer(saved.customer_id)
+    .with("revision", saved.revision)
+    .with("slug", saved.settings.slug.as_str())
+    .with("previous_slug", current.settings.slug.as_str())
+    .with("active", saved.settings.active);
+    tx.record(actor, event).await?;
+    tx.commit().await?;
+    Ok(saved)
+}
+
+fn check_revision(expected: i64, current: i64) -> UseCaseResult<()> {
+    if expected == current { Ok(()) } else { Err(UseCaseError::Stale { expected, current }) }
+}
+
+/// The changes as one sentence for the revision list: "Changed the name; removed the logo".
+fn sentence(changes: &[String]) -> String {
+    let mut summary = changes.join("; ");
+    if let Some(first) = summary.get_mut(0..1) {
+        first.make_ascii_uppercase();
+    }
+    summary
+}

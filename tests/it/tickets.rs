@@ -16,6 +16,7 @@ on_both_backends!(
     concurrent_submissions_get_distinct_numbers_and_double_submits_one_ticket,
     the_console_and_the_api_record_the_same_ticket_events,
     a_burst_of_portal_submissions_cannot_race_past_the_limit,
+    portal_failures_are_clear_pages_never_silent_fallbacks,
 );
 
 pub fn accounts() -> Value {
@@ -521,4 +522,46 @@ async fn a_burst_of_portal_submissions_cannot_race_past_the_limit(backend: Backe
     let limited = statuses.iter().filter(|s| **s == StatusCode::TOO_MANY_REQUESTS).count();
     assert_eq!((created, limited), (10, 31), "{statuses:?}");
     assert_eq!(snapshot(&app.store, "tickets").await.len(), 10, "exactly the limit was stored");
+}
+
+async fn portal_failures_are_clear_pages_never_silent_fallbacks(backend: Backend) {
+    let Some(idp) = TestIdp::start(accounts()).await else { return };
+    let app = TestApp::spawn(backend).await;
+    let (portal, _) = ticketing_portal(&app, &idp, "Acme").await;
+    let ada = Visitor::new(&app);
+    ada.sign_in(&portal, "ada").await;
+    let submitted = submit(&ada, &portal, &[("type", "incident"), ("short_description", "Broken")]).await;
+    let ticket_path =
+        submitted.headers()["location"].to_str().unwrap().split('?').next().unwrap().to_string();
+
+    // A cursor that is not one is said to be wrong, not silently replaced by the first page.
+    let listed = ada.client.get(app.url(&portal.path("/tickets?cursor=garbage"))).send().await.unwrap();
+    assert_eq!(listed.status(), StatusCode::BAD_REQUEST);
+    assert!(listed.text().await.unwrap().contains("cursor"));
+
+    // A form without this session's token changes nothing.
+    let forged = ada
+        .client
+        .post(app.url(&format!("{ticket_path}/comments")))
+        .form(&[("_csrf", "forged"), ("body", "Injected")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(forged.status(), StatusCode::FORBIDDEN);
+    assert!(!snapshot(&app.store, "ticket_comments").await.iter().any(|row| row.contains("Injected")));
+
+    // A failure of the database is our failure (500, with a reference for support), never
+    // "not found".
+    sqlx::query("ALTER TABLE ticket_comments RENAME TO ticket_comments_away")
+        .execute(app.store.pool())
+        .await
+        .unwrap();
+    let broken = ada.client.get(app.url(&ticket_path)).send().await.unwrap();
+    assert_eq!(broken.status(), StatusCode::INTERNAL_SERVER_ERROR);
+    let page = broken.text().await.unwrap();
+    assert!(page.contains("reference"), "{page}");
+    sqlx::query("ALTER TABLE ticket_comments_away RENAME TO ticket_comments")
+        .execute(app.store.pool())
+        .await
+        .unwrap();
 }

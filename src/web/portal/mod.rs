@@ -3,6 +3,7 @@
 
 pub mod auth;
 pub mod chrome;
+pub mod extract;
 pub mod hosts;
 pub mod kb;
 pub mod pages;

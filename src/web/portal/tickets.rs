@@ -1,35 +1,32 @@
-//! Submitting a ticket, my tickets, and each ticket's public conversation.
+//! Submitting a ticket, my tickets, and each ticket's public conversation. What may be done
+//! is the tickets use cases' to decide; these handlers translate forms into calls and results
+//! into pages.
 
 use std::collections::HashMap;
 
 use askama::Template;
 use askama_web::WebTemplate;
-use axum::Form;
 use axum::extract::{FromRequestParts, Path, Query, State};
 use axum::http::StatusCode;
 use axum::http::request::Parts;
 use axum::response::{IntoResponse, Redirect, Response};
-use axum_extra::extract::cookie::CookieJar;
 use serde::Deserialize;
 use uuid::Uuid;
 
-use super::chrome::{Chrome, signed_in, ticketing_closed};
-use super::pages::{self, Action, Message};
-use super::resolve::LivePortal;
+use super::chrome::{Chrome, ticketing_closed};
+use super::extract::{PortalError, PortalForm, PortalResult, PortalUser};
+use super::pages;
 use crate::app::AppState;
-use crate::auth::secret::{random_token, same_secret};
+use crate::auth::secret::random_token;
 use crate::domain::page::PageRequest;
 use crate::domain::ticket::{Comment, ContactSource, Status, Ticket, TicketDraft, TicketType, Urgency};
 use crate::domain::validation::ValidationErrors;
-use crate::store::portal_sessions::PortalSession;
 use crate::store::tickets::TicketFilter;
 use crate::usecases::UseCaseError;
 use crate::usecases::tickets::{self, TicketRequest, Visibility};
 
 #[derive(Debug, Default, Deserialize)]
 pub struct TicketForm {
-    #[serde(rename = "_csrf", default)]
-    csrf: String,
     #[serde(default)]
     submission: String,
     #[serde(rename = "type", default)]
@@ -58,60 +55,29 @@ impl NewPage {
     }
 }
 
-fn csrf_refused(live: &LivePortal) -> Response {
-    pages::message(
-        live,
-        Message {
-            status: StatusCode::FORBIDDEN,
-            title: "This form did not come from this portal".into(),
-            text: "It may have expired. Go back, reload the page and try again.".into(),
-            action: Some(Action { label: "Go to the start page".into(), href: live.link("/") }),
-        },
-    )
+/// Ticket pages exist only while the portal takes tickets.
+fn open_for_tickets(user: &PortalUser) -> Result<(), PortalError> {
+    ticketing_closed(&user.live).map_or(Ok(()), |page| Err(page.into()))
 }
 
-pub async fn new_form(State(state): State<AppState>, live: LivePortal, jar: CookieJar) -> Response {
-    let session = match guard(&state, &live, &jar, "/tickets/new").await {
-        Ok(session) => session,
-        Err(page) => return page,
-    };
+pub async fn new_form(user: PortalUser) -> PortalResult {
+    open_for_tickets(&user)?;
     let form = TicketForm { submission: random_token("sub"), urgency: "medium".into(), ..Default::default() };
-    NewPage {
-        chrome: Chrome::new(&live, &session),
+    let page = NewPage {
+        chrome: user.chrome(),
         form,
         errors: ValidationErrors::new(),
         types: TicketType::ALL,
         urgencies: Urgency::ALL,
-    }
-    .into_response()
-}
-
-async fn guard(
-    state: &AppState,
-    live: &LivePortal,
-    jar: &CookieJar,
-    here: &str,
-) -> Result<PortalSession, Response> {
-    if let Some(page) = ticketing_closed(live) {
-        return Err(page);
-    }
-    signed_in(state, live, jar, here).await
+    };
+    Ok(page.into_response())
 }
 
 pub async fn submit(
     State(state): State<AppState>,
-    live: LivePortal,
-    jar: CookieJar,
-    Form(form): Form<TicketForm>,
-) -> Response {
-    let session = match guard(&state, &live, &jar, "/tickets/new").await {
-        Ok(session) => session,
-        Err(page) => return page,
-    };
-    if !same_secret(&form.csrf, &session.csrf_token) {
-        return csrf_refused(&live);
-    }
-    let user = &session.end_user;
+    PortalForm { user, form }: PortalForm<TicketForm>,
+) -> PortalResult {
+    open_for_tickets(&user)?;
     let request = TicketRequest {
         draft: TicketDraft {
             kind: Some(form.kind.clone()),
@@ -119,36 +85,37 @@ pub async fn submit(
             description: Some(form.description.clone()),
             urgency: Some(form.urgency.clone()),
         },
-        customer_id: live.customer.id,
-        requester_id: user.id,
+        customer_id: user.live.customer.id,
+        requester_id: user.session.end_user.id,
         assignment_group_id: None,
         source: ContactSource::Portal,
         submission_key: Some(form.submission.clone()),
     };
-    match tickets::submit_ticket(&state.store, &session.actor(), request).await {
+    match tickets::submit_ticket(&state.store, &user.actor(), request).await {
         Ok(submitted) => {
-            Redirect::to(&live.link(&format!("/tickets/{}?submitted=1", submitted.ticket.id))).into_response()
+            let target = user.live.link(&format!("/tickets/{}?submitted=1", submitted.ticket.id));
+            Ok(Redirect::to(&target).into_response())
         }
         Err(UseCaseError::Invalid(errors)) => {
             let page = NewPage {
-                chrome: Chrome::new(&live, &session),
+                chrome: user.chrome(),
                 form,
                 errors,
                 types: TicketType::ALL,
                 urgencies: Urgency::ALL,
             };
-            (StatusCode::UNPROCESSABLE_ENTITY, page).into_response()
+            Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
         }
-        Err(UseCaseError::RateLimited { .. }) => pages::message(
-            &live,
-            Message {
+        Err(UseCaseError::RateLimited { .. }) => Ok(pages::message(
+            &user.live,
+            pages::Message {
                 status: StatusCode::TOO_MANY_REQUESTS,
                 title: "That is a lot of tickets at once".into(),
                 text: "You have submitted many tickets in the last few minutes. Please wait a little, or add to one of your tickets instead.".into(),
-                action: Some(Action { label: "My tickets".into(), href: live.link("/tickets") }),
+                action: Some(pages::Action { label: "My tickets".into(), href: user.live.link("/tickets") }),
             },
-        ),
-        Err(error) => pages::failure(error.into()),
+        )),
+        Err(error) => Err(user.fail(error)),
     }
 }
 
@@ -167,33 +134,28 @@ pub struct ListQuery {
 
 pub async fn list(
     State(state): State<AppState>,
-    live: LivePortal,
-    jar: CookieJar,
+    user: PortalUser,
     Query(query): Query<ListQuery>,
-) -> Response {
-    let session = match guard(&state, &live, &jar, "/tickets").await {
-        Ok(session) => session,
-        Err(page) => return page,
-    };
-    let page = PageRequest::parse(query.cursor.as_deref(), Some(20)).unwrap_or_default();
+) -> PortalResult {
+    open_for_tickets(&user)?;
+    let page = PageRequest::parse(query.cursor.as_deref(), Some(20)).map_err(|bad| {
+        let back = pages::Action { label: "My tickets".into(), href: user.live.link("/tickets") };
+        PortalError::bad_link(&user.live, bad, back)
+    })?;
     let filter = TicketFilter {
-        customer_id: Some(live.customer.id),
-        requester_id: Some(session.end_user.id),
+        customer_id: Some(user.live.customer.id),
+        requester_id: Some(user.session.end_user.id),
         ..Default::default()
     };
-    match state.store.list_tickets(&filter, &page).await {
-        Ok(found) => {
-            let next_page = found.next_cursor.map(|cursor| {
-                format!(
-                    "{}?cursor={}",
-                    live.link("/tickets"),
-                    form_urlencoded::byte_serialize(cursor.as_bytes()).collect::<String>()
-                )
-            });
-            ListPage { chrome: Chrome::new(&live, &session), tickets: found.items, next_page }.into_response()
-        }
-        Err(error) => pages::failure(error.into()),
-    }
+    let found = state.store.list_tickets(&filter, &page).await.map_err(|e| user.fail(e.into()))?;
+    let next_page = found.next_cursor.map(|cursor| {
+        format!(
+            "{}?cursor={}",
+            user.live.link("/tickets"),
+            form_urlencoded::byte_serialize(cursor.as_bytes()).collect::<String>()
+        )
+    });
+    Ok(ListPage { chrome: user.chrome(), tickets: found.items, next_page }.into_response())
 }
 
 /// The `{ticket_id}` of a ticket path; anything else is "not found".
@@ -218,18 +180,6 @@ fn not_found_plain() -> Response {
     pages::plain_message(StatusCode::NOT_FOUND, "Ticket not found", "There is no such ticket among yours.")
 }
 
-fn not_found(live: &LivePortal) -> Response {
-    pages::message(
-        live,
-        Message {
-            status: StatusCode::NOT_FOUND,
-            title: "Ticket not found".into(),
-            text: "There is no such ticket among yours.".into(),
-            action: Some(Action { label: "My tickets".into(), href: live.link("/tickets") }),
-        },
-    )
-}
-
 #[derive(Template, WebTemplate)]
 #[template(path = "portal/ticket.html")]
 struct TicketPage {
@@ -246,110 +196,57 @@ pub struct TicketQuery {
     submitted: Option<String>,
 }
 
-/// The end user's own ticket of this portal, or 404 (never 403: ids must not leak).
-async fn own_ticket(
-    state: &AppState,
-    live: &LivePortal,
-    session: &PortalSession,
-    id: Uuid,
-) -> Result<Ticket, Response> {
-    state
-        .store
-        .ticket_of_requester(id, live.customer.id, session.end_user.id)
-        .await
-        .map_err(|_| not_found(live))
-}
-
+/// The ticket page: the end user's own ticket of this portal, or "not found" (never
+/// "forbidden": ids must not leak). `reply` keeps a refused reply's text.
 async fn ticket_page(
     state: &AppState,
-    live: &LivePortal,
-    session: &PortalSession,
-    ticket: Ticket,
-    view: (bool, String, Option<String>),
-) -> Response {
-    let (submitted, reply, reply_error) = view;
-    match state.store.comments(ticket.id, false).await {
-        Ok(comments) => {
-            let status =
-                if reply_error.is_some() { StatusCode::UNPROCESSABLE_ENTITY } else { StatusCode::OK };
-            (
-                status,
-                TicketPage {
-                    chrome: Chrome::new(live, session),
-                    ticket,
-                    comments,
-                    submitted,
-                    reply,
-                    reply_error,
-                },
-            )
-                .into_response()
-        }
-        Err(error) => pages::failure(error.into()),
-    }
+    user: &PortalUser,
+    id: Uuid,
+    submitted: bool,
+    reply: (String, Option<String>),
+) -> PortalResult {
+    let (ticket, comments) =
+        tickets::conversation(&state.store, &user.actor(), id).await.map_err(|e| user.fail(e))?;
+    let (reply, reply_error) = reply;
+    let status = if reply_error.is_some() { StatusCode::UNPROCESSABLE_ENTITY } else { StatusCode::OK };
+    let page = TicketPage { chrome: user.chrome(), ticket, comments, submitted, reply, reply_error };
+    Ok((status, page).into_response())
 }
 
 pub async fn show(
     State(state): State<AppState>,
-    live: LivePortal,
-    jar: CookieJar,
+    user: PortalUser,
     TicketId(id): TicketId,
     Query(query): Query<TicketQuery>,
-) -> Response {
-    let session = match guard(&state, &live, &jar, &format!("/tickets/{id}")).await {
-        Ok(session) => session,
-        Err(page) => return page,
-    };
-    match own_ticket(&state, &live, &session, id).await {
-        Ok(ticket) => {
-            ticket_page(&state, &live, &session, ticket, (query.submitted.is_some(), String::new(), None))
-                .await
-        }
-        Err(page) => page,
-    }
+) -> PortalResult {
+    open_for_tickets(&user)?;
+    ticket_page(&state, &user, id, query.submitted.is_some(), (String::new(), None)).await
 }
 
 #[derive(Debug, Deserialize)]
 pub struct ReplyForm {
-    #[serde(rename = "_csrf", default)]
-    csrf: String,
     #[serde(default)]
     body: String,
 }
 
 pub async fn reply(
     State(state): State<AppState>,
-    live: LivePortal,
-    jar: CookieJar,
     TicketId(id): TicketId,
-    Form(form): Form<ReplyForm>,
-) -> Response {
-    let session = match guard(&state, &live, &jar, &format!("/tickets/{id}")).await {
-        Ok(session) => session,
-        Err(page) => return page,
-    };
-    if !same_secret(&form.csrf, &session.csrf_token) {
-        return csrf_refused(&live);
-    }
-    let ticket = match own_ticket(&state, &live, &session, id).await {
-        Ok(ticket) => ticket,
-        Err(page) => return page,
-    };
-    match tickets::comment(&state.store, &session.actor(), id, &form.body, Visibility::Public).await {
-        Ok(_) => Redirect::to(&live.link(&format!("/tickets/{id}#latest"))).into_response(),
+    PortalForm { user, form }: PortalForm<ReplyForm>,
+) -> PortalResult {
+    open_for_tickets(&user)?;
+    match tickets::comment(&state.store, &user.actor(), id, &form.body, Visibility::Public).await {
+        Ok(_) => Ok(Redirect::to(&user.live.link(&format!("/tickets/{id}#latest"))).into_response()),
         Err(UseCaseError::Invalid(errors)) => {
             let message = errors.message_for("body").map(str::to_string);
-            ticket_page(&state, &live, &session, ticket, (false, form.body, message)).await
+            ticket_page(&state, &user, id, false, (form.body, message)).await
         }
-        Err(UseCaseError::NotFound(_)) => not_found(&live),
-        Err(error) => pages::failure(error.into()),
+        Err(error) => Err(user.fail(error)),
     }
 }
 
 #[derive(Debug, Deserialize)]
 pub struct StatusForm {
-    #[serde(rename = "_csrf", default)]
-    csrf: String,
     #[serde(default)]
     action: String,
 }
@@ -357,29 +254,20 @@ pub struct StatusForm {
 /// Closing and reopening one's own ticket.
 pub async fn change_status(
     State(state): State<AppState>,
-    live: LivePortal,
-    jar: CookieJar,
     TicketId(id): TicketId,
-    Form(form): Form<StatusForm>,
-) -> Response {
-    let session = match guard(&state, &live, &jar, &format!("/tickets/{id}")).await {
-        Ok(session) => session,
-        Err(page) => return page,
-    };
-    if !same_secret(&form.csrf, &session.csrf_token) {
-        return csrf_refused(&live);
-    }
+    PortalForm { user, form }: PortalForm<StatusForm>,
+) -> PortalResult {
+    open_for_tickets(&user)?;
     let status = match form.action.as_str() {
         "close" => Status::Closed,
         "reopen" => Status::New,
-        _ => return not_found(&live),
+        _ => return Err(user.fail(UseCaseError::field("action", "must be 'close' or 'reopen'"))),
     };
-    match tickets::change_status(&state.store, &session.actor(), id, status).await {
+    match tickets::change_status(&state.store, &user.actor(), id, status).await {
         // Closing a closed ticket (a second click) changes nothing and is no error.
         Ok(_) | Err(UseCaseError::Invalid(_)) => {
-            Redirect::to(&live.link(&format!("/tickets/{id}"))).into_response()
+            Ok(Redirect::to(&user.live.link(&format!("/tickets/{id}"))).into_response())
         }
-        Err(UseCaseError::NotFound(_)) => not_found(&live),
-        Err(error) => pages::failure(error.into()),
+        Err(error) => Err(user.fail(error)),
     }
 }

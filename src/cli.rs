@@ -1,16 +1,17 @@
 //! What the command-line subcommands do, apart from parsing: usable from tests and `main`.
+//! Each command is one use case called as the command line; errors are told as they are.
 
 use anyhow::Context;
 use secrecy::ExposeSecret;
 use uuid::Uuid;
 
-use crate::auth::{password, secret};
 use crate::config::StorageArgs;
 use crate::domain::actor::Actor;
-use crate::domain::email::EmailAddress;
-use crate::domain::team::{NewTeamMember, TeamMember, check_password};
+use crate::domain::team::{TeamMember, TeamMemberDraft};
 use crate::store::tokens::ApiTokenInfo;
-use crate::store::{Store, StoreError, StoreOptions, redact};
+use crate::store::{Store, StoreOptions, redact};
+use crate::usecases::UseCaseError;
+use crate::usecases::team::{self, NewPassword};
 
 /// Opens the configured database and brings its schema up to date.
 pub async fn open_store(storage: &StorageArgs, options: &StoreOptions) -> anyhow::Result<Store> {
@@ -22,8 +23,25 @@ pub async fn open_store(storage: &StorageArgs, options: &StoreOptions) -> anyhow
     Ok(store)
 }
 
-fn parse_email(raw: &str) -> anyhow::Result<EmailAddress> {
-    EmailAddress::parse("email", raw).map_err(|e| anyhow::anyhow!("--email {}", e.message))
+/// A use case's refusal as one line for the terminal; failures keep their cause.
+fn explain(error: UseCaseError) -> anyhow::Error {
+    match error {
+        UseCaseError::Conflict { message, .. } => anyhow::anyhow!("{message}"),
+        UseCaseError::Internal(error) => error,
+        other => anyhow::anyhow!("{other}"),
+    }
+}
+
+fn new_password(chosen: Option<String>) -> NewPassword {
+    chosen.map_or(NewPassword::Generated, NewPassword::Chosen)
+}
+
+/// The member with this e-mail address; only a missing one is "no team member".
+async fn member(store: &Store, email: &str) -> anyhow::Result<TeamMember> {
+    team::member_by_email(store, &Actor::cli(), email).await.map_err(|error| match error {
+        UseCaseError::NotFound(_) => anyhow::anyhow!("no team member has the e-mail address {email}"),
+        other => explain(other),
+    })
 }
 
 /// Creates a team member with the given password, or a generated one (returned).
@@ -34,20 +52,17 @@ pub async fn create_team_member(
     role: &str,
     chosen_password: Option<String>,
 ) -> anyhow::Result<(TeamMember, String)> {
-    let new = NewTeamMember::parse(email, name, role).map_err(|e| anyhow::anyhow!("{e}"))?;
-    let password = match chosen_password {
-        Some(password) => {
-            check_password(&password).map_err(|e| anyhow::anyhow!("password {}", e.message))?;
-            password
-        }
-        None => secret::generate_password(),
+    let draft = TeamMemberDraft {
+        email: Some(email.to_string()),
+        name: Some(name.to_string()),
+        role: Some(role.to_string()),
+        active: None,
     };
-    let hash = password::hash_blocking(password.clone()).await?;
-    let member = store.create_team_member(&new, &hash, &Actor::cli()).await.map_err(|e| match e {
-        StoreError::Conflict { message, .. } => anyhow::anyhow!("{message}"),
-        other => other.into(),
-    })?;
-    Ok((member, password))
+    let (member, password) =
+        team::create_team_member(store, &Actor::cli(), draft, new_password(chosen_password))
+            .await
+            .map_err(explain)?;
+    Ok((member, password.0))
 }
 
 pub async fn reset_password(
@@ -55,60 +70,43 @@ pub async fn reset_password(
     email: &str,
     chosen_password: Option<String>,
 ) -> anyhow::Result<String> {
-    let member = store
-        .team_member_by_email(&parse_email(email)?)
+    let member = member(store, email).await?;
+    let (_, password) = team::reset_password(store, &Actor::cli(), member.id, new_password(chosen_password))
         .await
-        .map_err(|_| anyhow::anyhow!("no team member has the e-mail address {email}"))?;
-    let password = match chosen_password {
-        Some(password) => {
-            check_password(&password).map_err(|e| anyhow::anyhow!("password {}", e.message))?;
-            password
-        }
-        None => secret::generate_password(),
-    };
-    let hash = password::hash_blocking(password.clone()).await?;
-    store.set_team_member_password(member.id, &hash, &Actor::cli(), None).await?;
-    Ok(password)
+        .map_err(explain)?;
+    Ok(password.0)
 }
 
 /// Creates an API token acting for the team member; the token is shown only now.
 pub async fn create_token(store: &Store, email: &str, label: &str) -> anyhow::Result<(ApiTokenInfo, String)> {
-    let label = crate::domain::text::bounded("name", label, 1, 80, false)
-        .map_err(|e| anyhow::anyhow!("--name {}", e.message))?;
-    let member = store
-        .team_member_by_email(&parse_email(email)?)
-        .await
-        .map_err(|_| anyhow::anyhow!("no team member has the e-mail address {email}"))?;
-    if !member.active {
-        anyhow::bail!("{email} is not an active team member");
-    }
-    let token = secret::random_token("pt");
-    let info = store.create_api_token(&member, &label, &secret::hash_token(&token), &Actor::cli()).await?;
-    Ok((info, token))
+    let member = member(store, email).await?;
+    let (info, token) =
+        team::create_api_token(store, &Actor::cli(), member.id, label).await.map_err(explain)?;
+    Ok((info, token.0))
 }
 
 pub async fn list_tokens(store: &Store, email: &str) -> anyhow::Result<Vec<ApiTokenInfo>> {
-    let member = store
-        .team_member_by_email(&parse_email(email)?)
-        .await
-        .map_err(|_| anyhow::anyhow!("no team member has the e-mail address {email}"))?;
+    let member = member(store, email).await?;
     Ok(store.api_tokens_of(member.id).await?)
 }
 
 /// Revokes a token named by its id or by the token itself.
 pub async fn revoke_token(store: &Store, id_or_token: &str) -> anyhow::Result<ApiTokenInfo> {
+    let actor = Actor::cli();
     let id = match Uuid::parse_str(id_or_token.trim()) {
         Ok(id) => id,
         Err(_) => {
-            store
-                .api_token_by_hash(&secret::hash_token(id_or_token.trim()))
+            team::api_token_by_secret(store, &actor, id_or_token)
                 .await
-                .map_err(|_| anyhow::anyhow!("no API token matches"))?
+                .map_err(|error| match error {
+                    UseCaseError::NotFound(_) => anyhow::anyhow!("no API token matches"),
+                    other => explain(other),
+                })?
                 .id
         }
     };
-    store.revoke_api_token(id, &Actor::cli()).await.map_err(|e| match e {
-        StoreError::NotFound { .. } => anyhow::anyhow!("no API token has the id {id}"),
-        other => other.into(),
+    team::revoke_api_token(store, &actor, id).await.map_err(|error| match error {
+        UseCaseError::NotFound(_) => anyhow::anyhow!("no API token has the id {id}"),
+        other => explain(other),
     })
 }

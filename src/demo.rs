@@ -1,11 +1,13 @@
 //! Demo data: a small MSP to explore Portico with, seeded only into an empty database.
 
-use crate::cli::create_team_member;
 use crate::domain::actor::Actor;
 use crate::domain::customer::CustomerDraft;
 use crate::domain::end_user::EndUserDraft;
 use crate::domain::group::GroupDraft;
+use crate::domain::team::{TeamMember, TeamMemberDraft};
 use crate::store::Store;
+use crate::usecases::team::{NewPassword, OneTimePassword};
+use crate::usecases::{customers, end_users, groups, team};
 
 pub const ADMIN_EMAIL: &str = "admin@demo-msp.example";
 
@@ -58,11 +60,10 @@ pub async fn seed(store: &Store) -> anyhow::Result<Option<DemoSignIn>> {
         return Ok(None);
     }
     let actor = Actor::system();
-    let (admin, password) = create_team_member(store, ADMIN_EMAIL, "Dana Admin", "admin", None).await?;
-    let (tech_a, _) =
-        create_team_member(store, "sam@demo-msp.example", "Sam Technician", "technician", None).await?;
-    let (tech_b, _) =
-        create_team_member(store, "robin@demo-msp.example", "Robin Network", "technician", None).await?;
+    let (admin, OneTimePassword(password)) =
+        member(store, &actor, ADMIN_EMAIL, "Dana Admin", "admin").await?;
+    let (tech_a, _) = member(store, &actor, "sam@demo-msp.example", "Sam Technician", "technician").await?;
+    let (tech_b, _) = member(store, &actor, "robin@demo-msp.example", "Robin Network", "technician").await?;
 
     let group = |name: &str, customer_id, manager_id, member_ids| GroupDraft {
         name: Some(name.to_string()),
@@ -70,33 +71,29 @@ pub async fn seed(store: &Store) -> anyhow::Result<Option<DemoSignIn>> {
         manager_id: Some(manager_id),
         member_ids: Some(member_ids),
     };
-    store
-        .create_group(
-            &group("Service Desk", None, Some(admin.id), vec![admin.id, tech_a.id]).into_new()?,
-            &actor,
-        )
-        .await?;
-    store
-        .create_group(
-            &group("Network Operations", None, Some(tech_b.id), vec![tech_b.id]).into_new()?,
-            &actor,
-        )
+    groups::create_group(
+        store,
+        &actor,
+        group("Service Desk", None, Some(admin.id), vec![admin.id, tech_a.id]),
+    )
+    .await?;
+    groups::create_group(store, &actor, group("Network Operations", None, Some(tech_b.id), vec![tech_b.id]))
         .await?;
 
-    for (index, DemoCustomer { name, contact, end_users }) in CUSTOMERS.iter().enumerate() {
+    for (index, DemoCustomer { name, contact, end_users: people }) in CUSTOMERS.iter().enumerate() {
         let draft = CustomerDraft {
             name: Some(name.to_string()),
             contact_email: Some(Some(contact.to_string())),
             ..Default::default()
         };
-        let customer = store.create_customer(&draft.into_new()?, &actor).await?;
-        for (user_name, email) in end_users.iter() {
+        let customer = customers::create_customer(store, &actor, draft).await?;
+        for (user_name, email) in people.iter() {
             let draft = EndUserDraft {
                 name: Some(user_name.to_string()),
                 email: Some(email.to_string()),
                 active: None,
             };
-            store.create_end_user(customer.id, &draft.into_new()?, &actor).await?;
+            end_users::create_end_user(store, &actor, customer.id, draft).await?;
         }
         if index == 0 {
             let on_site = group(
@@ -105,8 +102,24 @@ pub async fn seed(store: &Store) -> anyhow::Result<Option<DemoSignIn>> {
                 Some(tech_a.id),
                 vec![tech_a.id, tech_b.id],
             );
-            store.create_group(&on_site.into_new()?, &actor).await?;
+            groups::create_group(store, &actor, on_site).await?;
         }
     }
     Ok(Some(DemoSignIn { email: admin.email.to_string(), password }))
+}
+
+async fn member(
+    store: &Store,
+    actor: &Actor,
+    email: &str,
+    name: &str,
+    role: &str,
+) -> anyhow::Result<(TeamMember, OneTimePassword)> {
+    let draft = TeamMemberDraft {
+        email: Some(email.to_string()),
+        name: Some(name.to_string()),
+        role: Some(role.to_string()),
+        active: None,
+    };
+    Ok(team::create_team_member(store, actor, draft, NewPassword::Generated).await?)
 }

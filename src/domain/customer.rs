@@ -85,20 +85,31 @@ impl CustomerChanges {
         *self == Self::default()
     }
 
+    /// Each field with whether it changes, its name in the API and its name for people.
+    fn fields(&self) -> [(bool, &'static str, &'static str); 6] {
+        [
+            (self.name.is_some(), "name", "name"),
+            (self.slug.is_some(), "slug", "slug"),
+            (self.contact_email.is_some(), "contact_email", "contact e-mail"),
+            (self.phone.is_some(), "phone", "phone"),
+            (self.website.is_some(), "website", "website"),
+            (self.notes.is_some(), "notes", "notes"),
+        ]
+    }
+
+    /// The API names of the fields that change (archiving aside), for event payloads.
+    pub fn changed_fields(&self) -> Vec<&'static str> {
+        self.fields().into_iter().filter(|(changed, ..)| *changed).map(|(_, field, _)| field).collect()
+    }
+
     /// Names the fields that change, for the audit log.
     pub fn summary(&self) -> String {
-        let mut fields = Vec::new();
-        let mut note = |changed: bool, name: &str| {
-            if changed {
-                fields.push(name.to_string());
-            }
-        };
-        note(self.name.is_some(), "name");
-        note(self.slug.is_some(), "slug");
-        note(self.contact_email.is_some(), "contact e-mail");
-        note(self.phone.is_some(), "phone");
-        note(self.website.is_some(), "website");
-        note(self.notes.is_some(), "notes");
+        let fields: Vec<String> = self
+            .fields()
+            .into_iter()
+            .filter(|(changed, ..)| *changed)
+            .map(|(.., label)| label.to_string())
+            .collect();
         match self.archived {
             Some(true) => format!("archived{}", with_fields(&fields)),
             Some(false) => format!("restored{}", with_fields(&fields)),
@@ -247,7 +258,18 @@ mod tests {
         assert_eq!(changes.notes.as_deref(), Some("x"));
         assert_eq!(changes.name, None);
         assert_eq!(changes.summary(), "changed phone, notes");
+        assert_eq!(changes.changed_fields(), ["phone", "notes"]);
         assert!(draft("{}").into_changes().unwrap().is_empty());
+    }
+
+    #[test]
+    fn archiving_is_named_apart_from_the_fields_that_change() {
+        let changes = draft(r#"{"archived":true,"contact_email":null}"#).into_changes().unwrap();
+        assert_eq!(changes.summary(), "archived; changed contact e-mail");
+        assert_eq!(changes.changed_fields(), ["contact_email"]);
+        let restore = draft(r#"{"archived":false}"#).into_changes().unwrap();
+        assert_eq!(restore.summary(), "restored");
+        assert!(restore.changed_fields().is_empty());
     }
 
     #[test]

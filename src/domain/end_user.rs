@@ -52,6 +52,19 @@ pub struct EndUserChanges {
 }
 
 impl EndUserChanges {
+    pub fn is_empty(&self) -> bool {
+        *self == Self::default()
+    }
+
+    /// The API names of the fields that change, for event payloads.
+    pub fn changed_fields(&self) -> Vec<&'static str> {
+        [(self.name.is_some(), "name"), (self.email.is_some(), "email"), (self.active.is_some(), "active")]
+            .into_iter()
+            .filter(|(changed, _)| *changed)
+            .map(|(_, field)| field)
+            .collect()
+    }
+
     pub fn summary(&self) -> String {
         match (self.active, self.name.is_some() || self.email.is_some()) {
             (Some(false), false) => "deactivated".into(),
@@ -136,5 +149,8 @@ mod tests {
     fn deactivation_is_summarised_plainly() {
         let changes = EndUserDraft { active: Some(false), ..Default::default() }.into_changes().unwrap();
         assert_eq!(changes.summary(), "deactivated");
+        assert_eq!(changes.changed_fields(), ["active"]);
+        assert!(!changes.is_empty());
+        assert!(EndUserDraft::default().into_changes().unwrap().is_empty());
     }
 }

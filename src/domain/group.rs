@@ -72,19 +72,35 @@ pub struct GroupChanges {
 }
 
 impl GroupChanges {
-    pub fn summary(&self) -> String {
-        let mut fields = Vec::new();
-        if self.name.is_some() {
-            fields.push("name");
-        }
-        if self.manager_id.is_some() {
-            fields.push("manager");
-        }
-        if self.member_ids.is_some() {
-            fields.push("members");
-        }
-        format!("changed {}", fields.join(", "))
+    /// Each field with whether it changes, its name in the API and its name for people.
+    fn fields(&self) -> [(bool, &'static str, &'static str); 3] {
+        [
+            (self.name.is_some(), "name", "name"),
+            (self.manager_id.is_some(), "manager_id", "manager"),
+            (self.member_ids.is_some(), "member_ids", "members"),
+        ]
     }
+
+    /// The API names of the fields that change, for event payloads.
+    pub fn changed_fields(&self) -> Vec<&'static str> {
+        self.fields().into_iter().filter(|(changed, ..)| *changed).map(|(_, field, _)| field).collect()
+    }
+
+    pub fn summary(&self) -> String {
+        let labels: Vec<&str> =
+            self.fields().into_iter().filter(|(changed, ..)| *changed).map(|(.., label)| label).collect();
+        format!("changed {}", labels.join(", "))
+    }
+}
+
+/// Refused: the built-in Everyone group follows the team and is never edited by hand.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+#[error("the built-in Everyone group cannot be edited or deleted")]
+pub struct BuiltinGroup;
+
+/// Whether the group `id` may be changed or deleted: every group but Everyone.
+pub fn check_editable(id: Uuid) -> Result<(), BuiltinGroup> {
+    if id == EVERYONE_ID { Err(BuiltinGroup) } else { Ok(()) }
 }
 
 fn members(raw: Vec<Uuid>) -> Result<Vec<Uuid>, FieldError> {
@@ -140,6 +156,29 @@ impl GroupDraft {
     }
 }
 
+/// A manager or member who is not on the team, with the field that names them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+#[error("{field}: no team member has the id {id}")]
+pub struct UnknownPerson {
+    pub field: &'static str,
+    pub id: Uuid,
+}
+
+/// Managers and members must be team members: the first one `is_member` does not know.
+pub fn check_people(
+    manager_id: Option<Uuid>,
+    member_ids: &[Uuid],
+    is_member: impl Fn(Uuid) -> bool,
+) -> Result<(), UnknownPerson> {
+    if let Some(id) = manager_id.filter(|id| !is_member(*id)) {
+        return Err(UnknownPerson { field: "manager_id", id });
+    }
+    match member_ids.iter().copied().find(|id| !is_member(*id)) {
+        Some(id) => Err(UnknownPerson { field: "member_ids", id }),
+        None => Ok(()),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -167,6 +206,34 @@ mod tests {
         assert!(errors.message_for("customer_id").is_some());
         let same: GroupDraft = serde_json::from_str(r#"{"customer_id":null}"#).unwrap();
         assert!(same.into_changes(None).is_ok());
+    }
+
+    #[test]
+    fn managers_and_members_must_be_on_the_team() {
+        let (known, stranger) = (Uuid::now_v7(), Uuid::now_v7());
+        let is_member = |id| id == known;
+        assert_eq!(check_people(Some(known), &[known], is_member), Ok(()));
+        assert_eq!(
+            check_people(Some(stranger), &[known], is_member),
+            Err(UnknownPerson { field: "manager_id", id: stranger })
+        );
+        assert_eq!(
+            check_people(None, &[known, stranger], is_member),
+            Err(UnknownPerson { field: "member_ids", id: stranger })
+        );
+    }
+
+    #[test]
+    fn everyone_is_the_one_group_that_cannot_be_edited() {
+        assert_eq!(check_editable(EVERYONE_ID), Err(BuiltinGroup));
+        assert_eq!(check_editable(Uuid::now_v7()), Ok(()));
+    }
+
+    #[test]
+    fn changes_name_their_fields_for_people_and_for_integrations() {
+        let changes = GroupChanges { manager_id: Some(None), member_ids: Some(vec![]), ..Default::default() };
+        assert_eq!(changes.summary(), "changed manager, members");
+        assert_eq!(changes.changed_fields(), ["manager_id", "member_ids"]);
     }
 
     #[test]

@@ -15,6 +15,8 @@ pub const RESERVED: &[&str] = &[
 
 pub const MIN_LEN: usize = 3;
 pub const MAX_LEN: usize = 63;
+/// How many numbered variants of a name's slug are tried before asking for one.
+pub const SUFFIX_TRIES: u32 = 1000;
 
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize)]
 #[serde(transparent)]
@@ -69,6 +71,12 @@ impl Slug {
         let keep = MAX_LEN - suffix.len();
         let base: String = self.0.chars().take(keep).collect();
         Self(format!("{}{suffix}", base.trim_end_matches('-')))
+    }
+
+    /// The first of `self`, `self-2`, `self-3`… (up to [`SUFFIX_TRIES`]) that `is_taken` does
+    /// not claim; `None` when every one is.
+    pub fn first_free(&self, is_taken: impl Fn(&str) -> bool) -> Option<Self> {
+        (1..=SUFFIX_TRIES).map(|n| self.with_suffix(n)).find(|candidate| !is_taken(candidate.as_str()))
     }
 
     pub fn as_str(&self) -> &str {
@@ -148,6 +156,15 @@ mod tests {
             assert_eq!(made.as_str(), slug, "{name}");
             assert!(Slug::parse("slug", made.as_str()).is_ok(), "{name}");
         }
+    }
+
+    #[test]
+    fn the_first_free_slug_skips_every_taken_one() {
+        let base = Slug::from_name("Acme");
+        let taken = ["acme", "acme-2", "acme-4"];
+        assert_eq!(base.first_free(|s| taken.contains(&s)).unwrap().as_str(), "acme-3");
+        assert_eq!(base.first_free(|_| false).unwrap().as_str(), "acme");
+        assert_eq!(base.first_free(|_| true), None, "every variant taken: the caller must choose");
     }
 
     #[test]

@@ -169,6 +169,15 @@ impl TeamMemberChanges {
         errors.into_result()
     }
 
+    /// The API names of the fields that change, for event payloads.
+    pub fn changed_fields(&self) -> Vec<&'static str> {
+        [(self.name.is_some(), "name"), (self.role.is_some(), "role"), (self.active.is_some(), "active")]
+            .into_iter()
+            .filter(|(changed, _)| *changed)
+            .map(|(_, field)| field)
+            .collect()
+    }
+
     /// What changed, for the audit log.
     pub fn summary(&self) -> String {
         let mut parts = Vec::new();
@@ -185,6 +194,45 @@ impl TeamMemberChanges {
         }
         if parts.is_empty() { "no change".to_string() } else { parts.join(", ") }
     }
+}
+
+impl TeamMember {
+    pub fn is_active_admin(&self) -> bool {
+        self.active && self.role == Role::Admin
+    }
+}
+
+/// Refused: the change would leave Portico without an active admin, so nobody could manage it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+#[error("{field}: Portico needs at least one active admin")]
+pub struct LastAdmin {
+    /// The field whose change is refused: `active` for a deactivation, `role` otherwise.
+    pub field: &'static str,
+}
+
+impl LastAdmin {
+    pub const MESSAGE: &'static str = "Portico needs at least one active admin";
+}
+
+/// Decides whether `changes` to a member who `was_active_admin` may stand, given how many
+/// active admins there are once they apply.
+pub fn check_an_admin_remains(
+    was_active_admin: bool,
+    changes: &TeamMemberChanges,
+    active_admins_after: i64,
+) -> Result<(), LastAdmin> {
+    if was_active_admin && changes.takes_away_admin() && active_admins_after < 1 {
+        let field = if changes.active == Some(false) { "active" } else { "role" };
+        return Err(LastAdmin { field });
+    }
+    Ok(())
+}
+
+pub const TOKEN_LABEL_MAX: usize = 80;
+
+/// What an API token is for, as people name it ("automation", "monitoring").
+pub fn api_token_label(raw: &str) -> Result<String, FieldError> {
+    text::bounded("name", raw, 1, TOKEN_LABEL_MAX, false)
 }
 
 /// Shortest password the console and CLI accept.
@@ -256,6 +304,32 @@ mod tests {
         assert!(leave.check_not_own(me, Some(me)).is_err());
         let rename = TeamMemberChanges { name: Some("New Name".into()), ..Default::default() };
         assert!(rename.check_not_own(me, Some(me)).is_ok());
+    }
+
+    #[test]
+    fn the_last_active_admin_is_never_demoted_or_deactivated() {
+        let demote = TeamMemberChanges { role: Some(Role::Technician), ..Default::default() };
+        let leave = TeamMemberChanges { active: Some(false), ..Default::default() };
+        let rename = TeamMemberChanges { name: Some("New".into()), ..Default::default() };
+        assert_eq!(check_an_admin_remains(true, &demote, 0), Err(LastAdmin { field: "role" }));
+        assert_eq!(check_an_admin_remains(true, &leave, 0), Err(LastAdmin { field: "active" }));
+        assert_eq!(check_an_admin_remains(true, &demote, 1), Ok(()), "another admin remains");
+        assert_eq!(check_an_admin_remains(false, &leave, 0), Ok(()), "was no admin: nothing lost");
+        assert_eq!(check_an_admin_remains(true, &rename, 0), Ok(()), "a rename takes nothing away");
+        assert!(LastAdmin { field: "role" }.to_string().contains(LastAdmin::MESSAGE));
+    }
+
+    #[test]
+    fn changes_name_their_fields() {
+        let changes = TeamMemberChanges { role: Some(Role::Admin), active: Some(true), ..Default::default() };
+        assert_eq!(changes.changed_fields(), ["role", "active"]);
+    }
+
+    #[test]
+    fn token_labels_are_named_text_of_bounded_length() {
+        assert_eq!(api_token_label(" automation ").unwrap(), "automation");
+        assert_eq!(api_token_label("").unwrap_err().field, "name");
+        assert!(api_token_label(&"x".repeat(TOKEN_LABEL_MAX + 1)).is_err());
     }
 
     #[test]

@@ -8,6 +8,8 @@ use sqlx::any::AnyArguments;
 use sqlx::query::Query;
 use sqlx::{Any, AssertSqlSafe};
 
+use crate::domain::page::{PageRequest, like_pattern};
+
 enum Value {
     Text(String),
     Int(i64),
@@ -32,6 +34,17 @@ impl Conditions {
         self
     }
 
+    /// `(a LIKE ? OR b LIKE ?)` with one bound pattern: `term` found anywhere in any of the
+    /// columns (stored lowercase), wildcards in it taken literally. Blank terms add nothing.
+    pub(crate) fn like_any(&mut self, columns: &[&str], term: Option<&str>) -> &mut Self {
+        let Some(term) = term.filter(|term| !term.trim().is_empty()) else { return self };
+        let placeholder = self.placeholder(Value::Text(like_pattern(term)));
+        let alternatives: Vec<String> =
+            columns.iter().map(|column| format!("{column} LIKE {placeholder} ESCAPE '\\'")).collect();
+        self.clauses.push(format!("({})", alternatives.join(" OR ")));
+        self
+    }
+
     /// A condition with no value, e.g. `"a.published = TRUE"`; only ever a constant.
     pub(crate) fn fixed(&mut self, condition: &'static str) -> &mut Self {
         self.clauses.push(condition.to_string());
@@ -52,6 +65,24 @@ impl Conditions {
 
     /// A keyset condition `(columns) < (values)`, for paging.
     pub(crate) fn before(&mut self, columns: &str, key: Vec<Keyed>) -> &mut Self {
+        self.keyset(columns, "<", key)
+    }
+
+    /// A keyset condition `(columns) > (values)`, for paging in ascending order.
+    pub(crate) fn after(&mut self, columns: &str, key: Vec<Keyed>) -> &mut Self {
+        self.keyset(columns, ">", key)
+    }
+
+    /// The rows after a page's cursor, in `(sort_key, id)` order.
+    pub(crate) fn after_cursor(&mut self, columns: &str, page: &PageRequest) -> &mut Self {
+        match &page.after {
+            Some(cursor) => self
+                .after(columns, vec![Keyed::Text(cursor.sort_key.clone()), Keyed::Text(cursor.id.clone())]),
+            None => self,
+        }
+    }
+
+    fn keyset(&mut self, columns: &str, comparison: &str, key: Vec<Keyed>) -> &mut Self {
         let placeholders: Vec<String> = key
             .into_iter()
             .map(|part| match part {
@@ -59,7 +90,7 @@ impl Conditions {
                 Keyed::Int(int) => self.placeholder(Value::Int(int)),
             })
             .collect();
-        self.clauses.push(format!("({columns}) < ({})", placeholders.join(", ")));
+        self.clauses.push(format!("({columns}) {comparison} ({})", placeholders.join(", ")));
         self
     }
 
@@ -112,5 +143,24 @@ mod tests {
         let mut none = Conditions::default();
         none.any_of("t.group_id", Vec::new());
         assert_eq!(none.clause(), " WHERE 1 = 0");
+    }
+
+    #[test]
+    fn a_search_binds_its_pattern_once_and_ascending_pages_start_after_the_cursor() {
+        let page = PageRequest::parse(
+            Some(&crate::domain::page::Cursor { sort_key: "a".into(), id: "id".into() }.encode()),
+            None,
+        )
+        .unwrap();
+        let mut conditions = Conditions::default();
+        conditions.like_any(&["name", "email"], Some(" 50%_ ")).after_cursor("sort_key, id", &page);
+        assert_eq!(
+            conditions.clause(),
+            " WHERE (name LIKE $1 ESCAPE '\\' OR email LIKE $1 ESCAPE '\\') AND (sort_key, id) > ($2, $3)"
+        );
+        assert_eq!(conditions.next_placeholder(), "$4");
+        let mut blank = Conditions::default();
+        blank.like_any(&["name"], Some("  ")).after_cursor("sort_key, id", &PageRequest::default());
+        assert_eq!(blank.clause(), "");
     }
 }

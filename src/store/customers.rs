@@ -3,13 +3,13 @@
 use sqlx::any::AnyRow;
 use uuid::Uuid;
 
-use super::team::after;
-use super::{RowExt, Store, StoreError, StoreResult, clear_or_set, now_ms, unique_as};
-use crate::domain::actor::Actor;
+use std::collections::{HashMap, HashSet};
+
+use super::conditions::Conditions;
+use super::{RowExt, Store, StoreError, StoreResult, Tx, clear_or_set, now_ms, unique_as};
 use crate::domain::customer::{Customer, CustomerChanges, NewCustomer};
 use crate::domain::email::EmailAddress;
-use crate::domain::event::{EventKind, NewEvent};
-use crate::domain::page::{Cursor, Page, PageRequest, like_pattern};
+use crate::domain::page::{Cursor, Page, PageRequest};
 use crate::domain::slug::Slug;
 use crate::domain::text::sort_key;
 
@@ -39,43 +39,6 @@ pub struct CustomerFilter {
 }
 
 impl Store {
-    pub async fn create_customer(&self, new: &NewCustomer, actor: &Actor) -> StoreResult<Customer> {
-        let mut tx = self.begin_write().await?;
-        let slug = match &new.slug {
-            Some(slug) => slug.clone(),
-            None => free_slug(&mut tx, &Slug::from_name(&new.name)).await?,
-        };
-        let id = Uuid::now_v7();
-        let now = now_ms();
-        let row = sqlx::query(
-            "INSERT INTO customers (id, name, sort_key, slug, contact_email, phone, website, notes, created_at, updated_at)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $9) RETURNING *",
-        )
-        .bind(id.to_string())
-        .bind(&new.name)
-        .bind(sort_key(&new.name))
-        .bind(slug.as_str())
-        .bind(new.contact_email.as_ref().map(EmailAddress::as_str))
-        .bind(new.phone.as_deref())
-        .bind(new.website.as_deref())
-        .bind(&new.notes)
-        .bind(now)
-        .fetch_one(&mut *tx)
-        .await
-        .map_err(unique_as("slug", SLUG_TAKEN))?;
-        let created = customer(&row)?;
-        let summary = format!("created customer {}", created.name);
-        tx.record(
-            actor,
-            NewEvent::new(EventKind::CustomerCreated, created.id, summary).for_customer(created.id),
-        )
-        .await?;
-        // Every customer has its (inactive) portal from the start, at its default address.
-        tx.portal_for_update(created.id).await?;
-        tx.commit().await?;
-        Ok(created)
-    }
-
     pub async fn customer(&self, id: Uuid) -> StoreResult<Customer> {
         let row = sqlx::query("SELECT * FROM customers WHERE id = $1")
             .bind(id.to_string())
@@ -90,36 +53,89 @@ impl Store {
         filter: &CustomerFilter,
         page: &PageRequest,
     ) -> StoreResult<Page<Customer>> {
-        let (after_key, after_id) = after(page);
-        let rows = sqlx::query(
-            "SELECT * FROM customers
-             WHERE ($1 IS NULL OR sort_key LIKE $1 ESCAPE '\\' OR slug LIKE $1 ESCAPE '\\')
-               AND ($2 OR archived_at IS NULL)
-               AND ($3 IS NULL OR (sort_key, id) > ($3, $4))
-             ORDER BY sort_key, id LIMIT $5",
-        )
-        .bind(filter.search.as_deref().filter(|s| !s.trim().is_empty()).map(like_pattern))
-        .bind(filter.include_archived)
-        .bind(after_key)
-        .bind(after_id)
-        .bind(i64::from(page.limit) + 1)
-        .fetch_all(&self.pool)
-        .await?;
+        let mut conditions = Conditions::default();
+        conditions.like_any(&["sort_key", "slug"], filter.search.as_deref());
+        if !filter.include_archived {
+            conditions.fixed("archived_at IS NULL");
+        }
+        conditions.after_cursor("sort_key, id", page);
+        let sql = format!(
+            "SELECT * FROM customers{} ORDER BY sort_key, id LIMIT {}",
+            conditions.clause(),
+            conditions.next_placeholder()
+        );
+        let rows = conditions.query(sql).bind(i64::from(page.limit) + 1).fetch_all(&self.pool).await?;
         let customers = rows.iter().map(customer).collect::<StoreResult<Vec<_>>>()?;
         Ok(page.page_from(customers, |c| Cursor { sort_key: sort_key(&c.name), id: c.id.to_string() }))
     }
 
-    pub async fn update_customer(
+    /// The names of the customers among `ids`, to label rows that refer to them.
+    pub async fn customer_names(
         &self,
-        id: Uuid,
-        changes: &CustomerChanges,
-        actor: &Actor,
-    ) -> StoreResult<Customer> {
-        if changes.is_empty() {
-            return self.customer(id).await;
+        ids: impl IntoIterator<Item = Uuid>,
+    ) -> StoreResult<HashMap<Uuid, String>> {
+        let ids: HashSet<String> = ids.into_iter().map(|id| id.to_string()).collect();
+        if ids.is_empty() {
+            return Ok(HashMap::new());
         }
-        let mut tx = self.begin_write().await?;
-        let now = now_ms();
+        let mut conditions = Conditions::default();
+        conditions.any_of("id", ids);
+        let sql = format!("SELECT id, name FROM customers{}", conditions.clause());
+        let rows = conditions.query(sql).fetch_all(&self.pool).await?;
+        rows.iter().map(|row| Ok((row.uuid("id")?, row.text("name")?))).collect()
+    }
+
+    pub async fn count_customers(&self) -> StoreResult<i64> {
+        let row = sqlx::query("SELECT COUNT(*) AS n FROM customers").fetch_one(&self.pool).await?;
+        row.int("n")
+    }
+}
+
+impl Tx {
+    /// The customer as this transaction sees it.
+    pub async fn customer(&mut self, id: Uuid) -> StoreResult<Customer> {
+        let row = sqlx::query("SELECT * FROM customers WHERE id = $1")
+            .bind(id.to_string())
+            .fetch_optional(&mut **self)
+            .await?
+            .ok_or(StoreError::not_found("customer"))?;
+        customer(&row)
+    }
+
+    /// Every customer slug that is `base` or `base-` followed by anything: what a numbered
+    /// variant of `base` could collide with, in one query.
+    pub async fn customer_slugs_like(&mut self, base: &Slug) -> StoreResult<HashSet<String>> {
+        // Slugs hold only a-z, 0-9 and '-': nothing in them is a LIKE wildcard.
+        let rows = sqlx::query("SELECT slug FROM customers WHERE slug = $1 OR slug LIKE $2")
+            .bind(base.as_str())
+            .bind(format!("{base}-%"))
+            .fetch_all(&mut **self)
+            .await?;
+        rows.iter().map(|row| row.text("slug")).collect()
+    }
+
+    pub async fn insert_customer(&mut self, new: &NewCustomer, slug: &Slug) -> StoreResult<Customer> {
+        let row = sqlx::query(
+            "INSERT INTO customers (id, name, sort_key, slug, contact_email, phone, website, notes, created_at, updated_at)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $9) RETURNING *",
+        )
+        .bind(Uuid::now_v7().to_string())
+        .bind(&new.name)
+        .bind(sort_key(&new.name))
+        .bind(slug.as_str())
+        .bind(new.contact_email.as_ref().map(EmailAddress::as_str))
+        .bind(new.phone.as_deref())
+        .bind(new.website.as_deref())
+        .bind(&new.notes)
+        .bind(now_ms())
+        .fetch_one(&mut **self)
+        .await
+        .map_err(unique_as("slug", SLUG_TAKEN))?;
+        customer(&row)
+    }
+
+    /// Writes the fields `changes` names; archiving keeps the first archiving time.
+    pub async fn update_customer(&mut self, id: Uuid, changes: &CustomerChanges) -> StoreResult<Customer> {
         let (set_email, email) =
             clear_or_set(changes.contact_email.as_ref().map(|e| e.as_ref().map(EmailAddress::as_str)));
         let (set_phone, phone) = clear_or_set(changes.phone.as_ref().map(Option::as_deref));
@@ -149,41 +165,11 @@ impl Store {
         .bind(website)
         .bind(changes.notes.as_deref())
         .bind(changes.archived)
-        .bind(now)
-        .fetch_optional(&mut *tx)
+        .bind(now_ms())
+        .fetch_optional(&mut **self)
         .await
         .map_err(unique_as("slug", SLUG_TAKEN))?
         .ok_or(StoreError::not_found("customer"))?;
-        let updated = customer(&row)?;
-        let summary = changes.summary();
-        let kind = match changes.archived {
-            Some(true) => EventKind::CustomerArchived,
-            Some(false) => EventKind::CustomerRestored,
-            None => EventKind::CustomerUpdated,
-        };
-        tx.record(actor, NewEvent::new(kind, id, summary).for_customer(id)).await?;
-        tx.commit().await?;
-        Ok(updated)
+        customer(&row)
     }
-
-    pub async fn count_customers(&self) -> StoreResult<i64> {
-        let row = sqlx::query("SELECT COUNT(*) AS n FROM customers").fetch_one(&self.pool).await?;
-        row.int("n")
-    }
-}
-
-/// The first of `base`, `base-2`, `base-3`… no customer uses yet.
-async fn free_slug(connection: &mut sqlx::AnyConnection, base: &Slug) -> StoreResult<Slug> {
-    for n in 1..=1000 {
-        let candidate = base.with_suffix(n);
-        let taken = sqlx::query("SELECT 1 AS taken FROM customers WHERE slug = $1")
-            .bind(candidate.as_str())
-            .fetch_optional(&mut *connection)
-            .await?
-            .is_some();
-        if !taken {
-            return Ok(candidate);
-        }
-    }
-    Err(StoreError::conflict("slug", "no free slug could be made from the name; choose one"))
 }

@@ -3,13 +3,11 @@
 use sqlx::any::AnyRow;
 use uuid::Uuid;
 
-use super::team::after;
-use super::{RowExt, Store, StoreError, StoreResult, now_ms, unique_as};
-use crate::domain::actor::Actor;
+use super::conditions::Conditions;
+use super::{RowExt, Store, StoreError, StoreResult, Tx, now_ms, unique_as};
 use crate::domain::email::EmailAddress;
 use crate::domain::end_user::{EndUser, EndUserChanges, NewEndUser};
-use crate::domain::event::{EventKind, NewEvent};
-use crate::domain::page::{Cursor, Page, PageRequest, like_pattern};
+use crate::domain::page::{Cursor, Page, PageRequest};
 use crate::domain::text::sort_key;
 
 fn end_user(row: &AnyRow) -> StoreResult<EndUser> {
@@ -29,40 +27,6 @@ fn end_user(row: &AnyRow) -> StoreResult<EndUser> {
 const EMAIL_TAKEN: &str = "another end user of this customer has this e-mail address";
 
 impl Store {
-    pub async fn create_end_user(
-        &self,
-        customer_id: Uuid,
-        new: &NewEndUser,
-        actor: &Actor,
-    ) -> StoreResult<EndUser> {
-        let customer = self.customer(customer_id).await?;
-        if customer.archived {
-            return Err(StoreError::conflict("customer_id", "the customer is archived; restore it first"));
-        }
-        let mut tx = self.begin_write().await?;
-        let id = Uuid::now_v7();
-        let row = sqlx::query(
-            "INSERT INTO end_users (id, customer_id, name, sort_key, email, active, created_at, updated_at)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $7) RETURNING *",
-        )
-        .bind(id.to_string())
-        .bind(customer_id.to_string())
-        .bind(&new.name)
-        .bind(sort_key(&new.name))
-        .bind(new.email.as_str())
-        .bind(new.active)
-        .bind(now_ms())
-        .fetch_one(&mut *tx)
-        .await
-        .map_err(unique_as("email", EMAIL_TAKEN))?;
-        let created = end_user(&row)?;
-        let summary = format!("created end user {} for {}", created.email, customer.name);
-        let event = NewEvent::new(EventKind::EndUserCreated, id, summary).for_customer(created.customer_id);
-        tx.record(actor, event).await?;
-        tx.commit().await?;
-        Ok(created)
-    }
-
     pub async fn end_user(&self, id: Uuid) -> StoreResult<EndUser> {
         let row = sqlx::query("SELECT * FROM end_users WHERE id = $1")
             .bind(id.to_string())
@@ -78,21 +42,17 @@ impl Store {
         search: Option<&str>,
         page: &PageRequest,
     ) -> StoreResult<Page<EndUser>> {
-        let (after_key, after_id) = after(page);
-        let rows = sqlx::query(
-            "SELECT * FROM end_users
-             WHERE customer_id = $1
-               AND ($2 IS NULL OR sort_key LIKE $2 ESCAPE '\\' OR email LIKE $2 ESCAPE '\\')
-               AND ($3 IS NULL OR (sort_key, id) > ($3, $4))
-             ORDER BY sort_key, id LIMIT $5",
-        )
-        .bind(customer_id.to_string())
-        .bind(search.filter(|s| !s.trim().is_empty()).map(like_pattern))
-        .bind(after_key)
-        .bind(after_id)
-        .bind(i64::from(page.limit) + 1)
-        .fetch_all(&self.pool)
-        .await?;
+        let mut conditions = Conditions::default();
+        conditions
+            .text("customer_id = ?", customer_id.to_string())
+            .like_any(&["sort_key", "email"], search)
+            .after_cursor("sort_key, id", page);
+        let sql = format!(
+            "SELECT * FROM end_users{} ORDER BY sort_key, id LIMIT {}",
+            conditions.clause(),
+            conditions.next_placeholder()
+        );
+        let rows = conditions.query(sql).bind(i64::from(page.limit) + 1).fetch_all(&self.pool).await?;
         let users = rows.iter().map(end_user).collect::<StoreResult<Vec<_>>>()?;
         Ok(page.page_from(users, |u| Cursor { sort_key: sort_key(&u.name), id: u.id.to_string() }))
     }
@@ -108,17 +68,28 @@ impl Store {
         .await?;
         Ok((row.int("total")?, row.int("active")?))
     }
+}
 
-    pub async fn update_end_user(
-        &self,
-        id: Uuid,
-        changes: &EndUserChanges,
-        actor: &Actor,
-    ) -> StoreResult<EndUser> {
-        if *changes == EndUserChanges::default() {
-            return self.end_user(id).await;
-        }
-        let mut tx = self.begin_write().await?;
+impl Tx {
+    pub async fn insert_end_user(&mut self, customer_id: Uuid, new: &NewEndUser) -> StoreResult<EndUser> {
+        let row = sqlx::query(
+            "INSERT INTO end_users (id, customer_id, name, sort_key, email, active, created_at, updated_at)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $7) RETURNING *",
+        )
+        .bind(Uuid::now_v7().to_string())
+        .bind(customer_id.to_string())
+        .bind(&new.name)
+        .bind(sort_key(&new.name))
+        .bind(new.email.as_str())
+        .bind(new.active)
+        .bind(now_ms())
+        .fetch_one(&mut **self)
+        .await
+        .map_err(unique_as("email", EMAIL_TAKEN))?;
+        end_user(&row)
+    }
+
+    pub async fn update_end_user(&mut self, id: Uuid, changes: &EndUserChanges) -> StoreResult<EndUser> {
         let row = sqlx::query(
             "UPDATE end_users SET
                name = COALESCE($2, name),
@@ -134,15 +105,10 @@ impl Store {
         .bind(changes.email.as_ref().map(EmailAddress::as_str))
         .bind(changes.active)
         .bind(now_ms())
-        .fetch_optional(&mut *tx)
+        .fetch_optional(&mut **self)
         .await
         .map_err(unique_as("email", EMAIL_TAKEN))?
         .ok_or(StoreError::not_found("end user"))?;
-        let updated = end_user(&row)?;
-        let summary = changes.summary();
-        let event = NewEvent::new(EventKind::EndUserUpdated, id, summary).for_customer(updated.customer_id);
-        tx.record(actor, event).await?;
-        tx.commit().await?;
-        Ok(updated)
+        end_user(&row)
     }
 }

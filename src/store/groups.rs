@@ -1,22 +1,19 @@
 //! Assignment groups and their members. The built-in Everyone group has no member rows:
 //! its members are every active team member, and it cannot be changed.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 
 use sqlx::AnyConnection;
 use sqlx::any::AnyRow;
 use uuid::Uuid;
 
-use super::team::after;
-use super::{RowExt, Store, StoreError, StoreResult, clear_or_set, now_ms, unique_as};
-use crate::domain::actor::Actor;
-use crate::domain::event::{EventKind, NewEvent};
-use crate::domain::group::{AssignmentGroup, EVERYONE_ID, GroupChanges, NewGroup};
-use crate::domain::page::{Cursor, Page, PageRequest, like_pattern};
+use super::conditions::Conditions;
+use super::{RowExt, Store, StoreError, StoreResult, Tx, clear_or_set, now_ms, unique_as};
+use crate::domain::group::{AssignmentGroup, GroupChanges, NewGroup};
+use crate::domain::page::{Cursor, Page, PageRequest};
 use crate::domain::text::sort_key;
 
 const NAME_TAKEN: &str = "another group with this name already exists for the same customer (or globally)";
-const BUILTIN: &str = "the built-in Everyone group cannot be edited or deleted";
 
 #[derive(Debug, Clone, Default)]
 pub struct GroupFilter {
@@ -25,40 +22,71 @@ pub struct GroupFilter {
     pub usable_for: Option<Uuid>,
 }
 
-impl Store {
-    async fn group_from_row(&self, row: &AnyRow) -> StoreResult<AssignmentGroup> {
-        let id = row.uuid("id")?;
-        let builtin = row.flag("builtin")?;
-        let member_ids = if builtin {
-            self.active_team_member_ids().await?
+/// The groups of `rows`, with the members of all of them read in one query (and the team,
+/// once, when Everyone is among them).
+async fn groups_of(connection: &mut AnyConnection, rows: &[AnyRow]) -> StoreResult<Vec<AssignmentGroup>> {
+    let mut own_member_rows = Vec::new();
+    let mut has_everyone = false;
+    for row in rows {
+        if row.flag("builtin")? {
+            has_everyone = true;
         } else {
-            let rows = sqlx::query(
-                "SELECT team_member_id FROM assignment_group_members WHERE group_id = $1 ORDER BY team_member_id",
-            )
-            .bind(id.to_string())
-            .fetch_all(&self.pool)
-            .await?;
-            rows.iter().map(|r| r.uuid("team_member_id")).collect::<StoreResult<_>>()?
-        };
-        Ok(AssignmentGroup {
-            id,
-            name: row.text("name")?,
-            customer_id: row.opt_uuid("customer_id")?,
-            manager_id: row.opt_uuid("manager_id")?,
-            member_ids,
-            builtin,
-            created_at: row.time("created_at")?,
-            updated_at: row.time("updated_at")?,
-        })
+            own_member_rows.push(row.text("id")?);
+        }
     }
+    let mut members: HashMap<Uuid, Vec<Uuid>> = HashMap::new();
+    if !own_member_rows.is_empty() {
+        let mut conditions = Conditions::default();
+        conditions.any_of("group_id", own_member_rows);
+        let sql = format!(
+            "SELECT group_id, team_member_id FROM assignment_group_members{} ORDER BY group_id, team_member_id",
+            conditions.clause()
+        );
+        for row in conditions.query(sql).fetch_all(&mut *connection).await? {
+            members.entry(row.uuid("group_id")?).or_default().push(row.uuid("team_member_id")?);
+        }
+    }
+    let everyone = if has_everyone { active_member_ids(connection).await? } else { Vec::new() };
+    rows.iter()
+        .map(|row| {
+            let id = row.uuid("id")?;
+            let builtin = row.flag("builtin")?;
+            Ok(AssignmentGroup {
+                id,
+                name: row.text("name")?,
+                customer_id: row.opt_uuid("customer_id")?,
+                manager_id: row.opt_uuid("manager_id")?,
+                member_ids: if builtin { everyone.clone() } else { members.remove(&id).unwrap_or_default() },
+                builtin,
+                created_at: row.time("created_at")?,
+                updated_at: row.time("updated_at")?,
+            })
+        })
+        .collect()
+}
 
+/// The members of Everyone: every active team member.
+async fn active_member_ids(connection: &mut AnyConnection) -> StoreResult<Vec<Uuid>> {
+    let rows = sqlx::query("SELECT id FROM team_members WHERE active = $1 ORDER BY id")
+        .bind(true)
+        .fetch_all(&mut *connection)
+        .await?;
+    rows.iter().map(|row| row.uuid("id")).collect()
+}
+
+async fn group_by_id(connection: &mut AnyConnection, id: Uuid) -> StoreResult<AssignmentGroup> {
+    let row = sqlx::query("SELECT * FROM assignment_groups WHERE id = $1")
+        .bind(id.to_string())
+        .fetch_optional(&mut *connection)
+        .await?
+        .ok_or(StoreError::not_found("assignment group"))?;
+    let mut groups = groups_of(connection, &[row]).await?;
+    groups.pop().ok_or(StoreError::not_found("assignment group"))
+}
+
+impl Store {
     pub async fn group(&self, id: Uuid) -> StoreResult<AssignmentGroup> {
-        let row = sqlx::query("SELECT * FROM assignment_groups WHERE id = $1")
-            .bind(id.to_string())
-            .fetch_optional(&self.pool)
-            .await?
-            .ok_or(StoreError::not_found("assignment group"))?;
-        self.group_from_row(&row).await
+        group_by_id(&mut *self.pool.acquire().await?, id).await
     }
 
     pub async fn list_groups(
@@ -66,40 +94,44 @@ impl Store {
         filter: &GroupFilter,
         page: &PageRequest,
     ) -> StoreResult<Page<AssignmentGroup>> {
-        let (after_key, after_id) = after(page);
-        let rows = sqlx::query(
-            "SELECT * FROM assignment_groups
-             WHERE ($1 IS NULL OR sort_key LIKE $1 ESCAPE '\\')
-               AND ($2 IS NULL OR customer_id IS NULL OR customer_id = $2)
-               AND ($3 IS NULL OR (sort_key, id) > ($3, $4))
-             ORDER BY sort_key, id LIMIT $5",
-        )
-        .bind(filter.search.as_deref().filter(|s| !s.trim().is_empty()).map(like_pattern))
-        .bind(filter.usable_for.map(|id| id.to_string()))
-        .bind(after_key)
-        .bind(after_id)
-        .bind(i64::from(page.limit) + 1)
-        .fetch_all(&self.pool)
-        .await?;
-        let mut groups = Vec::with_capacity(rows.len());
-        for row in &rows {
-            groups.push(self.group_from_row(row).await?);
+        let mut conditions = Conditions::default();
+        conditions.like_any(&["sort_key"], filter.search.as_deref());
+        if let Some(customer_id) = filter.usable_for {
+            conditions.text("(customer_id IS NULL OR customer_id = ?)", customer_id.to_string());
         }
+        conditions.after_cursor("sort_key, id", page);
+        let sql = format!(
+            "SELECT * FROM assignment_groups{} ORDER BY sort_key, id LIMIT {}",
+            conditions.clause(),
+            conditions.next_placeholder()
+        );
+        let mut connection = self.pool.acquire().await?;
+        let rows = conditions.query(sql).bind(i64::from(page.limit) + 1).fetch_all(&mut *connection).await?;
+        let groups = groups_of(&mut connection, &rows).await?;
         Ok(page.page_from(groups, |g| Cursor { sort_key: sort_key(&g.name), id: g.id.to_string() }))
     }
+}
 
-    pub async fn create_group(&self, new: &NewGroup, actor: &Actor) -> StoreResult<AssignmentGroup> {
-        if let Some(customer_id) = new.customer_id {
-            let customer = self
-                .customer(customer_id)
-                .await
-                .map_err(|_| StoreError::conflict("customer_id", "no such customer"))?;
-            if customer.archived {
-                return Err(StoreError::conflict("customer_id", "the customer is archived"));
-            }
+impl Tx {
+    /// The group as this transaction sees it.
+    pub async fn group(&mut self, id: Uuid) -> StoreResult<AssignmentGroup> {
+        group_by_id(self, id).await
+    }
+
+    /// Which of `ids` are team members.
+    pub async fn known_team_members(&mut self, ids: &[Uuid]) -> StoreResult<HashSet<Uuid>> {
+        if ids.is_empty() {
+            return Ok(HashSet::new());
         }
-        let mut tx = self.begin_write().await?;
-        check_team_members(&mut tx, new.manager_id, &new.member_ids).await?;
+        let mut conditions = Conditions::default();
+        conditions.any_of("id", ids.iter().map(Uuid::to_string));
+        let sql = format!("SELECT id FROM team_members{}", conditions.clause());
+        let rows = conditions.query(sql).fetch_all(&mut **self).await?;
+        rows.iter().map(|row| row.uuid("id")).collect()
+    }
+
+    /// Adds the group with its members; returns its id.
+    pub async fn insert_group(&mut self, new: &NewGroup) -> StoreResult<Uuid> {
         let id = Uuid::now_v7();
         sqlx::query(
             "INSERT INTO assignment_groups (id, name, sort_key, customer_id, manager_id, builtin, created_at, updated_at)
@@ -112,31 +144,15 @@ impl Store {
         .bind(new.manager_id.map(|m| m.to_string()))
         .bind(false)
         .bind(now_ms())
-        .execute(&mut *tx)
+        .execute(&mut **self)
         .await
         .map_err(unique_as("name", NAME_TAKEN))?;
-        replace_members(&mut tx, id, &new.member_ids).await?;
-        let scope = if new.customer_id.is_some() { "customer" } else { "global" };
-        let summary = format!("created {scope} group {} with {} members", new.name, new.member_ids.len());
-        tx.record(actor, NewEvent::new(EventKind::GroupCreated, id, summary)).await?;
-        tx.commit().await?;
-        self.group(id).await
+        self.replace_group_members(id, &new.member_ids).await?;
+        Ok(id)
     }
 
-    pub async fn update_group(
-        &self,
-        id: Uuid,
-        changes: &GroupChanges,
-        actor: &Actor,
-    ) -> StoreResult<AssignmentGroup> {
-        refuse_builtin(id)?;
-        let mut tx = self.begin_write().await?;
-        check_team_members(
-            &mut tx,
-            changes.manager_id.flatten(),
-            changes.member_ids.as_deref().unwrap_or_default(),
-        )
-        .await?;
+    /// Writes the name, manager and members that `changes` names.
+    pub async fn update_group(&mut self, id: Uuid, changes: &GroupChanges) -> StoreResult<()> {
         let (set_manager, manager) = clear_or_set(changes.manager_id.map(|m| m.map(|id| id.to_string())));
         let done = sqlx::query(
             "UPDATE assignment_groups SET
@@ -152,28 +168,23 @@ impl Store {
         .bind(set_manager)
         .bind(manager)
         .bind(now_ms())
-        .execute(&mut *tx)
+        .execute(&mut **self)
         .await
         .map_err(unique_as("name", NAME_TAKEN))?;
         if done.rows_affected() == 0 {
             return Err(StoreError::not_found("assignment group"));
         }
         if let Some(members) = &changes.member_ids {
-            replace_members(&mut tx, id, members).await?;
+            self.replace_group_members(id, members).await?;
         }
-        let summary = changes.summary();
-        tx.record(actor, NewEvent::new(EventKind::GroupUpdated, id, summary)).await?;
-        tx.commit().await?;
-        self.group(id).await
+        Ok(())
     }
 
-    pub async fn delete_group(&self, id: Uuid, actor: &Actor) -> StoreResult<()> {
-        refuse_builtin(id)?;
-        let group = self.group(id).await?;
-        let mut tx = self.begin_write().await?;
-        sqlx::query("DELETE FROM assignment_groups WHERE id = $1")
+    /// Deletes the group; one that a portal routes tickets to is a conflict on `id`.
+    pub async fn delete_group(&mut self, id: Uuid) -> StoreResult<()> {
+        let done = sqlx::query("DELETE FROM assignment_groups WHERE id = $1")
             .bind(id.to_string())
-            .execute(&mut *tx)
+            .execute(&mut **self)
             .await
             .map_err(|error| match &error {
                 sqlx::Error::Database(db) if db.is_foreign_key_violation() => StoreError::conflict(
@@ -182,57 +193,24 @@ impl Store {
                 ),
                 _ => StoreError::Database(error),
             })?;
-        let summary = format!("deleted group {}", group.name);
-        tx.record(actor, NewEvent::new(EventKind::GroupDeleted, id, summary)).await?;
-        tx.commit().await?;
+        if done.rows_affected() == 0 {
+            return Err(StoreError::not_found("assignment group"));
+        }
         Ok(())
     }
-}
 
-fn refuse_builtin(id: Uuid) -> StoreResult<()> {
-    if id == EVERYONE_ID {
-        return Err(StoreError::conflict("id", BUILTIN));
-    }
-    Ok(())
-}
-
-/// Managers and members must be existing team members; names the field that is wrong.
-async fn check_team_members(
-    connection: &mut AnyConnection,
-    manager_id: Option<Uuid>,
-    member_ids: &[Uuid],
-) -> StoreResult<()> {
-    if manager_id.is_none() && member_ids.is_empty() {
-        return Ok(());
-    }
-    let rows = sqlx::query("SELECT id FROM team_members").fetch_all(&mut *connection).await?;
-    let known: HashSet<Uuid> = rows.iter().map(|r| r.uuid("id")).collect::<StoreResult<_>>()?;
-    if let Some(manager) = manager_id
-        && !known.contains(&manager)
-    {
-        return Err(StoreError::conflict("manager_id", format!("no team member has the id {manager}")));
-    }
-    if let Some(unknown) = member_ids.iter().find(|id| !known.contains(id)) {
-        return Err(StoreError::conflict("member_ids", format!("no team member has the id {unknown}")));
-    }
-    Ok(())
-}
-
-async fn replace_members(
-    connection: &mut AnyConnection,
-    group_id: Uuid,
-    member_ids: &[Uuid],
-) -> StoreResult<()> {
-    sqlx::query("DELETE FROM assignment_group_members WHERE group_id = $1")
-        .bind(group_id.to_string())
-        .execute(&mut *connection)
-        .await?;
-    for member in member_ids {
-        sqlx::query("INSERT INTO assignment_group_members (group_id, team_member_id) VALUES ($1, $2)")
+    async fn replace_group_members(&mut self, group_id: Uuid, member_ids: &[Uuid]) -> StoreResult<()> {
+        sqlx::query("DELETE FROM assignment_group_members WHERE group_id = $1")
             .bind(group_id.to_string())
-            .bind(member.to_string())
-            .execute(&mut *connection)
+            .execute(&mut **self)
             .await?;
+        for member in member_ids {
+            sqlx::query("INSERT INTO assignment_group_members (group_id, team_member_id) VALUES ($1, $2)")
+                .bind(group_id.to_string())
+                .bind(member.to_string())
+                .execute(&mut **self)
+                .await?;
+        }
+        Ok(())
     }
-    Ok(())
 }

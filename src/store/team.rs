@@ -1,14 +1,14 @@
 //! Team members and their password hashes.
 
-use sqlx::AnyConnection;
+use std::collections::{HashMap, HashSet};
+
 use sqlx::any::AnyRow;
 use uuid::Uuid;
 
+use super::conditions::Conditions;
 use super::{RowExt, Store, StoreError, StoreResult, Tx, now_ms, unique_as};
-use crate::domain::actor::Actor;
 use crate::domain::email::EmailAddress;
-use crate::domain::event::{EventKind, NewEvent};
-use crate::domain::page::{Cursor, Page, PageRequest, like_pattern};
+use crate::domain::page::{Cursor, Page, PageRequest};
 use crate::domain::team::{NewTeamMember, Role, TeamMember, TeamMemberChanges};
 use crate::domain::text::sort_key;
 
@@ -25,37 +25,6 @@ fn team_member(row: &AnyRow) -> StoreResult<TeamMember> {
 }
 
 impl Store {
-    pub async fn create_team_member(
-        &self,
-        new: &NewTeamMember,
-        password_hash: &str,
-        actor: &Actor,
-    ) -> StoreResult<TeamMember> {
-        let mut tx = self.begin_write().await?;
-        let id = Uuid::now_v7();
-        let now = now_ms();
-        let row = sqlx::query(
-            "INSERT INTO team_members (id, email, name, sort_key, role, password_hash, active, created_at, updated_at)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8) RETURNING *",
-        )
-        .bind(id.to_string())
-        .bind(new.email.as_str())
-        .bind(&new.name)
-        .bind(sort_key(&new.name))
-        .bind(new.role.as_str())
-        .bind(password_hash)
-        .bind(true)
-        .bind(now)
-        .fetch_one(&mut *tx)
-        .await
-        .map_err(unique_as("email", "a team member with this e-mail address already exists"))?;
-        let member = team_member(&row)?;
-        let summary = format!("created {} ({})", member.email, member.role);
-        tx.record(actor, NewEvent::new(EventKind::TeamMemberCreated, id, summary)).await?;
-        tx.commit().await?;
-        Ok(member)
-    }
-
     pub async fn team_member(&self, id: Uuid) -> StoreResult<TeamMember> {
         let row = sqlx::query("SELECT * FROM team_members WHERE id = $1")
             .bind(id.to_string())
@@ -86,59 +55,91 @@ impl Store {
         search: Option<&str>,
         page: &PageRequest,
     ) -> StoreResult<Page<TeamMember>> {
-        let (after_key, after_id) = after(page);
-        let rows = sqlx::query(
-            "SELECT * FROM team_members
-             WHERE ($1 IS NULL OR sort_key LIKE $1 ESCAPE '\\' OR email LIKE $1 ESCAPE '\\')
-               AND ($2 IS NULL OR (sort_key, id) > ($2, $3))
-             ORDER BY sort_key, id LIMIT $4",
-        )
-        .bind(search.filter(|s| !s.trim().is_empty()).map(like_pattern))
-        .bind(after_key)
-        .bind(after_id)
-        .bind(i64::from(page.limit) + 1)
-        .fetch_all(&self.pool)
-        .await?;
+        let mut conditions = Conditions::default();
+        conditions.like_any(&["sort_key", "email"], search).after_cursor("sort_key, id", page);
+        let sql = format!(
+            "SELECT * FROM team_members{} ORDER BY sort_key, id LIMIT {}",
+            conditions.clause(),
+            conditions.next_placeholder()
+        );
+        let rows = conditions.query(sql).bind(i64::from(page.limit) + 1).fetch_all(&self.pool).await?;
         let members = rows.iter().map(team_member).collect::<StoreResult<Vec<_>>>()?;
         Ok(page.page_from(members, |m| Cursor { sort_key: sort_key(&m.name), id: m.id.to_string() }))
     }
 
-    /// All active team members' ids: the membership of the Everyone group.
-    pub async fn active_team_member_ids(&self) -> StoreResult<Vec<Uuid>> {
-        let rows = sqlx::query("SELECT id FROM team_members WHERE active = $1 ORDER BY id")
-            .bind(true)
-            .fetch_all(&self.pool)
-            .await?;
-        rows.iter().map(|row| row.uuid("id")).collect()
+    /// The names of the team members among `ids`, to label rows that refer to them.
+    pub async fn team_member_names(
+        &self,
+        ids: impl IntoIterator<Item = Uuid>,
+    ) -> StoreResult<HashMap<Uuid, String>> {
+        let ids: HashSet<String> = ids.into_iter().map(|id| id.to_string()).collect();
+        if ids.is_empty() {
+            return Ok(HashMap::new());
+        }
+        let mut conditions = Conditions::default();
+        conditions.any_of("id", ids);
+        let sql = format!("SELECT id, name FROM team_members{}", conditions.clause());
+        let rows = conditions.query(sql).fetch_all(&self.pool).await?;
+        rows.iter().map(|row| Ok((row.uuid("id")?, row.text("name")?))).collect()
     }
 
     pub async fn count_team_members(&self) -> StoreResult<i64> {
         let row = sqlx::query("SELECT COUNT(*) AS n FROM team_members").fetch_one(&self.pool).await?;
         row.int("n")
     }
+}
 
-    /// Changes a team member. Refused when it would leave no active admin; deactivating ends the
-    /// member's console sessions (their API tokens stop working while they are inactive).
-    pub async fn update_team_member(
-        &self,
-        id: Uuid,
-        changes: &TeamMemberChanges,
-        actor: &Actor,
+impl Tx {
+    pub async fn insert_team_member(
+        &mut self,
+        new: &NewTeamMember,
+        password_hash: &str,
     ) -> StoreResult<TeamMember> {
-        let mut tx = self.begin_write().await?;
-        // Changes to who is an admin wait for each other (SQLite's write lock does this already;
-        // in PostgreSQL the built-in group's row serves as the lock), so two admins demoting each
-        // other at once cannot leave nobody in charge.
+        let row = sqlx::query(
+            "INSERT INTO team_members (id, email, name, sort_key, role, password_hash, active, created_at, updated_at)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8) RETURNING *",
+        )
+        .bind(Uuid::now_v7().to_string())
+        .bind(new.email.as_str())
+        .bind(&new.name)
+        .bind(sort_key(&new.name))
+        .bind(new.role.as_str())
+        .bind(password_hash)
+        .bind(true)
+        .bind(now_ms())
+        .fetch_one(&mut **self)
+        .await
+        .map_err(unique_as("email", "a team member with this e-mail address already exists"))?;
+        team_member(&row)
+    }
+
+    /// Makes other changes to who is an admin wait until this transaction ends (SQLite's write
+    /// lock does so already; in PostgreSQL the built-in group's row serves as the lock), so two
+    /// admins demoting each other at once cannot leave nobody in charge.
+    pub async fn hold_admin_changes(&mut self) -> StoreResult<()> {
         sqlx::query("UPDATE assignment_groups SET updated_at = updated_at WHERE builtin = $1")
             .bind(true)
-            .execute(&mut *tx)
+            .execute(&mut **self)
             .await?;
-        let before = sqlx::query("SELECT * FROM team_members WHERE id = $1")
+        Ok(())
+    }
+
+    /// The member as this transaction sees it.
+    pub async fn team_member(&mut self, id: Uuid) -> StoreResult<TeamMember> {
+        let row = sqlx::query("SELECT * FROM team_members WHERE id = $1")
             .bind(id.to_string())
-            .fetch_optional(&mut *tx)
+            .fetch_optional(&mut **self)
             .await?
             .ok_or(StoreError::not_found("team member"))?;
-        let was_active_admin = team_member(&before).map(|m| m.active && m.role == Role::Admin)?;
+        team_member(&row)
+    }
+
+    /// Writes the name, role and standing that `changes` names.
+    pub async fn update_team_member(
+        &mut self,
+        id: Uuid,
+        changes: &TeamMemberChanges,
+    ) -> StoreResult<TeamMember> {
         let row = sqlx::query(
             "UPDATE team_members SET
                name = COALESCE($2, name),
@@ -154,83 +155,41 @@ impl Store {
         .bind(changes.role.map(Role::as_str))
         .bind(changes.active)
         .bind(now_ms())
-        .fetch_one(&mut *tx)
-        .await?;
-        let member = team_member(&row)?;
-        if was_active_admin && changes.takes_away_admin() {
-            let admins =
-                sqlx::query("SELECT COUNT(*) AS n FROM team_members WHERE role = $1 AND active = $2")
-                    .bind(Role::Admin.as_str())
-                    .bind(true)
-                    .fetch_one(&mut *tx)
-                    .await?
-                    .int("n")?;
-            if admins == 0 {
-                let field = if changes.active == Some(false) { "active" } else { "role" };
-                return Err(StoreError::conflict(field, "Portico needs at least one active admin"));
-            }
-        }
-        if changes.active == Some(false) {
-            end_console_sessions(&mut tx, id, None).await?;
-        }
-        audit_change(&mut tx, actor, id, &changes.summary()).await?;
-        tx.commit().await?;
-        Ok(member)
+        .fetch_optional(&mut **self)
+        .await?
+        .ok_or(StoreError::not_found("team member"))?;
+        team_member(&row)
     }
 
-    /// Sets a new password hash and ends the member's console sessions, all of them or all but
-    /// `keep_session` (the hash of the session that made the change).
-    pub async fn set_team_member_password(
-        &self,
-        id: Uuid,
-        password_hash: &str,
-        actor: &Actor,
-        keep_session: Option<&str>,
-    ) -> StoreResult<()> {
-        let mut tx = self.begin_write().await?;
+    pub async fn count_active_admins(&mut self) -> StoreResult<i64> {
+        sqlx::query("SELECT COUNT(*) AS n FROM team_members WHERE role = $1 AND active = $2")
+            .bind(Role::Admin.as_str())
+            .bind(true)
+            .fetch_one(&mut **self)
+            .await?
+            .int("n")
+    }
+
+    pub async fn set_password_hash(&mut self, id: Uuid, password_hash: &str) -> StoreResult<()> {
         let done = sqlx::query("UPDATE team_members SET password_hash = $1, updated_at = $2 WHERE id = $3")
             .bind(password_hash)
             .bind(now_ms())
             .bind(id.to_string())
-            .execute(&mut *tx)
+            .execute(&mut **self)
             .await?;
         if done.rows_affected() == 0 {
             return Err(StoreError::not_found("team member"));
         }
-        // A new password ends the sessions opened with the old one.
-        end_console_sessions(&mut tx, id, keep_session).await?;
-        audit_change(&mut tx, actor, id, PASSWORD_CHANGED).await?;
-        tx.commit().await?;
         Ok(())
     }
-}
 
-/// Ends a member's console sessions: all, or all but `keep` (a session token's hash).
-async fn end_console_sessions(tx: &mut AnyConnection, id: Uuid, keep: Option<&str>) -> StoreResult<()> {
-    sqlx::query("DELETE FROM console_sessions WHERE team_member_id = $1 AND token_hash <> $2")
-        .bind(id.to_string())
-        .bind(keep.unwrap_or_default())
-        .execute(&mut *tx)
-        .await?;
-    Ok(())
-}
-
-async fn audit_change(tx: &mut Tx, actor: &Actor, id: Uuid, summary: &str) -> StoreResult<()> {
-    let kind = if summary == PASSWORD_CHANGED {
-        EventKind::TeamMemberPasswordChanged
-    } else {
-        EventKind::TeamMemberUpdated
-    };
-    tx.record(actor, NewEvent::new(kind, id, summary)).await?;
-    Ok(())
-}
-
-const PASSWORD_CHANGED: &str = "changed password";
-
-/// The keyset position of a page request as bind values.
-pub(crate) fn after(page: &PageRequest) -> (Option<String>, Option<String>) {
-    match &page.after {
-        Some(cursor) => (Some(cursor.sort_key.clone()), Some(cursor.id.clone())),
-        None => (None, None),
+    /// Ends a member's console sessions: all, or all but `keep` (a session token's hash).
+    pub async fn end_console_sessions(&mut self, id: Uuid, keep: Option<&str>) -> StoreResult<()> {
+        sqlx::query("DELETE FROM console_sessions WHERE team_member_id = $1 AND token_hash <> $2")
+            .bind(id.to_string())
+            .bind(keep.unwrap_or_default())
+            .execute(&mut **self)
+            .await?;
+        Ok(())
     }
 }

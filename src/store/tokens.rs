@@ -6,9 +6,7 @@ use time::OffsetDateTime;
 use utoipa::ToSchema;
 use uuid::Uuid;
 
-use super::{RowExt, Store, StoreError, StoreResult, now_ms};
-use crate::domain::actor::Actor;
-use crate::domain::event::{EventKind, NewEvent};
+use super::{RowExt, Store, StoreError, StoreResult, Tx, now_ms};
 use crate::domain::team::TeamMember;
 
 #[derive(Debug, Clone, Serialize, ToSchema)]
@@ -39,32 +37,6 @@ fn token_info(row: &AnyRow) -> StoreResult<ApiTokenInfo> {
 const LAST_USED_GRANULARITY_MS: i64 = 60_000;
 
 impl Store {
-    pub async fn create_api_token(
-        &self,
-        member: &TeamMember,
-        label: &str,
-        token_hash: &str,
-        actor: &Actor,
-    ) -> StoreResult<ApiTokenInfo> {
-        let mut tx = self.begin_write().await?;
-        let id = Uuid::now_v7();
-        let row = sqlx::query(
-            "INSERT INTO api_tokens (id, team_member_id, label, token_hash, created_at)
-             VALUES ($1, $2, $3, $4, $5) RETURNING *",
-        )
-        .bind(id.to_string())
-        .bind(member.id.to_string())
-        .bind(label)
-        .bind(token_hash)
-        .bind(now_ms())
-        .fetch_one(&mut *tx)
-        .await?;
-        let summary = format!("created API token '{label}' for {}", member.email);
-        tx.record(actor, NewEvent::new(EventKind::ApiTokenCreated, id, summary)).await?;
-        tx.commit().await?;
-        token_info(&row)
-    }
-
     /// The active team member a live token belongs to.
     pub async fn authenticate_api_token(&self, token_hash: &str) -> StoreResult<Option<TeamMember>> {
         let row = sqlx::query(
@@ -97,30 +69,47 @@ impl Store {
         rows.iter().map(token_info).collect()
     }
 
-    /// Revokes by token id; revoking twice is harmless.
-    pub async fn revoke_api_token(&self, id: Uuid, actor: &Actor) -> StoreResult<ApiTokenInfo> {
-        let mut tx = self.begin_write().await?;
-        let row = sqlx::query(
-            "UPDATE api_tokens SET revoked_at = COALESCE(revoked_at, $1) WHERE id = $2 RETURNING *",
-        )
-        .bind(now_ms())
-        .bind(id.to_string())
-        .fetch_optional(&mut *tx)
-        .await?
-        .ok_or(StoreError::not_found("API token"))?;
-        let info = token_info(&row)?;
-        let summary = format!("revoked API token '{}'", info.label);
-        tx.record(actor, NewEvent::new(EventKind::ApiTokenRevoked, id, summary)).await?;
-        tx.commit().await?;
-        Ok(info)
-    }
-
     pub async fn api_token_by_hash(&self, token_hash: &str) -> StoreResult<ApiTokenInfo> {
         let row = sqlx::query("SELECT * FROM api_tokens WHERE token_hash = $1")
             .bind(token_hash)
             .fetch_optional(&self.pool)
             .await?
             .ok_or(StoreError::not_found("API token"))?;
+        token_info(&row)
+    }
+}
+
+impl Tx {
+    pub async fn insert_api_token(
+        &mut self,
+        member_id: Uuid,
+        label: &str,
+        token_hash: &str,
+    ) -> StoreResult<ApiTokenInfo> {
+        let row = sqlx::query(
+            "INSERT INTO api_tokens (id, team_member_id, label, token_hash, created_at)
+             VALUES ($1, $2, $3, $4, $5) RETURNING *",
+        )
+        .bind(Uuid::now_v7().to_string())
+        .bind(member_id.to_string())
+        .bind(label)
+        .bind(token_hash)
+        .bind(now_ms())
+        .fetch_one(&mut **self)
+        .await?;
+        token_info(&row)
+    }
+
+    /// Revokes by token id; revoking twice keeps the first time.
+    pub async fn revoke_api_token(&mut self, id: Uuid) -> StoreResult<ApiTokenInfo> {
+        let row = sqlx::query(
+            "UPDATE api_tokens SET revoked_at = COALESCE(revoked_at, $1) WHERE id = $2 RETURNING *",
+        )
+        .bind(now_ms())
+        .bind(id.to_string())
+        .fetch_optional(&mut **self)
+        .await?
+        .ok_or(StoreError::not_found("API token"))?;
         token_info(&row)
     }
 }

@@ -4,9 +4,13 @@
 //! also records the change's events. Front doors only translate their input into a call and the
 //! result into a page, a JSON body or a line of output.
 
+pub mod customers;
+pub mod end_users;
 pub mod error;
+pub mod groups;
 pub mod portals;
 pub mod sso;
+pub mod team;
 pub mod tickets;
 
 pub use error::{UseCaseError, UseCaseResult};

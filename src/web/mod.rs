@@ -9,7 +9,6 @@ pub mod paths;
 pub mod portal;
 pub mod portal_view;
 pub mod sso_service;
-pub mod team_service;
 
 use axum::http::Uri;
 use axum::response::{IntoResponse, Response};

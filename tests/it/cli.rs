@@ -12,7 +12,8 @@ use crate::support::{Backend, Console, TestApp, empty_database, on_both_backends
 on_both_backends!(
     commands_work_against_a_running_servers_database,
     backups_copy_everything_while_serving_and_never_overwrite,
-    demo_seeding_is_idempotent_and_the_server_stops_gracefully
+    demo_seeding_is_idempotent_and_the_server_stops_gracefully,
+    commands_tell_a_missing_member_from_a_failing_database
 );
 
 fn portico(app: &TestApp) -> Command {
@@ -213,6 +214,29 @@ async fn backups_copy_everything_while_serving_and_never_overwrite(backend: Back
     assert_eq!(names, originals);
     assert_eq!(restored.count_team_members().await.unwrap(), app.store.count_team_members().await.unwrap());
     restored.close().await;
+}
+
+async fn commands_tell_a_missing_member_from_a_failing_database(backend: Backend) {
+    let (url, dir) = empty_database(backend).await;
+    let store = portico::store::Store::connect(&url, &Default::default()).await.unwrap();
+    store.migrate().await.unwrap();
+    let missing = portico::cli::reset_password(&store, "nobody@msp.example", None).await.unwrap_err();
+    assert_eq!(missing.to_string(), "no team member has the e-mail address nobody@msp.example");
+    let bad = portico::cli::create_token(&store, "not an address", "x").await.unwrap_err();
+    assert!(bad.to_string().contains("email"), "{bad}");
+
+    // The database goes away: the commands say so, never that the member does not exist.
+    store.close().await;
+    for failure in [
+        portico::cli::reset_password(&store, "nobody@msp.example", None).await.unwrap_err(),
+        portico::cli::create_token(&store, "nobody@msp.example", "x").await.unwrap_err(),
+        portico::cli::list_tokens(&store, "nobody@msp.example").await.unwrap_err(),
+    ] {
+        let told = format!("{failure:#}");
+        assert!(!told.contains("no team member"), "{told}");
+        assert!(told.contains("closed"), "the real cause is told: {told}");
+    }
+    std::fs::remove_dir_all(&dir).ok();
 }
 
 async fn demo_seeding_is_idempotent_and_the_server_stops_gracefully(backend: Backend) {

@@ -25,6 +25,7 @@ mod instances;
 mod ops;
 mod portal_config;
 mod portal_logo;
+mod same_events;
 mod sso_configs;
 mod sso_flow;
 mod sso_tokens;

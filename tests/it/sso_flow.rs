@@ -15,7 +15,7 @@ on_both_backends!(
     portals_never_share_sessions_configurations_or_identities,
     every_portal_state_has_its_own_clear_page,
     an_email_address_never_hands_an_account_to_another_identity,
-    sessions_end_when_their_configuration_is_disabled_or_removed,
+    sessions_end_when_their_configuration_or_end_user_is_switched_off,
     old_slugs_redirect_and_portals_answer_on_their_own_hosts,
 );
 
@@ -541,7 +541,7 @@ async fn signed_in_at(app: &TestApp, visitor: &Visitor, portal: &crate::idp::Sso
     response.status() == StatusCode::OK && response.text().await.unwrap().contains("Sign out")
 }
 
-async fn sessions_end_when_their_configuration_is_disabled_or_removed(backend: Backend) {
+async fn sessions_end_when_their_configuration_or_end_user_is_switched_off(backend: Backend) {
     let Some(idp) = TestIdp::start(accounts()).await else { return };
     let app = TestApp::spawn(backend).await;
     let portal = sso_portal(&app, &idp, "Acme Sessions", json!({"jit_provisioning": true})).await;
@@ -556,6 +556,18 @@ async fn sessions_end_when_their_configuration_is_disabled_or_removed(backend: B
     let (status, _) = app.patch_json(&config, &app.admin.token, json!({"enabled": true})).await;
     assert_eq!(status, StatusCode::OK);
     assert!(!signed_in_at(&app, &ada, &portal).await, "enabling it again revives nothing");
+
+    assert_eq!(ada.sign_in(&portal, "ada").await.0, StatusCode::OK);
+    assert!(signed_in_at(&app, &ada, &portal).await);
+    let (_, users) =
+        app.get_json(&format!("/customers/{}/end-users", portal.customer_id), &app.admin.token).await;
+    let ada_user = format!("/end-users/{}", users["items"][0]["id"].as_str().unwrap());
+    let (status, _) = app.patch_json(&ada_user, &app.admin.token, json!({"active": false})).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(!signed_in_at(&app, &ada, &portal).await, "deactivation ends her sessions");
+    let (status, _) = app.patch_json(&ada_user, &app.admin.token, json!({"active": true})).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(!signed_in_at(&app, &ada, &portal).await, "reactivation revives none of them");
 
     assert_eq!(ada.sign_in(&portal, "ada").await.0, StatusCode::OK);
     assert!(signed_in_at(&app, &ada, &portal).await);

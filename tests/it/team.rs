@@ -5,7 +5,8 @@
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 
-use portico::domain::team::{Role, TeamMemberChanges};
+use portico::domain::team::TeamMemberDraft;
+use portico::usecases::team::update_team_member;
 
 use crate::support::{Backend, Console, TestApp, assert_problem_names, on_both_backends, send, snapshot};
 
@@ -192,10 +193,10 @@ async fn the_last_active_admin_always_remains(backend: Backend) {
     // Acting for nobody (the command line), the only admin still cannot be demoted or deactivated.
     let cli = portico::domain::actor::Actor::cli();
     for changes in [
-        TeamMemberChanges { role: Some(Role::Technician), ..Default::default() },
-        TeamMemberChanges { active: Some(false), ..Default::default() },
+        TeamMemberDraft { role: Some("technician".into()), ..Default::default() },
+        TeamMemberDraft { active: Some(false), ..Default::default() },
     ] {
-        let refused = app.store.update_team_member(admin_id, &changes, &cli).await.unwrap_err();
+        let refused = update_team_member(&app.store, &cli, admin_id, changes).await.unwrap_err();
         assert!(refused.to_string().contains("at least one active admin"), "{refused}");
     }
     let (_, me) = app.get_json(&format!("/team-members/{admin_id}"), &app.admin.token).await;
@@ -231,10 +232,10 @@ async fn the_last_active_admin_always_remains(backend: Backend) {
         assert_eq!(admins, 1, "round {round}");
         // Back to one admin for the next round: the first admin restored, the second one gone.
         let cli = portico::domain::actor::Actor::cli();
-        let restore = TeamMemberChanges { role: Some(Role::Admin), ..Default::default() };
-        app.store.update_team_member(admin_id, &restore, &cli).await.unwrap();
-        let retire = TeamMemberChanges { active: Some(false), ..Default::default() };
-        app.store.update_team_member(second_id.parse().unwrap(), &retire, &cli).await.unwrap();
+        let restore = TeamMemberDraft { role: Some("admin".into()), ..Default::default() };
+        update_team_member(&app.store, &cli, admin_id, restore).await.unwrap();
+        let retire = TeamMemberDraft { active: Some(false), ..Default::default() };
+        update_team_member(&app.store, &cli, second_id.parse().unwrap(), retire).await.unwrap();
     }
 }
 

@@ -8,13 +8,12 @@ use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 
 use super::layout::Nav;
-use super::page_error::PageResult;
+use super::page_error::{PageError, PageResult};
 use super::session::{ConsoleForm, ConsoleUser};
 use crate::app::AppState;
-use crate::auth::password;
-use crate::domain::team::{TeamMember, check_password};
-use crate::domain::validation::{FieldError, ValidationErrors};
-use crate::error::AppError;
+use crate::domain::team::TeamMember;
+use crate::domain::validation::ValidationErrors;
+use crate::usecases::team::{self, Origin, OwnPasswordChange};
 use crate::web::client_ip::ClientIp;
 
 #[derive(Template, WebTemplate)]
@@ -63,26 +62,14 @@ pub async fn change_password(
     let client_ip = client_ip.to_string();
     super::login::refuse_when_limited(&state, &email_key, &client_ip).await?;
 
-    let mut errors = ValidationErrors::new();
-    errors.check(check_password(&form.new_password).map_err(|e| FieldError::new("new_password", e.message)));
-    if form.confirm_password != form.new_password {
-        errors.push(FieldError::new("confirm_password", "does not match the new password"));
+    let change = OwnPasswordChange {
+        current: &form.current_password,
+        new: &form.new_password,
+        confirm: &form.confirm_password,
+    };
+    let origin = Origin { session_hash: &user.session_hash, client_ip: &client_ip };
+    match team::change_own_password(&state.store, &user.actor(), change, origin).await {
+        Ok(()) => Ok(page(&user, ValidationErrors::new(), true)),
+        Err(error) => Ok(page(&user, PageError::form_errors_of(error)?, false)),
     }
-    let stored = state.store.team_member_credentials(&user.member.email).await?.map(|(_, hash)| hash);
-    if !password::verify_blocking(form.current_password.clone(), stored).await {
-        state.store.record_sign_in_failure(&email_key, &client_ip).await?;
-        errors.push(FieldError::new("current_password", "is not your current password"));
-    }
-    if !errors.is_empty() {
-        return Ok(page(&user, errors, false));
-    }
-    let hash = password::hash_blocking(form.new_password)
-        .await
-        .map_err(anyhow::Error::from)
-        .map_err(AppError::from)?;
-    state
-        .store
-        .set_team_member_password(user.member.id, &hash, &user.actor(), Some(&user.session_hash))
-        .await?;
-    Ok(page(&user, ValidationErrors::new(), true))
 }

@@ -13,13 +13,14 @@ use super::layout::Nav;
 use super::page_error::{PageError, PageResult};
 use super::session::{ConsoleForm, ConsoleUser, NoFields, PageId};
 use crate::app::AppState;
-use crate::domain::customer::{Customer, CustomerChanges, CustomerDraft};
+use crate::domain::customer::{Customer, CustomerDraft};
 use crate::domain::end_user::{EndUser, EndUserDraft};
 use crate::domain::page::PageRequest;
 use crate::domain::validation::ValidationErrors;
 use crate::error::AppError;
 use crate::store::audit::AuditEntry;
 use crate::store::customers::CustomerFilter;
+use crate::usecases::{customers, end_users};
 use crate::web::paths;
 
 #[derive(Debug, Deserialize)]
@@ -140,14 +141,9 @@ pub async fn create(
     State(state): State<AppState>,
     ConsoleForm { user, form }: ConsoleForm<CustomerForm>,
 ) -> PageResult<Response> {
-    user.require_admin()?;
-    let result = match form.draft().into_new() {
-        Ok(new) => state.store.create_customer(&new, &user.actor()).await.map_err(PageError::from),
-        Err(errors) => Err(PageError::from(errors)),
-    };
-    match result {
+    match customers::create_customer(&state.store, &user.actor(), form.draft()).await {
         Ok(customer) => Ok(Redirect::to(&paths::customer(customer.id)).into_response()),
-        Err(error) => Ok(form_page(&user, None, form, error.into_form_errors()?)),
+        Err(error) => Ok(form_page(&user, None, form, PageError::form_errors_of(error)?)),
     }
 }
 
@@ -166,16 +162,9 @@ pub async fn update(
     PageId(id): PageId,
     ConsoleForm { user, form }: ConsoleForm<CustomerForm>,
 ) -> PageResult<Response> {
-    user.require_admin()?;
-    let result = match form.draft().into_changes() {
-        Ok(changes) => {
-            state.store.update_customer(id, &changes, &user.actor()).await.map_err(PageError::from)
-        }
-        Err(errors) => Err(PageError::from(errors)),
-    };
-    match result {
+    match customers::update_customer(&state.store, &user.actor(), id, form.draft()).await {
         Ok(customer) => Ok(Redirect::to(&paths::customer(customer.id)).into_response()),
-        Err(error) => Ok(form_page(&user, Some(id), form, error.into_form_errors()?)),
+        Err(error) => Ok(form_page(&user, Some(id), form, PageError::form_errors_of(error)?)),
     }
 }
 
@@ -185,9 +174,7 @@ async fn set_archived(
     id: Uuid,
     archived: bool,
 ) -> PageResult<Response> {
-    user.require_admin()?;
-    let changes = CustomerChanges { archived: Some(archived), ..Default::default() };
-    state.store.update_customer(id, &changes, &user.actor()).await?;
+    customers::set_archived(&state.store, &user.actor(), id, archived).await.map_err(AppError::from)?;
     Ok(Redirect::to(&paths::customer(id)).into_response())
 }
 
@@ -280,17 +267,10 @@ pub async fn add_end_user(
     PageId(customer_id): PageId,
     ConsoleForm { user, form }: ConsoleForm<EndUserForm>,
 ) -> PageResult<Response> {
-    user.require_admin()?;
     let draft = EndUserDraft { name: Some(form.name.clone()), email: Some(form.email.clone()), active: None };
-    let result = match draft.into_new() {
-        Ok(new) => {
-            state.store.create_end_user(customer_id, &new, &user.actor()).await.map_err(PageError::from)
-        }
-        Err(errors) => Err(PageError::from(errors)),
-    };
-    match result {
+    match end_users::create_end_user(&state.store, &user.actor(), customer_id, draft).await {
         Ok(_) => Ok(Redirect::to(&paths::customer(customer_id)).into_response()),
-        Err(error) => profile_page(&state, &user, customer_id, form, error.into_form_errors()?).await,
+        Err(error) => profile_page(&state, &user, customer_id, form, PageError::form_errors_of(error)?).await,
     }
 }
 
@@ -306,10 +286,9 @@ pub async fn set_end_user_active(
     PageId(id): PageId,
     ConsoleForm { user, form }: ConsoleForm<ActiveForm>,
 ) -> PageResult<Response> {
-    user.require_admin()?;
     let draft = EndUserDraft { active: Some(form.active == "true"), ..Default::default() };
-    let changes = draft.into_changes().map_err(AppError::from)?;
-    let end_user = state.store.update_end_user(id, &changes, &user.actor()).await?;
+    let end_user =
+        end_users::update_end_user(&state.store, &user.actor(), id, draft).await.map_err(AppError::from)?;
     let back = match form.return_to.as_deref() {
         Some(path) if path.starts_with(&paths::customer(end_user.customer_id)) => path.to_string(),
         _ => paths::customer(end_user.customer_id),

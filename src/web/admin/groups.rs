@@ -16,12 +16,13 @@ use super::page_error::{PageError, PageResult};
 use super::session::{ConsoleForm, ConsoleUser, NoFields, PageId};
 use crate::app::AppState;
 use crate::domain::customer::Customer;
-use crate::domain::group::{AssignmentGroup, GroupDraft};
+use crate::domain::group::{AssignmentGroup, GroupDraft, check_editable};
 use crate::domain::page::PageRequest;
 use crate::domain::team::TeamMember;
 use crate::domain::validation::{FieldError, ValidationErrors};
 use crate::error::AppError;
 use crate::store::groups::GroupFilter;
+use crate::usecases::groups;
 use crate::web::paths;
 
 /// A group as the list shows it, with names instead of ids.
@@ -46,7 +47,7 @@ pub struct ListQuery {
     cursor: Option<String>,
 }
 
-/// Every team member and every active customer, for names and the form's choices.
+/// Every team member and every active customer: the form's choices.
 async fn directory(state: &AppState) -> PageResult<(Vec<TeamMember>, Vec<Customer>)> {
     Ok((directory::team_members(state).await?, directory::customers(state).await?))
 }
@@ -60,20 +61,18 @@ pub async fn list(
     let q = query.q.unwrap_or_default();
     let filter = GroupFilter { search: Some(q.clone()), usable_for: None };
     let found = state.store.list_groups(&filter, &page).await?;
-    let (members, _) = directory(&state).await?;
-    let member_names: HashMap<Uuid, &str> = members.iter().map(|m| (m.id, m.name.as_str())).collect();
-    let mut rows = Vec::new();
-    for group in found.items {
-        let scope = match group.customer_id {
-            None => "Global".to_string(),
-            Some(customer_id) => state.store.customer(customer_id).await?.name,
-        };
-        let manager = group
-            .manager_id
-            .and_then(|id| member_names.get(&id).map(|name| name.to_string()))
-            .unwrap_or_else(|| "—".to_string());
-        rows.push(GroupRow { group, scope, manager });
-    }
+    // Only the names this page shows, each kind in one query.
+    let customers = state.store.customer_names(found.items.iter().filter_map(|g| g.customer_id)).await?;
+    let managers = state.store.team_member_names(found.items.iter().filter_map(|g| g.manager_id)).await?;
+    let rows = found
+        .items
+        .into_iter()
+        .map(|group| GroupRow {
+            scope: group.customer_id.map_or_else(|| "Global".to_string(), |id| label(&customers, id)),
+            manager: group.manager_id.map_or_else(|| "—".to_string(), |id| label(&managers, id)),
+            group,
+        })
+        .collect();
     let next_page = found.next_cursor.map(|cursor| {
         let query = form_urlencoded::Serializer::new(String::new())
             .append_pair("q", &q)
@@ -82,6 +81,10 @@ pub async fn list(
         format!("{}?{query}", paths::GROUPS)
     });
     Ok(ListPage { nav: user.nav("groups"), q, rows, next_page }.into_response())
+}
+
+fn label(names: &HashMap<Uuid, String>, id: Uuid) -> String {
+    names.get(&id).cloned().unwrap_or_else(|| "—".to_string())
 }
 
 /// The group form's fields as submitted.
@@ -201,21 +204,20 @@ pub async fn create(
     State(state): State<AppState>,
     ConsoleForm { user, form }: ConsoleForm<GroupForm>,
 ) -> PageResult<Response> {
-    user.require_admin()?;
-    let result = match form.draft().and_then(GroupDraft::into_new) {
-        Ok(new) => state.store.create_group(&new, &user.actor()).await.map_err(PageError::from),
-        Err(errors) => Err(PageError::from(errors)),
+    let result = match form.draft() {
+        Ok(draft) => groups::create_group(&state.store, &user.actor(), draft).await,
+        Err(errors) => Err(errors.into()),
     };
     match result {
         Ok(_) => Ok(Redirect::to(paths::GROUPS).into_response()),
-        Err(error) => form_page(&state, &user, None, form, error.into_form_errors()?).await,
+        Err(error) => form_page(&state, &user, None, form, PageError::form_errors_of(error)?).await,
     }
 }
 
-fn refuse_builtin(group: &AssignmentGroup) -> PageResult<()> {
-    if group.builtin {
-        return Err(AppError::Forbidden("the built-in Everyone group cannot be edited or deleted").into());
-    }
+/// The console offers no form for the built-in group: asking for one is forbidden.
+fn refuse_builtin(id: Uuid) -> PageResult<()> {
+    check_editable(id)
+        .map_err(|_| AppError::Forbidden("the built-in Everyone group cannot be edited or deleted"))?;
     Ok(())
 }
 
@@ -225,8 +227,8 @@ pub async fn edit_form(
     PageId(id): PageId,
 ) -> PageResult<Response> {
     user.require_admin()?;
+    refuse_builtin(id)?;
     let group = state.store.group(id).await?;
-    refuse_builtin(&group)?;
     form_page(&state, &user, Some(id), GroupForm::from_group(&group), ValidationErrors::new()).await
 }
 
@@ -235,18 +237,17 @@ pub async fn update(
     PageId(id): PageId,
     ConsoleForm { user, mut form }: ConsoleForm<GroupForm>,
 ) -> PageResult<Response> {
-    user.require_admin()?;
-    let group = state.store.group(id).await?;
-    refuse_builtin(&group)?;
+    refuse_builtin(id)?;
     // The scope is fixed: what the form says about it is ignored.
+    let group = state.store.group(id).await?;
     form.customer_id = group.customer_id.map(|c| c.to_string()).unwrap_or_default();
-    let result = match form.draft().and_then(|draft| draft.into_changes(group.customer_id)) {
-        Ok(changes) => state.store.update_group(id, &changes, &user.actor()).await.map_err(PageError::from),
-        Err(errors) => Err(PageError::from(errors)),
+    let result = match form.draft() {
+        Ok(draft) => groups::update_group(&state.store, &user.actor(), id, draft).await,
+        Err(errors) => Err(errors.into()),
     };
     match result {
         Ok(_) => Ok(Redirect::to(paths::GROUPS).into_response()),
-        Err(error) => form_page(&state, &user, Some(id), form, error.into_form_errors()?).await,
+        Err(error) => form_page(&state, &user, Some(id), form, PageError::form_errors_of(error)?).await,
     }
 }
 
@@ -255,9 +256,7 @@ pub async fn delete(
     PageId(id): PageId,
     form: ConsoleForm<NoFields>,
 ) -> PageResult<Response> {
-    form.user.require_admin()?;
-    let group = state.store.group(id).await?;
-    refuse_builtin(&group)?;
-    state.store.delete_group(id, &form.user.actor()).await?;
+    refuse_builtin(id)?;
+    groups::delete_group(&state.store, &form.user.actor(), id).await.map_err(AppError::from)?;
     Ok(Redirect::to(paths::GROUPS).into_response())
 }

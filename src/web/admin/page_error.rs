@@ -8,6 +8,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use crate::domain::validation::{FieldError, ValidationErrors};
 use crate::error::AppError;
 use crate::store::StoreError;
+use crate::usecases::UseCaseError;
 use crate::web::paths;
 
 #[derive(Debug)]
@@ -32,6 +33,11 @@ impl PageError {
             AppError::Conflict { field, message } => Ok(ValidationErrors::single(field, message)),
             _ => Err(self),
         }
+    }
+
+    /// [`into_form_errors`](Self::into_form_errors) for a use case's refusal.
+    pub fn form_errors_of(error: UseCaseError) -> Result<ValidationErrors, Self> {
+        Self::from(AppError::from(error)).into_form_errors()
     }
 }
 

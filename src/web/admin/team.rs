@@ -15,8 +15,9 @@ use crate::app::AppState;
 use crate::domain::page::PageRequest;
 use crate::domain::team::{TeamMember, TeamMemberDraft};
 use crate::domain::validation::ValidationErrors;
+use crate::error::AppError;
+use crate::usecases::team::{self, NewPassword, OneTimePassword};
 use crate::web::paths;
-use crate::web::team_service::{self, OneTimePassword};
 
 #[derive(Debug, Deserialize)]
 pub struct ListQuery {
@@ -143,16 +144,15 @@ pub async fn create(
     State(state): State<AppState>,
     ConsoleForm { user, form }: ConsoleForm<MemberForm>,
 ) -> PageResult<Response> {
-    user.require_admin()?;
     let draft = TeamMemberDraft {
         email: Some(form.email.clone()),
         name: Some(form.name.clone()),
         role: Some(form.role.clone()),
         active: None,
     };
-    match team_service::create(&state, draft, &user.actor()).await {
+    match team::create_team_member(&state.store, &user.actor(), draft, NewPassword::Generated).await {
         Ok((member, password)) => Ok(password_page(&user, member, password, true)),
-        Err(error) => Ok(form_page(&user, None, form, PageError::from(error).into_form_errors()?)),
+        Err(error) => Ok(form_page(&user, None, form, PageError::form_errors_of(error)?)),
     }
 }
 
@@ -172,7 +172,6 @@ pub async fn update(
     PageId(id): PageId,
     ConsoleForm { user, mut form }: ConsoleForm<MemberForm>,
 ) -> PageResult<Response> {
-    user.require_admin()?;
     let member = state.store.team_member(id).await?;
     form.email = member.email.to_string();
     // One's own role and standing are not on one's form: they stay as they are.
@@ -183,9 +182,12 @@ pub async fn update(
         role: (!own).then(|| form.role.clone()),
         active: (!own).then(|| form.is_active()),
     };
-    match team_service::update(&state, id, draft, &user.actor()).await {
+    match team::update_team_member(&state.store, &user.actor(), id, draft).await {
         Ok(_) => Ok(Redirect::to(paths::TEAM).into_response()),
-        Err(error) => Ok(form_page(&user, Some(member), form, PageError::from(error).into_form_errors()?)),
+        Err(error) => {
+            let errors = PageError::form_errors_of(error)?;
+            Ok(form_page(&user, Some(member), form, errors))
+        }
     }
 }
 
@@ -194,8 +196,10 @@ pub async fn reset_password(
     PageId(id): PageId,
     form: ConsoleForm<NoFields>,
 ) -> PageResult<Response> {
-    form.user.require_admin()?;
-    let (member, password) = team_service::reset_password(&state, id, &form.user.actor()).await?;
+    let (member, password) =
+        team::reset_password(&state.store, &form.user.actor(), id, NewPassword::Generated)
+            .await
+            .map_err(AppError::from)?;
     Ok(password_page(&form.user, member, password, false))
 }
 

@@ -13,6 +13,7 @@ use crate::domain::customer::{Customer, CustomerDraft};
 use crate::domain::page::{Page, PageRequest};
 use crate::error::{AppResult, Problem};
 use crate::store::customers::CustomerFilter;
+use crate::usecases::customers;
 
 #[derive(Debug, Deserialize, IntoParams)]
 #[serde(deny_unknown_fields)]
@@ -52,9 +53,7 @@ pub async fn create(
     caller: ApiCaller,
     ApiJson(draft): ApiJson<CustomerDraft>,
 ) -> AppResult<impl IntoResponse> {
-    caller.require_admin()?;
-    let new = draft.into_new()?;
-    let customer = state.store.create_customer(&new, &caller.actor()).await?;
+    let customer = customers::create_customer(&state.store, &caller.actor(), draft).await?;
     let location = format!("/api/v1/customers/{}", customer.id);
     Ok((StatusCode::CREATED, [(header::LOCATION, location)], Json(customer)))
 }
@@ -83,9 +82,7 @@ pub async fn update(
     PathId(id): PathId,
     ApiJson(draft): ApiJson<CustomerDraft>,
 ) -> AppResult<Json<Customer>> {
-    caller.require_admin()?;
-    let changes = draft.into_changes()?;
-    Ok(Json(state.store.update_customer(id, &changes, &caller.actor()).await?))
+    Ok(Json(customers::update_customer(&state.store, &caller.actor(), id, draft).await?))
 }
 
 /// Archives the customer (admins only): hidden from lists, its data kept; restore with PATCH.
@@ -97,8 +94,6 @@ pub async fn archive(
     caller: ApiCaller,
     PathId(id): PathId,
 ) -> AppResult<StatusCode> {
-    caller.require_admin()?;
-    let changes = crate::domain::customer::CustomerChanges { archived: Some(true), ..Default::default() };
-    state.store.update_customer(id, &changes, &caller.actor()).await?;
+    customers::set_archived(&state.store, &caller.actor(), id, true).await?;
     Ok(StatusCode::NO_CONTENT)
 }

@@ -12,6 +12,7 @@ use crate::app::AppState;
 use crate::domain::end_user::{EndUser, EndUserDraft};
 use crate::domain::page::{Page, PageRequest};
 use crate::error::{AppResult, Problem};
+use crate::usecases::end_users;
 
 #[derive(Debug, Deserialize, IntoParams)]
 #[serde(deny_unknown_fields)]
@@ -48,9 +49,7 @@ pub async fn create(
     PathId(customer_id): PathId,
     ApiJson(draft): ApiJson<EndUserDraft>,
 ) -> AppResult<impl IntoResponse> {
-    caller.require_admin()?;
-    let new = draft.into_new()?;
-    let user = state.store.create_end_user(customer_id, &new, &caller.actor()).await?;
+    let user = end_users::create_end_user(&state.store, &caller.actor(), customer_id, draft).await?;
     let location = format!("/api/v1/end-users/{}", user.id);
     Ok((StatusCode::CREATED, [(header::LOCATION, location)], Json(user)))
 }
@@ -76,7 +75,5 @@ pub async fn update(
     PathId(id): PathId,
     ApiJson(draft): ApiJson<EndUserDraft>,
 ) -> AppResult<Json<EndUser>> {
-    caller.require_admin()?;
-    let changes = draft.into_changes()?;
-    Ok(Json(state.store.update_end_user(id, &changes, &caller.actor()).await?))
+    Ok(Json(end_users::update_end_user(&state.store, &caller.actor(), id, draft).await?))
 }

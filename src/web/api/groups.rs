@@ -14,6 +14,7 @@ use crate::domain::group::{AssignmentGroup, GroupDraft};
 use crate::domain::page::{Page, PageRequest};
 use crate::error::{AppResult, Problem};
 use crate::store::groups::GroupFilter;
+use crate::usecases::groups;
 
 #[derive(Debug, Deserialize, IntoParams)]
 #[serde(deny_unknown_fields)]
@@ -50,9 +51,7 @@ pub async fn create(
     caller: ApiCaller,
     ApiJson(draft): ApiJson<GroupDraft>,
 ) -> AppResult<impl IntoResponse> {
-    caller.require_admin()?;
-    let new = draft.into_new()?;
-    let group = state.store.create_group(&new, &caller.actor()).await?;
+    let group = groups::create_group(&state.store, &caller.actor(), draft).await?;
     let location = format!("/api/v1/assignment-groups/{}", group.id);
     Ok((StatusCode::CREATED, [(header::LOCATION, location)], Json(group)))
 }
@@ -79,10 +78,7 @@ pub async fn update(
     PathId(id): PathId,
     ApiJson(draft): ApiJson<GroupDraft>,
 ) -> AppResult<Json<AssignmentGroup>> {
-    caller.require_admin()?;
-    let current = state.store.group(id).await?;
-    let changes = draft.into_changes(current.customer_id)?;
-    Ok(Json(state.store.update_group(id, &changes, &caller.actor()).await?))
+    Ok(Json(groups::update_group(&state.store, &caller.actor(), id, draft).await?))
 }
 
 /// Deletes a group (admins only). The Everyone group cannot be deleted.
@@ -95,7 +91,6 @@ pub async fn delete(
     caller: ApiCaller,
     PathId(id): PathId,
 ) -> AppResult<StatusCode> {
-    caller.require_admin()?;
-    state.store.delete_group(id, &caller.actor()).await?;
+    groups::delete_group(&state.store, &caller.actor(), id).await?;
     Ok(StatusCode::NO_CONTENT)
 }

@@ -12,7 +12,7 @@ use crate::app::AppState;
 use crate::domain::page::{Page, PageRequest};
 use crate::domain::team::{TeamMember, TeamMemberDraft};
 use crate::error::{AppResult, Problem};
-use crate::web::team_service::{self, OneTimePassword};
+use crate::usecases::team::{self, NewPassword, OneTimePassword};
 
 #[derive(Debug, Deserialize, IntoParams)]
 #[serde(deny_unknown_fields)]
@@ -61,8 +61,9 @@ pub async fn create(
     caller: ApiCaller,
     ApiJson(draft): ApiJson<TeamMemberDraft>,
 ) -> AppResult<impl IntoResponse> {
-    caller.require_admin()?;
-    let created = TeamMemberWithPassword::new(team_service::create(&state, draft, &caller.actor()).await?);
+    let created =
+        team::create_team_member(&state.store, &caller.actor(), draft, NewPassword::Generated).await?;
+    let created = TeamMemberWithPassword::new(created);
     let location = format!("/api/v1/team-members/{}", created.member.id);
     let no_store = (header::CACHE_CONTROL, "no-store".to_string());
     Ok((StatusCode::CREATED, [(header::LOCATION, location), no_store], Json(created)))
@@ -92,8 +93,7 @@ pub async fn update(
     PathId(id): PathId,
     ApiJson(draft): ApiJson<TeamMemberDraft>,
 ) -> AppResult<Json<TeamMember>> {
-    caller.require_admin()?;
-    Ok(Json(team_service::update(&state, id, draft, &caller.actor()).await?))
+    Ok(Json(team::update_team_member(&state.store, &caller.actor(), id, draft).await?))
 }
 
 /// Sets a generated password (admins only), returned only here; the member's console sessions
@@ -107,7 +107,7 @@ pub async fn reset_password(
     caller: ApiCaller,
     PathId(id): PathId,
 ) -> AppResult<impl IntoResponse> {
-    caller.require_admin()?;
-    let reset = TeamMemberWithPassword::new(team_service::reset_password(&state, id, &caller.actor()).await?);
+    let reset = team::reset_password(&state.store, &caller.actor(), id, NewPassword::Generated).await?;
+    let reset = TeamMemberWithPassword::new(reset);
     Ok(([(header::CACHE_CONTROL, "no-store")], Json(reset)))
 }

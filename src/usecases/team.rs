@@ -1,0 +1,240 @@
+//! The team: members added with a password shown once, their name, role and standing changed,
+//! passwords reset by admins or changed by members themselves, and the API tokens that act for
+//! them. Never leaves Portico without an active admin; no password or token is ever put in an
+//! event.
+
+use std::fmt;
+
+use uuid::Uuid;
+
+use super::{UseCaseError, UseCaseResult};
+use crate::auth::{password, secret};
+use crate::domain::actor::{Actor, ActorKind, Refused};
+use crate::domain::email::EmailAddress;
+use crate::domain::event::{EventKind, NewEvent};
+use crate::domain::team::{
+    LastAdmin, TeamMember, TeamMemberDraft, api_token_label, check_an_admin_remains, check_password,
+};
+use crate::domain::validation::{FieldError, ValidationErrors};
+use crate::store::Store;
+use crate::store::tokens::ApiTokenInfo;
+
+impl From<LastAdmin> for UseCaseError {
+    fn from(refused: LastAdmin) -> Self {
+        Self::Conflict { field: refused.field, message: LastAdmin::MESSAGE.into() }
+    }
+}
+
+/// Where a new password comes from.
+pub enum NewPassword {
+    /// Portico makes one up (and shows it once).
+    Generated,
+    /// The operator typed one (the command line's `--password-stdin`); it must meet the rules.
+    Chosen(String),
+}
+
+/// A password as it was set, to be shown once and never again.
+pub struct OneTimePassword(pub String);
+
+impl fmt::Debug for OneTimePassword {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("OneTimePassword(***)")
+    }
+}
+
+/// The one place a password is checked and hashed; a refusal names `field`.
+async fn hashed(password: NewPassword, field: &str) -> UseCaseResult<(OneTimePassword, String)> {
+    let plain = match password {
+        NewPassword::Generated => secret::generate_password(),
+        NewPassword::Chosen(chosen) => {
+            check_password(&chosen).map_err(|error| FieldError::new(field, error.message))?;
+            chosen
+        }
+    };
+    let hash = password::hash_blocking(plain.clone()).await.map_err(anyhow::Error::from)?;
+    Ok((OneTimePassword(plain), hash))
+}
+
+/// The team member with this e-mail address.
+pub async fn member_by_email(store: &Store, actor: &Actor, email: &str) -> UseCaseResult<TeamMember> {
+    actor.require_team()?;
+    let email = EmailAddress::parse("email", email)?;
+    Ok(store.team_member_by_email(&email).await?)
+}
+
+pub async fn create_team_member(
+    store: &Store,
+    actor: &Actor,
+    draft: TeamMemberDraft,
+    password: NewPassword,
+) -> UseCaseResult<(TeamMember, OneTimePassword)> {
+    actor.require_admin()?;
+    let new = draft.into_new()?;
+    let (password, hash) = hashed(password, "password").await?;
+    let mut tx = store.begin_write().await?;
+    let member = tx.insert_team_member(&new, &hash).await?;
+    let summary = format!("created {} ({})", member.email, member.role);
+    let event = NewEvent::new(EventKind::TeamMemberCreated, member.id, summary)
+        .with("role", member.role.as_str())
+        .with("active", member.active);
+    tx.record(actor, event).await?;
+    tx.commit().await?;
+    Ok((member, password))
+}
+
+/// Changes the name, role or standing. Nobody changes their own role or deactivates
+/// themselves, the last active admin stays one, and deactivating ends the member's console
+/// sessions (their API tokens stop working while they are inactive).
+pub async fn update_team_member(
+    store: &Store,
+    actor: &Actor,
+    id: Uuid,
+    draft: TeamMemberDraft,
+) -> UseCaseResult<TeamMember> {
+    actor.require_admin()?;
+    let changes = draft.into_changes()?;
+    changes.check_not_own(id, actor.id)?;
+    let mut tx = store.begin_write().await?;
+    tx.hold_admin_changes().await?;
+    let before = tx.team_member(id).await?;
+    let member = tx.update_team_member(id, &changes).await?;
+    if changes.takes_away_admin() {
+        let admins = tx.count_active_admins().await?;
+        check_an_admin_remains(before.is_active_admin(), &changes, admins)?;
+    }
+    if changes.active == Some(false) {
+        tx.end_console_sessions(id, None).await?;
+    }
+    let event = NewEvent::new(EventKind::TeamMemberUpdated, id, changes.summary())
+        .with("fields", changes.changed_fields())
+        .with("role", member.role.as_str())
+        .with("active", member.active);
+    tx.record(actor, event).await?;
+    tx.commit().await?;
+    Ok(member)
+}
+
+/// An admin sets a new password for a member; every console session of theirs ends. API
+/// tokens are separate credentials and keep working.
+pub async fn reset_password(
+    store: &Store,
+    actor: &Actor,
+    id: Uuid,
+    password: NewPassword,
+) -> UseCaseResult<(TeamMember, OneTimePassword)> {
+    actor.require_admin()?;
+    let (password, hash) = hashed(password, "password").await?;
+    let mut tx = store.begin_write().await?;
+    let member = tx.team_member(id).await?;
+    tx.set_password_hash(id, &hash).await?;
+    tx.end_console_sessions(id, None).await?;
+    let event =
+        NewEvent::new(EventKind::TeamMemberPasswordChanged, id, PASSWORD_CHANGED).with("by_admin", true);
+    tx.record(actor, event).await?;
+    tx.commit().await?;
+    Ok((member, password))
+}
+
+const PASSWORD_CHANGED: &str = "changed password";
+
+/// A member's own password change, as typed into the account page.
+pub struct OwnPasswordChange<'a> {
+    pub current: &'a str,
+    pub new: &'a str,
+    pub confirm: &'a str,
+}
+
+/// Where the change comes from: the session that stays, and the address a wrong current
+/// password is counted against.
+pub struct Origin<'a> {
+    pub session_hash: &'a str,
+    pub client_ip: &'a str,
+}
+
+/// A member changes their own password; their other sessions end, this one stays. A wrong
+/// current password counts as a failed sign-in, so a borrowed session cannot be used to guess it.
+pub async fn change_own_password(
+    store: &Store,
+    actor: &Actor,
+    change: OwnPasswordChange<'_>,
+    origin: Origin<'_>,
+) -> UseCaseResult<()> {
+    let id = actor.id.filter(|_| actor.kind == ActorKind::TeamMember).ok_or(Refused::NotTeam)?;
+    let member = store.team_member(id).await?;
+    let mut errors = ValidationErrors::new();
+    errors.check(check_password(change.new).map_err(|e| FieldError::new("new_password", e.message)));
+    if change.confirm != change.new {
+        errors.push(FieldError::new("confirm_password", "does not match the new password"));
+    }
+    let stored = store.team_member_credentials(&member.email).await?.map(|(_, hash)| hash);
+    if !password::verify_blocking(change.current.to_string(), stored).await {
+        store.record_sign_in_failure(member.email.as_str(), origin.client_ip).await?;
+        errors.push(FieldError::new("current_password", "is not your current password"));
+    }
+    errors.into_result()?;
+    let (_, hash) = hashed(NewPassword::Chosen(change.new.to_string()), "new_password").await?;
+    let mut tx = store.begin_write().await?;
+    tx.set_password_hash(id, &hash).await?;
+    tx.end_console_sessions(id, Some(origin.session_hash)).await?;
+    let event =
+        NewEvent::new(EventKind::TeamMemberPasswordChanged, id, PASSWORD_CHANGED).with("by_admin", false);
+    tx.record(actor, event).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// An API token, shown only when it is made; Portico keeps its hash.
+pub struct ApiTokenSecret(pub String);
+
+impl fmt::Debug for ApiTokenSecret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("ApiTokenSecret(***)")
+    }
+}
+
+/// Makes an API token acting for an active team member.
+pub async fn create_api_token(
+    store: &Store,
+    actor: &Actor,
+    member_id: Uuid,
+    label: &str,
+) -> UseCaseResult<(ApiTokenInfo, ApiTokenSecret)> {
+    actor.require_admin()?;
+    let label = api_token_label(label)?;
+    let mut tx = store.begin_write().await?;
+    let member = tx.team_member(member_id).await?;
+    if !member.active {
+        return Err(UseCaseError::Conflict {
+            field: "team_member_id",
+            message: format!("{} is not an active team member", member.email),
+        });
+    }
+    let token = secret::random_token("pt");
+    let info = tx.insert_api_token(member.id, &label, &secret::hash_token(&token)).await?;
+    let summary = format!("created API token '{label}' for {}", member.email);
+    let event = NewEvent::new(EventKind::ApiTokenCreated, info.id, summary)
+        .with("team_member_id", member.id.to_string())
+        .with("label", label.as_str());
+    tx.record(actor, event).await?;
+    tx.commit().await?;
+    Ok((info, ApiTokenSecret(token)))
+}
+
+/// Revokes a token at once; revoking it again changes nothing but is recorded.
+pub async fn revoke_api_token(store: &Store, actor: &Actor, id: Uuid) -> UseCaseResult<ApiTokenInfo> {
+    actor.require_admin()?;
+    let mut tx = store.begin_write().await?;
+    let info = tx.revoke_api_token(id).await?;
+    let event = NewEvent::new(EventKind::ApiTokenRevoked, id, format!("revoked API token '{}'", info.label))
+        .with("team_member_id", info.team_member_id.to_string())
+        .with("label", info.label.as_str());
+    tx.record(actor, event).await?;
+    tx.commit().await?;
+    Ok(info)
+}
+
+/// The API token a token string belongs to (to revoke a token named by itself).
+pub async fn api_token_by_secret(store: &Store, actor: &Actor, token: &str) -> UseCaseResult<ApiTokenInfo> {
+    actor.require_admin()?;
+    Ok(store.api_token_by_hash(&secret::hash_token(token.trim())).await?)
+}

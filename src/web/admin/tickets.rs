@@ -84,21 +84,23 @@ pub async fn queue(
     }
     let page = PageRequest::parse(query.cursor.as_deref(), Some(50))?;
     let found = state.store.list_tickets(&filter, &page).await?;
+    // The filters offer every group and customer; the rows are labelled with one query per
+    // kind of name, for the ids on this page only.
     let groups = directory::groups(&state, None).await?;
     let customers = directory::customers(&state).await?;
-    let members = directory::team_members(&state).await?;
     let group_names: HashMap<Uuid, &str> = groups.iter().map(|g| (g.id, g.name.as_str())).collect();
-    let customer_names: HashMap<Uuid, &str> = customers.iter().map(|c| (c.id, c.name.as_str())).collect();
-    let member_names: HashMap<Uuid, &str> = members.iter().map(|m| (m.id, m.name.as_str())).collect();
+    let customer_names = state.store.customer_names(found.items.iter().map(|t| t.customer_id)).await?;
+    let member_names =
+        state.store.team_member_names(found.items.iter().filter_map(|t| t.assignee_id)).await?;
     let rows = found
         .items
         .into_iter()
         .map(|ticket| Row {
-            customer: customer_names.get(&ticket.customer_id).unwrap_or(&"—").to_string(),
+            customer: customer_names.get(&ticket.customer_id).cloned().unwrap_or_else(|| "—".into()),
             group: group_names.get(&ticket.assignment_group_id).unwrap_or(&"—").to_string(),
             assignee: ticket
                 .assignee_id
-                .and_then(|id| member_names.get(&id).map(|n| n.to_string()))
+                .and_then(|id| member_names.get(&id).cloned())
                 .unwrap_or_else(|| "Unassigned".into()),
             ticket,
         })

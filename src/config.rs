@@ -8,6 +8,8 @@ use clap::Args;
 use secrecy::{ExposeSecret, SecretString};
 use url::Url;
 
+use crate::domain::portal::address::{PortalAddress, PortalAddressing};
+use crate::domain::portal::document::PortalSettings;
 use crate::events::DispatchSettings;
 use crate::secret_key::SecretKey;
 use crate::web::client_ip::TrustedProxies;
@@ -195,27 +197,24 @@ impl Config {
         self.public_url.scheme() == "https"
     }
 
-    /// Where end users reach a portal (its canonical address): the custom domain, else
-    /// `{slug}.{portal_domain}` in subdomain mode, else `{public_url}/p/{slug}`.
-    pub fn portal_url(&self, settings: &crate::domain::portal::document::PortalSettings) -> String {
-        match (&settings.custom_domain, &self.portal_domain) {
-            (Some(domain), _) => format!("https://{domain}/"),
-            (None, Some(portal_domain)) => {
-                let port = self.public_url.port().map(|p| format!(":{p}")).unwrap_or_default();
-                format!("{}://{}.{portal_domain}{port}/", self.public_url.scheme(), settings.slug)
-            }
-            (None, None) => self.url_for(&crate::web::paths::portal_base(&settings.slug)),
-        }
+    /// How this deployment addresses portals (path mode, subdomains, custom domains).
+    pub fn addressing(&self) -> PortalAddressing {
+        PortalAddressing::new(self.public_url.clone(), self.portal_domain.clone())
+    }
+
+    /// Where end users reach a portal (its canonical address).
+    pub fn portal_address(&self, settings: &PortalSettings) -> PortalAddress {
+        self.addressing().address(&settings.slug, settings.custom_domain.as_ref())
+    }
+
+    /// The portal's address to share, with a trailing slash.
+    pub fn portal_url(&self, settings: &PortalSettings) -> String {
+        self.portal_address(settings).url()
     }
 
     /// The callback URL of an SSO configuration, to register at the IdP.
-    pub fn sso_redirect_uri(
-        &self,
-        settings: &crate::domain::portal::document::PortalSettings,
-        sso_id: uuid::Uuid,
-    ) -> String {
-        let base = self.portal_url(settings);
-        format!("{}/auth/{sso_id}/callback", base.trim_end_matches('/'))
+    pub fn sso_redirect_uri(&self, settings: &PortalSettings, sso_id: uuid::Uuid) -> String {
+        self.portal_address(settings).sso_redirect_uri(sso_id)
     }
 
     /// An absolute URL for a local path, for links shown to people (e.g. printed by the CLI).

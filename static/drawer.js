@@ -25,9 +25,14 @@
   const slug = document.getElementById("slug");
   const domain = document.getElementById("custom_domain");
   const prefix = document.querySelector(".prefix");
+  const suffix = document.querySelector(".prefixed .suffix");
+  // Only a host name makes a custom address; anything else (a URL, a port) the server refuses,
+  // and the address stays the portal's own until it is fixed.
+  const hostname = /^(?=.{4,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]([a-z0-9-]{0,61}[a-z0-9])?$/;
   const updateUrl = () => {
     const custom = domain.value.trim().toLowerCase();
-    output.textContent = custom ? `https://${custom}/` : prefix.textContent + slug.value.trim();
+    const own = prefix.textContent + slug.value.trim() + (suffix ? suffix.textContent : "") + "/";
+    output.textContent = hostname.test(custom) ? `https://${custom}/` : own;
   };
   slug.addEventListener("input", updateUrl);
   domain.addEventListener("input", updateUrl);

@@ -35,7 +35,7 @@ pub fn logo(id: &str) -> String {
 
 /// Where a portal's pages live in path mode.
 pub fn portal_base(slug: &Slug) -> String {
-    format!("/p/{slug}")
+    crate::domain::portal::address::PortalAddressing::path_base(slug)
 }
 
 pub fn customer(id: impl Display) -> String {

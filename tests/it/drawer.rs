@@ -434,3 +434,45 @@ async fn technicians_may_look_and_preview_but_not_save(backend: Backend) {
     assert_eq!(tech.post(&pairs, "save").await.status(), StatusCode::FORBIDDEN);
     assert_eq!(app.store.portal(drawer.customer_id.parse().unwrap()).await.unwrap().revision, 1);
 }
+
+/// The `Address to share` the drawer shows.
+fn shared_address(page: &str) -> String {
+    let start = page.find("id=\"portal-url\"").expect("the address output");
+    let start = page[start..].find('>').unwrap() + start + 1;
+    let end = page[start..].find('<').unwrap() + start;
+    decode(&page[start..end])
+}
+
+#[tokio::test]
+async fn the_drawer_shows_the_address_the_api_and_the_portal_use() {
+    let app =
+        TestApp::spawn_with(Backend::Sqlite, |config| config.portal_domain = Some("portals.test".into()))
+            .await;
+    let drawer = open_drawer(&app).await;
+    let port = app.base.rsplit(':').next().unwrap().to_string();
+    let page = drawer.console.page(&drawer.path).await;
+    assert_eq!(
+        shared_address(&page),
+        format!("http://acme-corporation.portals.test:{port}/"),
+        "subdomain mode"
+    );
+    let (_, config) = app
+        .post_json(
+            &format!("/customers/{}/portal/sso-configs", drawer.customer_id),
+            &app.admin.token,
+            json!({"label": "Okta", "provider": "oidc", "discovery_url": "http://127.0.0.1:9/.well-known/openid-configuration",
+                "client_id": "x", "client_secret": "y"}),
+        )
+        .await;
+    let redirect = config["redirect_uri"].as_str().unwrap();
+    assert!(redirect.starts_with(&shared_address(&page)), "{redirect}");
+
+    // While the custom domain is not a host name, the address stays the portal's own.
+    let mut pairs = drawer.pairs(&drawer.path).await;
+    set(&mut pairs, "custom_domain", "http://help.acme.example");
+    let refused = drawer.post(&pairs, "next").await.text().await.unwrap();
+    assert_eq!(shared_address(&refused), format!("http://acme-corporation.portals.test:{port}/"));
+    set(&mut pairs, "custom_domain", "help.acme.example");
+    let accepted = drawer.post(&pairs, "next").await.text().await.unwrap();
+    assert_eq!(shared_address(&accepted), "https://help.acme.example/");
+}

@@ -25,6 +25,7 @@ use crate::domain::customer::Customer;
 use crate::domain::event::EventKind;
 use crate::domain::portal::colour::{Colour, Theme};
 use crate::domain::portal::document::PortalSettings;
+use crate::domain::portal::hostname::Hostname;
 use crate::domain::slug::Slug;
 use crate::domain::validation::{FieldError, ValidationErrors};
 use crate::error::AppError;
@@ -68,6 +69,7 @@ struct DrawerPage {
     conflict: Option<Conflict>,
     groups: Vec<GroupOption>,
     url_prefix: String,
+    url_suffix: String,
     portal_url: String,
     contrast_warning: Option<String>,
     logo_url: Option<String>,
@@ -173,14 +175,17 @@ struct View {
 
 async fn render(app: &AppState, user: &ConsoleUser, customer: Customer, view: View) -> PageResult<Response> {
     let state = view.state;
-    let url_prefix = app.config.url_for("/p/");
-    let portal_url = if !state.custom_domain.trim().is_empty() {
-        format!("https://{}/", state.custom_domain.trim().to_ascii_lowercase())
-    } else {
-        match Slug::parse("slug", &state.slug) {
-            Ok(slug) => app.config.url_for(&paths::portal_base(&slug)),
-            Err(_) => format!("{url_prefix}{}", state.slug),
-        }
+    // The same address the API and the portal use, from the drawer's unsaved state; while the
+    // custom domain or the slug is invalid, the address without it (never a made-up one).
+    let addressing = app.config.addressing();
+    let (url_prefix, url_suffix) = addressing.around_slug();
+    let custom_domain = Hostname::parse("custom_domain", &state.custom_domain).ok();
+    let portal_url = match Slug::parse("slug", &state.slug) {
+        Ok(slug) => addressing.address(&slug, custom_domain.as_ref()).url(),
+        Err(_) => match &custom_domain {
+            Some(domain) => format!("https://{}/", domain.as_str()),
+            None => format!("{url_prefix}{}{url_suffix}/", state.slug.trim()),
+        },
     };
     let contrast_warning = match (
         Colour::parse("primary", &state.primary_color),
@@ -252,6 +257,7 @@ async fn render(app: &AppState, user: &ConsoleUser, customer: Customer, view: Vi
         notice: view.notice,
         conflict: view.conflict,
         url_prefix,
+        url_suffix,
         portal_url,
         contrast_warning,
     };

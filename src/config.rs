@@ -11,8 +11,8 @@ use url::Url;
 use crate::domain::portal::address::{PortalAddress, PortalAddressing};
 use crate::domain::portal::document::PortalSettings;
 use crate::events::DispatchSettings;
+use crate::proxies::TrustedProxies;
 use crate::secret_key::SecretKey;
-use crate::web::client_ip::TrustedProxies;
 
 /// Where the data lives: shared by `serve` and every other command, so the CLI works on the
 /// same database as a running server.

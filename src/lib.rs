@@ -11,6 +11,7 @@ pub mod domain;
 pub mod error;
 pub mod events;
 pub mod logo;
+pub mod proxies;
 pub mod render;
 pub mod secret_key;
 pub mod sso;

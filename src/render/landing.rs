@@ -3,9 +3,9 @@
 use askama::Template;
 
 use super::Mode;
+use super::assets;
 use crate::domain::portal::document::PortalSettings;
 use crate::domain::portal::layout::{Button, ButtonSize, ButtonTarget, SectionKind};
-use crate::web::paths;
 
 /// Everything the landing page shows besides the settings.
 pub struct PortalContext<'a> {
@@ -85,8 +85,8 @@ pub fn render(context: &PortalContext<'_>, mode: Mode) -> Result<String, askama:
     LandingPage {
         customer_name: context.customer_name,
         logo_url: context.logo_url.clone(),
-        stylesheet: paths::PORTAL_STYLESHEET.to_string(),
-        theme_url: paths::theme_stylesheet(&design.primary_color, &design.secondary_color),
+        stylesheet: assets::PORTAL_STYLESHEET.to_string(),
+        theme_url: assets::theme_stylesheet(&design.primary_color, &design.secondary_color),
         base_path: context.base_path.clone(),
         user_name: context.user_name,
         csrf: context.csrf,

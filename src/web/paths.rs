@@ -2,7 +2,6 @@
 
 use std::fmt::Display;
 
-use crate::domain::portal::colour::Colour;
 use crate::domain::slug::Slug;
 
 pub const ADMIN_HOME: &str = "/admin";
@@ -22,16 +21,7 @@ pub const NEW_ARTICLE: &str = "/admin/kb/new";
 pub const STYLESHEET: &str = "/assets/admin.css";
 pub const SCRIPT: &str = "/assets/admin.js";
 pub const DRAWER_SCRIPT: &str = "/assets/drawer.js";
-pub const PORTAL_STYLESHEET: &str = "/assets/portal.css";
-
-/// The per-portal theme: the colours are the address, so it can be cached for good.
-pub fn theme_stylesheet(primary: &Colour, secondary: &Colour) -> String {
-    format!("/assets/theme/{}-{}.css", primary.hex(), secondary.hex())
-}
-
-pub fn logo(id: &str) -> String {
-    format!("/assets/logos/{id}.png")
-}
+pub use crate::render::assets::{PORTAL_STYLESHEET, logo, theme_stylesheet};
 
 /// Where a portal's pages live in path mode.
 pub fn portal_base(slug: &Slug) -> String {

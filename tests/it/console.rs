@@ -129,7 +129,7 @@ async fn the_per_address_limit_believes_forwarded_addresses_only_from_trusted_pr
     // Behind a trusted proxy, each client has its own allowance, whatever it claims further left.
     let proxied = TestApp::spawn_with(backend, |config| {
         limit(config);
-        config.trusted_proxies = portico::web::client_ip::TrustedProxies::parse("127.0.0.1").unwrap();
+        config.trusted_proxies = portico::proxies::TrustedProxies::parse("127.0.0.1").unwrap();
     })
     .await;
     for claimed in ["198.51.100.1", "198.51.100.2", "198.51.100.3"] {

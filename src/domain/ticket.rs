@@ -67,6 +67,11 @@ named_enum!(Status, "status", {
     Closed => "closed", "Closed",
 });
 
+named_enum!(AuthorKind, "author_kind", {
+    EndUser => "end_user", "End user",
+    TeamMember => "team_member", "Team member",
+});
+
 named_enum!(ContactSource, "contact_source", {
     Portal => "portal", "Portal",
     Console => "console", "Console",
@@ -141,8 +146,7 @@ pub struct Comment {
     pub body: String,
     /// `false` for internal notes, which end users never see.
     pub public: bool,
-    /// `end_user` or `team_member`.
-    pub author_kind: String,
+    pub author_kind: AuthorKind,
     pub author_id: Uuid,
     pub author_name: String,
     #[serde(with = "time::serde::rfc3339")]

@@ -8,7 +8,7 @@ use super::{RowExt, Store, StoreError, StoreResult, Tx, now_ms, unique_as};
 use crate::domain::group::EVERYONE_ID;
 use crate::domain::page::{Cursor, Page, PageRequest};
 use crate::domain::ticket::{
-    Comment, ContactSource, NewTicket, Status, Ticket, TicketType, Urgency, display_number,
+    AuthorKind, Comment, ContactSource, NewTicket, Status, Ticket, TicketType, Urgency, display_number,
 };
 
 fn ticket(row: &AnyRow) -> StoreResult<Ticket> {
@@ -41,7 +41,10 @@ fn comment(row: &AnyRow) -> StoreResult<Comment> {
         ticket_id: row.uuid("ticket_id")?,
         body: row.text("body")?,
         public: row.flag("public")?,
-        author_kind: row.text("author_kind")?,
+        author_kind: {
+            let raw = row.text("author_kind")?;
+            AuthorKind::parse(&raw).map_err(|_| StoreError::Corrupt(format!("author kind {raw}")))?
+        },
         author_id: row.uuid("author_id")?,
         author_name: row.text("author_name")?,
         created_at: row.time("created_at")?,
@@ -50,8 +53,7 @@ fn comment(row: &AnyRow) -> StoreResult<Comment> {
 
 /// Who writes a comment.
 pub struct Author<'a> {
-    /// `end_user` or `team_member`.
-    pub kind: &'static str,
+    pub kind: AuthorKind,
     pub id: Uuid,
     pub name: &'a str,
 }
@@ -336,7 +338,7 @@ impl Tx {
         .bind(ticket_id.to_string())
         .bind(body)
         .bind(public)
-        .bind(author.kind)
+        .bind(author.kind.as_str())
         .bind(author.id.to_string())
         .bind(author.name)
         .bind(now)

@@ -10,7 +10,7 @@ use super::{UseCaseError, UseCaseResult};
 use crate::domain::actor::Actor;
 use crate::domain::event::{EventKind, NewEvent};
 use crate::domain::ticket::{
-    Comment, ContactSource, Status, Ticket, TicketDraft, assignee_after, comment_body,
+    AuthorKind, Comment, ContactSource, Status, Ticket, TicketDraft, assignee_after, comment_body,
 };
 use crate::domain::validation::FieldError;
 use crate::store::tickets::{Author, Submission, TicketChanges, TicketState};
@@ -177,7 +177,7 @@ pub async fn comment(
     }
     let body = comment_body(body)?;
     let author = Author {
-        kind: if actor.is_end_user() { "end_user" } else { "team_member" },
+        kind: if actor.is_end_user() { AuthorKind::EndUser } else { AuthorKind::TeamMember },
         id: actor.id.ok_or_else(|| UseCaseError::field("author", "comments need a person as author"))?,
         name: &actor.name,
     };
@@ -190,7 +190,7 @@ pub async fn comment(
         .for_customer(ticket.customer_id)
         .with("number", ticket.number.as_str())
         .with("comment_id", comment.id.to_string())
-        .with("author_kind", author.kind)
+        .with("author_kind", author.kind.as_str())
         .with("public", public);
     tx.record(actor, event).await?;
     tx.commit().await?;

@@ -28,80 +28,49 @@ pub fn portal_base(slug: &Slug) -> String {
     crate::domain::portal::address::PortalAddressing::path_base(slug)
 }
 
-pub fn customer(id: impl Display) -> String {
-    format!("/admin/customers/{id}")
+/// A console route with parameters: its template (as the router matches it) and a builder of
+/// its links, from one definition so the two never drift apart.
+macro_rules! routes {
+    ($($(#[$doc:meta])* $template_name:ident, $builder:ident($($arg:ident),+) = $template:literal;)+) => {
+        $(
+            $(#[$doc])*
+            pub const $template_name: &str = $template;
+
+            $(#[$doc])*
+            pub fn $builder($($arg: impl Display),+) -> String {
+                fill($template, &[$((concat!("{", stringify!($arg), "}"), $arg.to_string())),+])
+            }
+        )+
+    };
 }
 
-pub fn edit_customer(id: impl Display) -> String {
-    format!("/admin/customers/{id}/edit")
+/// A template with its `{name}` parameters replaced.
+fn fill(template: &str, values: &[(&str, String)]) -> String {
+    values.iter().fold(template.to_string(), |path, (name, value)| path.replace(name, value))
 }
 
-pub fn archive_customer(id: impl Display) -> String {
-    format!("/admin/customers/{id}/archive")
-}
-
-pub fn restore_customer(id: impl Display) -> String {
-    format!("/admin/customers/{id}/restore")
-}
-
-pub fn customer_end_users(id: impl Display) -> String {
-    format!("/admin/customers/{id}/end-users")
-}
-
-pub fn customer_portal(id: impl Display) -> String {
-    format!("/admin/customers/{id}/portal")
-}
-
-pub fn customer_portal_preview(id: impl Display) -> String {
-    format!("/admin/customers/{id}/portal/preview")
-}
-
-pub fn restore_portal_revision(id: impl Display, revision: impl Display) -> String {
-    format!("/admin/customers/{id}/portal/revisions/{revision}/restore")
-}
-
-pub fn new_customer_sso(id: impl Display) -> String {
-    format!("/admin/customers/{id}/portal/sso")
-}
-
-pub fn customer_sso(id: impl Display, sso_id: impl Display) -> String {
-    format!("/admin/customers/{id}/portal/sso/{sso_id}")
-}
-
-pub fn delete_customer_sso(id: impl Display, sso_id: impl Display) -> String {
-    format!("/admin/customers/{id}/portal/sso/{sso_id}/delete")
-}
-
-pub fn article(id: impl Display) -> String {
-    format!("/admin/kb/{id}")
-}
-
-pub fn ticket(id: impl Display) -> String {
-    format!("/admin/tickets/{id}")
-}
-
-pub fn end_user_active(id: impl Display) -> String {
-    format!("/admin/end-users/{id}/active")
-}
-
-pub fn edit_group(id: impl Display) -> String {
-    format!("/admin/groups/{id}/edit")
-}
-
-pub fn group(id: impl Display) -> String {
-    format!("/admin/groups/{id}")
-}
-
-pub fn team_member(id: impl Display) -> String {
-    format!("/admin/team/{id}")
-}
-
-pub fn team_member_password(id: impl Display) -> String {
-    format!("/admin/team/{id}/password")
-}
-
-pub fn delete_group(id: impl Display) -> String {
-    format!("/admin/groups/{id}/delete")
+routes! {
+    CUSTOMER, customer(id) = "/admin/customers/{id}";
+    EDIT_CUSTOMER, edit_customer(id) = "/admin/customers/{id}/edit";
+    ARCHIVE_CUSTOMER, archive_customer(id) = "/admin/customers/{id}/archive";
+    RESTORE_CUSTOMER, restore_customer(id) = "/admin/customers/{id}/restore";
+    CUSTOMER_END_USERS, customer_end_users(id) = "/admin/customers/{id}/end-users";
+    CUSTOMER_PORTAL, customer_portal(id) = "/admin/customers/{id}/portal";
+    CUSTOMER_PORTAL_PREVIEW, customer_portal_preview(id) = "/admin/customers/{id}/portal/preview";
+    RESTORE_PORTAL_REVISION, restore_portal_revision(id, n) = "/admin/customers/{id}/portal/revisions/{n}/restore";
+    NEW_CUSTOMER_SSO, new_customer_sso(id) = "/admin/customers/{id}/portal/sso";
+    CUSTOMER_SSO, customer_sso(id, sso_id) = "/admin/customers/{id}/portal/sso/{sso_id}";
+    DELETE_CUSTOMER_SSO, delete_customer_sso(id, sso_id) = "/admin/customers/{id}/portal/sso/{sso_id}/delete";
+    ARTICLE, article(id) = "/admin/kb/{id}";
+    DELETE_ARTICLE, delete_article(id) = "/admin/kb/{id}/delete";
+    TICKET, ticket(id) = "/admin/tickets/{id}";
+    TICKET_COMMENTS, ticket_comments(id) = "/admin/tickets/{id}/comments";
+    END_USER_ACTIVE, end_user_active(id) = "/admin/end-users/{id}/active";
+    GROUP, group(id) = "/admin/groups/{id}";
+    EDIT_GROUP, edit_group(id) = "/admin/groups/{id}/edit";
+    DELETE_GROUP, delete_group(id) = "/admin/groups/{id}/delete";
+    TEAM_MEMBER, team_member(id) = "/admin/team/{id}";
+    TEAM_MEMBER_PASSWORD, team_member_password(id) = "/admin/team/{id}/password";
 }
 
 /// Only console paths are followed after sign-in: never another site, never `//host`.
@@ -122,6 +91,13 @@ pub fn safe_return_to(raw: Option<&str>) -> &str {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn links_fill_the_templates_the_router_matches() {
+        assert_eq!(customer_sso("c1", "s2"), "/admin/customers/c1/portal/sso/s2");
+        assert_eq!(restore_portal_revision("c1", 7), "/admin/customers/c1/portal/revisions/7/restore");
+        assert_eq!(CUSTOMER_SSO, "/admin/customers/{id}/portal/sso/{sso_id}");
+    }
 
     #[test]
     fn only_console_paths_are_followed_after_sign_in() {

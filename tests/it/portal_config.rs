@@ -74,7 +74,7 @@ async fn a_new_customer_has_a_default_portal_that_round_trips(backend: Backend) 
     let (id, portal) = customer_with_portal(&app, "Acme Corporation").await;
     assert_eq!(portal["active"], false);
     assert_eq!(portal["slug"], "acme-corporation");
-    assert_eq!(portal["url"], app.url("/p/acme-corporation"));
+    assert_eq!(portal["url"], app.url("/p/acme-corporation/"), "every address to share ends in a slash");
     assert_eq!(portal["revision"], 1);
     assert_eq!(portal["design"]["primary_color"], "#1f6feb");
     assert_eq!(portal["design"]["logo_url"], Value::Null);

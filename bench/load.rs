@@ -15,9 +15,10 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use clap::Parser;
-use portico::app::{self, AppState};
+use portico::app;
 use portico::config::{Config, ServeArgs};
 use portico::store::{Store, StoreOptions};
+use portico::web::state::AppState;
 use reqwest::{Client, Method, StatusCode};
 use secrecy::ExposeSecret;
 use serde_json::json;

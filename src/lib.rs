@@ -8,7 +8,6 @@ pub mod config;
 pub mod crypto;
 pub mod demo;
 pub mod domain;
-pub mod error;
 pub mod events;
 pub mod logo;
 pub mod proxies;

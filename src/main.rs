@@ -2,9 +2,10 @@ use std::io::{BufRead, IsTerminal};
 
 use anyhow::Context;
 use clap::{Parser, Subcommand};
-use portico::app::{self, AppState};
+use portico::app;
 use portico::config::{Config, ServeArgs, StorageArgs};
 use portico::store::{Store, StoreOptions, redact};
+use portico::web::state::AppState;
 use portico::{cli, demo};
 use secrecy::ExposeSecret;
 use tracing_subscriber::EnvFilter;

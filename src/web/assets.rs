@@ -6,11 +6,11 @@ use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 
-use crate::app::AppState;
 use crate::domain::portal::colour::{Colour, Theme};
-use crate::error::AppError;
 use crate::logo::Logo;
+use crate::web::error::AppError;
 use crate::web::paths;
+use crate::web::state::AppState;
 
 const ADMIN_CSS: &str = include_str!("../../static/admin.css");
 const ADMIN_JS: &str = include_str!("../../static/admin.js");

@@ -6,8 +6,8 @@ use std::net::{IpAddr, SocketAddr};
 use axum::extract::{ConnectInfo, FromRequestParts};
 use axum::http::request::Parts;
 
-use crate::app::AppState;
-use crate::error::AppError;
+use crate::web::error::AppError;
+use crate::web::state::AppState;
 
 /// The client's address, for rate limits and logs.
 pub struct ClientIp(pub IpAddr);

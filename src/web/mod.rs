@@ -4,16 +4,18 @@ pub mod admin;
 pub mod api;
 pub mod assets;
 pub mod client_ip;
+pub mod error;
 pub mod ops;
 pub mod paths;
 pub mod portal;
 pub mod portal_view;
 pub mod sso_service;
+pub mod state;
 
 use axum::http::Uri;
 use axum::response::{IntoResponse, Response};
 
-use crate::error::AppError;
+use self::error::AppError;
 
 /// Unknown paths: a problem document under the API, a page elsewhere.
 pub async fn not_found(uri: Uri) -> Response {

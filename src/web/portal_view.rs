@@ -3,14 +3,14 @@
 use axum::http::{HeaderValue, header};
 use axum::response::{Html, IntoResponse, Response};
 
-use crate::app::AppState;
 use crate::domain::customer::Customer;
 use crate::domain::portal::document::{PortalDocument, PortalSettings};
-use crate::error::AppError;
 use crate::render::landing::PortalContext;
 use crate::render::{self, Mode, SAMPLE_USER};
 use crate::store::portals::StoredPortal;
+use crate::web::error::AppError;
 use crate::web::paths;
+use crate::web::state::AppState;
 
 pub fn document(state: &AppState, portal: &StoredPortal) -> PortalDocument {
     PortalDocument::new(

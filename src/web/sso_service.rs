@@ -6,14 +6,14 @@ use time::OffsetDateTime;
 use utoipa::ToSchema;
 use uuid::Uuid;
 
-use crate::app::AppState;
 use crate::domain::actor::Actor;
 use crate::domain::sso::draft::SsoDraft;
 use crate::domain::sso::{Provider, SsoConfig};
-use crate::error::AppError;
 use crate::sso::provider::{self, Check};
 use crate::usecases::sso::{self, SsoRules};
+use crate::web::error::AppError;
 use crate::web::paths;
+use crate::web::state::AppState;
 
 /// An SSO configuration as shown: never its client secret.
 #[derive(Debug, Clone, Serialize, ToSchema)]

@@ -3,11 +3,12 @@
 use std::path::PathBuf;
 use std::sync::Arc;
 
-use portico::app::{self, AppState};
+use portico::app;
 use portico::config::{Config, SignInLimits};
 use portico::events::{Consumer, DispatchSettings};
 use portico::secret_key::SecretKey;
 use portico::store::{Store, StoreOptions};
+use portico::web::state::AppState;
 use reqwest::{Method, RequestBuilder, Response, StatusCode};
 use secrecy::SecretString;
 use serde_json::Value;

@@ -10,11 +10,11 @@ use serde::Deserialize;
 use super::layout::Nav;
 use super::page_error::{PageError, PageResult};
 use super::session::{ConsoleForm, ConsoleUser};
-use crate::app::AppState;
 use crate::domain::team::TeamMember;
 use crate::domain::validation::ValidationErrors;
 use crate::usecases::team::{self, Origin, OwnPasswordChange};
 use crate::web::client_ip::ClientIp;
+use crate::web::state::AppState;
 
 #[derive(Template, WebTemplate)]
 #[template(path = "admin/account.html")]

@@ -12,16 +12,16 @@ use uuid::Uuid;
 use super::layout::Nav;
 use super::page_error::{PageError, PageResult};
 use super::session::{ConsoleForm, ConsoleUser, NoFields, PageId};
-use crate::app::AppState;
 use crate::domain::customer::{Customer, CustomerDraft};
 use crate::domain::end_user::{EndUser, EndUserDraft};
 use crate::domain::page::PageRequest;
 use crate::domain::validation::ValidationErrors;
-use crate::error::AppError;
 use crate::store::audit::AuditEntry;
 use crate::store::customers::CustomerFilter;
 use crate::usecases::{customers, end_users};
+use crate::web::error::AppError;
 use crate::web::paths;
+use crate::web::state::AppState;
 
 #[derive(Debug, Deserialize)]
 pub struct ListQuery {

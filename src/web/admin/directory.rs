@@ -5,7 +5,6 @@ use std::future::Future;
 use uuid::Uuid;
 
 use super::page_error::PageResult;
-use crate::app::AppState;
 use crate::domain::customer::Customer;
 use crate::domain::group::AssignmentGroup;
 use crate::domain::page::{MAX_LIMIT, Page, PageRequest};
@@ -13,6 +12,7 @@ use crate::domain::team::TeamMember;
 use crate::store::StoreResult;
 use crate::store::customers::CustomerFilter;
 use crate::store::groups::GroupFilter;
+use crate::web::state::AppState;
 
 async fn every_page<T, F, Fut>(mut fetch: F) -> PageResult<Vec<T>>
 where

@@ -14,16 +14,16 @@ use super::directory;
 use super::layout::Nav;
 use super::page_error::{PageError, PageResult};
 use super::session::{ConsoleForm, ConsoleUser, NoFields, PageId};
-use crate::app::AppState;
 use crate::domain::customer::Customer;
 use crate::domain::group::{AssignmentGroup, GroupDraft, check_editable};
 use crate::domain::page::PageRequest;
 use crate::domain::team::TeamMember;
 use crate::domain::validation::{FieldError, ValidationErrors};
-use crate::error::AppError;
 use crate::store::groups::GroupFilter;
 use crate::usecases::groups;
+use crate::web::error::AppError;
 use crate::web::paths;
+use crate::web::state::AppState;
 
 /// A group as the list shows it, with names instead of ids.
 struct GroupRow {

@@ -13,7 +13,6 @@ use super::directory;
 use super::layout::Nav;
 use super::page_error::{PageError, PageResult};
 use super::session::{ConsoleForm, ConsoleUser, NoFields, PageId};
-use crate::app::AppState;
 use crate::domain::customer::Customer;
 use crate::domain::kb::{Article, ArticleDraft};
 use crate::domain::page::PageRequest;
@@ -21,6 +20,7 @@ use crate::domain::validation::ValidationErrors;
 use crate::render::markdown;
 use crate::store::kb::ArticleOrder;
 use crate::web::paths;
+use crate::web::state::AppState;
 
 #[derive(Template, WebTemplate)]
 #[template(path = "admin/kb/list.html")]

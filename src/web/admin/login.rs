@@ -12,13 +12,13 @@ use time::OffsetDateTime;
 
 use super::page_error::PageResult;
 use super::session::{ConsoleForm, LOGIN_CSRF_COOKIE, NoFields, SESSION_COOKIE, console_cookie};
-use crate::app::AppState;
 use crate::auth::password;
 use crate::auth::secret::{hash_token, random_token, same_secret};
 use crate::domain::email::EmailAddress;
-use crate::error::AppError;
 use crate::web::client_ip::ClientIp;
+use crate::web::error::AppError;
 use crate::web::paths;
+use crate::web::state::AppState;
 
 #[derive(Template, WebTemplate)]
 #[template(path = "admin/login.html")]

@@ -20,8 +20,8 @@ use axum::response::Redirect;
 use axum::routing::{get, post};
 use tower_http::set_header::SetResponseHeaderLayer;
 
-use crate::app::AppState;
 use crate::web::paths;
+use crate::web::state::AppState;
 
 /// Console pages load nothing from elsewhere and may not be framed.
 const CONTENT_SECURITY_POLICY: &str = "default-src 'self'; img-src 'self' data:; style-src 'self'; \

@@ -6,9 +6,9 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 
 use crate::domain::validation::{FieldError, ValidationErrors};
-use crate::error::AppError;
 use crate::store::StoreError;
 use crate::usecases::UseCaseError;
+use crate::web::error::AppError;
 use crate::web::paths;
 
 #[derive(Debug)]

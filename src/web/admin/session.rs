@@ -10,12 +10,12 @@ use serde::de::DeserializeOwned;
 
 use super::layout::Nav;
 use super::page_error::PageError;
-use crate::app::AppState;
 use crate::auth::secret::{hash_token, same_secret};
 use crate::config::Config;
 use crate::domain::actor::Actor;
 use crate::domain::team::TeamMember;
-use crate::error::AppError;
+use crate::web::error::AppError;
+use crate::web::state::AppState;
 
 pub const SESSION_COOKIE: &str = "portico_console";
 pub const LOGIN_CSRF_COOKIE: &str = "portico_login_csrf";

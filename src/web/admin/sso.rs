@@ -13,14 +13,14 @@ use uuid::Uuid;
 use super::layout::Nav;
 use super::page_error::{PageError, PageResult};
 use super::session::{ConsoleForm, ConsoleUser, NoFields, PageId};
-use crate::app::AppState;
 use crate::domain::customer::Customer;
 use crate::domain::sso::draft::SsoDraft;
 use crate::domain::validation::ValidationErrors;
-use crate::error::AppError;
 use crate::sso::provider::Check;
+use crate::web::error::AppError;
 use crate::web::paths;
 use crate::web::sso_service::{self, SsoConfigView};
+use crate::web::state::AppState;
 
 /// The form's fields as typed.
 #[derive(Debug, Default, Deserialize)]

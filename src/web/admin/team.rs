@@ -11,13 +11,13 @@ use serde::Deserialize;
 use super::layout::Nav;
 use super::page_error::{PageError, PageResult};
 use super::session::{ConsoleForm, ConsoleUser, NoFields, PageId};
-use crate::app::AppState;
 use crate::domain::page::PageRequest;
 use crate::domain::team::{TeamMember, TeamMemberDraft};
 use crate::domain::validation::ValidationErrors;
-use crate::error::AppError;
 use crate::usecases::team::{self, NewPassword, OneTimePassword};
+use crate::web::error::AppError;
 use crate::web::paths;
+use crate::web::state::AppState;
 
 #[derive(Debug, Deserialize)]
 pub struct ListQuery {

@@ -14,7 +14,6 @@ use super::directory;
 use super::layout::Nav;
 use super::page_error::{PageError, PageResult};
 use super::session::{ConsoleForm, ConsoleUser, PageId};
-use crate::app::AppState;
 use crate::domain::customer::Customer;
 use crate::domain::end_user::EndUser;
 use crate::domain::group::AssignmentGroup;
@@ -22,10 +21,11 @@ use crate::domain::page::PageRequest;
 use crate::domain::team::TeamMember;
 use crate::domain::ticket::{Comment, Status, Ticket};
 use crate::domain::validation::{FieldError, ValidationErrors};
-use crate::error::AppError;
 use crate::store::tickets::{TicketChanges, TicketFilter};
 use crate::usecases::tickets::{self, Visibility};
+use crate::web::error::AppError;
 use crate::web::paths;
+use crate::web::state::AppState;
 
 /// A queue row with names instead of ids.
 pub struct Row {

@@ -8,12 +8,12 @@ use serde::Deserialize;
 use utoipa::IntoParams;
 
 use super::extract::{ApiCaller, ApiJson, ApiQuery, PathId};
-use crate::app::AppState;
 use crate::domain::customer::{Customer, CustomerDraft};
 use crate::domain::page::{Page, PageRequest};
-use crate::error::{AppResult, Problem};
 use crate::store::customers::CustomerFilter;
 use crate::usecases::customers;
+use crate::web::error::{AppResult, Problem};
+use crate::web::state::AppState;
 
 #[derive(Debug, Deserialize, IntoParams)]
 #[serde(deny_unknown_fields)]

@@ -8,11 +8,11 @@ use serde::Deserialize;
 use utoipa::IntoParams;
 
 use super::extract::{ApiCaller, ApiJson, ApiQuery, PathId};
-use crate::app::AppState;
 use crate::domain::end_user::{EndUser, EndUserDraft};
 use crate::domain::page::{Page, PageRequest};
-use crate::error::{AppResult, Problem};
 use crate::usecases::end_users;
+use crate::web::error::{AppResult, Problem};
+use crate::web::state::AppState;
 
 #[derive(Debug, Deserialize, IntoParams)]
 #[serde(deny_unknown_fields)]

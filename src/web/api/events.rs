@@ -10,11 +10,11 @@ use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
 use super::extract::{ApiCaller, ApiQuery};
-use crate::app::AppState;
 use crate::domain::event::Event;
 use crate::domain::page::{BadQuery, EventCursor, MAX_LIMIT};
 use crate::domain::validation::FieldError;
-use crate::error::{AppResult, Problem};
+use crate::web::error::{AppResult, Problem};
+use crate::web::state::AppState;
 
 #[derive(Debug, Deserialize, IntoParams)]
 #[serde(deny_unknown_fields)]

@@ -8,11 +8,11 @@ use axum::http::{StatusCode, header};
 use serde::de::DeserializeOwned;
 use uuid::Uuid;
 
-use crate::app::AppState;
 use crate::auth::secret::hash_token;
 use crate::domain::actor::Actor;
 use crate::domain::team::TeamMember;
-use crate::error::AppError;
+use crate::web::error::AppError;
+use crate::web::state::AppState;
 
 /// The team member an API request acts for, proven by `Authorization: Bearer <token>`.
 pub struct ApiCaller {

@@ -9,12 +9,12 @@ use utoipa::IntoParams;
 use uuid::Uuid;
 
 use super::extract::{ApiCaller, ApiJson, ApiQuery, PathId};
-use crate::app::AppState;
 use crate::domain::group::{AssignmentGroup, GroupDraft};
 use crate::domain::page::{Page, PageRequest};
-use crate::error::{AppResult, Problem};
 use crate::store::groups::GroupFilter;
 use crate::usecases::groups;
+use crate::web::error::{AppResult, Problem};
+use crate::web::state::AppState;
 
 #[derive(Debug, Deserialize, IntoParams)]
 #[serde(deny_unknown_fields)]

@@ -9,11 +9,11 @@ use utoipa::IntoParams;
 use uuid::Uuid;
 
 use super::extract::{ApiCaller, ApiJson, ApiQuery, PathId};
-use crate::app::AppState;
 use crate::domain::kb::{Article, ArticleDraft};
 use crate::domain::page::{Page, PageRequest};
-use crate::error::{AppResult, Problem};
 use crate::store::kb::ArticleOrder;
+use crate::web::error::{AppResult, Problem};
+use crate::web::state::AppState;
 
 #[derive(Debug, Deserialize, IntoParams)]
 #[serde(deny_unknown_fields)]

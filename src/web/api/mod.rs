@@ -22,7 +22,7 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 use utoipa_swagger_ui::{Config, SwaggerUi};
 
-use crate::app::AppState;
+use crate::web::state::AppState;
 
 #[derive(OpenApi)]
 #[openapi(
@@ -33,7 +33,7 @@ use crate::app::AppState;
             Technicians may read; only admins change settings. Errors are RFC 9457 problem documents.",
     ),
     modifiers(&BearerAuth),
-    components(schemas(crate::error::Problem, crate::error::ProblemField)),
+    components(schemas(crate::web::error::Problem, crate::web::error::ProblemField)),
     tags(
         (name = "customers"), (name = "assignment groups"), (name = "end users"), (name = "team members"),
         (name = "portals"), (name = "single sign-on"), (name = "tickets"), (name = "knowledge base"),

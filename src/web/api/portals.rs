@@ -9,14 +9,14 @@ use axum::response::{IntoResponse, Response};
 use uuid::Uuid;
 
 use super::extract::{ApiCaller, ApiJson, PathId};
-use crate::app::AppState;
 use crate::domain::portal::document::PortalDocument;
 use crate::domain::portal::draft::PortalDraft;
-use crate::error::{AppError, AppResult, Problem};
 use crate::logo::{self, LogoError};
 use crate::store::portals::{PortalRevision, StoredPortal};
 use crate::usecases::portals;
+use crate::web::error::{AppError, AppResult, Problem};
 use crate::web::portal_view;
+use crate::web::state::AppState;
 
 /// The document with its revision as the ETag.
 fn with_etag(state: &AppState, portal: &StoredPortal) -> Response {

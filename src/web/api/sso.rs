@@ -10,11 +10,11 @@ use utoipa::ToSchema;
 use uuid::Uuid;
 
 use super::extract::{ApiCaller, ApiJson, PathId};
-use crate::app::AppState;
 use crate::domain::sso::draft::SsoDraft;
-use crate::error::{AppError, AppResult, Problem};
 use crate::sso::provider::Check;
+use crate::web::error::{AppError, AppResult, Problem};
 use crate::web::sso_service::{self, SsoConfigView};
+use crate::web::state::AppState;
 
 /// The `{id}` (customer) and `{sso_id}` of a configuration path.
 pub struct SsoPath {

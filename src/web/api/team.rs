@@ -8,11 +8,11 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
 use super::extract::{ApiCaller, ApiJson, ApiQuery, PathId};
-use crate::app::AppState;
 use crate::domain::page::{Page, PageRequest};
 use crate::domain::team::{TeamMember, TeamMemberDraft};
-use crate::error::{AppResult, Problem};
 use crate::usecases::team::{self, NewPassword, OneTimePassword};
+use crate::web::error::{AppResult, Problem};
+use crate::web::state::AppState;
 
 #[derive(Debug, Deserialize, IntoParams)]
 #[serde(deny_unknown_fields)]

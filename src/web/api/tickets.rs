@@ -9,14 +9,14 @@ use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
 use super::extract::{ApiCaller, ApiJson, ApiQuery, PathId};
-use crate::app::AppState;
 use crate::domain::page::{Page, PageRequest};
 use crate::domain::patch::nullable;
 use crate::domain::ticket::{Comment, ContactSource, Status, Ticket, TicketDraft, Urgency};
 use crate::domain::validation::ValidationErrors;
-use crate::error::{AppResult, Problem};
 use crate::store::tickets::{TicketChanges, TicketFilter};
 use crate::usecases::tickets::{self, TicketRequest, Visibility};
+use crate::web::error::{AppResult, Problem};
+use crate::web::state::AppState;
 
 #[derive(Debug, Deserialize, IntoParams)]
 #[serde(deny_unknown_fields)]

@@ -18,7 +18,6 @@ use uuid::Uuid;
 use super::pages::{self, Action, Message};
 use super::resolve::{LivePortal, open_for_sign_in};
 use super::session::{LOGIN_COOKIE, SESSION_COOKIE, current_session, portal_cookie, removal};
-use crate::app::AppState;
 use crate::auth::secret::{hash_token, random_token, same_secret};
 use crate::domain::sso::SsoConfig;
 use crate::sso::{SsoError, flow};
@@ -26,6 +25,7 @@ use crate::store::portal_sessions::NewPortalSession;
 use crate::store::sso::LoginState;
 use crate::usecases::sso::secret_context;
 use crate::web::paths;
+use crate::web::state::AppState;
 
 /// A sign-in in progress lasts this long.
 const LOGIN_WINDOW: time::Duration = time::Duration::minutes(10);

@@ -6,9 +6,9 @@ use axum_extra::extract::cookie::CookieJar;
 use super::pages::{self, Action, Message};
 use super::resolve::{LivePortal, open_for_sign_in};
 use super::session::{SESSION_COOKIE, current_session};
-use crate::app::AppState;
 use crate::store::portal_sessions::PortalSession;
 use crate::web::paths;
+use crate::web::state::AppState;
 
 /// The header and theme of a portal page.
 pub struct Chrome {

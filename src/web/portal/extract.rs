@@ -13,12 +13,12 @@ use serde::de::DeserializeOwned;
 use super::chrome::{Chrome, signed_in};
 use super::pages::{self, Action, Message};
 use super::resolve::LivePortal;
-use crate::app::AppState;
 use crate::auth::secret::same_secret;
 use crate::domain::actor::Actor;
 use crate::domain::page::BadQuery;
 use crate::store::portal_sessions::PortalSession;
 use crate::usecases::UseCaseError;
+use crate::web::state::AppState;
 
 /// The signed-in end user of the portal the request is for. Anyone else gets the page that
 /// sends them to sign in (or says their session ended), and comes back here afterwards.

@@ -7,7 +7,7 @@ use axum::http::{Uri, header};
 use axum::middleware::Next;
 use axum::response::Response;
 
-use crate::app::AppState;
+use crate::web::state::AppState;
 
 /// The request reached a portal on its own host.
 #[derive(Debug, Clone)]

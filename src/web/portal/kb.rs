@@ -16,7 +16,6 @@ use uuid::Uuid;
 use super::chrome::{Chrome, signed_in};
 use super::pages::{self, Action, Message};
 use super::resolve::LivePortal;
-use crate::app::AppState;
 use crate::domain::kb::Article;
 use crate::domain::page::PageRequest;
 use crate::domain::portal::layout::ButtonTarget;
@@ -24,6 +23,7 @@ use crate::domain::ticket::Ticket;
 use crate::render::markdown;
 use crate::store::kb::{ArticleOrder, search_words};
 use crate::store::portal_sessions::PortalSession;
+use crate::web::state::AppState;
 
 fn knowledge_base_closed(live: &LivePortal) -> Option<Response> {
     (!live.portal.settings.features.knowledge_base.enabled).then(|| {

@@ -10,12 +10,12 @@ use axum_extra::extract::cookie::CookieJar;
 
 use super::resolve::{LivePortal, open_for_sign_in};
 use super::session::{SESSION_COOKIE, current_session};
-use crate::app::AppState;
 use crate::domain::portal::document::{DEFAULT_PRIMARY, DEFAULT_SECONDARY};
-use crate::error::AppError;
 use crate::render::Mode;
+use crate::web::error::AppError;
 use crate::web::paths;
 use crate::web::portal_view::{self, Viewer};
+use crate::web::state::AppState;
 
 /// A button under a message.
 pub struct Action {

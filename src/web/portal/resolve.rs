@@ -9,10 +9,10 @@ use axum::response::{IntoResponse, Response};
 
 use super::hosts::PortalHost;
 use super::pages::{self, Message};
-use crate::app::AppState;
 use crate::domain::customer::Customer;
 use crate::store::portals::StoredPortal;
 use crate::web::paths;
+use crate::web::state::AppState;
 
 /// A portal that exists (its customer is not archived), as this request reaches it.
 pub struct LivePortal {

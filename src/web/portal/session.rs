@@ -5,9 +5,9 @@ use axum_extra::extract::cookie::{Cookie, CookieJar, SameSite};
 
 use super::pages;
 use super::resolve::LivePortal;
-use crate::app::AppState;
 use crate::auth::secret::hash_token;
 use crate::store::portal_sessions::PortalSession;
+use crate::web::state::AppState;
 
 pub const SESSION_COOKIE: &str = "portico_portal";
 /// Binds a sign-in in progress to the browser that started it.

@@ -16,7 +16,6 @@ use uuid::Uuid;
 use super::chrome::{Chrome, ticketing_closed};
 use super::extract::{PortalError, PortalForm, PortalResult, PortalUser};
 use super::pages;
-use crate::app::AppState;
 use crate::auth::secret::random_token;
 use crate::domain::page::PageRequest;
 use crate::domain::ticket::{Comment, ContactSource, Status, Ticket, TicketDraft, TicketType, Urgency};
@@ -24,6 +23,7 @@ use crate::domain::validation::ValidationErrors;
 use crate::store::tickets::TicketFilter;
 use crate::usecases::UseCaseError;
 use crate::usecases::tickets::{self, TicketRequest, Visibility};
+use crate::web::state::AppState;
 
 #[derive(Debug, Default, Deserialize)]
 pub struct TicketForm {

@@ -20,7 +20,6 @@ use self::submission::DrawerSubmission;
 use super::layout::Nav;
 use super::page_error::{PageError, PageResult};
 use super::session::{ConsoleForm, ConsoleUser, PageId};
-use crate::app::AppState;
 use crate::domain::customer::Customer;
 use crate::domain::event::EventKind;
 use crate::domain::portal::colour::{Colour, Theme};
@@ -28,10 +27,11 @@ use crate::domain::portal::document::PortalSettings;
 use crate::domain::portal::hostname::Hostname;
 use crate::domain::slug::Slug;
 use crate::domain::validation::{FieldError, ValidationErrors};
-use crate::error::AppError;
 use crate::store::portals::PortalRevision;
 use crate::usecases::UseCaseError;
 use crate::usecases::portals;
+use crate::web::error::AppError;
+use crate::web::state::AppState;
 use crate::web::{paths, portal_view};
 
 /// A group the default-group select offers.

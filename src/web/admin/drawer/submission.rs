@@ -4,11 +4,11 @@ use axum::body::Bytes;
 use axum::extract::{FromRequest, FromRequestParts, Multipart, Request};
 use axum::http::{StatusCode, header};
 
-use crate::app::AppState;
 use crate::auth::secret::same_secret;
-use crate::error::AppError;
 use crate::web::admin::page_error::PageError;
 use crate::web::admin::session::{CSRF_FIELD, ConsoleUser, csrf_refusal};
+use crate::web::error::AppError;
+use crate::web::state::AppState;
 
 pub struct DrawerSubmission {
     pub user: ConsoleUser,

@@ -1,0 +1,58 @@
+//! The state every handler shares: configuration, the store, and what talks to the outside.
+
+use std::sync::Arc;
+
+use metrics_exporter_prometheus::PrometheusHandle;
+
+use crate::app::metrics_handle;
+use crate::config::Config;
+use crate::crypto::Sealer;
+use crate::events::Consumer;
+use crate::events::audit::AuditLog;
+use crate::events::caches::Caches;
+use crate::sso::outbound::Outbound;
+use crate::sso::provider::ProviderCache;
+use crate::store::Store;
+
+/// Everything a handler may need, cheap to clone.
+#[derive(Clone)]
+pub struct AppState {
+    pub config: Arc<Config>,
+    pub store: Store,
+    pub metrics: PrometheusHandle,
+    /// Seals and opens secrets at rest under the server key.
+    pub sealer: Sealer,
+    /// Requests to identity providers, under the outbound rules.
+    pub outbound: Outbound,
+    pub providers: Arc<ProviderCache>,
+    /// Consumers of events besides the built-in ones (the audit log, caches).
+    pub consumers: Vec<Arc<dyn Consumer>>,
+}
+
+impl AppState {
+    pub fn new(config: Config, store: Store) -> Self {
+        Self {
+            sealer: Sealer::new(&config.secret_key),
+            outbound: Outbound::new(config.allow_insecure_idp),
+            providers: Arc::new(ProviderCache::default()),
+            consumers: Vec::new(),
+            config: Arc::new(config),
+            store,
+            metrics: metrics_handle(),
+        }
+    }
+
+    /// Forgets an identity provider's metadata here at once; the other instances forget it when
+    /// the `sso_config.changed` event reaches them.
+    pub fn forget_provider(&self, discovery_url: &str) {
+        self.providers.forget(discovery_url);
+    }
+
+    /// Every consumer of events this instance runs.
+    pub(crate) fn all_consumers(&self) -> Vec<Arc<dyn Consumer>> {
+        let mut consumers: Vec<Arc<dyn Consumer>> =
+            vec![Arc::new(AuditLog::new(self.store.clone())), Arc::new(Caches::new(self.providers.clone()))];
+        consumers.extend(self.consumers.iter().cloned());
+        consumers
+    }
+}

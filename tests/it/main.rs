@@ -25,6 +25,7 @@ mod instances;
 mod ops;
 mod portal_config;
 mod portal_logo;
+mod security;
 mod sso_configs;
 mod sso_flow;
 mod sso_tokens;

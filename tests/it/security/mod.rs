@@ -1,0 +1,5 @@
+//! What an attack run found (issue 11), each proved closed on both databases where one is
+//! involved. Test names carry the issue's item numbers.
+
+mod claims;
+mod format_characters;

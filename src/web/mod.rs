@@ -8,6 +8,7 @@ pub mod ops;
 pub mod paths;
 pub mod portal;
 pub mod portal_view;
+pub mod redirect;
 pub mod sso_service;
 pub mod team_service;
 

@@ -36,7 +36,7 @@ pub struct NextQuery {
 
 /// Shows the sign-in form with a fresh double-submit CSRF token (there is no session yet).
 pub async fn form(State(state): State<AppState>, jar: CookieJar, Query(query): Query<NextQuery>) -> Response {
-    let next = paths::safe_return_to(query.next.as_deref()).to_string();
+    let next = paths::safe_return_to(&state.config.public_url, query.next.as_deref());
     render(&state, jar, next, String::new(), None, StatusCode::OK)
 }
 
@@ -91,7 +91,7 @@ pub async fn submit(
     jar: CookieJar,
     Form(login): Form<LoginForm>,
 ) -> PageResult<Response> {
-    let next = paths::safe_return_to(login.next.as_deref()).to_string();
+    let next = paths::safe_return_to(&state.config.public_url, login.next.as_deref());
     let expected = jar.get(LOGIN_CSRF_COOKIE).map(|c| c.value().to_string()).unwrap_or_default();
     if expected.is_empty() || !same_secret(&expected, &login.csrf) {
         let message = "The sign-in form expired. Please try again.".to_string();

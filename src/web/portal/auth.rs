@@ -30,20 +30,23 @@ use crate::web::sso_service::secret_context;
 /// A sign-in in progress lasts this long.
 const LOGIN_WINDOW: time::Duration = time::Duration::minutes(10);
 
-/// Only paths of this portal are followed after sign-in, never another site.
+/// Only pages of this portal, as this browser reaches it, are followed after sign-in: never
+/// another site and never the sign-in steps themselves.
 fn local_return_to(live: &LivePortal, raw: Option<&str>) -> String {
     let home = live.link("/");
-    let Some(path) = raw.map(str::trim).filter(|p| !p.is_empty()) else { return home };
-    let inside = if live.base_path.is_empty() {
-        path.starts_with('/')
-    } else {
-        path == live.base_path || path.starts_with(&format!("{}/", live.base_path))
+    let Ok(origin) = Url::parse(&live.origin) else { return home };
+    let base = live.base_path.as_str();
+    let known = |path: &str| {
+        let rest = if base.is_empty() {
+            Some(path)
+        } else if path == base {
+            Some("/")
+        } else {
+            path.strip_prefix(base).filter(|rest| rest.starts_with('/'))
+        };
+        rest.is_some_and(|rest| !rest.starts_with("/auth/"))
     };
-    if inside && !path.starts_with("//") && !path.contains(['\\', '\r', '\n']) && !path.contains("/auth/") {
-        path.to_string()
-    } else {
-        home
-    }
+    crate::web::redirect::local_target(&origin, raw.map(str::trim), known).unwrap_or(home)
 }
 
 pub struct SignInOption {

@@ -3,3 +3,4 @@
 
 mod claims;
 mod format_characters;
+mod redirects;

@@ -61,7 +61,7 @@ pub async fn change_password(
 ) -> PageResult<Response> {
     let email_key = user.member.email.to_string();
     let client_ip = client_ip.to_string();
-    super::login::refuse_when_limited(&state, &email_key, &client_ip).await?;
+    let attempt = super::login::reserve_password_check(&state, &email_key, &client_ip).await?;
 
     let mut errors = ValidationErrors::new();
     errors.check(check_password(&form.new_password).map_err(|e| FieldError::new("new_password", e.message)));
@@ -69,8 +69,9 @@ pub async fn change_password(
         errors.push(FieldError::new("confirm_password", "does not match the new password"));
     }
     let stored = state.store.team_member_credentials(&user.member.email).await?.map(|(_, hash)| hash);
-    if !password::verify_blocking(form.current_password.clone(), stored).await {
-        state.store.record_sign_in_failure(&email_key, &client_ip).await?;
+    if password::verify_blocking(form.current_password.clone(), stored).await {
+        state.store.release_sign_in_attempt(attempt).await?;
+    } else {
         errors.push(FieldError::new("current_password", "is not your current password"));
     }
     if !errors.is_empty() {

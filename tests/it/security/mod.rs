@@ -4,3 +4,4 @@
 mod claims;
 mod format_characters;
 mod redirects;
+mod sign_in_limit;

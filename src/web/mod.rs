@@ -4,6 +4,7 @@ pub mod admin;
 pub mod api;
 pub mod assets;
 pub mod client_ip;
+pub mod headers;
 pub mod ops;
 pub mod paths;
 pub mod portal;

@@ -224,6 +224,7 @@ impl TestApp {
             allow_insecure_idp: true,
             trusted_proxies: Default::default(),
             events: DispatchSettings { poll: std::time::Duration::from_millis(200), ..Default::default() },
+            metrics_token: None,
         };
         adjust(&mut config);
         let mut state = AppState::new(config, store.clone());

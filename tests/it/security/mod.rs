@@ -5,3 +5,4 @@ mod claims;
 mod format_characters;
 mod redirects;
 mod sign_in_limit;
+mod headers_and_metrics;

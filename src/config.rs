@@ -34,6 +34,8 @@ impl StorageArgs {
         }
         ensure_dir(&self.data_dir)?;
         let file = self.data_dir.join("portico.db");
+        crate::private_files::create_file(&file)
+            .map_err(|e| anyhow::anyhow!("cannot create the database file {}: {e}", file.display()))?;
         Ok(SecretString::from(format!("sqlite://{}?mode=rwc", file.display())))
     }
 }
@@ -244,7 +246,7 @@ fn normalise_public_url(url: Url) -> anyhow::Result<Url> {
 }
 
 pub(crate) fn ensure_dir(dir: &Path) -> anyhow::Result<()> {
-    std::fs::create_dir_all(dir)
+    crate::private_files::create_dir(dir)
         .map_err(|e| anyhow::anyhow!("cannot create data directory {}: {e}", dir.display()))
 }
 

@@ -11,6 +11,7 @@ pub mod domain;
 pub mod error;
 pub mod events;
 pub mod logo;
+pub mod private_files;
 pub mod render;
 pub mod secret_key;
 pub mod sso;

@@ -6,3 +6,4 @@ mod format_characters;
 mod redirects;
 mod sign_in_limit;
 mod headers_and_metrics;
+mod data_files;

@@ -12,6 +12,7 @@ pub mod portal_view;
 pub mod redirect;
 pub mod sso_service;
 pub mod team_service;
+pub mod trace;
 
 use axum::http::Uri;
 use axum::response::{IntoResponse, Response};

@@ -7,3 +7,4 @@ mod redirects;
 mod sign_in_limit;
 mod headers_and_metrics;
 mod data_files;
+mod jwks_and_logs;

@@ -214,6 +214,9 @@ async fn housekeeping(state: AppState) {
         if let Err(error) = state.store.prune_login_states().await {
             tracing::warn!(%error, "could not clear expired sign-in states");
         }
+        if let Err(error) = state.store.prune_spent_login_states().await {
+            tracing::warn!(%error, "could not clear expired spent sign-in states");
+        }
         // A day is far longer than anyone keeps a drawer open with an unsaved upload.
         let a_day_ago = crate::store::now_ms() - 24 * 3600 * 1000;
         match state.store.prune_unused_logos(a_day_ago).await {

@@ -94,17 +94,19 @@ pub struct AuthorizationRequest {
     pub pkce_verifier: String,
 }
 
+/// The redirect to the IdP, carrying `state` (which the caller makes and checks on return).
 pub fn authorization_request(
     info: &ProviderInfo,
     settings: &SsoSettings,
     redirect_uri: &str,
+    state: String,
 ) -> Result<AuthorizationRequest, SsoError> {
     let client = client(info, settings, None, redirect_uri)?;
     let (challenge, verifier) = PkceCodeChallenge::new_random_sha256();
     let mut request = client
         .authorize_url(
             AuthenticationFlow::<CoreResponseType>::AuthorizationCode,
-            CsrfToken::new_random,
+            move || CsrfToken::new(state),
             Nonce::new_random,
         )
         .set_pkce_challenge(challenge);

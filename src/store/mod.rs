@@ -17,6 +17,7 @@ pub mod portal_sessions;
 pub mod portals;
 pub mod sessions;
 pub mod sign_in;
+pub mod spent_states;
 pub mod sso;
 pub mod team;
 pub mod tickets;

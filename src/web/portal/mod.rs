@@ -6,6 +6,7 @@ pub mod chrome;
 pub mod hosts;
 pub mod kb;
 pub mod pages;
+pub mod pending;
 pub mod resolve;
 pub mod session;
 pub mod tickets;

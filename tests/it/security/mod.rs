@@ -8,3 +8,4 @@ mod sign_in_limit;
 mod headers_and_metrics;
 mod data_files;
 mod jwks_and_logs;
+mod pending_sign_in;

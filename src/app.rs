@@ -150,6 +150,7 @@ pub async fn serve(
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
     let housekeeping = tokio::spawn(housekeeping(state.clone()));
+    tokio::spawn(crate::render::backfill::render_articles_saved_before(state.store.clone()));
     let invalidations = tokio::spawn(follow_invalidations(state.clone()));
     let dispatcher =
         Dispatcher::start(state.store.clone(), state.all_consumers(), state.config.events.clone());

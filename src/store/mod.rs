@@ -3,6 +3,7 @@
 //! Every query is written once in SQL both databases accept (`$n` placeholders, `RETURNING`,
 //! row-value comparisons). What truly differs lives in [`dialect`].
 
+pub mod article_html;
 pub mod audit;
 mod conditions;
 pub mod customers;

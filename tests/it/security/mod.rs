@@ -9,3 +9,4 @@ mod headers_and_metrics;
 mod data_files;
 mod jwks_and_logs;
 mod pending_sign_in;
+mod article_rendering;

@@ -127,6 +127,19 @@ impl<S: Send + Sync> FromRequestParts<S> for SsoId {
 
 async fn enabled_config(state: &AppState, live: &LivePortal, id: Uuid) -> Result<SsoConfig, Response> {
     match state.store.sso_config(live.customer.id, id).await {
+        // Saved before multi-tenant configurations had to be restricted: closed until they are.
+        Ok(config) if config.settings.enabled && config.settings.multi_tenant_problem().is_some() => {
+            tracing::warn!(portal = %live.portal.settings.slug, sso = %id, "unrestricted multi-tenant Microsoft sign-in refused");
+            Err(pages::message(
+                live,
+                Message {
+                    status: StatusCode::FORBIDDEN,
+                    title: "This sign-in option is not available".into(),
+                    text: "It accepts accounts of any organisation and must be restricted first. Please tell your IT team.".into(),
+                    action: None,
+                },
+            ))
+        }
         Ok(config) if config.settings.enabled => Ok(config),
         _ => Err(pages::message(
             live,

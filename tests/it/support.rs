@@ -97,7 +97,7 @@ fn capture_logs() {
     static INSTALLED: std::sync::Once = std::sync::Once::new();
     INSTALLED.call_once(|| {
         let filter = tracing_subscriber::EnvFilter::new(
-            "debug,hyper=info,hyper_util=info,h2=info,rustls=info,tower=info,selectors=info,html5ever=info",
+            "debug,hyper=info,hyper_util=info,h2=info,rustls=info,tower=info,tower_http=debug,selectors=info,html5ever=info",
         );
         let _ = tracing_subscriber::fmt()
             .with_env_filter(filter)

@@ -1,7 +1,7 @@
 //! Argon2id password hashes (PHC strings). Hashing is CPU-heavy, so callers in async code
 //! go through the `*_blocking` helpers, which move it off the request threads.
 
-use std::sync::LazyLock;
+use std::sync::{Arc, LazyLock};
 
 use argon2::Argon2;
 use argon2::password_hash::phc::PasswordHash;
@@ -44,16 +44,25 @@ pub fn verify_or_decoy(password: &str, stored: Option<&str>) -> bool {
 
 /// At most this many hashes run at once (one per core): a burst of sign-ins waits its turn
 /// instead of taking every core (and the blocking pool) from the rest of the server.
-static HASHING: LazyLock<Semaphore> = LazyLock::new(|| Semaphore::new(hashing_slots()));
+static HASHING: LazyLock<Arc<Semaphore>> = LazyLock::new(|| Arc::new(Semaphore::new(hashing_slots())));
 
 fn hashing_slots() -> usize {
     std::thread::available_parallelism().map_or(1, |cores| cores.get())
 }
 
-/// Runs `work` on the blocking pool once one of `gate`'s slots is free.
-async fn gated<T: Send + 'static>(gate: &Semaphore, work: impl FnOnce() -> T + Send + 'static) -> Option<T> {
-    let _slot = gate.acquire().await.ok()?;
-    tokio::task::spawn_blocking(work).await.ok()
+/// Runs `work` on the blocking pool once one of `gate`'s slots is free. The slot goes with the
+/// work, not with the caller: a client that hangs up does not free it while the hash still runs.
+async fn gated<T: Send + 'static>(
+    gate: &Arc<Semaphore>,
+    work: impl FnOnce() -> T + Send + 'static,
+) -> Option<T> {
+    let slot = gate.clone().acquire_owned().await.ok()?;
+    tokio::task::spawn_blocking(move || {
+        let _slot = slot;
+        work()
+    })
+    .await
+    .ok()
 }
 
 pub async fn hash_blocking(password: String) -> Result<String, HashError> {
@@ -80,7 +89,6 @@ mod tests {
 
     #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
     async fn no_more_hashes_run_at_once_than_the_gate_has_slots() {
-        use std::sync::Arc;
         use std::sync::atomic::{AtomicUsize, Ordering};
         let gate = Arc::new(Semaphore::new(2));
         let running = Arc::new(AtomicUsize::new(0));

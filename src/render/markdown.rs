@@ -5,7 +5,7 @@
 //! when saved, only below a nesting limit, off the async workers, a few at a time and within a
 //! time budget; views read the stored HTML.
 
-use std::sync::LazyLock;
+use std::sync::{Arc, LazyLock};
 use std::time::Duration;
 
 use ammonia::Builder;
@@ -21,7 +21,7 @@ pub const MAX_NESTING: usize = 32;
 /// Longest a render may take before the save is refused.
 pub const RENDER_BUDGET: Duration = Duration::from_secs(5);
 /// Renders running at once, so saves cannot take every core.
-static RENDERING: LazyLock<Semaphore> = LazyLock::new(|| Semaphore::new(2));
+static RENDERING: LazyLock<Arc<Semaphore>> = LazyLock::new(|| Arc::new(Semaphore::new(2)));
 
 /// Why a body cannot be rendered and saved.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -63,15 +63,18 @@ pub async fn render_for_saving(markdown: String) -> Result<RenderedBody, RenderR
 }
 
 async fn render_within(markdown: String, budget: Duration) -> Result<RenderedBody, RenderRefused> {
-    let rendering = async {
-        let _slot = RENDERING.acquire().await.map_err(|_| RenderRefused::TooSlow)?;
-        tokio::task::spawn_blocking(move || render_bounded(&markdown))
-            .await
-            .map_err(|_| RenderRefused::TooSlow)?
-    };
-    // A render past its budget finishes on its blocking thread (it cannot be interrupted), but
-    // nobody waits for it; with the bounds checked first that does not happen in practice.
-    tokio::time::timeout(budget, rendering).await.unwrap_or(Err(RenderRefused::TooSlow))
+    let slot = RENDERING.clone().acquire_owned().await.map_err(|_| RenderRefused::TooSlow)?;
+    // The slot goes with the work: a render past its budget finishes on its blocking thread (it
+    // cannot be interrupted) and keeps its slot till then, so abandoned renders cannot pile up.
+    // With the bounds checked first that does not happen in practice.
+    let rendering = tokio::task::spawn_blocking(move || {
+        let _slot = slot;
+        render_bounded(&markdown)
+    });
+    match tokio::time::timeout(budget, rendering).await {
+        Ok(Ok(rendered)) => rendered,
+        Ok(Err(_)) | Err(_) => Err(RenderRefused::TooSlow),
+    }
 }
 
 /// The rendering itself, for callers already off the async workers.

@@ -61,6 +61,7 @@ pub fn router(state: AppState) -> Router {
             axum::http::StatusCode::REQUEST_TIMEOUT,
             Duration::from_secs(30),
         ))
+        .layer(middleware::from_fn_with_state(state.clone(), web::headers::security_headers))
         .layer(SetResponseHeaderLayer::if_not_present(
             header::X_CONTENT_TYPE_OPTIONS,
             HeaderValue::from_static("nosniff"),
@@ -69,7 +70,7 @@ pub fn router(state: AppState) -> Router {
             header::REFERRER_POLICY,
             HeaderValue::from_static("same-origin"),
         ))
-        .layer(TraceLayer::new_for_http())
+        .layer(TraceLayer::new_for_http().make_span_with(web::trace::request_span))
         .layer(PropagateRequestIdLayer::new(request_id.clone()))
         .layer(SetRequestIdLayer::new(request_id, MakeRequestUuid))
         .with_state(state)
@@ -101,6 +102,7 @@ pub async fn serve(
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
     let housekeeping = tokio::spawn(housekeeping(state.clone()));
+    tokio::spawn(crate::render::backfill::render_articles_saved_before(state.store.clone()));
     let invalidations = tokio::spawn(follow_invalidations(state.clone()));
     let dispatcher =
         Dispatcher::start(state.store.clone(), state.all_consumers(), state.config.events.clone());
@@ -164,6 +166,9 @@ async fn housekeeping(state: AppState) {
         }
         if let Err(error) = state.store.prune_login_states().await {
             tracing::warn!(%error, "could not clear expired sign-in states");
+        }
+        if let Err(error) = state.store.prune_spent_login_states().await {
+            tracing::warn!(%error, "could not clear expired spent sign-in states");
         }
         // A day is far longer than anyone keeps a drawer open with an unsaved upload.
         let a_day_ago = crate::store::now_ms() - 24 * 3600 * 1000;

@@ -36,6 +36,8 @@ impl StorageArgs {
         }
         ensure_dir(&self.data_dir)?;
         let file = self.data_dir.join("portico.db");
+        crate::private_files::create_file(&file)
+            .map_err(|e| anyhow::anyhow!("cannot create the database file {}: {e}", file.display()))?;
         Ok(SecretString::from(format!("sqlite://{}?mode=rwc", file.display())))
     }
 }
@@ -110,6 +112,12 @@ pub struct ServeArgs {
     #[arg(long, env = "PORTICO_EVENT_DELIVERY_DELAY_MS", default_value_t = 0, hide = true)]
     pub event_delivery_delay_ms: u64,
 
+    /// Bearer token Prometheus must send to read `/metrics`. Without it `/metrics` is refused:
+    /// behind a reverse proxy on the same host every request looks local, so "loopback only"
+    /// would not protect it.
+    #[arg(long, env = "PORTICO_METRICS_TOKEN", hide_env_values = true)]
+    pub metrics_token: Option<SecretString>,
+
     /// Log format: `text` for people, `json` for log collectors.
     #[arg(long, env = "PORTICO_LOG_FORMAT", default_value = "text", value_parser = ["text", "json"])]
     pub log_format: String,
@@ -149,6 +157,8 @@ pub struct Config {
     pub trusted_proxies: TrustedProxies,
     /// How events reach their consumers.
     pub events: DispatchSettings,
+    /// What `/metrics` requires as a bearer token; none: `/metrics` is refused.
+    pub metrics_token: Option<SecretString>,
 }
 
 impl Config {
@@ -189,6 +199,7 @@ impl Config {
                 delivery_delay: Duration::from_millis(args.event_delivery_delay_ms),
                 ..DispatchSettings::default()
             },
+            metrics_token: args.metrics_token.clone().filter(|t| !t.expose_secret().trim().is_empty()),
         })
     }
 
@@ -234,7 +245,7 @@ fn normalise_public_url(url: Url) -> anyhow::Result<Url> {
 }
 
 pub(crate) fn ensure_dir(dir: &Path) -> anyhow::Result<()> {
-    std::fs::create_dir_all(dir)
+    crate::private_files::create_dir(dir)
         .map_err(|e| anyhow::anyhow!("cannot create data directory {}: {e}", dir.display()))
 }
 

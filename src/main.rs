@@ -140,6 +140,7 @@ async fn main() -> anyhow::Result<()> {
 
 async fn serve(args: ServeArgs) -> anyhow::Result<()> {
     let config = Config::from_args(&args)?;
+    portico::private_files::warn_when_open(&config.data_dir);
     let options = StoreOptions { max_connections: config.db_max_connections, ..Default::default() };
     let store = cli::open_store(&args.storage, &options).await?;
     if args.demo {

@@ -27,6 +27,10 @@ pub struct Article {
     #[serde(with = "time::serde::rfc3339")]
     pub updated_at: OffsetDateTime,
     pub updated_by: String,
+    /// The body rendered and sanitised when saved; `None` for an article saved before that was
+    /// done, until it is rendered again.
+    #[serde(skip)]
+    pub body_html: Option<String>,
 }
 
 #[derive(Debug, Clone, Default, Deserialize, ToSchema)]
@@ -37,6 +41,14 @@ pub struct ArticleDraft {
     pub published: Option<bool>,
     pub all_customers: Option<bool>,
     pub customer_ids: Option<Vec<Uuid>>,
+}
+
+/// An article body rendered once, when saved: sanitised HTML for views, plain text for
+/// snippets and search.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RenderedBody {
+    pub html: String,
+    pub text: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -1,6 +1,15 @@
 //! Bounded, trimmed, printable text: the rule behind every name, label and note.
 
+use unicode_properties::{GeneralCategory, UnicodeGeneralCategory};
+
 use super::validation::FieldError;
+
+/// Invisible format characters (Unicode category Cf: bidi overrides and isolates, zero-width
+/// spaces and joiners, the BOM…) make a name read differently from what it is
+/// (`Invoice\u{202E}gnp.exe` shows as "Invoiceexe.png"), so single-line text refuses them.
+fn is_format(c: char) -> bool {
+    c.general_category() == GeneralCategory::Format
+}
 
 /// Trims `raw` and checks it holds `min..=max` characters and no control characters
 /// (newlines and tabs are allowed only when `multiline`).
@@ -30,7 +39,25 @@ pub fn bounded(
     if !value.chars().all(allowed) {
         return Err(FieldError::new(field, "must not contain control characters"));
     }
+    // Multi-line text (notes, bodies) keeps them: emoji sequences need the zero-width joiner,
+    // and such text is read in context, not taken for a file or a person.
+    if !multiline && value.chars().any(is_format) {
+        return Err(FieldError::new(
+            field,
+            "must not contain invisible formatting characters (such as bidirectional overrides or zero-width spaces)",
+        ));
+    }
     Ok(value.to_string())
+}
+
+/// A display name from an outside source (an IdP's claim), made to pass [`bounded`] rather than
+/// refused: control and format characters go, runs of whitespace become one space, and the
+/// result is cut to `max` characters. `None` when nothing printable is left.
+pub fn cleaned_name(raw: &str, max: usize) -> Option<String> {
+    let kept: String = raw.chars().map(|c| if c.is_control() || is_format(c) { ' ' } else { c }).collect();
+    let name: String = kept.split_whitespace().collect::<Vec<_>>().join(" ").chars().take(max).collect();
+    let name = name.trim_end().to_string();
+    bounded("name", &name, 1, max, false).ok()
 }
 
 /// Like [`bounded`] for optional fields: empty or absent input means "none".
@@ -39,17 +66,6 @@ pub fn optional(field: &str, raw: Option<&str>, max: usize) -> Result<Option<Str
         None | Some("") => Ok(None),
         Some(value) => bounded(field, value, 1, max, false).map(Some),
     }
-}
-
-/// Unicode's format characters (general category Cf): bidirectional overrides, zero-width
-/// joiners and spaces, the byte-order mark, tags. They change how text around them shows while
-/// being invisible themselves (`Invoice\u{202e}gnp.exe` reads as `Invoiceexe.png`).
-pub fn is_invisible_format(c: char) -> bool {
-    matches!(c as u32,
-        0x00AD | 0x0600..=0x0605 | 0x061C | 0x06DD | 0x070F | 0x0890..=0x0891 | 0x08E2 | 0x180E
-        | 0x200B..=0x200F | 0x202A..=0x202E | 0x2060..=0x2064 | 0x2066..=0x206F | 0xFEFF
-        | 0xFFF9..=0xFFFB | 0x110BD | 0x110CD | 0x13430..=0x1343F | 0x1BCA0..=0x1BCA3
-        | 0x1D173..=0x1D17A | 0xE0001 | 0xE0020..=0xE007F)
 }
 
 /// The key lists sort and search by: case-folded so "acme" and "Acme" sit together.
@@ -86,6 +102,26 @@ mod tests {
         assert!(bounded("name", "a\nb", 1, 10, false).is_err());
         assert!(bounded("notes", "a\nb", 1, 10, true).is_ok());
         assert!(bounded("notes", "a\u{7}b", 1, 10, true).is_err());
+    }
+
+    #[test]
+    fn format_characters_are_refused_in_single_line_text() {
+        for hostile in
+            ["Invoice\u{202E}gnp.exe", "a\u{200B}b", "\u{2066}x\u{2069}", "\u{FEFF}Acme", "x\u{200D}y"]
+        {
+            let error = bounded("name", hostile, 1, 40, false).unwrap_err();
+            assert_eq!(error.field, "name");
+            assert!(error.message.contains("invisible formatting"), "{hostile:?}: {}", error.message);
+        }
+        assert!(bounded("notes", "family \u{1F468}\u{200D}\u{1F469}", 1, 40, true).is_ok());
+        assert!(bounded("name", "Zoë Ångström 李", 1, 40, false).is_ok());
+    }
+
+    #[test]
+    fn a_claimed_name_is_cleaned_not_refused() {
+        assert_eq!(cleaned_name("Ann\u{0}\u{1b}[31m\r\nLee\u{202E}", 120).as_deref(), Some("Ann [31m Lee"));
+        assert_eq!(cleaned_name("\u{200B}\u{0}  ", 120), None);
+        assert_eq!(cleaned_name("abcdef", 3).as_deref(), Some("abc"));
     }
 
     #[test]

@@ -1,6 +1,7 @@
 //! The portal renderer: the one function the live portal and View Preview both call.
 
 pub mod assets;
+pub mod backfill;
 pub mod landing;
 pub mod markdown;
 

@@ -94,17 +94,19 @@ pub struct AuthorizationRequest {
     pub pkce_verifier: String,
 }
 
+/// The redirect to the IdP, carrying `state` (which the caller makes and checks on return).
 pub fn authorization_request(
     info: &ProviderInfo,
     settings: &SsoSettings,
     redirect_uri: &str,
+    state: String,
 ) -> Result<AuthorizationRequest, SsoError> {
     let client = client(info, settings, None, redirect_uri)?;
     let (challenge, verifier) = PkceCodeChallenge::new_random_sha256();
     let mut request = client
         .authorize_url(
             AuthenticationFlow::<CoreResponseType>::AuthorizationCode,
-            CsrfToken::new_random,
+            move || CsrfToken::new(state),
             Nonce::new_random,
         )
         .set_pkce_challenge(challenge);
@@ -270,11 +272,15 @@ pub async fn complete(
         Provider::Microsoft => extra.xms_edov.as_ref().is_some_and(truthy),
         _ => claims.email_verified().unwrap_or(false),
     };
+    // Claims are outside input like any API field: cleaned by the same text rules, and a name
+    // with nothing printable left falls back (to the username, then the store's default) rather
+    // than failing the sign-in.
+    let clean = |raw: &str| crate::domain::text::cleaned_name(raw, crate::domain::end_user::NAME_MAX);
     let name = claims
         .name()
         .and_then(|n| n.get(None))
-        .map(|n| n.as_str().to_string())
-        .or_else(|| claims.preferred_username().map(|u| u.as_str().to_string()));
+        .and_then(|n| clean(n.as_str()))
+        .or_else(|| claims.preferred_username().and_then(|u| clean(u.as_str())));
     Ok(Completed {
         identity: VerifiedIdentity {
             issuer,

@@ -18,8 +18,10 @@ use crate::domain::sso::Provider;
 
 const DISCOVERY_SUFFIX: &str = "/.well-known/openid-configuration";
 const CACHE_FOR: Duration = Duration::from_secs(60 * 60);
-/// An unknown key id makes us fetch the keys again, but not more often than this.
-pub const JWKS_REFETCH_INTERVAL: Duration = Duration::from_secs(60);
+/// An unknown key id makes us fetch the keys again, but not more often than this: often enough
+/// that a genuine rotation gets through within seconds, rarely enough that tokens with made-up
+/// key ids cannot turn us into a load generator against the IdP.
+pub const JWKS_REFETCH_INTERVAL: Duration = Duration::from_secs(5);
 
 /// Signature algorithms accepted for id_tokens: asymmetric only (never `none`, never HMAC).
 pub const ACCEPTED_ALGS: &[CoreJwsSigningAlgorithm] = &[
@@ -58,6 +60,8 @@ pub struct ProviderInfo {
     pub secret_in_body: bool,
     pub signing_algs: Vec<CoreJwsSigningAlgorithm>,
     fetched_at: Instant,
+    /// When the keys in `metadata` were fetched: later than `fetched_at` after a refetch.
+    keys_fetched_at: Instant,
 }
 
 /// One check of the console's Test action.
@@ -173,6 +177,7 @@ pub async fn discover(
         secret_in_body,
         signing_algs,
         fetched_at: Instant::now(),
+        keys_fetched_at: Instant::now(),
     })
 }
 
@@ -220,13 +225,26 @@ fn serde_plain_name(alg: &CoreJwsSigningAlgorithm) -> String {
 }
 
 /// Providers by discovery URL, kept for an hour.
-#[derive(Default)]
 pub struct ProviderCache {
     entries: Mutex<HashMap<String, Arc<ProviderInfo>>>,
-    keys_refetched: Mutex<HashMap<String, Instant>>,
+    /// Per discovery URL: held while its keys are refetched (callers that arrive meanwhile wait
+    /// and reuse the result), holding when that last happened.
+    keys_refetched: Mutex<HashMap<String, Arc<tokio::sync::Mutex<Option<Instant>>>>>,
+    refetch_interval: Duration,
+}
+
+impl Default for ProviderCache {
+    fn default() -> Self {
+        Self::with_refetch_interval(JWKS_REFETCH_INTERVAL)
+    }
 }
 
 impl ProviderCache {
+    /// A cache that refetches keys for unknown key ids at most once per `interval` per IdP.
+    pub fn with_refetch_interval(refetch_interval: Duration) -> Self {
+        Self { entries: Mutex::default(), keys_refetched: Mutex::default(), refetch_interval }
+    }
+
     pub async fn get(
         &self,
         outbound: &Outbound,
@@ -244,22 +262,35 @@ impl ProviderCache {
     }
 
     /// Fetches the provider's keys again after a token named a key we do not know (the IdP
-    /// rotated its keys). `None` when that was done less than a minute ago.
+    /// rotated its keys). Concurrent callers share one fetch; `None` when no keys newer than
+    /// `current`'s can be had yet (fetched less than the refetch interval ago).
     pub async fn refresh_keys(
         &self,
         outbound: &Outbound,
         current: &ProviderInfo,
     ) -> Result<Option<Arc<ProviderInfo>>, SsoError> {
+        let gate = self
+            .keys_refetched
+            .lock()
+            .expect("cache lock")
+            .entry(current.discovery_url.clone())
+            .or_default()
+            .clone();
+        let mut last_fetch = gate.lock().await;
+        // Another caller fetched while this one waited: use its keys.
+        if let Some(cached) = self.entries.lock().expect("cache lock").get(&current.discovery_url)
+            && cached.keys_fetched_at > current.keys_fetched_at
         {
-            let mut refetched = self.keys_refetched.lock().expect("cache lock");
-            if refetched.get(&current.discovery_url).is_some_and(|at| at.elapsed() < JWKS_REFETCH_INTERVAL) {
-                return Ok(None);
-            }
-            refetched.insert(current.discovery_url.clone(), Instant::now());
+            return Ok(Some(cached.clone()));
         }
+        if last_fetch.is_some_and(|at| at.elapsed() < self.refetch_interval) {
+            return Ok(None);
+        }
+        *last_fetch = Some(Instant::now());
         let jwks = fetch_jwks(outbound, &current.metadata).await?;
         let mut info = current.clone();
         info.metadata = info.metadata.set_jwks(jwks);
+        info.keys_fetched_at = Instant::now();
         let info = Arc::new(info);
         self.entries.lock().expect("cache lock").insert(current.discovery_url.clone(), info.clone());
         Ok(Some(info))

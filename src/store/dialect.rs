@@ -57,7 +57,7 @@ impl Backend {
 /// Parameters: `$1` the search expression from [`Backend::search_expression`], `$2` the customer
 /// whose portal searches, `$3` the limit. Columns: the article's, plus `snippet` (matches between
 /// `[[` and `]]`) and `rank` (larger is better).
-pub(crate) const SQLITE_ARTICLE_SEARCH: &str = "SELECT a.id, a.title, a.body, a.published, a.all_customers, a.views,
+pub(crate) const SQLITE_ARTICLE_SEARCH: &str = "SELECT a.id, a.title, a.body, a.body_html, a.published, a.all_customers, a.views,
            a.created_at, a.updated_at, a.updated_by,
            snippet(articles_fts, 2, '[[', ']]', '…', 16) AS snippet,
            -bm25(articles_fts, 0.0, 10.0, 1.0) AS rank
@@ -66,7 +66,7 @@ pub(crate) const SQLITE_ARTICLE_SEARCH: &str = "SELECT a.id, a.title, a.body, a.
       AND (a.all_customers = 1 OR EXISTS (SELECT 1 FROM article_customers ac WHERE ac.article_id = a.id AND ac.customer_id = $2))
     ORDER BY rank DESC, a.updated_at DESC LIMIT $3";
 
-pub(crate) const POSTGRES_ARTICLE_SEARCH: &str = "SELECT a.id, a.title, a.body, a.published, a.all_customers, a.views,
+pub(crate) const POSTGRES_ARTICLE_SEARCH: &str = "SELECT a.id, a.title, a.body, a.body_html, a.published, a.all_customers, a.views,
            a.created_at, a.updated_at, a.updated_by,
            ts_headline('english', a.body_text, q, 'StartSel=[[, StopSel=]], MaxWords=24, MinWords=10, ShortWord=2') AS snippet,
            ts_rank_cd(a.search, q)::float8 AS rank

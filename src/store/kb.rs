@@ -10,11 +10,12 @@ use super::conditions::{Conditions, Keyed};
 use super::{RowExt, Store, StoreError, StoreResult, now_ms};
 use crate::domain::actor::Actor;
 use crate::domain::event::{EventKind, NewEvent};
-use crate::domain::kb::{Article, ArticleContent};
+use crate::domain::kb::{Article, ArticleContent, RenderedBody};
 use crate::domain::page::{Cursor, Page, PageRequest};
 
 /// Never `SELECT *`: PostgreSQL's tsvector column is not for reading.
-const COLUMNS: &str = "id, title, body, published, all_customers, views, created_at, updated_at, updated_by";
+const COLUMNS: &str =
+    "id, title, body, body_html, published, all_customers, views, created_at, updated_at, updated_by";
 
 fn article(row: &AnyRow, customer_ids: Vec<Uuid>) -> StoreResult<Article> {
     Ok(Article {
@@ -28,6 +29,7 @@ fn article(row: &AnyRow, customer_ids: Vec<Uuid>) -> StoreResult<Article> {
         created_at: row.time("created_at")?,
         updated_at: row.time("updated_at")?,
         updated_by: row.text("updated_by")?,
+        body_html: row.opt_text("body_html")?,
     })
 }
 
@@ -158,7 +160,12 @@ impl Store {
         }))
     }
 
-    pub async fn create_article(&self, content: &ArticleContent, actor: &Actor) -> StoreResult<Article> {
+    pub async fn create_article(
+        &self,
+        content: &ArticleContent,
+        rendered: &RenderedBody,
+        actor: &Actor,
+    ) -> StoreResult<Article> {
         let id = Uuid::now_v7();
         let mut tx = self.begin_write().await?;
         check_customers(&mut tx, &content.customer_ids).await?;
@@ -176,7 +183,7 @@ impl Store {
         .bind(&actor.name)
         .execute(&mut *tx)
         .await?;
-        self.write_visibility_and_index(&mut tx, id, content).await?;
+        self.write_visibility_and_index(&mut tx, id, content, rendered).await?;
         tx.record(
             actor,
             NewEvent::new(EventKind::ArticleCreated, id, format!("created article '{}'", content.title)),
@@ -190,6 +197,7 @@ impl Store {
         &self,
         id: Uuid,
         content: &ArticleContent,
+        rendered: &RenderedBody,
         actor: &Actor,
     ) -> StoreResult<Article> {
         self.article(id).await?;
@@ -205,7 +213,7 @@ impl Store {
             .bind(&actor.name)
             .execute(&mut *tx)
             .await?;
-        self.write_visibility_and_index(&mut tx, id, content).await?;
+        self.write_visibility_and_index(&mut tx, id, content, rendered).await?;
         tx.record(
             actor,
             NewEvent::new(EventKind::ArticleUpdated, id, format!("changed article '{}'", content.title)),
@@ -234,18 +242,20 @@ impl Store {
         Ok(())
     }
 
-    /// Everything derived from an article's content: who sees it, its plain text (for snippets
-    /// and PostgreSQL's index) and, on SQLite, its FTS5 row.
+    /// Everything derived from an article's content: its rendered HTML, who sees it, its plain
+    /// text (for snippets and PostgreSQL's index) and, on SQLite, its FTS5 row.
     async fn write_visibility_and_index(
         &self,
         tx: &mut AnyConnection,
         id: Uuid,
         content: &ArticleContent,
+        rendered: &RenderedBody,
     ) -> StoreResult<()> {
-        let plain = crate::render::markdown::to_plain_text(&content.body);
-        sqlx::query("UPDATE articles SET body_text = $2 WHERE id = $1")
+        let plain = &rendered.text;
+        sqlx::query("UPDATE articles SET body_text = $2, body_html = $3 WHERE id = $1")
             .bind(id.to_string())
-            .bind(&plain)
+            .bind(plain)
+            .bind(&rendered.html)
             .execute(&mut *tx)
             .await?;
         sqlx::query("DELETE FROM article_customers WHERE article_id = $1")
@@ -267,7 +277,7 @@ impl Store {
             sqlx::query("INSERT INTO articles_fts (article_id, title, body) VALUES ($1, $2, $3)")
                 .bind(id.to_string())
                 .bind(&content.title)
-                .bind(&plain)
+                .bind(plain)
                 .execute(&mut *tx)
                 .await?;
         }

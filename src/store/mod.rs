@@ -3,6 +3,7 @@
 //! Every query is written once in SQL both databases accept (`$n` placeholders, `RETURNING`,
 //! row-value comparisons). What truly differs lives in [`dialect`].
 
+pub mod article_html;
 pub mod audit;
 mod conditions;
 pub mod customers;
@@ -17,6 +18,7 @@ pub mod portal_sessions;
 pub mod portals;
 pub mod sessions;
 pub mod sign_in;
+pub mod spent_states;
 pub mod sso;
 pub mod team;
 pub mod tickets;

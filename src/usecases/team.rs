@@ -144,11 +144,11 @@ pub struct OwnPasswordChange<'a> {
     pub confirm: &'a str,
 }
 
-/// Where the change comes from: the session that stays, and the address a wrong current
-/// password is counted against.
+/// Where the change comes from: the session that stays, and the sign-in attempt reserved for
+/// checking the current password (it stays counted as a failure unless the password is right).
 pub struct Origin<'a> {
     pub session_hash: &'a str,
-    pub client_ip: &'a str,
+    pub reserved_attempt: i64,
 }
 
 /// A member changes their own password; their other sessions end, this one stays. A wrong
@@ -167,8 +167,9 @@ pub async fn change_own_password(
         errors.push(FieldError::new("confirm_password", "does not match the new password"));
     }
     let stored = store.team_member_credentials(&member.email).await?.map(|(_, hash)| hash);
-    if !password::verify_blocking(change.current.to_string(), stored).await {
-        store.record_sign_in_failure(member.email.as_str(), origin.client_ip).await?;
+    if password::verify_blocking(change.current.to_string(), stored).await {
+        store.release_sign_in_attempt(origin.reserved_attempt).await?;
+    } else {
         errors.push(FieldError::new("current_password", "is not your current password"));
     }
     errors.into_result()?;

@@ -59,7 +59,7 @@ async fn logo(State(state): State<AppState>, Path(file): Path<String>) -> Respon
             [
                 (header::CONTENT_TYPE, Logo::CONTENT_TYPE),
                 (header::CACHE_CONTROL, IMMUTABLE),
-                (header::CONTENT_SECURITY_POLICY, "default-src 'none'; sandbox"),
+                (header::CONTENT_SECURITY_POLICY, "default-src 'none'; frame-ancestors 'none'; sandbox"),
             ],
             png,
         )

@@ -5,12 +5,15 @@ pub mod api;
 pub mod assets;
 pub mod client_ip;
 pub mod error;
+pub mod headers;
 pub mod ops;
 pub mod paths;
 pub mod portal;
 pub mod portal_view;
+pub mod redirect;
 pub mod sso_service;
 pub mod state;
+pub mod trace;
 
 use axum::http::Uri;
 use axum::response::{IntoResponse, Response};

@@ -2,10 +2,12 @@
 
 use axum::Router;
 use axum::extract::State;
-use axum::http::{StatusCode, header};
-use axum::response::IntoResponse;
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::{IntoResponse, Response};
 use axum::routing::get;
+use secrecy::ExposeSecret;
 
+use crate::auth::secret::same_secret;
 use crate::web::state::AppState;
 
 pub fn router() -> Router<AppState> {
@@ -29,7 +31,26 @@ async fn readyz(State(state): State<AppState>) -> impl IntoResponse {
     }
 }
 
-async fn metrics(State(state): State<AppState>) -> impl IntoResponse {
+/// Prometheus metrics, for the bearer of `PORTICO_METRICS_TOKEN` only: route names, volumes
+/// and timings tell an attacker what is used and what is slow.
+async fn metrics(State(state): State<AppState>, headers: HeaderMap) -> Response {
+    let Some(expected) = &state.config.metrics_token else {
+        return (StatusCode::FORBIDDEN, "metrics are off: set PORTICO_METRICS_TOKEN to read them")
+            .into_response();
+    };
+    let offered = headers
+        .get(header::AUTHORIZATION)
+        .and_then(|value| value.to_str().ok())
+        .and_then(|value| value.strip_prefix("Bearer "))
+        .unwrap_or_default();
+    if !same_secret(offered.trim(), expected.expose_secret()) {
+        return (
+            StatusCode::UNAUTHORIZED,
+            [(header::WWW_AUTHENTICATE, "Bearer realm=\"metrics\"")],
+            "metrics need the bearer token from PORTICO_METRICS_TOKEN",
+        )
+            .into_response();
+    }
     state.metrics.run_upkeep();
-    ([(header::CONTENT_TYPE, "text/plain; version=0.0.4")], state.metrics.render())
+    ([(header::CONTENT_TYPE, "text/plain; version=0.0.4")], state.metrics.render()).into_response()
 }

@@ -73,19 +73,12 @@ routes! {
     TEAM_MEMBER_PASSWORD, team_member_password(id) = "/admin/team/{id}/password";
 }
 
-/// Only console paths are followed after sign-in: never another site, never `//host`.
-pub fn safe_return_to(raw: Option<&str>) -> &str {
-    match raw {
-        Some(path)
-            if path.starts_with("/admin")
-                && !path.starts_with("//")
-                && !path.contains(['\\', '\r', '\n'])
-                && !path.starts_with(LOGIN) =>
-        {
-            path
-        }
-        _ => CUSTOMERS,
-    }
+/// Only console paths are followed after sign-in: the target must resolve to `origin` (where
+/// the console is served) and lie under `/admin`, never the sign-in page itself.
+pub fn safe_return_to(origin: &url::Url, raw: Option<&str>) -> String {
+    let console =
+        |path: &str| (path == ADMIN_HOME || path.starts_with("/admin/")) && !path.starts_with(LOGIN);
+    crate::web::redirect::local_target(origin, raw, console).unwrap_or_else(|| CUSTOMERS.to_string())
 }
 
 #[cfg(test)]
@@ -101,12 +94,19 @@ mod tests {
 
     #[test]
     fn only_console_paths_are_followed_after_sign_in() {
-        assert_eq!(safe_return_to(Some("/admin/groups")), "/admin/groups");
-        for hostile in
-            ["https://evil.example/admin", "//evil.example", "/admin\\@evil", "/other", "/admin/login?next=x"]
-        {
-            assert_eq!(safe_return_to(Some(hostile)), CUSTOMERS, "{hostile}");
+        let origin = url::Url::parse("http://127.0.0.1:8080").unwrap();
+        assert_eq!(safe_return_to(&origin, Some("/admin/groups")), "/admin/groups");
+        for hostile in [
+            "https://evil.example/admin",
+            "//evil.example",
+            "/other",
+            "/admin/login?next=x",
+            "/\t/evil.example/",
+        ] {
+            assert_eq!(safe_return_to(&origin, Some(hostile)), CUSTOMERS, "{hostile}");
         }
-        assert_eq!(safe_return_to(None), CUSTOMERS);
+        assert_eq!(safe_return_to(&origin, None), CUSTOMERS);
+        // A browser reads `\` as `/`: this stays on the console, and says so.
+        assert_eq!(safe_return_to(&origin, Some("/admin\\@evil")), "/admin/@evil");
     }
 }

@@ -38,6 +38,12 @@ pub struct SsoConfigView {
     pub allowed_email_domains: Vec<String>,
     pub jit_provisioning: bool,
     pub enabled: bool,
+    /// Microsoft `common`/`organizations` only: any tenant's people with an allowed e-mail domain
+    /// may sign in, as acknowledged.
+    pub multi_tenant_acknowledged: bool,
+    /// Set for a Microsoft configuration that accepts any Entra tenant; says when sign-in is
+    /// refused until it is restricted.
+    pub tenant_warning: Option<String>,
     /// The callback URL to register at the identity provider.
     pub redirect_uri: String,
     /// Where the portal also answers in path mode (`/p/{slug}`), a second callback URL to register.
@@ -68,6 +74,8 @@ pub async fn view(state: &AppState, config: &SsoConfig) -> Result<SsoConfigView,
         allowed_email_domains: settings.allowed_email_domains.clone(),
         jit_provisioning: settings.jit_provisioning,
         enabled: settings.enabled,
+        multi_tenant_acknowledged: settings.multi_tenant_acknowledged,
+        tenant_warning: settings.tenant_warning(),
         redirect_uri: state.config.sso_redirect_uri(&portal.settings, config.id),
         path_mode_redirect_uri: {
             let path_mode = state.config.url_for(&format!(

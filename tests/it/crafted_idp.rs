@@ -142,6 +142,8 @@ pub struct Claims {
     pub issued: chrono::DateTime<chrono::Utc>,
     pub expires: chrono::DateTime<chrono::Utc>,
     pub extra: ExtraClaims,
+    /// The `name` claim, when a test sets one.
+    pub name: Option<String>,
 }
 
 impl Claims {
@@ -156,13 +158,19 @@ impl Claims {
             issued: now,
             expires: now + chrono::Duration::minutes(5),
             extra: ExtraClaims::default(),
+            name: None,
         }
     }
 
     fn build(&self) -> IdTokenClaims<ExtraClaims, CoreGenderClaim> {
         let standard = StandardClaims::new(SubjectIdentifier::new(self.subject.clone()))
             .set_email(Some(EndUserEmail::new("crafted@acme.example".into())))
-            .set_email_verified(Some(true));
+            .set_email_verified(Some(true))
+            .set_name(self.name.clone().map(|name| {
+                let mut localized = openidconnect::LocalizedClaim::new();
+                localized.insert(None, openidconnect::EndUserName::new(name));
+                localized
+            }));
         IdTokenClaims::new(
             IssuerUrl::new(self.issuer.clone()).unwrap(),
             self.audiences.iter().map(|a| Audience::new(a.clone())).collect(),

@@ -101,8 +101,9 @@ pub async fn sso_portal(app: &TestApp, idp: &TestIdp, name: &str, extra: Value) 
         .await
         .unwrap();
     assert_eq!(response.status(), StatusCode::OK);
+    // Just-in-time provisioning is opt-in: these portals opt in unless `extra` says otherwise.
     let mut body = json!({"label": format!("Sign in with {name} ID"), "provider": "oidc", "discovery_url": idp.discovery_url(),
-        "client_id": "pending", "client_secret": "pending"});
+        "client_id": "pending", "client_secret": "pending", "jit_provisioning": true});
     for (key, value) in extra.as_object().cloned().unwrap_or_default() {
         body[key] = value;
     }

@@ -26,6 +26,7 @@ mod ops;
 mod portal_config;
 mod portal_logo;
 mod same_events;
+mod security;
 mod sso_configs;
 mod sso_flow;
 mod sso_tokens;

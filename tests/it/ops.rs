@@ -8,7 +8,10 @@ use crate::support::{Backend, TestApp, on_both_backends};
 on_both_backends!(health_readiness_and_metrics_answer, responses_carry_security_headers_and_a_request_id);
 
 async fn health_readiness_and_metrics_answer(backend: Backend) {
-    let app = TestApp::spawn(backend).await;
+    let app = TestApp::spawn_with(backend, |config| {
+        config.metrics_token = Some("metrics-token".to_string().into())
+    })
+    .await;
     let health = app.client.get(app.url("/healthz")).send().await.unwrap();
     assert_eq!(health.status(), StatusCode::OK);
     let ready = app.client.get(app.url("/readyz")).send().await.unwrap();
@@ -16,7 +19,16 @@ async fn health_readiness_and_metrics_answer(backend: Backend) {
     assert_eq!(ready.text().await.unwrap(), "ready");
 
     app.get_json("/customers", &app.admin.token).await;
-    let metrics = app.client.get(app.url("/metrics")).send().await.unwrap().text().await.unwrap();
+    let metrics = app
+        .client
+        .get(app.url("/metrics"))
+        .bearer_auth("metrics-token")
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
     assert!(
         metrics.lines().any(|l| l.starts_with("http_requests_total{")
             && l.contains("route=\"/api/v1/customers\"")

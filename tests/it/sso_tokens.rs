@@ -23,7 +23,7 @@ pub(crate) async fn portal_for(app: &TestApp, idp: &CraftedIdp, extra: serde_jso
         .send()
         .await
         .unwrap();
-    let mut body = json!({"label": "Crafted ID", "provider": "oidc", "discovery_url": idp.discovery_url(), "client_id": CLIENT, "client_secret": "s"});
+    let mut body = json!({"label": "Crafted ID", "provider": "oidc", "discovery_url": idp.discovery_url(), "client_id": CLIENT, "client_secret": "s", "jit_provisioning": true});
     for (key, value) in extra.as_object().cloned().unwrap_or_default() {
         body[key] = value;
     }

@@ -109,7 +109,7 @@ fn capture_logs() {
     static INSTALLED: std::sync::Once = std::sync::Once::new();
     INSTALLED.call_once(|| {
         let filter = tracing_subscriber::EnvFilter::new(
-            "debug,hyper=info,hyper_util=info,h2=info,rustls=info,tower=info,selectors=info,html5ever=info",
+            "debug,hyper=info,hyper_util=info,h2=info,rustls=info,tower=info,tower_http=debug,selectors=info,html5ever=info",
         );
         let _ = tracing_subscriber::fmt()
             .with_env_filter(filter)
@@ -236,6 +236,7 @@ impl TestApp {
             allow_insecure_idp: true,
             trusted_proxies: Default::default(),
             events: DispatchSettings { poll: std::time::Duration::from_millis(200), ..Default::default() },
+            metrics_token: None,
         };
         adjust(&mut config);
         let mut state = AppState::new(config, store.clone());

@@ -132,15 +132,10 @@ pub fn admit(
 /// The IdP's name claim through the same text rules as everything people type; when nothing
 /// usable is left, the e-mail address's local part. A bad claim never fails a sign-in.
 pub fn display_name(claim: Option<&str>, email: &EmailAddress) -> String {
-    let cleaned: String = claim
-        .unwrap_or_default()
-        .chars()
-        .map(|c| if c.is_control() || text::is_invisible_format(c) { ' ' } else { c })
-        .collect();
-    let cleaned = cleaned.split_whitespace().collect::<Vec<_>>().join(" ");
-    let fallback = || email.as_str().split('@').next().unwrap_or_default().to_string();
-    let name = if cleaned.is_empty() { fallback() } else { cleaned };
-    name.chars().take(NAME_MAX).collect()
+    claim.and_then(|raw| text::cleaned_name(raw, NAME_MAX)).unwrap_or_else(|| {
+        let local = email.as_str().split('@').next().unwrap_or_default();
+        text::cleaned_name(local, NAME_MAX).unwrap_or_else(|| "End user".to_string())
+    })
 }
 
 #[cfg(test)]

@@ -43,8 +43,12 @@ pub struct SsoDraft {
     /// Space-separated; must include `openid`.
     pub scopes: Option<String>,
     pub allowed_email_domains: Option<Vec<String>>,
+    /// Off unless set, for new configurations.
     pub jit_provisioning: Option<bool>,
     pub enabled: Option<bool>,
+    /// Required (`true`) for a Microsoft `common`/`organizations` tenant, with
+    /// `allowed_email_domains`: people of any Entra tenant with such an address may sign in.
+    pub multi_tenant_acknowledged: Option<bool>,
     /// Read-only fields a client may send back unchanged.
     #[serde(default)]
     #[schema(read_only, value_type = Option<String>)]
@@ -271,6 +275,8 @@ impl SsoDraft {
             (None, Some(now)) => Some(now.allowed_email_domains.clone()),
             (None, None) => Some(Vec::new()),
         };
+        let multi_tenant_acknowledged =
+            self.multi_tenant_acknowledged.or(current.map(|c| c.multi_tenant_acknowledged)).unwrap_or(false);
         errors.into_result()?;
         let settings = SsoSettings {
             label: label.expect("checked"),
@@ -283,9 +289,21 @@ impl SsoDraft {
             secret_expires_at,
             scopes: scopes.expect("checked"),
             allowed_email_domains: allowed_email_domains.expect("checked"),
-            jit_provisioning: self.jit_provisioning.or(current.map(|c| c.jit_provisioning)).unwrap_or(true),
+            // Off by default: who may enter is then the customer's list, not the IdP's directory.
+            jit_provisioning: self.jit_provisioning.or(current.map(|c| c.jit_provisioning)).unwrap_or(false),
             enabled: self.enabled.or(current.map(|c| c.enabled)).unwrap_or(true),
+            multi_tenant_acknowledged,
         };
+        if settings.is_multi_tenant() {
+            let field = if settings.allowed_email_domains.is_empty() {
+                "tenant_id"
+            } else {
+                "multi_tenant_acknowledged"
+            };
+            if let Some(problem) = settings.multi_tenant_problem() {
+                return Err(FieldError::new(field, problem).into());
+            }
+        }
         Ok((settings, secret))
     }
 }
@@ -319,7 +337,7 @@ mod tests {
             "https://login.microsoftonline.com/9188040d-6c67-4c5b-b112-36a304b66dad/v2.0/.well-known/openid-configuration"
         );
         assert_eq!(microsoft.scopes, ["openid", "email", "profile"]);
-        assert!(microsoft.jit_provisioning && microsoft.enabled);
+        assert!(!microsoft.jit_provisioning && microsoft.enabled, "just-in-time provisioning is opt-in");
     }
 
     #[test]
@@ -421,6 +439,32 @@ mod tests {
         assert!(settings.secret_warning(time::macros::date!(2026 - 11 - 01)).is_none());
         settings.secret_expires_at = Some(time::macros::date!(2026 - 12 - 01));
         assert!(settings.secret_warning(today).unwrap().contains("expired"));
+    }
+
+    #[test]
+    fn a_multi_tenant_microsoft_configuration_needs_domains_and_an_acknowledgement() {
+        for tenant in ["common", "organizations", "Common"] {
+            let base = json!({"label": "M", "provider": "microsoft", "tenant_id": tenant, "client_id": "c", "client_secret": "s"});
+            let errors = draft(base.clone()).apply(None, false, false).unwrap_err();
+            assert!(
+                errors.message_for("tenant_id").unwrap().contains("any Microsoft Entra tenant"),
+                "{errors:?}"
+            );
+            let mut with_domains = base.clone();
+            with_domains["allowed_email_domains"] = json!(["acme.example"]);
+            let errors = draft(with_domains.clone()).apply(None, false, false).unwrap_err();
+            assert!(errors.message_for("multi_tenant_acknowledged").is_some(), "{errors:?}");
+            with_domains["multi_tenant_acknowledged"] = json!(true);
+            let (settings, _) = draft(with_domains).apply(None, false, false).unwrap();
+            assert!(settings.is_multi_tenant() && settings.multi_tenant_problem().is_none());
+            assert!(settings.tenant_warning().unwrap().contains("acme.example"));
+        }
+        let by_url = json!({"label": "M", "provider": "microsoft", "client_id": "c", "client_secret": "s",
+            "discovery_url": "https://login.microsoftonline.com/organizations/v2.0/.well-known/openid-configuration"});
+        assert!(draft(by_url).apply(None, false, false).unwrap_err().message_for("tenant_id").is_some());
+        let single = json!({"label": "M", "provider": "microsoft", "tenant_id": "acme.example", "client_id": "c", "client_secret": "s"});
+        let (settings, _) = draft(single).apply(None, false, false).unwrap();
+        assert!(!settings.is_multi_tenant() && settings.tenant_warning().is_none());
     }
 
     #[test]

@@ -76,6 +76,10 @@ pub struct SsoSettings {
     pub allowed_email_domains: Vec<String>,
     pub jit_provisioning: bool,
     pub enabled: bool,
+    /// Microsoft `common`/`organizations`: the operator has acknowledged that people of any
+    /// Entra tenant whose verified e-mail is in `allowed_email_domains` may sign in.
+    #[serde(default)]
+    pub multi_tenant_acknowledged: bool,
 }
 
 mod optional_date {
@@ -121,6 +125,7 @@ impl SsoSettings {
             allowed_email_domains: Vec::new(),
             jit_provisioning: false,
             enabled: true,
+            multi_tenant_acknowledged: false,
         }
     }
 
@@ -144,6 +149,52 @@ impl SsoSettings {
                 self.tenant_id.as_deref().unwrap_or_default()
             ),
             Provider::Oidc => String::new(),
+        }
+    }
+
+    /// A Microsoft configuration that accepts any Entra tenant (`common`, `organizations`), by
+    /// its tenant or by an explicit discovery URL.
+    pub fn is_multi_tenant(&self) -> bool {
+        if self.provider != Provider::Microsoft {
+            return false;
+        }
+        let multi = |tenant: &str| matches!(tenant.to_ascii_lowercase().as_str(), "common" | "organizations");
+        match &self.discovery_url {
+            Some(url) => url::Url::parse(url)
+                .ok()
+                .and_then(|url| url.path_segments().and_then(|mut segments| segments.next().map(multi)))
+                .unwrap_or(false),
+            None => self.tenant_id.as_deref().is_some_and(multi),
+        }
+    }
+
+    /// Why a multi-tenant configuration may not take sign-ins as it stands: anyone with an
+    /// account in any Entra tenant could otherwise sign in.
+    pub fn multi_tenant_problem(&self) -> Option<&'static str> {
+        if !self.is_multi_tenant() {
+            None
+        } else if self.allowed_email_domains.is_empty() {
+            Some(
+                "accepts any Microsoft Entra tenant: name the customer's tenant (its id or domain), or list the allowed e-mail domains and acknowledge multi-tenant sign-in",
+            )
+        } else if !self.multi_tenant_acknowledged {
+            Some(
+                "accepts any Microsoft Entra tenant: acknowledge that people of any tenant with an e-mail address in the allowed domains may sign in (multi_tenant_acknowledged)",
+            )
+        } else {
+            None
+        }
+    }
+
+    /// What the console says about a multi-tenant configuration, safe or not.
+    pub fn tenant_warning(&self) -> Option<String> {
+        match self.multi_tenant_problem() {
+            Some(problem) => Some(format!("Sign-in is refused: this configuration {problem}.")),
+            None if self.is_multi_tenant() => Some(format!(
+                "This configuration accepts any Microsoft Entra tenant. Only verified e-mail addresses in {} may sign in; prefer the customer's own tenant id.",
+                self.allowed_email_domains.join(", ")
+            )),
+            None => None,
         }
     }
 

@@ -60,14 +60,14 @@ pub async fn change_password(
 ) -> PageResult<Response> {
     let email_key = user.member.email.to_string();
     let client_ip = client_ip.to_string();
-    super::login::refuse_when_limited(&state, &email_key, &client_ip).await?;
+    let attempt = super::login::reserve_password_check(&state, &email_key, &client_ip).await?;
 
     let change = OwnPasswordChange {
         current: &form.current_password,
         new: &form.new_password,
         confirm: &form.confirm_password,
     };
-    let origin = Origin { session_hash: &user.session_hash, client_ip: &client_ip };
+    let origin = Origin { session_hash: &user.session_hash, reserved_attempt: attempt };
     match team::change_own_password(&state.store, &user.actor(), change, origin).await {
         Ok(()) => Ok(page(&user, ValidationErrors::new(), true)),
         Err(error) => Ok(page(&user, PageError::form_errors_of(error)?, false)),

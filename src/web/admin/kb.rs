@@ -153,8 +153,12 @@ async fn save(
     form: ArticleForm,
 ) -> PageResult<Response> {
     if form.action.as_deref() == Some("preview") {
-        let preview = markdown::to_safe_html(&form.body);
-        return form_page(state, user, id, form, ValidationErrors::new(), Some(preview)).await;
+        return match markdown::render_for_saving(form.body.clone()).await {
+            Ok(rendered) => {
+                form_page(state, user, id, form, ValidationErrors::new(), Some(rendered.html)).await
+            }
+            Err(refused) => form_page(state, user, id, form, refused.into(), None).await,
+        };
     }
     let current = match id {
         Some(id) => Some(state.store.article(id).await?),
@@ -164,9 +168,13 @@ async fn save(
         Ok(content) => content,
         Err(errors) => return form_page(state, user, id, form, errors, None).await,
     };
+    let rendered = match markdown::render_for_saving(content.body.clone()).await {
+        Ok(rendered) => rendered,
+        Err(refused) => return form_page(state, user, id, form, refused.into(), None).await,
+    };
     let saved = match id {
-        Some(id) => state.store.update_article(id, &content, &user.actor()).await,
-        None => state.store.create_article(&content, &user.actor()).await,
+        Some(id) => state.store.update_article(id, &content, &rendered, &user.actor()).await,
+        None => state.store.create_article(&content, &rendered, &user.actor()).await,
     };
     match saved {
         Ok(_) => Ok(Redirect::to(paths::KB).into_response()),

@@ -15,6 +15,7 @@ use super::session::{ConsoleForm, LOGIN_CSRF_COOKIE, NoFields, SESSION_COOKIE, c
 use crate::auth::password;
 use crate::auth::secret::{hash_token, random_token, same_secret};
 use crate::domain::email::EmailAddress;
+use crate::store::sign_in::Attempt;
 use crate::web::client_ip::ClientIp;
 use crate::web::error::AppError;
 use crate::web::paths;
@@ -36,7 +37,7 @@ pub struct NextQuery {
 
 /// Shows the sign-in form with a fresh double-submit CSRF token (there is no session yet).
 pub async fn form(State(state): State<AppState>, jar: CookieJar, Query(query): Query<NextQuery>) -> Response {
-    let next = paths::safe_return_to(query.next.as_deref()).to_string();
+    let next = paths::safe_return_to(&state.config.public_url, query.next.as_deref());
     render(&state, jar, next, String::new(), None, StatusCode::OK)
 }
 
@@ -64,23 +65,30 @@ pub struct LoginForm {
     next: Option<String>,
 }
 
-/// Refuses while an account or an address has too many recent failed password checks.
-pub(super) async fn refuse_when_limited(
+/// Reserves one password check for this account and address, or refuses while either has too
+/// many recent failures. The reservation counts as a failure until released, so a burst of
+/// parallel guesses gets no more checks than the limit allows.
+pub(super) async fn reserve_password_check(
     state: &AppState,
     email_key: &str,
     client_ip: &str,
-) -> PageResult<()> {
+) -> PageResult<i64> {
     let limits = &state.config.sign_in_limits;
     let window_ms = limits.window.as_millis() as i64;
-    let recent = state.store.recent_sign_in_failures(email_key, client_ip, window_ms).await?;
-    if recent.for_email >= limits.per_account || recent.from_ip >= limits.per_address {
-        let now = crate::store::to_ms(OffsetDateTime::now_utc());
-        let retry_after_ms = recent.oldest_at.map_or(window_ms, |oldest| oldest + window_ms - now);
-        let retry_after_secs = (retry_after_ms.max(1000) / 1000) as u64;
-        tracing::warn!(email = %email_key, %client_ip, "console password checks rate limited");
-        return Err(AppError::RateLimited { retry_after_secs }.into());
+    let attempt = state
+        .store
+        .reserve_sign_in_attempt(email_key, client_ip, window_ms, limits.per_account, limits.per_address)
+        .await?;
+    match attempt {
+        Attempt::Reserved(id) => Ok(id),
+        Attempt::Limited(recent) => {
+            let now = crate::store::to_ms(OffsetDateTime::now_utc());
+            let retry_after_ms = recent.oldest_at.map_or(window_ms, |oldest| oldest + window_ms - now);
+            let retry_after_secs = (retry_after_ms.max(1000) / 1000) as u64;
+            tracing::warn!(email = %email_key, %client_ip, "console password checks rate limited");
+            Err(AppError::RateLimited { retry_after_secs }.into())
+        }
     }
-    Ok(())
 }
 
 const WRONG_CREDENTIALS: &str = "The e-mail address or password is not right.";
@@ -91,7 +99,7 @@ pub async fn submit(
     jar: CookieJar,
     Form(login): Form<LoginForm>,
 ) -> PageResult<Response> {
-    let next = paths::safe_return_to(login.next.as_deref()).to_string();
+    let next = paths::safe_return_to(&state.config.public_url, login.next.as_deref());
     let expected = jar.get(LOGIN_CSRF_COOKIE).map(|c| c.value().to_string()).unwrap_or_default();
     if expected.is_empty() || !same_secret(&expected, &login.csrf) {
         let message = "The sign-in form expired. Please try again.".to_string();
@@ -100,7 +108,7 @@ pub async fn submit(
 
     let email_key = login.email.trim().to_lowercase();
     let client_ip = client_ip.to_string();
-    refuse_when_limited(&state, &email_key, &client_ip).await?;
+    reserve_password_check(&state, &email_key, &client_ip).await?;
 
     let credentials = match EmailAddress::parse("email", &login.email) {
         Ok(email) => state.store.team_member_credentials(&email).await?,
@@ -111,7 +119,7 @@ pub async fn submit(
     let member = match credentials {
         Some((member, _)) if verified && member.active => member,
         _ => {
-            state.store.record_sign_in_failure(&email_key, &client_ip).await?;
+            // The reservation stays: it is the recorded failure.
             let error = Some(WRONG_CREDENTIALS.to_string());
             return Ok(render(&state, jar, next, login.email, error, StatusCode::UNAUTHORIZED));
         }

@@ -87,12 +87,21 @@ struct ErrorPage {
     detail: String,
 }
 
+/// Only the path matters here (it is checked again against the console's own origin at
+/// sign-in); a relative target resolves the same against any origin.
+static PLACEHOLDER_ORIGIN: std::sync::LazyLock<url::Url> =
+    std::sync::LazyLock::new(|| url::Url::parse("http://console.invalid").expect("a valid URL"));
+
 impl IntoResponse for PageError {
     fn into_response(self) -> Response {
         if let AppError::Unauthenticated { .. } = self.error {
             let target = match self.return_to.as_deref() {
                 Some(path) => {
-                    format!("{}?next={}", paths::LOGIN, urlencode(paths::safe_return_to(Some(path))))
+                    format!(
+                        "{}?next={}",
+                        paths::LOGIN,
+                        urlencode(&paths::safe_return_to(&PLACEHOLDER_ORIGIN, Some(path)))
+                    )
                 }
                 None => paths::LOGIN.to_string(),
             };

@@ -49,6 +49,7 @@ pub struct SsoForm {
     allowed_email_domains: String,
     jit_provisioning: Option<String>,
     enabled: Option<String>,
+    multi_tenant_acknowledged: Option<String>,
     action: Option<String>,
 }
 
@@ -68,6 +69,7 @@ impl SsoForm {
             allowed_email_domains: view.allowed_email_domains.join(", "),
             jit_provisioning: view.jit_provisioning.then(|| "on".into()),
             enabled: view.enabled.then(|| "on".into()),
+            multi_tenant_acknowledged: view.multi_tenant_acknowledged.then(|| "on".into()),
             action: None,
         }
     }
@@ -76,7 +78,6 @@ impl SsoForm {
         Self {
             provider: "okta".into(),
             scopes: crate::domain::sso::DEFAULT_SCOPES.into(),
-            jit_provisioning: Some("on".into()),
             enabled: Some("on".into()),
             ..Default::default()
         }
@@ -105,6 +106,7 @@ impl SsoForm {
             ),
             jit_provisioning: Some(self.jit_provisioning.is_some()),
             enabled: Some(self.enabled.is_some()),
+            multi_tenant_acknowledged: Some(self.multi_tenant_acknowledged.is_some()),
             ..Default::default()
         }
     }

@@ -11,6 +11,8 @@ use uuid::Uuid;
 use super::extract::{ApiCaller, ApiJson, ApiQuery, PathId};
 use crate::domain::kb::{Article, ArticleDraft};
 use crate::domain::page::{Page, PageRequest};
+use crate::domain::validation::ValidationErrors;
+use crate::render::markdown;
 use crate::store::kb::ArticleOrder;
 use crate::web::error::{AppResult, Problem};
 use crate::web::state::AppState;
@@ -46,7 +48,8 @@ pub async fn create(
     ApiJson(draft): ApiJson<ArticleDraft>,
 ) -> AppResult<impl IntoResponse> {
     let content = draft.apply(None)?;
-    let article = state.store.create_article(&content, &caller.actor()).await?;
+    let rendered = markdown::render_for_saving(content.body.clone()).await.map_err(ValidationErrors::from)?;
+    let article = state.store.create_article(&content, &rendered, &caller.actor()).await?;
     let location = format!("/api/v1/kb/articles/{}", article.id);
     Ok((StatusCode::CREATED, [(header::LOCATION, location)], Json(article)))
 }
@@ -73,7 +76,8 @@ pub async fn update(
 ) -> AppResult<Json<Article>> {
     let current = state.store.article(id).await?;
     let content = draft.apply(Some(&current))?;
-    Ok(Json(state.store.update_article(id, &content, &caller.actor()).await?))
+    let rendered = markdown::render_for_saving(content.body.clone()).await.map_err(ValidationErrors::from)?;
+    Ok(Json(state.store.update_article(id, &content, &rendered, &caller.actor()).await?))
 }
 
 #[utoipa::path(delete, path = "/kb/articles/{id}", tag = "knowledge base", params(("id" = Uuid, Path)), security(("bearer" = [])),

@@ -16,13 +16,13 @@ use url::Url;
 use uuid::Uuid;
 
 use super::pages::{self, Action, Message};
+use super::pending::{PendingSignIn, SignInState};
 use super::resolve::{LivePortal, open_for_sign_in};
 use super::session::{LOGIN_COOKIE, SESSION_COOKIE, current_session, portal_cookie, removal};
 use crate::auth::secret::{hash_token, random_token, same_secret};
 use crate::domain::sso::SsoConfig;
 use crate::sso::{SsoError, flow};
 use crate::store::portal_sessions::NewPortalSession;
-use crate::store::sso::LoginState;
 use crate::usecases::sso::secret_context;
 use crate::web::paths;
 use crate::web::state::AppState;
@@ -30,20 +30,23 @@ use crate::web::state::AppState;
 /// A sign-in in progress lasts this long.
 const LOGIN_WINDOW: time::Duration = time::Duration::minutes(10);
 
-/// Only paths of this portal are followed after sign-in, never another site.
+/// Only pages of this portal, as this browser reaches it, are followed after sign-in: never
+/// another site and never the sign-in steps themselves.
 fn local_return_to(live: &LivePortal, raw: Option<&str>) -> String {
     let home = live.link("/");
-    let Some(path) = raw.map(str::trim).filter(|p| !p.is_empty()) else { return home };
-    let inside = if live.base_path.is_empty() {
-        path.starts_with('/')
-    } else {
-        path == live.base_path || path.starts_with(&format!("{}/", live.base_path))
+    let Ok(origin) = Url::parse(&live.origin) else { return home };
+    let base = live.base_path.as_str();
+    let known = |path: &str| {
+        let rest = if base.is_empty() {
+            Some(path)
+        } else if path == base {
+            Some("/")
+        } else {
+            path.strip_prefix(base).filter(|rest| rest.starts_with('/'))
+        };
+        rest.is_some_and(|rest| !rest.starts_with("/auth/"))
     };
-    if inside && !path.starts_with("//") && !path.contains(['\\', '\r', '\n']) && !path.contains("/auth/") {
-        path.to_string()
-    } else {
-        home
-    }
+    crate::web::redirect::local_target(&origin, raw.map(str::trim), known).unwrap_or(home)
 }
 
 pub struct SignInOption {
@@ -124,6 +127,19 @@ impl<S: Send + Sync> FromRequestParts<S> for SsoId {
 
 async fn enabled_config(state: &AppState, live: &LivePortal, id: Uuid) -> Result<SsoConfig, Response> {
     match state.store.sso_config(live.customer.id, id).await {
+        // Saved before multi-tenant configurations had to be restricted: closed until they are.
+        Ok(config) if config.settings.enabled && config.settings.multi_tenant_problem().is_some() => {
+            tracing::warn!(portal = %live.portal.settings.slug, sso = %id, "unrestricted multi-tenant Microsoft sign-in refused");
+            Err(pages::message(
+                live,
+                Message {
+                    status: StatusCode::FORBIDDEN,
+                    title: "This sign-in option is not available".into(),
+                    text: "It accepts accounts of any organisation and must be restricted first. Please tell your IT team.".into(),
+                    action: None,
+                },
+            ))
+        }
         Ok(config) if config.settings.enabled => Ok(config),
         _ => Err(pages::message(
             live,
@@ -173,8 +189,8 @@ fn redirect_uri(live: &LivePortal, sso_id: Uuid) -> String {
     live.absolute(&format!("/auth/{sso_id}/callback"))
 }
 
-/// Sends the browser to the IdP, remembering (server-side, for minutes, for one use) the
-/// state, nonce, PKCE verifier and redirect URI, bound to a cookie of this browser.
+/// Sends the browser to the IdP. What the answer must match (state, nonce, PKCE verifier,
+/// redirect URI) stays with this browser in a sealed cookie: nothing is written.
 pub async fn start(
     State(state): State<AppState>,
     live: LivePortal,
@@ -196,25 +212,20 @@ pub async fn start(
         Err(error) => return idp_trouble(&live, &error),
     };
     let callback = redirect_uri(&live, sso_id);
-    let request = match flow::authorization_request(&info, settings, &callback) {
+    let sealed_state = SignInState::new(live.customer.id, sso_id, OffsetDateTime::now_utc() + LOGIN_WINDOW)
+        .seal(&state.sealer);
+    let request = match flow::authorization_request(&info, settings, &callback, sealed_state.clone()) {
         Ok(request) => request,
         Err(error) => return idp_trouble(&live, &error),
     };
-    let browser = random_token("plb");
-    let login = LoginState {
-        customer_id: live.customer.id,
-        sso_config_id: sso_id,
-        browser_hash: hash_token(&browser),
-        nonce: request.nonce.clone(),
-        pkce_verifier: state.sealer.seal(&request.pkce_verifier, &format!("pkce:{sso_id}")),
-        redirect_uri: callback,
-        return_to: local_return_to(&live, query.return_to.as_deref()),
-        expires_at: OffsetDateTime::now_utc() + LOGIN_WINDOW,
-    };
-    if let Err(error) = state.store.create_login_state(&hash_token(&request.state), &login).await {
-        return pages::failure(error.into());
-    }
-    let jar = jar.add(portal_cookie(&state, &live, LOGIN_COOKIE, browser));
+    let pending = PendingSignIn::new(
+        &sealed_state,
+        request.nonce,
+        request.pkce_verifier,
+        callback,
+        local_return_to(&live, query.return_to.as_deref()),
+    );
+    let jar = jar.add(portal_cookie(&state, &live, LOGIN_COOKIE, pending.seal(&state.sealer)));
     (jar, Redirect::to(request.url.as_str())).into_response()
 }
 
@@ -269,31 +280,17 @@ async fn complete_sign_in(
             "It lacks its state. Start the sign-in again.",
         );
     };
-    let login = match state.store.take_login_state(&hash_token(state_value)).await {
-        Ok(Some(login)) => login,
-        Ok(None) => {
-            return refused(
-                live,
-                StatusCode::BAD_REQUEST,
-                "This sign-in link was already used or has expired",
-                "Start the sign-in again.",
-            );
-        }
-        Err(error) => return pages::failure(error.into()),
-    };
-    let bound = jar
-        .get(LOGIN_COOKIE)
-        .is_some_and(|cookie| same_secret(&hash_token(cookie.value()), &login.browser_hash));
-    let jar = jar.remove(removal(live, LOGIN_COOKIE));
-    if login.expires_at < OffsetDateTime::now_utc() {
-        return refused(
+    let used_or_expired = || {
+        refused(
             live,
             StatusCode::BAD_REQUEST,
-            "This sign-in took too long",
+            "This sign-in link was already used or has expired",
             "Start the sign-in again.",
-        );
-    }
-    if login.customer_id != live.customer.id || login.sso_config_id != sso_id {
+        )
+    };
+    // A state Portico did not seal is refused before anything is written.
+    let Some(sign_in) = SignInState::open(&state.sealer, state_value) else { return used_or_expired() };
+    if sign_in.customer_id != live.customer.id || sign_in.sso_config_id != sso_id {
         return refused(
             live,
             StatusCode::BAD_REQUEST,
@@ -301,14 +298,33 @@ async fn complete_sign_in(
             "It was started for another portal or sign-in option. Start again here.",
         );
     }
-    if !bound {
+    if sign_in.expired() {
+        return refused(
+            live,
+            StatusCode::BAD_REQUEST,
+            "This sign-in took too long",
+            "Start the sign-in again.",
+        );
+    }
+    // Spent at its first answer, whatever comes of it: a state someone else presented first
+    // cannot be used afterwards, even by the browser that started it.
+    match state.store.spend_login_state(&hash_token(state_value), sign_in.expires_at()).await {
+        Ok(true) => {}
+        Ok(false) => return used_or_expired(),
+        Err(error) => return pages::failure(error.into()),
+    }
+    let pending = jar
+        .get(LOGIN_COOKIE)
+        .and_then(|cookie| PendingSignIn::open_for(&state.sealer, cookie.value(), state_value));
+    let jar = jar.remove(removal(live, LOGIN_COOKIE));
+    let Some(login) = pending else {
         return refused(
             live,
             StatusCode::BAD_REQUEST,
             "This sign-in was started in another browser",
             "For your security the sign-in must finish in the browser that started it. Start the sign-in again here.",
         );
-    }
+    };
     if let Some(error) = &answer.error {
         let detail = answer.error_description.as_deref().map(|d| format!(": {d}")).unwrap_or_default();
         return (
@@ -342,20 +358,9 @@ async fn complete_sign_in(
         Ok(None) => return idp_trouble(live, &SsoError::NoSecret),
         Err(error) => return pages::failure(error.into()),
     };
-    let verifier = match state.sealer.open(&login.pkce_verifier, &format!("pkce:{sso_id}")) {
-        Ok(verifier) => verifier,
-        Err(_) => {
-            return refused(
-                live,
-                StatusCode::BAD_REQUEST,
-                "This sign-in answer is not valid",
-                "Start the sign-in again.",
-            );
-        }
-    };
     let answer = flow::Answer {
         code,
-        pkce_verifier: &verifier,
+        pkce_verifier: &login.pkce_verifier,
         nonce: &login.nonce,
         redirect_uri: &login.redirect_uri,
         iss: answer.iss.as_deref(),

@@ -150,7 +150,8 @@ pub async fn show(
     if let Err(error) = state.store.count_article_view(id).await {
         tracing::warn!(%error, "could not count an article view");
     }
-    let body_html = markdown::to_safe_html(&article.body);
+    // Rendered when saved: a view never runs Markdown or the sanitiser.
+    let body_html = article.body_html.clone().unwrap_or_else(|| markdown::as_plain_html(&article.body));
     ArticlePage { chrome: Chrome::new(&live, &session), article, body_html }.into_response()
 }
 

@@ -7,6 +7,7 @@ pub mod extract;
 pub mod hosts;
 pub mod kb;
 pub mod pages;
+pub mod pending;
 pub mod resolve;
 pub mod session;
 pub mod tickets;

@@ -120,13 +120,24 @@ pub fn safe_return_to(raw: Option<&str>) -> &str {
         Some(path)
             if path.starts_with("/admin")
                 && !path.starts_with("//")
-                && !path.contains(['\\', '\r', '\n'])
-                && !path.starts_with(LOGIN) =>
+                && !path.chars().any(|c| c == '\\' || c.is_control())
+                && !path.starts_with(LOGIN)
+                && resolves_in_console(path) =>
         {
             path
         }
         _ => CUSTOMERS,
     }
+}
+
+/// Where a browser would really go: `/admin/../p/x` and `/admin/%2e%2e/x` leave the console.
+fn resolves_in_console(path: &str) -> bool {
+    let site = url::Url::parse("http://console.invalid/").expect("a valid base");
+    site.join(path).is_ok_and(|target| {
+        target.origin() == site.origin()
+            && (target.path() == ADMIN_HOME || target.path().starts_with("/admin/"))
+            && !target.path().starts_with(LOGIN)
+    })
 }
 
 #[cfg(test)]
@@ -136,9 +147,17 @@ mod tests {
     #[test]
     fn only_console_paths_are_followed_after_sign_in() {
         assert_eq!(safe_return_to(Some("/admin/groups")), "/admin/groups");
-        for hostile in
-            ["https://evil.example/admin", "//evil.example", "/admin\\@evil", "/other", "/admin/login?next=x"]
-        {
+        for hostile in [
+            "https://evil.example/admin",
+            "//evil.example",
+            "/admin\\@evil",
+            "/other",
+            "/admin/login?next=x",
+            "/admin/\u{1}x",
+            "/admin/../p/acme",
+            "/admin/%2e%2e/p/acme",
+            "/administrator",
+        ] {
             assert_eq!(safe_return_to(Some(hostile)), CUSTOMERS, "{hostile}");
         }
         assert_eq!(safe_return_to(None), CUSTOMERS);

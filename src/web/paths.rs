@@ -102,6 +102,9 @@ mod tests {
             "/other",
             "/admin/login?next=x",
             "/\t/evil.example/",
+            "/admin/../p/acme",
+            "/admin/%2e%2e/p/acme",
+            "/administrator",
         ] {
             assert_eq!(safe_return_to(&origin, Some(hostile)), CUSTOMERS, "{hostile}");
         }

@@ -21,6 +21,7 @@ mod console;
 mod crafted_idp;
 mod drawer;
 mod events;
+mod fuzz;
 mod instances;
 mod ops;
 mod portal_config;

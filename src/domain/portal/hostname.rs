@@ -36,7 +36,9 @@ impl Hostname {
         if !labels.iter().all(label_ok) {
             return refuse("must be a host name of letters, digits, '-' and dots, like help.acme.example");
         }
-        if labels.last().is_some_and(|tld| tld.chars().all(|c| c.is_ascii_digit())) {
+        // Browsers read names ending in a number (`10.0.0.1`, but also `0x7f.0x1` or `a.0x1`)
+        // as IPv4 addresses: the URL standard decides, not a pattern of our own.
+        if !matches!(url::Host::parse(&value), Ok(url::Host::Domain(_))) {
             return refuse("must be a host name, not an IP address");
         }
         Ok(Self(value))
@@ -80,6 +82,9 @@ mod tests {
             "help.acme.example/x",
             "localhost",
             "10.0.0.1",
+            "0x7f.0x1",
+            "1.2.3.0x4",
+            "a.0x1",
             "-a.example",
             "a_b.example",
             "a..example",

@@ -84,9 +84,65 @@ pub fn openapi() -> Arc<OpenApiDocument> {
     static DOCUMENT: LazyLock<Arc<OpenApiDocument>> = LazyLock::new(|| {
         let (_, mut api) = OpenApiRouter::new().nest("/api/v1", documented()).split_for_parts();
         api.info.version = env!("CARGO_PKG_VERSION").to_string();
+        describe_refusals(&mut api);
         Arc::new(api)
     });
     DOCUMENT.clone()
+}
+
+/// Errors are RFC 9457 problem documents (`application/problem+json`), and every operation can
+/// meet the refusals given before its handler runs: a missing or bad token (401), a body that is
+/// not JSON (415, 400), a malformed `If-Match` (400). Said once here for every route; schemathesis
+/// (`scripts/schemathesis`) checks that responses match.
+fn describe_refusals(api: &mut OpenApiDocument) {
+    use utoipa::openapi::path::ParameterIn;
+    use utoipa::openapi::{ContentBuilder, Ref, RefOr, ResponseBuilder};
+
+    const PROBLEM: &str = "application/problem+json";
+    let problem = |description: &str| {
+        RefOr::T(
+            ResponseBuilder::new()
+                .description(description)
+                .content(
+                    PROBLEM,
+                    ContentBuilder::new().schema(Some(Ref::from_schema_name("Problem"))).build(),
+                )
+                .build(),
+        )
+    };
+    for (path, item) in api.paths.paths.iter_mut() {
+        let operations = [&mut item.get, &mut item.put, &mut item.post, &mut item.delete, &mut item.patch];
+        for operation in operations.into_iter().flatten() {
+            let responses = &mut operation.responses.responses;
+            for (status, response) in responses.iter_mut() {
+                if let RefOr::T(response) = response
+                    && !status.starts_with('2')
+                    && let Some(content) = response.content.shift_remove("application/json")
+                {
+                    response.content.insert(PROBLEM.to_string(), content);
+                }
+            }
+            if path != "/api/v1/openapi.json" {
+                responses.entry("401".into()).or_insert_with(|| problem("No valid API token"));
+            }
+            if let Some(RefOr::T(body)) = &operation.request_body {
+                if body.content.contains_key("application/json") {
+                    responses.entry("400".into()).or_insert_with(|| problem("The body is not valid JSON"));
+                }
+                responses
+                    .entry("415".into())
+                    .or_insert_with(|| problem("The body is not of a type this operation takes"));
+            }
+            let takes_if_match = operation.parameters.iter().flatten().any(|parameter| {
+                matches!(parameter, RefOr::T(p) if p.parameter_in == ParameterIn::Header && p.name.eq_ignore_ascii_case("if-match"))
+            });
+            if takes_if_match {
+                responses
+                    .entry("400".into())
+                    .or_insert_with(|| problem("`If-Match` does not name a revision"));
+            }
+        }
+    }
 }
 
 pub fn router() -> Router<AppState> {

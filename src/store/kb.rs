@@ -7,9 +7,8 @@ use sqlx::any::AnyRow;
 use uuid::Uuid;
 
 use super::conditions::{Conditions, Keyed};
-use super::{RowExt, Store, StoreError, StoreResult, now_ms};
+use super::{RowExt, Store, StoreError, StoreResult, Tx, now_ms};
 use crate::domain::actor::Actor;
-use crate::domain::event::{EventKind, NewEvent};
 use crate::domain::kb::{Article, ArticleContent, RenderedBody};
 use crate::domain::page::{Cursor, Page, PageRequest};
 
@@ -160,130 +159,6 @@ impl Store {
         }))
     }
 
-    pub async fn create_article(
-        &self,
-        content: &ArticleContent,
-        rendered: &RenderedBody,
-        actor: &Actor,
-    ) -> StoreResult<Article> {
-        let id = Uuid::now_v7();
-        let mut tx = self.begin_write().await?;
-        check_customers(&mut tx, &content.customer_ids).await?;
-        let now = now_ms();
-        sqlx::query(
-            "INSERT INTO articles (id, title, body, published, all_customers, views, created_at, updated_at, updated_by)
-             VALUES ($1, $2, $3, $4, $5, 0, $6, $6, $7)",
-        )
-        .bind(id.to_string())
-        .bind(&content.title)
-        .bind(&content.body)
-        .bind(content.published)
-        .bind(content.all_customers)
-        .bind(now)
-        .bind(&actor.name)
-        .execute(&mut *tx)
-        .await?;
-        self.write_visibility_and_index(&mut tx, id, content, rendered).await?;
-        tx.record(
-            actor,
-            NewEvent::new(EventKind::ArticleCreated, id, format!("created article '{}'", content.title)),
-        )
-        .await?;
-        tx.commit().await?;
-        self.article(id).await
-    }
-
-    pub async fn update_article(
-        &self,
-        id: Uuid,
-        content: &ArticleContent,
-        rendered: &RenderedBody,
-        actor: &Actor,
-    ) -> StoreResult<Article> {
-        self.article(id).await?;
-        let mut tx = self.begin_write().await?;
-        check_customers(&mut tx, &content.customer_ids).await?;
-        sqlx::query("UPDATE articles SET title = $2, body = $3, published = $4, all_customers = $5, updated_at = $6, updated_by = $7 WHERE id = $1")
-            .bind(id.to_string())
-            .bind(&content.title)
-            .bind(&content.body)
-            .bind(content.published)
-            .bind(content.all_customers)
-            .bind(now_ms())
-            .bind(&actor.name)
-            .execute(&mut *tx)
-            .await?;
-        self.write_visibility_and_index(&mut tx, id, content, rendered).await?;
-        tx.record(
-            actor,
-            NewEvent::new(EventKind::ArticleUpdated, id, format!("changed article '{}'", content.title)),
-        )
-        .await?;
-        tx.commit().await?;
-        self.article(id).await
-    }
-
-    pub async fn delete_article(&self, id: Uuid, actor: &Actor) -> StoreResult<()> {
-        let existing = self.article(id).await?;
-        let mut tx = self.begin_write().await?;
-        sqlx::query("DELETE FROM articles WHERE id = $1").bind(id.to_string()).execute(&mut *tx).await?;
-        if !self.backend.indexes_articles_itself() {
-            sqlx::query("DELETE FROM articles_fts WHERE article_id = $1")
-                .bind(id.to_string())
-                .execute(&mut *tx)
-                .await?;
-        }
-        tx.record(
-            actor,
-            NewEvent::new(EventKind::ArticleDeleted, id, format!("deleted article '{}'", existing.title)),
-        )
-        .await?;
-        tx.commit().await?;
-        Ok(())
-    }
-
-    /// Everything derived from an article's content: its rendered HTML, who sees it, its plain
-    /// text (for snippets and PostgreSQL's index) and, on SQLite, its FTS5 row.
-    async fn write_visibility_and_index(
-        &self,
-        tx: &mut AnyConnection,
-        id: Uuid,
-        content: &ArticleContent,
-        rendered: &RenderedBody,
-    ) -> StoreResult<()> {
-        let plain = &rendered.text;
-        sqlx::query("UPDATE articles SET body_text = $2, body_html = $3 WHERE id = $1")
-            .bind(id.to_string())
-            .bind(plain)
-            .bind(&rendered.html)
-            .execute(&mut *tx)
-            .await?;
-        sqlx::query("DELETE FROM article_customers WHERE article_id = $1")
-            .bind(id.to_string())
-            .execute(&mut *tx)
-            .await?;
-        for customer in &content.customer_ids {
-            sqlx::query("INSERT INTO article_customers (article_id, customer_id) VALUES ($1, $2)")
-                .bind(id.to_string())
-                .bind(customer.to_string())
-                .execute(&mut *tx)
-                .await?;
-        }
-        if !self.backend.indexes_articles_itself() {
-            sqlx::query("DELETE FROM articles_fts WHERE article_id = $1")
-                .bind(id.to_string())
-                .execute(&mut *tx)
-                .await?;
-            sqlx::query("INSERT INTO articles_fts (article_id, title, body) VALUES ($1, $2, $3)")
-                .bind(id.to_string())
-                .bind(&content.title)
-                .bind(plain)
-                .execute(&mut *tx)
-                .await?;
-        }
-        Ok(())
-    }
-
     /// Published articles visible to the customer that contain every word (as a prefix),
     /// best match first.
     pub async fn search_articles(
@@ -307,6 +182,119 @@ impl Store {
             .zip(articles)
             .map(|(row, article)| Ok(Found { article, snippet: row.text("snippet")? }))
             .collect()
+    }
+}
+
+impl Tx {
+    /// Stores a new article with its rendered body; the customers it names must exist.
+    pub async fn insert_article(
+        &mut self,
+        content: &ArticleContent,
+        rendered: &RenderedBody,
+        actor: &Actor,
+    ) -> StoreResult<Uuid> {
+        let id = Uuid::now_v7();
+        check_customers(self, &content.customer_ids).await?;
+        let now = now_ms();
+        sqlx::query(
+            "INSERT INTO articles (id, title, body, published, all_customers, views, created_at, updated_at, updated_by)
+             VALUES ($1, $2, $3, $4, $5, 0, $6, $6, $7)",
+        )
+        .bind(id.to_string())
+        .bind(&content.title)
+        .bind(&content.body)
+        .bind(content.published)
+        .bind(content.all_customers)
+        .bind(now)
+        .bind(&actor.name)
+        .execute(&mut **self)
+        .await?;
+        self.write_visibility_and_index(id, content, rendered).await?;
+        Ok(id)
+    }
+
+    pub async fn write_article(
+        &mut self,
+        id: Uuid,
+        content: &ArticleContent,
+        rendered: &RenderedBody,
+        actor: &Actor,
+    ) -> StoreResult<()> {
+        check_customers(self, &content.customer_ids).await?;
+        let done = sqlx::query("UPDATE articles SET title = $2, body = $3, published = $4, all_customers = $5, updated_at = $6, updated_by = $7 WHERE id = $1")
+            .bind(id.to_string())
+            .bind(&content.title)
+            .bind(&content.body)
+            .bind(content.published)
+            .bind(content.all_customers)
+            .bind(now_ms())
+            .bind(&actor.name)
+            .execute(&mut **self)
+            .await?;
+        if done.rows_affected() == 0 {
+            return Err(StoreError::not_found("article"));
+        }
+        self.write_visibility_and_index(id, content, rendered).await
+    }
+
+    pub async fn delete_article(&mut self, id: Uuid) -> StoreResult<()> {
+        let done = sqlx::query("DELETE FROM articles WHERE id = $1")
+            .bind(id.to_string())
+            .execute(&mut **self)
+            .await?;
+        if done.rows_affected() == 0 {
+            return Err(StoreError::not_found("article"));
+        }
+        if !self.backend.indexes_articles_itself() {
+            sqlx::query("DELETE FROM articles_fts WHERE article_id = $1")
+                .bind(id.to_string())
+                .execute(&mut **self)
+                .await?;
+        }
+        Ok(())
+    }
+
+    /// Everything derived from an article's content: its rendered HTML, who sees it, its plain
+    /// text (for snippets and PostgreSQL's index) and, on SQLite, its FTS5 row.
+    async fn write_visibility_and_index(
+        &mut self,
+        id: Uuid,
+        content: &ArticleContent,
+        rendered: &RenderedBody,
+    ) -> StoreResult<()> {
+        let backend = self.backend;
+        let tx: &mut AnyConnection = self;
+        let plain = &rendered.text;
+        sqlx::query("UPDATE articles SET body_text = $2, body_html = $3 WHERE id = $1")
+            .bind(id.to_string())
+            .bind(plain)
+            .bind(&rendered.html)
+            .execute(&mut *tx)
+            .await?;
+        sqlx::query("DELETE FROM article_customers WHERE article_id = $1")
+            .bind(id.to_string())
+            .execute(&mut *tx)
+            .await?;
+        for customer in &content.customer_ids {
+            sqlx::query("INSERT INTO article_customers (article_id, customer_id) VALUES ($1, $2)")
+                .bind(id.to_string())
+                .bind(customer.to_string())
+                .execute(&mut *tx)
+                .await?;
+        }
+        if !backend.indexes_articles_itself() {
+            sqlx::query("DELETE FROM articles_fts WHERE article_id = $1")
+                .bind(id.to_string())
+                .execute(&mut *tx)
+                .await?;
+            sqlx::query("INSERT INTO articles_fts (article_id, title, body) VALUES ($1, $2, $3)")
+                .bind(id.to_string())
+                .bind(&content.title)
+                .bind(plain)
+                .execute(&mut *tx)
+                .await?;
+        }
+        Ok(())
     }
 }
 

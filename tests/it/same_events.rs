@@ -13,7 +13,10 @@ on_both_backends!(
     customers_changed_in_the_console_or_the_api_record_the_same_events,
     end_users_changed_in_the_console_or_the_api_record_the_same_events,
     groups_changed_in_the_console_or_the_api_record_the_same_events,
-    team_members_changed_in_the_console_or_the_api_record_the_same_events
+    team_members_changed_in_the_console_or_the_api_record_the_same_events,
+    articles_changed_in_the_console_or_the_api_record_the_same_events,
+    sso_configurations_changed_in_the_console_or_the_api_record_the_same_events,
+    portals_saved_in_the_console_or_the_api_record_the_same_events,
 );
 
 /// What two doors must agree on: each event's kind and the keys of its payload, in order.
@@ -246,4 +249,108 @@ async fn team_members_changed_in_the_console_or_the_api_record_the_same_events(b
         page.split("one-time-password\">").nth(1).unwrap().split('<').next().unwrap().to_string()
     };
     assert!(!console_events.contains(&between(&fresh_password)), "no password in an event");
+}
+
+async fn articles_changed_in_the_console_or_the_api_record_the_same_events(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    let console = admin_console(&app).await;
+    let fields = [("title", "Reset your VPN"), ("body", "Open the **app**."), ("visibility", "all")];
+    let created = console.submit("/admin/kb/new", "/admin/kb", &fields).await;
+    assert_eq!(created.status(), StatusCode::SEE_OTHER);
+    let (_, listed) = app.get_json("/kb/articles", &app.admin.token).await;
+    let by_console = listed["items"][0]["id"].as_str().unwrap().to_string();
+    let edit = format!("/admin/kb/{by_console}");
+    let changed =
+        [("title", "Reset your VPN"), ("body", "Open the app."), ("visibility", "all"), ("published", "on")];
+    assert_eq!(console.submit(&edit, &edit, &changed).await.status(), StatusCode::SEE_OTHER);
+    let deleted = console.submit(&edit, &format!("{edit}/delete"), &[]).await;
+    assert_eq!(deleted.status(), StatusCode::SEE_OTHER);
+
+    let token = &app.admin.token;
+    let (status, article) = app
+        .post_json("/kb/articles", token, json!({"title": "Reset your VPN", "body": "Open the **app**."}))
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{article}");
+    let by_api = article["id"].as_str().unwrap().to_string();
+    let path = format!("/kb/articles/{by_api}");
+    let (status, _) = app.patch_json(&path, token, json!({"body": "Open the app.", "published": true})).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(app.api(Method::DELETE, &path, token).send().await.unwrap().status(), StatusCode::NO_CONTENT);
+
+    let events = assert_same_events(&app, "article", &by_console, &by_api).await;
+    assert_eq!(kinds(&events), ["article.created", "article.updated", "article.deleted"]);
+}
+
+async fn sso_configurations_changed_in_the_console_or_the_api_record_the_same_events(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    let token = &app.admin.token;
+    let (_, customer) = app.post_json("/customers", token, json!({"name": "Contoso"})).await;
+    let customer = customer["id"].as_str().unwrap().to_string();
+    let console = admin_console(&app).await;
+    let new_path = format!("/admin/customers/{customer}/portal/sso");
+    let fields = [
+        ("label", "Okta door"),
+        ("provider", "oidc"),
+        ("discovery_url", "https://idp.contoso.example/.well-known/openid-configuration"),
+        ("client_id", "console-client"),
+        ("client_secret", "a-secret"),
+        ("scopes", "openid email profile"),
+        ("enabled", "on"),
+    ];
+    let created = console.submit(&new_path, &new_path, &fields).await;
+    assert_eq!(created.status(), StatusCode::SEE_OTHER);
+    let edit = location(&created).split('?').next().unwrap().to_string();
+    let by_console = last_segment(&edit);
+    let mut disabled: Vec<(&str, &str)> =
+        fields.iter().copied().filter(|(k, _)| *k != "enabled" && *k != "client_secret").collect();
+    disabled.push(("client_secret", ""));
+    assert_eq!(console.submit(&edit, &edit, &disabled).await.status(), StatusCode::SEE_OTHER);
+    let removed = console.submit(&edit, &format!("{edit}/delete"), &[]).await;
+    assert_eq!(removed.status(), StatusCode::SEE_OTHER);
+
+    let base = format!("/customers/{customer}/portal/sso-configs");
+    let (status, config) = app
+        .post_json(
+            &base,
+            token,
+            json!({"label": "Okta door", "provider": "oidc",
+                "discovery_url": "https://idp.contoso.example/.well-known/openid-configuration",
+                "client_id": "api-client", "client_secret": "a-secret"}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{config}");
+    let by_api = config["id"].as_str().unwrap().to_string();
+    let path = format!("{base}/{by_api}");
+    let (status, _) = app.patch_json(&path, token, json!({"enabled": false})).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(app.api(Method::DELETE, &path, token).send().await.unwrap().status(), StatusCode::NO_CONTENT);
+
+    let events = assert_same_events(&app, "sso_config", &by_console, &by_api).await;
+    assert_eq!(kinds(&events), ["sso_config.changed"; 3]);
+    let changes: Vec<&str> = events.iter().filter_map(|e| e.text("change")).collect();
+    assert_eq!(changes, ["created", "updated", "deleted"]);
+    assert!(events.iter().all(|e| !e.payload.to_string().contains("a-secret")), "no secret in an event");
+}
+
+async fn portals_saved_in_the_console_or_the_api_record_the_same_events(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    let token = &app.admin.token;
+    let mut ids = Vec::new();
+    for name in ["Console Portal", "Api Portal"] {
+        let (_, customer) = app.post_json("/customers", token, json!({"name": name})).await;
+        ids.push(customer["id"].as_str().unwrap().to_string());
+    }
+    let console = admin_console(&app).await;
+    let drawer = format!("/admin/customers/{}/portal", ids[0]);
+    let mut pairs = crate::html_form::form_pairs(&console.page(&drawer).await, "drawer-form");
+    crate::html_form::set(&mut pairs, "primary_color", "#7b2cbf");
+    pairs.push(("action".into(), "save".into()));
+    let saved = console.client.post(format!("{}{drawer}", console.base)).form(&pairs).send().await.unwrap();
+    assert_eq!(saved.status(), StatusCode::SEE_OTHER);
+
+    app.update_portal(&ids[1], |document| document["design"]["primary_color"] = json!("#7b2cbf")).await;
+
+    let events = assert_same_events(&app, "portal", &ids[0], &ids[1]).await;
+    assert_eq!(kinds(&events), ["portal.saved"]);
+    assert_eq!(events[0].payload["revision"], 2);
 }

@@ -19,6 +19,7 @@ use crate::domain::page::PageRequest;
 use crate::domain::validation::ValidationErrors;
 use crate::render::markdown;
 use crate::store::kb::ArticleOrder;
+use crate::usecases::kb;
 use crate::web::paths;
 use crate::web::state::AppState;
 
@@ -160,21 +161,9 @@ async fn save(
             Err(refused) => form_page(state, user, id, form, refused.into(), None).await,
         };
     }
-    let current = match id {
-        Some(id) => Some(state.store.article(id).await?),
-        None => None,
-    };
-    let content = match form.draft().apply(current.as_ref()) {
-        Ok(content) => content,
-        Err(errors) => return form_page(state, user, id, form, errors, None).await,
-    };
-    let rendered = match markdown::render_for_saving(content.body.clone()).await {
-        Ok(rendered) => rendered,
-        Err(refused) => return form_page(state, user, id, form, refused.into(), None).await,
-    };
     let saved = match id {
-        Some(id) => state.store.update_article(id, &content, &rendered, &user.actor()).await,
-        None => state.store.create_article(&content, &rendered, &user.actor()).await,
+        Some(id) => kb::update_article(&state.store, &user.actor(), id, form.draft()).await,
+        None => kb::create_article(&state.store, &user.actor(), form.draft()).await,
     };
     match saved {
         Ok(_) => Ok(Redirect::to(paths::KB).into_response()),
@@ -205,6 +194,6 @@ pub async fn delete(
     PageId(id): PageId,
     ConsoleForm { user, .. }: ConsoleForm<NoFields>,
 ) -> PageResult<Response> {
-    state.store.delete_article(id, &user.actor()).await?;
+    kb::delete_article(&state.store, &user.actor(), id).await?;
     Ok(Redirect::to(paths::KB).into_response())
 }

@@ -11,9 +11,8 @@ use uuid::Uuid;
 use super::extract::{ApiCaller, ApiJson, ApiQuery, PathId};
 use crate::domain::kb::{Article, ArticleDraft};
 use crate::domain::page::{Page, PageRequest};
-use crate::domain::validation::ValidationErrors;
-use crate::render::markdown;
 use crate::store::kb::ArticleOrder;
+use crate::usecases::kb;
 use crate::web::error::{AppResult, Problem};
 use crate::web::state::AppState;
 
@@ -47,9 +46,7 @@ pub async fn create(
     caller: ApiCaller,
     ApiJson(draft): ApiJson<ArticleDraft>,
 ) -> AppResult<impl IntoResponse> {
-    let content = draft.apply(None)?;
-    let rendered = markdown::render_for_saving(content.body.clone()).await.map_err(ValidationErrors::from)?;
-    let article = state.store.create_article(&content, &rendered, &caller.actor()).await?;
+    let article = kb::create_article(&state.store, &caller.actor(), draft).await?;
     let location = format!("/api/v1/kb/articles/{}", article.id);
     Ok((StatusCode::CREATED, [(header::LOCATION, location)], Json(article)))
 }
@@ -74,10 +71,7 @@ pub async fn update(
     PathId(id): PathId,
     ApiJson(draft): ApiJson<ArticleDraft>,
 ) -> AppResult<Json<Article>> {
-    let current = state.store.article(id).await?;
-    let content = draft.apply(Some(&current))?;
-    let rendered = markdown::render_for_saving(content.body.clone()).await.map_err(ValidationErrors::from)?;
-    Ok(Json(state.store.update_article(id, &content, &rendered, &caller.actor()).await?))
+    Ok(Json(kb::update_article(&state.store, &caller.actor(), id, draft).await?))
 }
 
 #[utoipa::path(delete, path = "/kb/articles/{id}", tag = "knowledge base", params(("id" = Uuid, Path)), security(("bearer" = [])),
@@ -87,6 +81,6 @@ pub async fn delete(
     caller: ApiCaller,
     PathId(id): PathId,
 ) -> AppResult<StatusCode> {
-    state.store.delete_article(id, &caller.actor()).await?;
+    kb::delete_article(&state.store, &caller.actor(), id).await?;
     Ok(StatusCode::NO_CONTENT)
 }

@@ -6,6 +6,8 @@ use base64::engine::general_purpose::STANDARD;
 use chacha20poly1305::aead::{Aead, Generate, KeyInit, Payload};
 use chacha20poly1305::{Key, XChaCha20Poly1305, XNonce};
 
+use uuid::Uuid;
+
 use crate::secret_key::SecretKey;
 
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
@@ -25,24 +27,51 @@ impl std::fmt::Debug for Sealer {
 
 const VERSION: &str = "v1";
 
+/// What a sealed value belongs to, authenticated with it: a value sealed for one thing never
+/// opens as another (another configuration's secret, another portal's id_token).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SealContext {
+    /// An SSO configuration's client secret.
+    SsoSecret(Uuid),
+    /// The id_token kept with a customer's portal session, for the IdP's logout.
+    IdToken(Uuid),
+    /// The `state` Portico sends to an identity provider.
+    OidcState,
+    /// The cookie holding a pending sign-in's nonce, PKCE verifier and return path.
+    PendingSignIn,
+}
+
+impl SealContext {
+    fn associated_data(self) -> String {
+        match self {
+            Self::SsoSecret(id) => format!("sso-secret:{id}"),
+            Self::IdToken(customer_id) => format!("id-token:{customer_id}"),
+            Self::OidcState => "oidc-state".to_string(),
+            Self::PendingSignIn => "pending-sign-in".to_string(),
+        }
+    }
+}
+
 impl Sealer {
     pub fn new(key: &SecretKey) -> Self {
         Self { cipher: XChaCha20Poly1305::new(&Key::from(*key.bytes())) }
     }
 
-    /// `v1:` + base64(nonce ‖ ciphertext); `context` (e.g. `sso-secret:{id}`) is authenticated.
-    pub fn seal(&self, plaintext: &str, context: &str) -> String {
+    /// `v1:` + base64(nonce ‖ ciphertext); `context` is authenticated with it.
+    pub fn seal(&self, plaintext: &str, context: SealContext) -> String {
         let nonce = XNonce::generate();
+        let aad = context.associated_data();
         let sealed = self
             .cipher
-            .encrypt(&nonce, Payload { msg: plaintext.as_bytes(), aad: context.as_bytes() })
+            .encrypt(&nonce, Payload { msg: plaintext.as_bytes(), aad: aad.as_bytes() })
             .expect("encryption with a valid key cannot fail");
         let mut bytes = nonce.to_vec();
         bytes.extend_from_slice(&sealed);
         format!("{VERSION}:{}", STANDARD.encode(bytes))
     }
 
-    pub fn open(&self, sealed: &str, context: &str) -> Result<String, OpenError> {
+    pub fn open(&self, sealed: &str, context: SealContext) -> Result<String, OpenError> {
+        let aad = context.associated_data();
         let encoded = sealed.strip_prefix(&format!("{VERSION}:")).ok_or(OpenError)?;
         let bytes = STANDARD.decode(encoded).map_err(|_| OpenError)?;
         if bytes.len() < 24 {
@@ -52,7 +81,7 @@ impl Sealer {
         let nonce = XNonce::try_from(nonce).map_err(|_| OpenError)?;
         let plaintext = self
             .cipher
-            .decrypt(&nonce, Payload { msg: ciphertext, aad: context.as_bytes() })
+            .decrypt(&nonce, Payload { msg: ciphertext, aad: aad.as_bytes() })
             .map_err(|_| OpenError)?;
         String::from_utf8(plaintext).map_err(|_| OpenError)
     }
@@ -69,17 +98,23 @@ mod tests {
     #[test]
     fn a_sealed_secret_opens_only_with_its_key_and_context() {
         let a = sealer(&"a".repeat(32));
-        let sealed = a.seal("client-secret-value", "sso-secret:1");
+        let (one, two) = (Uuid::now_v7(), Uuid::now_v7());
+        let sealed = a.seal("client-secret-value", SealContext::SsoSecret(one));
         assert!(!sealed.contains("client-secret-value"));
-        assert_eq!(a.open(&sealed, "sso-secret:1").unwrap(), "client-secret-value");
-        assert_eq!(a.open(&sealed, "sso-secret:2"), Err(OpenError), "moved to another row");
-        assert_eq!(sealer(&"b".repeat(32)).open(&sealed, "sso-secret:1"), Err(OpenError), "another key");
-        assert_eq!(a.open("v1:AAAA", "sso-secret:1"), Err(OpenError));
+        assert_eq!(a.open(&sealed, SealContext::SsoSecret(one)).unwrap(), "client-secret-value");
+        assert_eq!(a.open(&sealed, SealContext::SsoSecret(two)), Err(OpenError), "moved to another row");
+        assert_eq!(a.open(&sealed, SealContext::IdToken(one)), Err(OpenError), "taken for something else");
+        assert_eq!(
+            sealer(&"b".repeat(32)).open(&sealed, SealContext::SsoSecret(one)),
+            Err(OpenError),
+            "another key"
+        );
+        assert_eq!(a.open("v1:AAAA", SealContext::SsoSecret(one)), Err(OpenError));
     }
 
     #[test]
     fn sealing_twice_gives_different_ciphertexts() {
         let a = sealer(&"a".repeat(32));
-        assert_ne!(a.seal("same", "c"), a.seal("same", "c"));
+        assert_ne!(a.seal("same", SealContext::OidcState), a.seal("same", SealContext::OidcState));
     }
 }

@@ -19,11 +19,32 @@ pub fn generate_password() -> String {
     URL_SAFE_NO_PAD.encode(bytes)
 }
 
-/// What the database keeps of a bearer secret: its SHA-256. A leaked table grants nothing,
-/// and the secrets carry 256 bits, so no slow hash is needed.
-pub fn hash_token(token: &str) -> String {
+/// What the database keeps of a bearer secret: its SHA-256, in hex. A leaked table grants
+/// nothing, and the secrets carry 256 bits, so no slow hash is needed. Its own type, so a
+/// secret can never be stored or looked up where its hash belongs.
+#[derive(Clone, PartialEq, Eq)]
+pub struct TokenHash(String);
+
+impl TokenHash {
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+
+    /// A hash read back from storage.
+    pub fn from_stored(hex: String) -> Self {
+        Self(hex)
+    }
+}
+
+impl std::fmt::Debug for TokenHash {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "TokenHash({}…)", &self.0[..self.0.len().min(8)])
+    }
+}
+
+pub fn hash_token(token: &str) -> TokenHash {
     let digest = Sha256::digest(token.as_bytes());
-    digest.iter().map(|b| format!("{b:02x}")).collect()
+    TokenHash(digest.iter().map(|b| format!("{b:02x}")).collect())
 }
 
 /// Compares two secrets in time independent of where they differ.
@@ -46,7 +67,10 @@ mod tests {
 
     #[test]
     fn hashes_are_stable_hex() {
-        assert_eq!(hash_token("abc"), "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+        assert_eq!(
+            hash_token("abc").as_str(),
+            "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
+        );
     }
 
     #[test]

@@ -4,11 +4,12 @@ use time::OffsetDateTime;
 use uuid::Uuid;
 
 use super::{RowExt, Store, StoreResult, now_ms, to_ms};
+use crate::auth::secret::TokenHash;
 use crate::domain::end_user::EndUser;
 
 /// A session to open after a successful sign-in.
 pub struct NewPortalSession<'a> {
-    pub token_hash: &'a str,
+    pub token_hash: &'a TokenHash,
     pub customer_id: Uuid,
     pub end_user_id: Uuid,
     pub sso_config_id: Uuid,
@@ -43,7 +44,7 @@ impl Store {
                                           created_at, last_seen_at, expires_at)
              VALUES ($1, $2, $3, $4, $5, $6, $7, $7, $8)",
         )
-        .bind(session.token_hash)
+        .bind(session.token_hash.as_str())
         .bind(session.customer_id.to_string())
         .bind(session.end_user_id.to_string())
         .bind(session.sso_config_id.to_string())
@@ -60,7 +61,7 @@ impl Store {
     /// long, its end user still active, the configuration it came through still enabled. A session of another portal is simply not found.
     pub async fn portal_session(
         &self,
-        token_hash: &str,
+        token_hash: &TokenHash,
         customer_id: Uuid,
         idle_ms: i64,
     ) -> StoreResult<Option<PortalSession>> {
@@ -71,7 +72,7 @@ impl Store {
              WHERE s.token_hash = $1 AND s.customer_id = $2 AND u.customer_id = $2 AND c.enabled = $5
                AND s.expires_at > $3 AND s.last_seen_at > $4",
         )
-        .bind(token_hash)
+        .bind(token_hash.as_str())
         .bind(customer_id.to_string())
         .bind(now)
         .bind(now - idle_ms)
@@ -85,7 +86,7 @@ impl Store {
         if now - row.int("last_seen_at")? > 60_000 {
             sqlx::query("UPDATE portal_sessions SET last_seen_at = $1 WHERE token_hash = $2")
                 .bind(now)
-                .bind(token_hash)
+                .bind(token_hash.as_str())
                 .execute(&self.pool)
                 .await?;
         }
@@ -98,9 +99,9 @@ impl Store {
         }))
     }
 
-    pub async fn delete_portal_session(&self, token_hash: &str) -> StoreResult<()> {
+    pub async fn delete_portal_session(&self, token_hash: &TokenHash) -> StoreResult<()> {
         sqlx::query("DELETE FROM portal_sessions WHERE token_hash = $1")
-            .bind(token_hash)
+            .bind(token_hash.as_str())
             .execute(&self.pool)
             .await?;
         Ok(())

@@ -3,6 +3,7 @@
 use time::OffsetDateTime;
 
 use super::{RowExt, Store, StoreResult, now_ms, to_ms};
+use crate::auth::secret::TokenHash;
 use crate::domain::team::TeamMember;
 
 #[derive(Debug, Clone)]
@@ -16,7 +17,7 @@ pub struct ConsoleSession {
 impl Store {
     pub async fn create_console_session(
         &self,
-        token_hash: &str,
+        token_hash: &TokenHash,
         member: &TeamMember,
         csrf_token: &str,
         expires_at: OffsetDateTime,
@@ -26,7 +27,7 @@ impl Store {
             "INSERT INTO console_sessions (token_hash, team_member_id, csrf_token, created_at, last_seen_at, expires_at)
              VALUES ($1, $2, $3, $4, $4, $5)",
         )
-        .bind(token_hash)
+        .bind(token_hash.as_str())
         .bind(member.id.to_string())
         .bind(csrf_token)
         .bind(now)
@@ -40,7 +41,7 @@ impl Store {
     /// than `idle_ms`, and its team member still active. Touches `last_seen_at` now and then.
     pub async fn console_session(
         &self,
-        token_hash: &str,
+        token_hash: &TokenHash,
         idle_ms: i64,
     ) -> StoreResult<Option<ConsoleSession>> {
         let now = now_ms();
@@ -49,7 +50,7 @@ impl Store {
              JOIN team_members m ON m.id = s.team_member_id
              WHERE s.token_hash = $1 AND s.expires_at > $2 AND s.last_seen_at > $3 AND m.active = $4",
         )
-        .bind(token_hash)
+        .bind(token_hash.as_str())
         .bind(now)
         .bind(now - idle_ms)
         .bind(true)
@@ -61,7 +62,7 @@ impl Store {
         if now - last_seen > 60_000 {
             sqlx::query("UPDATE console_sessions SET last_seen_at = $1 WHERE token_hash = $2")
                 .bind(now)
-                .bind(token_hash)
+                .bind(token_hash.as_str())
                 .execute(&self.pool)
                 .await?;
         }
@@ -73,9 +74,9 @@ impl Store {
         }))
     }
 
-    pub async fn delete_console_session(&self, token_hash: &str) -> StoreResult<()> {
+    pub async fn delete_console_session(&self, token_hash: &TokenHash) -> StoreResult<()> {
         sqlx::query("DELETE FROM console_sessions WHERE token_hash = $1")
-            .bind(token_hash)
+            .bind(token_hash.as_str())
             .execute(&self.pool)
             .await?;
         Ok(())

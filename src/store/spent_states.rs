@@ -3,18 +3,19 @@
 //! made-up states write nothing.
 
 use super::{Store, StoreResult, now_ms, to_ms};
+use crate::auth::secret::TokenHash;
 
 impl Store {
     /// Marks the state spent; `false` when it already was (a replay).
     pub async fn spend_login_state(
         &self,
-        state_hash: &str,
+        state_hash: &TokenHash,
         expires_at: time::OffsetDateTime,
     ) -> StoreResult<bool> {
         let done = sqlx::query(
             "INSERT INTO spent_login_states (state_hash, expires_at) VALUES ($1, $2) ON CONFLICT (state_hash) DO NOTHING",
         )
-        .bind(state_hash)
+        .bind(state_hash.as_str())
         .bind(to_ms(expires_at))
         .execute(&self.pool)
         .await?;

@@ -7,6 +7,7 @@ use uuid::Uuid;
 
 use super::conditions::Conditions;
 use super::{RowExt, Store, StoreError, StoreResult, Tx, now_ms, unique_as};
+use crate::auth::secret::TokenHash;
 use crate::domain::email::EmailAddress;
 use crate::domain::page::{Cursor, Page, PageRequest};
 use crate::domain::team::{NewTeamMember, Role, TeamMember, TeamMemberChanges};
@@ -184,10 +185,10 @@ impl Tx {
     }
 
     /// Ends a member's console sessions: all, or all but `keep` (a session token's hash).
-    pub async fn end_console_sessions(&mut self, id: Uuid, keep: Option<&str>) -> StoreResult<()> {
+    pub async fn end_console_sessions(&mut self, id: Uuid, keep: Option<&TokenHash>) -> StoreResult<()> {
         sqlx::query("DELETE FROM console_sessions WHERE team_member_id = $1 AND token_hash <> $2")
             .bind(id.to_string())
-            .bind(keep.unwrap_or_default())
+            .bind(keep.map_or("", TokenHash::as_str))
             .execute(&mut **self)
             .await?;
         Ok(())

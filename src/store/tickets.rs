@@ -5,6 +5,7 @@ use uuid::Uuid;
 
 use super::conditions::{Conditions, Keyed};
 use super::{RowExt, Store, StoreError, StoreResult, Tx, now_ms, unique_as};
+use crate::auth::secret::TokenHash;
 use crate::domain::group::EVERYONE_ID;
 use crate::domain::page::{Cursor, Page, PageRequest};
 use crate::domain::ticket::{
@@ -65,7 +66,7 @@ pub struct Submission<'a> {
     pub assignment_group_id: Uuid,
     pub source: ContactSource,
     /// The form's one-time token (hashed): a second submit with it finds the first ticket.
-    pub submission_key: Option<&'a str>,
+    pub submission_key: Option<&'a TokenHash>,
 }
 
 #[derive(Debug, Clone, Default)]
@@ -106,9 +107,9 @@ fn list_cursor(ticket: &Ticket) -> Cursor {
 }
 
 impl Store {
-    pub async fn ticket_by_submission(&self, key: &str) -> StoreResult<Option<Ticket>> {
+    pub async fn ticket_by_submission(&self, key: &TokenHash) -> StoreResult<Option<Ticket>> {
         let row = sqlx::query("SELECT * FROM tickets WHERE submission_key = $1")
-            .bind(key)
+            .bind(key.as_str())
             .fetch_optional(&self.pool)
             .await?;
         row.as_ref().map(ticket).transpose()
@@ -267,7 +268,7 @@ impl Tx {
         .bind(Status::New.as_str())
         .bind(submission.assignment_group_id.to_string())
         .bind(submission.source.as_str())
-        .bind(submission.submission_key)
+        .bind(submission.submission_key.map(TokenHash::as_str))
         .bind(now)
         .fetch_one(&mut **self)
         .await

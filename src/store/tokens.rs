@@ -7,6 +7,7 @@ use utoipa::ToSchema;
 use uuid::Uuid;
 
 use super::{RowExt, Store, StoreError, StoreResult, Tx, now_ms};
+use crate::auth::secret::TokenHash;
 use crate::domain::team::TeamMember;
 
 #[derive(Debug, Clone, Serialize, ToSchema)]
@@ -38,13 +39,13 @@ const LAST_USED_GRANULARITY_MS: i64 = 60_000;
 
 impl Store {
     /// The active team member a live token belongs to.
-    pub async fn authenticate_api_token(&self, token_hash: &str) -> StoreResult<Option<TeamMember>> {
+    pub async fn authenticate_api_token(&self, token_hash: &TokenHash) -> StoreResult<Option<TeamMember>> {
         let row = sqlx::query(
             "SELECT t.id AS token_id, t.last_used_at, m.id AS member_id FROM api_tokens t
              JOIN team_members m ON m.id = t.team_member_id
              WHERE t.token_hash = $1 AND t.revoked_at IS NULL AND m.active = $2",
         )
-        .bind(token_hash)
+        .bind(token_hash.as_str())
         .bind(true)
         .fetch_optional(&self.pool)
         .await?;
@@ -69,9 +70,9 @@ impl Store {
         rows.iter().map(token_info).collect()
     }
 
-    pub async fn api_token_by_hash(&self, token_hash: &str) -> StoreResult<ApiTokenInfo> {
+    pub async fn api_token_by_hash(&self, token_hash: &TokenHash) -> StoreResult<ApiTokenInfo> {
         let row = sqlx::query("SELECT * FROM api_tokens WHERE token_hash = $1")
-            .bind(token_hash)
+            .bind(token_hash.as_str())
             .fetch_optional(&self.pool)
             .await?
             .ok_or(StoreError::not_found("API token"))?;
@@ -84,7 +85,7 @@ impl Tx {
         &mut self,
         member_id: Uuid,
         label: &str,
-        token_hash: &str,
+        token_hash: &TokenHash,
     ) -> StoreResult<ApiTokenInfo> {
         let row = sqlx::query(
             "INSERT INTO api_tokens (id, team_member_id, label, token_hash, created_at)
@@ -93,7 +94,7 @@ impl Tx {
         .bind(Uuid::now_v7().to_string())
         .bind(member_id.to_string())
         .bind(label)
-        .bind(token_hash)
+        .bind(token_hash.as_str())
         .bind(now_ms())
         .fetch_one(&mut **self)
         .await?;

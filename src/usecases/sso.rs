@@ -3,7 +3,7 @@
 use uuid::Uuid;
 
 use super::{UseCaseError, UseCaseResult};
-use crate::crypto::Sealer;
+use crate::crypto::{SealContext, Sealer};
 use crate::domain::actor::Actor;
 use crate::domain::end_user::EndUser;
 use crate::domain::event::{Change, EventKind, NewEvent};
@@ -88,8 +88,8 @@ fn identity_event(
 }
 
 /// The context under which a configuration's client secret is sealed.
-pub fn secret_context(id: Uuid) -> String {
-    format!("sso-secret:{id}")
+pub fn secret_context(id: Uuid) -> SealContext {
+    SealContext::SsoSecret(id)
 }
 
 /// What the SSO use cases need besides the store: the key that seals client secrets, and
@@ -113,7 +113,7 @@ pub async fn create_sso_config(
         return Err(UseCaseError::field("client_secret", "is required"));
     };
     let id = Uuid::now_v7();
-    let sealed = rules.sealer.seal(&secret, &secret_context(id));
+    let sealed = rules.sealer.seal(&secret, secret_context(id));
     let mut tx = store.begin_write().await?;
     let config = tx.insert_sso_config(id, customer_id, &settings, &sealed).await?;
     let summary = format!("added SSO configuration '{}' ({})", settings.label, settings.provider.title());
@@ -139,7 +139,7 @@ pub async fn update_sso_config(
         draft.apply(Some(&before.settings), before.has_secret, rules.allow_insecure_idp)?;
     let sealed = match secret {
         SecretChange::Keep => None,
-        SecretChange::Set(secret) => Some(rules.sealer.seal(&secret, &secret_context(id))),
+        SecretChange::Set(secret) => Some(rules.sealer.seal(&secret, secret_context(id))),
     };
     let after = tx.write_sso_config(customer_id, id, &settings, sealed.as_deref()).await?;
     let mut changes = Vec::new();

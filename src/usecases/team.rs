@@ -147,7 +147,7 @@ pub struct OwnPasswordChange<'a> {
 /// Where the change comes from: the session that stays, and the sign-in attempt reserved for
 /// checking the current password (it stays counted as a failure unless the password is right).
 pub struct Origin<'a> {
-    pub session_hash: &'a str,
+    pub session_hash: &'a crate::auth::secret::TokenHash,
     pub reserved_attempt: i64,
 }
 

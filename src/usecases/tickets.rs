@@ -67,7 +67,7 @@ pub async fn submit_ticket(store: &Store, actor: &Actor, request: TicketRequest)
         requester_id: request.requester_id,
         assignment_group_id: group,
         source: request.source,
-        submission_key: key.as_deref(),
+        submission_key: key.as_ref(),
     };
     let mut tx = store.begin_write().await?;
     if actor.is_end_user() {
@@ -78,7 +78,10 @@ pub async fn submit_ticket(store: &Store, actor: &Actor, request: TicketRequest)
         Err(StoreError::Conflict { field: "submission_key", .. }) => {
             // The same form, submitted twice at once: the other request made the ticket.
             tx.rollback().await?;
-            let existing = store.ticket_by_submission(key.as_deref().unwrap_or_default()).await?;
+            let existing = match &key {
+                Some(key) => store.ticket_by_submission(key).await?,
+                None => None,
+            };
             return Ok(Submitted {
                 ticket: existing.ok_or(UseCaseError::NotFound("ticket"))?,
                 created: false,

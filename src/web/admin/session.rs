@@ -10,7 +10,7 @@ use serde::de::DeserializeOwned;
 
 use super::layout::Nav;
 use super::page_error::PageError;
-use crate::auth::secret::{hash_token, same_secret};
+use crate::auth::secret::{TokenHash, hash_token, same_secret};
 use crate::config::Config;
 use crate::domain::actor::Actor;
 use crate::domain::team::TeamMember;
@@ -27,7 +27,7 @@ pub struct ConsoleUser {
     pub member: TeamMember,
     pub csrf_token: String,
     /// The hash of this browser's session token, to tell this session from the member's others.
-    pub session_hash: String,
+    pub session_hash: TokenHash,
 }
 
 impl ConsoleUser {

@@ -20,6 +20,7 @@ use super::pending::{PendingSignIn, SignInState};
 use super::resolve::{LivePortal, open_for_sign_in};
 use super::session::{LOGIN_COOKIE, SESSION_COOKIE, current_session, portal_cookie, removal};
 use crate::auth::secret::{hash_token, random_token, same_secret};
+use crate::crypto::SealContext;
 use crate::domain::sso::SsoConfig;
 use crate::sso::{SsoError, flow};
 use crate::store::portal_sessions::NewPortalSession;
@@ -351,7 +352,7 @@ async fn complete_sign_in(
         Err(page) => return page,
     };
     let secret = match state.store.sso_secret(live.customer.id, sso_id).await {
-        Ok(Some(sealed)) => match state.sealer.open(&sealed, &secret_context(sso_id)) {
+        Ok(Some(sealed)) => match state.sealer.open(&sealed, secret_context(sso_id)) {
             Ok(secret) => secret,
             Err(_) => return idp_trouble(live, &SsoError::NoSecret),
         },
@@ -397,7 +398,7 @@ async fn complete_sign_in(
     let token = random_token("pps");
     let csrf = random_token("csrf");
     let expires_at = OffsetDateTime::now_utc() + state.config.portal_session_max;
-    let sealed_id_token = state.sealer.seal(&completed.id_token, &format!("id-token:{}", live.customer.id));
+    let sealed_id_token = state.sealer.seal(&completed.id_token, SealContext::IdToken(live.customer.id));
     let token_hash = hash_token(&token);
     let session = NewPortalSession {
         token_hash: &token_hash,
@@ -476,7 +477,7 @@ async fn idp_logout_url(
     let id_token = session
         .id_token
         .as_deref()
-        .and_then(|sealed| state.sealer.open(sealed, &format!("id-token:{}", live.customer.id)).ok());
+        .and_then(|sealed| state.sealer.open(sealed, SealContext::IdToken(live.customer.id)).ok());
     {
         let mut query = url.query_pairs_mut();
         if let Some(id_token) = &id_token {

@@ -11,10 +11,10 @@ use time::OffsetDateTime;
 use uuid::Uuid;
 
 use crate::auth::secret::{hash_token, random_token, same_secret};
-use crate::crypto::Sealer;
+use crate::crypto::{SealContext, Sealer};
 
-const STATE_CONTEXT: &str = "oidc-state";
-const COOKIE_CONTEXT: &str = "pending-sign-in";
+const STATE_CONTEXT: SealContext = SealContext::OidcState;
+const COOKIE_CONTEXT: SealContext = SealContext::PendingSignIn;
 
 /// What the `state` parameter says, readable only by Portico.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -79,7 +79,13 @@ impl PendingSignIn {
         redirect_uri: String,
         return_to: String,
     ) -> Self {
-        Self { state_hash: hash_token(sealed_state), nonce, pkce_verifier, redirect_uri, return_to }
+        Self {
+            state_hash: hash_token(sealed_state).as_str().to_string(),
+            nonce,
+            pkce_verifier,
+            redirect_uri,
+            return_to,
+        }
     }
 
     pub fn seal(&self, sealer: &Sealer) -> String {
@@ -89,7 +95,7 @@ impl PendingSignIn {
     /// The cookie's sign-in when it is Portico's and belongs to `sealed_state`.
     pub fn open_for(sealer: &Sealer, cookie: &str, sealed_state: &str) -> Option<Self> {
         let pending: Self = serde_json::from_str(&sealer.open(cookie, COOKIE_CONTEXT).ok()?).ok()?;
-        same_secret(&pending.state_hash, &hash_token(sealed_state)).then_some(pending)
+        same_secret(&pending.state_hash, hash_token(sealed_state).as_str()).then_some(pending)
     }
 }
 

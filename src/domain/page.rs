@@ -112,19 +112,6 @@ impl EventCursor {
     }
 }
 
-/// A search term for `LIKE`, with its wildcards escaped (`\` is the escape character).
-pub fn like_pattern(term: &str) -> String {
-    let mut pattern = String::from("%");
-    for c in term.trim().to_lowercase().chars() {
-        if matches!(c, '%' | '_' | '\\') {
-            pattern.push('\\');
-        }
-        pattern.push(c);
-    }
-    pattern.push('%');
-    pattern
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -165,10 +152,5 @@ mod tests {
         assert_eq!(full.items, vec![1, 2]);
         assert_eq!(Cursor::decode(full.next_cursor.as_deref().unwrap()).unwrap().id, "2");
         assert!(request.page_from(vec![1, 2], key).next_cursor.is_none());
-    }
-
-    #[test]
-    fn like_wildcards_in_search_terms_are_escaped() {
-        assert_eq!(like_pattern(" 100%_A\\ "), "%100\\%\\_a\\\\%");
     }
 }

@@ -8,7 +8,7 @@ use sqlx::any::AnyArguments;
 use sqlx::query::Query;
 use sqlx::{Any, AssertSqlSafe};
 
-use crate::domain::page::{PageRequest, like_pattern};
+use crate::domain::page::PageRequest;
 
 enum Value {
     Text(String),
@@ -123,9 +123,27 @@ pub(crate) enum Keyed {
     Int(i64),
 }
 
+/// A search term for `LIKE`, with its wildcards escaped (`\` is the escape character).
+fn like_pattern(term: &str) -> String {
+    let mut pattern = String::from("%");
+    for c in term.trim().to_lowercase().chars() {
+        if matches!(c, '%' | '_' | '\\') {
+            pattern.push('\\');
+        }
+        pattern.push(c);
+    }
+    pattern.push('%');
+    pattern
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn like_wildcards_in_search_terms_are_escaped() {
+        assert_eq!(like_pattern(" 100%_A\\ "), "%100\\%\\_a\\\\%");
+    }
 
     #[test]
     fn only_present_conditions_are_written_and_numbered_in_order() {

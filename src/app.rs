@@ -164,9 +164,6 @@ async fn housekeeping(state: AppState) {
         if let Err(error) = state.store.delete_stale_portal_sessions(portal_idle).await {
             tracing::warn!(%error, "could not clear stale portal sessions");
         }
-        if let Err(error) = state.store.prune_login_states().await {
-            tracing::warn!(%error, "could not clear expired sign-in states");
-        }
         if let Err(error) = state.store.prune_spent_login_states().await {
             tracing::warn!(%error, "could not clear expired spent sign-in states");
         }

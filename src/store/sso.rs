@@ -1,11 +1,10 @@
-//! SSO configurations and sign-ins in progress. Every query names the customer: nothing of one
+//! SSO configurations. Every query names the customer: nothing of one
 //! portal is reachable from another. Who may enter is in `identities`, sessions in `portal_sessions`.
 
 use sqlx::any::AnyRow;
-use time::OffsetDateTime;
 use uuid::Uuid;
 
-use super::{RowExt, Store, StoreError, StoreResult, Tx, from_ms, now_ms, to_ms};
+use super::{RowExt, Store, StoreError, StoreResult, Tx, now_ms};
 use crate::domain::sso::{SsoConfig, SsoSettings};
 
 fn sso_config(row: &AnyRow) -> StoreResult<SsoConfig> {
@@ -19,20 +18,6 @@ fn sso_config(row: &AnyRow) -> StoreResult<SsoConfig> {
         created_at: row.time("created_at")?,
         updated_at: row.time("updated_at")?,
     })
-}
-
-/// A sign-in between the redirect to the IdP and its answer.
-#[derive(Debug, Clone)]
-pub struct LoginState {
-    pub customer_id: Uuid,
-    pub sso_config_id: Uuid,
-    pub browser_hash: String,
-    pub nonce: String,
-    /// Sealed.
-    pub pkce_verifier: String,
-    pub redirect_uri: String,
-    pub return_to: String,
-    pub expires_at: OffsetDateTime,
 }
 
 impl Store {
@@ -74,54 +59,6 @@ impl Store {
                 .fetch_one(&self.pool)
                 .await?;
         Ok(row.int("n")? > 0)
-    }
-
-    pub async fn create_login_state(&self, state_hash: &str, state: &LoginState) -> StoreResult<()> {
-        sqlx::query(
-            "INSERT INTO login_states (state_hash, customer_id, sso_config_id, browser_hash, nonce, pkce_verifier,
-                                       redirect_uri, return_to, created_at, expires_at)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
-        )
-        .bind(state_hash)
-        .bind(state.customer_id.to_string())
-        .bind(state.sso_config_id.to_string())
-        .bind(&state.browser_hash)
-        .bind(&state.nonce)
-        .bind(&state.pkce_verifier)
-        .bind(&state.redirect_uri)
-        .bind(&state.return_to)
-        .bind(now_ms())
-        .bind(to_ms(state.expires_at))
-        .execute(&self.pool)
-        .await?;
-        Ok(())
-    }
-
-    /// Takes a sign-in state out of the store: a state is good for one answer only.
-    pub async fn take_login_state(&self, state_hash: &str) -> StoreResult<Option<LoginState>> {
-        let row = sqlx::query("DELETE FROM login_states WHERE state_hash = $1 RETURNING *")
-            .bind(state_hash)
-            .fetch_optional(&self.pool)
-            .await?;
-        let Some(row) = row else { return Ok(None) };
-        Ok(Some(LoginState {
-            customer_id: row.uuid("customer_id")?,
-            sso_config_id: row.uuid("sso_config_id")?,
-            browser_hash: row.text("browser_hash")?,
-            nonce: row.text("nonce")?,
-            pkce_verifier: row.text("pkce_verifier")?,
-            redirect_uri: row.text("redirect_uri")?,
-            return_to: row.text("return_to")?,
-            expires_at: from_ms(row.int("expires_at")?)?,
-        }))
-    }
-
-    pub async fn prune_login_states(&self) -> StoreResult<u64> {
-        let done = sqlx::query("DELETE FROM login_states WHERE expires_at <= $1")
-            .bind(now_ms())
-            .execute(&self.pool)
-            .await?;
-        Ok(done.rows_affected())
     }
 }
 

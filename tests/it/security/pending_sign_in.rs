@@ -20,8 +20,9 @@ async fn item10_starting_sign_ins_writes_nothing_and_a_state_answers_once(backen
     for _ in 0..50 {
         Visitor::new(&app).start(&portal).await;
     }
-    assert!(snapshot(&app.store, "login_states").await.is_empty(), "anonymous starts write nothing");
-    assert!(snapshot(&app.store, "spent_login_states").await.is_empty());
+    for table in ["spent_login_states", "portal_sessions", "end_users"] {
+        assert!(snapshot(&app.store, table).await.is_empty(), "anonymous starts write nothing ({table})");
+    }
     // Made-up states write nothing either.
     for forged in ["x", "v1:AAAA", "v1:not-base64!"] {
         let response = Visitor::new(&app)

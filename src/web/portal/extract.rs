@@ -51,8 +51,11 @@ impl FromRequestParts<AppState> for PortalUser {
         // Routes are `/p/{slug}/…` (hosts of their own are mapped onto them): the rest is the
         // page to come back to, as the portal links it.
         let routed = format!("/p/{}", live.portal.settings.slug);
-        let here =
-            parts.uri.path().strip_prefix(&routed).filter(|rest| !rest.is_empty()).unwrap_or("/").to_string();
+        let path = parts.uri.path().strip_prefix(&routed).filter(|rest| !rest.is_empty()).unwrap_or("/");
+        let here = match parts.uri.query() {
+            Some(query) => format!("{path}?{query}"),
+            None => path.to_string(),
+        };
         let session = signed_in(state, &live, &jar, &here).await?;
         Ok(Self { live, session })
     }

@@ -9,46 +9,35 @@ use axum::extract::{FromRequestParts, Path, Query, State};
 use axum::http::StatusCode;
 use axum::http::request::Parts;
 use axum::response::{IntoResponse, Response};
-use axum_extra::extract::cookie::CookieJar;
 use serde::Deserialize;
 use uuid::Uuid;
 
-use super::chrome::{Chrome, signed_in};
+use super::chrome::Chrome;
+use super::extract::{PortalError, PortalResult, PortalUser};
 use super::pages::{self, Action, Message};
-use super::resolve::LivePortal;
 use crate::domain::kb::Article;
 use crate::domain::page::PageRequest;
 use crate::domain::portal::layout::ButtonTarget;
 use crate::domain::ticket::Ticket;
 use crate::render::markdown;
 use crate::store::kb::{ArticleOrder, search_words};
-use crate::store::portal_sessions::PortalSession;
 use crate::web::state::AppState;
 
-fn knowledge_base_closed(live: &LivePortal) -> Option<Response> {
-    (!live.portal.settings.features.knowledge_base.enabled).then(|| {
-        pages::message(
-            live,
-            Message {
-                status: StatusCode::NOT_FOUND,
-                title: "There is no knowledge base here".into(),
-                text: "This portal does not offer articles.".into(),
-                action: Some(Action { label: "Go to the start page".into(), href: live.link("/") }),
-            },
-        )
-    })
-}
-
-async fn guard(
-    state: &AppState,
-    live: &LivePortal,
-    jar: &CookieJar,
-    here: &str,
-) -> Result<PortalSession, Response> {
-    if let Some(page) = knowledge_base_closed(live) {
-        return Err(page);
+/// Article pages exist only while the portal offers its knowledge base.
+fn open_for_articles(user: &PortalUser) -> Result<(), PortalError> {
+    if user.live.portal.settings.features.knowledge_base.enabled {
+        return Ok(());
     }
-    signed_in(state, live, jar, here).await
+    Err(pages::message(
+        &user.live,
+        Message {
+            status: StatusCode::NOT_FOUND,
+            title: "There is no knowledge base here".into(),
+            text: "This portal does not offer articles.".into(),
+            action: Some(Action { label: "Go to the start page".into(), href: user.live.link("/") }),
+        },
+    )
+    .into())
 }
 
 #[derive(Template, WebTemplate)]
@@ -67,37 +56,35 @@ pub struct ListQuery {
 
 pub async fn list(
     State(state): State<AppState>,
-    live: LivePortal,
-    jar: CookieJar,
+    user: PortalUser,
     Query(query): Query<ListQuery>,
-) -> Response {
-    let session = match guard(&state, &live, &jar, "/kb").await {
-        Ok(session) => session,
-        Err(page) => return page,
-    };
-    let page = PageRequest::parse(query.cursor.as_deref(), Some(20)).unwrap_or_default();
+) -> PortalResult {
+    open_for_articles(&user)?;
+    let live = &user.live;
+    let page = PageRequest::parse(query.cursor.as_deref(), Some(20)).map_err(|bad| {
+        PortalError::bad_link(live, bad, Action { label: "Knowledge base".into(), href: live.link("/kb") })
+    })?;
     let customer = Some(live.customer.id);
-    let popular = state.store.list_articles(customer, ArticleOrder::Popular, &PageRequest::first(5)).await;
-    let recent = state.store.list_articles(customer, ArticleOrder::Recent, &page).await;
-    match (popular, recent) {
-        (Ok(popular), Ok(recent)) => {
-            let next_page = recent.next_cursor.map(|c| {
-                format!(
-                    "{}?cursor={}",
-                    live.link("/kb"),
-                    form_urlencoded::byte_serialize(c.as_bytes()).collect::<String>()
-                )
-            });
-            let popular = if query.cursor.is_some() {
-                Vec::new()
-            } else {
-                popular.items.into_iter().filter(|a| a.views > 0).collect()
-            };
-            ListPage { chrome: Chrome::new(&live, &session), popular, recent: recent.items, next_page }
-                .into_response()
-        }
-        (Err(error), _) | (_, Err(error)) => pages::failure(error.into()),
-    }
+    let fail = |error: crate::store::StoreError| user.fail(error.into());
+    let popular = state
+        .store
+        .list_articles(customer, ArticleOrder::Popular, &PageRequest::first(5))
+        .await
+        .map_err(fail)?;
+    let recent = state.store.list_articles(customer, ArticleOrder::Recent, &page).await.map_err(fail)?;
+    let next_page = recent.next_cursor.map(|c| {
+        format!(
+            "{}?cursor={}",
+            live.link("/kb"),
+            form_urlencoded::byte_serialize(c.as_bytes()).collect::<String>()
+        )
+    });
+    let popular = if query.cursor.is_some() {
+        Vec::new()
+    } else {
+        popular.items.into_iter().filter(|a| a.views > 0).collect()
+    };
+    Ok(ListPage { chrome: user.chrome(), popular, recent: recent.items, next_page }.into_response())
 }
 
 #[derive(Template, WebTemplate)]
@@ -123,36 +110,30 @@ impl<S: Send + Sync> FromRequestParts<S> for ArticleId {
     }
 }
 
-pub async fn show(
-    State(state): State<AppState>,
-    live: LivePortal,
-    jar: CookieJar,
-    ArticleId(id): ArticleId,
-) -> Response {
-    let session = match guard(&state, &live, &jar, &format!("/kb/{id}")).await {
-        Ok(session) => session,
-        Err(page) => return page,
-    };
+pub async fn show(State(state): State<AppState>, user: PortalUser, ArticleId(id): ArticleId) -> PortalResult {
+    open_for_articles(&user)?;
+    let live = &user.live;
     let article = match state.store.article_for_customer(id, live.customer.id).await {
         Ok(article) => article,
-        Err(_) => {
-            return pages::message(
-                &live,
+        Err(crate::store::StoreError::NotFound { .. }) => {
+            return Ok(pages::message(
+                live,
                 Message {
                     status: StatusCode::NOT_FOUND,
                     title: "Article not found".into(),
                     text: "There is no such article here.".into(),
                     action: Some(Action { label: "Knowledge base".into(), href: live.link("/kb") }),
                 },
-            );
+            ));
         }
+        Err(error) => return Err(user.fail(error.into())),
     };
     if let Err(error) = state.store.count_article_view(id).await {
         tracing::warn!(%error, "could not count an article view");
     }
     // Rendered when saved: a view never runs Markdown or the sanitiser.
     let body_html = article.body_html.clone().unwrap_or_else(|| markdown::as_plain_html(&article.body));
-    ArticlePage { chrome: Chrome::new(&live, &session), article, body_html }.into_response()
+    Ok(ArticlePage { chrome: user.chrome(), article, body_html }.into_response())
 }
 
 /// A found article, its snippet already escaped with the matches marked.
@@ -216,20 +197,15 @@ pub struct SearchQuery {
 
 pub async fn search(
     State(state): State<AppState>,
-    live: LivePortal,
-    jar: CookieJar,
+    user: PortalUser,
     Query(query): Query<SearchQuery>,
-) -> Response {
+) -> PortalResult {
     let q = query.q.unwrap_or_default().chars().take(200).collect::<String>();
-    let here = format!("/search?q={}", form_urlencoded::byte_serialize(q.as_bytes()).collect::<String>());
-    let session = match signed_in(&state, &live, &jar, &here).await {
-        Ok(session) => session,
-        Err(page) => return page,
-    };
+    let (live, session) = (&user.live, &user.session);
     let settings = &live.portal.settings;
     let words = search_words(&q);
     let mut page = SearchPage {
-        chrome: Chrome::new(&live, &session),
+        chrome: user.chrome(),
         searched: !words.is_empty(),
         q: q.clone(),
         articles: Vec::new(),
@@ -239,7 +215,7 @@ pub async fn search(
         ticketing: settings.features.ticketing.enabled,
     };
     if words.is_empty() {
-        return page.into_response();
+        return Ok(page.into_response());
     }
     if page.knowledge_base {
         match state.store.search_articles(live.customer.id, &q, 20).await {
@@ -253,13 +229,13 @@ pub async fn search(
                     })
                     .collect()
             }
-            Err(error) => return pages::failure(error.into()),
+            Err(error) => return Err(user.fail(error.into())),
         }
     }
     if page.ticketing {
         match state.store.search_tickets(live.customer.id, session.end_user.id, &words, 10).await {
             Ok(found) => page.tickets = found,
-            Err(error) => return pages::failure(error.into()),
+            Err(error) => return Err(user.fail(error.into())),
         }
     }
     for button in &settings.layout.buttons {
@@ -282,7 +258,7 @@ pub async fn search(
             });
         }
     }
-    page.into_response()
+    Ok(page.into_response())
 }
 
 #[cfg(test)]

@@ -74,15 +74,7 @@ impl Store {
         &self,
         ids: impl IntoIterator<Item = Uuid>,
     ) -> StoreResult<HashMap<Uuid, String>> {
-        let ids: HashSet<String> = ids.into_iter().map(|id| id.to_string()).collect();
-        if ids.is_empty() {
-            return Ok(HashMap::new());
-        }
-        let mut conditions = Conditions::default();
-        conditions.any_of("id", ids);
-        let sql = format!("SELECT id, name FROM customers{}", conditions.clause());
-        let rows = conditions.query(sql).fetch_all(&self.pool).await?;
-        rows.iter().map(|row| Ok((row.uuid("id")?, row.text("name")?))).collect()
+        self.names_in("customers", ids).await
     }
 
     pub async fn count_customers(&self) -> StoreResult<i64> {

@@ -193,6 +193,24 @@ impl Store {
         self.events_written.subscribe()
     }
 
+    /// The `name` of the rows of `table` among `ids`, read in one query. `table` is always one of
+    /// ours, never input.
+    pub(crate) async fn names_in(
+        &self,
+        table: &'static str,
+        ids: impl IntoIterator<Item = Uuid>,
+    ) -> StoreResult<std::collections::HashMap<Uuid, String>> {
+        let ids: std::collections::HashSet<String> = ids.into_iter().map(|id| id.to_string()).collect();
+        if ids.is_empty() {
+            return Ok(Default::default());
+        }
+        let mut conditions = conditions::Conditions::default();
+        conditions.any_of("id", ids);
+        let sql = format!("SELECT id, name FROM {table}{}", conditions.clause());
+        let rows = conditions.query(sql).fetch_all(&self.pool).await?;
+        rows.iter().map(|row| Ok((row.uuid("id")?, row.text("name")?))).collect()
+    }
+
     pub async fn close(&self) {
         self.pool.close().await;
     }

@@ -1,6 +1,6 @@
 //! Team members and their password hashes.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 
 use sqlx::any::AnyRow;
 use uuid::Uuid;
@@ -73,15 +73,7 @@ impl Store {
         &self,
         ids: impl IntoIterator<Item = Uuid>,
     ) -> StoreResult<HashMap<Uuid, String>> {
-        let ids: HashSet<String> = ids.into_iter().map(|id| id.to_string()).collect();
-        if ids.is_empty() {
-            return Ok(HashMap::new());
-        }
-        let mut conditions = Conditions::default();
-        conditions.any_of("id", ids);
-        let sql = format!("SELECT id, name FROM team_members{}", conditions.clause());
-        let rows = conditions.query(sql).fetch_all(&self.pool).await?;
-        rows.iter().map(|row| Ok((row.uuid("id")?, row.text("name")?))).collect()
+        self.names_in("team_members", ids).await
     }
 
     pub async fn count_team_members(&self) -> StoreResult<i64> {

@@ -130,9 +130,10 @@ impl Run {
     async fn follow(self) {
         let mut woken = self.store.watch_events();
         let mut local_position = None;
+        let mut shared = SharedProgress::default();
         loop {
             let round = match self.consumer.scope() {
-                Scope::Shared(start) => self.deliver_shared(start).await,
+                Scope::Shared(start) => self.deliver_shared(start, &mut shared).await,
                 Scope::EachInstance => self.deliver_local(&mut local_position).await,
             };
             let pause = match round {
@@ -151,9 +152,19 @@ impl Run {
     }
 
     /// A delivery round of a shared consumer, under its lease.
-    async fn deliver_shared(&self, start: StartFrom) -> StoreResult<Round> {
+    async fn deliver_shared(&self, start: StartFrom, progress: &mut SharedProgress) -> StoreResult<Round> {
         let name = self.consumer.name();
-        self.store.register_consumer(name, start).await?;
+        if !progress.registered {
+            self.store.register_consumer(name, start).await?;
+            progress.registered = true;
+        }
+        // Caught up and nothing new since: no claim, so an idle instance writes nothing.
+        if let Some(seen) = progress.caught_up_to
+            && self.store.last_event_seq().await? <= seen
+        {
+            return Ok(Round::Wait(self.settings.poll));
+        }
+        progress.caught_up_to = None;
         let lease_ms = self.settings.lease.as_millis() as i64;
         let Some(position) = self.store.claim_consumer(name, &self.owner, lease_ms).await? else {
             // Another instance delivers, or the consumer waits to retry.
@@ -188,11 +199,11 @@ impl Run {
                 }
             }
         }
-        Ok(if events.len() as i64 == self.settings.batch {
-            Round::More
-        } else {
-            Round::Wait(self.settings.poll)
-        })
+        if (events.len() as i64) < self.settings.batch {
+            progress.caught_up_to = Some(events.last().map_or(position, |event| event.seq));
+            return Ok(Round::Wait(self.settings.poll));
+        }
+        Ok(Round::More)
     }
 
     /// A delivery round of a consumer of this instance only.
@@ -229,6 +240,14 @@ impl Run {
         let delay = time::Duration::try_from(self.settings.delivery_delay).unwrap_or(time::Duration::MAX);
         (age < delay).then(|| Duration::try_from(delay - age).unwrap_or_default())
     }
+}
+
+/// What a shared consumer's task remembers between rounds.
+#[derive(Default)]
+struct SharedProgress {
+    registered: bool,
+    /// The position this instance delivered up to when it last found nothing more.
+    caught_up_to: Option<i64>,
 }
 
 enum Round {

@@ -22,7 +22,8 @@ use crate::support::{
 on_both_backends!(
     changes_are_listed_as_events_in_commit_order_for_admins,
     an_event_committed_before_a_kill_is_delivered_after_the_restart,
-    a_failing_consumer_is_retried_and_holds_up_no_other
+    a_failing_consumer_is_retried_and_holds_up_no_other,
+    an_idle_dispatcher_writes_nothing
 );
 
 async fn changes_are_listed_as_events_in_commit_order_for_admins(backend: Backend) {
@@ -281,4 +282,20 @@ async fn two_instances_deliver_each_event_to_a_consumer_once() {
     assert!(repeated.is_empty(), "events delivered more than once across instances: {repeated:?}");
     let customers = first.store.count_customers().await.unwrap();
     assert_eq!(customers, 30);
+}
+
+async fn an_idle_dispatcher_writes_nothing(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    let (status, _) = app.post_json("/customers", &app.admin.token, json!({"name": "Quiet Co"})).await;
+    assert_eq!(status, StatusCode::CREATED);
+    events_settled(&app.store).await;
+    let settled = crate::support::snapshot(&app.store, "event_consumers").await;
+    // Several poll intervals (200 ms in tests) with nothing new: no claim, no write.
+    tokio::time::sleep(Duration::from_millis(1200)).await;
+    assert_eq!(crate::support::snapshot(&app.store, "event_consumers").await, settled);
+    // A new event is delivered all the same.
+    let (status, _) = app.post_json("/customers", &app.admin.token, json!({"name": "Loud Co"})).await;
+    assert_eq!(status, StatusCode::CREATED);
+    events_settled(&app.store).await;
+    assert_ne!(crate::support::snapshot(&app.store, "event_consumers").await, settled);
 }

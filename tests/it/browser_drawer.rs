@@ -238,3 +238,53 @@ async fn drag_and_drop_reorders_and_extreme_colours_stay_accessible() {
     browser.client.enter_parent_frame().await.unwrap();
     browser.close().await;
 }
+
+/// The drawer in subdomain mode, with a refused sign-in to check: the address fields and the
+/// alert hold at desktop and phone widths, without horizontal scrolling, and pass axe-core.
+#[tokio::test]
+async fn the_subdomain_address_and_refused_sign_ins_fit_at_desktop_and_phone_widths() {
+    let Some(browser) = Browser::start().await else { return };
+    let app = TestApp::spawn_with(Backend::Sqlite, |config| {
+        config.portal_domain = Some("help-portals.example".into());
+    })
+    .await;
+    let (customer_id, _) = customer_and_group(&app).await;
+    let customer = customer_id.parse().unwrap();
+    let mut tx = app.store.begin_write().await.unwrap();
+    let summary = "refused a sign-in through 'Okta' by another identity with this end user's e-mail address";
+    let event = portico::domain::event::NewEvent::new(
+        portico::domain::event::EventKind::EndUserSignInConflict,
+        uuid::Uuid::now_v7(),
+        summary,
+    )
+    .for_customer(customer);
+    tx.record(&portico::domain::actor::Actor::system(), event).await.unwrap();
+    tx.commit().await.unwrap();
+
+    browser.sign_in(&app.base, &app.admin.email, &app.admin.password).await;
+    for (width, name) in [(1366, "drawer-subdomain-1366"), (375, "drawer-subdomain-375")] {
+        browser.client.set_window_size(width, 900).await.unwrap();
+        browser.goto(&app.url(&format!("/admin/customers/{customer_id}/portal"))).await;
+        browser.wait_until("the drawer", "return !!document.getElementById('drawer-form')").await;
+        let shared = browser.text_of("#portal-url").await;
+        assert!(shared.starts_with("http://acme-corporation.help-portals.example:"), "{shared}");
+        assert!(browser.text_of("#sign-in-conflicts").await.contains("Refused sign-ins to check"));
+        let overflow = browser
+            .client
+            .execute(
+                "return document.documentElement.scrollWidth - document.documentElement.clientWidth",
+                vec![],
+            )
+            .await
+            .unwrap();
+        browser.screenshot(name).await;
+        let wide = browser
+            .client
+            .execute("return [...document.querySelectorAll('body *')].filter(e => e.getBoundingClientRect().right > document.documentElement.clientWidth + 1).slice(0, 30).map(e => e.tagName + '#' + e.id + '.' + e.className + ' ' + Math.round(e.getBoundingClientRect().left) + '+' + Math.round(e.getBoundingClientRect().width)).concat([document.documentElement.clientWidth, document.body.scrollWidth])", vec![])
+            .await
+            .unwrap();
+        assert!(overflow.as_i64().unwrap_or(1) <= 0, "horizontal scroll at {width} px: {overflow} {wide}");
+        browser.assert_accessible(&format!("the drawer at {width} px")).await;
+    }
+    browser.close().await;
+}

@@ -3,7 +3,7 @@
 use time::OffsetDateTime;
 use uuid::Uuid;
 
-use super::{RowExt, Store, StoreResult, now_ms, to_ms};
+use super::{RowExt, Store, StoreResult, Tx, now_ms, to_ms};
 use crate::auth::secret::TokenHash;
 use crate::domain::end_user::EndUser;
 
@@ -113,6 +113,26 @@ impl Store {
             .bind(now)
             .bind(now - idle_ms)
             .execute(&self.pool)
+            .await?;
+        Ok(done.rows_affected())
+    }
+}
+
+impl Tx {
+    /// Ends every portal session of an end user (deactivated).
+    pub async fn end_portal_sessions_of(&mut self, end_user_id: Uuid) -> StoreResult<u64> {
+        let done = sqlx::query("DELETE FROM portal_sessions WHERE end_user_id = $1")
+            .bind(end_user_id.to_string())
+            .execute(&mut **self)
+            .await?;
+        Ok(done.rows_affected())
+    }
+
+    /// Ends every portal session opened through a configuration (it was disabled).
+    pub async fn end_sessions_of_sso_config(&mut self, id: Uuid) -> StoreResult<u64> {
+        let done = sqlx::query("DELETE FROM portal_sessions WHERE sso_config_id = $1")
+            .bind(id.to_string())
+            .execute(&mut **self)
             .await?;
         Ok(done.rows_affected())
     }

@@ -60,25 +60,6 @@ impl Store {
         Ok(())
     }
 
-    pub async fn record_sign_in_failure(&self, email: &str, client_ip: &str) -> StoreResult<()> {
-        sqlx::query("INSERT INTO sign_in_failures (email, client_ip, failed_at) VALUES ($1, $2, $3)")
-            .bind(email)
-            .bind(client_ip)
-            .bind(now_ms())
-            .execute(&self.pool)
-            .await?;
-        Ok(())
-    }
-
-    pub async fn recent_sign_in_failures(
-        &self,
-        email: &str,
-        client_ip: &str,
-        window_ms: i64,
-    ) -> StoreResult<RecentFailures> {
-        recent_failures(&mut *self.pool.acquire().await?, email, client_ip, window_ms).await
-    }
-
     /// A successful sign-in forgives the account's earlier failures.
     pub async fn clear_sign_in_failures(&self, email: &str) -> StoreResult<()> {
         sqlx::query("DELETE FROM sign_in_failures WHERE email = $1").bind(email).execute(&self.pool).await?;

@@ -135,22 +135,4 @@ impl Tx {
         }
         Ok(())
     }
-
-    /// Ends every portal session of an end user (deactivated).
-    pub async fn end_portal_sessions_of(&mut self, end_user_id: Uuid) -> StoreResult<u64> {
-        let done = sqlx::query("DELETE FROM portal_sessions WHERE end_user_id = $1")
-            .bind(end_user_id.to_string())
-            .execute(&mut **self)
-            .await?;
-        Ok(done.rows_affected())
-    }
-
-    /// Ends every portal session opened through a configuration (it was disabled).
-    pub async fn end_sessions_of_sso_config(&mut self, id: Uuid) -> StoreResult<u64> {
-        let done = sqlx::query("DELETE FROM portal_sessions WHERE sso_config_id = $1")
-            .bind(id.to_string())
-            .execute(&mut **self)
-            .await?;
-        Ok(done.rows_affected())
-    }
 }

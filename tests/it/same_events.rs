@@ -20,7 +20,7 @@ on_both_backends!(
 );
 
 /// What two doors must agree on: each event's kind and the keys of its payload, in order.
-fn shape(events: &[Event]) -> Vec<(String, BTreeSet<String>)> {
+pub fn shape(events: &[Event]) -> Vec<(String, BTreeSet<String>)> {
     events
         .iter()
         .map(|event| {

@@ -106,6 +106,13 @@ pub async fn serve(
     let invalidations = tokio::spawn(follow_invalidations(state.clone()));
     let dispatcher =
         Dispatcher::start(state.store.clone(), state.all_consumers(), state.config.events.clone());
+    let mail_sender = match &state.config.mail.outgoing {
+        Some(outgoing) => Some(
+            crate::mail::sender::start(state.store.clone(), outgoing, state.mail_queued.clone())
+                .map_err(std::io::Error::other)?,
+        ),
+        None => None,
+    };
     // Portals on their own hosts are mapped onto `/p/{slug}` before routing.
     let hosts = middleware::from_fn_with_state(state.clone(), web::portal::hosts::route_portal_hosts);
     let app =
@@ -114,6 +121,9 @@ pub async fn serve(
     housekeeping.abort();
     invalidations.abort();
     dispatcher.shut_down().await;
+    if let Some(sender) = mail_sender {
+        sender.shut_down().await;
+    }
     result
 }
 

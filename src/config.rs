@@ -11,6 +11,7 @@ use url::Url;
 use crate::domain::portal::address::{PortalAddress, PortalAddressing};
 use crate::domain::portal::document::PortalSettings;
 use crate::events::DispatchSettings;
+use crate::mail::settings::MailSettings;
 use crate::proxies::TrustedProxies;
 use crate::secret_key::SecretKey;
 
@@ -118,6 +119,9 @@ pub struct ServeArgs {
     #[arg(long, env = "PORTICO_METRICS_TOKEN", hide_env_values = true)]
     pub metrics_token: Option<SecretString>,
 
+    #[command(flatten)]
+    pub mail: crate::mail::settings::MailArgs,
+
     /// Log format: `text` for people, `json` for log collectors.
     #[arg(long, env = "PORTICO_LOG_FORMAT", default_value = "text", value_parser = ["text", "json"])]
     pub log_format: String,
@@ -159,6 +163,8 @@ pub struct Config {
     pub events: DispatchSettings,
     /// What `/metrics` requires as a bearer token; none: `/metrics` is refused.
     pub metrics_token: Option<SecretString>,
+    /// Notifications out, replies and new tickets in.
+    pub mail: MailSettings,
 }
 
 impl Config {
@@ -200,6 +206,7 @@ impl Config {
                 ..DispatchSettings::default()
             },
             metrics_token: args.metrics_token.clone().filter(|t| !t.expose_secret().trim().is_empty()),
+            mail: MailSettings::from_args(&args.mail)?,
         })
     }
 

@@ -10,6 +10,7 @@ pub mod demo;
 pub mod domain;
 pub mod events;
 pub mod logo;
+pub mod mail;
 pub mod private_files;
 pub mod proxies;
 pub mod render;

@@ -12,6 +12,15 @@ pub fn random_token(prefix: &str) -> String {
     format!("{prefix}_{}", URL_SAFE_NO_PAD.encode(bytes))
 }
 
+/// The token in a ticket's reply address (`support+t-TOKEN@…`): 120 random bits in lower-case
+/// base32, since mail systems may fold the case of an address's local part.
+pub fn reply_token() -> String {
+    const ALPHABET: &[u8; 32] = b"abcdefghijklmnopqrstuvwxyz234567";
+    let mut bytes = [0u8; 24];
+    rand::fill(&mut bytes);
+    bytes.iter().map(|byte| ALPHABET[usize::from(byte % 32)] as char).collect()
+}
+
 /// A password to hand to a person once: 120 random bits in 20 URL-safe characters.
 pub fn generate_password() -> String {
     let mut bytes = [0u8; 15];

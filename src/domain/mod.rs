@@ -7,6 +7,7 @@ pub mod end_user;
 pub mod event;
 pub mod group;
 pub mod kb;
+pub mod notification;
 pub mod page;
 pub mod patch;
 pub mod portal;

@@ -76,6 +76,7 @@ named_enum!(ContactSource, "contact_source", {
     Portal => "portal", "Portal",
     Console => "console", "Console",
     Api => "api", "API",
+    Email => "email", "E-mail",
 });
 
 impl Status {

@@ -36,6 +36,17 @@ impl Store {
         end_user(&row)
     }
 
+    /// The active end users with this address, of every customer.
+    pub async fn active_end_users_by_email(&self, email: &EmailAddress) -> StoreResult<Vec<EndUser>> {
+        let rows =
+            sqlx::query("SELECT * FROM end_users WHERE email = $1 AND active = $2 ORDER BY customer_id")
+                .bind(email.as_str())
+                .bind(true)
+                .fetch_all(&self.pool)
+                .await?;
+        rows.iter().map(end_user).collect()
+    }
+
     pub async fn list_end_users(
         &self,
         customer_id: Uuid,

@@ -13,6 +13,7 @@ pub mod events;
 pub mod groups;
 pub mod identities;
 pub mod kb;
+pub mod mail;
 pub mod notify;
 pub mod portal_sessions;
 pub mod portals;

@@ -193,6 +193,55 @@ impl Store {
         rows.iter().map(comment).collect()
     }
 
+    /// Open tickets, and how many of them nobody is assigned to.
+    pub async fn open_ticket_counts(&self) -> StoreResult<(i64, i64)> {
+        let row = sqlx::query(
+            "SELECT COUNT(*) AS open, COALESCE(SUM(CASE WHEN assignee_id IS NULL THEN 1 ELSE 0 END), 0) AS unassigned \
+             FROM tickets WHERE status NOT IN ('resolved', 'closed')",
+        )
+        .fetch_one(&self.pool)
+        .await?;
+        Ok((row.int("open")?, row.int("unassigned")?))
+    }
+
+    pub async fn comment(&self, id: Uuid) -> StoreResult<Comment> {
+        let row = sqlx::query("SELECT * FROM ticket_comments WHERE id = $1")
+            .bind(id.to_string())
+            .fetch_optional(&self.pool)
+            .await?
+            .ok_or(StoreError::not_found("comment"))?;
+        comment(&row)
+    }
+
+    /// A ticket by its number (`T-000123` is number 123).
+    pub async fn ticket_by_number(&self, number: i64) -> StoreResult<Option<Ticket>> {
+        let row = sqlx::query("SELECT * FROM tickets WHERE number = $1")
+            .bind(number)
+            .fetch_optional(&self.pool)
+            .await?;
+        row.as_ref().map(ticket).transpose()
+    }
+
+    /// The active team members of a group (every active member for Everyone).
+    pub async fn active_group_members(&self, group_id: Uuid) -> StoreResult<Vec<Uuid>> {
+        let rows = if group_id == EVERYONE_ID {
+            sqlx::query("SELECT id FROM team_members WHERE active = $1 ORDER BY id")
+                .bind(true)
+                .fetch_all(&self.pool)
+                .await?
+        } else {
+            sqlx::query(
+                "SELECT m.id AS id FROM assignment_group_members g JOIN team_members m ON m.id = g.team_member_id \
+                 WHERE g.group_id = $1 AND m.active = $2 ORDER BY m.id",
+            )
+            .bind(group_id.to_string())
+            .bind(true)
+            .fetch_all(&self.pool)
+            .await?
+        };
+        rows.iter().map(|row| row.uuid("id")).collect()
+    }
+
     /// The requester's tickets whose number, short description or description contains every
     /// word, most recently changed first. (A requester has few tickets: the newest 500 are read.)
     pub async fn search_tickets(

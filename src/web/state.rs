@@ -3,6 +3,7 @@
 use std::sync::Arc;
 
 use metrics_exporter_prometheus::PrometheusHandle;
+use tokio::sync::Notify;
 
 use crate::app::metrics_handle;
 use crate::config::Config;
@@ -10,6 +11,8 @@ use crate::crypto::Sealer;
 use crate::events::Consumer;
 use crate::events::audit::AuditLog;
 use crate::events::caches::Caches;
+use crate::mail::compose::Composer;
+use crate::mail::notifier::Notifier;
 use crate::sso::outbound::Outbound;
 use crate::sso::provider::ProviderCache;
 use crate::store::Store;
@@ -25,8 +28,10 @@ pub struct AppState {
     /// Requests to identity providers, under the outbound rules.
     pub outbound: Outbound,
     pub providers: Arc<ProviderCache>,
-    /// Consumers of events besides the built-in ones (the audit log, caches).
+    /// Consumers of events besides the built-in ones (the audit log, caches, mail).
     pub consumers: Vec<Arc<dyn Consumer>>,
+    /// Rung when mail is queued, so the sender goes at once.
+    pub mail_queued: Arc<Notify>,
 }
 
 impl AppState {
@@ -36,6 +41,7 @@ impl AppState {
             outbound: Outbound::new(config.allow_insecure_idp),
             providers: Arc::new(ProviderCache::default()),
             consumers: Vec::new(),
+            mail_queued: Arc::new(Notify::new()),
             config: Arc::new(config),
             store,
             metrics: metrics_handle(),
@@ -52,6 +58,15 @@ impl AppState {
     pub(crate) fn all_consumers(&self) -> Vec<Arc<dyn Consumer>> {
         let mut consumers: Vec<Arc<dyn Consumer>> =
             vec![Arc::new(AuditLog::new(self.store.clone())), Arc::new(Caches::new(self.providers.clone()))];
+        if let Some(outgoing) = &self.config.mail.outgoing {
+            let composer = Composer::new(outgoing.from.clone(), outgoing.reply_address.clone());
+            consumers.push(Arc::new(Notifier::new(
+                self.store.clone(),
+                self.config.clone(),
+                composer,
+                self.mail_queued.clone(),
+            )));
+        }
         consumers.extend(self.consumers.iter().cloned());
         consumers
     }

@@ -4,6 +4,7 @@
 mod html_form;
 mod idp;
 mod kb;
+mod smtp;
 mod support;
 
 mod api_auth;
@@ -23,6 +24,7 @@ mod drawer;
 mod events;
 mod fuzz;
 mod instances;
+mod mail_out;
 mod ops;
 mod portal_config;
 mod portal_logo;

@@ -84,6 +84,7 @@ pub struct TestApp {
     pub client: reqwest::Client,
     pub admin: Member,
     pub technician: Member,
+    pub config: Arc<Config>,
     shutdown: Option<oneshot::Sender<()>>,
     server: Option<tokio::task::JoinHandle<std::io::Result<()>>>,
 }
@@ -196,6 +197,15 @@ impl TestApp {
 
     /// One more server on this one's database, running `consumers` of events too.
     pub async fn another_instance_with(&self, consumers: Vec<Arc<dyn Consumer>>) -> Self {
+        self.another(|_| {}, consumers).await
+    }
+
+    /// One more server on this one's database, configured by `adjust`.
+    pub async fn another_instance_configured(&self, adjust: impl FnOnce(&mut Config)) -> Self {
+        self.another(adjust, Vec::new()).await
+    }
+
+    async fn another(&self, adjust: impl FnOnce(&mut Config), consumers: Vec<Arc<dyn Consumer>>) -> Self {
         let store = connect(&self.database_url).await;
         Self::start(
             store,
@@ -203,7 +213,7 @@ impl TestApp {
             temp_dir(),
             self.admin.clone(),
             self.technician.clone(),
-            |_| {},
+            adjust,
             consumers,
         )
         .await
@@ -237,10 +247,12 @@ impl TestApp {
             trusted_proxies: Default::default(),
             events: DispatchSettings { poll: std::time::Duration::from_millis(200), ..Default::default() },
             metrics_token: None,
+            mail: Default::default(),
         };
         adjust(&mut config);
         let mut state = AppState::new(config, store.clone());
         state.consumers = consumers;
+        let config = state.config.clone();
         let (shutdown, signal) = oneshot::channel::<()>();
         let server = tokio::spawn(app::serve(listener, state, async move {
             signal.await.ok();
@@ -253,6 +265,7 @@ impl TestApp {
             client: client(),
             admin,
             technician,
+            config,
             shutdown: Some(shutdown),
             server: Some(server),
         }

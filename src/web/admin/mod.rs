@@ -5,6 +5,7 @@ pub mod customers;
 pub mod directory;
 pub mod drawer;
 pub mod groups;
+pub mod home;
 pub mod kb;
 pub mod layout;
 pub mod login;
@@ -16,7 +17,6 @@ pub mod tickets;
 
 use axum::Router;
 use axum::http::{HeaderValue, header};
-use axum::response::Redirect;
 use axum::routing::{get, post};
 use tower_http::set_header::SetResponseHeaderLayer;
 
@@ -29,7 +29,7 @@ const CONTENT_SECURITY_POLICY: &str = "default-src 'self'; img-src 'self' data:;
 
 pub fn router(_state: &AppState) -> Router<AppState> {
     Router::new()
-        .route(paths::ADMIN_HOME, get(|| async { Redirect::to(paths::CUSTOMERS) }))
+        .route(paths::ADMIN_HOME, get(home::show))
         .route(paths::LOGIN, get(login::form).post(login::submit))
         .route(paths::LOGOUT, post(login::logout))
         .route(paths::CUSTOMERS, get(customers::list).post(customers::create))

@@ -21,6 +21,7 @@ use crate::domain::page::PageRequest;
 use crate::domain::team::TeamMember;
 use crate::domain::ticket::{Comment, Status, Ticket};
 use crate::domain::validation::{FieldError, ValidationErrors};
+use crate::store::mail::{DeliveryState, OutboxEntry};
 use crate::store::tickets::{TicketChanges, TicketFilter};
 use crate::usecases::tickets::{self, Visibility};
 use crate::web::error::AppError;
@@ -141,9 +142,20 @@ struct TicketPage {
     statuses: &'static [Status],
     errors: ValidationErrors,
     draft: String,
+    /// The mail sent about the ticket, newest first.
+    mail: Vec<OutboxEntry>,
 }
 
 impl TicketPage {
+    fn delivery(&self, mail: &OutboxEntry) -> &'static str {
+        match mail.state {
+            DeliveryState::Sent => "Sent",
+            DeliveryState::Queued if mail.last_error.is_some() => "Retrying",
+            DeliveryState::Queued | DeliveryState::Sending => "Sending",
+            DeliveryState::Failed => "Not delivered",
+        }
+    }
+
     fn error(&self, field: &str) -> &str {
         self.errors.message_for(field).unwrap_or_default()
     }
@@ -187,6 +199,7 @@ async fn ticket_page(
         statuses: Status::ALL,
         errors,
         draft,
+        mail: state.store.mail_of_ticket(id).await?,
     };
     Ok((status, page).into_response())
 }

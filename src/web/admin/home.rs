@@ -1,0 +1,50 @@
+//! The console's home: what needs attention now, and whether mail is working.
+
+use askama::Template;
+use askama_web::WebTemplate;
+use axum::extract::State;
+
+use super::layout::Nav;
+use super::page_error::PageResult;
+use super::session::ConsoleUser;
+use crate::store::mail::OutboxEntry;
+use crate::web::state::AppState;
+
+/// Undelivered messages listed on the home page.
+const UNDELIVERED_SHOWN: i64 = 20;
+
+#[derive(Template, WebTemplate)]
+#[template(path = "admin/home.html")]
+pub struct HomePage {
+    nav: Nav,
+    open_tickets: i64,
+    unassigned: i64,
+    mail_from: Option<String>,
+    reply_address: Option<String>,
+    polled_mailbox: bool,
+    undelivered: Vec<OutboxEntry>,
+}
+
+impl HomePage {
+    fn undelivered_summary(&self) -> String {
+        match self.undelivered.len() {
+            1 => "1 mail could not be delivered".to_string(),
+            n if n as i64 >= UNDELIVERED_SHOWN => format!("At least {n} mails could not be delivered"),
+            n => format!("{n} mails could not be delivered"),
+        }
+    }
+}
+
+pub async fn show(State(state): State<AppState>, user: ConsoleUser) -> PageResult<HomePage> {
+    let (open_tickets, unassigned) = state.store.open_ticket_counts().await?;
+    let mail = &state.config.mail;
+    Ok(HomePage {
+        nav: user.nav("home"),
+        open_tickets,
+        unassigned,
+        mail_from: mail.outgoing.as_ref().map(|outgoing| outgoing.from.to_string()),
+        reply_address: mail.inbound_address.as_ref().map(|address| address.to_string()),
+        polled_mailbox: mail.imap.is_some(),
+        undelivered: state.store.undelivered_mail(UNDELIVERED_SHOWN).await?,
+    })
+}

@@ -1,0 +1,285 @@
+//! Notifications by e-mail, against a real SMTP server: who gets what, the headers and text of
+//! each mail, retries, permanent failures, and a restart in the middle of delivery.
+
+use std::collections::HashSet;
+use std::time::Duration;
+
+use reqwest::StatusCode;
+use serde_json::{Value, json};
+
+use crate::smtp::{SmtpOptions, TestSmtp};
+use crate::support::{Backend, TestApp, events_settled, on_both_backends};
+
+on_both_backends!(
+    each_change_mails_the_right_people_with_threaded_branded_mail,
+    passing_failures_are_retried_and_refusals_are_kept_as_failed,
+    a_restart_in_the_middle_of_delivery_sends_each_mail_once,
+    an_event_handled_twice_queues_its_mail_once,
+);
+
+/// A customer with an active portal whose tickets go to a group with the technician in it, and
+/// one end user, Erin; mail goes through `smtp`.
+pub struct Desk {
+    pub app: TestApp,
+    pub smtp: TestSmtp,
+    pub customer_id: String,
+    pub slug: String,
+    pub group_id: String,
+    pub erin: String,
+    pub tech_id: String,
+}
+
+pub const ERIN: &str = "erin@acme.example";
+
+pub async fn desk(backend: Backend, options: SmtpOptions) -> Option<Desk> {
+    let smtp = TestSmtp::start(options).await?;
+    let settings = smtp.settings();
+    let app = TestApp::spawn_with(backend, |config| config.mail = settings).await;
+    let token = &app.admin.token;
+    let (_, team) = app.get_json("/team-members", token).await;
+    let tech_id =
+        team["items"].as_array().unwrap().iter().find(|m| m["email"] == app.technician.email).unwrap()["id"]
+            .as_str()
+            .unwrap()
+            .to_string();
+    let (_, group) = app
+        .post_json("/assignment-groups", token, json!({"name": "Acme Desk", "member_ids": [tech_id]}))
+        .await;
+    let group_id = group["id"].as_str().unwrap().to_string();
+    let (_, customer) = app.post_json("/customers", token, json!({"name": "Acme"})).await;
+    let customer_id = customer["id"].as_str().unwrap().to_string();
+    let portal = app
+        .update_portal(&customer_id, |document| {
+            document["active"] = json!(true);
+            document["design"]["primary_color"] = json!("#5b2a86");
+            document["features"]["ticketing"] =
+                json!({"enabled": true, "default_assignment_group_id": group_id});
+        })
+        .await;
+    let (status, erin) = app
+        .post_json(
+            &format!("/customers/{customer_id}/end-users"),
+            token,
+            json!({"name": "Erin End", "email": ERIN}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{erin}");
+    Some(Desk {
+        slug: portal["slug"].as_str().unwrap().to_string(),
+        erin: erin["id"].as_str().unwrap().to_string(),
+        app,
+        smtp,
+        customer_id,
+        group_id,
+        tech_id,
+    })
+}
+
+impl Desk {
+    /// A ticket for Erin, filed by the admin through the API.
+    pub async fn ticket_for(&self, requester: &str, summary: &str) -> Value {
+        let (status, ticket) = self
+            .app
+            .post_json(
+                "/tickets",
+                &self.app.admin.token,
+                json!({"customer_id": self.customer_id, "requester_id": requester, "type": "incident",
+                       "short_description": summary, "description": "The printer on floor 2 blinks red."}),
+            )
+            .await;
+        assert_eq!(status, StatusCode::CREATED, "{ticket}");
+        ticket
+    }
+
+    pub async fn comment(&self, ticket_id: &str, body: &str, public: bool) {
+        let (status, comment) = self
+            .app
+            .post_json(
+                &format!("/tickets/{ticket_id}/comments"),
+                &self.app.technician.token,
+                json!({"body": body, "public": public}),
+            )
+            .await;
+        assert_eq!(status, StatusCode::CREATED, "{comment}");
+    }
+}
+
+async fn each_change_mails_the_right_people_with_threaded_branded_mail(backend: Backend) {
+    let Some(desk) = desk(backend, SmtpOptions::default()).await else { return };
+    let ticket = desk.ticket_for(&desk.erin, "Printer jams").await;
+    let ticket_id = ticket["id"].as_str().unwrap();
+    let received = desk.smtp.wait_for(2).await;
+
+    // Erin's acknowledgement: threaded, tagged for replies, marked automatic, multipart.
+    let ack = desk.smtp.to(ERIN).pop().expect("an acknowledgement to the requester");
+    assert_eq!(ack.subject(), "[T-000001] Printer jams");
+    let reply_to = ack.reply_to();
+    let token = reply_to
+        .strip_prefix("help+t-")
+        .and_then(|rest| rest.strip_suffix("@msp.example"))
+        .unwrap_or_else(|| panic!("a tagged reply address, got {reply_to}"));
+    assert!(
+        token.len() >= 20 && token.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit()),
+        "{token}"
+    );
+    assert_eq!(ack.header("Auto-Submitted").as_deref(), Some("auto-generated"));
+    let thread = format!("<ticket.{}@msp.example>", ticket_id.replace('-', ""));
+    assert_eq!(ack.header("In-Reply-To").as_deref(), Some(thread.as_str()));
+    assert_eq!(ack.header("References").as_deref(), Some(thread.as_str()));
+    assert!(ack.message_id().ends_with("@msp.example"));
+    let portal_link = desk.app.url(&format!("/p/{}/tickets/{ticket_id}", desk.slug));
+    let text = ack.text();
+    assert!(text.contains("We received your request T-000001"), "{text}");
+    assert!(text.contains("The printer on floor 2 blinks red.") && text.contains(&portal_link), "{text}");
+    let html = ack.html();
+    assert!(html.contains("#5b2a86") && html.contains(">Acme<"), "branded with the portal: {html}");
+    assert!(html.contains(&format!("href=\"{portal_link}\"")));
+
+    // The group hears of it, with a link to the console; the admin who filed it is not in the group.
+    let tim = desk.smtp.to(&desk.app.technician.email).pop().expect("the group's member hears of the ticket");
+    assert!(tim.text().contains("New ticket T-000001 from Erin End"), "{}", tim.text());
+    assert!(tim.text().contains(&desk.app.url(&format!("/admin/tickets/{ticket_id}"))));
+    assert_eq!(received.len(), 2);
+
+    // An internal note mails nobody; a public reply mails Erin, never its author.
+    desk.comment(ticket_id, "Internal: toner supplier is slow", false).await;
+    desk.comment(ticket_id, "We are on our way with paper.", true).await;
+    let received = desk.smtp.wait_for(3).await;
+    let reply = &received[2];
+    assert_eq!(reply.to, [ERIN]);
+    assert!(
+        reply.text().contains("Tim Tech replied to your request")
+            && reply.text().contains("on our way with paper")
+    );
+    assert_eq!(reply.header("References").as_deref(), Some(thread.as_str()), "the same thread");
+    assert_eq!(reply.subject(), "[T-000001] Printer jams", "the same subject keeps clients' threads");
+
+    // Resolving tells Erin; an urgency change tells nobody.
+    let (status, _) = desk
+        .app
+        .patch_json(&format!("/tickets/{ticket_id}"), &desk.app.admin.token, json!({"urgency": "high"}))
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    let (status, _) = desk
+        .app
+        .patch_json(&format!("/tickets/{ticket_id}"), &desk.app.admin.token, json!({"status": "resolved"}))
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    let received = desk.smtp.wait_for(4).await;
+    assert_eq!(received[3].to, [ERIN]);
+    assert!(received[3].text().contains("was resolved"), "{}", received[3].text());
+
+    events_settled(&desk.app.store).await;
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    let received = desk.smtp.received();
+    assert_eq!(received.len(), 4, "nothing else is mailed");
+    assert!(received.iter().all(|m| !m.text().contains("toner supplier")), "internal notes are never mailed");
+    let ids: HashSet<String> = received.iter().map(|m| m.message_id()).collect();
+    assert_eq!(ids.len(), 4, "each mail has its own Message-ID");
+    let outbox = desk.app.store.mail_of_ticket(ticket_id.parse().unwrap()).await.unwrap();
+    assert_eq!(outbox.len(), 4);
+    assert!(outbox.iter().all(|m| m.state.as_str() == "sent" && m.attempts == 1), "{outbox:?}");
+}
+
+async fn passing_failures_are_retried_and_refusals_are_kept_as_failed(backend: Backend) {
+    let Some(desk) = desk(backend, SmtpOptions { temp_failures: 2, ..Default::default() }).await else {
+        return;
+    };
+    let ticket = desk.ticket_for(&desk.erin, "Retry me").await;
+    let received = desk.smtp.wait_for(2).await;
+    assert_eq!(received.len(), 2);
+    let ticket_id: uuid::Uuid = ticket["id"].as_str().unwrap().parse().unwrap();
+    let outbox = desk.app.store.mail_of_ticket(ticket_id).await.unwrap();
+    assert_eq!(
+        outbox.iter().map(|m| m.attempts).sum::<i64>(),
+        4,
+        "two passing failures, then both sent: {outbox:?}"
+    );
+    assert!(outbox.iter().all(|m| m.state.as_str() == "sent"));
+
+    // A mailbox the server refuses for good: kept as failed, with the server's answer.
+    let (_, refused) = desk
+        .app
+        .post_json(
+            &format!("/customers/{}/end-users", desk.customer_id),
+            &desk.app.admin.token,
+            json!({"name": "Rita Refused", "email": "refused@acme.example"}),
+        )
+        .await;
+    let ticket = desk.ticket_for(refused["id"].as_str().unwrap(), "Nobody reads this").await;
+    let ticket_id: uuid::Uuid = ticket["id"].as_str().unwrap().parse().unwrap();
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(20);
+    let failed = loop {
+        let outbox = desk.app.store.mail_of_ticket(ticket_id).await.unwrap();
+        if let Some(failed) = outbox.iter().find(|m| m.state.as_str() == "failed") {
+            break failed.clone();
+        }
+        assert!(tokio::time::Instant::now() < deadline, "the refused mail should fail: {outbox:?}");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    };
+    assert_eq!(failed.recipient, "refused@acme.example");
+    assert_eq!(failed.attempts, 1, "a permanent refusal is not retried");
+    assert!(failed.last_error.as_deref().is_some_and(|e| e.contains("550")), "{failed:?}");
+    let undelivered = desk.app.store.undelivered_mail(10).await.unwrap();
+    assert_eq!(undelivered.len(), 1);
+
+    // The console shows it on the ticket and on the dashboard, and an admin can send it again.
+    let console = desk.app.console(&desk.app.admin.email, &desk.app.admin.password).await;
+    let page = console.page(&format!("/admin/tickets/{ticket_id}")).await;
+    assert!(
+        page.contains("refused@acme.example") && page.contains("Not delivered") && page.contains("550"),
+        "{page}"
+    );
+    let home = console.page("/admin").await;
+    assert!(
+        home.contains("1 mail could not be delivered") && home.contains("refused@acme.example"),
+        "{home}"
+    );
+}
+
+async fn a_restart_in_the_middle_of_delivery_sends_each_mail_once(backend: Backend) {
+    let Some(mut desk) = desk(backend, SmtpOptions { delay_ms: 250, ..Default::default() }).await else {
+        return;
+    };
+    for n in 0..4 {
+        desk.ticket_for(&desk.erin, &format!("Ticket {n}")).await;
+    }
+    desk.smtp.wait_for(1).await;
+    // Stop in the middle: the message in hand finishes, the rest waits in the outbox.
+    desk.app.begin_shutdown();
+    desk.app.stopped().await;
+    let sent_before = desk.smtp.received().len();
+    assert!(sent_before < 8, "the restart happens mid-delivery ({sent_before} of 8 sent)");
+    let settings = desk.smtp.settings();
+    let _second = desk.app.another_instance_configured(|config| config.mail = settings).await;
+    let received = desk.smtp.wait_for(8).await;
+    tokio::time::sleep(Duration::from_millis(800)).await;
+    let received_after = desk.smtp.received();
+    assert_eq!(received_after.len(), 8, "each of the 8 mails exactly once (got {})", received.len());
+    let ids: HashSet<String> = received_after.iter().map(|m| m.message_id()).collect();
+    assert_eq!(ids.len(), 8);
+}
+
+async fn an_event_handled_twice_queues_its_mail_once(backend: Backend) {
+    use portico::events::Consumer;
+    let Some(desk) = desk(backend, SmtpOptions::default()).await else { return };
+    let ticket = desk.ticket_for(&desk.erin, "Once only").await;
+    desk.smtp.wait_for(2).await;
+    events_settled(&desk.app.store).await;
+    let ticket_id: uuid::Uuid = ticket["id"].as_str().unwrap().parse().unwrap();
+    let events = desk.app.store.events_of("ticket", &ticket_id.to_string()).await.unwrap();
+    let created = events.iter().find(|e| e.kind == "ticket.created").unwrap();
+    // The notifier handles the event again, as after a crash before its position was saved.
+    let outgoing = desk.app.config.mail.outgoing.clone().unwrap();
+    let notifier = portico::mail::notifier::Notifier::new(
+        desk.app.store.clone(),
+        desk.app.config.clone(),
+        portico::mail::compose::Composer::new(outgoing.from, outgoing.reply_address),
+        Default::default(),
+    );
+    notifier.deliver(created).await.unwrap();
+    notifier.deliver(created).await.unwrap();
+    assert_eq!(desk.app.store.mail_of_ticket(ticket_id).await.unwrap().len(), 2, "still one mail per person");
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    assert_eq!(desk.smtp.received().len(), 2);
+}

@@ -303,11 +303,9 @@ mod tests {
         );
         assert!(text.starts_with(REPLY_MARKER), "{text}");
         let html = message.body_html(0).unwrap();
-        assert!(html.contains("Printer &lt;b&gt;jams&lt;/b&gt;"), "escaped in HTML: {html}");
-        assert!(
-            html.contains("Acme &amp; Sons") && html.contains("alt=\"Acme &amp; Sons\""),
-            "named without images"
-        );
+        assert!(html.contains("Printer &#60;b&#62;jams") && !html.contains("<b>"), "escaped in HTML: {html}");
+        assert!(html.contains("<span>Acme &#38; Sons</span>"), "the name shows without images: {html}");
+        assert!(html.contains("alt=\"Acme &#38; Sons\""), "{html}");
         assert!(html.contains("prefers-color-scheme: dark"));
     }
 

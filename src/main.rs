@@ -21,7 +21,7 @@ struct Cli {
 #[derive(Subcommand)]
 enum Command {
     /// Run the server (migrations are applied on start).
-    Serve(ServeArgs),
+    Serve(Box<ServeArgs>),
     /// Apply database migrations and exit.
     Migrate(StorageArgs),
     /// Manage team members.
@@ -129,7 +129,7 @@ async fn main() -> anyhow::Result<()> {
     match cli.command {
         Command::Serve(args) => {
             init_logging(args.log_format == "json", "info,sqlx=warn");
-            serve(args).await
+            serve(*args).await
         }
         command => {
             init_logging(false, "warn");

@@ -1,6 +1,8 @@
 //! E-mail: notifications out through an outbox, replies and new tickets in.
 
 pub mod compose;
+pub mod inbound;
 pub mod notifier;
+pub mod quotes;
 pub mod sender;
 pub mod settings;

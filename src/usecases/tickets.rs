@@ -13,6 +13,7 @@ use crate::domain::ticket::{
     AuthorKind, Comment, ContactSource, Status, Ticket, TicketDraft, assignee_after, comment_body,
 };
 use crate::domain::validation::FieldError;
+use crate::store::mail::InboundRecord;
 use crate::store::tickets::{Author, Submission, TicketChanges, TicketState};
 use crate::store::{Store, StoreError, Tx};
 
@@ -174,6 +175,36 @@ pub async fn comment(
     body: &str,
     visibility: Visibility,
 ) -> UseCaseResult<Comment> {
+    let added = add_comment(store, actor, ticket_id, body, visibility, None).await?;
+    Ok(added.expect("only a mail receipt can find the comment added before"))
+}
+
+/// The incoming message a reply came in, remembered in the reply's own transaction so that a
+/// message delivered twice adds one reply.
+pub struct MailReceipt<'a> {
+    pub message_id: &'a str,
+    pub sender: &'a str,
+}
+
+/// A public reply that came by e-mail; `None` when this message was handled before.
+pub async fn reply_by_mail(
+    store: &Store,
+    actor: &Actor,
+    ticket_id: Uuid,
+    body: &str,
+    receipt: MailReceipt<'_>,
+) -> UseCaseResult<Option<Comment>> {
+    add_comment(store, actor, ticket_id, body, Visibility::Public, Some(receipt)).await
+}
+
+async fn add_comment(
+    store: &Store,
+    actor: &Actor,
+    ticket_id: Uuid,
+    body: &str,
+    visibility: Visibility,
+    receipt: Option<MailReceipt<'_>>,
+) -> UseCaseResult<Option<Comment>> {
     let ticket = ticket_for(store, actor, ticket_id).await?;
     if actor.is_end_user() && visibility == Visibility::Internal {
         return Err(UseCaseError::field("public", "end users write public replies only"));
@@ -186,18 +217,29 @@ pub async fn comment(
     };
     let public = visibility == Visibility::Public;
     let mut tx = store.begin_write().await?;
+    if let Some(receipt) = &receipt {
+        let record =
+            InboundRecord { outcome: "comment_added".into(), ticket_id: Some(ticket.id), reason: None };
+        if !tx.record_inbound(receipt.message_id, Some(receipt.sender), &record).await? {
+            tx.rollback().await?;
+            return Ok(None);
+        }
+    }
     let comment = tx.insert_comment(ticket.id, &author, &body, public).await?;
     let (kind, verb) =
         if public { (EventKind::TicketReplied, "replied to") } else { (EventKind::TicketNoted, "noted on") };
-    let event = NewEvent::new(kind, ticket.id, format!("{verb} {}", ticket.number))
+    let mut event = NewEvent::new(kind, ticket.id, format!("{verb} {}", ticket.number))
         .for_customer(ticket.customer_id)
         .with("number", ticket.number.as_str())
         .with("comment_id", comment.id.to_string())
         .with("author_kind", author.kind.as_str())
         .with("public", public);
+    if receipt.is_some() {
+        event = event.with("via", "email");
+    }
     tx.record(actor, event).await?;
     tx.commit().await?;
-    Ok(comment)
+    Ok(Some(comment))
 }
 
 /// An end user closes or reopens their own ticket; the team sets any status.

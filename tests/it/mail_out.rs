@@ -26,7 +26,6 @@ pub struct Desk {
     pub slug: String,
     pub group_id: String,
     pub erin: String,
-    pub tech_id: String,
 }
 
 pub const ERIN: &str = "erin@acme.example";
@@ -71,7 +70,6 @@ pub async fn desk(backend: Backend, options: SmtpOptions) -> Option<Desk> {
         smtp,
         customer_id,
         group_id,
-        tech_id,
     })
 }
 

@@ -24,6 +24,7 @@ mod drawer;
 mod events;
 mod fuzz;
 mod instances;
+mod mail_in;
 mod mail_out;
 mod ops;
 mod portal_config;

@@ -154,6 +154,7 @@ async fn the_openapi_document_covers_every_route_and_matches_its_snapshot() {
         "PATCH /api/v1/kb/articles/{id}",
         "DELETE /api/v1/kb/articles/{id}",
         "GET /api/v1/events",
+        "POST /api/v1/inbound-email",
     ];
     expected.sort();
     assert_eq!(operations, expected);

@@ -5,6 +5,7 @@ pub mod end_users;
 pub mod events;
 pub mod extract;
 pub mod groups;
+pub mod inbound_email;
 pub mod kb;
 pub mod portals;
 pub mod sso;
@@ -37,7 +38,7 @@ use crate::web::state::AppState;
     tags(
         (name = "customers"), (name = "assignment groups"), (name = "end users"), (name = "team members"),
         (name = "portals"), (name = "single sign-on"), (name = "tickets"), (name = "knowledge base"),
-        (name = "events"), (name = "meta")
+        (name = "events"), (name = "e-mail"), (name = "meta")
     )
 )]
 struct ApiDoc;
@@ -76,6 +77,7 @@ fn documented() -> OpenApiRouter<AppState> {
         .routes(routes!(kb::list, kb::create))
         .routes(routes!(kb::show, kb::update, kb::delete))
         .routes(routes!(events::list))
+        .routes(routes!(inbound_email::receive))
         .routes(routes!(openapi_json))
 }
 

@@ -1,0 +1,392 @@
+//! Mail that comes in (by IMAP or by the HTTP endpoint): a reply becomes a public reply on its
+//! ticket, a new message from a known end user becomes a ticket, anything else is refused with
+//! a reason — never appended to a ticket or put in a customer's queue by guesswork.
+//!
+//! A reply lands on a ticket only when the ticket is found (the reply address's token, else a
+//! Message-ID we sent, else a `[T-000123]` subject tag) **and** the sender may reply to it: an
+//! end user who may see the ticket, or a team member. A valid token with another sender is
+//! refused and logged: the token alone never lets anyone write.
+
+use uuid::Uuid;
+
+use super::tickets::{self, MailReceipt, Submitted, TicketRequest};
+use super::{UseCaseError, UseCaseResult};
+use crate::domain::actor::{Actor, ActorKind};
+use crate::domain::email::EmailAddress;
+use crate::domain::end_user::EndUser;
+use crate::domain::ticket::{
+    COMMENT_MAX, ContactSource, DESCRIPTION_MAX, SHORT_DESCRIPTION_MAX, Ticket, TicketDraft,
+};
+use crate::mail::inbound::{self, Incoming};
+use crate::mail::quotes::fit;
+use crate::mail::settings::MailSettings;
+use crate::store::mail::InboundRecord;
+use crate::store::{Store, StoreError};
+
+/// What became of a message.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Outcome {
+    CommentAdded,
+    TicketCreated,
+    /// Sent by a machine: not answered, not an error.
+    Ignored,
+    Rejected,
+}
+
+impl Outcome {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::CommentAdded => "comment_added",
+            Self::TicketCreated => "ticket_created",
+            Self::Ignored => "ignored",
+            Self::Rejected => "rejected",
+        }
+    }
+
+    fn parse(raw: &str) -> Self {
+        match raw {
+            "comment_added" => Self::CommentAdded,
+            "ticket_created" => Self::TicketCreated,
+            "ignored" => Self::Ignored,
+            _ => Self::Rejected,
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Received {
+    pub outcome: Outcome,
+    pub ticket_id: Option<Uuid>,
+    pub reason: Option<String>,
+    /// The message had been handled before; this is what became of it then.
+    pub repeated: bool,
+}
+
+impl Received {
+    fn rejected(reason: impl Into<String>) -> Self {
+        Self { outcome: Outcome::Rejected, ticket_id: None, reason: Some(reason.into()), repeated: false }
+    }
+}
+
+/// Handles one raw message. `actor` is who hands it over: an admin (the HTTP endpoint) or
+/// Portico itself (the mailbox it polls).
+pub async fn receive(
+    store: &Store,
+    settings: &MailSettings,
+    actor: &Actor,
+    raw: &[u8],
+) -> UseCaseResult<Received> {
+    if actor.kind != ActorKind::System {
+        actor.require_admin()?;
+    }
+    if raw.len() > settings.max_inbound_bytes {
+        return Ok(Received::rejected(format!(
+            "the message is larger than the limit of {}",
+            settings.inbound_limit_text()
+        )));
+    }
+    let incoming = match inbound::read(raw) {
+        Ok(incoming) => incoming,
+        Err(unreadable) => return Ok(Received::rejected(unreadable.to_string())),
+    };
+    if let Some(before) = store.inbound_record(&incoming.message_id).await? {
+        return Ok(Received {
+            outcome: Outcome::parse(&before.outcome),
+            ticket_id: before.ticket_id,
+            reason: before.reason,
+            repeated: true,
+        });
+    }
+    let received = decide(store, settings, &incoming).await?;
+    if received.outcome == Outcome::Rejected {
+        tracing::warn!(message_id = %incoming.message_id, sender = incoming.sender.as_deref().unwrap_or("(none)"),
+            reason = received.reason.as_deref().unwrap_or_default(), "refused an incoming mail");
+    }
+    Ok(received)
+}
+
+async fn decide(store: &Store, settings: &MailSettings, incoming: &Incoming) -> UseCaseResult<Received> {
+    if let Some(reason) = &incoming.automated {
+        let received = Received {
+            outcome: Outcome::Ignored,
+            ticket_id: None,
+            reason: Some(format!("not answered: {reason}")),
+            repeated: false,
+        };
+        return remember(store, incoming, received).await;
+    }
+    let Some(sender) = incoming.sender.as_deref() else {
+        return remember(store, incoming, Received::rejected("the message names no sender")).await;
+    };
+    let Ok(sender_address) = EmailAddress::parse("from", sender) else {
+        return remember(store, incoming, Received::rejected("the sender's address is not valid")).await;
+    };
+    match find_ticket(store, settings, incoming).await? {
+        Found::UnknownToken => {
+            remember(store, incoming, Received::rejected("the reply address names no ticket")).await
+        }
+        Found::Ticket(ticket) => reply(store, incoming, &sender_address, &ticket).await,
+        Found::Nothing => new_ticket(store, incoming, &sender_address).await,
+    }
+}
+
+enum Found {
+    Ticket(Ticket),
+    /// A reply address with a token that belongs to no ticket.
+    UnknownToken,
+    Nothing,
+}
+
+/// The ticket a message answers: the token in the address it was sent to, else a Message-ID of
+/// ours it answers, else the number in its subject.
+async fn find_ticket(store: &Store, settings: &MailSettings, incoming: &Incoming) -> UseCaseResult<Found> {
+    if let Some(token) = incoming.recipients.iter().find_map(|address| reply_token(settings, address)) {
+        return Ok(match store.ticket_by_mail_token(&token).await? {
+            Some(id) => Found::Ticket(store.ticket(id).await?),
+            None => Found::UnknownToken,
+        });
+    }
+    for message_id in &incoming.answers {
+        if let Some(id) = store.ticket_of_sent_mail(message_id).await? {
+            return Ok(Found::Ticket(store.ticket(id).await?));
+        }
+    }
+    if let Some(number) = subject_number(&incoming.subject)
+        && let Some(ticket) = store.ticket_by_number(number).await?
+    {
+        return Ok(Found::Ticket(ticket));
+    }
+    Ok(Found::Nothing)
+}
+
+/// The token of a tagged reply address (`help+t-TOKEN@msp.example`): on the inbound address's
+/// domain and local part when one is configured.
+fn reply_token(settings: &MailSettings, address: &str) -> Option<String> {
+    let (local, domain) = address.rsplit_once('@')?;
+    let (base, tag) = local.split_once('+')?;
+    if let Some(inbound) = &settings.inbound_address {
+        let (inbound_local, inbound_domain) = inbound.as_str().rsplit_once('@')?;
+        if !base.eq_ignore_ascii_case(inbound_local) || !domain.eq_ignore_ascii_case(inbound_domain) {
+            return None;
+        }
+    }
+    let token = tag.strip_prefix("t-")?.to_ascii_lowercase();
+    (!token.is_empty() && token.len() <= 64 && token.chars().all(|c| c.is_ascii_alphanumeric()))
+        .then_some(token)
+}
+
+/// `123` from a subject holding `[T-000123]`.
+fn subject_number(subject: &str) -> Option<i64> {
+    let start = subject.find("[T-")? + 3;
+    let rest = &subject[start..];
+    let end = rest.find(']')?;
+    let digits = &rest[..end];
+    (!digits.is_empty() && digits.len() <= 12 && digits.chars().all(|c| c.is_ascii_digit()))
+        .then(|| digits.parse().ok())
+        .flatten()
+}
+
+/// A reply from someone allowed to reply to `ticket`, as that person; anyone else is refused.
+async fn reply(
+    store: &Store,
+    incoming: &Incoming,
+    sender: &EmailAddress,
+    ticket: &Ticket,
+) -> UseCaseResult<Received> {
+    let Some(actor) = replier(store, sender, ticket).await? else {
+        let reason = format!("{sender} may not reply to {}", ticket.number);
+        return remember(store, incoming, Received::rejected(reason)).await;
+    };
+    let body = fit(&incoming.text, COMMENT_MAX, true);
+    if body.is_empty() {
+        return remember(
+            store,
+            incoming,
+            Received::rejected("the reply has no new text above the quoted message"),
+        )
+        .await;
+    }
+    let receipt = MailReceipt { message_id: &incoming.message_id, sender: sender.as_str() };
+    match tickets::reply_by_mail(store, &actor, ticket.id, &body, receipt).await {
+        Ok(Some(_)) => Ok(Received {
+            outcome: Outcome::CommentAdded,
+            ticket_id: Some(ticket.id),
+            reason: None,
+            repeated: false,
+        }),
+        // Delivered twice at once: the other delivery added the reply.
+        Ok(None) => Ok(Received {
+            outcome: Outcome::CommentAdded,
+            ticket_id: Some(ticket.id),
+            reason: None,
+            repeated: true,
+        }),
+        Err(UseCaseError::NotFound(_)) => {
+            let reason = format!("{sender} may not reply to {}", ticket.number);
+            remember(store, incoming, Received::rejected(reason)).await
+        }
+        Err(UseCaseError::Invalid(errors)) => {
+            let reason =
+                errors.errors().iter().map(|e| format!("{}: {}", e.field, e.message)).collect::<Vec<_>>();
+            remember(
+                store,
+                incoming,
+                Received::rejected(format!("the reply is not valid: {}", reason.join("; "))),
+            )
+            .await
+        }
+        Err(other) => Err(other),
+    }
+}
+
+/// Who the sender is, when they may reply to the ticket: an active team member, or an active end
+/// user of the ticket's customer who may see it.
+async fn replier(store: &Store, sender: &EmailAddress, ticket: &Ticket) -> UseCaseResult<Option<Actor>> {
+    match store.team_member_by_email(sender).await {
+        Ok(member) if member.active => {
+            return Ok(Some(Actor::team_member(member.id, &member.name, member.role)));
+        }
+        Ok(_) | Err(StoreError::NotFound { .. }) => {}
+        Err(other) => return Err(other.into()),
+    }
+    let users = store.active_end_users_by_email(sender).await?;
+    for user in users.into_iter().filter(|user| user.customer_id == ticket.customer_id) {
+        let actor = Actor::end_user(user.id, &user.name, user.customer_id);
+        match tickets::ticket_for(store, &actor, ticket.id).await {
+            Ok(_) => return Ok(Some(actor)),
+            Err(UseCaseError::NotFound(_)) => {}
+            Err(other) => return Err(other),
+        }
+    }
+    Ok(None)
+}
+
+/// A new ticket from an active end user known by this address in exactly one customer.
+async fn new_ticket(store: &Store, incoming: &Incoming, sender: &EmailAddress) -> UseCaseResult<Received> {
+    let users: Vec<EndUser> = store.active_end_users_by_email(sender).await?;
+    let user = match users.as_slice() {
+        [user] => user,
+        [] => {
+            let reason = format!("{sender} is not an active end user of any customer");
+            return remember(store, incoming, Received::rejected(reason)).await;
+        }
+        _ => {
+            let reason = format!("{sender} is an end user of several customers; they must use a portal");
+            return remember(store, incoming, Received::rejected(reason)).await;
+        }
+    };
+    let summary = strip_reply_prefixes(&incoming.subject);
+    let summary = if summary.is_empty() {
+        incoming.text.lines().find(|line| !line.trim().is_empty()).unwrap_or_default().to_string()
+    } else {
+        summary
+    };
+    let summary = fit(&summary, SHORT_DESCRIPTION_MAX, false);
+    if summary.is_empty() {
+        return remember(
+            store,
+            incoming,
+            Received::rejected("the message has neither a subject nor any text"),
+        )
+        .await;
+    }
+    let actor = Actor::end_user(user.id, &user.name, user.customer_id);
+    let request = TicketRequest {
+        draft: TicketDraft {
+            kind: Some("incident".into()),
+            short_description: Some(summary),
+            description: Some(fit(&incoming.text, DESCRIPTION_MAX, true)),
+            urgency: None,
+        },
+        customer_id: user.customer_id,
+        requester_id: user.id,
+        assignment_group_id: None,
+        source: ContactSource::Email,
+        // The Message-ID makes a message delivered twice one ticket.
+        submission_key: Some(format!("mail:{}", incoming.message_id)),
+    };
+    let received = match tickets::submit_ticket(store, &actor, request).await {
+        Ok(Submitted { ticket, .. }) => Received {
+            outcome: Outcome::TicketCreated,
+            ticket_id: Some(ticket.id),
+            reason: None,
+            repeated: false,
+        },
+        Err(UseCaseError::NotFound(_)) => Received::rejected("the customer's portal does not take tickets"),
+        Err(UseCaseError::RateLimited { .. }) => {
+            Received::rejected(format!("{sender} submitted too many tickets in the last ten minutes"))
+        }
+        Err(UseCaseError::Invalid(errors)) => {
+            let reasons =
+                errors.errors().iter().map(|e| format!("{}: {}", e.field, e.message)).collect::<Vec<_>>();
+            Received::rejected(format!("the message does not make a valid ticket: {}", reasons.join("; ")))
+        }
+        Err(other) => return Err(other),
+    };
+    remember(store, incoming, received).await
+}
+
+fn strip_reply_prefixes(subject: &str) -> String {
+    let mut rest = subject.trim();
+    loop {
+        let lower = rest.to_ascii_lowercase();
+        let Some(prefix) =
+            ["re:", "fw:", "fwd:", "aw:", "wg:", "sv:", "antw:"].iter().find(|p| lower.starts_with(*p))
+        else {
+            return rest.to_string();
+        };
+        rest = rest[prefix.len()..].trim_start();
+    }
+}
+
+/// Remembers what became of the message, so a second delivery gets the same answer.
+async fn remember(store: &Store, incoming: &Incoming, received: Received) -> UseCaseResult<Received> {
+    let record = InboundRecord {
+        outcome: received.outcome.as_str().to_string(),
+        ticket_id: received.ticket_id,
+        reason: received.reason.clone(),
+    };
+    store.record_inbound(&incoming.message_id, incoming.sender.as_deref(), &record).await?;
+    Ok(received)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn settings() -> MailSettings {
+        MailSettings {
+            inbound_address: Some(EmailAddress::parse("inbound", "help@msp.example").unwrap()),
+            ..Default::default()
+        }
+    }
+
+    #[test]
+    fn the_token_is_read_only_from_the_inbound_address() {
+        let settings = settings();
+        assert_eq!(reply_token(&settings, "help+t-abc234@msp.example").as_deref(), Some("abc234"));
+        assert_eq!(reply_token(&settings, "HELP+t-ABC234@MSP.example").as_deref(), Some("abc234"));
+        assert_eq!(reply_token(&settings, "other+t-abc234@msp.example"), None);
+        assert_eq!(reply_token(&settings, "help+t-abc234@evil.example"), None);
+        assert_eq!(reply_token(&settings, "help+x-abc234@msp.example"), None);
+        assert_eq!(reply_token(&settings, "help+t-@msp.example"), None);
+        assert_eq!(reply_token(&settings, "help+t-a'b@msp.example"), None);
+        assert_eq!(reply_token(&settings, "help@msp.example"), None);
+    }
+
+    #[test]
+    fn the_subject_tag_is_parsed_strictly() {
+        assert_eq!(subject_number("Re: [T-000123] Printer jams"), Some(123));
+        assert_eq!(subject_number("[T-1234567] x"), Some(1_234_567));
+        assert_eq!(subject_number("[T-12a] x"), None);
+        assert_eq!(subject_number("[T-] x"), None);
+        assert_eq!(subject_number("T-000123 without brackets"), None);
+        assert_eq!(subject_number("[T-99999999999999999999]"), None);
+    }
+
+    #[test]
+    fn reply_prefixes_are_stripped_from_new_tickets_subjects() {
+        assert_eq!(strip_reply_prefixes("Re: Fwd: RE: Printer"), "Printer");
+        assert_eq!(strip_reply_prefixes("Reboot needed"), "Reboot needed");
+    }
+}

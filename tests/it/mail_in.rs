@@ -1,0 +1,307 @@
+//! Mail coming in through `POST /api/v1/inbound-email`: replies land on the right ticket only
+//! from people allowed to reply, new messages from known end users become tickets, machines and
+//! strangers are turned away, and nothing malformed ever gets a 500.
+
+use reqwest::{Method, StatusCode};
+use serde_json::{Value, json};
+
+use crate::mail_out::{Desk, ERIN, desk};
+use crate::smtp::SmtpOptions;
+use crate::support::{Backend, TestApp, captured_logs, events_settled, on_both_backends, send};
+
+on_both_backends!(
+    replies_land_on_their_ticket_only_from_people_allowed_to_reply,
+    new_mail_from_a_known_end_user_becomes_a_ticket_and_strangers_are_refused,
+    bad_messages_are_refused_clearly_and_change_nothing,
+);
+
+/// A raw message with these headers and a plain-text body.
+pub fn message(headers: &[(&str, &str)], body: &str) -> Vec<u8> {
+    let mut raw = String::new();
+    for (name, value) in headers {
+        raw.push_str(&format!("{name}: {value}\r\n"));
+    }
+    raw.push_str("MIME-Version: 1.0\r\n");
+    if !headers.iter().any(|(name, _)| name.eq_ignore_ascii_case("content-type")) {
+        raw.push_str("Content-Type: text/plain; charset=utf-8\r\n");
+    }
+    raw.push_str("\r\n");
+    raw.push_str(&body.replace('\n', "\r\n"));
+    raw.into_bytes()
+}
+
+pub async fn hand_over(app: &TestApp, token: &str, raw: Vec<u8>) -> (StatusCode, Value) {
+    send(app.api(Method::POST, "/inbound-email", token).header("content-type", "message/rfc822").body(raw))
+        .await
+}
+
+async fn comment_bodies(desk: &Desk, ticket_id: &str) -> Vec<(String, String)> {
+    let (_, comments) =
+        desk.app.get_json(&format!("/tickets/{ticket_id}/comments"), &desk.app.admin.token).await;
+    comments["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| (c["author_name"].as_str().unwrap().to_string(), c["body"].as_str().unwrap().to_string()))
+        .collect()
+}
+
+async fn replies_land_on_their_ticket_only_from_people_allowed_to_reply(backend: Backend) {
+    let Some(desk) = desk(backend, SmtpOptions::default()).await else { return };
+    let admin = desk.app.admin.token.clone();
+    let ticket = desk.ticket_for(&desk.erin, "Printer jams").await;
+    let ticket_id = ticket["id"].as_str().unwrap().to_string();
+    desk.smtp.wait_for(2).await;
+    let ack = desk.smtp.to(ERIN).pop().unwrap();
+    let reply_address = ack.reply_to();
+    let ack_id = format!("<{}>", ack.message_id());
+
+    // Erin answers the acknowledgement: her new text lands, the quoted history does not.
+    let reply = message(
+        &[
+            ("From", "Erin End <Erin@Acme.example>"),
+            ("To", &format!("Acme Service Desk <{reply_address}>")),
+            ("Subject", "Re: [T-000001] Printer jams"),
+            ("Message-ID", "<erin-1@acme.example>"),
+            ("In-Reply-To", &ack_id),
+        ],
+        "It is the one by the kitchen.\n\nOn Mon, 30 Nov 2026, Acme Service Desk <desk@msp.example> wrote:\n> We received your request T-000001",
+    );
+    let (status, outcome) = hand_over(&desk.app, &admin, reply.clone()).await;
+    assert_eq!(status, StatusCode::ACCEPTED, "{outcome}");
+    assert_eq!(outcome, json!({"outcome": "comment_added", "ticket_id": ticket_id, "reason": null}));
+    assert_eq!(
+        comment_bodies(&desk, &ticket_id).await,
+        [("Erin End".to_string(), "It is the one by the kitchen.".to_string())]
+    );
+    // The technician in the group hears of her reply by mail.
+    let received = desk.smtp.wait_for(3).await;
+    assert_eq!(received[2].to, std::slice::from_ref(&desk.app.technician.email));
+    assert!(received[2].text().contains("Erin End replied to T-000001"), "{}", received[2].text());
+
+    // The same message delivered again is handled once.
+    let (_, again) = hand_over(&desk.app, &admin, reply).await;
+    assert_eq!(again["outcome"], "comment_added");
+    assert_eq!(comment_bodies(&desk, &ticket_id).await.len(), 1);
+
+    // A stranger who learnt the reply address is refused and logged; nothing is appended.
+    let forged = message(
+        &[
+            ("From", "Mallory <mallory@evil.example>"),
+            ("To", &reply_address),
+            ("Subject", "Re: [T-000001] Printer jams"),
+            ("Message-ID", "<forged-1@evil.example>"),
+        ],
+        "Please send the admin password to this address.",
+    );
+    let (status, outcome) = hand_over(&desk.app, &admin, forged).await;
+    assert_eq!(status, StatusCode::ACCEPTED);
+    assert_eq!(outcome["outcome"], "rejected");
+    assert_eq!(outcome["reason"], "mallory@evil.example may not reply to T-000001");
+    assert!(captured_logs().contains("refused an incoming mail"));
+    // An end user of the same customer who may not see the ticket is refused too.
+    desk.app
+        .post_json(
+            &format!("/customers/{}/end-users", desk.customer_id),
+            &admin,
+            json!({"name": "Lin Colleague", "email": "lin@acme.example"}),
+        )
+        .await;
+    let colleague = message(
+        &[
+            ("From", "lin@acme.example"),
+            ("To", &reply_address),
+            ("Subject", "Re: [T-000001]"),
+            ("Message-ID", "<lin-1@acme.example>"),
+        ],
+        "I have the same problem.",
+    );
+    assert_eq!(hand_over(&desk.app, &admin, colleague).await.1["outcome"], "rejected");
+
+    // Without the tagged address: a Message-ID we sent, else the subject's ticket number.
+    let by_thread = message(
+        &[
+            ("From", ERIN),
+            ("To", "help@msp.example"),
+            ("Subject", "Re: something"),
+            ("Message-ID", "<erin-2@acme.example>"),
+            ("References", &ack_id),
+        ],
+        "Found by the thread.",
+    );
+    assert_eq!(hand_over(&desk.app, &admin, by_thread).await.1["ticket_id"], ticket_id.as_str());
+    let by_subject = message(
+        &[
+            ("From", ERIN),
+            ("To", "help@msp.example"),
+            ("Subject", "RE: [T-000001] Printer jams"),
+            ("Message-ID", "<erin-3@acme.example>"),
+        ],
+        "Found by the number.",
+    );
+    assert_eq!(hand_over(&desk.app, &admin, by_subject).await.1["outcome"], "comment_added");
+
+    // A technician answering by mail writes a public reply, which Erin is mailed.
+    let from_tech = message(
+        &[
+            ("From", &desk.app.technician.email),
+            ("To", &reply_address),
+            ("Subject", "Re: [T-000001]"),
+            ("Message-ID", "<tim-1@msp.example>"),
+        ],
+        "Coming with paper at noon.",
+    );
+    assert_eq!(hand_over(&desk.app, &admin, from_tech).await.1["outcome"], "comment_added");
+    // An out-of-office answer is ignored: no reply, no mail back.
+    let away = message(
+        &[
+            ("From", ERIN),
+            ("To", &reply_address),
+            ("Subject", "Automatic reply: [T-000001]"),
+            ("Message-ID", "<ooo-1@acme.example>"),
+            ("Auto-Submitted", "auto-replied"),
+        ],
+        "I am away until Monday.",
+    );
+    let (_, outcome) = hand_over(&desk.app, &admin, away).await;
+    assert_eq!(outcome["outcome"], "ignored");
+    assert!(outcome["reason"].as_str().unwrap().contains("Auto-Submitted"), "{outcome}");
+    // A token that belongs to no ticket names nothing.
+    let unknown = message(
+        &[
+            ("From", ERIN),
+            ("To", "help+t-doesnotexist2345@msp.example"),
+            ("Subject", "Re: x"),
+            ("Message-ID", "<erin-4@acme.example>"),
+        ],
+        "Hello?",
+    );
+    assert_eq!(hand_over(&desk.app, &admin, unknown).await.1["outcome"], "rejected");
+
+    let bodies: Vec<String> =
+        comment_bodies(&desk, &ticket_id).await.into_iter().map(|(_, body)| body).collect();
+    assert_eq!(
+        bodies,
+        [
+            "It is the one by the kitchen.",
+            "Found by the thread.",
+            "Found by the number.",
+            "Coming with paper at noon."
+        ]
+    );
+    events_settled(&desk.app.store).await;
+    // Three more replies of Erin reached the technician; his reply reached her.
+    let to_erin = desk.smtp.wait_for(6).await;
+    assert!(
+        to_erin.iter().any(|m| m.to == [ERIN] && m.text().contains("Coming with paper at noon.")),
+        "Erin is mailed the technician's reply"
+    );
+    assert!(!to_erin.iter().any(|m| m.text().contains("I am away")), "an auto-reply is never answered");
+}
+
+async fn new_mail_from_a_known_end_user_becomes_a_ticket_and_strangers_are_refused(backend: Backend) {
+    let Some(desk) = desk(backend, SmtpOptions::default()).await else { return };
+    let admin = desk.app.admin.token.clone();
+    let new_mail = message(
+        &[
+            ("From", "ERIN@acme.example"),
+            ("To", "help@msp.example"),
+            ("Subject", "Fwd: VPN is down"),
+            ("Message-ID", "<vpn-1@acme.example>"),
+            ("Content-Type", "text/html; charset=utf-8"),
+        ],
+        "<p>Since 9:00 the <b>VPN</b> refuses me.</p><script>alert(1)</script>",
+    );
+    let (status, outcome) = hand_over(&desk.app, &admin, new_mail.clone()).await;
+    assert_eq!(status, StatusCode::ACCEPTED, "{outcome}");
+    assert_eq!(outcome["outcome"], "ticket_created", "{outcome}");
+    let ticket_id = outcome["ticket_id"].as_str().unwrap().to_string();
+    let (_, ticket) = desk.app.get_json(&format!("/tickets/{ticket_id}"), &admin).await;
+    assert_eq!(ticket["contact_source"], "email");
+    assert_eq!(ticket["short_description"], "VPN is down");
+    assert_eq!(ticket["requester_id"], desk.erin.as_str());
+    assert_eq!(ticket["assignment_group_id"], desk.group_id.as_str(), "the portal's default group");
+    let description = ticket["description"].as_str().unwrap();
+    assert!(
+        description.contains("Since 9:00 the VPN refuses me.") && !description.contains('<'),
+        "{description}"
+    );
+    // Erin is acknowledged, the group is told.
+    let received = desk.smtp.wait_for(2).await;
+    assert!(
+        received.iter().any(|m| m.to == [ERIN]
+            && m.subject() == format!("[{}] VPN is down", ticket["number"].as_str().unwrap()))
+    );
+
+    // Delivered again: the same ticket, not a second one.
+    let (_, again) = hand_over(&desk.app, &admin, new_mail).await;
+    assert_eq!(again["ticket_id"], ticket_id.as_str());
+    let (_, tickets) = desk.app.get_json("/tickets", &admin).await;
+    assert_eq!(tickets["items"].as_array().unwrap().len(), 1);
+
+    // Someone no customer knows never opens a ticket in anyone's queue.
+    let stranger = message(
+        &[
+            ("From", "someone@unknown.example"),
+            ("To", "help@msp.example"),
+            ("Subject", "Buy now"),
+            ("Message-ID", "<spam-1@unknown.example>"),
+        ],
+        "Cheap printers.",
+    );
+    let (_, outcome) = hand_over(&desk.app, &admin, stranger).await;
+    assert_eq!(outcome["outcome"], "rejected");
+    assert_eq!(outcome["reason"], "someone@unknown.example is not an active end user of any customer");
+    // A deactivated end user neither.
+    let (_, _) =
+        desk.app.patch_json(&format!("/end-users/{}", desk.erin), &admin, json!({"active": false})).await;
+    let from_inactive = message(
+        &[
+            ("From", ERIN),
+            ("To", "help@msp.example"),
+            ("Subject", "Another"),
+            ("Message-ID", "<vpn-2@acme.example>"),
+        ],
+        "Still me.",
+    );
+    assert_eq!(hand_over(&desk.app, &admin, from_inactive).await.1["outcome"], "rejected");
+    let (_, tickets) = desk.app.get_json("/tickets", &admin).await;
+    assert_eq!(tickets["items"].as_array().unwrap().len(), 1);
+}
+
+async fn bad_messages_are_refused_clearly_and_change_nothing(backend: Backend) {
+    let app = TestApp::spawn_with(backend, |config| config.mail.max_inbound_bytes = 64 * 1024).await;
+    let admin = app.admin.token.clone();
+    for (raw, expected) in [
+        (Vec::new(), "the message is empty"),
+        (b"\x00\xff\xfe\x01 not mail at all".to_vec(), "not a readable e-mail message"),
+        (vec![b'a'; 70 * 1024], "larger than the limit"),
+        (
+            b"From: =?utf-8?B?!!!?= <odd@@example>\r\nTo: help@msp.example\r\nContent-Type: multipart/mixed; boundary=\"x\"\r\n\r\n--x\r\nbroken"
+                .to_vec(),
+            "the sender's address is not valid",
+        ),
+    ] {
+        let (status, outcome) = hand_over(&app, &admin, raw).await;
+        assert_eq!(status, StatusCode::ACCEPTED, "{outcome}");
+        assert_eq!(outcome["outcome"], "rejected", "{outcome}");
+        assert!(outcome["reason"].as_str().unwrap().contains(expected), "{outcome}");
+    }
+    let (_, outcome) = hand_over(&app, &admin, vec![b'x'; 70 * 1024]).await;
+    assert_eq!(outcome["reason"], "the message is larger than the limit of 64 KB");
+
+    // The wrong media type, a technician, or no token: refused before anything is read.
+    let raw = message(&[("From", ERIN), ("To", "help@msp.example"), ("Subject", "x")], "x");
+    let (status, problem) = send(
+        app.api(Method::POST, "/inbound-email", &admin)
+            .header("content-type", "text/plain")
+            .body(raw.clone()),
+    )
+    .await;
+    assert_eq!(status, StatusCode::UNSUPPORTED_MEDIA_TYPE, "{problem}");
+    assert!(problem.to_string().contains("Content-Type: message/rfc822"), "{problem}");
+    assert_eq!(hand_over(&app, &app.technician.token, raw.clone()).await.0, StatusCode::FORBIDDEN);
+    assert_eq!(hand_over(&app, "not-a-token", raw).await.0, StatusCode::UNAUTHORIZED);
+    let (_, tickets) = app.get_json("/tickets", &admin).await;
+    assert!(tickets["items"].as_array().unwrap().is_empty());
+}

@@ -113,6 +113,8 @@ pub async fn serve(
         ),
         None => None,
     };
+    let mailbox =
+        crate::mail::imap::start(state.store.clone(), std::sync::Arc::new(state.config.mail.clone()));
     // Portals on their own hosts are mapped onto `/p/{slug}` before routing.
     let hosts = middleware::from_fn_with_state(state.clone(), web::portal::hosts::route_portal_hosts);
     let app =
@@ -120,6 +122,9 @@ pub async fn serve(
     let result = axum::serve(listener, app).with_graceful_shutdown(shutdown).await;
     housekeeping.abort();
     invalidations.abort();
+    if let Some(mailbox) = mailbox {
+        mailbox.abort();
+    }
     dispatcher.shut_down().await;
     if let Some(sender) = mail_sender {
         sender.shut_down().await;

@@ -1,6 +1,7 @@
 //! E-mail: notifications out through an outbox, replies and new tickets in.
 
 pub mod compose;
+pub mod imap;
 pub mod inbound;
 pub mod notifier;
 pub mod quotes;

@@ -5,7 +5,8 @@
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 
-use crate::mail_out::{Desk, ERIN, desk};
+use crate::imap::TestImap;
+use crate::mail_out::{Desk, ERIN, desk, desk_reading};
 use crate::smtp::SmtpOptions;
 use crate::support::{Backend, TestApp, captured_logs, events_settled, on_both_backends, send};
 
@@ -13,6 +14,7 @@ on_both_backends!(
     replies_land_on_their_ticket_only_from_people_allowed_to_reply,
     new_mail_from_a_known_end_user_becomes_a_ticket_and_strangers_are_refused,
     bad_messages_are_refused_clearly_and_change_nothing,
+    a_polled_mailbox_is_handled_like_the_endpoint_and_emptied,
 );
 
 /// A raw message with these headers and a plain-text body.
@@ -304,4 +306,84 @@ async fn bad_messages_are_refused_clearly_and_change_nothing(backend: Backend) {
     assert_eq!(hand_over(&app, "not-a-token", raw).await.0, StatusCode::UNAUTHORIZED);
     let (_, tickets) = app.get_json("/tickets", &admin).await;
     assert!(tickets["items"].as_array().unwrap().is_empty());
+}
+
+async fn a_polled_mailbox_is_handled_like_the_endpoint_and_emptied(backend: Backend) {
+    let Some(imap) = TestImap::start().await else { return };
+    let Some(desk) = desk_reading(backend, SmtpOptions::default(), Some(imap.url())).await else { return };
+    let ticket = desk.ticket_for(&desk.erin, "Printer jams").await;
+    let ticket_id = ticket["id"].as_str().unwrap().to_string();
+    desk.smtp.wait_for(2).await;
+    let reply_address = desk.smtp.to(ERIN).pop().unwrap().reply_to();
+
+    imap.deliver(&message(
+        &[
+            ("From", ERIN),
+            ("To", &reply_address),
+            ("Subject", "Re: [T-000001] Printer jams"),
+            ("Message-ID", "<imap-1@acme.example>"),
+        ],
+        "Answered through the mailbox.\n\n> quoted",
+    ));
+    imap.deliver(&message(
+        &[
+            ("From", ERIN),
+            ("To", "help@msp.example"),
+            ("Subject", "Monitor flickers"),
+            ("Message-ID", "<imap-2@acme.example>"),
+        ],
+        "Since this morning.",
+    ));
+    imap.deliver(&message(
+        &[
+            ("From", ERIN),
+            ("To", &reply_address),
+            ("Subject", "Out of office"),
+            ("Message-ID", "<imap-3@acme.example>"),
+            ("Precedence", "auto_reply"),
+        ],
+        "Away.",
+    ));
+    imap.deliver(&message(
+        &[
+            ("From", "mallory@evil.example"),
+            ("To", &reply_address),
+            ("Subject", "Re: [T-000001]"),
+            ("Message-ID", "<imap-4@evil.example>"),
+        ],
+        "Let me in.",
+    ));
+    let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(20);
+    while imap.count("Processed") < 4 || imap.count("") > 0 {
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "the mailbox should be worked through: {} in the inbox, {} processed",
+            imap.count(""),
+            imap.count("Processed")
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    let bodies: Vec<String> =
+        comment_bodies(&desk, &ticket_id).await.into_iter().map(|(_, body)| body).collect();
+    assert_eq!(bodies, ["Answered through the mailbox."]);
+    let (_, tickets) = desk.app.get_json("/tickets", &desk.app.admin.token).await;
+    let summaries: Vec<&str> = tickets["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| t["short_description"].as_str().unwrap())
+        .collect();
+    assert_eq!(summaries.len(), 2, "{summaries:?}");
+    assert!(summaries.contains(&"Monitor flickers"));
+    // Each message was handled once and is remembered with its outcome.
+    for (id, outcome) in [
+        ("<imap-1@acme.example>", "comment_added"),
+        ("<imap-2@acme.example>", "ticket_created"),
+        ("<imap-3@acme.example>", "ignored"),
+        ("<imap-4@evil.example>", "rejected"),
+    ] {
+        let record =
+            desk.app.store.inbound_record(id).await.unwrap().unwrap_or_else(|| panic!("{id} was handled"));
+        assert_eq!(record.outcome, outcome, "{id}");
+    }
 }

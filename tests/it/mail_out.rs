@@ -7,6 +7,8 @@ use std::time::Duration;
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 
+use portico::mail::settings::PolledMailbox;
+
 use crate::smtp::{SmtpOptions, TestSmtp};
 use crate::support::{Backend, TestApp, events_settled, on_both_backends};
 
@@ -31,8 +33,18 @@ pub struct Desk {
 pub const ERIN: &str = "erin@acme.example";
 
 pub async fn desk(backend: Backend, options: SmtpOptions) -> Option<Desk> {
+    desk_reading(backend, options, None).await
+}
+
+/// A [`desk`] that also polls the mailbox at `imap_url`.
+pub async fn desk_reading(backend: Backend, options: SmtpOptions, imap_url: Option<String>) -> Option<Desk> {
     let smtp = TestSmtp::start(options).await?;
-    let settings = smtp.settings();
+    let mut settings = smtp.settings();
+    settings.imap = imap_url.map(|url| PolledMailbox {
+        url: url.into(),
+        processed_folder: "Processed".into(),
+        poll: Duration::from_millis(200),
+    });
     let app = TestApp::spawn_with(backend, |config| config.mail = settings).await;
     let token = &app.admin.token;
     let (_, team) = app.get_json("/team-members", token).await;

@@ -3,6 +3,7 @@
 
 mod html_form;
 mod idp;
+mod imap;
 mod kb;
 mod smtp;
 mod support;

@@ -1,0 +1,134 @@
+//! The test suite's real IMAP server: Debian's Dovecot, started per test with its own
+//! configuration, port and Maildir, and stopped (by its process) when the test ends.
+
+use std::os::unix::fs::MetadataExt;
+use std::path::{Path, PathBuf};
+use std::process::Stdio;
+use std::time::Duration;
+
+use tokio::process::{Child, Command};
+
+const DOVECOT: &str = "/usr/sbin/dovecot";
+const USER: &str = "desk";
+const PASSWORD: &str = "mailbox password";
+
+pub struct TestImap {
+    pub port: u16,
+    dir: PathBuf,
+    mail_owner: (u32, u32),
+    process: Child,
+}
+
+impl TestImap {
+    /// `None` without Dovecot when skipping was asked for ([`crate::support::missing`]).
+    pub async fn start() -> Option<Self> {
+        if !Path::new(DOVECOT).exists() {
+            crate::support::missing("Dovecot (Debian package dovecot-imapd, for the test IMAP server)");
+            return None;
+        }
+        let dir = std::env::temp_dir().join(format!("portico-imap-{}", uuid::Uuid::now_v7().simple()));
+        for sub in ["run", "state", "home"] {
+            std::fs::create_dir_all(dir.join(sub)).unwrap();
+        }
+        let maildir = dir.join("mail").join(USER);
+        for sub in ["cur", "new", "tmp"] {
+            std::fs::create_dir_all(maildir.join(sub)).unwrap();
+        }
+        // Dovecot never serves mail as root: as root, the mail belongs to `nobody`.
+        let me = std::fs::metadata(&dir).unwrap();
+        let running_as_root = me.uid() == 0;
+        let mail_owner = if running_as_root { (65534, 65534) } else { (me.uid(), me.gid()) };
+        chown_tree(&dir.join("mail"), mail_owner);
+        chown_tree(&dir.join("home"), mail_owner);
+        std::fs::write(dir.join("passwd"), format!("{USER}:{{PLAIN}}{PASSWORD}\n")).unwrap();
+        let port = free_port();
+        let users = if running_as_root {
+            String::new()
+        } else {
+            let name = std::env::var("USER").unwrap_or_else(|_| "nobody".into());
+            format!("default_internal_user = {name}\ndefault_login_user = {name}\n")
+        };
+        let config = format!(
+            "base_dir = {dir}/run\nstate_dir = {dir}/state\nlog_path = {dir}/dovecot.log\n\
+             listen = 127.0.0.1\nprotocols = imap\nssl = no\ndisable_plaintext_auth = no\n\
+             auth_mechanisms = plain login\n{users}\
+             mail_location = maildir:{dir}/mail/%u\nfirst_valid_uid = 1\n\
+             passdb {{\n  driver = passwd-file\n  args = scheme=PLAIN {dir}/passwd\n}}\n\
+             userdb {{\n  driver = static\n  args = uid={uid} gid={gid} home={dir}/home/%u\n}}\n\
+             service imap-login {{\n  inet_listener imap {{\n    address = 127.0.0.1\n    port = {port}\n  }}\n  \
+             inet_listener imaps {{\n    port = 0\n  }}\n}}\n",
+            dir = dir.display(),
+            uid = mail_owner.0,
+            gid = mail_owner.1,
+        );
+        std::fs::write(dir.join("dovecot.conf"), config).unwrap();
+        let process = Command::new(DOVECOT)
+            .args(["-F", "-c"])
+            .arg(dir.join("dovecot.conf"))
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .kill_on_drop(true)
+            .spawn()
+            .expect("start Dovecot");
+        let server = Self { port, dir, mail_owner, process };
+        let deadline = tokio::time::Instant::now() + Duration::from_secs(15);
+        while tokio::net::TcpStream::connect(("127.0.0.1", port)).await.is_err() {
+            assert!(
+                tokio::time::Instant::now() < deadline,
+                "Dovecot did not start: {}",
+                std::fs::read_to_string(server.dir.join("dovecot.log")).unwrap_or_default()
+            );
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        Some(server)
+    }
+
+    /// `PORTICO_IMAP_URL` for this mailbox.
+    pub fn url(&self) -> String {
+        format!("imap://{USER}:{}@127.0.0.1:{}/INBOX", PASSWORD.replace(' ', "%20"), self.port)
+    }
+
+    /// Puts a message into the inbox, as the MTA would.
+    pub fn deliver(&self, raw: &[u8]) {
+        let name = format!("{}.portico-test", uuid::Uuid::now_v7().simple());
+        let tmp = self.maildir().join("tmp").join(&name);
+        std::fs::write(&tmp, raw).unwrap();
+        std::os::unix::fs::chown(&tmp, Some(self.mail_owner.0), Some(self.mail_owner.1)).unwrap();
+        std::fs::rename(&tmp, self.maildir().join("new").join(name)).unwrap();
+    }
+
+    fn maildir(&self) -> PathBuf {
+        self.dir.join("mail").join(USER)
+    }
+
+    /// Messages in a folder (`""`: the inbox).
+    pub fn count(&self, folder: &str) -> usize {
+        let base = if folder.is_empty() { self.maildir() } else { self.maildir().join(format!(".{folder}")) };
+        ["new", "cur"]
+            .iter()
+            .map(|sub| std::fs::read_dir(base.join(sub)).map_or(0, |entries| entries.count()))
+            .sum()
+    }
+}
+
+impl Drop for TestImap {
+    fn drop(&mut self) {
+        // Ends only the Dovecot this test started (its master takes its children along).
+        let _ = self.process.start_kill();
+        std::fs::remove_dir_all(&self.dir).ok();
+    }
+}
+
+fn chown_tree(path: &Path, (uid, gid): (u32, u32)) {
+    std::os::unix::fs::chown(path, Some(uid), Some(gid)).unwrap();
+    if path.is_dir() {
+        for entry in std::fs::read_dir(path).unwrap() {
+            chown_tree(&entry.unwrap().path(), (uid, gid));
+        }
+    }
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
+}

@@ -113,8 +113,11 @@ pub async fn serve(
         ),
         None => None,
     };
-    let mailbox =
-        crate::mail::imap::start(state.store.clone(), std::sync::Arc::new(state.config.mail.clone()));
+    let mailbox = crate::mail::imap::start(
+        state.store.clone(),
+        std::sync::Arc::new(state.config.mail.clone()),
+        state.last_mailbox_poll.clone(),
+    );
     // Portals on their own hosts are mapped onto `/p/{slug}` before routing.
     let hosts = middleware::from_fn_with_state(state.clone(), web::portal::hosts::route_portal_hosts);
     let app =

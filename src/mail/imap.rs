@@ -50,18 +50,30 @@ impl Account {
     }
 }
 
+/// How the last look at the mailbox went (in this instance), for the console.
+#[derive(Debug, Clone)]
+pub struct PollReport {
+    pub at: time::OffsetDateTime,
+    /// Messages handled, or why the mailbox could not be read.
+    pub outcome: Result<usize, String>,
+}
+
+/// The latest [`PollReport`], shared with the console.
+pub type LastPoll = Arc<std::sync::Mutex<Option<PollReport>>>;
+
 /// Starts polling when a mailbox is configured.
-pub fn start(store: Store, settings: Arc<MailSettings>) -> Option<JoinHandle<()>> {
+pub fn start(store: Store, settings: Arc<MailSettings>, last_poll: LastPoll) -> Option<JoinHandle<()>> {
     let mailbox = settings.imap.clone()?;
     Some(tokio::spawn(async move {
         loop {
-            match poll_once(&store, &settings, &mailbox).await {
+            let outcome = poll_once(&store, &settings, &mailbox).await.map_err(|error| format!("{error:#}"));
+            match &outcome {
                 Ok(0) => {}
                 Ok(handled) => tracing::info!(handled, "handled incoming mail"),
-                Err(error) => {
-                    tracing::warn!(error = format!("{error:#}"), "could not read the mailbox; retrying")
-                }
+                Err(error) => tracing::warn!(error, "could not read the mailbox; retrying"),
             }
+            let report = PollReport { at: time::OffsetDateTime::now_utc(), outcome };
+            *last_poll.lock().unwrap_or_else(|poisoned| poisoned.into_inner()) = Some(report);
             tokio::time::sleep(mailbox.poll).await;
         }
     }))

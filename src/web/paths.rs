@@ -78,7 +78,7 @@ routes! {
 pub fn safe_return_to(origin: &url::Url, raw: Option<&str>) -> String {
     let console =
         |path: &str| (path == ADMIN_HOME || path.starts_with("/admin/")) && !path.starts_with(LOGIN);
-    crate::web::redirect::local_target(origin, raw, console).unwrap_or_else(|| CUSTOMERS.to_string())
+    crate::web::redirect::local_target(origin, raw, console).unwrap_or_else(|| ADMIN_HOME.to_string())
 }
 
 #[cfg(test)]
@@ -106,9 +106,9 @@ mod tests {
             "/admin/%2e%2e/p/acme",
             "/administrator",
         ] {
-            assert_eq!(safe_return_to(&origin, Some(hostile)), CUSTOMERS, "{hostile}");
+            assert_eq!(safe_return_to(&origin, Some(hostile)), ADMIN_HOME, "{hostile}");
         }
-        assert_eq!(safe_return_to(&origin, None), CUSTOMERS);
+        assert_eq!(safe_return_to(&origin, None), ADMIN_HOME);
         // A browser reads `\` as `/`: this stays on the console, and says so.
         assert_eq!(safe_return_to(&origin, Some("/admin\\@evil")), "/admin/@evil");
     }

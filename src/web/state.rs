@@ -12,6 +12,7 @@ use crate::events::Consumer;
 use crate::events::audit::AuditLog;
 use crate::events::caches::Caches;
 use crate::mail::compose::Composer;
+use crate::mail::imap::LastPoll;
 use crate::mail::notifier::Notifier;
 use crate::sso::outbound::Outbound;
 use crate::sso::provider::ProviderCache;
@@ -32,6 +33,8 @@ pub struct AppState {
     pub consumers: Vec<Arc<dyn Consumer>>,
     /// Rung when mail is queued, so the sender goes at once.
     pub mail_queued: Arc<Notify>,
+    /// How this instance's last look at the mailbox went.
+    pub last_mailbox_poll: LastPoll,
 }
 
 impl AppState {
@@ -42,6 +45,7 @@ impl AppState {
             providers: Arc::new(ProviderCache::default()),
             consumers: Vec::new(),
             mail_queued: Arc::new(Notify::new()),
+            last_mailbox_poll: LastPoll::default(),
             config: Arc::new(config),
             store,
             metrics: metrics_handle(),

@@ -122,7 +122,7 @@ impl Browser {
         self.type_into("#email", email).await;
         self.type_into("#password", password).await;
         self.click("button[type=submit]").await;
-        self.wait_until("the console after sign-in", "return location.pathname === '/admin/customers'").await;
+        self.wait_until("the console after sign-in", "return location.pathname === '/admin'").await;
     }
 
     /// Saves a screenshot of the whole page as target/screenshots/{name}.png.

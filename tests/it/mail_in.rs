@@ -15,6 +15,7 @@ on_both_backends!(
     new_mail_from_a_known_end_user_becomes_a_ticket_and_strangers_are_refused,
     bad_messages_are_refused_clearly_and_change_nothing,
     a_polled_mailbox_is_handled_like_the_endpoint_and_emptied,
+    a_mailbox_that_cannot_be_read_is_shown_on_the_console_home,
 );
 
 /// A raw message with these headers and a plain-text body.
@@ -385,5 +386,33 @@ async fn a_polled_mailbox_is_handled_like_the_endpoint_and_emptied(backend: Back
         let record =
             desk.app.store.inbound_record(id).await.unwrap().unwrap_or_else(|| panic!("{id} was handled"));
         assert_eq!(record.outcome, outcome, "{id}");
+    }
+    let console = desk.app.console(&desk.app.admin.email, &desk.app.admin.password).await;
+    let home = console.page("/admin").await;
+    assert!(home.contains("Mailbox last read at") && home.contains("read from its mailbox"), "{home}");
+}
+
+async fn a_mailbox_that_cannot_be_read_is_shown_on_the_console_home(backend: Backend) {
+    let closed = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let app = TestApp::spawn_with(backend, |config| {
+        config.mail.imap = Some(portico::mail::settings::PolledMailbox {
+            url: format!("imap://desk:secret@127.0.0.1:{closed}/INBOX").into(),
+            processed_folder: "Processed".into(),
+            poll: std::time::Duration::from_millis(100),
+        });
+    })
+    .await;
+    let console = app.console(&app.admin.email, &app.admin.password).await;
+    let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(10);
+    loop {
+        let home = console.page("/admin").await;
+        if home.contains("The mailbox could not be read at") {
+            assert!(home.contains(&format!("cannot connect to 127.0.0.1:{closed}")), "{home}");
+            assert!(home.contains("E-mail is off"), "no SMTP server is set: {home}");
+            assert!(!home.contains("secret"), "the mailbox password never reaches a page");
+            break;
+        }
+        assert!(tokio::time::Instant::now() < deadline, "the failed poll should show: {home}");
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
     }
 }

@@ -10,6 +10,9 @@ use super::session::ConsoleUser;
 use crate::store::mail::OutboxEntry;
 use crate::web::state::AppState;
 
+const TIME_OF_DAY: &[time::format_description::FormatItem<'static>] =
+    time::macros::format_description!("[hour]:[minute]:[second] UTC");
+
 /// Undelivered messages listed on the home page.
 const UNDELIVERED_SHOWN: i64 = 20;
 
@@ -22,6 +25,8 @@ pub struct HomePage {
     mail_from: Option<String>,
     reply_address: Option<String>,
     polled_mailbox: bool,
+    /// How this instance last read the mailbox: when (UTC), and what came of it.
+    last_poll: Option<(String, Result<usize, String>)>,
     undelivered: Vec<OutboxEntry>,
 }
 
@@ -38,6 +43,9 @@ impl HomePage {
 pub async fn show(State(state): State<AppState>, user: ConsoleUser) -> PageResult<HomePage> {
     let (open_tickets, unassigned) = state.store.open_ticket_counts().await?;
     let mail = &state.config.mail;
+    let last_poll = state.last_mailbox_poll.lock().unwrap_or_else(|p| p.into_inner()).clone();
+    let last_poll =
+        last_poll.map(|report| (report.at.format(TIME_OF_DAY).unwrap_or_default(), report.outcome));
     Ok(HomePage {
         nav: user.nav("home"),
         open_tickets,
@@ -45,6 +53,7 @@ pub async fn show(State(state): State<AppState>, user: ConsoleUser) -> PageResul
         mail_from: mail.outgoing.as_ref().map(|outgoing| outgoing.from.to_string()),
         reply_address: mail.inbound_address.as_ref().map(|address| address.to_string()),
         polled_mailbox: mail.imap.is_some(),
+        last_poll,
         undelivered: state.store.undelivered_mail(UNDELIVERED_SHOWN).await?,
     })
 }

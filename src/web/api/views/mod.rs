@@ -12,6 +12,7 @@ pub mod customers;
 pub mod end_users;
 pub mod groups;
 pub mod kb;
+pub mod sso;
 pub mod team;
 pub mod tickets;
 
@@ -61,8 +62,10 @@ use mirrored_enum;
 mod tests {
     use serde::Serialize;
 
+    use super::sso::ProviderView;
     use super::team::RoleView;
     use super::tickets::{AuthorKindView, ContactSourceView, StatusView, TicketTypeView, UrgencyView};
+    use crate::domain::sso::Provider;
     use crate::domain::team::Role;
     use crate::domain::ticket::{AuthorKind, ContactSource, Status, TicketType, Urgency};
 
@@ -76,6 +79,10 @@ mod tests {
     #[test]
     fn mirrored_enums_spell_every_value_as_the_domain_does() {
         assert_spelled_alike::<_, RoleView>(&[Role::Admin, Role::Technician], Role::as_str);
+        assert_spelled_alike::<_, ProviderView>(
+            &[Provider::Okta, Provider::Microsoft, Provider::Oidc],
+            Provider::as_str,
+        );
         assert_spelled_alike::<_, TicketTypeView>(TicketType::ALL, TicketType::as_str);
         assert_spelled_alike::<_, UrgencyView>(Urgency::ALL, Urgency::as_str);
         assert_spelled_alike::<_, StatusView>(Status::ALL, Status::as_str);

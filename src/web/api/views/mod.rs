@@ -12,6 +12,8 @@ pub mod customers;
 pub mod end_users;
 pub mod groups;
 pub mod kb;
+pub mod portal_draft;
+pub mod portals;
 pub mod sso;
 pub mod team;
 pub mod tickets;

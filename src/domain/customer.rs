@@ -3,7 +3,6 @@
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 use url::Url;
-use utoipa::ToSchema;
 use uuid::Uuid;
 
 use super::email::EmailAddress;
@@ -17,13 +16,11 @@ pub const PHONE_MAX: usize = 40;
 pub const WEBSITE_MAX: usize = 2048;
 pub const NOTES_MAX: usize = 4000;
 
-#[derive(Debug, Clone, Serialize, ToSchema)]
+#[derive(Debug, Clone, Serialize)]
 pub struct Customer {
     pub id: Uuid,
     pub name: String,
-    #[schema(value_type = String)]
     pub slug: Slug,
-    #[schema(value_type = Option<String>, format = "email")]
     pub contact_email: Option<EmailAddress>,
     pub phone: Option<String>,
     pub website: Option<String>,
@@ -39,19 +36,16 @@ pub struct Customer {
 
 /// A customer as a caller sends it. On create `name` is required and an absent `slug` is made
 /// from the name; on update every absent field stays as it is and `null` clears optional ones.
-#[derive(Debug, Clone, Default, Deserialize, ToSchema)]
+#[derive(Debug, Clone, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct CustomerDraft {
     pub name: Option<String>,
     pub slug: Option<String>,
     #[serde(default, deserialize_with = "nullable")]
-    #[schema(value_type = Option<String>)]
     pub contact_email: Option<Option<String>>,
     #[serde(default, deserialize_with = "nullable")]
-    #[schema(value_type = Option<String>)]
     pub phone: Option<Option<String>>,
     #[serde(default, deserialize_with = "nullable")]
-    #[schema(value_type = Option<String>)]
     pub website: Option<Option<String>>,
     pub notes: Option<String>,
     /// Update only: `true` archives, `false` restores.

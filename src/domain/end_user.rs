@@ -2,7 +2,6 @@
 
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
-use utoipa::ToSchema;
 use uuid::Uuid;
 
 use super::email::EmailAddress;
@@ -11,12 +10,11 @@ use super::validation::{FieldError, ValidationErrors};
 
 pub const NAME_MAX: usize = 120;
 
-#[derive(Debug, Clone, Serialize, ToSchema)]
+#[derive(Debug, Clone, Serialize)]
 pub struct EndUser {
     pub id: Uuid,
     pub customer_id: Uuid,
     pub name: String,
-    #[schema(value_type = String, format = "email")]
     pub email: EmailAddress,
     pub active: bool,
     #[serde(with = "time::serde::rfc3339::option")]
@@ -29,7 +27,7 @@ pub struct EndUser {
     pub updated_at: OffsetDateTime,
 }
 
-#[derive(Debug, Clone, Default, Deserialize, ToSchema)]
+#[derive(Debug, Clone, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct EndUserDraft {
     pub name: Option<String>,

@@ -2,7 +2,6 @@
 
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
-use utoipa::ToSchema;
 use uuid::Uuid;
 
 use super::patch::nullable;
@@ -15,7 +14,7 @@ pub const MEMBERS_MAX: usize = 1000;
 /// The built-in group of every team member; it cannot be edited or deleted.
 pub const EVERYONE_ID: Uuid = Uuid::from_u128(0x0000_0000_0000_7000_8000_0000_0000_0001);
 
-#[derive(Debug, Clone, Serialize, ToSchema)]
+#[derive(Debug, Clone, Serialize)]
 pub struct AssignmentGroup {
     pub id: Uuid,
     pub name: String,
@@ -42,16 +41,14 @@ impl AssignmentGroup {
     }
 }
 
-#[derive(Debug, Clone, Default, Deserialize, ToSchema)]
+#[derive(Debug, Clone, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct GroupDraft {
     pub name: Option<String>,
     /// `null` or absent on create: a global group. Fixed after creation.
     #[serde(default, deserialize_with = "nullable")]
-    #[schema(value_type = Option<Uuid>)]
     pub customer_id: Option<Option<Uuid>>,
     #[serde(default, deserialize_with = "nullable")]
-    #[schema(value_type = Option<Uuid>)]
     pub manager_id: Option<Option<Uuid>>,
     pub member_ids: Option<Vec<Uuid>>,
 }

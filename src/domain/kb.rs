@@ -2,7 +2,6 @@
 
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
-use utoipa::ToSchema;
 use uuid::Uuid;
 
 use super::text;
@@ -11,7 +10,7 @@ use super::validation::{FieldError, ValidationErrors};
 pub const TITLE_MAX: usize = 200;
 pub const BODY_MAX: usize = 100_000;
 
-#[derive(Debug, Clone, Serialize, ToSchema)]
+#[derive(Debug, Clone, Serialize)]
 pub struct Article {
     pub id: Uuid,
     pub title: String,
@@ -33,7 +32,7 @@ pub struct Article {
     pub body_html: Option<String>,
 }
 
-#[derive(Debug, Clone, Default, Deserialize, ToSchema)]
+#[derive(Debug, Clone, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ArticleDraft {
     pub title: Option<String>,

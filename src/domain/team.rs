@@ -5,14 +5,13 @@ use std::str::FromStr;
 
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
-use utoipa::ToSchema;
 use uuid::Uuid;
 
 use super::email::EmailAddress;
 use super::text;
 use super::validation::{FieldError, ValidationErrors};
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Role {
     /// Everything, including settings.
@@ -52,10 +51,9 @@ impl fmt::Display for Role {
     }
 }
 
-#[derive(Debug, Clone, Serialize, ToSchema)]
+#[derive(Debug, Clone, Serialize)]
 pub struct TeamMember {
     pub id: Uuid,
-    #[schema(value_type = String, format = "email")]
     pub email: EmailAddress,
     pub name: String,
     pub role: Role,
@@ -91,7 +89,7 @@ impl NewTeamMember {
 
 /// A team member as a caller sends it. On create `email`, `name` and `role` are required; on
 /// update every absent field stays as it is.
-#[derive(Debug, Clone, Default, Deserialize, ToSchema)]
+#[derive(Debug, Clone, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct TeamMemberDraft {
     /// Create only: the address the member signs in with.

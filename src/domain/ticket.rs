@@ -4,7 +4,6 @@ use std::fmt;
 
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
-use utoipa::ToSchema;
 use uuid::Uuid;
 
 use super::text;
@@ -16,7 +15,7 @@ pub const COMMENT_MAX: usize = 20_000;
 
 macro_rules! named_enum {
     ($name:ident, $field:literal, { $($variant:ident => $text:literal, $title:literal),+ $(,)? }) => {
-        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
         #[serde(rename_all = "snake_case")]
         pub enum $name { $($variant),+ }
 
@@ -118,7 +117,7 @@ pub fn display_number(number: i64) -> String {
     format!("T-{number:06}")
 }
 
-#[derive(Debug, Clone, Serialize, ToSchema)]
+#[derive(Debug, Clone, Serialize)]
 pub struct Ticket {
     pub id: Uuid,
     /// The human-readable number, e.g. `T-000123`.
@@ -140,7 +139,7 @@ pub struct Ticket {
     pub updated_at: OffsetDateTime,
 }
 
-#[derive(Debug, Clone, Serialize, ToSchema)]
+#[derive(Debug, Clone, Serialize)]
 pub struct Comment {
     pub id: Uuid,
     pub ticket_id: Uuid,
@@ -155,7 +154,7 @@ pub struct Comment {
 }
 
 /// A new ticket's own fields, as typed.
-#[derive(Debug, Clone, Default, Deserialize, ToSchema)]
+#[derive(Debug, Clone, Default, Deserialize)]
 pub struct TicketDraft {
     #[serde(rename = "type")]
     pub kind: Option<String>,

@@ -2,13 +2,12 @@
 
 use serde::Serialize;
 use time::OffsetDateTime;
-use utoipa::ToSchema;
 use uuid::Uuid;
 
 use super::{RowExt, Store, StoreResult, to_ms};
 use crate::domain::event::Event;
 
-#[derive(Debug, Clone, Serialize, ToSchema)]
+#[derive(Debug, Clone, Serialize)]
 pub struct AuditEntry {
     pub id: Uuid,
     #[serde(with = "time::serde::rfc3339")]

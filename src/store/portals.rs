@@ -24,7 +24,7 @@ pub struct StoredPortal {
 }
 
 /// One entry of a portal's history.
-#[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, serde::Serialize)]
 pub struct PortalRevision {
     pub revision: i64,
     #[serde(with = "time::serde::rfc3339")]

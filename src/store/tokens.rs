@@ -3,14 +3,13 @@
 use serde::Serialize;
 use sqlx::any::AnyRow;
 use time::OffsetDateTime;
-use utoipa::ToSchema;
 use uuid::Uuid;
 
 use super::{RowExt, Store, StoreError, StoreResult, Tx, now_ms};
 use crate::auth::secret::TokenHash;
 use crate::domain::team::TeamMember;
 
-#[derive(Debug, Clone, Serialize, ToSchema)]
+#[derive(Debug, Clone, Serialize)]
 pub struct ApiTokenInfo {
     pub id: Uuid,
     pub team_member_id: Uuid,

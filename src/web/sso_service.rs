@@ -20,6 +20,8 @@ use crate::web::state::AppState;
 pub struct SsoConfigView {
     pub id: Uuid,
     pub label: String,
+    // The domain's enum carries no schema; the API documents its own mirror of it.
+    #[schema(value_type = crate::web::api::views::sso::ProviderView)]
     pub provider: Provider,
     pub okta_domain: Option<String>,
     pub authorization_server: Option<String>,

@@ -4,7 +4,6 @@
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use time::OffsetDateTime;
-use utoipa::ToSchema;
 use uuid::Uuid;
 
 use super::colour::{Colour, Theme};
@@ -186,18 +185,15 @@ impl PortalSettings {
 }
 
 /// The portal as the API returns it: the settings plus read-only facts.
-#[derive(Debug, Clone, Serialize, ToSchema)]
+#[derive(Debug, Clone, Serialize)]
 pub struct PortalDocument {
     pub active: bool,
     pub slug: String,
     pub custom_domain: Option<String>,
     /// Where end users reach the portal (read-only; follows the slug or custom domain).
     pub url: String,
-    #[schema(value_type = Object)]
     pub design: Value,
-    #[schema(value_type = Object)]
     pub features: Features,
-    #[schema(value_type = Object)]
     pub layout: Layout,
     /// The revision this document is; send it back in `If-Match` to save over it.
     pub revision: i64,

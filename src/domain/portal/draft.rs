@@ -5,7 +5,6 @@ use std::collections::HashSet;
 
 use serde::Deserialize;
 use serde_json::Value;
-use utoipa::ToSchema;
 use uuid::Uuid;
 
 use super::colour::Colour;
@@ -25,7 +24,7 @@ use crate::domain::validation::{FieldError, ValidationErrors};
 /// A portal document as a caller sends it (API `PUT`, console form, preview). The read-only
 /// fields (`url`, `revision`, `updated_at`, `updated_by`, `contrast_warning`, `design.logo_url`) may be sent back
 /// and are ignored; every other field is required; unknown fields are refused.
-#[derive(Debug, Clone, Deserialize, ToSchema)]
+#[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct PortalDraft {
     pub active: bool,
@@ -36,33 +35,27 @@ pub struct PortalDraft {
     pub features: FeaturesDraft,
     pub layout: LayoutDraft,
     #[serde(default)]
-    #[schema(value_type = Option<String>, read_only)]
     pub url: Option<Value>,
     #[serde(default)]
-    #[schema(value_type = Option<i64>, read_only)]
     pub revision: Option<Value>,
     #[serde(default)]
-    #[schema(value_type = Option<String>, read_only)]
     pub updated_at: Option<Value>,
     #[serde(default)]
-    #[schema(value_type = Option<String>, read_only)]
     pub updated_by: Option<Value>,
     #[serde(default)]
-    #[schema(value_type = Option<String>, read_only)]
     pub contrast_warning: Option<Value>,
 }
 
-#[derive(Debug, Clone, Deserialize, ToSchema)]
+#[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct DesignDraft {
     pub primary_color: String,
     pub secondary_color: String,
     #[serde(default)]
-    #[schema(value_type = Option<String>, read_only)]
     pub logo_url: Option<Value>,
 }
 
-#[derive(Debug, Clone, Deserialize, ToSchema)]
+#[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct FeaturesDraft {
     pub ticketing: TicketingDraft,
@@ -70,7 +63,7 @@ pub struct FeaturesDraft {
     pub external_links: ExternalLinksDraft,
 }
 
-#[derive(Debug, Clone, Deserialize, ToSchema)]
+#[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct TicketingDraft {
     pub enabled: bool,
@@ -78,13 +71,13 @@ pub struct TicketingDraft {
     pub default_assignment_group_id: Option<Uuid>,
 }
 
-#[derive(Debug, Clone, Deserialize, ToSchema)]
+#[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct KnowledgeBaseDraft {
     pub enabled: bool,
 }
 
-#[derive(Debug, Clone, Deserialize, ToSchema)]
+#[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ExternalLinksDraft {
     pub enabled: bool,
@@ -92,7 +85,7 @@ pub struct ExternalLinksDraft {
     pub links: Vec<LinkDraft>,
 }
 
-#[derive(Debug, Clone, Deserialize, ToSchema)]
+#[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct LinkDraft {
     /// Omit for a new link: one is assigned.
@@ -104,14 +97,14 @@ pub struct LinkDraft {
     pub description: String,
 }
 
-#[derive(Debug, Clone, Deserialize, ToSchema)]
+#[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct LayoutDraft {
     pub sections: Vec<SectionDraft>,
     pub buttons: Vec<ButtonDraft>,
 }
 
-#[derive(Debug, Clone, Deserialize, ToSchema)]
+#[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct SectionDraft {
     /// `search`, `large_buttons` or `small_buttons`.
@@ -120,7 +113,7 @@ pub struct SectionDraft {
     pub headline: String,
 }
 
-#[derive(Debug, Clone, Deserialize, ToSchema)]
+#[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ButtonDraft {
     /// `submit_ticket`, `my_tickets`, `knowledge_base` or `link:{id}`.

@@ -3,7 +3,6 @@
 
 use serde::Deserialize;
 use url::Url;
-use utoipa::ToSchema;
 use uuid::Uuid;
 
 use super::{
@@ -15,30 +14,24 @@ use crate::domain::validation::{FieldError, ValidationErrors};
 
 /// What callers send to create (`label`, `provider`, `client_id`, `client_secret` and the
 /// provider's own field required) or change (absent fields stay) a configuration.
-#[derive(Debug, Clone, Default, Deserialize, ToSchema)]
+#[derive(Debug, Clone, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct SsoDraft {
     pub label: Option<String>,
     pub provider: Option<String>,
     #[serde(default, deserialize_with = "nullable")]
-    #[schema(value_type = Option<String>)]
     pub okta_domain: Option<Option<String>>,
     #[serde(default, deserialize_with = "nullable")]
-    #[schema(value_type = Option<String>)]
     pub authorization_server: Option<Option<String>>,
     #[serde(default, deserialize_with = "nullable")]
-    #[schema(value_type = Option<String>)]
     pub tenant_id: Option<Option<String>>,
     #[serde(default, deserialize_with = "nullable")]
-    #[schema(value_type = Option<String>)]
     pub discovery_url: Option<Option<String>>,
     pub client_id: Option<String>,
     /// Write-only: never returned.
-    #[schema(write_only)]
     pub client_secret: Option<String>,
     /// `YYYY-MM-DD`.
     #[serde(default, deserialize_with = "nullable")]
-    #[schema(value_type = Option<String>)]
     pub secret_expires_at: Option<Option<String>>,
     /// Space-separated; must include `openid`.
     pub scopes: Option<String>,
@@ -51,13 +44,10 @@ pub struct SsoDraft {
     pub multi_tenant_acknowledged: Option<bool>,
     /// Read-only fields a client may send back unchanged.
     #[serde(default)]
-    #[schema(read_only, value_type = Option<String>)]
     pub id: Option<serde_json::Value>,
     #[serde(default)]
-    #[schema(read_only, value_type = Option<String>)]
     pub redirect_uri: Option<serde_json::Value>,
     #[serde(default)]
-    #[schema(read_only, value_type = Option<bool>)]
     pub has_secret: Option<serde_json::Value>,
 }
 

@@ -6,7 +6,6 @@ pub mod draft;
 
 use serde::{Deserialize, Serialize};
 use time::{Date, OffsetDateTime};
-use utoipa::ToSchema;
 use uuid::Uuid;
 
 use super::validation::FieldError;
@@ -18,7 +17,7 @@ pub const DEFAULT_SCOPES: &str = "openid email profile";
 /// The console warns this many days before a client secret expires.
 pub const SECRET_WARNING_DAYS: i64 = 30;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Provider {
     Okta,
@@ -54,7 +53,7 @@ impl Provider {
 }
 
 /// A configuration as stored and shown: never the client secret itself.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SsoSettings {
     /// The sign-in button's text.
     pub label: String,
@@ -69,7 +68,6 @@ pub struct SsoSettings {
     pub discovery_url: Option<String>,
     pub client_id: String,
     #[serde(with = "optional_date")]
-    #[schema(value_type = Option<String>, format = Date)]
     pub secret_expires_at: Option<Date>,
     pub scopes: Vec<String>,
     /// When not empty, only verified e-mail addresses in these domains may sign in.

@@ -8,8 +8,9 @@ use serde::Deserialize;
 use utoipa::IntoParams;
 
 use super::extract::{ApiCaller, ApiJson, ApiQuery, PathId};
-use crate::domain::customer::{Customer, CustomerDraft};
-use crate::domain::page::{Page, PageRequest};
+use super::views::Page;
+use super::views::customers::{CustomerDraftBody, CustomerView};
+use crate::domain::page::PageRequest;
 use crate::store::customers::CustomerFilter;
 use crate::usecases::customers;
 use crate::web::error::{AppResult, Problem};
@@ -31,58 +32,58 @@ pub struct CustomerListQuery {
 /// Lists customers by name.
 #[utoipa::path(get, path = "/customers", tag = "customers", params(CustomerListQuery),
     security(("bearer" = [])),
-    responses((status = 200, body = Page<Customer>), (status = 400, body = Problem), (status = 401, body = Problem)))]
+    responses((status = 200, body = Page<CustomerView>), (status = 400, body = Problem), (status = 401, body = Problem)))]
 pub async fn list(
     State(state): State<AppState>,
     _caller: ApiCaller,
     ApiQuery(query): ApiQuery<CustomerListQuery>,
-) -> AppResult<Json<Page<Customer>>> {
+) -> AppResult<Json<Page<CustomerView>>> {
     let page = PageRequest::parse(query.cursor.as_deref(), query.limit)?;
     let filter =
         CustomerFilter { search: query.q, include_archived: query.include_archived.unwrap_or(false) };
-    Ok(Json(state.store.list_customers(&filter, &page).await?))
+    Ok(Json(state.store.list_customers(&filter, &page).await?.into()))
 }
 
 /// Creates a customer (admins only). Without a `slug`, one is made from the name.
-#[utoipa::path(post, path = "/customers", tag = "customers", request_body = CustomerDraft,
+#[utoipa::path(post, path = "/customers", tag = "customers", request_body = CustomerDraftBody,
     security(("bearer" = [])),
-    responses((status = 201, body = Customer), (status = 400, body = Problem), (status = 403, body = Problem),
+    responses((status = 201, body = CustomerView), (status = 400, body = Problem), (status = 403, body = Problem),
         (status = 409, body = Problem), (status = 422, body = Problem)))]
 pub async fn create(
     State(state): State<AppState>,
     caller: ApiCaller,
-    ApiJson(draft): ApiJson<CustomerDraft>,
+    ApiJson(body): ApiJson<CustomerDraftBody>,
 ) -> AppResult<impl IntoResponse> {
-    let customer = customers::create_customer(&state.store, &caller.actor(), draft).await?;
+    let customer = customers::create_customer(&state.store, &caller.actor(), body.into()).await?;
     let location = format!("/api/v1/customers/{}", customer.id);
-    Ok((StatusCode::CREATED, [(header::LOCATION, location)], Json(customer)))
+    Ok((StatusCode::CREATED, [(header::LOCATION, location)], Json(CustomerView::from(customer))))
 }
 
 /// One customer, archived or not.
 #[utoipa::path(get, path = "/customers/{id}", tag = "customers", params(("id" = Uuid, Path)),
     security(("bearer" = [])),
-    responses((status = 200, body = Customer), (status = 404, body = Problem)))]
+    responses((status = 200, body = CustomerView), (status = 404, body = Problem)))]
 pub async fn show(
     State(state): State<AppState>,
     _caller: ApiCaller,
     PathId(id): PathId,
-) -> AppResult<Json<Customer>> {
-    Ok(Json(state.store.customer(id).await?))
+) -> AppResult<Json<CustomerView>> {
+    Ok(Json(state.store.customer(id).await?.into()))
 }
 
 /// Changes the fields sent (admins only); `null` clears an optional field,
 /// `"archived": false` restores an archived customer.
 #[utoipa::path(patch, path = "/customers/{id}", tag = "customers", params(("id" = Uuid, Path)),
-    request_body = CustomerDraft, security(("bearer" = [])),
-    responses((status = 200, body = Customer), (status = 400, body = Problem), (status = 403, body = Problem),
+    request_body = CustomerDraftBody, security(("bearer" = [])),
+    responses((status = 200, body = CustomerView), (status = 400, body = Problem), (status = 403, body = Problem),
         (status = 404, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)))]
 pub async fn update(
     State(state): State<AppState>,
     caller: ApiCaller,
     PathId(id): PathId,
-    ApiJson(draft): ApiJson<CustomerDraft>,
-) -> AppResult<Json<Customer>> {
-    Ok(Json(customers::update_customer(&state.store, &caller.actor(), id, draft).await?))
+    ApiJson(body): ApiJson<CustomerDraftBody>,
+) -> AppResult<Json<CustomerView>> {
+    Ok(Json(customers::update_customer(&state.store, &caller.actor(), id, body.into()).await?.into()))
 }
 
 /// Archives the customer (admins only): hidden from lists, its data kept; restore with PATCH.

@@ -8,8 +8,9 @@ use serde::Deserialize;
 use utoipa::IntoParams;
 
 use super::extract::{ApiCaller, ApiJson, ApiQuery, PathId};
-use crate::domain::end_user::{EndUser, EndUserDraft};
-use crate::domain::page::{Page, PageRequest};
+use super::views::Page;
+use super::views::end_users::{EndUserDraftBody, EndUserView};
+use crate::domain::page::PageRequest;
 use crate::usecases::end_users;
 use crate::web::error::{AppResult, Problem};
 use crate::web::state::AppState;
@@ -26,54 +27,54 @@ pub struct EndUserListQuery {
 /// Lists a customer's end users by name.
 #[utoipa::path(get, path = "/customers/{id}/end-users", tag = "end users",
     params(("id" = Uuid, Path, description = "The customer"), EndUserListQuery), security(("bearer" = [])),
-    responses((status = 200, body = Page<EndUser>), (status = 400, body = Problem), (status = 404, body = Problem)))]
+    responses((status = 200, body = Page<EndUserView>), (status = 400, body = Problem), (status = 404, body = Problem)))]
 pub async fn list(
     State(state): State<AppState>,
     _caller: ApiCaller,
     PathId(customer_id): PathId,
     ApiQuery(query): ApiQuery<EndUserListQuery>,
-) -> AppResult<Json<Page<EndUser>>> {
+) -> AppResult<Json<Page<EndUserView>>> {
     let page = PageRequest::parse(query.cursor.as_deref(), query.limit)?;
     state.store.customer(customer_id).await?;
-    Ok(Json(state.store.list_end_users(customer_id, query.q.as_deref(), &page).await?))
+    Ok(Json(state.store.list_end_users(customer_id, query.q.as_deref(), &page).await?.into()))
 }
 
 /// Adds an end user to the customer (admins only).
 #[utoipa::path(post, path = "/customers/{id}/end-users", tag = "end users",
-    params(("id" = Uuid, Path, description = "The customer")), request_body = EndUserDraft, security(("bearer" = [])),
-    responses((status = 201, body = EndUser), (status = 400, body = Problem), (status = 403, body = Problem),
+    params(("id" = Uuid, Path, description = "The customer")), request_body = EndUserDraftBody, security(("bearer" = [])),
+    responses((status = 201, body = EndUserView), (status = 400, body = Problem), (status = 403, body = Problem),
         (status = 404, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)))]
 pub async fn create(
     State(state): State<AppState>,
     caller: ApiCaller,
     PathId(customer_id): PathId,
-    ApiJson(draft): ApiJson<EndUserDraft>,
+    ApiJson(body): ApiJson<EndUserDraftBody>,
 ) -> AppResult<impl IntoResponse> {
-    let user = end_users::create_end_user(&state.store, &caller.actor(), customer_id, draft).await?;
+    let user = end_users::create_end_user(&state.store, &caller.actor(), customer_id, body.into()).await?;
     let location = format!("/api/v1/end-users/{}", user.id);
-    Ok((StatusCode::CREATED, [(header::LOCATION, location)], Json(user)))
+    Ok((StatusCode::CREATED, [(header::LOCATION, location)], Json(EndUserView::from(user))))
 }
 
 #[utoipa::path(get, path = "/end-users/{id}", tag = "end users", params(("id" = Uuid, Path)),
-    security(("bearer" = [])), responses((status = 200, body = EndUser), (status = 404, body = Problem)))]
+    security(("bearer" = [])), responses((status = 200, body = EndUserView), (status = 404, body = Problem)))]
 pub async fn show(
     State(state): State<AppState>,
     _caller: ApiCaller,
     PathId(id): PathId,
-) -> AppResult<Json<EndUser>> {
-    Ok(Json(state.store.end_user(id).await?))
+) -> AppResult<Json<EndUserView>> {
+    Ok(Json(state.store.end_user(id).await?.into()))
 }
 
 /// Changes name, e-mail or the active flag (admins only); `"active": false` deactivates.
 #[utoipa::path(patch, path = "/end-users/{id}", tag = "end users", params(("id" = Uuid, Path)),
-    request_body = EndUserDraft, security(("bearer" = [])),
-    responses((status = 200, body = EndUser), (status = 400, body = Problem), (status = 403, body = Problem),
+    request_body = EndUserDraftBody, security(("bearer" = [])),
+    responses((status = 200, body = EndUserView), (status = 400, body = Problem), (status = 403, body = Problem),
         (status = 404, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)))]
 pub async fn update(
     State(state): State<AppState>,
     caller: ApiCaller,
     PathId(id): PathId,
-    ApiJson(draft): ApiJson<EndUserDraft>,
-) -> AppResult<Json<EndUser>> {
-    Ok(Json(end_users::update_end_user(&state.store, &caller.actor(), id, draft).await?))
+    ApiJson(body): ApiJson<EndUserDraftBody>,
+) -> AppResult<Json<EndUserView>> {
+    Ok(Json(end_users::update_end_user(&state.store, &caller.actor(), id, body.into()).await?.into()))
 }

@@ -9,8 +9,9 @@ use utoipa::IntoParams;
 use uuid::Uuid;
 
 use super::extract::{ApiCaller, ApiJson, ApiQuery, PathId};
-use crate::domain::group::{AssignmentGroup, GroupDraft};
-use crate::domain::page::{Page, PageRequest};
+use super::views::Page;
+use super::views::groups::{AssignmentGroupView, GroupDraftBody};
+use crate::domain::page::PageRequest;
 use crate::store::groups::GroupFilter;
 use crate::usecases::groups;
 use crate::web::error::{AppResult, Problem};
@@ -30,55 +31,55 @@ pub struct GroupListQuery {
 /// Lists assignment groups by name, the built-in Everyone group included.
 #[utoipa::path(get, path = "/assignment-groups", tag = "assignment groups", params(GroupListQuery),
     security(("bearer" = [])),
-    responses((status = 200, body = Page<AssignmentGroup>), (status = 400, body = Problem), (status = 401, body = Problem)))]
+    responses((status = 200, body = Page<AssignmentGroupView>), (status = 400, body = Problem), (status = 401, body = Problem)))]
 pub async fn list(
     State(state): State<AppState>,
     _caller: ApiCaller,
     ApiQuery(query): ApiQuery<GroupListQuery>,
-) -> AppResult<Json<Page<AssignmentGroup>>> {
+) -> AppResult<Json<Page<AssignmentGroupView>>> {
     let page = PageRequest::parse(query.cursor.as_deref(), query.limit)?;
     let filter = GroupFilter { search: query.q, usable_for: query.customer_id };
-    Ok(Json(state.store.list_groups(&filter, &page).await?))
+    Ok(Json(state.store.list_groups(&filter, &page).await?.into()))
 }
 
 /// Creates a group (admins only): `customer_id` null for a global group.
-#[utoipa::path(post, path = "/assignment-groups", tag = "assignment groups", request_body = GroupDraft,
+#[utoipa::path(post, path = "/assignment-groups", tag = "assignment groups", request_body = GroupDraftBody,
     security(("bearer" = [])),
-    responses((status = 201, body = AssignmentGroup), (status = 400, body = Problem), (status = 403, body = Problem),
+    responses((status = 201, body = AssignmentGroupView), (status = 400, body = Problem), (status = 403, body = Problem),
         (status = 409, body = Problem), (status = 422, body = Problem)))]
 pub async fn create(
     State(state): State<AppState>,
     caller: ApiCaller,
-    ApiJson(draft): ApiJson<GroupDraft>,
+    ApiJson(body): ApiJson<GroupDraftBody>,
 ) -> AppResult<impl IntoResponse> {
-    let group = groups::create_group(&state.store, &caller.actor(), draft).await?;
+    let group = groups::create_group(&state.store, &caller.actor(), body.into()).await?;
     let location = format!("/api/v1/assignment-groups/{}", group.id);
-    Ok((StatusCode::CREATED, [(header::LOCATION, location)], Json(group)))
+    Ok((StatusCode::CREATED, [(header::LOCATION, location)], Json(AssignmentGroupView::from(group))))
 }
 
 #[utoipa::path(get, path = "/assignment-groups/{id}", tag = "assignment groups", params(("id" = Uuid, Path)),
     security(("bearer" = [])),
-    responses((status = 200, body = AssignmentGroup), (status = 404, body = Problem)))]
+    responses((status = 200, body = AssignmentGroupView), (status = 404, body = Problem)))]
 pub async fn show(
     State(state): State<AppState>,
     _caller: ApiCaller,
     PathId(id): PathId,
-) -> AppResult<Json<AssignmentGroup>> {
-    Ok(Json(state.store.group(id).await?))
+) -> AppResult<Json<AssignmentGroupView>> {
+    Ok(Json(state.store.group(id).await?.into()))
 }
 
 /// Changes name, manager or members (admins only). The Everyone group cannot be changed.
 #[utoipa::path(patch, path = "/assignment-groups/{id}", tag = "assignment groups", params(("id" = Uuid, Path)),
-    request_body = GroupDraft, security(("bearer" = [])),
-    responses((status = 200, body = AssignmentGroup), (status = 400, body = Problem), (status = 403, body = Problem),
+    request_body = GroupDraftBody, security(("bearer" = [])),
+    responses((status = 200, body = AssignmentGroupView), (status = 400, body = Problem), (status = 403, body = Problem),
         (status = 404, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)))]
 pub async fn update(
     State(state): State<AppState>,
     caller: ApiCaller,
     PathId(id): PathId,
-    ApiJson(draft): ApiJson<GroupDraft>,
-) -> AppResult<Json<AssignmentGroup>> {
-    Ok(Json(groups::update_group(&state.store, &caller.actor(), id, draft).await?))
+    ApiJson(body): ApiJson<GroupDraftBody>,
+) -> AppResult<Json<AssignmentGroupView>> {
+    Ok(Json(groups::update_group(&state.store, &caller.actor(), id, body.into()).await?.into()))
 }
 
 /// Deletes a group (admins only). The Everyone group cannot be deleted.

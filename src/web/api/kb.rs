@@ -9,8 +9,9 @@ use utoipa::IntoParams;
 use uuid::Uuid;
 
 use super::extract::{ApiCaller, ApiJson, ApiQuery, PathId};
-use crate::domain::kb::{Article, ArticleDraft};
-use crate::domain::page::{Page, PageRequest};
+use super::views::Page;
+use super::views::kb::{ArticleDraftBody, ArticleView};
+use crate::domain::page::PageRequest;
 use crate::store::kb::ArticleOrder;
 use crate::usecases::kb;
 use crate::web::error::{AppResult, Problem};
@@ -27,51 +28,51 @@ pub struct ArticleListQuery {
 
 /// Articles, most recently changed first.
 #[utoipa::path(get, path = "/kb/articles", tag = "knowledge base", params(ArticleListQuery), security(("bearer" = [])),
-    responses((status = 200, body = Page<Article>), (status = 400, body = Problem)))]
+    responses((status = 200, body = Page<ArticleView>), (status = 400, body = Problem)))]
 pub async fn list(
     State(state): State<AppState>,
     _caller: ApiCaller,
     ApiQuery(query): ApiQuery<ArticleListQuery>,
-) -> AppResult<Json<Page<Article>>> {
+) -> AppResult<Json<Page<ArticleView>>> {
     let page = PageRequest::parse(query.cursor.as_deref(), query.limit)?;
-    Ok(Json(state.store.list_articles(query.customer_id, ArticleOrder::Recent, &page).await?))
+    Ok(Json(state.store.list_articles(query.customer_id, ArticleOrder::Recent, &page).await?.into()))
 }
 
 /// Creates an article (unpublished unless `published` is true; visible to all customers unless
 /// `all_customers` is false with `customer_ids`).
-#[utoipa::path(post, path = "/kb/articles", tag = "knowledge base", request_body = ArticleDraft, security(("bearer" = [])),
-    responses((status = 201, body = Article), (status = 400, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)))]
+#[utoipa::path(post, path = "/kb/articles", tag = "knowledge base", request_body = ArticleDraftBody, security(("bearer" = [])),
+    responses((status = 201, body = ArticleView), (status = 400, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)))]
 pub async fn create(
     State(state): State<AppState>,
     caller: ApiCaller,
-    ApiJson(draft): ApiJson<ArticleDraft>,
+    ApiJson(body): ApiJson<ArticleDraftBody>,
 ) -> AppResult<impl IntoResponse> {
-    let article = kb::create_article(&state.store, &caller.actor(), draft).await?;
+    let article = kb::create_article(&state.store, &caller.actor(), body.into()).await?;
     let location = format!("/api/v1/kb/articles/{}", article.id);
-    Ok((StatusCode::CREATED, [(header::LOCATION, location)], Json(article)))
+    Ok((StatusCode::CREATED, [(header::LOCATION, location)], Json(ArticleView::from(article))))
 }
 
 #[utoipa::path(get, path = "/kb/articles/{id}", tag = "knowledge base", params(("id" = Uuid, Path)), security(("bearer" = [])),
-    responses((status = 200, body = Article), (status = 404, body = Problem)))]
+    responses((status = 200, body = ArticleView), (status = 404, body = Problem)))]
 pub async fn show(
     State(state): State<AppState>,
     _caller: ApiCaller,
     PathId(id): PathId,
-) -> AppResult<Json<Article>> {
-    Ok(Json(state.store.article(id).await?))
+) -> AppResult<Json<ArticleView>> {
+    Ok(Json(state.store.article(id).await?.into()))
 }
 
 /// Changes the fields sent.
-#[utoipa::path(patch, path = "/kb/articles/{id}", tag = "knowledge base", params(("id" = Uuid, Path)), request_body = ArticleDraft,
+#[utoipa::path(patch, path = "/kb/articles/{id}", tag = "knowledge base", params(("id" = Uuid, Path)), request_body = ArticleDraftBody,
     security(("bearer" = [])),
-    responses((status = 200, body = Article), (status = 400, body = Problem), (status = 404, body = Problem), (status = 422, body = Problem)))]
+    responses((status = 200, body = ArticleView), (status = 400, body = Problem), (status = 404, body = Problem), (status = 422, body = Problem)))]
 pub async fn update(
     State(state): State<AppState>,
     caller: ApiCaller,
     PathId(id): PathId,
-    ApiJson(draft): ApiJson<ArticleDraft>,
-) -> AppResult<Json<Article>> {
-    Ok(Json(kb::update_article(&state.store, &caller.actor(), id, draft).await?))
+    ApiJson(body): ApiJson<ArticleDraftBody>,
+) -> AppResult<Json<ArticleView>> {
+    Ok(Json(kb::update_article(&state.store, &caller.actor(), id, body.into()).await?.into()))
 }
 
 #[utoipa::path(delete, path = "/kb/articles/{id}", tag = "knowledge base", params(("id" = Uuid, Path)), security(("bearer" = [])),

@@ -11,6 +11,7 @@ pub mod portals;
 pub mod sso;
 pub mod team;
 pub mod tickets;
+pub mod views;
 
 use std::sync::{Arc, LazyLock};
 

@@ -9,10 +9,11 @@ use axum::response::{IntoResponse, Response};
 use uuid::Uuid;
 
 use super::extract::{ApiCaller, ApiJson, PathId};
-use crate::domain::portal::document::PortalDocument;
+use super::views::portal_draft::PortalDraftBody;
+use super::views::portals::{PortalDocumentView, PortalRevisionView};
 use crate::domain::portal::draft::PortalDraft;
 use crate::logo::{self, LogoError};
-use crate::store::portals::{PortalRevision, StoredPortal};
+use crate::store::portals::StoredPortal;
 use crate::usecases::portals;
 use crate::web::error::{AppError, AppResult, Problem};
 use crate::web::portal_view;
@@ -20,7 +21,7 @@ use crate::web::state::AppState;
 
 /// The document with its revision as the ETag.
 fn with_etag(state: &AppState, portal: &StoredPortal) -> Response {
-    let mut response = Json(portal_view::document(state, portal)).into_response();
+    let mut response = Json(PortalDocumentView::from(portal_view::document(state, portal))).into_response();
     let etag =
         HeaderValue::from_str(&format!("\"{}\"", portal.revision)).expect("a number is a valid header");
     response.headers_mut().insert(header::ETAG, etag);
@@ -55,7 +56,7 @@ fn required_if_match(headers: &HeaderMap) -> Result<i64, AppError> {
 /// The customer's portal document; the `ETag` is its revision.
 #[utoipa::path(get, path = "/customers/{id}/portal", tag = "portals", params(("id" = Uuid, Path, description = "The customer")),
     security(("bearer" = [])),
-    responses((status = 200, body = PortalDocument, headers(("ETag" = String, description = "The revision"))),
+    responses((status = 200, body = PortalDocumentView, headers(("ETag" = String, description = "The revision"))),
         (status = 404, body = Problem)))]
 pub async fn show(
     State(state): State<AppState>,
@@ -70,8 +71,8 @@ pub async fn show(
 /// revision gets 412 and nothing is stored.
 #[utoipa::path(put, path = "/customers/{id}/portal", tag = "portals", params(("id" = Uuid, Path, description = "The customer"),
         ("If-Match" = String, Header, description = "The ETag (revision) the change is based on")),
-    request_body = PortalDraft, security(("bearer" = [])),
-    responses((status = 200, body = PortalDocument), (status = 400, body = Problem), (status = 403, body = Problem),
+    request_body = PortalDraftBody, security(("bearer" = [])),
+    responses((status = 200, body = PortalDocumentView), (status = 400, body = Problem), (status = 403, body = Problem),
         (status = 404, body = Problem), (status = 409, body = Problem), (status = 412, body = Problem),
         (status = 422, body = Problem), (status = 428, body = Problem)))]
 pub async fn update(
@@ -79,11 +80,11 @@ pub async fn update(
     caller: ApiCaller,
     PathId(id): PathId,
     headers: HeaderMap,
-    ApiJson(draft): ApiJson<PortalDraft>,
+    ApiJson(body): ApiJson<PortalDraftBody>,
 ) -> AppResult<Response> {
     caller.require_admin()?;
     let expected = required_if_match(&headers)?;
-    let settings = draft.validate()?;
+    let settings = PortalDraft::from(body).validate()?;
     let portal = portals::save_portal(&state.store, &caller.actor(), id, &settings, None, expected).await?;
     Ok(with_etag(&state, &portal))
 }
@@ -147,7 +148,7 @@ pub fn logo_error(error: LogoError) -> AppError {
 #[utoipa::path(put, path = "/customers/{id}/portal/logo", tag = "portals",
     params(("id" = Uuid, Path, description = "The customer"), ("If-Match" = Option<String>, Header, description = "Optional: the revision")),
     request_body(content = Vec<u8>, content_type = "image/png"), security(("bearer" = [])),
-    responses((status = 200, body = PortalDocument), (status = 412, body = Problem), (status = 413, body = Problem),
+    responses((status = 200, body = PortalDocumentView), (status = 412, body = Problem), (status = 413, body = Problem),
         (status = 415, body = Problem), (status = 422, body = Problem)))]
 pub async fn upload_logo(
     State(state): State<AppState>,
@@ -171,7 +172,7 @@ pub async fn upload_logo(
 #[utoipa::path(delete, path = "/customers/{id}/portal/logo", tag = "portals",
     params(("id" = Uuid, Path, description = "The customer"), ("If-Match" = Option<String>, Header, description = "Optional: the revision")),
     security(("bearer" = [])),
-    responses((status = 200, body = PortalDocument), (status = 403, body = Problem), (status = 412, body = Problem)))]
+    responses((status = 200, body = PortalDocumentView), (status = 403, body = Problem), (status = 412, body = Problem)))]
 pub async fn delete_logo(
     State(state): State<AppState>,
     caller: ApiCaller,
@@ -187,30 +188,31 @@ pub async fn delete_logo(
 /// The landing page for a possibly unsaved document, exactly as the live portal would render
 /// it, with sample content and a preview banner. Stores nothing.
 #[utoipa::path(post, path = "/customers/{id}/portal/preview", tag = "portals", params(("id" = Uuid, Path, description = "The customer")),
-    request_body = PortalDraft, security(("bearer" = [])),
+    request_body = PortalDraftBody, security(("bearer" = [])),
     responses((status = 200, description = "The landing page", content_type = "text/html"), (status = 400, body = Problem),
         (status = 404, body = Problem), (status = 422, body = Problem)))]
 pub async fn preview(
     State(state): State<AppState>,
     _caller: ApiCaller,
     PathId(id): PathId,
-    ApiJson(draft): ApiJson<PortalDraft>,
+    ApiJson(body): ApiJson<PortalDraftBody>,
 ) -> AppResult<Response> {
     let customer = state.store.customer(id).await?;
-    let settings = draft.validate()?;
+    let settings = PortalDraft::from(body).validate()?;
     let portal = state.store.portal(id).await?;
     portal_view::preview_response(&customer, &settings, portal.logo_id.as_deref())
 }
 
 /// Every saved revision, newest first: who, when, what changed.
 #[utoipa::path(get, path = "/customers/{id}/portal/revisions", tag = "portals", params(("id" = Uuid, Path, description = "The customer")),
-    security(("bearer" = [])), responses((status = 200, body = Vec<PortalRevision>), (status = 404, body = Problem)))]
+    security(("bearer" = [])), responses((status = 200, body = Vec<PortalRevisionView>), (status = 404, body = Problem)))]
 pub async fn revisions(
     State(state): State<AppState>,
     _caller: ApiCaller,
     PathId(id): PathId,
-) -> AppResult<Json<Vec<PortalRevision>>> {
-    Ok(Json(state.store.portal_revisions(id).await?))
+) -> AppResult<Json<Vec<PortalRevisionView>>> {
+    let revisions = state.store.portal_revisions(id).await?;
+    Ok(Json(revisions.into_iter().map(PortalRevisionView::from).collect()))
 }
 
 /// The `{id}` and `{n}` of a revision path.
@@ -235,7 +237,7 @@ impl<S: Send + Sync> FromRequestParts<S> for RevisionPath {
     params(("id" = Uuid, Path, description = "The customer"), ("n" = i64, Path, description = "The revision to restore"),
         ("If-Match" = Option<String>, Header, description = "Optional: the current revision")),
     security(("bearer" = [])),
-    responses((status = 200, body = PortalDocument), (status = 403, body = Problem), (status = 404, body = Problem),
+    responses((status = 200, body = PortalDocumentView), (status = 403, body = Problem), (status = 404, body = Problem),
         (status = 409, body = Problem), (status = 412, body = Problem)))]
 pub async fn restore(
     State(state): State<AppState>,

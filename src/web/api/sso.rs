@@ -10,7 +10,7 @@ use utoipa::ToSchema;
 use uuid::Uuid;
 
 use super::extract::{ApiCaller, ApiJson, PathId};
-use crate::domain::sso::draft::SsoDraft;
+use super::views::sso::SsoDraftBody;
 use crate::sso::provider::Check;
 use crate::web::error::{AppError, AppResult, Problem};
 use crate::web::sso_service::{self, SsoConfigView};
@@ -57,17 +57,17 @@ pub async fn list(
 
 /// Adds a configuration (admins only). The client secret is stored encrypted and never returned.
 #[utoipa::path(post, path = "/customers/{id}/portal/sso-configs", tag = "single sign-on",
-    params(("id" = Uuid, Path, description = "The customer")), request_body = SsoDraft, security(("bearer" = [])),
+    params(("id" = Uuid, Path, description = "The customer")), request_body = SsoDraftBody, security(("bearer" = [])),
     responses((status = 201, body = SsoConfigView), (status = 400, body = Problem), (status = 403, body = Problem),
         (status = 404, body = Problem), (status = 422, body = Problem)))]
 pub async fn create(
     State(state): State<AppState>,
     caller: ApiCaller,
     PathId(id): PathId,
-    ApiJson(draft): ApiJson<SsoDraft>,
+    ApiJson(body): ApiJson<SsoDraftBody>,
 ) -> AppResult<impl IntoResponse> {
     caller.require_admin()?;
-    let config = sso_service::create(&state, id, draft, &caller.actor()).await?;
+    let config = sso_service::create(&state, id, body.into(), &caller.actor()).await?;
     let location = format!("/api/v1/customers/{id}/portal/sso-configs/{}", config.id);
     Ok((StatusCode::CREATED, [(header::LOCATION, location)], Json(sso_service::view(&state, &config).await?)))
 }
@@ -86,7 +86,7 @@ pub async fn show(
 
 /// Changes the fields sent (admins only); a `client_secret` replaces the stored one.
 #[utoipa::path(patch, path = "/customers/{id}/portal/sso-configs/{sso_id}", tag = "single sign-on",
-    params(("id" = Uuid, Path, description = "The customer"), ("sso_id" = Uuid, Path)), request_body = SsoDraft,
+    params(("id" = Uuid, Path, description = "The customer"), ("sso_id" = Uuid, Path)), request_body = SsoDraftBody,
     security(("bearer" = [])),
     responses((status = 200, body = SsoConfigView), (status = 400, body = Problem), (status = 403, body = Problem),
         (status = 404, body = Problem), (status = 422, body = Problem)))]
@@ -94,10 +94,11 @@ pub async fn update(
     State(state): State<AppState>,
     caller: ApiCaller,
     path: SsoPath,
-    ApiJson(draft): ApiJson<SsoDraft>,
+    ApiJson(body): ApiJson<SsoDraftBody>,
 ) -> AppResult<Json<SsoConfigView>> {
     caller.require_admin()?;
-    let config = sso_service::update(&state, path.customer_id, path.sso_id, draft, &caller.actor()).await?;
+    let config =
+        sso_service::update(&state, path.customer_id, path.sso_id, body.into(), &caller.actor()).await?;
     Ok(Json(sso_service::view(&state, &config).await?))
 }
 

@@ -8,8 +8,10 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
 use super::extract::{ApiCaller, ApiJson, ApiQuery, PathId};
-use crate::domain::page::{Page, PageRequest};
-use crate::domain::team::{TeamMember, TeamMemberDraft};
+use super::views::Page;
+use super::views::team::{TeamMemberDraftBody, TeamMemberView};
+use crate::domain::page::PageRequest;
+use crate::domain::team::TeamMember;
 use crate::usecases::team::{self, NewPassword, OneTimePassword};
 use crate::web::error::{AppResult, Problem};
 use crate::web::state::AppState;
@@ -27,42 +29,42 @@ pub struct TeamListQuery {
 #[derive(Debug, Serialize, ToSchema)]
 pub struct TeamMemberWithPassword {
     #[serde(flatten)]
-    pub member: TeamMember,
+    pub member: TeamMemberView,
     /// Generated; hand it to the member, who should change it. Portico keeps only its hash.
     pub password: String,
 }
 
 impl TeamMemberWithPassword {
     fn new((member, OneTimePassword(password)): (TeamMember, OneTimePassword)) -> Self {
-        Self { member, password }
+        Self { member: member.into(), password }
     }
 }
 
 /// Lists team members by name.
 #[utoipa::path(get, path = "/team-members", tag = "team members", params(TeamListQuery),
     security(("bearer" = [])),
-    responses((status = 200, body = Page<TeamMember>), (status = 400, body = Problem), (status = 401, body = Problem)))]
+    responses((status = 200, body = Page<TeamMemberView>), (status = 400, body = Problem), (status = 401, body = Problem)))]
 pub async fn list(
     State(state): State<AppState>,
     _caller: ApiCaller,
     ApiQuery(query): ApiQuery<TeamListQuery>,
-) -> AppResult<Json<Page<TeamMember>>> {
+) -> AppResult<Json<Page<TeamMemberView>>> {
     let page = PageRequest::parse(query.cursor.as_deref(), query.limit)?;
-    Ok(Json(state.store.list_team_members(query.q.as_deref(), &page).await?))
+    Ok(Json(state.store.list_team_members(query.q.as_deref(), &page).await?.into()))
 }
 
 /// Adds a team member (admins only) with a generated password, returned only here.
-#[utoipa::path(post, path = "/team-members", tag = "team members", request_body = TeamMemberDraft,
+#[utoipa::path(post, path = "/team-members", tag = "team members", request_body = TeamMemberDraftBody,
     security(("bearer" = [])),
     responses((status = 201, body = TeamMemberWithPassword), (status = 400, body = Problem),
         (status = 403, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)))]
 pub async fn create(
     State(state): State<AppState>,
     caller: ApiCaller,
-    ApiJson(draft): ApiJson<TeamMemberDraft>,
+    ApiJson(body): ApiJson<TeamMemberDraftBody>,
 ) -> AppResult<impl IntoResponse> {
     let created =
-        team::create_team_member(&state.store, &caller.actor(), draft, NewPassword::Generated).await?;
+        team::create_team_member(&state.store, &caller.actor(), body.into(), NewPassword::Generated).await?;
     let created = TeamMemberWithPassword::new(created);
     let location = format!("/api/v1/team-members/{}", created.member.id);
     let no_store = (header::CACHE_CONTROL, "no-store".to_string());
@@ -72,28 +74,28 @@ pub async fn create(
 /// One team member.
 #[utoipa::path(get, path = "/team-members/{id}", tag = "team members", params(("id" = Uuid, Path)),
     security(("bearer" = [])),
-    responses((status = 200, body = TeamMember), (status = 404, body = Problem)))]
+    responses((status = 200, body = TeamMemberView), (status = 404, body = Problem)))]
 pub async fn show(
     State(state): State<AppState>,
     _caller: ApiCaller,
     PathId(id): PathId,
-) -> AppResult<Json<TeamMember>> {
-    Ok(Json(state.store.team_member(id).await?))
+) -> AppResult<Json<TeamMemberView>> {
+    Ok(Json(state.store.team_member(id).await?.into()))
 }
 
 /// Changes the name, role or standing (admins only). Nobody changes their own role or
 /// deactivates themselves, and the last active admin stays one.
 #[utoipa::path(patch, path = "/team-members/{id}", tag = "team members", params(("id" = Uuid, Path)),
-    request_body = TeamMemberDraft, security(("bearer" = [])),
-    responses((status = 200, body = TeamMember), (status = 400, body = Problem), (status = 403, body = Problem),
+    request_body = TeamMemberDraftBody, security(("bearer" = [])),
+    responses((status = 200, body = TeamMemberView), (status = 400, body = Problem), (status = 403, body = Problem),
         (status = 404, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)))]
 pub async fn update(
     State(state): State<AppState>,
     caller: ApiCaller,
     PathId(id): PathId,
-    ApiJson(draft): ApiJson<TeamMemberDraft>,
-) -> AppResult<Json<TeamMember>> {
-    Ok(Json(team::update_team_member(&state.store, &caller.actor(), id, draft).await?))
+    ApiJson(body): ApiJson<TeamMemberDraftBody>,
+) -> AppResult<Json<TeamMemberView>> {
+    Ok(Json(team::update_team_member(&state.store, &caller.actor(), id, body.into()).await?.into()))
 }
 
 /// Sets a generated password (admins only), returned only here; the member's console sessions

@@ -9,9 +9,11 @@ use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
 use super::extract::{ApiCaller, ApiJson, ApiQuery, PathId};
-use crate::domain::page::{Page, PageRequest};
+use super::views::Page;
+use super::views::tickets::{CommentView, TicketView};
+use crate::domain::page::PageRequest;
 use crate::domain::patch::nullable;
-use crate::domain::ticket::{Comment, ContactSource, Status, Ticket, TicketDraft, Urgency};
+use crate::domain::ticket::{ContactSource, Status, TicketDraft, Urgency};
 use crate::domain::validation::ValidationErrors;
 use crate::store::tickets::{TicketChanges, TicketFilter};
 use crate::usecases::tickets::{self, TicketRequest, Visibility};
@@ -31,12 +33,12 @@ pub struct TicketListQuery {
 
 /// Tickets, open ones first, then by last change.
 #[utoipa::path(get, path = "/tickets", tag = "tickets", params(TicketListQuery), security(("bearer" = [])),
-    responses((status = 200, body = Page<Ticket>), (status = 400, body = Problem), (status = 401, body = Problem)))]
+    responses((status = 200, body = Page<TicketView>), (status = 400, body = Problem), (status = 401, body = Problem)))]
 pub async fn list(
     State(state): State<AppState>,
     _caller: ApiCaller,
     ApiQuery(query): ApiQuery<TicketListQuery>,
-) -> AppResult<Json<Page<Ticket>>> {
+) -> AppResult<Json<Page<TicketView>>> {
     let page = PageRequest::parse(query.cursor.as_deref(), query.limit)?;
     let status = query.status.as_deref().map(Status::parse).transpose()?;
     let filter = TicketFilter {
@@ -45,7 +47,7 @@ pub async fn list(
         status,
         ..Default::default()
     };
-    Ok(Json(state.store.list_tickets(&filter, &page).await?))
+    Ok(Json(state.store.list_tickets(&filter, &page).await?.into()))
 }
 
 /// A ticket as an integration creates it: for an end user of a customer.
@@ -70,7 +72,7 @@ pub struct NewTicketBody {
 
 /// Creates a ticket (contact source `api`).
 #[utoipa::path(post, path = "/tickets", tag = "tickets", request_body = NewTicketBody, security(("bearer" = [])),
-    responses((status = 201, body = Ticket), (status = 400, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)))]
+    responses((status = 201, body = TicketView), (status = 400, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)))]
 pub async fn create(
     State(state): State<AppState>,
     caller: ApiCaller,
@@ -91,17 +93,17 @@ pub async fn create(
     };
     let ticket = tickets::submit_ticket(&state.store, &caller.actor(), request).await?.ticket;
     let location = format!("/api/v1/tickets/{}", ticket.id);
-    Ok((StatusCode::CREATED, [(header::LOCATION, location)], Json(ticket)))
+    Ok((StatusCode::CREATED, [(header::LOCATION, location)], Json(TicketView::from(ticket))))
 }
 
 #[utoipa::path(get, path = "/tickets/{id}", tag = "tickets", params(("id" = Uuid, Path)), security(("bearer" = [])),
-    responses((status = 200, body = Ticket), (status = 404, body = Problem)))]
+    responses((status = 200, body = TicketView), (status = 404, body = Problem)))]
 pub async fn show(
     State(state): State<AppState>,
     _caller: ApiCaller,
     PathId(id): PathId,
-) -> AppResult<Json<Ticket>> {
-    Ok(Json(state.store.ticket(id).await?))
+) -> AppResult<Json<TicketView>> {
+    Ok(Json(state.store.ticket(id).await?.into()))
 }
 
 #[derive(Debug, Default, Deserialize, ToSchema)]
@@ -119,14 +121,14 @@ pub struct TicketPatch {
 /// Changes status, urgency, group or assignee (a member of the group).
 #[utoipa::path(patch, path = "/tickets/{id}", tag = "tickets", params(("id" = Uuid, Path)), request_body = TicketPatch,
     security(("bearer" = [])),
-    responses((status = 200, body = Ticket), (status = 400, body = Problem), (status = 404, body = Problem),
+    responses((status = 200, body = TicketView), (status = 400, body = Problem), (status = 404, body = Problem),
         (status = 409, body = Problem), (status = 422, body = Problem)))]
 pub async fn update(
     State(state): State<AppState>,
     caller: ApiCaller,
     PathId(id): PathId,
     ApiJson(patch): ApiJson<TicketPatch>,
-) -> AppResult<Json<Ticket>> {
+) -> AppResult<Json<TicketView>> {
     tickets::ticket_for(&state.store, &caller.actor(), id).await?;
     let mut errors = ValidationErrors::new();
     let status = patch.status.as_deref().and_then(|raw| errors.check(Status::parse(raw)));
@@ -138,12 +140,12 @@ pub async fn update(
         assignment_group_id: patch.assignment_group_id,
         assignee_id: patch.assignee_id,
     };
-    Ok(Json(tickets::update_ticket(&state.store, &caller.actor(), id, changes).await?))
+    Ok(Json(tickets::update_ticket(&state.store, &caller.actor(), id, changes).await?.into()))
 }
 
 #[derive(Debug, Serialize, ToSchema)]
 pub struct CommentList {
-    pub items: Vec<Comment>,
+    pub items: Vec<CommentView>,
 }
 
 /// The whole conversation, internal notes included, oldest first.
@@ -155,7 +157,8 @@ pub async fn comments(
     PathId(id): PathId,
 ) -> AppResult<Json<CommentList>> {
     state.store.ticket(id).await?;
-    Ok(Json(CommentList { items: state.store.comments(id, true).await? }))
+    let items = state.store.comments(id, true).await?.into_iter().map(CommentView::from).collect();
+    Ok(Json(CommentList { items }))
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -169,7 +172,7 @@ pub struct NewComment {
 /// Adds a public reply or an internal note, as the calling team member.
 #[utoipa::path(post, path = "/tickets/{id}/comments", tag = "tickets", params(("id" = Uuid, Path)), request_body = NewComment,
     security(("bearer" = [])),
-    responses((status = 201, body = Comment), (status = 400, body = Problem), (status = 404, body = Problem), (status = 422, body = Problem)))]
+    responses((status = 201, body = CommentView), (status = 400, body = Problem), (status = 404, body = Problem), (status = 422, body = Problem)))]
 pub async fn add_comment(
     State(state): State<AppState>,
     caller: ApiCaller,
@@ -178,5 +181,5 @@ pub async fn add_comment(
 ) -> AppResult<impl IntoResponse> {
     let visibility = if body.public { Visibility::Public } else { Visibility::Internal };
     let comment = tickets::comment(&state.store, &caller.actor(), id, &body.body, visibility).await?;
-    Ok((StatusCode::CREATED, Json(comment)))
+    Ok((StatusCode::CREATED, Json(CommentView::from(comment))))
 }

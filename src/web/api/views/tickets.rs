@@ -17,7 +17,7 @@ mirrored_enum!(#[serde(rename_all = "snake_case")]
 mirrored_enum!(#[serde(rename_all = "snake_case")]
     AuthorKindView as AuthorKind from ticket::AuthorKind { EndUser, TeamMember });
 mirrored_enum!(#[serde(rename_all = "snake_case")]
-    ContactSourceView as ContactSource from ticket::ContactSource { Portal, Console, Api });
+    ContactSourceView as ContactSource from ticket::ContactSource { Portal, Console, Api, Email });
 
 #[derive(Debug, Serialize, ToSchema)]
 #[schema(as = Ticket)]

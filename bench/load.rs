@@ -113,7 +113,11 @@ async fn main() {
         .await
         .expect("an admin");
     let (_, token) = portico::cli::create_token(&store, "bench@msp.example", "bench").await.unwrap();
-    tokio::spawn(app::serve(listener, AppState::new(config, store.clone()), std::future::pending()));
+    tokio::spawn(app::serve(
+        listener,
+        AppState::new(config, store.clone()).expect("the server's state"),
+        std::future::pending(),
+    ));
 
     let base = format!("http://{addr}");
     let client = Client::builder().pool_max_idle_per_host(args.concurrency * 2).build().unwrap();

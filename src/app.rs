@@ -116,6 +116,7 @@ pub async fn serve(
     let mailbox = crate::mail::imap::start(
         state.store.clone(),
         std::sync::Arc::new(state.config.mail.clone()),
+        state.attachments.clone(),
         state.last_mailbox_poll.clone(),
     );
     // Portals on their own hosts are mapped onto `/p/{slug}` before routing.
@@ -195,6 +196,13 @@ async fn housekeeping(state: AppState) {
         let window = state.config.sign_in_limits.window.as_millis() as i64;
         if let Err(error) = state.store.prune_sign_in_failures(window).await {
             tracing::warn!(%error, "could not prune sign-in failures");
+        }
+        // An hour covers any upload between its content's write and its row's commit.
+        let grace = time::Duration::hours(1);
+        match crate::usecases::attachments::remove_orphans(&state.store, &state.attachments, grace).await {
+            Ok(0) => {}
+            Ok(removed) => tracing::info!(removed, "removed attachment contents no ticket uses"),
+            Err(error) => tracing::warn!(%error, "could not remove unused attachment contents"),
         }
     }
 }

@@ -8,6 +8,7 @@ use clap::Args;
 use secrecy::{ExposeSecret, SecretString};
 use url::Url;
 
+use crate::attachments::settings::AttachmentSettings;
 use crate::domain::portal::address::{PortalAddress, PortalAddressing};
 use crate::domain::portal::document::PortalSettings;
 use crate::events::DispatchSettings;
@@ -122,6 +123,9 @@ pub struct ServeArgs {
     #[command(flatten)]
     pub mail: crate::mail::settings::MailArgs,
 
+    #[command(flatten)]
+    pub attachments: crate::attachments::settings::AttachmentArgs,
+
     /// Log format: `text` for people, `json` for log collectors.
     #[arg(long, env = "PORTICO_LOG_FORMAT", default_value = "text", value_parser = ["text", "json"])]
     pub log_format: String,
@@ -165,6 +169,8 @@ pub struct Config {
     pub metrics_token: Option<SecretString>,
     /// Notifications out, replies and new tickets in.
     pub mail: MailSettings,
+    /// Where ticket attachments live, and their limits.
+    pub attachments: AttachmentSettings,
 }
 
 impl Config {
@@ -207,6 +213,7 @@ impl Config {
             },
             metrics_token: args.metrics_token.clone().filter(|t| !t.expose_secret().trim().is_empty()),
             mail: MailSettings::from_args(&args.mail)?,
+            attachments: AttachmentSettings::from_args(&args.attachments, &args.storage.data_dir)?,
         })
     }
 

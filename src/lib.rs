@@ -1,6 +1,7 @@
 //! Portico: self-service End User Portals for managed service providers.
 
 pub mod app;
+pub mod attachments;
 pub mod auth;
 pub mod backup;
 pub mod cli;

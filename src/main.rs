@@ -168,7 +168,7 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
         .with_context(|| format!("cannot listen on {}", config.addr))?;
     tracing::info!(addr = %listener.local_addr()?, public_url = %config.public_url,
         database = store.backend().name(), "Portico is serving");
-    let state = AppState::new(config, store.clone());
+    let state = AppState::new(config, store.clone())?;
     app::serve(listener, state, shutdown).await?;
     store.close().await;
     Ok(())

@@ -56,6 +56,8 @@ kinds! {
     TicketStatusChanged => "ticket.status_changed",
     TicketAssigned => "ticket.assigned",
     TicketUpdated => "ticket.updated",
+    TicketAttachmentAdded => "ticket.attachment_added",
+    TicketAttachmentRedacted => "ticket.attachment_redacted",
 }
 
 impl EventKind {
@@ -73,8 +75,14 @@ impl EventKind {
             PortalSaved => SubjectKind::Portal,
             SsoConfigChanged => SubjectKind::SsoConfig,
             ArticleCreated | ArticleUpdated | ArticleDeleted => SubjectKind::Article,
-            TicketCreated | TicketReplied | TicketNoted | TicketStatusChanged | TicketAssigned
-            | TicketUpdated => SubjectKind::Ticket,
+            TicketCreated
+            | TicketReplied
+            | TicketNoted
+            | TicketStatusChanged
+            | TicketAssigned
+            | TicketUpdated
+            | TicketAttachmentAdded
+            | TicketAttachmentRedacted => SubjectKind::Ticket,
         }
     }
 
@@ -103,8 +111,14 @@ impl EventKind {
                 Change::Updated => "update",
                 Change::Deleted => "delete",
             },
-            TicketCreated | TicketReplied | TicketNoted | TicketStatusChanged | TicketAssigned
-            | TicketUpdated => return None,
+            TicketAttachmentRedacted => "redact",
+            TicketCreated
+            | TicketReplied
+            | TicketNoted
+            | TicketStatusChanged
+            | TicketAssigned
+            | TicketUpdated
+            | TicketAttachmentAdded => return None,
         })
     }
 }

@@ -1,6 +1,7 @@
 //! Pure domain types and their validation: no I/O, no HTTP, no SQL.
 
 pub mod actor;
+pub mod attachment;
 pub mod customer;
 pub mod email;
 pub mod end_user;

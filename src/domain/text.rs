@@ -60,6 +60,12 @@ pub fn cleaned_name(raw: &str, max: usize) -> Option<String> {
     bounded("name", &name, 1, max, false).ok()
 }
 
+/// A size limit as people read it: whole megabytes as "25 MB", anything else in kilobytes.
+pub fn size_limit_text(bytes: u64) -> String {
+    const MB: u64 = 1024 * 1024;
+    if bytes.is_multiple_of(MB) { format!("{} MB", bytes / MB) } else { format!("{} KB", bytes.div_ceil(1024)) }
+}
+
 /// Like [`bounded`] for optional fields: empty or absent input means "none".
 pub fn optional(field: &str, raw: Option<&str>, max: usize) -> Result<Option<String>, FieldError> {
     match raw.map(str::trim) {

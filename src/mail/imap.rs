@@ -16,6 +16,7 @@ use tokio::task::JoinHandle;
 use url::Url;
 
 use super::settings::{MailSettings, PolledMailbox};
+use crate::attachments::Attachments;
 use crate::domain::actor::Actor;
 use crate::store::Store;
 use crate::usecases::inbound_mail;
@@ -62,11 +63,18 @@ pub struct PollReport {
 pub type LastPoll = Arc<std::sync::Mutex<Option<PollReport>>>;
 
 /// Starts polling when a mailbox is configured.
-pub fn start(store: Store, settings: Arc<MailSettings>, last_poll: LastPoll) -> Option<JoinHandle<()>> {
+pub fn start(
+    store: Store,
+    settings: Arc<MailSettings>,
+    attachments: Attachments,
+    last_poll: LastPoll,
+) -> Option<JoinHandle<()>> {
     let mailbox = settings.imap.clone()?;
     Some(tokio::spawn(async move {
         loop {
-            let outcome = poll_once(&store, &settings, &mailbox).await.map_err(|error| format!("{error:#}"));
+            let outcome = poll_once(&store, &settings, &attachments, &mailbox)
+                .await
+                .map_err(|error| format!("{error:#}"));
             match &outcome {
                 Ok(0) => {}
                 Ok(handled) => tracing::info!(handled, "handled incoming mail"),
@@ -83,6 +91,7 @@ pub fn start(store: Store, settings: Arc<MailSettings>, last_poll: LastPoll) -> 
 pub async fn poll_once(
     store: &Store,
     settings: &MailSettings,
+    attachments: &Attachments,
     mailbox: &PolledMailbox,
 ) -> anyhow::Result<usize> {
     let account = Account::from_url(mailbox.url.expose_secret())?;
@@ -102,9 +111,9 @@ pub async fn poll_once(
             )
             .await
             .context("TLS with the IMAP server failed")?;
-        work(Client::new(stream), &account, store, settings, mailbox).await
+        work(Client::new(stream), &account, store, settings, attachments, mailbox).await
     } else {
-        work(Client::new(tcp), &account, store, settings, mailbox).await
+        work(Client::new(tcp), &account, store, settings, attachments, mailbox).await
     }
 }
 
@@ -124,6 +133,7 @@ async fn work<S>(
     account: &Account,
     store: &Store,
     settings: &MailSettings,
+    attachments: &Attachments,
     mailbox: &PolledMailbox,
 ) -> anyhow::Result<usize>
 where
@@ -156,7 +166,7 @@ where
             .await?;
         for message in fetched {
             let (Some(uid), Some(raw)) = (message.uid, message.body()) else { continue };
-            let received = inbound_mail::receive(store, settings, &actor, raw)
+            let received = inbound_mail::receive(store, settings, attachments, &actor, raw)
                 .await
                 .map_err(|error| anyhow::anyhow!("handling a message failed: {error}"))?;
             tracing::info!(

@@ -23,6 +23,8 @@ pub struct Incoming {
     pub automated: Option<String>,
     /// The new text: the body as text (HTML turned into text), without quoted history.
     pub text: String,
+    /// Attached files: their names and contents.
+    pub files: Vec<(String, Vec<u8>)>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -82,6 +84,11 @@ pub fn read(raw: &[u8]) -> Result<Incoming, Unreadable> {
         }
     }
     let body = message.body_text(0).map(|text| text.into_owned()).unwrap_or_default();
+    let files = message
+        .attachments()
+        .filter(|part| !part.contents().is_empty())
+        .map(|part| (part.attachment_name().unwrap_or("attachment").to_string(), part.contents().to_vec()))
+        .collect();
     Ok(Incoming {
         message_id,
         sender,
@@ -90,6 +97,7 @@ pub fn read(raw: &[u8]) -> Result<Incoming, Unreadable> {
         answers,
         automated: automated(&message),
         text: new_text(&body),
+        files,
     })
 }
 
@@ -168,6 +176,19 @@ mod tests {
         assert_eq!(incoming.answers, ["<a.b@msp.example>", "<ticket.1@msp.example>"]);
         assert_eq!(incoming.automated, None);
         assert_eq!(incoming.text, "Thanks!");
+        assert!(incoming.files.is_empty());
+    }
+
+    #[test]
+    fn attached_files_are_kept_with_their_names() {
+        let raw = mail(
+            "From: erin@acme.example\nTo: help@msp.example\nSubject: Log\nContent-Type: multipart/mixed; boundary=\"b\"",
+            "--b\nContent-Type: text/plain\n\nSee the log.\n--b\nContent-Type: text/plain; name=\"vpn.log\"\n\
+             Content-Disposition: attachment; filename=\"vpn.log\"\nContent-Transfer-Encoding: base64\n\nZXJyb3IgNDI=\n--b--",
+        );
+        let incoming = read(&raw).unwrap();
+        assert_eq!(incoming.text, "See the log.");
+        assert_eq!(incoming.files, [("vpn.log".to_string(), b"error 42".to_vec())]);
     }
 
     #[test]

@@ -86,11 +86,7 @@ impl Default for MailSettings {
 impl MailSettings {
     /// The size limit of incoming messages, as people read it.
     pub fn inbound_limit_text(&self) -> String {
-        const MB: usize = 1024 * 1024;
-        match self.max_inbound_bytes {
-            bytes if bytes % MB == 0 => format!("{} MB", bytes / MB),
-            bytes => format!("{} KB", bytes.div_ceil(1024)),
-        }
+        crate::domain::text::size_limit_text(self.max_inbound_bytes as u64)
     }
 
     pub fn from_args(args: &MailArgs) -> anyhow::Result<Self> {

@@ -4,6 +4,7 @@
 //! row-value comparisons). What truly differs lives in [`dialect`].
 
 pub mod article_html;
+pub mod attachments;
 pub mod audit;
 mod conditions;
 pub mod customers;

@@ -20,6 +20,9 @@ pub enum UseCaseError {
     /// Someone saved in between (optimistic concurrency).
     #[error("changed since revision {expected}: the current revision is {current}")]
     Stale { expected: i64, current: i64 },
+    /// An upload over a size limit; the message names the limit.
+    #[error("{field}: {message}")]
+    TooLarge { field: &'static str, message: String },
     /// Too many of these in a short time.
     #[error("too many attempts; try again in {retry_after_secs} seconds")]
     RateLimited { retry_after_secs: u64 },

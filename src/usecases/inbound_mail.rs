@@ -9,8 +9,10 @@
 
 use uuid::Uuid;
 
-use super::tickets::{self, MailReceipt, Submitted, TicketRequest};
+use super::tickets::{self, Files, MailReceipt, Submitted, TicketRequest};
 use super::{UseCaseError, UseCaseResult};
+use crate::attachments::Attachments;
+use crate::attachments::stage::Staged;
 use crate::domain::actor::{Actor, ActorKind};
 use crate::domain::email::EmailAddress;
 use crate::domain::end_user::EndUser;
@@ -73,6 +75,7 @@ impl Received {
 pub async fn receive(
     store: &Store,
     settings: &MailSettings,
+    attachments: &Attachments,
     actor: &Actor,
     raw: &[u8],
 ) -> UseCaseResult<Received> {
@@ -97,7 +100,7 @@ pub async fn receive(
             repeated: true,
         });
     }
-    let received = decide(store, settings, &incoming).await?;
+    let received = decide(store, settings, attachments, &incoming).await?;
     if received.outcome == Outcome::Rejected {
         tracing::warn!(message_id = %incoming.message_id, sender = incoming.sender.as_deref().unwrap_or("(none)"),
             reason = received.reason.as_deref().unwrap_or_default(), "refused an incoming mail");
@@ -105,7 +108,12 @@ pub async fn receive(
     Ok(received)
 }
 
-async fn decide(store: &Store, settings: &MailSettings, incoming: &Incoming) -> UseCaseResult<Received> {
+async fn decide(
+    store: &Store,
+    settings: &MailSettings,
+    attachments: &Attachments,
+    incoming: &Incoming,
+) -> UseCaseResult<Received> {
     if let Some(reason) = &incoming.automated {
         let received = Received {
             outcome: Outcome::Ignored,
@@ -125,8 +133,8 @@ async fn decide(store: &Store, settings: &MailSettings, incoming: &Incoming) -> 
         Found::UnknownToken => {
             remember(store, incoming, Received::rejected("the reply address names no ticket")).await
         }
-        Found::Ticket(ticket) => reply(store, incoming, &sender_address, &ticket).await,
-        Found::Nothing => new_ticket(store, incoming, &sender_address).await,
+        Found::Ticket(ticket) => reply(store, attachments, incoming, &sender_address, &ticket).await,
+        Found::Nothing => new_ticket(store, attachments, incoming, &sender_address).await,
     }
 }
 
@@ -189,6 +197,7 @@ fn subject_number(subject: &str) -> Option<i64> {
 /// A reply from someone allowed to reply to `ticket`, as that person; anyone else is refused.
 async fn reply(
     store: &Store,
+    attachments: &Attachments,
     incoming: &Incoming,
     sender: &EmailAddress,
     ticket: &Ticket,
@@ -207,7 +216,8 @@ async fn reply(
         .await;
     }
     let receipt = MailReceipt { message_id: &incoming.message_id, sender: sender.as_str() };
-    match tickets::reply_by_mail(store, &actor, ticket.id, &body, receipt).await {
+    let files = Files { attachments, staged: stage_files(attachments, incoming).await };
+    match tickets::reply_by_mail(store, &actor, ticket.id, &body, receipt, Some(files)).await {
         Ok(Some(_)) => Ok(Received {
             outcome: Outcome::CommentAdded,
             ticket_id: Some(ticket.id),
@@ -262,7 +272,12 @@ async fn replier(store: &Store, sender: &EmailAddress, ticket: &Ticket) -> UseCa
 }
 
 /// A new ticket from an active end user known by this address in exactly one customer.
-async fn new_ticket(store: &Store, incoming: &Incoming, sender: &EmailAddress) -> UseCaseResult<Received> {
+async fn new_ticket(
+    store: &Store,
+    attachments: &Attachments,
+    incoming: &Incoming,
+    sender: &EmailAddress,
+) -> UseCaseResult<Received> {
     let users: Vec<EndUser> = store.active_end_users_by_email(sender).await?;
     let user = match users.as_slice() {
         [user] => user,
@@ -305,7 +320,8 @@ async fn new_ticket(store: &Store, incoming: &Incoming, sender: &EmailAddress) -
         // The Message-ID makes a message delivered twice one ticket.
         submission_key: Some(format!("mail:{}", incoming.message_id)),
     };
-    let received = match tickets::submit_ticket(store, &actor, request).await {
+    let files = Files { attachments, staged: stage_files(attachments, incoming).await };
+    let received = match tickets::submit_ticket_with_files(store, &actor, request, files).await {
         Ok(Submitted { ticket, .. }) => Received {
             outcome: Outcome::TicketCreated,
             ticket_id: Some(ticket.id),
@@ -324,6 +340,20 @@ async fn new_ticket(store: &Store, incoming: &Incoming, sender: &EmailAddress) -
         Err(other) => return Err(other),
     };
     remember(store, incoming, received).await
+}
+
+/// The message's files, staged for the ticket; one over the size limit is left out (and logged)
+/// rather than costing the message its text.
+async fn stage_files(attachments: &Attachments, incoming: &Incoming) -> Vec<Staged> {
+    let mut staged = Vec::new();
+    for (name, bytes) in &incoming.files {
+        match attachments.stager.stage_bytes(name, bytes::Bytes::from(bytes.clone())).await {
+            Ok(file) => staged.push(file),
+            Err(error) => tracing::warn!(message_id = %incoming.message_id, file = name, %error,
+                "left a file of an incoming mail out"),
+        }
+    }
+    staged
 }
 
 fn strip_reply_prefixes(subject: &str) -> String {

@@ -4,6 +4,7 @@
 //! also records the change's events. Front doors only translate their input into a call and the
 //! result into a page, a JSON body or a line of output.
 
+pub mod attachments;
 pub mod customers;
 pub mod end_users;
 pub mod error;

@@ -6,7 +6,9 @@
 use time::OffsetDateTime;
 use uuid::Uuid;
 
-use super::{UseCaseError, UseCaseResult};
+use super::{UseCaseError, UseCaseResult, attachments};
+use crate::attachments::Attachments;
+use crate::attachments::stage::Staged;
 use crate::domain::actor::Actor;
 use crate::domain::event::{EventKind, NewEvent};
 use crate::domain::ticket::{
@@ -42,6 +44,25 @@ pub struct Submitted {
 }
 
 pub async fn submit_ticket(store: &Store, actor: &Actor, request: TicketRequest) -> UseCaseResult<Submitted> {
+    submit(store, actor, request, None).await
+}
+
+/// A new ticket with files, in one transaction.
+pub async fn submit_ticket_with_files(
+    store: &Store,
+    actor: &Actor,
+    request: TicketRequest,
+    files: Files<'_>,
+) -> UseCaseResult<Submitted> {
+    submit(store, actor, request, Some(files)).await
+}
+
+async fn submit(
+    store: &Store,
+    actor: &Actor,
+    request: TicketRequest,
+    files: Option<Files<'_>>,
+) -> UseCaseResult<Submitted> {
     match actor.as_end_user() {
         Some((user_id, customer_id)) => {
             if user_id != request.requester_id || customer_id != request.customer_id {
@@ -70,6 +91,9 @@ pub async fn submit_ticket(store: &Store, actor: &Actor, request: TicketRequest)
         source: request.source,
         submission_key: key.as_ref(),
     };
+    if let Some(files) = &files {
+        attachments::put_contents(store, files.attachments, None, &files.staged).await?;
+    }
     let mut tx = store.begin_write().await?;
     if actor.is_end_user() {
         check_submission_limit(&mut tx, request.requester_id).await?;
@@ -97,6 +121,10 @@ pub async fn submit_ticket(store: &Store, actor: &Actor, request: TicketRequest)
         .with("assignment_group_id", ticket.assignment_group_id.to_string())
         .with("contact_source", ticket.contact_source.as_str());
     tx.record(actor, event).await?;
+    if let Some(files) = &files {
+        attachments::record_files(&mut tx, files.attachments, actor, &ticket, None, &files.staged, true)
+            .await?;
+    }
     tx.commit().await?;
     Ok(Submitted { ticket, created: true })
 }
@@ -161,6 +189,10 @@ pub async fn conversation(store: &Store, actor: &Actor, id: Uuid) -> UseCaseResu
     Ok((ticket, comments))
 }
 
+fn public_of(visibility: Visibility) -> bool {
+    visibility == Visibility::Public
+}
+
 /// A public reply (the requester sees it) or an internal note (team only).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Visibility {
@@ -175,7 +207,26 @@ pub async fn comment(
     body: &str,
     visibility: Visibility,
 ) -> UseCaseResult<Comment> {
-    let added = add_comment(store, actor, ticket_id, body, visibility, None).await?;
+    let added = add_comment(store, actor, ticket_id, body, visibility, None, None).await?;
+    Ok(added.expect("only a mail receipt can find the comment added before"))
+}
+
+/// Files that come with a reply or a new ticket: staged, to be stored with it.
+pub struct Files<'a> {
+    pub attachments: &'a Attachments,
+    pub staged: Vec<Staged>,
+}
+
+/// A reply or note with files, in one transaction.
+pub async fn comment_with_files(
+    store: &Store,
+    actor: &Actor,
+    ticket_id: Uuid,
+    body: &str,
+    visibility: Visibility,
+    files: Files<'_>,
+) -> UseCaseResult<Comment> {
+    let added = add_comment(store, actor, ticket_id, body, visibility, None, Some(files)).await?;
     Ok(added.expect("only a mail receipt can find the comment added before"))
 }
 
@@ -193,8 +244,9 @@ pub async fn reply_by_mail(
     ticket_id: Uuid,
     body: &str,
     receipt: MailReceipt<'_>,
+    files: Option<Files<'_>>,
 ) -> UseCaseResult<Option<Comment>> {
-    add_comment(store, actor, ticket_id, body, Visibility::Public, Some(receipt)).await
+    add_comment(store, actor, ticket_id, body, Visibility::Public, Some(receipt), files).await
 }
 
 async fn add_comment(
@@ -204,12 +256,17 @@ async fn add_comment(
     body: &str,
     visibility: Visibility,
     receipt: Option<MailReceipt<'_>>,
+    files: Option<Files<'_>>,
 ) -> UseCaseResult<Option<Comment>> {
     let ticket = ticket_for(store, actor, ticket_id).await?;
     if actor.is_end_user() && visibility == Visibility::Internal {
         return Err(UseCaseError::field("public", "end users write public replies only"));
     }
     let body = comment_body(body)?;
+    if let Some(files) = &files {
+        attachments::check_visibility(actor, public_of(visibility))?;
+        attachments::put_contents(store, files.attachments, Some(ticket.id), &files.staged).await?;
+    }
     let author = Author {
         kind: if actor.is_end_user() { AuthorKind::EndUser } else { AuthorKind::TeamMember },
         id: actor.id.ok_or_else(|| UseCaseError::field("author", "comments need a person as author"))?,
@@ -226,6 +283,18 @@ async fn add_comment(
         }
     }
     let comment = tx.insert_comment(ticket.id, &author, &body, public).await?;
+    if let Some(files) = &files {
+        attachments::record_files(
+            &mut tx,
+            files.attachments,
+            actor,
+            &ticket,
+            Some(comment.id),
+            &files.staged,
+            public,
+        )
+        .await?;
+    }
     let (kind, verb) =
         if public { (EventKind::TicketReplied, "replied to") } else { (EventKind::TicketNoted, "noted on") };
     let mut event = NewEvent::new(kind, ticket.id, format!("{verb} {}", ticket.number))

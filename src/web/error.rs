@@ -63,6 +63,9 @@ impl From<UseCaseError> for AppError {
             UseCaseError::Conflict { field, message } => Self::Conflict { field, message },
             UseCaseError::Stale { expected, current } => StoreError::Stale { expected, current }.into(),
             UseCaseError::RateLimited { retry_after_secs } => Self::RateLimited { retry_after_secs },
+            UseCaseError::TooLarge { field, message } => {
+                Self::malformed(StatusCode::PAYLOAD_TOO_LARGE, field, message)
+            }
             UseCaseError::Internal(error) => Self::Internal(error),
         }
     }

@@ -4,6 +4,7 @@ pub mod admin;
 pub mod api;
 pub mod assets;
 pub mod client_ip;
+pub mod downloads;
 pub mod error;
 pub mod headers;
 pub mod ops;
@@ -14,6 +15,7 @@ pub mod redirect;
 pub mod sso_service;
 pub mod state;
 pub mod trace;
+pub mod uploads;
 
 use axum::http::Uri;
 use axum::response::{IntoResponse, Response};

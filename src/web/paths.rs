@@ -65,6 +65,8 @@ routes! {
     DELETE_ARTICLE, delete_article(id) = "/admin/kb/{id}/delete";
     TICKET, ticket(id) = "/admin/tickets/{id}";
     TICKET_COMMENTS, ticket_comments(id) = "/admin/tickets/{id}/comments";
+    TICKET_FILE, ticket_file(id) = "/admin/files/{id}";
+    TICKET_FILE_THUMBNAIL, ticket_file_thumbnail(id) = "/admin/files/{id}/thumbnail";
     END_USER_ACTIVE, end_user_active(id) = "/admin/end-users/{id}/active";
     GROUP, group(id) = "/admin/groups/{id}";
     EDIT_GROUP, edit_group(id) = "/admin/groups/{id}/edit";

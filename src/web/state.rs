@@ -6,6 +6,7 @@ use metrics_exporter_prometheus::PrometheusHandle;
 use tokio::sync::Notify;
 
 use crate::app::metrics_handle;
+use crate::attachments::Attachments;
 use crate::config::Config;
 use crate::crypto::Sealer;
 use crate::events::Consumer;
@@ -35,11 +36,16 @@ pub struct AppState {
     pub mail_queued: Arc<Notify>,
     /// How this instance's last look at the mailbox went.
     pub last_mailbox_poll: LastPoll,
+    /// The attachment store and upload staging.
+    pub attachments: Attachments,
 }
 
 impl AppState {
-    pub fn new(config: Config, store: Store) -> Self {
-        Self {
+    /// The state of a server; fails when the attachment store cannot be opened.
+    pub fn new(config: Config, store: Store) -> anyhow::Result<Self> {
+        let attachments = Attachments::open(&config.attachments, &config.data_dir)?;
+        Ok(Self {
+            attachments,
             sealer: Sealer::new(&config.secret_key),
             outbound: Outbound::new(config.allow_insecure_idp),
             providers: Arc::new(ProviderCache::default()),
@@ -49,7 +55,7 @@ impl AppState {
             config: Arc::new(config),
             store,
             metrics: metrics_handle(),
-        }
+        })
     }
 
     /// Forgets an identity provider's metadata here at once; the other instances forget it when

@@ -5,6 +5,7 @@ mod html_form;
 mod idp;
 mod imap;
 mod kb;
+mod s3;
 mod smtp;
 mod support;
 
@@ -12,6 +13,7 @@ mod api_auth;
 mod api_customers;
 mod api_end_users;
 mod api_groups;
+mod attachments;
 mod browser;
 mod browser_drawer;
 mod browser_mail;

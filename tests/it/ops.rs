@@ -155,6 +155,10 @@ async fn the_openapi_document_covers_every_route_and_matches_its_snapshot() {
         "DELETE /api/v1/kb/articles/{id}",
         "GET /api/v1/events",
         "POST /api/v1/inbound-email",
+        "GET /api/v1/tickets/{id}/attachments",
+        "POST /api/v1/tickets/{id}/attachments",
+        "GET /api/v1/attachments/{id}/content",
+        "DELETE /api/v1/attachments/{id}",
     ];
     expected.sort();
     assert_eq!(operations, expected);

@@ -248,9 +248,10 @@ impl TestApp {
             events: DispatchSettings { poll: std::time::Duration::from_millis(200), ..Default::default() },
             metrics_token: None,
             mail: Default::default(),
+            attachments: portico::attachments::settings::AttachmentSettings::local(&data_dir),
         };
         adjust(&mut config);
-        let mut state = AppState::new(config, store.clone());
+        let mut state = AppState::new(config, store.clone()).expect("the server's state");
         state.consumers = consumers;
         let config = state.config.clone();
         let (shutdown, signal) = oneshot::channel::<()>();

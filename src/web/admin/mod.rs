@@ -63,6 +63,8 @@ pub fn router(_state: &AppState) -> Router<AppState> {
         .route(paths::DELETE_ARTICLE, post(kb::delete))
         .route(paths::TICKET, get(tickets::show).post(tickets::update))
         .route(paths::TICKET_COMMENTS, post(tickets::comment))
+        .route(paths::TICKET_FILE, get(tickets::file))
+        .route(paths::TICKET_FILE_THUMBNAIL, get(tickets::file_thumbnail))
         .layer(SetResponseHeaderLayer::overriding(
             header::CONTENT_SECURITY_POLICY,
             HeaderValue::from_static(CONTENT_SECURITY_POLICY),

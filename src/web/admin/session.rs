@@ -10,12 +10,14 @@ use serde::de::DeserializeOwned;
 
 use super::layout::Nav;
 use super::page_error::PageError;
+use crate::attachments::stage::Staged;
 use crate::auth::secret::{TokenHash, hash_token, same_secret};
 use crate::config::Config;
 use crate::domain::actor::Actor;
 use crate::domain::team::TeamMember;
 use crate::web::error::AppError;
 use crate::web::state::AppState;
+use crate::web::uploads;
 
 pub const SESSION_COOKIE: &str = "portico_console";
 pub const LOGIN_CSRF_COOKIE: &str = "portico_login_csrf";
@@ -104,6 +106,40 @@ impl<T: DeserializeOwned> FromRequest<AppState> for ConsoleForm<T> {
         let form = serde_html_form::from_bytes(&bytes)
             .map_err(|e| AppError::malformed(StatusCode::BAD_REQUEST, "form", e.to_string()))?;
         Ok(Self { user, form })
+    }
+}
+
+/// A console form that may carry files (`multipart/form-data`), under the same CSRF rule as
+/// [`ConsoleForm`]. A file over the limit comes back as `upload_error` with the text read so far.
+pub struct ConsoleUpload<T> {
+    pub user: ConsoleUser,
+    pub form: T,
+    pub files: Vec<Staged>,
+    pub upload_error: Option<String>,
+}
+
+impl<T: DeserializeOwned + Default> FromRequest<AppState> for ConsoleUpload<T> {
+    type Rejection = PageError;
+
+    async fn from_request(request: Request, state: &AppState) -> Result<Self, Self::Rejection> {
+        if !uploads::is_multipart(request.headers()) {
+            let ConsoleForm { user, form } = ConsoleForm::<T>::from_request(request, state).await?;
+            return Ok(Self { user, form, files: Vec::new(), upload_error: None });
+        }
+        let (mut parts, body) = request.into_parts();
+        let user = ConsoleUser::from_request_parts(&mut parts, state).await?;
+        let (received, upload_error) =
+            match uploads::receive(&parts.headers, body, &state.attachments.stager).await {
+                Ok(received) => (received, None),
+                Err((error, partial)) => (partial, Some(error.to_string())),
+            };
+        if !same_secret(received.field("_csrf").unwrap_or_default(), &user.csrf_token) {
+            return Err(csrf_refusal());
+        }
+        let form = serde_html_form::from_bytes(&received.urlencoded())
+            .map_err(|e| AppError::malformed(StatusCode::BAD_REQUEST, "form", e.to_string()))?;
+        let files = if upload_error.is_some() { Vec::new() } else { received.files };
+        Ok(Self { user, form, files, upload_error })
     }
 }
 

@@ -13,7 +13,8 @@ use uuid::Uuid;
 use super::directory;
 use super::layout::Nav;
 use super::page_error::{PageError, PageResult};
-use super::session::{ConsoleForm, ConsoleUser, PageId};
+use super::session::{ConsoleForm, ConsoleUpload, ConsoleUser, PageId};
+use crate::domain::attachment::Attachment;
 use crate::domain::customer::Customer;
 use crate::domain::end_user::EndUser;
 use crate::domain::group::AssignmentGroup;
@@ -23,7 +24,10 @@ use crate::domain::ticket::{Comment, Status, Ticket};
 use crate::domain::validation::{FieldError, ValidationErrors};
 use crate::store::mail::{DeliveryState, OutboxEntry};
 use crate::store::tickets::{TicketChanges, TicketFilter};
-use crate::usecases::tickets::{self, Visibility};
+use crate::usecases::UseCaseError;
+use crate::usecases::attachments;
+use crate::usecases::tickets::{self, Files, Visibility};
+use crate::web::downloads;
 use crate::web::error::AppError;
 use crate::web::paths;
 use crate::web::state::AppState;
@@ -144,6 +148,8 @@ struct TicketPage {
     draft: String,
     /// The mail sent about the ticket, newest first.
     mail: Vec<OutboxEntry>,
+    files: Vec<Attachment>,
+    file_limit: String,
 }
 
 impl TicketPage {
@@ -200,6 +206,8 @@ async fn ticket_page(
         errors,
         draft,
         mail: state.store.mail_of_ticket(id).await?,
+        files: attachments::files_of(&state.store, &user.actor(), id).await.map_err(AppError::from)?,
+        file_limit: state.attachments.settings.file_limit_text(),
     };
     Ok((status, page).into_response())
 }
@@ -212,7 +220,7 @@ pub async fn show(
     ticket_page(&state, &user, id, ValidationErrors::new(), String::new()).await
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Default, Deserialize)]
 pub struct CommentForm {
     #[serde(default)]
     body: String,
@@ -224,16 +232,47 @@ pub struct CommentForm {
 pub async fn comment(
     State(state): State<AppState>,
     PageId(id): PageId,
-    ConsoleForm { user, form }: ConsoleForm<CommentForm>,
+    ConsoleUpload { user, form, files, upload_error }: ConsoleUpload<CommentForm>,
 ) -> PageResult<Response> {
     let visibility = if form.visibility == "internal" { Visibility::Internal } else { Visibility::Public };
-    match tickets::comment(&state.store, &user.actor(), id, &form.body, visibility).await {
+    if let Some(message) = upload_error {
+        let mut errors = ValidationErrors::new();
+        errors.push(FieldError::new("files", message));
+        return ticket_page(&state, &user, id, errors, form.body).await;
+    }
+    let files = Files { attachments: &state.attachments, staged: files };
+    match tickets::comment_with_files(&state.store, &user.actor(), id, &form.body, visibility, files).await {
         Ok(_) => Ok(Redirect::to(&format!("{}#latest", paths::ticket(id))).into_response()),
+        Err(UseCaseError::TooLarge { message, .. }) => {
+            let mut errors = ValidationErrors::new();
+            errors.push(FieldError::new("files", message));
+            ticket_page(&state, &user, id, errors, form.body).await
+        }
         Err(error) => {
             let errors = PageError::from(AppError::from(error)).into_form_errors()?;
             ticket_page(&state, &user, id, errors, form.body).await
         }
     }
+}
+
+/// A ticket's file, as a download.
+pub async fn file(
+    State(state): State<AppState>,
+    user: ConsoleUser,
+    PageId(id): PageId,
+) -> PageResult<Response> {
+    let attachment = attachments::file_for(&state.store, &user.actor(), id).await.map_err(AppError::from)?;
+    Ok(downloads::content(&state.attachments, &attachment).await.map_err(AppError::Internal)?)
+}
+
+/// An image file's preview.
+pub async fn file_thumbnail(
+    State(state): State<AppState>,
+    user: ConsoleUser,
+    PageId(id): PageId,
+) -> PageResult<Response> {
+    let attachment = attachments::file_for(&state.store, &user.actor(), id).await.map_err(AppError::from)?;
+    Ok(downloads::thumbnail(&state.attachments, &attachment).await.map_err(AppError::Internal)?)
 }
 
 #[derive(Debug, Deserialize)]

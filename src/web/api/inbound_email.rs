@@ -53,7 +53,10 @@ pub async fn receive(
     }
     let limit = state.config.mail.max_inbound_bytes;
     let received = match axum::body::to_bytes(body, limit).await {
-        Ok(raw) => inbound_mail::receive(&state.store, &state.config.mail, &caller.actor(), &raw).await?,
+        Ok(raw) => {
+            inbound_mail::receive(&state.store, &state.config.mail, &state.attachments, &caller.actor(), &raw)
+                .await?
+        }
         // Past the limit: refused as the use case would refuse it, without reading the rest.
         Err(_) => inbound_mail::Received {
             outcome: inbound_mail::Outcome::Rejected,

@@ -1,5 +1,6 @@
 //! The JSON API under `/api/v1`, with its OpenAPI document generated from the routes.
 
+pub mod attachments;
 pub mod customers;
 pub mod end_users;
 pub mod events;
@@ -75,6 +76,9 @@ fn documented() -> OpenApiRouter<AppState> {
         .routes(routes!(tickets::list, tickets::create))
         .routes(routes!(tickets::show, tickets::update))
         .routes(routes!(tickets::comments, tickets::add_comment))
+        .routes(routes!(attachments::list, attachments::upload))
+        .routes(routes!(attachments::content))
+        .routes(routes!(attachments::redact))
         .routes(routes!(kb::list, kb::create))
         .routes(routes!(kb::show, kb::update, kb::delete))
         .routes(routes!(events::list))

@@ -13,12 +13,14 @@ use serde::de::DeserializeOwned;
 use super::chrome::{Chrome, signed_in};
 use super::pages::{self, Action, Message};
 use super::resolve::LivePortal;
+use crate::attachments::stage::Staged;
 use crate::auth::secret::same_secret;
 use crate::domain::actor::Actor;
 use crate::domain::page::BadQuery;
 use crate::store::portal_sessions::PortalSession;
 use crate::usecases::UseCaseError;
 use crate::web::state::AppState;
+use crate::web::uploads;
 
 /// The signed-in end user of the portal the request is for. Anyone else gets the page that
 /// sends them to sign in (or says their session ended), and comes back here afterwards.
@@ -99,6 +101,41 @@ impl<T: DeserializeOwned + Send> FromRequest<AppState> for PortalForm<T> {
     }
 }
 
+/// A form that may carry files (`multipart/form-data`), posted by the signed-in end user; the
+/// same CSRF rule as [`PortalForm`]. A file over the limit does not refuse the request: the
+/// handler gets the text read so far and `upload_error`, to show the form again with it.
+pub struct PortalUpload<T> {
+    pub user: PortalUser,
+    pub form: T,
+    pub files: Vec<Staged>,
+    pub upload_error: Option<String>,
+}
+
+impl<T: DeserializeOwned + Send + Default> FromRequest<AppState> for PortalUpload<T> {
+    type Rejection = Response;
+
+    async fn from_request(request: Request, state: &AppState) -> Result<Self, Self::Rejection> {
+        if !uploads::is_multipart(request.headers()) {
+            let PortalForm { user, form } = PortalForm::<T>::from_request(request, state).await?;
+            return Ok(Self { user, form, files: Vec::new(), upload_error: None });
+        }
+        let (mut parts, body) = request.into_parts();
+        let user = PortalUser::from_request_parts(&mut parts, state).await?;
+        let (received, upload_error) =
+            match uploads::receive(&parts.headers, body, &state.attachments.stager).await {
+                Ok(received) => (received, None),
+                Err((error, partial)) => (partial, Some(error.to_string())),
+            };
+        let csrf = received.field("_csrf").unwrap_or_default();
+        if !same_secret(csrf, &user.session.csrf_token) {
+            return Err(csrf_refused(&user.live));
+        }
+        let form = serde_html_form::from_bytes(&received.urlencoded()).unwrap_or_default();
+        let files = if upload_error.is_some() { Vec::new() } else { received.files };
+        Ok(Self { user, form, files, upload_error })
+    }
+}
+
 fn csrf_refused(live: &LivePortal) -> Response {
     pages::message(
         live,
@@ -151,6 +188,12 @@ impl PortalError {
                 StatusCode::CONFLICT,
                 "This could not be saved".to_string(),
                 format!("{field}: {message}"),
+                home,
+            ),
+            UseCaseError::TooLarge { message, .. } => (
+                StatusCode::PAYLOAD_TOO_LARGE,
+                "The file is too large".to_string(),
+                format!("{}.", capitalised(&message)),
                 home,
             ),
             UseCaseError::Stale { .. } => (

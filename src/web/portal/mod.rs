@@ -36,6 +36,8 @@ pub fn router() -> Router<AppState> {
         .route("/p/{slug}/tickets/new", get(tickets::new_form))
         .route("/p/{slug}/tickets/{ticket_id}", get(tickets::show))
         .route("/p/{slug}/tickets/{ticket_id}/comments", post(tickets::reply))
+        .route("/p/{slug}/tickets/{ticket_id}/files/{file_id}", get(tickets::file))
+        .route("/p/{slug}/tickets/{ticket_id}/files/{file_id}/thumbnail", get(tickets::file_thumbnail))
         .route("/p/{slug}/tickets/{ticket_id}/status", post(tickets::change_status))
         .route("/p/{slug}/kb", get(kb::list))
         .route("/p/{slug}/kb/{article_id}", get(kb::show))

@@ -14,15 +14,18 @@ use serde::Deserialize;
 use uuid::Uuid;
 
 use super::chrome::{Chrome, ticketing_closed};
-use super::extract::{PortalError, PortalForm, PortalResult, PortalUser};
+use super::extract::{PortalError, PortalForm, PortalResult, PortalUpload, PortalUser};
 use super::pages;
 use crate::auth::secret::random_token;
+use crate::domain::attachment::Attachment;
 use crate::domain::page::PageRequest;
 use crate::domain::ticket::{Comment, ContactSource, Status, Ticket, TicketDraft, TicketType, Urgency};
-use crate::domain::validation::ValidationErrors;
+use crate::domain::validation::{FieldError, ValidationErrors};
 use crate::store::tickets::TicketFilter;
 use crate::usecases::UseCaseError;
-use crate::usecases::tickets::{self, TicketRequest, Visibility};
+use crate::usecases::attachments;
+use crate::usecases::tickets::{self, Files, TicketRequest, Visibility};
+use crate::web::downloads;
 use crate::web::state::AppState;
 
 #[derive(Debug, Default, Deserialize)]
@@ -43,6 +46,7 @@ pub struct TicketForm {
 #[template(path = "portal/ticket_new.html")]
 struct NewPage {
     chrome: Chrome,
+    file_limit: String,
     form: TicketForm,
     errors: ValidationErrors,
     types: &'static [TicketType],
@@ -60,11 +64,12 @@ fn open_for_tickets(user: &PortalUser) -> Result<(), PortalError> {
     ticketing_closed(&user.live).map_or(Ok(()), |page| Err(page.into()))
 }
 
-pub async fn new_form(user: PortalUser) -> PortalResult {
+pub async fn new_form(State(state): State<AppState>, user: PortalUser) -> PortalResult {
     open_for_tickets(&user)?;
     let form = TicketForm { submission: random_token("sub"), urgency: "medium".into(), ..Default::default() };
     let page = NewPage {
         chrome: user.chrome(),
+        file_limit: state.attachments.settings.file_limit_text(),
         form,
         errors: ValidationErrors::new(),
         types: TicketType::ALL,
@@ -75,9 +80,22 @@ pub async fn new_form(user: PortalUser) -> PortalResult {
 
 pub async fn submit(
     State(state): State<AppState>,
-    PortalForm { user, form }: PortalForm<TicketForm>,
+    PortalUpload { user, form, files, upload_error }: PortalUpload<TicketForm>,
 ) -> PortalResult {
     open_for_tickets(&user)?;
+    if let Some(message) = upload_error {
+        let mut errors = ValidationErrors::new();
+        errors.push(FieldError::new("files", message));
+        let page = NewPage {
+            chrome: user.chrome(),
+            file_limit: state.attachments.settings.file_limit_text(),
+            form,
+            errors,
+            types: TicketType::ALL,
+            urgencies: Urgency::ALL,
+        };
+        return Ok((StatusCode::PAYLOAD_TOO_LARGE, page).into_response());
+    }
     let request = TicketRequest {
         draft: TicketDraft {
             kind: Some(form.kind.clone()),
@@ -91,7 +109,8 @@ pub async fn submit(
         source: ContactSource::Portal,
         submission_key: Some(form.submission.clone()),
     };
-    match tickets::submit_ticket(&state.store, &user.actor(), request).await {
+    let files = Files { attachments: &state.attachments, staged: files };
+    match tickets::submit_ticket_with_files(&state.store, &user.actor(), request, files).await {
         Ok(submitted) => {
             let target = user.live.link(&format!("/tickets/{}?submitted=1", submitted.ticket.id));
             Ok(Redirect::to(&target).into_response())
@@ -99,12 +118,26 @@ pub async fn submit(
         Err(UseCaseError::Invalid(errors)) => {
             let page = NewPage {
                 chrome: user.chrome(),
+                file_limit: state.attachments.settings.file_limit_text(),
                 form,
                 errors,
                 types: TicketType::ALL,
                 urgencies: Urgency::ALL,
             };
             Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
+        }
+        Err(UseCaseError::TooLarge { message, .. }) => {
+            let mut errors = ValidationErrors::new();
+            errors.push(FieldError::new("files", message));
+            let page = NewPage {
+                chrome: user.chrome(),
+                file_limit: state.attachments.settings.file_limit_text(),
+                form,
+                errors,
+                types: TicketType::ALL,
+                urgencies: Urgency::ALL,
+            };
+            Ok((StatusCode::PAYLOAD_TOO_LARGE, page).into_response())
         }
         Err(UseCaseError::RateLimited { .. }) => Ok(pages::message(
             &user.live,
@@ -186,6 +219,8 @@ struct TicketPage {
     chrome: Chrome,
     ticket: Ticket,
     comments: Vec<Comment>,
+    files: Vec<Attachment>,
+    file_limit: String,
     submitted: bool,
     reply: String,
     reply_error: Option<String>,
@@ -207,9 +242,19 @@ async fn ticket_page(
 ) -> PortalResult {
     let (ticket, comments) =
         tickets::conversation(&state.store, &user.actor(), id).await.map_err(|e| user.fail(e))?;
+    let files = attachments::files_of(&state.store, &user.actor(), id).await.map_err(|e| user.fail(e))?;
     let (reply, reply_error) = reply;
     let status = if reply_error.is_some() { StatusCode::UNPROCESSABLE_ENTITY } else { StatusCode::OK };
-    let page = TicketPage { chrome: user.chrome(), ticket, comments, submitted, reply, reply_error };
+    let page = TicketPage {
+        chrome: user.chrome(),
+        ticket,
+        comments,
+        files,
+        file_limit: state.attachments.settings.file_limit_text(),
+        submitted,
+        reply,
+        reply_error,
+    };
     Ok((status, page).into_response())
 }
 
@@ -223,7 +268,7 @@ pub async fn show(
     ticket_page(&state, &user, id, query.submitted.is_some(), (String::new(), None)).await
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Default, Deserialize)]
 pub struct ReplyForm {
     #[serde(default)]
     body: String,
@@ -232,17 +277,68 @@ pub struct ReplyForm {
 pub async fn reply(
     State(state): State<AppState>,
     TicketId(id): TicketId,
-    PortalForm { user, form }: PortalForm<ReplyForm>,
+    PortalUpload { user, form, files, upload_error }: PortalUpload<ReplyForm>,
 ) -> PortalResult {
     open_for_tickets(&user)?;
-    match tickets::comment(&state.store, &user.actor(), id, &form.body, Visibility::Public).await {
+    if let Some(message) = upload_error {
+        return ticket_page(&state, &user, id, false, (form.body, Some(message))).await;
+    }
+    let files = Files { attachments: &state.attachments, staged: files };
+    match tickets::comment_with_files(&state.store, &user.actor(), id, &form.body, Visibility::Public, files)
+        .await
+    {
         Ok(_) => Ok(Redirect::to(&user.live.link(&format!("/tickets/{id}#latest"))).into_response()),
         Err(UseCaseError::Invalid(errors)) => {
-            let message = errors.message_for("body").map(str::to_string);
+            let message = errors.errors().first().map(|e| e.message.clone());
             ticket_page(&state, &user, id, false, (form.body, message)).await
+        }
+        Err(UseCaseError::TooLarge { message, .. }) => {
+            ticket_page(&state, &user, id, false, (form.body, Some(message))).await
         }
         Err(error) => Err(user.fail(error)),
     }
+}
+
+/// `/tickets/{ticket_id}/files/{file_id}`: a file of one's own ticket, as a download.
+pub async fn file(
+    state: State<AppState>,
+    user: PortalUser,
+    params: Path<HashMap<String, String>>,
+) -> PortalResult {
+    serve_file(state, user, params, false).await
+}
+
+/// `/tickets/{ticket_id}/files/{file_id}/thumbnail`: an image file's preview.
+pub async fn file_thumbnail(
+    state: State<AppState>,
+    user: PortalUser,
+    params: Path<HashMap<String, String>>,
+) -> PortalResult {
+    serve_file(state, user, params, true).await
+}
+
+async fn serve_file(
+    State(state): State<AppState>,
+    user: PortalUser,
+    Path(params): Path<HashMap<String, String>>,
+    thumbnail: bool,
+) -> PortalResult {
+    open_for_tickets(&user)?;
+    let id = |key: &str| params.get(key).and_then(|raw| Uuid::parse_str(raw).ok());
+    let (Some(ticket_id), Some(file_id)) = (id("ticket_id"), id("file_id")) else {
+        return Ok(not_found_plain());
+    };
+    let attachment = match attachments::file_for(&state.store, &user.actor(), file_id).await {
+        Ok(attachment) if attachment.ticket_id == ticket_id => attachment,
+        Ok(_) | Err(UseCaseError::NotFound(_)) => return Ok(not_found_plain()),
+        Err(error) => return Err(user.fail(error)),
+    };
+    let served = if thumbnail {
+        downloads::thumbnail(&state.attachments, &attachment).await
+    } else {
+        downloads::content(&state.attachments, &attachment).await
+    };
+    served.map_err(|error| user.fail(UseCaseError::Internal(error)))
 }
 
 #[derive(Debug, Deserialize)]

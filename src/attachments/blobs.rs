@@ -1,0 +1,170 @@
+//! The attachment store behind one interface (`object_store`): local files under the data
+//! folder, or an S3-compatible bucket. Contents are addressed by their SHA-256, so a file
+//! uploaded twice is stored once, and a path never comes from input.
+
+use std::sync::Arc;
+
+use bytes::Bytes;
+use futures::StreamExt;
+use futures::stream::BoxStream;
+use object_store::aws::AmazonS3Builder;
+use object_store::local::LocalFileSystem;
+use object_store::path::Path as StorePath;
+use object_store::prefix::PrefixStore;
+use object_store::{ObjectStore, ObjectStoreExt, WriteMultipart};
+use secrecy::ExposeSecret;
+use tokio::io::AsyncReadExt;
+
+use super::settings::{AttachmentSettings, StoreLocation};
+use super::stage::Staged;
+
+/// Parts of this size are sent when a file is written in pieces (S3's minimum is 5 MB).
+const PART: usize = 8 * 1024 * 1024;
+
+#[derive(Debug, thiserror::Error)]
+pub enum BlobError {
+    #[error("the attachment store failed: {0}")]
+    Store(#[from] object_store::Error),
+    #[error("reading a staged upload failed: {0}")]
+    Io(#[from] std::io::Error),
+}
+
+#[derive(Clone)]
+pub struct Blobs {
+    store: Arc<dyn ObjectStore>,
+    /// How the store is named in logs and on the console.
+    pub description: String,
+}
+
+impl std::fmt::Debug for Blobs {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Blobs").field("description", &self.description).finish()
+    }
+}
+
+fn valid_hash(sha256: &str) -> bool {
+    sha256.len() == 64 && sha256.chars().all(|c| c.is_ascii_digit() || matches!(c, 'a'..='f'))
+}
+
+fn content_path(sha256: &str) -> StorePath {
+    StorePath::from(format!("content/{}/{sha256}", &sha256[..2]))
+}
+
+fn thumbnail_path(sha256: &str) -> StorePath {
+    StorePath::from(format!("thumbnails/{}/{sha256}.png", &sha256[..2]))
+}
+
+impl Blobs {
+    pub fn open(settings: &AttachmentSettings) -> anyhow::Result<Self> {
+        match &settings.store {
+            StoreLocation::Local(dir) => {
+                crate::private_files::create_dir(dir).map_err(|e| {
+                    anyhow::anyhow!("cannot create the attachment folder {}: {e}", dir.display())
+                })?;
+                let store = LocalFileSystem::new_with_prefix(dir)?;
+                Ok(Self { store: Arc::new(store), description: format!("local files in {}", dir.display()) })
+            }
+            StoreLocation::S3(location) => {
+                // object_store's HTTP client is built without a TLS provider of its own.
+                let _ = tokio_rustls::rustls::crypto::ring::default_provider().install_default();
+                let mut builder =
+                    AmazonS3Builder::new().with_bucket_name(&location.bucket).with_region(&location.region);
+                if let Some(endpoint) = &location.endpoint {
+                    builder = builder
+                        .with_endpoint(endpoint)
+                        .with_allow_http(endpoint.starts_with("http://"))
+                        .with_virtual_hosted_style_request(false);
+                }
+                if let (Some(key), Some(secret)) = (&location.access_key_id, &location.secret_access_key) {
+                    builder = builder
+                        .with_access_key_id(key.expose_secret())
+                        .with_secret_access_key(secret.expose_secret());
+                }
+                let bucket: Arc<dyn ObjectStore> = Arc::new(builder.build()?);
+                let store: Arc<dyn ObjectStore> = if location.prefix.is_empty() {
+                    bucket
+                } else {
+                    Arc::new(PrefixStore::new(bucket, location.prefix.as_str()))
+                };
+                Ok(Self { store, description: format!("s3://{}/{}", location.bucket, location.prefix) })
+            }
+        }
+    }
+
+    /// Writes a staged upload's content (and thumbnail). Runs
+    /// before the database row that refers to it commits, so a row never points at nothing.
+    pub async fn put(&self, staged: &Staged) -> Result<(), BlobError> {
+        let sha256 = &staged.file.sha256;
+        let path = content_path(sha256);
+        // Written even when the store has it: the fresh write time keeps housekeeping from
+        // removing it as an orphan while the row that will use it commits.
+        {
+            let upload = self.store.put_multipart(&path).await?;
+            let mut writer = WriteMultipart::new_with_chunk_size(upload, PART);
+            let mut file = tokio::fs::File::open(staged.path()).await?;
+            let mut buffer = vec![0u8; 256 * 1024];
+            loop {
+                let read = file.read(&mut buffer).await?;
+                if read == 0 {
+                    break;
+                }
+                writer.wait_for_capacity(2).await?;
+                writer.write(&buffer[..read]);
+            }
+            writer.finish().await?;
+        }
+        if let Some(thumbnail) = &staged.thumbnail {
+            self.store.put(&thumbnail_path(sha256), Bytes::from(thumbnail.clone()).into()).await?;
+        }
+        Ok(())
+    }
+
+    /// The content, as a stream of chunks.
+    pub async fn content(
+        &self,
+        sha256: &str,
+    ) -> Result<BoxStream<'static, Result<Bytes, BlobError>>, BlobError> {
+        if !valid_hash(sha256) {
+            return Err(BlobError::Store(object_store::Error::NotFound {
+                path: sha256.to_string(),
+                source: "not a content hash".into(),
+            }));
+        }
+        let result = self.store.get(&content_path(sha256)).await?;
+        Ok(result.into_stream().map(|chunk| chunk.map_err(BlobError::from)).boxed())
+    }
+
+    pub async fn thumbnail(&self, sha256: &str) -> Result<Bytes, BlobError> {
+        Ok(self.store.get(&thumbnail_path(sha256)).await?.bytes().await?)
+    }
+
+    /// Removes a content and its thumbnail (housekeeping, once no row refers to it).
+    pub async fn delete(&self, sha256: &str) -> Result<(), BlobError> {
+        if !valid_hash(sha256) {
+            return Ok(());
+        }
+        for path in [content_path(sha256), thumbnail_path(sha256)] {
+            match self.store.delete(&path).await {
+                Ok(()) | Err(object_store::Error::NotFound { .. }) => {}
+                Err(other) => return Err(other.into()),
+            }
+        }
+        Ok(())
+    }
+
+    /// Every stored content hash, with the time it was written.
+    pub async fn stored(&self) -> Result<Vec<(String, time::OffsetDateTime)>, BlobError> {
+        let mut listing = self.store.list(Some(&StorePath::from("content")));
+        let mut found = Vec::new();
+        while let Some(meta) = listing.next().await {
+            let meta = meta?;
+            let Some(name) = meta.location.filename() else { continue };
+            if valid_hash(name) {
+                let at = time::OffsetDateTime::from_unix_timestamp(meta.last_modified.timestamp())
+                    .unwrap_or(time::OffsetDateTime::UNIX_EPOCH);
+                found.push((name.to_string(), at));
+            }
+        }
+        Ok(found)
+    }
+}

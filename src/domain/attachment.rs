@@ -124,7 +124,7 @@ mod tests {
     fn filenames_lose_paths_controls_and_quotes_but_keep_their_extension() {
         assert_eq!(clean_filename("C:\\Users\\erin\\screen shot.png"), "screen shot.png");
         assert_eq!(clean_filename("../../etc/passwd"), "passwd");
-        assert_eq!(clean_filename("a\"b\r\nc.txt"), "abc.txt");
+        assert_eq!(clean_filename("a\"b\r\nc.txt"), "ab c.txt");
         assert_eq!(clean_filename("report\u{202e}gpj.exe"), "reportgpj.exe");
         assert_eq!(clean_filename(""), "attachment");
         assert_eq!(clean_filename("..."), "attachment");

@@ -125,7 +125,7 @@ mod tests {
         assert_eq!(clean_filename("C:\\Users\\erin\\screen shot.png"), "screen shot.png");
         assert_eq!(clean_filename("../../etc/passwd"), "passwd");
         assert_eq!(clean_filename("a\"b\r\nc.txt"), "ab c.txt");
-        assert_eq!(clean_filename("report\u{202e}gpj.exe"), "reportgpj.exe");
+        assert_eq!(clean_filename("report\u{202e}gpj.exe"), "report gpj.exe", "no right-to-left override");
         assert_eq!(clean_filename(""), "attachment");
         assert_eq!(clean_filename("..."), "attachment");
         assert_eq!(clean_filename(".bashrc"), "bashrc");

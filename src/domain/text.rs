@@ -63,7 +63,11 @@ pub fn cleaned_name(raw: &str, max: usize) -> Option<String> {
 /// A size limit as people read it: whole megabytes as "25 MB", anything else in kilobytes.
 pub fn size_limit_text(bytes: u64) -> String {
     const MB: u64 = 1024 * 1024;
-    if bytes.is_multiple_of(MB) { format!("{} MB", bytes / MB) } else { format!("{} KB", bytes.div_ceil(1024)) }
+    if bytes.is_multiple_of(MB) {
+        format!("{} MB", bytes / MB)
+    } else {
+        format!("{} KB", bytes.div_ceil(1024))
+    }
 }
 
 /// Like [`bounded`] for optional fields: empty or absent input means "none".

@@ -15,6 +15,7 @@ mod api_end_users;
 mod api_groups;
 mod attachments;
 mod browser;
+mod browser_attachments;
 mod browser_drawer;
 mod browser_mail;
 mod browser_portal;

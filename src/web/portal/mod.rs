@@ -19,8 +19,10 @@ use tower_http::set_header::SetResponseHeaderLayer;
 
 use crate::web::state::AppState;
 
-/// Portal pages load only our own styles and images; no script at all.
+/// Portal pages load only our own styles, images and one script of ours (drag and drop and upload
+/// progress for files, which may talk only to the page's own origin); nothing inline.
 const CONTENT_SECURITY_POLICY: &str = "default-src 'none'; style-src 'self'; img-src 'self'; \
+    script-src 'self'; connect-src 'self'; \
     form-action 'self' https: http:; frame-ancestors 'none'; base-uri 'none'";
 
 pub fn router() -> Router<AppState> {

@@ -18,8 +18,10 @@ use tokio::io::AsyncReadExt;
 use super::settings::{AttachmentSettings, StoreLocation};
 use super::stage::Staged;
 
-/// Parts of this size are sent when a file is written in pieces (S3's minimum is 5 MB).
-const PART: usize = 8 * 1024 * 1024;
+/// Files are written in parts of this size: S3's smallest; a local store takes any size, and
+/// small parts keep the memory an upload costs small.
+const S3_PART: usize = 5 * 1024 * 1024;
+const LOCAL_PART: usize = 256 * 1024;
 
 #[derive(Debug, thiserror::Error)]
 pub enum BlobError {
@@ -32,6 +34,7 @@ pub enum BlobError {
 #[derive(Clone)]
 pub struct Blobs {
     store: Arc<dyn ObjectStore>,
+    part_size: usize,
     /// How the store is named in logs and on the console.
     pub description: String,
 }
@@ -62,7 +65,11 @@ impl Blobs {
                     anyhow::anyhow!("cannot create the attachment folder {}: {e}", dir.display())
                 })?;
                 let store = LocalFileSystem::new_with_prefix(dir)?;
-                Ok(Self { store: Arc::new(store), description: format!("local files in {}", dir.display()) })
+                Ok(Self {
+                    store: Arc::new(store),
+                    part_size: LOCAL_PART,
+                    description: format!("local files in {}", dir.display()),
+                })
             }
             StoreLocation::S3(location) => {
                 // object_store's HTTP client is built without a TLS provider of its own.
@@ -86,7 +93,11 @@ impl Blobs {
                 } else {
                     Arc::new(PrefixStore::new(bucket, location.prefix.as_str()))
                 };
-                Ok(Self { store, description: format!("s3://{}/{}", location.bucket, location.prefix) })
+                Ok(Self {
+                    store,
+                    part_size: S3_PART,
+                    description: format!("s3://{}/{}", location.bucket, location.prefix),
+                })
             }
         }
     }
@@ -100,7 +111,7 @@ impl Blobs {
         // removing it as an orphan while the row that will use it commits.
         {
             let upload = self.store.put_multipart(&path).await?;
-            let mut writer = WriteMultipart::new_with_chunk_size(upload, PART);
+            let mut writer = WriteMultipart::new_with_chunk_size(upload, self.part_size);
             let mut file = tokio::fs::File::open(staged.path()).await?;
             let mut buffer = vec![0u8; 256 * 1024];
             loop {
@@ -108,7 +119,8 @@ impl Blobs {
                 if read == 0 {
                     break;
                 }
-                writer.wait_for_capacity(2).await?;
+                // One part in flight at most: memory stays at about two parts.
+                writer.wait_for_capacity(1).await?;
                 writer.write(&buffer[..read]);
             }
             writer.finish().await?;

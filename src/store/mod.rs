@@ -8,6 +8,7 @@ pub mod attachments;
 pub mod audit;
 mod conditions;
 pub mod customers;
+pub mod dashboard;
 pub mod dialect;
 pub mod end_users;
 pub mod events;

@@ -1,6 +1,7 @@
 //! The one integration-test binary: every file in `tests/` would be a separate binary to link,
 //! so new test modules are added here rather than as new files in `tests/`.
 
+mod home;
 mod html_form;
 mod idp;
 mod imap;

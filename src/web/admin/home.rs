@@ -7,11 +7,16 @@ use axum::extract::State;
 use super::layout::Nav;
 use super::page_error::PageResult;
 use super::session::ConsoleUser;
+use crate::domain::ticket::display_number;
+use crate::store::dashboard::{Tally, Waiting};
 use crate::store::mail::OutboxEntry;
 use crate::web::state::AppState;
 
 const TIME_OF_DAY: &[time::format_description::FormatItem<'static>] =
     time::macros::format_description!("[hour]:[minute]:[second] UTC");
+
+/// Rows of each list on the home page.
+const LISTED: i64 = 8;
 
 /// Undelivered messages listed on the home page.
 const UNDELIVERED_SHOWN: i64 = 20;
@@ -22,6 +27,10 @@ pub struct HomePage {
     nav: Nav,
     open_tickets: i64,
     unassigned: i64,
+    by_group: Vec<Tally>,
+    by_customer: Vec<Tally>,
+    waiting: Vec<Waiting>,
+    without_sign_in: Vec<Tally>,
     mail_from: Option<String>,
     reply_address: Option<String>,
     polled_mailbox: bool,
@@ -31,6 +40,23 @@ pub struct HomePage {
 }
 
 impl HomePage {
+    fn number(&self, waiting: &Waiting) -> String {
+        display_number(waiting.number)
+    }
+
+    /// How long a ticket has waited since its last change, in the largest whole unit.
+    fn waited(&self, waiting: &Waiting) -> String {
+        let waited = time::OffsetDateTime::now_utc() - waiting.updated_at;
+        match (waited.whole_days(), waited.whole_hours(), waited.whole_minutes()) {
+            (days, _, _) if days >= 2 => format!("{days} days"),
+            (1, _, _) => "1 day".to_string(),
+            (_, hours, _) if hours >= 2 => format!("{hours} hours"),
+            (_, 1, _) => "1 hour".to_string(),
+            (_, _, minutes) if minutes >= 2 => format!("{minutes} minutes"),
+            _ => "a minute".to_string(),
+        }
+    }
+
     fn undelivered_summary(&self) -> String {
         match self.undelivered.len() {
             1 => "1 mail could not be delivered".to_string(),
@@ -42,6 +68,10 @@ impl HomePage {
 
 pub async fn show(State(state): State<AppState>, user: ConsoleUser) -> PageResult<HomePage> {
     let (open_tickets, unassigned) = state.store.open_ticket_counts().await?;
+    let by_group = state.store.open_tickets_by_group(LISTED).await?;
+    let by_customer = state.store.open_tickets_by_customer(LISTED).await?;
+    let waiting = state.store.longest_waiting(LISTED).await?;
+    let without_sign_in = state.store.active_portals_without_sign_in(LISTED).await?;
     let mail = &state.config.mail;
     let last_poll = state.last_mailbox_poll.lock().unwrap_or_else(|p| p.into_inner()).clone();
     let last_poll =
@@ -50,6 +80,10 @@ pub async fn show(State(state): State<AppState>, user: ConsoleUser) -> PageResul
         nav: user.nav("home"),
         open_tickets,
         unassigned,
+        by_group,
+        by_customer,
+        waiting,
+        without_sign_in,
         mail_from: mail.outgoing.as_ref().map(|outgoing| outgoing.from.to_string()),
         reply_address: mail.inbound_address.as_ref().map(|address| address.to_string()),
         polled_mailbox: mail.imap.is_some(),

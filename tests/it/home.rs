@@ -1,0 +1,56 @@
+//! The console's home page: where open tickets wait, the ones waiting longest, and active
+//! portals nobody can sign in to.
+
+use serde_json::json;
+
+use crate::support::{Backend, TestApp, on_both_backends};
+
+on_both_backends!(the_home_page_shows_where_work_waits);
+
+async fn the_home_page_shows_where_work_waits(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    let token = &app.admin.token;
+    let (_, group) = app.post_json("/assignment-groups", token, json!({"name": "Service Desk"})).await;
+    let mut customers = Vec::new();
+    for name in ["Acme", "Globex"] {
+        let (_, customer) = app.post_json("/customers", token, json!({"name": name})).await;
+        let id = customer["id"].as_str().unwrap().to_string();
+        app.update_portal(&id, |document| {
+            document["active"] = json!(true);
+            document["features"]["ticketing"] =
+                json!({"enabled": true, "default_assignment_group_id": group["id"]});
+        })
+        .await;
+        let (_, user) = app
+            .post_json(
+                &format!("/customers/{id}/end-users"),
+                token,
+                json!({"name": "Erin", "email": format!("erin@{name}.example")}),
+            )
+            .await;
+        customers.push((id, user["id"].as_str().unwrap().to_string()));
+    }
+    for (n, (customer, requester)) in [&customers[0], &customers[0], &customers[1]].iter().enumerate() {
+        let (status, _) = app
+            .post_json(
+                "/tickets",
+                token,
+                json!({"customer_id": customer, "requester_id": requester, "type": "incident", "short_description": format!("Problem {n}")}),
+            )
+            .await;
+        assert_eq!(status, reqwest::StatusCode::CREATED);
+    }
+    let console = app.console(&app.technician.email, &app.technician.password).await;
+    let home = console.page("/admin").await;
+    let text = home.split_whitespace().collect::<Vec<_>>().join(" ");
+    assert!(text.contains("Open</dt><dd><a href=\"/admin/tickets?group=all\">3</a>"), "{text}");
+    assert!(text.contains(">Service Desk</a> <span class=\"count\">3</span>"), "by group: {text}");
+    assert!(text.contains(">Acme</a> <span class=\"count\">2</span>"), "by customer, most first: {text}");
+    assert!(
+        text.find(">Acme</a> <span class=\"count\">2").unwrap()
+            < text.find(">Globex</a> <span class=\"count\">1").unwrap()
+    );
+    assert!(text.contains("T-000001: Problem 0</a>"), "the oldest waits longest: {text}");
+    assert!(text.contains("Active portals nobody can sign in to"), "{text}");
+    assert!(text.contains(&format!("/admin/customers/{}\">Acme</a>", customers[0].0)), "{text}");
+}

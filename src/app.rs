@@ -53,6 +53,7 @@ pub fn router(state: AppState) -> Router {
         .merge(web::portal::router())
         .nest("/api/v1", web::api::router())
         .merge(web::api::docs())
+        .merge(crate::demo_idp::router())
         .route("/", axum::routing::get(|| async { axum::response::Redirect::to(web::paths::ADMIN_HOME) }))
         .fallback(web::not_found)
         .layer(middleware::from_fn(track_metrics))

@@ -1,13 +1,30 @@
-//! Demo data: a small MSP to explore Portico with, seeded only into an empty database.
+//! Demo data: a living MSP to explore Portico with, seeded only into an empty database —
+//! customers with active portals in their own colours, logos, layouts and links, each signing
+//! in through the built-in demo identity provider; tickets in every status with replies and
+//! internal notes; knowledge base articles for all customers and for one; groups with members.
+//! Everything goes through the same use cases as the console and the API.
 
+use std::io::Cursor;
+
+use serde_json::json;
+use uuid::Uuid;
+
+use crate::demo_idp::DemoIdp;
 use crate::domain::actor::Actor;
 use crate::domain::customer::CustomerDraft;
-use crate::domain::end_user::EndUserDraft;
+use crate::domain::end_user::{EndUser, EndUserDraft};
 use crate::domain::group::GroupDraft;
+use crate::domain::kb::ArticleDraft;
+use crate::domain::portal::draft::PortalDraft;
+use crate::domain::sso::draft::SsoDraft;
 use crate::domain::team::{TeamMember, TeamMemberDraft};
+use crate::domain::ticket::{ContactSource, Status, TicketDraft};
 use crate::store::Store;
+use crate::store::tickets::TicketChanges;
+use crate::usecases::sso::SsoRules;
 use crate::usecases::team::{NewPassword, OneTimePassword};
-use crate::usecases::{customers, end_users, groups, team};
+use crate::usecases::tickets::{TicketRequest, Visibility};
+use crate::usecases::{customers, end_users, groups, kb, portals, sso, team, tickets};
 
 pub const ADMIN_EMAIL: &str = "admin@demo-msp.example";
 
@@ -20,50 +37,71 @@ pub struct DemoSignIn {
 struct DemoCustomer {
     name: &'static str,
     contact: &'static str,
+    /// Primary and secondary colours of its portal.
+    colours: (&'static str, &'static str),
     /// (name, e-mail) of each end user.
     end_users: &'static [(&'static str, &'static str)],
+    /// (label, url, description) of its portal's external links.
+    links: &'static [(&'static str, &'static str, &'static str)],
 }
 
 const CUSTOMERS: &[DemoCustomer] = &[
     DemoCustomer {
         name: "Acme Corporation",
         contact: "it@acme.example",
+        colours: ("#1f4ed8", "#f59e0b"),
         end_users: &[
             ("Ada Lovelace", "ada@acme.example"),
             ("Grace Hopper", "grace@acme.example"),
             ("Alan Turing", "alan@acme.example"),
         ],
+        links: &[
+            ("Status page", "https://status.acme.example", "Outages and maintenance"),
+            ("HR portal", "https://hr.acme.example", "Holidays, payslips and forms"),
+        ],
     },
     DemoCustomer {
         name: "Globex",
         contact: "helpdesk@globex.example",
+        colours: ("#0f766e", "#fde68a"),
         end_users: &[("Hank Scorpio", "hank@globex.example"), ("Homer Simpson", "homer@globex.example")],
+        links: &[("Safety handbook", "https://safety.globex.example", "Read before entering the plant")],
     },
     DemoCustomer {
         name: "Initech",
         contact: "office@initech.example",
+        colours: ("#6d28d9", "#e9d5ff"),
         end_users: &[
             ("Peter Gibbons", "peter@initech.example"),
             ("Milton Waddams", "milton@initech.example"),
         ],
+        links: &[],
     },
     DemoCustomer {
         name: "Umbrella Health",
         contact: "ops@umbrella-health.example",
+        colours: ("#b91c1c", "#111827"),
         end_users: &[("Alice Abernathy", "alice@umbrella-health.example")],
+        links: &[("Clinical systems", "https://clinical.umbrella-health.example", "EHR and lab results")],
     },
 ];
 
+/// What seeding needs from the running server: its demo identity provider and sealer.
+pub struct DemoContext<'a> {
+    pub idp: &'a DemoIdp,
+    pub rules: SsoRules<'a>,
+}
+
 /// Seeds the demo MSP when the database holds no team member and no customer; `None` otherwise.
-pub async fn seed(store: &Store) -> anyhow::Result<Option<DemoSignIn>> {
+pub async fn seed(store: &Store, context: &DemoContext<'_>) -> anyhow::Result<Option<DemoSignIn>> {
     if store.count_team_members().await? > 0 || store.count_customers().await? > 0 {
         return Ok(None);
     }
     let actor = Actor::system();
     let (admin, OneTimePassword(password)) =
         member(store, &actor, ADMIN_EMAIL, "Dana Admin", "admin").await?;
-    let (tech_a, _) = member(store, &actor, "sam@demo-msp.example", "Sam Technician", "technician").await?;
-    let (tech_b, _) = member(store, &actor, "robin@demo-msp.example", "Robin Network", "technician").await?;
+    let (sam, _) = member(store, &actor, "sam@demo-msp.example", "Sam Technician", "technician").await?;
+    let (robin, _) = member(store, &actor, "robin@demo-msp.example", "Robin Network", "technician").await?;
 
     let group = |name: &str, customer_id, manager_id, member_ids| GroupDraft {
         name: Some(name.to_string()),
@@ -71,41 +109,365 @@ pub async fn seed(store: &Store) -> anyhow::Result<Option<DemoSignIn>> {
         manager_id: Some(manager_id),
         member_ids: Some(member_ids),
     };
-    groups::create_group(
+    let desk = groups::create_group(
         store,
         &actor,
-        group("Service Desk", None, Some(admin.id), vec![admin.id, tech_a.id]),
+        group("Service Desk", None, Some(admin.id), vec![admin.id, sam.id]),
     )
     .await?;
-    groups::create_group(store, &actor, group("Network Operations", None, Some(tech_b.id), vec![tech_b.id]))
+    groups::create_group(store, &actor, group("Network Operations", None, Some(robin.id), vec![robin.id]))
         .await?;
 
-    for (index, DemoCustomer { name, contact, end_users: people }) in CUSTOMERS.iter().enumerate() {
+    let mut people = Vec::new();
+    for (index, demo) in CUSTOMERS.iter().enumerate() {
         let draft = CustomerDraft {
-            name: Some(name.to_string()),
-            contact_email: Some(Some(contact.to_string())),
+            name: Some(demo.name.to_string()),
+            contact_email: Some(Some(demo.contact.to_string())),
             ..Default::default()
         };
         let customer = customers::create_customer(store, &actor, draft).await?;
-        for (user_name, email) in people.iter() {
+        let mut users = Vec::new();
+        for (user_name, email) in demo.end_users.iter() {
             let draft = EndUserDraft {
                 name: Some(user_name.to_string()),
                 email: Some(email.to_string()),
                 active: None,
             };
-            end_users::create_end_user(store, &actor, customer.id, draft).await?;
+            users.push(end_users::create_end_user(store, &actor, customer.id, draft).await?);
         }
-        if index == 0 {
+        let receiving = if index == 0 {
             let on_site = group(
-                &format!("{name} On-site Support"),
+                &format!("{} On-site Support", demo.name),
                 Some(customer.id),
-                Some(tech_a.id),
-                vec![tech_a.id, tech_b.id],
+                Some(sam.id),
+                vec![sam.id, robin.id],
             );
-            groups::create_group(store, &actor, on_site).await?;
+            groups::create_group(store, &actor, on_site).await?.id
+        } else {
+            desk.id
+        };
+        open_portal(store, &actor, context, customer.id, demo, receiving, index).await?;
+        people.push((customer.id, users));
+    }
+    articles(store, &actor, people[0].0).await?;
+    conversations(store, &people, (&sam, &robin, &admin)).await?;
+    Ok(Some(DemoSignIn { email: admin.email.to_string(), password }))
+}
+
+/// Activates a customer's portal: colours, a logo, features, a layout with links, and sign-in
+/// through the demo identity provider.
+async fn open_portal(
+    store: &Store,
+    actor: &Actor,
+    context: &DemoContext<'_>,
+    customer_id: Uuid,
+    demo: &DemoCustomer,
+    receiving_group: Uuid,
+    index: usize,
+) -> anyhow::Result<()> {
+    let current = store.portal(customer_id).await?;
+    let links: Vec<_> = demo
+        .links
+        .iter()
+        .enumerate()
+        .map(|(n, (label, url, description))| json!({"id": format!("link-{n}"), "label": label, "url": url, "description": description}))
+        .collect();
+    let mut buttons = vec![
+        json!({"target": "submit_ticket", "size": "large", "label": "Report a problem", "description": "Something is broken or you need something"}),
+        json!({"target": "knowledge_base", "size": "large", "label": "Find an answer", "description": "Guides written by your IT team"}),
+        json!({"target": "my_tickets", "size": "small", "label": "My tickets", "description": ""}),
+    ];
+    for n in 0..demo.links.len() {
+        buttons.push(json!({"target": format!("link:link-{n}"), "size": "small", "label": demo.links[n].0, "description": demo.links[n].2}));
+    }
+    // Each portal orders its sections its own way.
+    let sections = match index % 3 {
+        0 => vec![
+            ("search", "How can we help?"),
+            ("large_buttons", "Get help"),
+            ("small_buttons", "Shortcuts"),
+        ],
+        1 => vec![("large_buttons", "What do you need?"), ("search", "Search"), ("small_buttons", "More")],
+        _ => vec![
+            ("search", "Search the help centre"),
+            ("small_buttons", "Quick links"),
+            ("large_buttons", "Ask us"),
+        ],
+    };
+    let document = json!({
+        "active": true,
+        "slug": current.settings.slug.to_string(),
+        "design": {"primary_color": demo.colours.0, "secondary_color": demo.colours.1},
+        "features": {
+            "ticketing": {"enabled": true, "default_assignment_group_id": receiving_group},
+            "knowledge_base": {"enabled": true},
+            "external_links": {"enabled": !links.is_empty(), "links": links},
+        },
+        "layout": {
+            "sections": sections.iter().map(|(kind, headline)| json!({"kind": kind, "headline": headline})).collect::<Vec<_>>(),
+            "buttons": buttons,
+        },
+    });
+    let draft: PortalDraft = serde_json::from_value(document)?;
+    let settings = draft.validate().map_err(|errors| anyhow::anyhow!("demo portal: {errors:?}"))?;
+    let saved = portals::save_portal(store, actor, customer_id, &settings, None, current.revision).await?;
+    let logo = crate::logo::process(&logo_image(demo.colours, index))?;
+    portals::set_logo(store, actor, customer_id, Some(&logo), Some(saved.revision)).await?;
+
+    let client_id = DemoIdp::client_id(customer_id);
+    let sso_draft = SsoDraft {
+        label: Some("Sign in with the demo identity provider".into()),
+        provider: Some("oidc".into()),
+        discovery_url: Some(Some(context.idp.discovery_url())),
+        client_secret: Some(context.idp.client_secret(&client_id)),
+        client_id: Some(client_id),
+        scopes: Some("openid email profile".into()),
+        enabled: Some(true),
+        ..Default::default()
+    };
+    sso::create_sso_config(store, &context.rules, actor, customer_id, sso_draft).await?;
+    Ok(())
+}
+
+/// A simple two-colour mark, different per customer, as a PNG.
+fn logo_image((primary, secondary): (&str, &str), index: usize) -> Vec<u8> {
+    let rgb = |hex: &str| {
+        let value = u32::from_str_radix(hex.trim_start_matches('#'), 16).unwrap_or(0);
+        image::Rgba([(value >> 16) as u8, (value >> 8) as u8, value as u8, 255])
+    };
+    let (a, b) = (rgb(primary), rgb(secondary));
+    let size = 160u32;
+    let image = image::RgbaImage::from_fn(size, size, |x, y| {
+        let (cx, cy) = (x as i32 - 80, y as i32 - 80);
+        let inside = match index % 4 {
+            0 => cx * cx + cy * cy < 70 * 70,
+            1 => cx.abs() + cy.abs() < 75,
+            2 => cx.abs() < 70 && cy.abs() < 70,
+            _ => cy > -70 && cy < 70 && cx.abs() < (70 - cy) / 2 + 10,
+        };
+        let ring = (cx * cx + cy * cy) < 35 * 35;
+        match (inside, ring) {
+            (true, true) => b,
+            (true, false) => a,
+            _ => image::Rgba([0, 0, 0, 0]),
+        }
+    });
+    let mut png = Vec::new();
+    image::DynamicImage::ImageRgba8(image)
+        .write_to(&mut Cursor::new(&mut png), image::ImageFormat::Png)
+        .expect("a PNG can be written to memory");
+    png
+}
+
+async fn articles(store: &Store, actor: &Actor, acme: Uuid) -> anyhow::Result<()> {
+    let article = |title: &str, body: &str, customers: Option<Vec<Uuid>>| ArticleDraft {
+        title: Some(title.to_string()),
+        body: Some(body.to_string()),
+        published: Some(true),
+        all_customers: Some(customers.is_none()),
+        customer_ids: customers,
+    };
+    let all = [
+        (
+            "Reset your password",
+            "If you forgot your password:\n\n1. Open the sign-in page of your company account.\n2. Choose **Forgot password**.\n3. Follow the link in the e-mail you receive within a few minutes.\n\nStill locked out? [Submit a ticket](../tickets/new) and we will help.",
+        ),
+        (
+            "Connect to the VPN from home",
+            "Install the VPN client from the software centre, then sign in with your company account.\n\n- Keep the client up to date.\n- If it drops every hour, restart it and tell us the time it happened.",
+        ),
+        (
+            "Set up e-mail on your phone",
+            "Add an **Exchange** or **Microsoft 365** account and sign in with your company address. Your phone may ask you to allow device management: accept it.",
+        ),
+        (
+            "What to include in a ticket",
+            "Tell us what you tried to do, what happened instead, and since when. A **screenshot** of the error helps most: attach it to the ticket.",
+        ),
+        (
+            "Printer shows 'paper jam' but there is none",
+            "Open every tray and the back door, remove any torn scraps, then switch the printer off and on. If the message stays, submit a ticket with the printer's name.",
+        ),
+    ];
+    for (title, body) in all {
+        kb::create_article(store, actor, article(title, body, None)).await?;
+    }
+    kb::create_article(
+        store,
+        actor,
+        article(
+            "Acme: book a meeting room",
+            "Meeting rooms are booked in the Acme calendar. The large room on floor 2 has a video bar: start a meeting from its touch panel.",
+            Some(vec![acme]),
+        ),
+    )
+    .await?;
+    Ok(())
+}
+
+/// Tickets in every status, with replies from both sides and internal notes.
+async fn conversations(
+    store: &Store,
+    people: &[(Uuid, Vec<EndUser>)],
+    (sam, robin, admin): (&TeamMember, &TeamMember, &TeamMember),
+) -> anyhow::Result<()> {
+    let tech = |member: &TeamMember| Actor::team_member(member.id, &member.name, member.role);
+    struct Story {
+        customer: usize,
+        person: usize,
+        summary: &'static str,
+        details: &'static str,
+        urgency: &'static str,
+        replies: &'static [(bool, &'static str)],
+        status: Status,
+    }
+    // (from the team?, text); notes start with "Note: " and are internal.
+    let stories = [
+        Story {
+            customer: 0,
+            person: 0,
+            summary: "Laptop will not charge",
+            details: "The light on the charger stays off since this morning.",
+            urgency: "high",
+            replies: &[
+                (true, "Please try another socket; we are bringing a spare charger."),
+                (false, "Another socket did not help."),
+                (true, "Note: order a replacement charger (model 65W USB-C)."),
+            ],
+            status: Status::InProgress,
+        },
+        Story {
+            customer: 0,
+            person: 1,
+            summary: "Access to the finance share",
+            details: "I moved to the finance team and need the finance folder.",
+            urgency: "medium",
+            replies: &[
+                (true, "Note: waiting for approval from the finance lead."),
+                (true, "We asked your manager to approve the access."),
+            ],
+            status: Status::OnHold,
+        },
+        Story {
+            customer: 0,
+            person: 2,
+            summary: "VPN drops every hour",
+            details: "At home the VPN disconnects on the hour, every hour.",
+            urgency: "medium",
+            replies: &[
+                (true, "We updated the VPN profile; please restart the client."),
+                (false, "It has stayed up all day now. Thanks!"),
+            ],
+            status: Status::Resolved,
+        },
+        Story {
+            customer: 1,
+            person: 0,
+            summary: "New starter: laptop and accounts",
+            details: "Marge starts on Monday and needs a laptop, e-mail and a badge.",
+            urgency: "medium",
+            replies: &[],
+            status: Status::New,
+        },
+        Story {
+            customer: 1,
+            person: 1,
+            summary: "Printer on floor 2 is jammed",
+            details: "It says paper jam but there is no paper stuck.",
+            urgency: "low",
+            replies: &[(true, "The fuser was worn; we replaced it."), (false, "Printing works again.")],
+            status: Status::Closed,
+        },
+        Story {
+            customer: 2,
+            person: 0,
+            summary: "Cannot open the TPS report template",
+            details: "Word says the file is corrupt.",
+            urgency: "low",
+            replies: &[(true, "Note: the template on the share is from 2009; ask the office for a new one.")],
+            status: Status::New,
+        },
+        Story {
+            customer: 2,
+            person: 1,
+            summary: "My stapler was taken",
+            details: "It is a red Swingline.",
+            urgency: "high",
+            replies: &[
+                (true, "That is for facilities, but we have asked them for you."),
+                (false, "Thank you."),
+            ],
+            status: Status::InProgress,
+        },
+        Story {
+            customer: 3,
+            person: 0,
+            summary: "Lab results system is slow",
+            details: "Opening a patient's results takes over a minute.",
+            urgency: "high",
+            replies: &[
+                (true, "Note: database server at 95% CPU; escalated to network operations."),
+                (true, "We found the cause and are fixing it tonight."),
+            ],
+            status: Status::InProgress,
+        },
+    ];
+    for (n, story) in stories.iter().enumerate() {
+        let (customer_id, users) = &people[story.customer];
+        let requester = &users[story.person.min(users.len() - 1)];
+        let as_requester = Actor::end_user(requester.id, &requester.name, *customer_id);
+        let request = TicketRequest {
+            draft: TicketDraft {
+                kind: Some(if n % 3 == 0 { "service_request" } else { "incident" }.into()),
+                short_description: Some(story.summary.into()),
+                description: Some(story.details.into()),
+                urgency: Some(story.urgency.into()),
+            },
+            customer_id: *customer_id,
+            requester_id: requester.id,
+            assignment_group_id: None,
+            source: if n % 2 == 0 { ContactSource::Portal } else { ContactSource::Email },
+            submission_key: None,
+        };
+        let ticket = tickets::submit_ticket(store, &as_requester, request).await?.ticket;
+        let helper = if story.customer == 3 { robin } else { sam };
+        for (from_team, text) in story.replies {
+            match (from_team, text.strip_prefix("Note: ")) {
+                (true, Some(note)) => {
+                    tickets::comment(store, &tech(admin), ticket.id, note, Visibility::Internal).await?;
+                }
+                (true, None) => {
+                    tickets::comment(store, &tech(helper), ticket.id, text, Visibility::Public).await?;
+                }
+                (false, _) => {
+                    tickets::comment(store, &as_requester, ticket.id, text, Visibility::Public).await?;
+                }
+            }
+        }
+        if story.status != Status::New {
+            let changes = TicketChanges { status: Some(story.status), ..Default::default() };
+            tickets::update_ticket(store, &tech(helper), ticket.id, changes).await?;
         }
     }
-    Ok(Some(DemoSignIn { email: admin.email.to_string(), password }))
+    Ok(())
+}
+
+/// The active portals and their addresses, to print at start.
+pub async fn portal_addresses(
+    store: &Store,
+    config: &crate::config::Config,
+) -> anyhow::Result<Vec<(String, String)>> {
+    let page =
+        crate::domain::page::PageRequest::parse(None, Some(50)).map_err(|bad| anyhow::anyhow!("{bad:?}"))?;
+    let customers = store.list_customers(&Default::default(), &page).await?;
+    let mut found = Vec::new();
+    for customer in customers.items {
+        let portal = store.portal(customer.id).await?;
+        if portal.settings.active {
+            found.push((customer.name, config.portal_url(&portal.settings)));
+        }
+    }
+    Ok(found)
 }
 
 async fn member(

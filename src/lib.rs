@@ -8,6 +8,7 @@ pub mod cli;
 pub mod config;
 pub mod crypto;
 pub mod demo;
+pub mod demo_idp;
 pub mod domain;
 pub mod events;
 pub mod logo;

@@ -1,10 +1,14 @@
 use std::io::{BufRead, IsTerminal};
+use std::sync::Arc;
 
 use anyhow::Context;
 use clap::{Parser, Subcommand};
 use portico::app;
 use portico::config::{Config, ServeArgs, StorageArgs};
+use portico::crypto::Sealer;
+use portico::demo_idp::DemoIdp;
 use portico::store::{Store, StoreOptions, redact};
+use portico::usecases::sso::SsoRules;
 use portico::web::state::AppState;
 use portico::{cli, demo};
 use secrecy::ExposeSecret;
@@ -139,39 +143,56 @@ async fn main() -> anyhow::Result<()> {
 }
 
 async fn serve(args: ServeArgs) -> anyhow::Result<()> {
-    let config = Config::from_args(&args)?;
+    let mut config = Config::from_args(&args)?;
     portico::private_files::warn_when_open(&config.data_dir);
     let options = StoreOptions { max_connections: config.db_max_connections, ..Default::default() };
     let store = cli::open_store(&args.storage, &options).await?;
-    if args.demo {
-        match demo::seed(&store).await? {
-            Some(sign_in) => {
-                println!("Demo data created.");
-                println!("Console:  {}", config.url_for("/admin"));
-                println!("E-mail:   {}", sign_in.email);
-                println!("Password: {}", sign_in.password);
-            }
-            None => {
-                println!("Demo data not added: the database already has data.");
-                println!("Console:  {}", config.url_for("/admin"));
-                println!(
-                    "Sign in with an existing account (the demo admin is {}); a new password: portico admin reset-password --email {}",
-                    demo::ADMIN_EMAIL,
-                    demo::ADMIN_EMAIL
-                );
-            }
-        }
-    }
+    let demo_idp = if args.demo { Some(Arc::new(start_demo(&mut config, &store).await?)) } else { None };
     let shutdown = app::shutdown_signal().context("cannot install the signal handlers")?;
     let listener = tokio::net::TcpListener::bind(config.addr)
         .await
         .with_context(|| format!("cannot listen on {}", config.addr))?;
     tracing::info!(addr = %listener.local_addr()?, public_url = %config.public_url,
         database = store.backend().name(), "Portico is serving");
-    let state = AppState::new(config, store.clone())?;
+    let mut state = AppState::new(config, store.clone())?;
+    state.demo_idp = demo_idp;
     app::serve(listener, state, shutdown).await?;
     store.close().await;
     Ok(())
+}
+
+/// Demo mode: the built-in demo identity provider (at Portico's own address, so identity
+/// providers on local addresses are allowed), the demo data, and where to look first.
+async fn start_demo(config: &mut Config, store: &Store) -> anyhow::Result<DemoIdp> {
+    config.allow_insecure_idp = true;
+    let idp = DemoIdp::new(&config.public_url, config.portal_domain.clone(), &config.secret_key)?;
+    let sealer = Sealer::new(&config.secret_key);
+    let context =
+        demo::DemoContext { idp: &idp, rules: SsoRules { sealer: &sealer, allow_insecure_idp: true } };
+    println!("Demo mode: the built-in demo identity provider signs end users in at {}", idp.issuer());
+    match demo::seed(store, &context).await? {
+        Some(sign_in) => {
+            println!("Demo data created.");
+            println!("Console:  {}", config.url_for("/admin"));
+            println!("E-mail:   {}", sign_in.email);
+            println!("Password: {}", sign_in.password);
+        }
+        None => {
+            println!("Demo data not added: the database already has data.");
+            println!("Console:  {}", config.url_for("/admin"));
+            println!(
+                "Sign in with an existing account (the demo admin is {}); a new password: portico admin reset-password --email {}",
+                demo::ADMIN_EMAIL,
+                demo::ADMIN_EMAIL
+            );
+        }
+    }
+    for (name, url) in demo::portal_addresses(store, config).await? {
+        println!(
+            "Portal:   {url}  ({name}; sign in as any of its people through the demo identity provider)"
+        );
+    }
+    Ok(idp)
 }
 
 async fn run_command(command: Command) -> anyhow::Result<()> {

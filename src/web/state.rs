@@ -9,6 +9,7 @@ use crate::app::metrics_handle;
 use crate::attachments::Attachments;
 use crate::config::Config;
 use crate::crypto::Sealer;
+use crate::demo_idp::DemoIdp;
 use crate::events::Consumer;
 use crate::events::audit::AuditLog;
 use crate::events::caches::Caches;
@@ -38,6 +39,8 @@ pub struct AppState {
     pub last_mailbox_poll: LastPoll,
     /// The attachment store and upload staging.
     pub attachments: Attachments,
+    /// The built-in demo identity provider, only with `serve --demo`.
+    pub demo_idp: Option<Arc<DemoIdp>>,
 }
 
 impl AppState {
@@ -46,6 +49,7 @@ impl AppState {
         let attachments = Attachments::open(&config.attachments, &config.data_dir)?;
         Ok(Self {
             attachments,
+            demo_idp: None,
             sealer: Sealer::new(&config.secret_key),
             outbound: Outbound::new(config.allow_insecure_idp),
             providers: Arc::new(ProviderCache::default()),

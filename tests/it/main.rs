@@ -26,6 +26,7 @@ mod browser_tickets;
 mod cli;
 mod console;
 mod crafted_idp;
+mod demo;
 mod drawer;
 mod events;
 mod fuzz;

@@ -49,6 +49,8 @@ pub struct SsoSummary {
     pub redirect_uri: String,
     pub secret_warning: Option<String>,
     pub edit_url: String,
+    /// It signs in through Portico's built-in demo identity provider.
+    pub demo: bool,
 }
 
 /// Someone saved while this form was open.
@@ -224,6 +226,10 @@ async fn render(app: &AppState, user: &ConsoleUser, customer: Customer, view: Vi
             redirect_uri: app.config.sso_redirect_uri(&stored.settings, config.id),
             secret_warning: config.settings.secret_warning(today),
             edit_url: paths::customer_sso(customer.id, config.id),
+            demo: crate::demo_idp::is_demo_discovery(
+                &app.config.public_url,
+                &config.settings.discovery_url(),
+            ),
         })
         .collect();
     let has_enabled_sso = sso_configs.iter().any(|c| c.enabled);

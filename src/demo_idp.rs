@@ -167,18 +167,17 @@ pub fn router() -> Router<AppState> {
         .route(&format!("{PATH}/token"), axum::routing::post(token))
 }
 
-fn provider(state: &AppState) -> Result<&DemoIdp, Response> {
-    state.demo_idp.as_deref().ok_or_else(|| {
-        (StatusCode::NOT_FOUND, "The demo identity provider runs only with `portico serve --demo`.")
-            .into_response()
-    })
+fn provider(state: &AppState) -> Option<&DemoIdp> {
+    state.demo_idp.as_deref()
+}
+
+fn not_served() -> Response {
+    (StatusCode::NOT_FOUND, "The demo identity provider runs only with `portico serve --demo`.")
+        .into_response()
 }
 
 async fn discovery(State(state): State<AppState>) -> Response {
-    let idp = match provider(&state) {
-        Ok(idp) => idp,
-        Err(response) => return response,
-    };
+    let Some(idp) = provider(&state) else { return not_served() };
     let issuer = idp.issuer();
     Json(json!({
         "issuer": issuer,
@@ -198,8 +197,8 @@ async fn discovery(State(state): State<AppState>) -> Response {
 
 async fn jwks(State(state): State<AppState>) -> Response {
     match provider(&state) {
-        Ok(idp) => Json(json!({ "keys": [idp.verification] })).into_response(),
-        Err(response) => response,
+        Some(idp) => Json(json!({ "keys": [idp.verification] })).into_response(),
+        None => not_served(),
     }
 }
 
@@ -247,8 +246,8 @@ fn page(title: &str, body: &str) -> String {
 }
 
 /// The request a client sends, checked as a strict provider checks it.
-fn check(idp: &DemoIdp, query: &AuthorizeQuery) -> Result<Uuid, Response> {
-    let bad = |text: &str| Err(refusal(StatusCode::BAD_REQUEST, text));
+fn check(idp: &DemoIdp, query: &AuthorizeQuery) -> Result<Uuid, &'static str> {
+    let bad = |text: &'static str| Err(text);
     if query.response_type != "code" {
         return bad("Only the authorization code flow is supported (response_type=code).");
     }
@@ -268,13 +267,10 @@ fn check(idp: &DemoIdp, query: &AuthorizeQuery) -> Result<Uuid, Response> {
 }
 
 async fn authorize_page(State(state): State<AppState>, Query(query): Query<AuthorizeQuery>) -> Response {
-    let idp = match provider(&state) {
-        Ok(idp) => idp,
-        Err(response) => return response,
-    };
+    let Some(idp) = provider(&state) else { return not_served() };
     let customer_id = match check(idp, &query) {
         Ok(id) => id,
-        Err(response) => return response,
+        Err(why) => return refusal(StatusCode::BAD_REQUEST, why),
     };
     let Ok(customer) = state.store.customer(customer_id).await else {
         return refusal(StatusCode::BAD_REQUEST, "This client is not one of the demo portals.");
@@ -326,13 +322,10 @@ async fn authorize_page(State(state): State<AppState>, Query(query): Query<Autho
 }
 
 async fn authorize(State(state): State<AppState>, Form(form): Form<AuthorizeQuery>) -> Response {
-    let idp = match provider(&state) {
-        Ok(idp) => idp,
-        Err(response) => return response,
-    };
+    let Some(idp) = provider(&state) else { return not_served() };
     let customer_id = match check(idp, &form) {
         Ok(id) => id,
-        Err(response) => return response,
+        Err(why) => return refusal(StatusCode::BAD_REQUEST, why),
     };
     let user = match Uuid::parse_str(&form.login) {
         Ok(id) => state.store.end_user(id).await.ok(),
@@ -400,10 +393,7 @@ fn client_credentials(headers: &HeaderMap, form: &TokenForm) -> Option<(String, 
 }
 
 async fn token(State(state): State<AppState>, headers: HeaderMap, Form(form): Form<TokenForm>) -> Response {
-    let idp = match provider(&state) {
-        Ok(idp) => idp,
-        Err(response) => return response,
-    };
+    let Some(idp) = provider(&state) else { return not_served() };
     if form.grant_type != "authorization_code" {
         return token_error("unsupported_grant_type", "only authorization_code");
     }

@@ -13,6 +13,57 @@ use tokio::process::{Child, Command};
 pub const CHROMIUM: &str = "/usr/bin/chromium";
 pub const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
 
+/// The widths every page's layout is checked at: a small phone and a common laptop.
+pub const PHONE: u32 = 375;
+pub const DESKTOP: u32 = 1366;
+/// More space than this between a heading and what follows it is a layout fault.
+pub const MAX_HEADING_GAP: u32 = 48;
+
+/// Finds layout faults in the document it runs in (argument: the largest heading gap).
+const LAYOUT_CHECK: &str = r#"
+const maxGap = arguments[0];
+const problems = [];
+const width = window.innerWidth;
+const page = document.documentElement;
+const unseen = (e) => {
+  if (e.closest('.visually-hidden, .skip')) return true;
+  const style = getComputedStyle(e);
+  return style.display === 'none' || style.visibility === 'hidden' || e.getClientRects().length === 0;
+};
+const name = (e) => e.tagName.toLowerCase() + (e.id ? '#' + e.id : '')
+  + (typeof e.className === 'string' && e.className.trim() ? '.' + e.className.trim().split(/\s+/).join('.') : '');
+if (page.scrollWidth > width) problems.push(`the page scrolls sideways: ${page.scrollWidth} px wide in a ${width} px window`);
+// Elements that end past the right edge (also those a parent clips): the outermost of each.
+for (const e of document.body.querySelectorAll('*')) {
+  if (unseen(e)) continue;
+  const right = e.getBoundingClientRect().right + window.scrollX;
+  if (right <= width + 1) continue;
+  const parent = e.parentElement;
+  if (parent && parent !== document.body && parent.getBoundingClientRect().right + window.scrollX > width + 1) continue;
+  problems.push(`${name(e)} ends at ${Math.round(right)} px, past the ${width} px window`);
+  if (problems.length > 12) break;
+}
+// Each heading sits right above what follows it (its next visible sibling, or its parent's).
+for (const heading of document.querySelectorAll('h1, h2')) {
+  if (unseen(heading)) continue;
+  let next = null;
+  for (let e = heading; e && e !== document.body && !next; e = e.parentElement) {
+    let sibling = e.nextElementSibling;
+    while (sibling && (unseen(sibling) || getComputedStyle(sibling).position === 'absolute')) sibling = sibling.nextElementSibling;
+    next = sibling;
+  }
+  if (!next) continue;
+  // Where the text is, not the boxes: a stretched grid row makes the heading's box tall and
+  // leaves its text at the top.
+  const content = (e) => { const range = document.createRange(); range.selectNodeContents(e); return range.getBoundingClientRect(); };
+  const gap = Math.min(next.getBoundingClientRect().top, content(next).top) - content(heading).bottom;
+  if (gap > maxGap) {
+    problems.push(`${Math.round(gap)} px between the heading "${heading.textContent.trim().slice(0, 40)}" and the ${name(next)} after it`);
+  }
+}
+return problems;
+"#;
+
 /// A browser session with its own chromedriver and a fresh profile; both go with it.
 pub struct Browser {
     pub client: Client,
@@ -141,6 +192,38 @@ impl Browser {
         std::fs::create_dir_all(&dir).unwrap();
         std::fs::write(dir.join(format!("{name}.png")), png).unwrap();
         self.client.set_window_size(width as u32, 900).await.unwrap();
+    }
+
+    /// What is wrong with the layout of the current document (or frame) at the current width:
+    /// sideways scrolling, elements sticking out of the window, and headings parted from their
+    /// content by more than [`MAX_HEADING_GAP`] pixels (a stretched grid spreads them apart).
+    pub async fn layout_problems(&self) -> Vec<String> {
+        let found = self.client.execute(LAYOUT_CHECK, vec![json!(MAX_HEADING_GAP)]).await.unwrap();
+        found.as_array().into_iter().flatten().filter_map(|v| v.as_str().map(str::to_string)).collect()
+    }
+
+    /// The layout check at [`PHONE`] and [`DESKTOP`] widths, with a screenshot of each as
+    /// `target/screenshots/{name}-{width}.png`; returns the problems found, named by page and
+    /// width. The window gets its width back afterwards.
+    pub async fn layout_problems_at_both_widths(&self, name: &str) -> Vec<String> {
+        let (width, height) = self.client.get_window_size().await.unwrap();
+        let mut problems = Vec::new();
+        for check_width in [PHONE, DESKTOP] {
+            self.client.set_window_size(check_width, 900).await.unwrap();
+            self.screenshot(&format!("{name}-{check_width}")).await;
+            for problem in self.layout_problems().await {
+                problems.push(format!("{name} at {check_width} px: {problem}"));
+            }
+        }
+        self.client.set_window_size(width as u32, height as u32).await.unwrap();
+        problems
+    }
+
+    /// Fails on any layout problem of the current page at phone and desktop widths (see
+    /// [`Self::layout_problems_at_both_widths`]).
+    pub async fn assert_layout(&self, name: &str) {
+        let problems = self.layout_problems_at_both_widths(name).await;
+        assert!(problems.is_empty(), "layout problems:\n{}", problems.join("\n"));
     }
 
     /// Runs axe-core on the current document (or frame) and fails on any violation.

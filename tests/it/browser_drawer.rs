@@ -44,7 +44,7 @@ async fn an_admin_sets_up_the_portal_and_previews_it_before_saving() {
     browser.click("#knowledge_base").await;
     browser.click("#active").await;
     browser.assert_accessible("drawer step 1").await;
-    browser.screenshot("drawer-step-1").await;
+    browser.assert_layout("drawer-step-1").await;
 
     browser.click("button[value=next]").await;
     browser.wait_until("step 2", "return !document.getElementById('step-2').hidden").await;
@@ -77,7 +77,7 @@ async fn an_admin_sets_up_the_portal_and_previews_it_before_saving() {
     // The headline of the Search section, through its Edit icon.
     browser.click("ol.sections li:nth-child(1) summary").await;
     browser.type_into("#section-0-headline", "Find answers fast").await;
-    browser.screenshot("drawer-step-2").await;
+    browser.assert_layout("drawer-step-2").await;
 
     // View Preview shows the unsaved state beside the drawer.
     browser.click("#view-preview").await;
@@ -101,6 +101,8 @@ async fn an_admin_sets_up_the_portal_and_previews_it_before_saving() {
     let first_button = browser.text_of(".portal-buttons.large_buttons li:first-child .button-label").await;
     assert_eq!(first_button, "My tickets", "the unsaved order shows");
     browser.assert_accessible("the preview").await;
+    let problems = browser.layout_problems().await;
+    assert!(problems.is_empty(), "the preview's page: {problems:?}");
     browser.client.execute("window.scrollTo(0, 0)", vec![]).await.unwrap();
     browser.client.enter_parent_frame().await.unwrap();
     let frame = browser.find("iframe[name=portal-preview]").await;

@@ -14,6 +14,7 @@ mod api_end_users;
 mod api_groups;
 mod browser;
 mod browser_drawer;
+mod browser_layout;
 mod browser_mail;
 mod browser_portal;
 mod browser_sso;

@@ -143,6 +143,11 @@ impl Browser {
         self.find(css).await.text().await.unwrap()
     }
 
+    /// A form field's current value.
+    pub async fn value_of(&self, css: &str) -> String {
+        self.find(css).await.prop("value").await.unwrap().unwrap_or_default()
+    }
+
     /// Replaces a field's text as a person would: select all, then type.
     pub async fn type_into(&self, css: &str, text: &str) {
         let field = self.find(css).await;

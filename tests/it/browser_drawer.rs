@@ -290,3 +290,67 @@ async fn the_subdomain_address_and_refused_sign_ins_fit_at_desktop_and_phone_wid
     }
     browser.close().await;
 }
+
+/// What the drawer refuses, in the browser: a refused colour stays refused on the next Next
+/// (the colour picker, which cannot show it, once replaced it with black); an oversized logo and
+/// an Upload without a file come back to the drawer with the edits kept; an invalid custom
+/// domain shows no address to share (it once showed `https://http://…`).
+#[tokio::test]
+async fn refusals_in_the_drawer_keep_what_was_typed() {
+    let Some(browser) = Browser::start().await else { return };
+    let app = TestApp::spawn(Backend::Sqlite).await;
+    let (customer_id, _) = customer_and_group(&app).await;
+    browser.sign_in(&app.base, &app.admin.email, &app.admin.password).await;
+    browser.goto(&app.url(&format!("/admin/customers/{customer_id}/portal"))).await;
+    browser.wait_until("the drawer", "return !!document.getElementById('drawer-form')").await;
+
+    browser.type_into("#primary_color", "#12345z").await;
+    for attempt in 1..=2 {
+        browser.click("button[value=next]").await;
+        browser
+            .wait_until("the refusal", "return document.readyState === 'complete' && !!document.getElementById('primary_color-error')")
+            .await;
+        assert_eq!(browser.value_of("#primary_color").await, "#12345z", "attempt {attempt}");
+        assert!(browser.text_of("#error-summary").await.contains("Primary colour: must be a colour like"));
+    }
+    assert_eq!(app.store.portal(customer_id.parse().unwrap()).await.unwrap().revision, 1, "nothing saved");
+    browser.type_into("#primary_color", "#7b2cbf").await;
+
+    // A 3 MB logo, with the slug changed first.
+    let large = app.data_dir.join("large-logo.png");
+    let mut bytes = crate::drawer::png(64, 64);
+    bytes.resize(3 * 1024 * 1024, 0);
+    std::fs::write(&large, bytes).unwrap();
+    browser.type_into("#slug", "acme-help").await;
+    browser.find("#logo").await.send_keys(&large.display().to_string()).await.unwrap();
+    browser.click("button[value=upload_logo]").await;
+    browser.wait_until("the logo refusal", "return !!document.getElementById('logo-error')").await;
+    assert!(browser.text_of("#logo-error").await.contains("logos may be at most 2 MB"));
+    assert_eq!(browser.value_of("#slug").await, "acme-help", "the edits are kept");
+    assert_eq!(browser.value_of("#primary_color").await, "#7b2cbf");
+    browser.assert_accessible("the drawer with a refused logo").await;
+    browser.click("button[value=upload_logo]").await;
+    browser
+        .wait_until(
+            "the second refusal",
+            "return (document.getElementById('logo-error') || {}).textContent.includes('no file was chosen')",
+        )
+        .await;
+    assert_eq!(browser.value_of("#slug").await, "acme-help");
+
+    // An invalid custom domain: no address to share, as typed and after Next.
+    browser.type_into("#custom_domain", "http://help.acme.example").await;
+    let note = "None yet: the custom domain is not a valid host name.";
+    assert_eq!(browser.text_of("#portal-url").await, note);
+    browser.click("button[value=next]").await;
+    browser.wait_until("the refusal", "return !!document.getElementById('custom_domain-error')").await;
+    assert_eq!(browser.text_of("#portal-url").await, note);
+    let copy = browser.find("button[data-copy='#portal-url']").await;
+    assert!(copy.attr("disabled").await.unwrap().is_some(), "nothing to copy");
+    browser.assert_layout("drawer-refusals").await;
+    browser.type_into("#custom_domain", "help.acme.example").await;
+    assert_eq!(browser.text_of("#portal-url").await, "https://help.acme.example/");
+    browser.click("button[value=next]").await;
+    browser.wait_until("step 2", "return !document.getElementById('step-2').hidden").await;
+    browser.close().await;
+}

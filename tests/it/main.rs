@@ -24,6 +24,7 @@ mod cli;
 mod console;
 mod crafted_idp;
 mod drawer;
+mod drawer_refusals;
 mod events;
 mod fuzz;
 mod instances;

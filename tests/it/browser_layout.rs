@@ -96,6 +96,15 @@ async fn hostile_data(app: &TestApp, idp: &TestIdp) -> Hostile {
         )
         .await;
     assert_eq!(status, StatusCode::CREATED, "{member}");
+    portico::usecases::sso::record_sign_in_failure(
+        &app.store,
+        portal.customer_id.parse().unwrap(),
+        portal.sso_id.parse().unwrap(),
+        "7KQM-X4TP",
+        &hostile(),
+    )
+    .await
+    .unwrap();
     let article_id = article(
         app,
         json!({"title": long_word(200), "published": true, "body": format!(

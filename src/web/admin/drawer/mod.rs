@@ -50,6 +50,7 @@ pub struct SsoSummary {
     pub redirect_uri: String,
     pub secret_warning: Option<String>,
     pub edit_url: String,
+    pub last_failure: Option<super::sso::FailureRow>,
 }
 
 /// Someone saved while this form was open.
@@ -224,6 +225,7 @@ async fn render(app: &AppState, user: &ConsoleUser, customer: Customer, view: Vi
             redirect_uri: app.config.sso_redirect_uri(&stored.settings, config.id),
             secret_warning: config.settings.secret_warning(today),
             edit_url: paths::customer_sso(customer.id, config.id),
+            last_failure: config.last_failure.as_ref().map(super::sso::FailureRow::of),
         })
         .collect();
     let has_enabled_sso = sso_configs.iter().any(|c| c.enabled);

@@ -8,7 +8,10 @@ use std::time::{Duration, Instant};
 use fantoccini::wd::Capabilities;
 use fantoccini::{Client, ClientBuilder, Locator};
 use serde_json::{Value, json};
-use tokio::process::{Child, Command};
+use tokio::process::Command;
+
+use crate::processes::Helper;
+use crate::support::TempDir;
 
 pub const CHROMIUM: &str = "/usr/bin/chromium";
 pub const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
@@ -67,8 +70,10 @@ return problems;
 /// A browser session with its own chromedriver and a fresh profile; both go with it.
 pub struct Browser {
     pub client: Client,
-    _driver: Child,
-    profile: PathBuf,
+    /// chromedriver, and the Chromium it starts, in one process group.
+    driver: Helper,
+    /// Removed after the browser has ended (see `Drop`).
+    _profile: TempDir,
 }
 
 fn manifest_dir() -> PathBuf {
@@ -84,15 +89,18 @@ impl Browser {
             return None;
         }
         let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
-        let driver = Command::new(CHROMEDRIVER)
+        let profile = TempDir::new("portico-chrome");
+        // Chromium's own temporary folders go inside the profile, which goes with the browser.
+        let scratch = profile.join("t");
+        std::fs::create_dir_all(&scratch).expect("a profile folder");
+        let mut command = Command::new(CHROMEDRIVER);
+        command
             .arg(format!("--port={port}"))
+            .env("TMPDIR", &scratch)
             .stdin(Stdio::null())
             .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .kill_on_drop(true)
-            .spawn()
-            .expect("start chromedriver");
-        let profile = std::env::temp_dir().join(format!("portico-chrome-{}", uuid::Uuid::now_v7().simple()));
+            .stderr(Stdio::null());
+        let driver = Helper::spawn(command, CHROMEDRIVER).expect("start chromedriver");
         let mut capabilities = Capabilities::new();
         capabilities.insert("browserName".into(), json!("chrome"));
         capabilities.insert(
@@ -123,7 +131,7 @@ impl Browser {
                 Err(error) => panic!("cannot start a WebDriver session: {error}"),
             }
         };
-        Some(Self { client, _driver: driver, profile })
+        Some(Self { client, driver, _profile: profile })
     }
 
     pub async fn goto(&self, url: &str) {
@@ -256,8 +264,16 @@ impl Browser {
         );
     }
 
+    /// Ends the WebDriver session; dropping the browser does the rest.
     pub async fn close(self) {
-        self.client.close().await.ok();
-        std::fs::remove_dir_all(&self.profile).ok();
+        self.client.clone().close().await.ok();
+    }
+}
+
+/// Also when a test fails: chromedriver and every Chromium process go (they share a process
+/// group); the profile folder goes after them, as fields are dropped after this.
+impl Drop for Browser {
+    fn drop(&mut self) {
+        self.driver.end();
     }
 }

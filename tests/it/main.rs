@@ -5,6 +5,7 @@ mod html_form;
 mod idp;
 mod imap;
 mod kb;
+mod processes;
 mod smtp;
 mod support;
 

@@ -185,6 +185,7 @@ async fn every_page_holds_hostile_text_at_phone_and_desktop_widths() {
         ("portal-article", format!("/kb/{}", data.article_id)),
         ("portal-search-results", search_found),
         ("portal-search-nothing", search_long),
+        ("portal-message", "/auth/signed-out".to_string()),
     ] {
         visit(&browser, &app.url(&portal.path(&path)), name, &mut problems).await;
     }

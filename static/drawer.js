@@ -14,6 +14,8 @@
     if (/^#[0-9a-f]{3}$/.test(v)) return "#" + [...v.slice(1)].map((c) => c + c).join("");
     return null;
   };
+  // Only a person's change of the picker writes to the hex field: a refused value typed there
+  // stays (the server counts the picker only when it differs from what it showed).
   form.querySelectorAll("input[type=color][data-pairs]").forEach((picker) => {
     const text = document.getElementById(picker.dataset.pairs);
     picker.addEventListener("input", () => { text.value = picker.value; text.dispatchEvent(new Event("input", { bubbles: true })); });
@@ -26,13 +28,28 @@
   const domain = document.getElementById("custom_domain");
   const prefix = document.querySelector(".prefix");
   const suffix = document.querySelector(".prefixed .suffix");
+  const copy = document.querySelector("[data-copy='#portal-url']");
   // Only a host name makes a custom address; anything else (a URL, a port) the server refuses,
-  // and the address stays the portal's own until it is fixed.
+  // and until it is fixed there is no address to share, only a note saying why (as the server
+  // renders it). The server decides at Next; these patterns only follow the typing.
   const hostname = /^(?=.{4,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]([a-z0-9-]{0,61}[a-z0-9])?$/;
+  const slugPattern = /^[a-z0-9][a-z0-9-]{1,61}[a-z0-9]$/;
   const updateUrl = () => {
     const custom = domain.value.trim().toLowerCase();
-    const own = prefix.textContent + slug.value.trim() + (suffix ? suffix.textContent : "") + "/";
-    output.textContent = hostname.test(custom) ? `https://${custom}/` : own;
+    const typedSlug = slug.value.trim();
+    let address = null;
+    let why = "";
+    if (custom) {
+      if (hostname.test(custom)) address = `https://${custom}/`;
+      else why = "None yet: the custom domain is not a valid host name.";
+    } else if (slugPattern.test(typedSlug)) {
+      address = prefix.textContent + typedSlug + (suffix ? suffix.textContent : "") + "/";
+    } else {
+      why = "None yet: the Portal URL is not valid.";
+    }
+    output.textContent = address || why;
+    output.classList.toggle("no-address", !address);
+    if (copy) copy.disabled = !address;
   };
   slug.addEventListener("input", updateUrl);
   domain.addEventListener("input", updateUrl);

@@ -28,8 +28,3 @@ ensure_node_packages() {
     cp package-lock.json node_modules/.portico-lock
   fi
 }
-
-# Browsers a failed test left behind would keep CI's pipes open: end them.
-stop_stray_browsers() {
-  pkill -f "user-data-dir=${TMPDIR:-/tmp}/portico-chrome-" 2>/dev/null || true
-}

@@ -21,6 +21,18 @@ pub fn reply_token() -> String {
     bytes.iter().map(|byte| ALPHABET[usize::from(byte % 32)] as char).collect()
 }
 
+/// A reference a person can read out or type: eight characters in two groups (`7KQM-X4TP`),
+/// from an alphabet without look-alikes (no 0/O, 1/I/L). Not a secret: it ties what a person
+/// was shown to the log line and the console entry with the detail.
+pub fn reference() -> String {
+    const ALPHABET: &[u8] = b"ABCDEFGHJKMNPQRSTUVWXYZ23456789";
+    let mut bytes = [0u8; 8];
+    rand::fill(&mut bytes);
+    let pick = |byte: &u8| ALPHABET[usize::from(*byte) % ALPHABET.len()] as char;
+    let (first, second) = bytes.split_at(4);
+    format!("{}-{}", first.iter().map(pick).collect::<String>(), second.iter().map(pick).collect::<String>())
+}
+
 /// A password to hand to a person once: 120 random bits in 20 URL-safe characters.
 pub fn generate_password() -> String {
     let mut bytes = [0u8; 15];

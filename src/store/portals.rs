@@ -11,6 +11,7 @@ use super::{RowExt, Store, StoreError, StoreResult, Tx, now_ms, unique_among};
 use crate::domain::actor::Actor;
 use crate::domain::portal::document::PortalSettings;
 use crate::domain::slug::Slug;
+use crate::domain::validation::FieldError;
 
 /// A portal as stored: its settings and the facts about its latest revision.
 #[derive(Debug, Clone)]
@@ -37,6 +38,7 @@ const PORTAL_UNIQUE: &[(&str, &str, &str)] = &[
     ("slug", "slug", "is already the address of another portal"),
     ("custom_domain", "custom_domain", "is already the custom domain of another portal"),
 ];
+const RETIRED_SLUG: &str = "is an earlier address of another portal, which still redirects from it";
 const GROUP_FIELD: &str = "features.ticketing.default_assignment_group_id";
 
 fn settings_from(json: &str) -> StoreResult<PortalSettings> {
@@ -159,6 +161,36 @@ impl Store {
             .collect()
     }
 
+    /// The addresses in `settings` that belong to another portal: its slug (the current slug
+    /// of another portal, or an earlier one that still redirects there) or its custom domain.
+    /// A save checks the same under its lock; this lets a form say so before it is saved.
+    pub async fn portal_address_conflicts(
+        &self,
+        customer_id: Uuid,
+        settings: &PortalSettings,
+    ) -> StoreResult<Vec<FieldError>> {
+        let owner = |sql: &'static str, value: String| async move {
+            let row = sqlx::query(sql).bind(value).fetch_optional(&self.pool).await?;
+            row.map(|row| row.uuid("customer_id")).transpose()
+        };
+        let elsewhere = |found: Option<Uuid>| found.is_some_and(|id| id != customer_id);
+        let mut conflicts = Vec::new();
+        let slug = settings.slug.as_str().to_string();
+        if elsewhere(owner("SELECT customer_id FROM portals WHERE slug = $1", slug.clone()).await?) {
+            conflicts.push(FieldError::new("slug", PORTAL_UNIQUE[0].2));
+        } else if elsewhere(owner("SELECT customer_id FROM portal_old_slugs WHERE slug = $1", slug).await?) {
+            conflicts.push(FieldError::new("slug", RETIRED_SLUG));
+        }
+        if let Some(domain) = &settings.custom_domain
+            && elsewhere(
+                owner("SELECT customer_id FROM portals WHERE custom_domain = $1", domain.to_string()).await?,
+            )
+        {
+            conflicts.push(FieldError::new("custom_domain", PORTAL_UNIQUE[1].2));
+        }
+        Ok(conflicts)
+    }
+
     /// The portal a slug names now.
     pub async fn portal_by_slug(&self, slug: &str) -> StoreResult<Option<StoredPortal>> {
         let row = sqlx::query("SELECT * FROM portals WHERE slug = $1")
@@ -235,10 +267,9 @@ async fn check_slug_not_retired_elsewhere(
         .fetch_optional(&mut *connection)
         .await?;
     match owner {
-        Some(row) if row.uuid("customer_id")? != customer_id => Err(StoreError::conflict(
-            "slug",
-            "is an earlier address of another portal, which still redirects from it",
-        )),
+        Some(row) if row.uuid("customer_id")? != customer_id => {
+            Err(StoreError::conflict("slug", RETIRED_SLUG))
+        }
         _ => Ok(()),
     }
 }

@@ -4,8 +4,8 @@
 use sqlx::any::AnyRow;
 use uuid::Uuid;
 
-use super::{RowExt, Store, StoreError, StoreResult, Tx, now_ms};
-use crate::domain::sso::{SsoConfig, SsoSettings};
+use super::{RowExt, Store, StoreError, StoreResult, Tx, now_ms, to_ms};
+use crate::domain::sso::{SignInFailure, SsoConfig, SsoSettings};
 
 fn sso_config(row: &AnyRow) -> StoreResult<SsoConfig> {
     let settings: SsoSettings = serde_json::from_str(&row.text("settings")?)
@@ -17,6 +17,14 @@ fn sso_config(row: &AnyRow) -> StoreResult<SsoConfig> {
         has_secret: row.opt_text("secret")?.is_some(),
         created_at: row.time("created_at")?,
         updated_at: row.time("updated_at")?,
+        last_failure: match row.opt_time("last_failure_at")? {
+            Some(at) => Some(SignInFailure {
+                at,
+                reference: row.opt_text("last_failure_reference")?.unwrap_or_default(),
+                detail: row.opt_text("last_failure_detail")?.unwrap_or_default(),
+            }),
+            None => None,
+        },
     })
 }
 
@@ -49,6 +57,28 @@ impl Store {
             .await?
             .ok_or(StoreError::not_found("SSO configuration"))?;
         row.opt_text("secret")
+    }
+
+    /// Remembers a failed sign-in as the configuration's last one (the earlier one is dropped:
+    /// a row per configuration, however many failures).
+    pub async fn record_sso_failure(
+        &self,
+        customer_id: Uuid,
+        id: Uuid,
+        failure: &SignInFailure,
+    ) -> StoreResult<()> {
+        sqlx::query(
+            "UPDATE sso_configs SET last_failure_at = $3, last_failure_reference = $4, last_failure_detail = $5
+             WHERE id = $1 AND customer_id = $2",
+        )
+        .bind(id.to_string())
+        .bind(customer_id.to_string())
+        .bind(to_ms(failure.at))
+        .bind(&failure.reference)
+        .bind(&failure.detail)
+        .execute(&self.pool)
+        .await?;
+        Ok(())
     }
 
     pub async fn has_enabled_sso(&self, customer_id: Uuid) -> StoreResult<bool> {

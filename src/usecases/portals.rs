@@ -7,6 +7,7 @@ use super::{UseCaseError, UseCaseResult};
 use crate::domain::actor::Actor;
 use crate::domain::event::{EventKind, NewEvent};
 use crate::domain::portal::document::PortalSettings;
+use crate::domain::validation::ValidationErrors;
 use crate::logo::Logo;
 use crate::store::portals::{Save, StoredLogo, StoredPortal};
 use crate::store::{Store, Tx};
@@ -39,6 +40,20 @@ pub async fn save_portal(
     }
     let save = Save { settings, logo_id, summary: sentence(&changes) };
     write(tx, actor, &current, &save).await
+}
+
+/// Whether another portal has one of the addresses in `settings` (slug or custom domain): the
+/// drawer asks at Next, so a taken slug is found before Save.
+pub async fn address_conflicts(
+    store: &Store,
+    customer_id: Uuid,
+    settings: &PortalSettings,
+) -> UseCaseResult<ValidationErrors> {
+    let mut errors = ValidationErrors::new();
+    for conflict in store.portal_address_conflicts(customer_id, settings).await? {
+        errors.push(conflict);
+    }
+    Ok(errors)
 }
 
 /// Makes revision `number` current again, as a new revision.

@@ -7,9 +7,9 @@ use crate::crypto::{SealContext, Sealer};
 use crate::domain::actor::Actor;
 use crate::domain::end_user::EndUser;
 use crate::domain::event::{Change, EventKind, NewEvent};
-use crate::domain::sso::SsoConfig;
 use crate::domain::sso::admission::{self, Admission, Refusal, VerifiedIdentity};
 use crate::domain::sso::draft::{SecretChange, SsoDraft};
+use crate::domain::sso::{SignInFailure, SsoConfig};
 use crate::store::Store;
 
 /// Lets a verified identity into the customer's portal, or says why not. The decision is the
@@ -85,6 +85,25 @@ fn identity_event(
     NewEvent::new(kind, user_id, summary)
         .for_customer(customer_id)
         .with("sso_config_id", config.id.to_string())
+}
+
+/// Keeps a failed end-user sign-in as the configuration's health, for the console: the
+/// reference the end user was shown and the detail they were not. Returns what was kept.
+pub async fn record_sign_in_failure(
+    store: &Store,
+    customer_id: Uuid,
+    sso_config_id: Uuid,
+    reference: &str,
+    detail: &str,
+) -> UseCaseResult<SignInFailure> {
+    const DETAIL_MAX: usize = 2000;
+    let failure = SignInFailure {
+        at: time::OffsetDateTime::now_utc(),
+        reference: reference.to_string(),
+        detail: detail.chars().take(DETAIL_MAX).collect(),
+    };
+    store.record_sso_failure(customer_id, sso_config_id, &failure).await?;
+    Ok(failure)
 }
 
 /// The context under which a configuration's client secret is sealed.

@@ -8,16 +8,72 @@ use std::time::{Duration, Instant};
 use fantoccini::wd::Capabilities;
 use fantoccini::{Client, ClientBuilder, Locator};
 use serde_json::{Value, json};
-use tokio::process::{Child, Command};
+use tokio::process::Command;
+
+use crate::processes::Helper;
+use crate::support::TempDir;
 
 pub const CHROMIUM: &str = "/usr/bin/chromium";
 pub const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
 
+/// The widths every page's layout is checked at: a small phone and a common laptop.
+pub const PHONE: u32 = 375;
+pub const DESKTOP: u32 = 1366;
+/// More space than this between a heading and what follows it is a layout fault.
+pub const MAX_HEADING_GAP: u32 = 48;
+
+/// Finds layout faults in the document it runs in (argument: the largest heading gap).
+const LAYOUT_CHECK: &str = r#"
+const maxGap = arguments[0];
+const problems = [];
+const width = window.innerWidth;
+const page = document.documentElement;
+const unseen = (e) => {
+  if (e.closest('.visually-hidden, .skip')) return true;
+  const style = getComputedStyle(e);
+  return style.display === 'none' || style.visibility === 'hidden' || e.getClientRects().length === 0;
+};
+const name = (e) => e.tagName.toLowerCase() + (e.id ? '#' + e.id : '')
+  + (typeof e.className === 'string' && e.className.trim() ? '.' + e.className.trim().split(/\s+/).join('.') : '');
+if (page.scrollWidth > width) problems.push(`the page scrolls sideways: ${page.scrollWidth} px wide in a ${width} px window`);
+// Elements that end past the right edge (also those a parent clips): the outermost of each.
+for (const e of document.body.querySelectorAll('*')) {
+  if (unseen(e)) continue;
+  const right = e.getBoundingClientRect().right + window.scrollX;
+  if (right <= width + 1) continue;
+  const parent = e.parentElement;
+  if (parent && parent !== document.body && parent.getBoundingClientRect().right + window.scrollX > width + 1) continue;
+  problems.push(`${name(e)} ends at ${Math.round(right)} px, past the ${width} px window`);
+  if (problems.length > 12) break;
+}
+// Each heading sits right above what follows it (its next visible sibling, or its parent's).
+for (const heading of document.querySelectorAll('h1, h2')) {
+  if (unseen(heading)) continue;
+  let next = null;
+  for (let e = heading; e && e !== document.body && !next; e = e.parentElement) {
+    let sibling = e.nextElementSibling;
+    while (sibling && (unseen(sibling) || getComputedStyle(sibling).position === 'absolute')) sibling = sibling.nextElementSibling;
+    next = sibling;
+  }
+  if (!next) continue;
+  // Where the text is, not the boxes: a stretched grid row makes the heading's box tall and
+  // leaves its text at the top.
+  const content = (e) => { const range = document.createRange(); range.selectNodeContents(e); return range.getBoundingClientRect(); };
+  const gap = Math.min(next.getBoundingClientRect().top, content(next).top) - content(heading).bottom;
+  if (gap > maxGap) {
+    problems.push(`${Math.round(gap)} px between the heading "${heading.textContent.trim().slice(0, 40)}" and the ${name(next)} after it`);
+  }
+}
+return problems;
+"#;
+
 /// A browser session with its own chromedriver and a fresh profile; both go with it.
 pub struct Browser {
     pub client: Client,
-    _driver: Child,
-    profile: PathBuf,
+    /// chromedriver, and the Chromium it starts, in one process group.
+    driver: Helper,
+    /// Removed after the browser has ended (see `Drop`).
+    _profile: TempDir,
 }
 
 fn manifest_dir() -> PathBuf {
@@ -33,15 +89,18 @@ impl Browser {
             return None;
         }
         let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
-        let driver = Command::new(CHROMEDRIVER)
+        let profile = TempDir::new("portico-chrome");
+        // Chromium's own temporary folders go inside the profile, which goes with the browser.
+        let scratch = profile.join("t");
+        std::fs::create_dir_all(&scratch).expect("a profile folder");
+        let mut command = Command::new(CHROMEDRIVER);
+        command
             .arg(format!("--port={port}"))
+            .env("TMPDIR", &scratch)
             .stdin(Stdio::null())
             .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .kill_on_drop(true)
-            .spawn()
-            .expect("start chromedriver");
-        let profile = std::env::temp_dir().join(format!("portico-chrome-{}", uuid::Uuid::now_v7().simple()));
+            .stderr(Stdio::null());
+        let driver = Helper::spawn(command, CHROMEDRIVER).expect("start chromedriver");
         let mut capabilities = Capabilities::new();
         capabilities.insert("browserName".into(), json!("chrome"));
         capabilities.insert(
@@ -72,7 +131,7 @@ impl Browser {
                 Err(error) => panic!("cannot start a WebDriver session: {error}"),
             }
         };
-        Some(Self { client, _driver: driver, profile })
+        Some(Self { client, driver, _profile: profile })
     }
 
     pub async fn goto(&self, url: &str) {
@@ -90,6 +149,11 @@ impl Browser {
 
     pub async fn text_of(&self, css: &str) -> String {
         self.find(css).await.text().await.unwrap()
+    }
+
+    /// A form field's current value.
+    pub async fn value_of(&self, css: &str) -> String {
+        self.find(css).await.prop("value").await.unwrap().unwrap_or_default()
     }
 
     /// Replaces a field's text as a person would: select all, then type.
@@ -143,6 +207,38 @@ impl Browser {
         self.client.set_window_size(width as u32, 900).await.unwrap();
     }
 
+    /// What is wrong with the layout of the current document (or frame) at the current width:
+    /// sideways scrolling, elements sticking out of the window, and headings parted from their
+    /// content by more than [`MAX_HEADING_GAP`] pixels (a stretched grid spreads them apart).
+    pub async fn layout_problems(&self) -> Vec<String> {
+        let found = self.client.execute(LAYOUT_CHECK, vec![json!(MAX_HEADING_GAP)]).await.unwrap();
+        found.as_array().into_iter().flatten().filter_map(|v| v.as_str().map(str::to_string)).collect()
+    }
+
+    /// The layout check at [`PHONE`] and [`DESKTOP`] widths, with a screenshot of each as
+    /// `target/screenshots/{name}-{width}.png`; returns the problems found, named by page and
+    /// width. The window gets its width back afterwards.
+    pub async fn layout_problems_at_both_widths(&self, name: &str) -> Vec<String> {
+        let (width, height) = self.client.get_window_size().await.unwrap();
+        let mut problems = Vec::new();
+        for check_width in [PHONE, DESKTOP] {
+            self.client.set_window_size(check_width, 900).await.unwrap();
+            self.screenshot(&format!("{name}-{check_width}")).await;
+            for problem in self.layout_problems().await {
+                problems.push(format!("{name} at {check_width} px: {problem}"));
+            }
+        }
+        self.client.set_window_size(width as u32, height as u32).await.unwrap();
+        problems
+    }
+
+    /// Fails on any layout problem of the current page at phone and desktop widths (see
+    /// [`Self::layout_problems_at_both_widths`]).
+    pub async fn assert_layout(&self, name: &str) {
+        let problems = self.layout_problems_at_both_widths(name).await;
+        assert!(problems.is_empty(), "layout problems:\n{}", problems.join("\n"));
+    }
+
     /// Runs axe-core on the current document (or frame) and fails on any violation.
     pub async fn assert_accessible(&self, page: &str) {
         let axe = std::fs::read_to_string(manifest_dir().join("node_modules/axe-core/axe.min.js"))
@@ -168,8 +264,16 @@ impl Browser {
         );
     }
 
+    /// Ends the WebDriver session; dropping the browser does the rest.
     pub async fn close(self) {
-        self.client.close().await.ok();
-        std::fs::remove_dir_all(&self.profile).ok();
+        self.client.clone().close().await.ok();
+    }
+}
+
+/// Also when a test fails: chromedriver and every Chromium process go (they share a process
+/// group); the profile folder goes after them, as fields are dropped after this.
+impl Drop for Browser {
+    fn drop(&mut self) {
+        self.driver.end();
     }
 }

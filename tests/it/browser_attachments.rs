@@ -50,7 +50,7 @@ async fn a_screenshot_attached_in_the_portal_shows_to_the_technician() {
         .await;
     assert!(browser.text_of("main").await.contains("error-dialog.png"));
     browser.assert_accessible("the ticket page with a file").await;
-    browser.screenshot("portal-ticket-with-file").await;
+    browser.assert_layout("portal-ticket-with-file").await;
     let ticket_id =
         browser.client.current_url().await.unwrap().path().rsplit('/').next().unwrap().to_string();
 
@@ -65,6 +65,6 @@ async fn a_screenshot_attached_in_the_portal_shows_to_the_technician() {
         .await;
     assert!(browser.text_of("main").await.contains("error-dialog.png"));
     browser.assert_accessible("the console ticket page with a file").await;
-    browser.screenshot("console-ticket-with-file").await;
+    browser.assert_layout("console-ticket-with-file").await;
     browser.close().await;
 }

@@ -108,12 +108,12 @@ async fn a_ticket_travels_by_mail_and_back_in_the_browser() {
         "{console_page}"
     );
     browser.assert_accessible("the console ticket page with its mail").await;
-    browser.screenshot("console-ticket-with-mail").await;
+    browser.assert_layout("console-ticket-with-mail").await;
     browser.goto(&app.url("/admin")).await;
     browser.wait_until("the console home", "return !!document.getElementById('mail-title')").await;
     assert!(browser.text_of("main").await.contains("Notifications go out from"));
     browser.assert_accessible("the console home").await;
-    browser.screenshot("console-home").await;
+    browser.assert_layout("console-home").await;
 
     // And so does the portal.
     browser.goto(portal_ticket.as_str()).await;
@@ -124,6 +124,6 @@ async fn a_ticket_travels_by_mail_and_back_in_the_browser() {
         )
         .await;
     browser.assert_accessible("the portal ticket page after a mailed reply").await;
-    browser.screenshot("portal-ticket-after-mail").await;
+    browser.assert_layout("portal-ticket-after-mail").await;
     browser.close().await;
 }

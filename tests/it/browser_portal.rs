@@ -18,7 +18,7 @@ async fn colours(app: &TestApp, portal: &SsoPortal, primary: &str, secondary: &s
     .await;
 }
 
-async fn sign_in(browser: &Browser, app: &TestApp, idp: &TestIdp, portal: &SsoPortal) {
+pub(crate) async fn sign_in(browser: &Browser, app: &TestApp, idp: &TestIdp, portal: &SsoPortal) {
     browser.goto(&app.url(&portal.path("/"))).await;
     browser.wait_until("the sign-in page", "return !!document.querySelector('a.portal-action')").await;
     browser.assert_accessible("the sign-in page").await;
@@ -33,7 +33,7 @@ async fn sign_in(browser: &Browser, app: &TestApp, idp: &TestIdp, portal: &SsoPo
     if browser.client.current_url().await.unwrap().as_str().starts_with(&idp.issuer) {
         browser.click("button[type=submit]").await;
     }
-    browser.wait_until("the landing page", "return document.body.innerText.includes('Ada Lovelace')").await;
+    browser.wait_until("the landing page", "return !!document.getElementById('sign-out')").await;
 }
 
 #[tokio::test]
@@ -75,6 +75,11 @@ async fn every_portal_page_is_accessible_and_the_walk_works_on_a_phone_and_a_des
     }
 
     colours(&app, &portal, "#0b5cad", "#eef4fb").await;
+    for (name, path) in &pages {
+        browser.goto(&app.url(path)).await;
+        browser.wait_until(name, "return document.readyState === 'complete'").await;
+        browser.assert_layout(&format!("portal-{}", name.replace(' ', "-"))).await;
+    }
     for (width, label) in [(375u32, "375"), (1280u32, "desktop")] {
         browser.client.set_window_size(width, 900).await.unwrap();
         browser.goto(&app.url(&portal.path("/"))).await;

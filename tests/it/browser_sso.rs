@@ -28,7 +28,7 @@ async fn an_end_user_signs_in_at_the_identity_providers_own_pages() {
         .wait_until("the sign-in page", "return document.body.innerText.includes('Sign in to Acme help')")
         .await;
     browser.assert_accessible("the portal sign-in page").await;
-    browser.screenshot("portal-sign-in").await;
+    browser.assert_layout("portal-sign-in").await;
     browser.click("a.portal-action").await;
 
     // The IdP's own login page.
@@ -55,6 +55,6 @@ async fn an_end_user_signs_in_at_the_identity_providers_own_pages() {
     let theme = browser.find("link[href^='/assets/theme/']").await.attr("href").await.unwrap().unwrap();
     assert_eq!(theme, "/assets/theme/7b2cbf-f3e8ff.css", "the landing page is themed");
     browser.assert_accessible("the portal landing page").await;
-    browser.screenshot("portal-landing-signed-in").await;
+    browser.assert_layout("portal-landing-signed-in").await;
     browser.close().await;
 }

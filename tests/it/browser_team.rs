@@ -23,7 +23,7 @@ async fn an_admin_adds_a_technician_who_then_changes_their_password() {
     browser.click("form.form button[type=submit]").await;
     browser.wait_until("the password page", "return !!document.getElementById('one-time-password')").await;
     browser.assert_accessible("the one-time password page").await;
-    browser.screenshot("console-team-password").await;
+    browser.assert_layout("console-team-password").await;
     let password = browser.text_of("#one-time-password").await;
 
     let (_, found) = app.get_json("/team-members?q=theo", &app.admin.token).await;
@@ -32,7 +32,7 @@ async fn an_admin_adds_a_technician_who_then_changes_their_password() {
     browser.click(&format!("a[href='/admin/team/{theo_id}']")).await;
     browser.wait_until("the edit form", "return !!document.querySelector('input[name=active]')").await;
     browser.assert_accessible("the edit form").await;
-    browser.screenshot("console-team-edit").await;
+    browser.assert_layout("console-team-edit").await;
 
     // Theo signs in with it and sets his own.
     let theo = Browser::start().await.unwrap();
@@ -50,7 +50,7 @@ async fn an_admin_adds_a_technician_who_then_changes_their_password() {
     )
     .await;
     theo.assert_accessible("the account page after the change").await;
-    theo.screenshot("console-account").await;
+    theo.assert_layout("console-account").await;
     theo.close().await;
     browser.close().await;
 }

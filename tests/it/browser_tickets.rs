@@ -33,7 +33,7 @@ async fn an_end_user_submits_and_follows_a_ticket_in_the_browser() {
         .await;
 
     browser.assert_accessible("the submit form").await;
-    browser.screenshot("portal-submit-ticket").await;
+    browser.assert_layout("portal-submit-ticket").await;
     browser.click("input[name=type][value=incident]").await;
     browser.type_into("#short_description", "The VPN drops every hour").await;
     browser.type_into("#description", "Since Monday, on the home network.").await;
@@ -59,13 +59,13 @@ async fn an_end_user_submits_and_follows_a_ticket_in_the_browser() {
     browser
         .wait_until("the reply", "return document.body.innerText.includes('restart the VPN client')")
         .await;
-    browser.screenshot("portal-ticket").await;
+    browser.assert_layout("portal-ticket").await;
 
     browser.goto(&app.url(&portal.path("/tickets"))).await;
     browser
         .wait_until("my tickets", "return document.body.innerText.includes('The VPN drops every hour')")
         .await;
     browser.assert_accessible("my tickets").await;
-    browser.screenshot("portal-my-tickets").await;
+    browser.assert_layout("portal-my-tickets").await;
     browser.close().await;
 }

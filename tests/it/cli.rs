@@ -236,7 +236,7 @@ async fn commands_tell_a_missing_member_from_a_failing_database(backend: Backend
         assert!(!told.contains("no team member"), "{told}");
         assert!(told.contains("closed"), "the real cause is told: {told}");
     }
-    std::fs::remove_dir_all(&dir).ok();
+    drop(dir);
 }
 
 async fn demo_seeding_is_idempotent_and_the_server_stops_gracefully(backend: Backend) {
@@ -254,7 +254,7 @@ async fn demo_seeding_is_idempotent_and_the_server_stops_gracefully(backend: Bac
     assert_eq!(app_counts(&empty).await, customers, "a second --demo adds nothing");
 }
 
-async fn app_counts(database: &(String, std::path::PathBuf)) -> (i64, i64) {
+async fn app_counts(database: &(String, crate::support::TempDir)) -> (i64, i64) {
     let store = portico::store::Store::connect(&database.0, &Default::default()).await.unwrap();
     let counts = (store.count_customers().await.unwrap(), store.count_team_members().await.unwrap());
     store.close().await;
@@ -263,7 +263,7 @@ async fn app_counts(database: &(String, std::path::PathBuf)) -> (i64, i64) {
 
 /// Runs `portico serve --demo` on a free port until it answers, then stops it with SIGTERM
 /// and expects a clean exit. Returns what it printed.
-async fn serve_demo(database: &(String, std::path::PathBuf)) -> String {
+async fn serve_demo(database: &(String, crate::support::TempDir)) -> String {
     let (url, dir) = database.clone();
     tokio::task::spawn_blocking(move || {
         let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();

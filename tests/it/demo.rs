@@ -18,7 +18,8 @@ on_both_backends!(the_demo_shows_both_sides_of_the_product);
 /// A `portico serve --demo` process on a free port, ended (by its id) when dropped.
 pub struct DemoServer {
     pub base: String,
-    pub data_dir: std::path::PathBuf,
+    /// Removed when the server is dropped.
+    pub data_dir: crate::support::TempDir,
     pub admin_email: String,
     pub admin_password: String,
     /// (customer name, portal address) as printed.
@@ -72,7 +73,6 @@ impl Drop for DemoServer {
     fn drop(&mut self) {
         let _ = self.child.kill();
         let _ = self.child.wait();
-        std::fs::remove_dir_all(&self.data_dir).ok();
     }
 }
 

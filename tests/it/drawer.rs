@@ -17,13 +17,13 @@ on_both_backends!(
     technicians_may_look_and_preview_but_not_save,
 );
 
-struct Drawer {
-    console: Console,
-    path: String,
-    customer_id: String,
+pub(crate) struct Drawer {
+    pub console: Console,
+    pub path: String,
+    pub customer_id: String,
 }
 
-async fn open_drawer(app: &TestApp) -> Drawer {
+pub(crate) async fn open_drawer(app: &TestApp) -> Drawer {
     let (_, customer) =
         app.post_json("/customers", &app.admin.token, json!({"name": "Acme Corporation"})).await;
     let customer_id = customer["id"].as_str().unwrap().to_string();
@@ -32,11 +32,11 @@ async fn open_drawer(app: &TestApp) -> Drawer {
 }
 
 impl Drawer {
-    async fn pairs(&self, path: &str) -> Vec<(String, String)> {
+    pub async fn pairs(&self, path: &str) -> Vec<(String, String)> {
         form_pairs(&self.console.page(path).await, "drawer-form")
     }
 
-    async fn post(&self, pairs: &[(String, String)], action: &str) -> reqwest::Response {
+    pub async fn post(&self, pairs: &[(String, String)], action: &str) -> reqwest::Response {
         let mut form = pairs.to_vec();
         form.push(("action".into(), action.into()));
         self.console
@@ -315,7 +315,7 @@ async fn view_preview_renders_the_unsaved_form(backend: Backend) {
     assert_eq!(drawer.console.post_form(&preview_path, &forged).await.status(), StatusCode::FORBIDDEN);
 }
 
-fn png(width: u32, height: u32) -> Vec<u8> {
+pub(crate) fn png(width: u32, height: u32) -> Vec<u8> {
     let image = image::RgbaImage::from_pixel(width, height, image::Rgba([10, 120, 200, 255]));
     let mut bytes = Vec::new();
     image::DynamicImage::ImageRgba8(image)
@@ -436,7 +436,7 @@ async fn technicians_may_look_and_preview_but_not_save(backend: Backend) {
 }
 
 /// The `Address to share` the drawer shows.
-fn shared_address(page: &str) -> String {
+pub(crate) fn shared_address(page: &str) -> String {
     let start = page.find("id=\"portal-url\"").expect("the address output");
     let start = page[start..].find('>').unwrap() + start + 1;
     let end = page[start..].find('<').unwrap() + start;
@@ -467,11 +467,18 @@ async fn the_drawer_shows_the_address_the_api_and_the_portal_use() {
     let redirect = config["redirect_uri"].as_str().unwrap();
     assert!(redirect.starts_with(&shared_address(&page)), "{redirect}");
 
-    // While the custom domain is not a host name, the address stays the portal's own.
+    // While the custom domain is not a host name there is no address to share, only a note
+    // (it once read `https://http://help.acme.example/`).
     let mut pairs = drawer.pairs(&drawer.path).await;
     set(&mut pairs, "custom_domain", "http://help.acme.example");
     let refused = drawer.post(&pairs, "next").await.text().await.unwrap();
-    assert_eq!(shared_address(&refused), format!("http://acme-corporation.portals.test:{port}/"));
+    assert_eq!(shared_address(&refused), "None yet: the custom domain is not a valid host name.");
+    assert!(refused.contains("data-copy=\"#portal-url\" hidden disabled"), "nothing to copy");
+    set(&mut pairs, "custom_domain", "");
+    set(&mut pairs, "slug", "Not Valid!");
+    let refused = drawer.post(&pairs, "next").await.text().await.unwrap();
+    assert_eq!(shared_address(&refused), "None yet: the Portal URL is not valid.");
+    set(&mut pairs, "slug", "acme-corporation");
     set(&mut pairs, "custom_domain", "help.acme.example");
     let accepted = drawer.post(&pairs, "next").await.text().await.unwrap();
     assert_eq!(shared_address(&accepted), "https://help.acme.example/");

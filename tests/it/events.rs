@@ -94,7 +94,7 @@ async fn changes_are_listed_as_events_in_commit_order_for_admins(backend: Backen
 
 /// Starts the binary on `database` and returns it with its address once it serves.
 fn start_server(
-    database: &(String, std::path::PathBuf),
+    database: &(String, crate::support::TempDir),
     env: &[(&str, &str)],
 ) -> (std::process::Child, String) {
     let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
@@ -183,7 +183,6 @@ async fn an_event_committed_before_a_kill_is_delivered_after_the_restart(backend
     second.kill().unwrap();
     second.wait().unwrap();
     store.close().await;
-    std::fs::remove_dir_all(&database.1).ok();
 }
 
 /// A test consumer that counts each event it is handed, and can be told to fail at first.

@@ -6,13 +6,14 @@ use std::process::Stdio;
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 use tokio::io::{AsyncBufReadExt, BufReader};
-use tokio::process::{Child, Command};
+use tokio::process::Command;
 
+use crate::processes::Helper;
 use crate::support::{TestApp, client};
 
 pub struct TestIdp {
     pub issuer: String,
-    _process: Child,
+    _process: Helper,
 }
 
 impl TestIdp {
@@ -24,17 +25,16 @@ impl TestIdp {
             return None;
         }
         let script = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/idp/provider.mjs");
-        let mut process = Command::new("node")
+        let mut command = Command::new("node");
+        command
             .arg(script)
             .env("IDP_CONFIG", json!({ "accounts": accounts }).to_string())
             .current_dir(env!("CARGO_MANIFEST_DIR"))
             .stdin(Stdio::null())
             .stdout(Stdio::piped())
-            .stderr(Stdio::null())
-            .kill_on_drop(true)
-            .spawn()
-            .expect("start the test OpenID provider");
-        let mut lines = BufReader::new(process.stdout.take().unwrap()).lines();
+            .stderr(Stdio::null());
+        let mut process = Helper::spawn(command, "node").expect("start the test OpenID provider");
+        let mut lines = BufReader::new(process.take_stdout().unwrap()).lines();
         let first = lines.next_line().await.unwrap().expect("the provider prints its issuer");
         let ready: Value = serde_json::from_str(&first).unwrap();
         // Keep reading, so the provider never writes into a closed pipe.

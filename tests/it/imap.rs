@@ -6,7 +6,9 @@ use std::path::{Path, PathBuf};
 use std::process::Stdio;
 use std::time::Duration;
 
-use tokio::process::{Child, Command};
+use tokio::process::Command;
+
+use crate::processes::Helper;
 
 const DOVECOT: &str = "/usr/sbin/dovecot";
 const USER: &str = "desk";
@@ -16,7 +18,7 @@ pub struct TestImap {
     pub port: u16,
     dir: PathBuf,
     mail_owner: (u32, u32),
-    process: Child,
+    process: Helper,
 }
 
 impl TestImap {
@@ -62,15 +64,14 @@ impl TestImap {
             gid = mail_owner.1,
         );
         std::fs::write(dir.join("dovecot.conf"), config).unwrap();
-        let process = Command::new(DOVECOT)
+        let mut command = Command::new(DOVECOT);
+        command
             .args(["-F", "-c"])
             .arg(dir.join("dovecot.conf"))
             .stdin(Stdio::null())
             .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .kill_on_drop(true)
-            .spawn()
-            .expect("start Dovecot");
+            .stderr(Stdio::null());
+        let process = Helper::spawn(command, DOVECOT).expect("start Dovecot");
         let server = Self { port, dir, mail_owner, process };
         let deadline = tokio::time::Instant::now() + Duration::from_secs(15);
         while tokio::net::TcpStream::connect(("127.0.0.1", port)).await.is_err() {
@@ -114,8 +115,8 @@ impl TestImap {
 
 impl Drop for TestImap {
     fn drop(&mut self) {
-        // Ends only the Dovecot this test started (its master takes its children along).
-        let _ = self.process.start_kill();
+        // Ends only the Dovecot this test started, with the processes it started (one group).
+        self.process.end();
         std::fs::remove_dir_all(&self.dir).ok();
     }
 }

@@ -8,10 +8,12 @@ use base64::Engine;
 use secrecy::SecretString;
 use serde_json::Value;
 use tokio::io::{AsyncBufReadExt, BufReader};
-use tokio::process::{Child, Command};
+use tokio::process::Command;
 
 use portico::domain::email::EmailAddress;
 use portico::mail::settings::{MailSettings, Outgoing};
+
+use crate::processes::Helper;
 
 /// A message as the server received it.
 #[derive(Debug, Clone)]
@@ -62,7 +64,7 @@ pub struct SmtpOptions {
 pub struct TestSmtp {
     pub port: u16,
     received: Arc<Mutex<Vec<Received>>>,
-    _process: Child,
+    _process: Helper,
 }
 
 impl TestSmtp {
@@ -73,18 +75,17 @@ impl TestSmtp {
             return None;
         }
         let script = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/mail/smtp.mjs");
-        let mut process = Command::new("node")
+        let mut command = Command::new("node");
+        command
             .arg(script)
             .env("SMTP_TEMPFAIL", options.temp_failures.to_string())
             .env("SMTP_DELAY_MS", options.delay_ms.to_string())
             .current_dir(env!("CARGO_MANIFEST_DIR"))
             .stdin(Stdio::null())
             .stdout(Stdio::piped())
-            .stderr(Stdio::null())
-            .kill_on_drop(true)
-            .spawn()
-            .expect("start the test SMTP server");
-        let mut lines = BufReader::new(process.stdout.take().unwrap()).lines();
+            .stderr(Stdio::null());
+        let mut process = Helper::spawn(command, "node").expect("start the test SMTP server");
+        let mut lines = BufReader::new(process.take_stdout().unwrap()).lines();
         let first = lines.next_line().await.unwrap().expect("the SMTP server prints its port");
         let ready: Value = serde_json::from_str(&first).unwrap();
         let received = Arc::new(Mutex::new(Vec::new()));

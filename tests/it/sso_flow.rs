@@ -170,7 +170,7 @@ async fn okta_and_microsoft_claim_shapes_are_understood(backend: Backend) {
     .await;
     let (status, page, _) = Visitor::new(&app).sign_in(&other_tenant, "ms-grace").await;
     assert_eq!(status, StatusCode::UNAUTHORIZED);
-    assert!(page.contains("is not the configured tenant"), "{page}");
+    crate::sso_tokens::assert_plain_failure(&app, &other_tenant, &page, "is not the configured tenant").await;
 }
 
 async fn without_jit_only_registered_active_end_users_enter(backend: Backend) {
@@ -321,7 +321,14 @@ async fn every_portal_state_has_its_own_clear_page(backend: Backend) {
         .unwrap();
     assert_eq!(denied.status(), StatusCode::UNAUTHORIZED);
     assert_eq!(denied.headers()["referrer-policy"], "no-referrer");
-    assert!(denied.text().await.unwrap().contains("access_denied: User cancelled"));
+    let page = denied.text().await.unwrap();
+    assert!(page.contains("You were not signed in") && page.contains("Sign in again"), "{page}");
+    assert!(!page.contains("access_denied"), "{page}");
+    let config =
+        app.store.sso_config(sso.customer_id.parse().unwrap(), sso.sso_id.parse().unwrap()).await.unwrap();
+    let failure = config.last_failure.expect("kept for the console");
+    assert_eq!(failure.detail, "the identity provider answered access_denied: User cancelled");
+    assert!(page.contains(&failure.reference));
     // The same state cannot be used twice.
     let replay = visitor
         .client
@@ -347,7 +354,14 @@ async fn every_portal_state_has_its_own_clear_page(backend: Backend) {
         .await
         .unwrap();
     assert_eq!(mixed_up.status(), StatusCode::UNAUTHORIZED);
-    assert!(mixed_up.text().await.unwrap().contains("not from"), "the wrong issuer is named");
+    let page = mixed_up.text().await.unwrap();
+    crate::sso_tokens::assert_plain_failure(
+        &app,
+        &sso,
+        &page,
+        "the answer came from https://evil.example, not from",
+    )
+    .await;
     assert!(crate::support::snapshot(&app.store, "portal_sessions").await.is_empty());
 
     // After sign-in, only this portal's own paths are followed.
@@ -383,7 +397,10 @@ async fn every_portal_state_has_its_own_clear_page(backend: Backend) {
         .await
         .unwrap();
     assert_eq!(unreachable.status(), StatusCode::BAD_GATEWAY);
-    assert!(unreachable.text().await.unwrap().contains("Your sign-in service is not answering"));
+    let page = unreachable.text().await.unwrap();
+    assert!(page.contains("Your sign-in service is not answering") && page.contains("Try again"), "{page}");
+    assert!(!page.contains("127.0.0.2"), "the IdP's address stays in the log: {page}");
+    assert!(page.contains("give them the reference"), "{page}");
 }
 
 async fn old_slugs_redirect_and_portals_answer_on_their_own_hosts(backend: Backend) {

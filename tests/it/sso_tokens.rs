@@ -68,15 +68,68 @@ pub(crate) async fn answer_as(
     (status, response.text().await.unwrap())
 }
 
-async fn assert_refused(app: &TestApp, answer: (StatusCode, String), says: &str) {
+async fn assert_refused(app: &TestApp, portal: &SsoPortal, answer: (StatusCode, String), says: &str) {
     let (status, page) = answer;
     assert_eq!(status, StatusCode::UNAUTHORIZED, "{page}");
-    let text = page.to_lowercase();
-    assert!(
-        page.contains("Sign-in did not succeed") && text.contains(&says.to_lowercase()),
-        "expected '{says}' in:\n{page}"
-    );
+    assert!(page.contains("Sign-in did not succeed"), "{page}");
+    assert_plain_failure(app, portal, &page, says).await;
     assert!(snapshot(&app.store, "portal_sessions").await.is_empty(), "no session may be created");
+}
+
+/// The reference a failed sign-in's page gives (`7KQM-X4TP`).
+pub(crate) fn reference_in(page: &str) -> String {
+    let start = page.find("the reference ").unwrap_or_else(|| panic!("no reference in:\n{page}")) + 14;
+    page[start..start + 9].to_string()
+}
+
+/// A failed sign-in as the end user sees it: a plain explanation and a reference, none of the
+/// relying party's own words (`says`, audiences, issuers, nonces, raw timestamps); the detail is
+/// in the log under the same reference and in the configuration's health in the console.
+pub(crate) async fn assert_plain_failure(app: &TestApp, portal: &SsoPortal, page: &str, says: &str) {
+    let main = &page[page.find("<main").unwrap()..page.find("</main>").unwrap()];
+    let seen = crate::html_form::decode(main).to_lowercase();
+    for internal in [
+        says.to_lowercase().as_str(),
+        "audience",
+        "issuer",
+        "nonce",
+        "signature",
+        "jwks",
+        "id_token",
+        "azp",
+        "kid",
+        "iat",
+        "exp:",
+        "utc",
+        "+00:00",
+        "invalid_",
+        "error_description",
+        "try again",
+    ] {
+        assert!(!seen.contains(internal), "the end user is shown '{internal}':\n{main}");
+    }
+    let digits: String = seen.chars().map(|c| if c.is_ascii_digit() { '9' } else { c }).collect();
+    assert!(!digits.contains("9999-99-99") && !digits.contains("99:99"), "a raw timestamp:\n{main}");
+    let reference = reference_in(page);
+    assert!(
+        reference.len() == 9
+            && reference.as_bytes()[4] == b'-'
+            && reference.chars().all(|c| c == '-' || c.is_ascii_alphanumeric()),
+        "{reference}"
+    );
+    let says = says.to_lowercase();
+    let logged = crate::support::captured_logs()
+        .lines()
+        .any(|line| line.contains(&reference) && line.to_lowercase().contains(&says));
+    assert!(logged, "the log has '{says}' under {reference}");
+    let config = app
+        .store
+        .sso_config(portal.customer_id.parse().unwrap(), portal.sso_id.parse().unwrap())
+        .await
+        .unwrap();
+    let failure = config.last_failure.expect("the configuration's health has the failure");
+    assert_eq!(failure.reference, reference);
+    assert!(failure.detail.to_lowercase().contains(&says), "{}", failure.detail);
 }
 
 #[tokio::test]
@@ -162,8 +215,26 @@ async fn forged_and_spoiled_id_tokens_are_refused() {
     ];
     for (says, token) in cases {
         let answer = answer_with(&app, &idp, &portal, |nonce| token(nonce)).await;
-        assert_refused(&app, answer, says).await;
+        assert_refused(&app, &portal, answer, says).await;
     }
+
+    // The console shows the last one, with its time and reference, on the configuration's page
+    // and in the drawer's list.
+    let answer = answer_with(&app, &idp, &portal, |nonce| {
+        Claims { audiences: vec!["another-client".into()], ..Claims::valid(&issuer, CLIENT, nonce) }
+            .sign(&key)
+    })
+    .await;
+    let reference = reference_in(&answer.1);
+    let console = app.console(&app.admin.email, &app.admin.password).await;
+    let health = crate::html_form::decode(
+        &console.page(&format!("/admin/customers/{}/portal/sso/{}", portal.customer_id, portal.sso_id)).await,
+    );
+    let section = &health[health.find("id=\"sign-in-health\"").expect("a health section")..];
+    assert!(section.contains(&reference) && section.contains(" UTC</time>"), "{section}");
+    assert!(section.contains("the sign-in answer was not valid: Invalid audiences"), "{section}");
+    let drawer = console.page(&format!("/admin/customers/{}/portal", portal.customer_id)).await;
+    assert!(drawer.contains(&format!("(reference <code>{reference}</code>)")), "{drawer}");
 }
 
 #[tokio::test]
@@ -179,11 +250,11 @@ async fn an_unknown_key_is_refetched_once_and_a_rotated_key_is_accepted() {
     let before = idp.jwks_fetches();
     let answer =
         answer_with(&app, &idp, &portal, |nonce| Claims::valid(&issuer, CLIENT, nonce).sign(&new)).await;
-    assert_refused(&app, answer, "key the IdP does not publish").await;
+    assert_refused(&app, &portal, answer, "key the IdP does not publish").await;
     assert_eq!(idp.jwks_fetches(), before + 2, "fetched at discovery, then once more");
     let answer =
         answer_with(&app, &idp, &portal, |nonce| Claims::valid(&issuer, CLIENT, nonce).sign(&new)).await;
-    assert_refused(&app, answer, "key the IdP does not publish").await;
+    assert_refused(&app, &portal, answer, "key the IdP does not publish").await;
     assert_eq!(idp.jwks_fetches(), before + 2, "refetching is rate-limited");
 
     // The IdP rotates to the new key: accepted after one refetch (a fresh provider cache here).
@@ -221,9 +292,9 @@ async fn microsoft_tenants_are_pinned() {
 
     let other_issuer = template.replace("{tenantid}", OTHER_TENANT);
     let answer = answer_with(&app, &idp, &portal, |nonce| with_tid(OTHER_TENANT, &other_issuer, nonce)).await;
-    assert_refused(&app, answer, "is not the configured tenant").await;
+    assert_refused(&app, &portal, answer, "is not the configured tenant").await;
     let answer = answer_with(&app, &idp, &portal, |nonce| with_tid(TENANT, &other_issuer, nonce)).await;
-    assert_refused(&app, answer, "issuer").await;
+    assert_refused(&app, &portal, answer, "issuer").await;
 }
 
 #[tokio::test]
@@ -268,5 +339,5 @@ async fn replays_foreign_browsers_and_idp_errors_are_refused() {
     idp.refuse_tokens(json!({"error": "invalid_grant", "error_description": "the code has expired"}));
     let answer =
         answer_with(&app, &idp, &portal, |nonce| Claims::valid(&issuer, CLIENT, nonce).sign(&key)).await;
-    assert_refused(&app, answer, "invalid_grant: the code has expired").await;
+    assert_refused(&app, &portal, answer, "invalid_grant: the code has expired").await;
 }

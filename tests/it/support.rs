@@ -131,6 +131,44 @@ fn temp_dir() -> PathBuf {
     dir
 }
 
+/// A new folder in the temp dir, removed with everything in it when the last clone of this is
+/// dropped, also when a test fails.
+#[derive(Clone)]
+pub struct TempDir(Arc<RemovedOnDrop>);
+
+struct RemovedOnDrop(PathBuf);
+
+impl Drop for RemovedOnDrop {
+    fn drop(&mut self) {
+        std::fs::remove_dir_all(&self.0).ok();
+    }
+}
+
+impl TempDir {
+    /// `{prefix}-` and 12 random hex digits: short, as Chromium's socket paths inside a profile
+    /// must stay under the 108 bytes a Unix socket's path may have.
+    pub fn new(prefix: &str) -> Self {
+        let unique = uuid::Uuid::new_v4().simple().to_string();
+        let dir = std::env::temp_dir().join(format!("{prefix}-{}", &unique[..12]));
+        std::fs::create_dir_all(&dir).unwrap();
+        Self(Arc::new(RemovedOnDrop(dir)))
+    }
+}
+
+impl std::ops::Deref for TempDir {
+    type Target = std::path::Path;
+
+    fn deref(&self) -> &std::path::Path {
+        &self.0.0
+    }
+}
+
+impl AsRef<std::ffi::OsStr> for TempDir {
+    fn as_ref(&self) -> &std::ffi::OsStr {
+        self.0.0.as_os_str()
+    }
+}
+
 /// A new, empty database for one test.
 async fn fresh_database(backend: Backend, data_dir: &std::path::Path) -> String {
     match backend {
@@ -159,9 +197,10 @@ async fn connect(database_url: &str) -> Store {
         .expect("connect")
 }
 
-/// A fresh, empty database and data directory, for tests that start the binary themselves.
-pub async fn empty_database(backend: Backend) -> (String, PathBuf) {
-    let dir = temp_dir();
+/// A fresh, empty database and data directory, for tests that start the binary themselves;
+/// the directory goes with the last clone of it.
+pub async fn empty_database(backend: Backend) -> (String, TempDir) {
+    let dir = TempDir::new("portico-test");
     (fresh_database(backend, &dir).await, dir)
 }
 

@@ -231,4 +231,15 @@ pub struct SsoConfig {
     pub has_secret: bool,
     pub created_at: OffsetDateTime,
     pub updated_at: OffsetDateTime,
+    /// The last end-user sign-in through it that failed on the IdP's side or on its settings.
+    pub last_failure: Option<SignInFailure>,
+}
+
+/// A failed sign-in, as the console shows it: the end user saw only a plain explanation and the
+/// reference, which the log line with the same detail also carries.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SignInFailure {
+    pub at: OffsetDateTime,
+    pub reference: String,
+    pub detail: String,
 }

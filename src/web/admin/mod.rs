@@ -16,6 +16,7 @@ pub mod team;
 pub mod tickets;
 
 use axum::Router;
+use axum::extract::DefaultBodyLimit;
 use axum::http::{HeaderValue, header};
 use axum::routing::{get, post};
 use tower_http::set_header::SetResponseHeaderLayer;
@@ -39,7 +40,12 @@ pub fn router(_state: &AppState) -> Router<AppState> {
         .route(paths::ARCHIVE_CUSTOMER, post(customers::archive))
         .route(paths::RESTORE_CUSTOMER, post(customers::restore))
         .route(paths::CUSTOMER_END_USERS, get(customers::end_users).post(customers::add_end_user))
-        .route(paths::CUSTOMER_PORTAL, get(drawer::show).post(drawer::submit))
+        .route(
+            paths::CUSTOMER_PORTAL,
+            get(drawer::show)
+                .post(drawer::submit)
+                .layer(DefaultBodyLimit::max(drawer::submission::BODY_LIMIT)),
+        )
         .route(paths::RESTORE_PORTAL_REVISION, post(drawer::restore))
         .route(paths::NEW_CUSTOMER_SSO, get(sso::new_form).post(sso::create))
         .route(paths::CUSTOMER_SSO, get(sso::edit_form).post(sso::update))
@@ -76,5 +82,8 @@ pub fn router(_state: &AppState) -> Router<AppState> {
         ))
         // Added after the layers: the preview sets its own headers, as the drawer's live
         // preview panel frames it.
-        .route(paths::CUSTOMER_PORTAL_PREVIEW, post(drawer::preview))
+        .route(
+            paths::CUSTOMER_PORTAL_PREVIEW,
+            post(drawer::preview).layer(DefaultBodyLimit::max(drawer::submission::BODY_LIMIT)),
+        )
 }

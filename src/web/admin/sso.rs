@@ -8,12 +8,14 @@ use axum::http::StatusCode;
 use axum::http::request::Parts;
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
+use time::format_description::well_known::Rfc3339;
 use uuid::Uuid;
 
 use super::layout::Nav;
 use super::page_error::{PageError, PageResult};
 use super::session::{ConsoleForm, ConsoleUser, NoFields, PageId};
 use crate::domain::customer::Customer;
+use crate::domain::sso::SignInFailure;
 use crate::domain::sso::draft::SsoDraft;
 use crate::domain::validation::ValidationErrors;
 use crate::sso::provider::Check;
@@ -131,7 +133,31 @@ struct SsoPage {
     drawer: String,
     /// The redirect URI a new configuration will get, with `{id}` for its id.
     redirect_pattern: String,
+    /// The configuration's last failed end-user sign-in.
+    last_failure: Option<FailureRow>,
 }
+
+/// A failed sign-in as the console shows it.
+pub struct FailureRow {
+    pub at: String,
+    pub at_text: String,
+    pub reference: String,
+    pub detail: String,
+}
+
+impl FailureRow {
+    pub fn of(failure: &SignInFailure) -> Self {
+        Self {
+            at: failure.at.format(&Rfc3339).unwrap_or_default(),
+            at_text: failure.at.format(FAILURE_TIME).unwrap_or_default(),
+            reference: failure.reference.clone(),
+            detail: failure.detail.clone(),
+        }
+    }
+}
+
+const FAILURE_TIME: &[time::format_description::FormatItem<'static>] =
+    time::macros::format_description!("[year]-[month]-[day] [hour]:[minute] UTC");
 
 impl SsoPage {
     fn error(&self, field: &str) -> &str {
@@ -140,6 +166,7 @@ impl SsoPage {
 }
 
 struct Render {
+    last_failure: Option<SignInFailure>,
     sso_id: Option<Uuid>,
     view: Option<SsoConfigView>,
     form: SsoForm,
@@ -176,6 +203,7 @@ async fn render(
         notice: page.notice,
         action,
         redirect_pattern,
+        last_failure: page.last_failure.as_ref().map(FailureRow::of),
     };
     Ok((status, body).into_response())
 }
@@ -188,6 +216,7 @@ pub async fn new_form(
     user.require_admin()?;
     let customer = state.store.customer(id).await?;
     let page = Render {
+        last_failure: None,
         sso_id: None,
         view: None,
         form: SsoForm::blank(),
@@ -211,7 +240,15 @@ pub async fn create(
         }
         Err(error) => {
             let errors = PageError::from(error).into_form_errors()?;
-            let page = Render { sso_id: None, view: None, form, errors, checks: vec![], notice: None };
+            let page = Render {
+                last_failure: None,
+                sso_id: None,
+                view: None,
+                form,
+                errors,
+                checks: vec![],
+                notice: None,
+            };
             render(&state, &user, customer, page).await
         }
     }
@@ -254,6 +291,7 @@ pub async fn edit_form(
             .to_string()
     });
     let page = Render {
+        last_failure: config.last_failure.clone(),
         sso_id: Some(config.id),
         form: SsoForm::from_view(&view),
         view: Some(view),
@@ -281,6 +319,7 @@ pub async fn update(
             .all(|c| c.ok)
             .then(|| "Test passed: the identity provider answers as expected.".to_string());
         let page = Render {
+            last_failure: config.last_failure.clone(),
             sso_id: Some(config.id),
             form: SsoForm::from_view(&view),
             view: Some(view),
@@ -296,6 +335,7 @@ pub async fn update(
             let errors = PageError::from(error).into_form_errors()?;
             let view = sso_service::view(&state, &config).await?;
             let page = Render {
+                last_failure: config.last_failure.clone(),
                 sso_id: Some(config.id),
                 view: Some(view),
                 form,

@@ -154,31 +154,107 @@ async fn enabled_config(state: &AppState, live: &LivePortal, id: Uuid) -> Result
     }
 }
 
-fn idp_trouble(live: &LivePortal, error: &SsoError) -> Response {
-    let status = match error {
-        SsoError::Unreachable(_) | SsoError::Discovery(_) | SsoError::Keys(_) | SsoError::Blocked(..) => {
-            StatusCode::BAD_GATEWAY
+/// How a failed sign-in reads to the end user, and whether trying again can help.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Trouble {
+    /// The IdP did not answer: perhaps only for a moment.
+    NotAnswering,
+    /// The configuration or the IdP's set-up is wrong: only the IT team can fix it.
+    Setup,
+    /// The IdP answered, but not acceptably (a refused code, a token that fails verification).
+    Answer,
+    /// The person cancelled at the IdP, or the IdP would not let them use this application.
+    Cancelled,
+}
+
+fn trouble_of(error: &SsoError) -> Trouble {
+    match error {
+        SsoError::Unreachable(_) => Trouble::NotAnswering,
+        SsoError::Blocked(..) | SsoError::Discovery(_) | SsoError::Keys(_) | SsoError::NoSecret => {
+            Trouble::Setup
         }
-        _ => StatusCode::UNAUTHORIZED,
-    };
-    let title = if status == StatusCode::BAD_GATEWAY {
-        "Your sign-in service is not answering"
-    } else {
-        "Sign-in did not succeed"
-    };
-    tracing::warn!(portal = %live.portal.settings.slug, %error, "end-user sign-in failed");
-    pages::message(
-        live,
-        Message {
-            status,
-            title: title.into(),
-            text: format!(
-                "{}. Try again in a moment; if it keeps happening, tell your IT team.",
-                capitalised(&error.to_string())
-            ),
-            action: Some(Action { label: "Try again".into(), href: live.link("/auth/sign-in") }),
-        },
+        SsoError::Refused(_) | SsoError::InvalidToken(_) => Trouble::Answer,
+    }
+}
+
+/// The kind of trouble an IdP's `error` answer (RFC 6749 §4.1.2.1, OpenID Connect §3.1.2.6) is.
+fn trouble_of_answer(error: &str) -> Trouble {
+    match error {
+        "access_denied"
+        | "login_required"
+        | "interaction_required"
+        | "consent_required"
+        | "account_selection_required" => Trouble::Cancelled,
+        "temporarily_unavailable" | "server_error" => Trouble::NotAnswering,
+        _ => Trouble::Setup,
+    }
+}
+
+/// A sign-in that failed at the IdP or on the configuration. End users get a plain
+/// explanation and a reference, never the relying party's own words (which name audiences,
+/// issuers and timestamps); the detail goes to the log under the same reference and to the
+/// configuration's health in the console.
+async fn sign_in_failed(
+    state: &AppState,
+    live: &LivePortal,
+    sso_id: Uuid,
+    trouble: Trouble,
+    detail: &str,
+) -> Response {
+    let reference = crate::auth::secret::reference();
+    tracing::warn!(portal = %live.portal.settings.slug, sso = %sso_id, %reference, detail, "end-user sign-in failed");
+    if let Err(error) = crate::usecases::sso::record_sign_in_failure(
+        &state.store,
+        live.customer.id,
+        sso_id,
+        &reference,
+        detail,
     )
+    .await
+    {
+        tracing::error!(%reference, %error, "the failed sign-in could not be recorded");
+    }
+    let tell_it =
+        format!("If it keeps happening, tell your IT team and give them the reference {reference}.");
+    let again = |label: &str| Some(Action { label: label.into(), href: live.link("/auth/sign-in") });
+    let (status, title, text, action) = match trouble {
+        Trouble::NotAnswering => (
+            StatusCode::BAD_GATEWAY,
+            "Your sign-in service is not answering",
+            format!(
+                "Your organisation's sign-in service did not answer. Try again in a few minutes. {tell_it}"
+            ),
+            again("Try again"),
+        ),
+        Trouble::Setup => (
+            StatusCode::BAD_GATEWAY,
+            "Sign-in is not working at the moment",
+            format!(
+                "Signing in to this portal needs a correction in its settings, which only your IT team can make. \
+                 Please tell them, and give them the reference {reference}."
+            ),
+            None,
+        ),
+        Trouble::Answer => (
+            StatusCode::UNAUTHORIZED,
+            "Sign-in did not succeed",
+            format!(
+                "Your sign-in service answered, but its answer could not be accepted, so you are not signed in. \
+                 Your IT team can find out why: please tell them, and give them the reference {reference}."
+            ),
+            None,
+        ),
+        Trouble::Cancelled => (
+            StatusCode::UNAUTHORIZED,
+            "You were not signed in",
+            format!(
+                "Your sign-in service did not sign you in: the sign-in was cancelled, or your account may not use \
+                 this portal. You can sign in again. {tell_it}"
+            ),
+            again("Sign in again"),
+        ),
+    };
+    pages::message(live, Message { status, title: title.into(), text, action })
 }
 
 #[derive(Debug, Deserialize)]
@@ -210,14 +286,18 @@ pub async fn start(
     let info = match state.providers.get(&state.outbound, &settings.discovery_url(), settings.provider).await
     {
         Ok(info) => info,
-        Err(error) => return idp_trouble(&live, &error),
+        Err(error) => {
+            return sign_in_failed(&state, &live, sso_id, trouble_of(&error), &error.to_string()).await;
+        }
     };
     let callback = redirect_uri(&live, sso_id);
     let sealed_state = SignInState::new(live.customer.id, sso_id, OffsetDateTime::now_utc() + LOGIN_WINDOW)
         .seal(&state.sealer);
     let request = match flow::authorization_request(&info, settings, &callback, sealed_state.clone()) {
         Ok(request) => request,
-        Err(error) => return idp_trouble(&live, &error),
+        Err(error) => {
+            return sign_in_failed(&state, &live, sso_id, trouble_of(&error), &error.to_string()).await;
+        }
     };
     let pending = PendingSignIn::new(
         &sealed_state,
@@ -327,16 +407,9 @@ async fn complete_sign_in(
         );
     };
     if let Some(error) = &answer.error {
-        let detail = answer.error_description.as_deref().map(|d| format!(": {d}")).unwrap_or_default();
-        return (
-            jar,
-            refused(
-                live,
-                StatusCode::UNAUTHORIZED,
-                "Your sign-in service did not sign you in",
-                &format!("It answered {error}{detail}."),
-            ),
-        )
+        let description = answer.error_description.as_deref().map(|d| format!(": {d}")).unwrap_or_default();
+        let detail = format!("the identity provider answered {error}{description}");
+        return (jar, sign_in_failed(state, live, sso_id, trouble_of_answer(error), &detail).await)
             .into_response();
     }
     let Some(code) = answer.code.as_deref().filter(|c| !c.is_empty()) else {
@@ -352,12 +425,19 @@ async fn complete_sign_in(
         Err(page) => return page,
     };
     let secret = match state.store.sso_secret(live.customer.id, sso_id).await {
-        Ok(Some(sealed)) => match state.sealer.open(&sealed, secret_context(sso_id)) {
-            Ok(secret) => secret,
-            Err(_) => return idp_trouble(live, &SsoError::NoSecret),
-        },
-        Ok(None) => return idp_trouble(live, &SsoError::NoSecret),
+        Ok(Some(sealed)) => state
+            .sealer
+            .open(&sealed, secret_context(sso_id))
+            .map_err(|_| "the stored secret cannot be opened with this server's key"),
+        Ok(None) => Err("none is stored"),
         Err(error) => return pages::failure(error.into()),
+    };
+    let secret = match secret {
+        Ok(secret) => secret,
+        Err(why) => {
+            let detail = format!("{}: {why}", SsoError::NoSecret);
+            return (jar, sign_in_failed(state, live, sso_id, Trouble::Setup, &detail).await).into_response();
+        }
     };
     let answer = flow::Answer {
         code,
@@ -369,7 +449,10 @@ async fn complete_sign_in(
     let completed =
         match flow::complete(&state.outbound, &state.providers, &config.settings, &secret, &answer).await {
             Ok(completed) => completed,
-            Err(error) => return (jar, idp_trouble(live, &error)).into_response(),
+            Err(error) => {
+                let page = sign_in_failed(state, live, sso_id, trouble_of(&error), &error.to_string()).await;
+                return (jar, page).into_response();
+            }
         };
     let user = match crate::usecases::sso::admit_identity(
         &state.store,

@@ -7,7 +7,7 @@ async fn item13_the_data_folder_and_database_are_owner_only_and_a_start_warns_ot
     use std::io::BufRead;
     use std::os::unix::fs::PermissionsExt;
 
-    let root = std::env::temp_dir().join(format!("portico-perms-{}", uuid::Uuid::now_v7().simple()));
+    let root = crate::support::TempDir::new("portico-perms");
     let data = root.join("data");
     let portico = |args: &[&str]| {
         let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_portico"));
@@ -59,5 +59,5 @@ async fn item13_the_data_folder_and_database_are_owner_only_and_a_start_warns_ot
         "{lines:#?}"
     );
     assert_eq!(mode(&data.join("secret.key")), 0o600, "the generated key");
-    std::fs::remove_dir_all(root).ok();
+    drop(root);
 }

@@ -16,12 +16,13 @@ use time::format_description::well_known::Rfc3339;
 use uuid::Uuid;
 
 use self::state::{Action, DrawerState};
-use self::submission::DrawerSubmission;
+use self::submission::{ChosenLogo, DrawerSubmission};
 use super::layout::Nav;
 use super::page_error::{PageError, PageResult};
 use super::session::{ConsoleForm, ConsoleUser, PageId};
 use crate::domain::customer::Customer;
 use crate::domain::event::EventKind;
+use crate::domain::portal::address::PortalAddressing;
 use crate::domain::portal::colour::{Colour, Theme};
 use crate::domain::portal::document::PortalSettings;
 use crate::domain::portal::hostname::Hostname;
@@ -51,6 +52,7 @@ pub struct SsoSummary {
     pub edit_url: String,
     /// It signs in through Portico's built-in demo identity provider.
     pub demo: bool,
+    pub last_failure: Option<super::sso::FailureRow>,
 }
 
 /// Someone saved while this form was open.
@@ -72,7 +74,8 @@ struct DrawerPage {
     groups: Vec<GroupOption>,
     url_prefix: String,
     url_suffix: String,
-    portal_url: String,
+    /// The address to share, or why there is none yet.
+    portal_url: Result<String, &'static str>,
     contrast_warning: Option<String>,
     logo_url: Option<String>,
     revisions: Vec<PortalRevision>,
@@ -117,6 +120,10 @@ impl DrawerPage {
 
     fn section_title(&self, kind: &str) -> &'static str {
         DrawerState::section_title(kind)
+    }
+
+    fn picker(&self, colour: &str) -> String {
+        state::picker_value(colour)
     }
 
     fn group_selected(&self, id: &str) -> bool {
@@ -178,17 +185,11 @@ struct View {
 async fn render(app: &AppState, user: &ConsoleUser, customer: Customer, view: View) -> PageResult<Response> {
     let state = view.state;
     // The same address the API and the portal use, from the drawer's unsaved state; while the
-    // custom domain or the slug is invalid, the address without it (never a made-up one).
+    // custom domain (or, without one, the slug) is invalid, no address but a note saying why:
+    // never a made-up one, and never the portal's own while another was asked for.
     let addressing = app.config.addressing();
     let (url_prefix, url_suffix) = addressing.around_slug();
-    let custom_domain = Hostname::parse("custom_domain", &state.custom_domain).ok();
-    let portal_url = match Slug::parse("slug", &state.slug) {
-        Ok(slug) => addressing.address(&slug, custom_domain.as_ref()).url(),
-        Err(_) => match &custom_domain {
-            Some(domain) => format!("https://{}/", domain.as_str()),
-            None => format!("{url_prefix}{}{url_suffix}/", state.slug.trim()),
-        },
-    };
+    let portal_url = shared_address(&addressing, &state);
     let contrast_warning = match (
         Colour::parse("primary", &state.primary_color),
         Colour::parse("secondary", &state.secondary_color),
@@ -230,6 +231,7 @@ async fn render(app: &AppState, user: &ConsoleUser, customer: Customer, view: Vi
                 &app.config.public_url,
                 &config.settings.discovery_url(),
             ),
+            last_failure: config.last_failure.as_ref().map(super::sso::FailureRow::of),
         })
         .collect();
     let has_enabled_sso = sso_configs.iter().any(|c| c.enabled);
@@ -270,6 +272,22 @@ async fn render(app: &AppState, user: &ConsoleUser, customer: Customer, view: Vi
     Ok((status, page).into_response())
 }
 
+/// The address to share for the drawer's state, or why there is none yet.
+fn shared_address(addressing: &PortalAddressing, state: &DrawerState) -> Result<String, &'static str> {
+    let typed_domain = state.custom_domain.trim();
+    if !typed_domain.is_empty() {
+        return Hostname::parse("custom_domain", typed_domain)
+            .map(|domain| format!("https://{}/", domain.as_str()))
+            .map_err(|_| NO_ADDRESS_DOMAIN);
+    }
+    Slug::parse("slug", &state.slug)
+        .map(|slug| addressing.address(&slug, None).url())
+        .map_err(|_| NO_ADDRESS_SLUG)
+}
+
+pub const NO_ADDRESS_DOMAIN: &str = "None yet: the custom domain is not a valid host name.";
+pub const NO_ADDRESS_SLUG: &str = "None yet: the Portal URL is not valid.";
+
 #[derive(Debug, Deserialize)]
 pub struct ShowQuery {
     step: Option<u8>,
@@ -297,13 +315,33 @@ pub async fn show(
 }
 
 /// Takes a logo file that came with the form, whatever button was pressed: it is stored
-/// (content-addressed) and chosen in the form, but the portal changes only on Save.
+/// (content-addressed) and chosen in the form, but the portal changes only on Save. A file too
+/// large, or Upload without a file, is refused with the form's edits kept.
 async fn take_logo(
     app: &AppState,
     submission: &DrawerSubmission,
+    action: &Action,
     state: &mut DrawerState,
 ) -> Result<Option<String>, FieldError> {
-    let Some(bytes) = submission.logo.clone() else { return Ok(None) };
+    let bytes = match &submission.logo {
+        ChosenLogo::File(bytes) => bytes.clone(),
+        ChosenLogo::NotChosen if *action == Action::UploadLogo => {
+            return Err(FieldError::new(
+                "logo",
+                "no file was chosen: choose an image with the file button, then press Upload",
+            ));
+        }
+        ChosenLogo::NotChosen => return Ok(None),
+        ChosenLogo::TooLarge { size } => {
+            return Err(FieldError::new(
+                "logo",
+                format!(
+                    "the file is {:.1} MB; logos may be at most 2 MB. Choose a smaller image: your other changes are kept",
+                    *size as f64 / (1024.0 * 1024.0)
+                ),
+            ));
+        }
+    };
     if !submission.user.member.role.may_change_settings() {
         return Err(FieldError::new("logo", "only admins may change the logo"));
     }
@@ -338,7 +376,7 @@ pub async fn submit(
     let action = Action::parse(submission.field("action"));
     let mut step = if submission.field("step") == "2" { 2 } else { 1 };
     let mut errors = ValidationErrors::new();
-    let mut notice = match take_logo(&app, &submission, &mut state).await {
+    let mut notice = match take_logo(&app, &submission, &action, &mut state).await {
         Ok(notice) => notice,
         Err(error) => {
             errors.push(error);
@@ -351,6 +389,12 @@ pub async fn submit(
         Action::Back => step = 1,
         Action::Next if errors.is_empty() => match validated(&mut state) {
             Ok(settings) => {
+                // A slug or custom domain another portal has is found here, not only at Save.
+                let taken = portals::address_conflicts(&app.store, id, &settings).await?;
+                if !taken.is_empty() {
+                    let view = View { state, step: 1, errors: taken, notice, conflict: None };
+                    return render(&app, &user, customer, view).await;
+                }
                 state = DrawerState::from_settings(
                     &settings,
                     Some(&state.logo_id).filter(|l| !l.is_empty()).map(|l| l.as_str()),
@@ -446,8 +490,9 @@ pub async fn preview(
 ) -> PageResult<Response> {
     let customer = app.store.customer(id).await?;
     let mut state = DrawerState::from_pairs(&submission.pairs);
-    state.apply(&Action::parse(submission.field("action")));
-    if let Err(error) = take_logo(&app, &submission, &mut state).await {
+    let action = Action::parse(submission.field("action"));
+    state.apply(&action);
+    if let Err(error) = take_logo(&app, &submission, &action, &mut state).await {
         let page = PreviewErrors {
             customer_name: customer.name.clone(),
             errors: vec![("Logo".into(), error.message)],

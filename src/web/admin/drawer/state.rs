@@ -4,6 +4,7 @@
 
 use std::collections::BTreeMap;
 
+use crate::domain::portal::colour::Colour;
 use crate::domain::portal::document::PortalSettings;
 use crate::domain::portal::draft::{
     ButtonDraft, DesignDraft, ExternalLinksDraft, FeaturesDraft, KnowledgeBaseDraft, LayoutDraft, LinkDraft,
@@ -110,16 +111,23 @@ impl Action {
     }
 }
 
-/// The colour a person chose: the hex field, unless only the picker beside it changed.
+/// What the colour picker beside a hex field shows for `value`: the colour as `#rrggbb`, or
+/// black, which is what a browser shows for anything a colour input cannot hold (a refused
+/// value, or nothing).
+pub fn picker_value(value: &str) -> String {
+    Colour::parse("colour", value).map(|c| c.to_string()).unwrap_or_else(|_| "#000000".to_string())
+}
+
+/// The colour a person chose: the hex field, unless they left it as it was and changed the
+/// picker beside it. The picker counts as changed only when it differs from what it was shown
+/// with ([`picker_value`]), so a refused value — which the picker shows as black — stays
+/// refused until the person changes it, and is never replaced by black behind their back.
 fn chosen_colour(fields: &BTreeMap<&str, &str>, name: &str) -> String {
     let typed = fields.get(name).copied().unwrap_or_default().trim().to_string();
     let was = fields.get(format!("{name}_was").as_str()).copied().unwrap_or_default();
     let picked = fields.get(format!("{name}_picker").as_str()).copied().unwrap_or_default();
-    if typed.eq_ignore_ascii_case(was) && !picked.is_empty() && !picked.eq_ignore_ascii_case(was) {
-        picked.to_string()
-    } else {
-        typed
-    }
+    let picker_changed = !picked.is_empty() && !picked.eq_ignore_ascii_case(&picker_value(was));
+    if typed.eq_ignore_ascii_case(was.trim()) && picker_changed { picked.to_string() } else { typed }
 }
 
 fn move_item<T>(items: &mut [T], index: usize, up: bool) {
@@ -394,6 +402,35 @@ mod tests {
             ("primary_color_picker", "#1f6feb"),
         ]));
         assert_eq!(typed.primary_color, "#00ff00");
+    }
+
+    #[test]
+    fn a_refused_colour_stays_refused_until_it_is_changed() {
+        // The form came back with "#12345z" refused; its picker could only show black.
+        assert_eq!(picker_value("#12345z"), "#000000");
+        let again = DrawerState::from_pairs(&pairs(&[
+            ("primary_color", "#12345z"),
+            ("primary_color_was", "#12345z"),
+            ("primary_color_picker", "#000000"),
+        ]));
+        assert_eq!(again.primary_color, "#12345z", "never silently black");
+        let picked = DrawerState::from_pairs(&pairs(&[
+            ("primary_color", "#12345z"),
+            ("primary_color_was", "#12345z"),
+            ("primary_color_picker", "#336699"),
+        ]));
+        assert_eq!(picked.primary_color, "#336699", "the picker, once changed, counts");
+    }
+
+    #[test]
+    fn a_short_hex_colour_survives_its_picker() {
+        assert_eq!(picker_value("#ABC"), "#aabbcc");
+        let kept = DrawerState::from_pairs(&pairs(&[
+            ("secondary_color", "#abc"),
+            ("secondary_color_was", "#abc"),
+            ("secondary_color_picker", "#aabbcc"),
+        ]));
+        assert_eq!(kept.secondary_color, "#abc");
     }
 
     #[test]

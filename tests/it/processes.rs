@@ -1,0 +1,79 @@
+//! The helper programs the tests start (chromedriver and the Chromium it starts, the Node IdP
+//! and SMTP server, Dovecot): each runs in a process group of its own, which ends — the helper
+//! with everything it started — when its owner is dropped, also when a test fails.
+//!
+//! While a group runs it is recorded as a file in `target/test-processes/` (named by the group
+//! id, holding the program and its start time); the record goes with the group. A test binary
+//! that is killed outright cannot end its groups: `scripts/test` then ends exactly the groups
+//! still recorded (see `scripts/lib/processes.sh`), never processes found by a name pattern.
+
+use std::path::PathBuf;
+
+use tokio::process::{Child, ChildStdout, Command};
+
+/// Where running helper groups are recorded: `$CARGO_TARGET_DIR/test-processes`, or
+/// `target/test-processes` in the crate.
+fn records() -> PathBuf {
+    let target = std::env::var_os("CARGO_TARGET_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("target"));
+    target.join("test-processes")
+}
+
+/// The start time of a process, in clock ticks since boot (`/proc/{pid}/stat`, field 22): with
+/// the group id, it tells the recorded group from a later one that reuses the number.
+fn start_time(pid: u32) -> Option<String> {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
+    // The command name (field 2) is in parentheses and may hold spaces: count after it.
+    let after_name = &stat[stat.rfind(')')? + 1..];
+    after_name.split_whitespace().nth(19).map(str::to_string)
+}
+
+/// A helper program running in its own process group.
+pub struct Helper {
+    child: Child,
+    group: u32,
+    record: Option<PathBuf>,
+    ended: bool,
+}
+
+impl Helper {
+    /// Starts `command` as the leader of a new process group and records the group.
+    pub fn spawn(mut command: Command, program: &str) -> std::io::Result<Self> {
+        command.process_group(0).kill_on_drop(true);
+        let child = command.spawn()?;
+        let group = child.id().expect("a child that was just started has an id");
+        let dir = records();
+        let record = std::fs::create_dir_all(&dir).ok().map(|_| dir.join(group.to_string()));
+        if let Some(record) = &record {
+            let started = start_time(group).unwrap_or_default();
+            std::fs::write(record, format!("{program} {started}\n")).ok();
+        }
+        Ok(Self { child, group, record, ended: false })
+    }
+
+    pub fn take_stdout(&mut self) -> Option<ChildStdout> {
+        self.child.stdout.take()
+    }
+
+    /// Ends the whole group now (idempotent). The leader is not reaped before, so its id, and
+    /// the group's, cannot have been given to another process.
+    pub fn end(&mut self) {
+        if std::mem::replace(&mut self.ended, true) {
+            return;
+        }
+        let _ = std::process::Command::new("kill")
+            .args(["-KILL", "--", &format!("-{}", self.group)])
+            .stderr(std::process::Stdio::null())
+            .status();
+        if let Some(record) = self.record.take() {
+            std::fs::remove_file(record).ok();
+        }
+    }
+}
+
+impl Drop for Helper {
+    fn drop(&mut self) {
+        self.end();
+    }
+}

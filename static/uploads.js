@@ -1,6 +1,7 @@
 // Progressive enhancement for forms with files; without this script they work as plain forms.
 // - A file field marked [data-drop] also takes files dropped onto its field.
-// - A form sending files shows the upload's progress, then goes where the server sends it.
+// - A form marked [data-upload] that sends files shows the upload's progress, then goes where
+//   the server sends it.
 "use strict";
 
 document.querySelectorAll("input[type=file][data-drop]").forEach((input) => {
@@ -27,7 +28,7 @@ document.querySelectorAll("input[type=file][data-drop]").forEach((input) => {
 
 document.addEventListener("submit", (event) => {
   const form = event.target;
-  if (!(form instanceof HTMLFormElement) || form.enctype !== "multipart/form-data") return;
+  if (!(form instanceof HTMLFormElement) || !("upload" in form.dataset)) return;
   const chosen = Array.from(form.querySelectorAll("input[type=file]")).some((input) => input.files.length > 0);
   if (!chosen || event.defaultPrevented) return;
   event.preventDefault();

@@ -18,6 +18,7 @@ mod api_groups;
 mod attachments;
 mod browser;
 mod browser_attachments;
+mod browser_demo;
 mod browser_drawer;
 mod browser_layout;
 mod browser_mail;

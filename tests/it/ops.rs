@@ -163,6 +163,11 @@ async fn the_openapi_document_covers_every_route_and_matches_its_snapshot() {
     expected.sort();
     assert_eq!(operations, expected);
     assert!(document["components"]["securitySchemes"]["bearer"].is_object());
+    // The document names Portico, its version and licence, not the library that builds it.
+    assert_eq!(document["info"]["title"], "Portico API");
+    assert_eq!(document["info"]["version"], env!("CARGO_PKG_VERSION"));
+    assert_eq!(document["info"]["license"]["name"], "Apache-2.0");
+    assert!(!document["info"].to_string().contains("utoipa"), "{}", document["info"]);
 
     // Every documented operation answers (not 404/405) on the running server.
     for operation in &operations {

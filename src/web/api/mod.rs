@@ -31,8 +31,8 @@ use crate::web::state::AppState;
 #[openapi(
     info(
         title = "Portico API",
-        description = "Customers, assignment groups, end users and team members of a Portico MSP. \
-            Authenticate with `Authorization: Bearer <token>` (create one with `portico token create`). \
+        description = "Customers, portals, single sign-on, tickets with their files, the knowledge base, \
+            e-mail and events of a Portico MSP. Authenticate with `Authorization: Bearer <token>` (create one with `portico token create`). \
             Technicians may read; only admins change settings. Errors are RFC 9457 problem documents.",
     ),
     modifiers(&BearerAuth),
@@ -90,7 +90,10 @@ fn documented() -> OpenApiRouter<AppState> {
 pub fn openapi() -> Arc<OpenApiDocument> {
     static DOCUMENT: LazyLock<Arc<OpenApiDocument>> = LazyLock::new(|| {
         let (_, mut api) = OpenApiRouter::new().nest("/api/v1", documented()).split_for_parts();
+        // The outer router carries utoipa-axum's own package description: name Portico instead.
+        api.info = ApiDoc::openapi().info;
         api.info.version = env!("CARGO_PKG_VERSION").to_string();
+        api.info.contact = None;
         describe_refusals(&mut api);
         Arc::new(api)
     });

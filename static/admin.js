@@ -25,3 +25,11 @@ document.querySelectorAll("[data-copy]").forEach((button) => {
     catch { done.textContent = "Copy failed: select the address instead"; }
   });
 });
+
+// Times of day in the viewer's own time zone (the page shows them in UTC without this file).
+document.querySelectorAll("time[data-local]").forEach((element) => {
+  const at = new Date(element.getAttribute("datetime"));
+  if (Number.isNaN(at.getTime())) return;
+  element.textContent = at.toLocaleString(undefined, { dateStyle: "medium", timeStyle: "short" });
+  element.title = element.getAttribute("datetime");
+});

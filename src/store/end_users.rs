@@ -47,6 +47,14 @@ impl Store {
         rows.iter().map(end_user).collect()
     }
 
+    /// The names of the end users among `ids`, to label rows that refer to them.
+    pub async fn end_user_names(
+        &self,
+        ids: impl IntoIterator<Item = Uuid>,
+    ) -> StoreResult<std::collections::HashMap<Uuid, String>> {
+        self.names_in("end_users", ids).await
+    }
+
     pub async fn list_end_users(
         &self,
         customer_id: Uuid,

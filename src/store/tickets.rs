@@ -78,6 +78,10 @@ pub struct TicketFilter {
     pub status: Option<Status>,
     /// Only tickets not yet resolved or closed.
     pub open_only: bool,
+    /// Only tickets assigned to this team member.
+    pub assignee_id: Option<Uuid>,
+    /// Only tickets nobody is assigned to.
+    pub unassigned: bool,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -156,6 +160,12 @@ impl Store {
         }
         if filter.open_only {
             conditions.fixed("status NOT IN ('resolved', 'closed')");
+        }
+        if let Some(id) = filter.assignee_id {
+            conditions.text("assignee_id = ?", id.to_string());
+        }
+        if filter.unassigned {
+            conditions.fixed("assignee_id IS NULL");
         }
         if let Some(groups) = &filter.assignment_group_ids {
             conditions.any_of("assignment_group_id", groups.iter().map(Uuid::to_string));

@@ -189,6 +189,25 @@ impl Browser {
         self.wait_until("the console after sign-in", "return location.pathname === '/admin'").await;
     }
 
+    /// At the identity provider's own pages (where the portal sent the browser): logs in as
+    /// `account` and gives consent when asked, until the browser leaves the provider.
+    pub async fn log_in_at_idp(&self, issuer: &str, account: &str) {
+        self.wait_until("the IdP's login page", &format!("return location.href.startsWith('{issuer}')"))
+            .await;
+        self.type_into("input[name=login]", account).await;
+        self.type_into("input[name=password]", "anything").await;
+        self.click("button[type=submit]").await;
+        // The IdP asks for consent the first time.
+        self.wait_until(
+            "the consent page or the portal",
+            &format!("return document.readyState === 'complete' && !document.querySelector('input[name=password]') && (!location.href.startsWith('{issuer}') || !!document.querySelector('button[type=submit]'))"),
+        )
+        .await;
+        if self.client.current_url().await.unwrap().as_str().starts_with(issuer) {
+            self.click("button[type=submit]").await;
+        }
+    }
+
     /// Saves a screenshot of the whole page as target/screenshots/{name}.png.
     pub async fn screenshot(&self, name: &str) {
         let height = self

@@ -20,16 +20,7 @@ async fn a_screenshot_attached_in_the_portal_shows_to_the_technician() {
     browser.goto(&app.url(&portal.path("/tickets/new"))).await;
     browser.wait_until("the sign-in page", "return !!document.querySelector('a.portal-action')").await;
     browser.click("a.portal-action").await;
-    browser.wait_until("the IdP", &format!("return location.href.startsWith('{}')", idp.issuer)).await;
-    browser.type_into("input[name=login]", "ada").await;
-    browser.type_into("input[name=password]", "anything").await;
-    browser.click("button[type=submit]").await;
-    browser
-        .wait_until("consent or the portal", &format!("return document.readyState === 'complete' && !document.querySelector('input[name=password]') && (!location.href.startsWith('{}') || !!document.querySelector('button[type=submit]'))", idp.issuer))
-        .await;
-    if browser.client.current_url().await.unwrap().as_str().starts_with(&idp.issuer) {
-        browser.click("button[type=submit]").await;
-    }
+    browser.log_in_at_idp(&idp.issuer, "ada").await;
     browser.wait_until("the submit form", "return !!document.getElementById('ticket-form')").await;
     browser.wait_until("the drop zone", "return !!document.querySelector('.drop-zone .drop-hint')").await;
     browser.assert_accessible("the submit form with its file field").await;

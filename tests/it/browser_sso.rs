@@ -31,23 +31,7 @@ async fn an_end_user_signs_in_at_the_identity_providers_own_pages() {
     browser.assert_layout("portal-sign-in").await;
     browser.click("a.portal-action").await;
 
-    // The IdP's own login page.
-    browser
-        .wait_until("the IdP's login page", &format!("return location.href.startsWith('{}')", idp.issuer))
-        .await;
-    browser.type_into("input[name=login]", "ada").await;
-    browser.type_into("input[name=password]", "anything").await;
-    browser.click("button[type=submit]").await;
-    // The IdP asks for consent the first time.
-    browser
-        .wait_until(
-            "the consent page or the portal",
-            &format!("return document.readyState === 'complete' && !document.querySelector('input[name=password]') && (!location.href.startsWith('{}') || !!document.querySelector('button[type=submit]'))", idp.issuer),
-        )
-        .await;
-    if browser.client.current_url().await.unwrap().as_str().starts_with(&idp.issuer) {
-        browser.click("button[type=submit]").await;
-    }
+    browser.log_in_at_idp(&idp.issuer, "ada").await;
 
     browser.wait_until("the landing page", "return document.body.innerText.includes('Ada Lovelace')").await;
     let url = browser.client.current_url().await.unwrap();

@@ -18,16 +18,7 @@ async fn an_end_user_submits_and_follows_a_ticket_in_the_browser() {
     browser.goto(&app.url(&portal.path("/tickets/new"))).await;
     browser.wait_until("the sign-in page", "return !!document.querySelector('a.portal-action')").await;
     browser.click("a.portal-action").await;
-    browser.wait_until("the IdP", &format!("return location.href.startsWith('{}')", idp.issuer)).await;
-    browser.type_into("input[name=login]", "ada").await;
-    browser.type_into("input[name=password]", "anything").await;
-    browser.click("button[type=submit]").await;
-    browser
-        .wait_until("consent or the portal", &format!("return document.readyState === 'complete' && !document.querySelector('input[name=password]') && (!location.href.startsWith('{}') || !!document.querySelector('button[type=submit]'))", idp.issuer))
-        .await;
-    if browser.client.current_url().await.unwrap().as_str().starts_with(&idp.issuer) {
-        browser.click("button[type=submit]").await;
-    }
+    browser.log_in_at_idp(&idp.issuer, "ada").await;
     browser
         .wait_until("the submit form after sign-in", "return !!document.getElementById('ticket-form')")
         .await;

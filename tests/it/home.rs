@@ -53,4 +53,55 @@ async fn the_home_page_shows_where_work_waits(backend: Backend) {
     assert!(text.contains("T-000001: Problem 0</a>"), "the oldest waits longest: {text}");
     assert!(text.contains("Active portals nobody can sign in to"), "{text}");
     assert!(text.contains(&format!("/admin/customers/{}\">Acme</a>", customers[0].0)), "{text}");
+
+    // The customer's profile lists its open tickets, and only its own.
+    let profile = console.page(&format!("/admin/customers/{}", customers[0].0)).await;
+    assert!(profile.contains("Open tickets") && profile.contains("T-000001: Problem 0</a>"), "{profile}");
+    assert!(profile.contains("T-000002: Problem 1</a>") && !profile.contains("T-000003"), "{profile}");
+
+    // On the ticket page each action is confirmed, and whose message is whose is plain.
+    let (_, list) = app.get_json("/tickets?limit=1", token).await;
+    let ticket_id = list["items"][0]["id"].as_str().unwrap().to_string();
+    let detail = format!("/admin/tickets/{ticket_id}");
+    let reply = console
+        .submit(&detail, &format!("{detail}/comments"), &[("body", "On it."), ("visibility", "public")])
+        .await;
+    let location = reply.headers()["location"].to_str().unwrap().to_string();
+    assert_eq!(location, format!("{detail}?done=reply#latest"));
+    let page = console.page(&format!("{detail}?done=reply")).await;
+    assert!(page.contains("Your reply was added; the requester sees it."), "{page}");
+    assert!(page.contains("<span class=\"badge\">Team</span>") && page.contains("UTC</time>"), "{page}");
+    let note = console
+        .submit(
+            &detail,
+            &format!("{detail}/comments"),
+            &[("body", "Check the cable."), ("visibility", "internal")],
+        )
+        .await;
+    assert_eq!(note.headers()["location"].to_str().unwrap(), format!("{detail}?done=note#latest"));
+
+    // Saved views of the queue, with the requester, urgency and age of each ticket.
+    let (status, _) =
+        app.patch_json(&format!("/tickets/{ticket_id}"), token, json!({"status": "on_hold"})).await;
+    assert_eq!(status, reqwest::StatusCode::OK);
+    let unassigned = console.page("/admin/tickets?view=unassigned").await;
+    assert_eq!(
+        unassigned.matches("<tr>").count() - 1,
+        3,
+        "three open tickets, nobody assigned: {unassigned}"
+    );
+    assert!(
+        unassigned.contains(">Requester</th>")
+            && unassigned.contains("<td>Erin</td>")
+            && unassigned.contains(">Medium</td>")
+    );
+    assert!(unassigned.contains("aria-current=\"page\">Unassigned</a>"));
+    let waiting = console.page("/admin/tickets?view=waiting").await;
+    assert_eq!(waiting.matches("<tr>").count() - 1, 1, "one ticket waits on its customer: {waiting}");
+    let mine = console.page("/admin/tickets?view=mine").await;
+    assert!(mine.contains("No tickets match."), "nothing is assigned to the technician");
+    assert_eq!(
+        console.get("/admin/tickets?view=everything").await.status(),
+        reqwest::StatusCode::BAD_REQUEST
+    );
 }

@@ -11,6 +11,7 @@ on_both_backends!(
     articles_reach_only_the_portals_they_are_for_and_render_safely,
     search_finds_words_ranks_titles_first_and_never_shows_what_is_hidden,
     articles_are_written_in_the_console_and_the_api,
+    a_few_articles_make_one_list_and_many_make_most_read_and_recently_updated,
 );
 
 /// Switches on the knowledge base and an external link for a portal that already takes tickets.
@@ -220,4 +221,35 @@ async fn articles_are_written_in_the_console_and_the_api(backend: Backend) {
     let response = app.api(Method::DELETE, &format!("/kb/articles/{id}"), token).send().await.unwrap();
     assert_eq!(response.status(), StatusCode::NO_CONTENT);
     assert_eq!(app.get_json(&format!("/kb/articles/{id}"), token).await.0, StatusCode::NOT_FOUND);
+}
+
+async fn a_few_articles_make_one_list_and_many_make_most_read_and_recently_updated(backend: Backend) {
+    let Some(idp) = TestIdp::start(accounts()).await else { return };
+    let app = TestApp::spawn(backend).await;
+    let (acme, _) = ticketing_portal(&app, &idp, "Acme").await;
+    with_knowledge_base(&app, &acme).await;
+    let mut ids = Vec::new();
+    for n in 0..3 {
+        ids.push(
+            article(&app, json!({"title": format!("Guide number {n}"), "body": "Steps.", "published": true}))
+                .await,
+        );
+    }
+    let ada = Visitor::new(&app);
+    ada.sign_in(&acme, "ada").await;
+    page(&ada, &app, &acme.path(&format!("/kb/{}", ids[1]))).await;
+    let (_, list) = page(&ada, &app, &acme.path("/kb")).await;
+    assert!(
+        list.contains(">Articles</h2>") && !list.contains("Most read"),
+        "three articles make one list: {list}"
+    );
+    for n in 3..8 {
+        ids.push(
+            article(&app, json!({"title": format!("Guide number {n}"), "body": "Steps.", "published": true}))
+                .await,
+        );
+    }
+    page(&ada, &app, &acme.path(&format!("/kb/{}", ids[6]))).await;
+    let (_, list) = page(&ada, &app, &acme.path("/kb")).await;
+    assert!(list.contains("Most read") && list.contains("Recently updated"), "{list}");
 }

@@ -15,9 +15,11 @@ use super::session::{ConsoleForm, ConsoleUser, NoFields, PageId};
 use crate::domain::customer::{Customer, CustomerDraft};
 use crate::domain::end_user::{EndUser, EndUserDraft};
 use crate::domain::page::PageRequest;
+use crate::domain::ticket::Ticket;
 use crate::domain::validation::ValidationErrors;
 use crate::store::audit::AuditEntry;
 use crate::store::customers::CustomerFilter;
+use crate::store::tickets::TicketFilter;
 use crate::usecases::{customers, end_users};
 use crate::web::error::AppError;
 use crate::web::paths;
@@ -217,6 +219,9 @@ struct ProfilePage {
     activity: Vec<AuditEntry>,
     portal_active: bool,
     portal_url: String,
+    /// The customer's open tickets, most recently changed first.
+    tickets: Vec<Ticket>,
+    more_tickets: bool,
 }
 
 impl ProfilePage {
@@ -237,6 +242,8 @@ async fn profile_page(
     let (total_end_users, active_end_users) = state.store.count_end_users(id).await?;
     let activity = state.store.audit_for("customer", &id.to_string(), 5).await?;
     let portal = state.store.portal(id).await?;
+    let filter = TicketFilter { customer_id: Some(id), open_only: true, ..Default::default() };
+    let tickets = state.store.list_tickets(&filter, &PageRequest::first(10)).await?;
     let status = if end_user_errors.is_empty() { StatusCode::OK } else { StatusCode::UNPROCESSABLE_ENTITY };
     let page = ProfilePage {
         portal_active: portal.settings.active,
@@ -250,6 +257,8 @@ async fn profile_page(
         new_end_user,
         end_user_errors,
         activity,
+        more_tickets: tickets.next_cursor.is_some(),
+        tickets: tickets.items,
     };
     Ok((status, page).into_response())
 }

@@ -36,9 +36,26 @@ use crate::web::state::AppState;
 pub struct Row {
     pub ticket: Ticket,
     pub customer: String,
+    pub requester: String,
     pub group: String,
     pub assignee: String,
 }
+
+impl Row {
+    /// How long ago the ticket was opened, in the largest whole unit.
+    pub fn age(&self) -> String {
+        let age = time::OffsetDateTime::now_utc() - self.ticket.created_at;
+        match (age.whole_days(), age.whole_hours(), age.whole_minutes()) {
+            (days, _, _) if days >= 1 => format!("{days} d"),
+            (_, hours, _) if hours >= 1 => format!("{hours} h"),
+            (_, _, minutes) => format!("{} min", minutes.max(1)),
+        }
+    }
+}
+
+/// Saved views of the queue: (key, label).
+const VIEWS: &[(&str, &str)] =
+    &[("mine", "My open tickets"), ("unassigned", "Unassigned"), ("waiting", "Waiting on customer")];
 
 #[derive(Template, WebTemplate)]
 #[template(path = "admin/tickets/list.html")]
@@ -52,10 +69,16 @@ struct QueuePage {
     customer: String,
     statuses: &'static [Status],
     next_page: Option<String>,
+    /// The saved view shown, if one is.
+    view: String,
+    views: &'static [(&'static str, &'static str)],
 }
 
 #[derive(Debug, Default, Deserialize)]
 pub struct QueueQuery {
+    /// A saved view: `mine` (open tickets assigned to me), `unassigned` (open, nobody
+    /// assigned), `waiting` (on hold: waiting on the customer). It replaces the filters.
+    view: Option<String>,
     /// `mine` (default: the groups I belong to), `all`, or a group id.
     group: Option<String>,
     /// Empty: open tickets; `all`; or one status.
@@ -87,6 +110,14 @@ pub async fn queue(
         filter.customer_id =
             Some(Uuid::parse_str(&customer).map_err(|_| FieldError::new("customer", "is not a customer"))?);
     }
+    let view = query.view.clone().unwrap_or_default();
+    filter = match view.as_str() {
+        "" => filter,
+        "mine" => TicketFilter { assignee_id: Some(user.member.id), open_only: true, ..Default::default() },
+        "unassigned" => TicketFilter { unassigned: true, open_only: true, ..Default::default() },
+        "waiting" => TicketFilter { status: Some(Status::OnHold), ..Default::default() },
+        _ => return Err(FieldError::new("view", "must be mine, unassigned or waiting").into()),
+    };
     let page = PageRequest::parse(query.cursor.as_deref(), Some(50))?;
     let found = state.store.list_tickets(&filter, &page).await?;
     // The filters offer every group and customer; the rows are labelled with one query per
@@ -97,11 +128,13 @@ pub async fn queue(
     let customer_names = state.store.customer_names(found.items.iter().map(|t| t.customer_id)).await?;
     let member_names =
         state.store.team_member_names(found.items.iter().filter_map(|t| t.assignee_id)).await?;
+    let requester_names = state.store.end_user_names(found.items.iter().map(|t| t.requester_id)).await?;
     let rows = found
         .items
         .into_iter()
         .map(|ticket| Row {
             customer: customer_names.get(&ticket.customer_id).cloned().unwrap_or_else(|| "—".into()),
+            requester: requester_names.get(&ticket.requester_id).cloned().unwrap_or_else(|| "—".into()),
             group: group_names.get(&ticket.assignment_group_id).unwrap_or(&"—").to_string(),
             assignee: ticket
                 .assignee_id
@@ -112,6 +145,7 @@ pub async fn queue(
         .collect();
     let next_page = found.next_cursor.map(|cursor| {
         let query = form_urlencoded::Serializer::new(String::new())
+            .append_pair("view", &view)
             .append_pair("group", &group)
             .append_pair("status", &status)
             .append_pair("customer", &customer)
@@ -129,6 +163,8 @@ pub async fn queue(
         customer,
         statuses: Status::ALL,
         next_page,
+        view,
+        views: VIEWS,
     }
     .into_response())
 }
@@ -150,6 +186,8 @@ struct TicketPage {
     mail: Vec<OutboxEntry>,
     files: Vec<Attachment>,
     file_limit: String,
+    /// A confirmation of what was just done.
+    notice: Option<&'static str>,
 }
 
 impl TicketPage {
@@ -166,6 +204,22 @@ impl TicketPage {
         self.errors.message_for(field).unwrap_or_default()
     }
 
+    /// A time of day people read at a glance; the console's script shows it in the viewer's
+    /// time zone.
+    fn when(&self, at: &time::OffsetDateTime) -> String {
+        at.format(time::macros::format_description!("[year]-[month]-[day] [hour]:[minute] UTC"))
+            .unwrap_or_default()
+    }
+
+    /// The machine-readable form of a time, for `<time datetime>`.
+    fn iso(&self, at: &time::OffsetDateTime) -> String {
+        at.format(&time::format_description::well_known::Rfc3339).unwrap_or_default()
+    }
+
+    fn written_by_requester(&self, comment: &Comment) -> bool {
+        comment.author_kind == crate::domain::ticket::AuthorKind::EndUser
+    }
+
     fn is_assignee(&self, id: &Uuid) -> bool {
         self.ticket.assignee_id == Some(*id)
     }
@@ -177,6 +231,17 @@ async fn ticket_page(
     id: Uuid,
     errors: ValidationErrors,
     draft: String,
+) -> PageResult<Response> {
+    ticket_page_with(state, user, id, errors, draft, None).await
+}
+
+async fn ticket_page_with(
+    state: &AppState,
+    user: &ConsoleUser,
+    id: Uuid,
+    errors: ValidationErrors,
+    draft: String,
+    notice: Option<&'static str>,
 ) -> PageResult<Response> {
     let ticket = state.store.ticket(id).await?;
     let customer = state.store.customer(ticket.customer_id).await?;
@@ -208,16 +273,30 @@ async fn ticket_page(
         mail: state.store.mail_of_ticket(id).await?,
         files: attachments::files_of(&state.store, &user.actor(), id).await.map_err(AppError::from)?,
         file_limit: state.attachments.settings.file_limit_text(),
+        notice,
     };
     Ok((status, page).into_response())
+}
+
+#[derive(Debug, Default, Deserialize)]
+pub struct ShowQuery {
+    /// What was just done, to confirm it: `reply`, `note` or `updated`.
+    done: Option<String>,
 }
 
 pub async fn show(
     State(state): State<AppState>,
     user: ConsoleUser,
     PageId(id): PageId,
+    Query(query): Query<ShowQuery>,
 ) -> PageResult<Response> {
-    ticket_page(&state, &user, id, ValidationErrors::new(), String::new()).await
+    let notice = match query.done.as_deref() {
+        Some("reply") => Some("Your reply was added; the requester sees it."),
+        Some("note") => Some("Your internal note was added; only the team sees it."),
+        Some("updated") => Some("The ticket was updated."),
+        _ => None,
+    };
+    ticket_page_with(&state, &user, id, ValidationErrors::new(), String::new(), notice).await
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -242,7 +321,10 @@ pub async fn comment(
     }
     let files = Files { attachments: &state.attachments, staged: files };
     match tickets::comment_with_files(&state.store, &user.actor(), id, &form.body, visibility, files).await {
-        Ok(_) => Ok(Redirect::to(&format!("{}#latest", paths::ticket(id))).into_response()),
+        Ok(_) => {
+            let done = if visibility == Visibility::Internal { "note" } else { "reply" };
+            Ok(Redirect::to(&format!("{}?done={done}#latest", paths::ticket(id))).into_response())
+        }
         Err(UseCaseError::TooLarge { message, .. }) => {
             let mut errors = ValidationErrors::new();
             errors.push(FieldError::new("files", message));
@@ -317,7 +399,7 @@ pub async fn update(
         urgency: None,
     };
     match tickets::update_ticket(&state.store, &user.actor(), id, changes).await {
-        Ok(_) => Ok(Redirect::to(&paths::ticket(id)).into_response()),
+        Ok(_) => Ok(Redirect::to(&format!("{}?done=updated", paths::ticket(id))).into_response()),
         Err(error) => {
             let errors = PageError::from(AppError::from(error)).into_form_errors()?;
             ticket_page(&state, &user, id, errors, String::new()).await

@@ -46,6 +46,7 @@ struct ListPage {
     chrome: Chrome,
     popular: Vec<Article>,
     recent: Vec<Article>,
+    recent_title: &'static str,
     next_page: Option<String>,
 }
 
@@ -53,6 +54,9 @@ struct ListPage {
 pub struct ListQuery {
     cursor: Option<String>,
 }
+
+/// Most read articles listed above the rest.
+const POPULAR_SHOWN: usize = 5;
 
 pub async fn list(
     State(state): State<AppState>,
@@ -68,7 +72,7 @@ pub async fn list(
     let fail = |error: crate::store::StoreError| user.fail(error.into());
     let popular = state
         .store
-        .list_articles(customer, ArticleOrder::Popular, &PageRequest::first(5))
+        .list_articles(customer, ArticleOrder::Popular, &PageRequest::first(POPULAR_SHOWN as u32))
         .await
         .map_err(fail)?;
     let recent = state.store.list_articles(customer, ArticleOrder::Recent, &page).await.map_err(fail)?;
@@ -79,12 +83,16 @@ pub async fn list(
             form_urlencoded::byte_serialize(c.as_bytes()).collect::<String>()
         )
     });
-    let popular = if query.cursor.is_some() {
+    // With only a handful of articles both lists would show the same ones: one list then.
+    let few = query.cursor.is_none() && next_page.is_none() && recent.items.len() <= POPULAR_SHOWN;
+    let popular = if query.cursor.is_some() || few {
         Vec::new()
     } else {
         popular.items.into_iter().filter(|a| a.views > 0).collect()
     };
-    Ok(ListPage { chrome: user.chrome(), popular, recent: recent.items, next_page }.into_response())
+    let recent_title = if few { "Articles" } else { "Recently updated" };
+    Ok(ListPage { chrome: user.chrome(), popular, recent: recent.items, recent_title, next_page }
+        .into_response())
 }
 
 #[derive(Template, WebTemplate)]

@@ -54,6 +54,24 @@ struct NewPage {
 }
 
 impl NewPage {
+    fn new(state: &AppState, user: &PortalUser, form: TicketForm, errors: ValidationErrors) -> Self {
+        Self {
+            chrome: user.chrome(),
+            file_limit: state.attachments.settings.file_limit_text(),
+            form,
+            errors,
+            types: TicketType::ALL,
+            urgencies: Urgency::ALL,
+        }
+    }
+
+    /// The form again, with the refused files named.
+    fn files_refused(state: &AppState, user: &PortalUser, form: TicketForm, message: String) -> Response {
+        let mut errors = ValidationErrors::new();
+        errors.push(FieldError::new("files", message));
+        (StatusCode::PAYLOAD_TOO_LARGE, Self::new(state, user, form, errors)).into_response()
+    }
+
     fn error(&self, field: &str) -> &str {
         self.errors.message_for(field).unwrap_or_default()
     }
@@ -67,15 +85,7 @@ fn open_for_tickets(user: &PortalUser) -> Result<(), PortalError> {
 pub async fn new_form(State(state): State<AppState>, user: PortalUser) -> PortalResult {
     open_for_tickets(&user)?;
     let form = TicketForm { submission: random_token("sub"), urgency: "medium".into(), ..Default::default() };
-    let page = NewPage {
-        chrome: user.chrome(),
-        file_limit: state.attachments.settings.file_limit_text(),
-        form,
-        errors: ValidationErrors::new(),
-        types: TicketType::ALL,
-        urgencies: Urgency::ALL,
-    };
-    Ok(page.into_response())
+    Ok(NewPage::new(&state, &user, form, ValidationErrors::new()).into_response())
 }
 
 pub async fn submit(
@@ -84,17 +94,7 @@ pub async fn submit(
 ) -> PortalResult {
     open_for_tickets(&user)?;
     if let Some(message) = upload_error {
-        let mut errors = ValidationErrors::new();
-        errors.push(FieldError::new("files", message));
-        let page = NewPage {
-            chrome: user.chrome(),
-            file_limit: state.attachments.settings.file_limit_text(),
-            form,
-            errors,
-            types: TicketType::ALL,
-            urgencies: Urgency::ALL,
-        };
-        return Ok((StatusCode::PAYLOAD_TOO_LARGE, page).into_response());
+        return Ok(NewPage::files_refused(&state, &user, form, message));
     }
     let request = TicketRequest {
         draft: TicketDraft {
@@ -116,29 +116,9 @@ pub async fn submit(
             Ok(Redirect::to(&target).into_response())
         }
         Err(UseCaseError::Invalid(errors)) => {
-            let page = NewPage {
-                chrome: user.chrome(),
-                file_limit: state.attachments.settings.file_limit_text(),
-                form,
-                errors,
-                types: TicketType::ALL,
-                urgencies: Urgency::ALL,
-            };
-            Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
+            Ok((StatusCode::UNPROCESSABLE_ENTITY, NewPage::new(&state, &user, form, errors)).into_response())
         }
-        Err(UseCaseError::TooLarge { message, .. }) => {
-            let mut errors = ValidationErrors::new();
-            errors.push(FieldError::new("files", message));
-            let page = NewPage {
-                chrome: user.chrome(),
-                file_limit: state.attachments.settings.file_limit_text(),
-                form,
-                errors,
-                types: TicketType::ALL,
-                urgencies: Urgency::ALL,
-            };
-            Ok((StatusCode::PAYLOAD_TOO_LARGE, page).into_response())
-        }
+        Err(UseCaseError::TooLarge { message, .. }) => Ok(NewPage::files_refused(&state, &user, form, message)),
         Err(UseCaseError::RateLimited { .. }) => Ok(pages::message(
             &user.live,
             pages::Message {

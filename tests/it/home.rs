@@ -102,6 +102,6 @@ async fn the_home_page_shows_where_work_waits(backend: Backend) {
     assert!(mine.contains("No tickets match."), "nothing is assigned to the technician");
     assert_eq!(
         console.get("/admin/tickets?view=everything").await.status(),
-        reqwest::StatusCode::BAD_REQUEST
+        reqwest::StatusCode::UNPROCESSABLE_ENTITY
     );
 }

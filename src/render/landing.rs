@@ -18,6 +18,18 @@ pub struct PortalContext<'a> {
     pub user_name: &'a str,
     /// The session's CSRF token, for the sign-out form.
     pub csrf: &'a str,
+    /// The end user's open tickets, newest change first (when the portal takes tickets).
+    pub open_tickets: &'a [Line],
+    /// The most read articles (when the portal has a knowledge base).
+    pub articles: &'a [Line],
+}
+
+/// One line of a list on the landing page: a link and what to know about it.
+#[derive(Debug, Clone)]
+pub struct Line {
+    pub label: String,
+    pub meta: String,
+    pub href: String,
 }
 
 /// A button as the page draws it.
@@ -46,6 +58,8 @@ struct LandingPage<'a> {
     csrf: &'a str,
     preview: bool,
     sections: Vec<SectionView>,
+    open_tickets: &'a [Line],
+    articles: &'a [Line],
 }
 
 fn button_view(button: &Button, context: &PortalContext<'_>) -> ButtonView {
@@ -92,6 +106,8 @@ pub fn render(context: &PortalContext<'_>, mode: Mode) -> Result<String, askama:
         csrf: context.csrf,
         preview: mode == Mode::Preview,
         sections,
+        open_tickets: context.open_tickets,
+        articles: context.articles,
     }
     .render()
 }

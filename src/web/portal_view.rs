@@ -5,7 +5,7 @@ use axum::response::{Html, IntoResponse, Response};
 
 use crate::domain::customer::Customer;
 use crate::domain::portal::document::{PortalDocument, PortalSettings};
-use crate::render::landing::PortalContext;
+use crate::render::landing::{Line, PortalContext};
 use crate::render::{self, Mode, SAMPLE_USER};
 use crate::store::portals::StoredPortal;
 use crate::web::error::AppError;
@@ -28,12 +28,34 @@ pub struct Viewer<'a> {
     pub base_path: String,
     pub user_name: &'a str,
     pub csrf: &'a str,
+    pub open_tickets: Vec<Line>,
+    pub articles: Vec<Line>,
 }
 
 impl Viewer<'static> {
-    /// The sample end user of a preview, at the portal's path-mode address.
+    /// The sample end user of a preview, at the portal's path-mode address, with a sample
+    /// ticket and article where the portal has those features.
     pub fn sample(settings: &PortalSettings) -> Self {
-        Self { base_path: paths::portal_base(&settings.slug), user_name: SAMPLE_USER, csrf: "" }
+        let base_path = paths::portal_base(&settings.slug);
+        let open_tickets = if settings.features.ticketing.enabled {
+            vec![Line {
+                label: "T-000123: The printer on floor 2 is jammed".into(),
+                meta: "In progress".into(),
+                href: format!("{base_path}/tickets"),
+            }]
+        } else {
+            Vec::new()
+        };
+        let articles = if settings.features.knowledge_base.enabled {
+            vec![Line {
+                label: "Reset your password".into(),
+                meta: String::new(),
+                href: format!("{base_path}/kb"),
+            }]
+        } else {
+            Vec::new()
+        };
+        Self { base_path, user_name: SAMPLE_USER, csrf: "", open_tickets, articles }
     }
 }
 
@@ -51,6 +73,8 @@ pub fn landing_html(
         base_path: viewer.base_path.clone(),
         user_name: viewer.user_name,
         csrf: viewer.csrf,
+        open_tickets: &viewer.open_tickets,
+        articles: &viewer.articles,
     };
     render::landing::render(&context, mode).map_err(|e| AppError::Internal(e.into()))
 }

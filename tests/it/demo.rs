@@ -181,6 +181,13 @@ async fn the_demo_shows_both_sides_of_the_product(backend: Backend) {
     assert_eq!(reply.status(), StatusCode::SEE_OTHER);
     let page = ada.get(format!("{}{ticket_path}", demo.base)).send().await.unwrap().text().await.unwrap();
     assert!(page.contains("We are on our way with an HDMI cable."), "{page}");
+    // The landing page shows her open tickets and the most read articles under its sections.
+    let landing = ada.get(acme.as_str()).send().await.unwrap().text().await.unwrap();
+    assert!(
+        landing.contains("Your open tickets") && landing.contains("Projector in room 2 shows no picture"),
+        "{landing}"
+    );
+    assert!(landing.contains("Popular articles") && landing.contains("Connect to the VPN from home"), "{landing}");
 
     // The provider refuses what a strict provider refuses.
     let key = portico::secret_key::SecretKey::load_or_create(&demo.data_dir.join("secret.key")).unwrap();

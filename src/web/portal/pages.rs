@@ -10,8 +10,12 @@ use axum_extra::extract::cookie::CookieJar;
 
 use super::resolve::{LivePortal, open_for_sign_in};
 use super::session::{SESSION_COOKIE, current_session};
+use crate::domain::page::PageRequest;
 use crate::domain::portal::document::{DEFAULT_PRIMARY, DEFAULT_SECONDARY};
 use crate::render::Mode;
+use crate::render::landing::Line;
+use crate::store::kb::ArticleOrder;
+use crate::store::tickets::TicketFilter;
 use crate::web::error::AppError;
 use crate::web::paths;
 use crate::web::portal_view::{self, Viewer};
@@ -104,10 +108,16 @@ pub async fn landing(State(state): State<AppState>, live: LivePortal, jar: Cooki
         }
         return Redirect::to(&live.link("/auth/sign-in")).into_response();
     };
+    let (open_tickets, articles) = match landing_lists(&state, &live, &session).await {
+        Ok(lists) => lists,
+        Err(error) => return failure(error),
+    };
     let viewer = Viewer {
         base_path: live.base_path.clone(),
         user_name: &session.end_user.name,
         csrf: &session.csrf_token,
+        open_tickets,
+        articles,
     };
     match portal_view::landing_html(
         &live.customer,
@@ -119,6 +129,53 @@ pub async fn landing(State(state): State<AppState>, live: LivePortal, jar: Cooki
         Ok(html) => axum::response::Html(html).into_response(),
         Err(error) => failure(error),
     }
+}
+
+/// What the landing page lists under the configured sections: the end user's open tickets and
+/// the most read articles, for the features the portal has.
+async fn landing_lists(
+    state: &AppState,
+    live: &LivePortal,
+    session: &crate::store::portal_sessions::PortalSession,
+) -> Result<(Vec<Line>, Vec<Line>), AppError> {
+    const SHOWN: u32 = 5;
+    let features = &live.portal.settings.features;
+    let mut open_tickets = Vec::new();
+    if features.ticketing.enabled {
+        let filter = TicketFilter {
+            customer_id: Some(live.customer.id),
+            requester_id: Some(session.end_user.id),
+            open_only: true,
+            ..Default::default()
+        };
+        let found = state.store.list_tickets(&filter, &PageRequest::first(SHOWN)).await?;
+        open_tickets = found
+            .items
+            .into_iter()
+            .map(|ticket| Line {
+                label: format!("{}: {}", ticket.number, ticket.short_description),
+                meta: ticket.status.title().to_string(),
+                href: live.link(&format!("/tickets/{}", ticket.id)),
+            })
+            .collect();
+    }
+    let mut articles = Vec::new();
+    if features.knowledge_base.enabled {
+        let found = state
+            .store
+            .list_articles(Some(live.customer.id), ArticleOrder::Popular, &PageRequest::first(SHOWN))
+            .await?;
+        articles = found
+            .items
+            .into_iter()
+            .map(|article| Line {
+                label: article.title,
+                meta: String::new(),
+                href: live.link(&format!("/kb/{}", article.id)),
+            })
+            .collect();
+    }
+    Ok((open_tickets, articles))
 }
 
 pub fn session_expired(live: &LivePortal, return_to: &str) -> Response {

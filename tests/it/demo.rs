@@ -187,7 +187,10 @@ async fn the_demo_shows_both_sides_of_the_product(backend: Backend) {
         landing.contains("Your open tickets") && landing.contains("Projector in room 2 shows no picture"),
         "{landing}"
     );
-    assert!(landing.contains("Popular articles") && landing.contains("Connect to the VPN from home"), "{landing}");
+    assert!(
+        landing.contains("Popular articles") && landing.contains("Connect to the VPN from home"),
+        "{landing}"
+    );
 
     // The provider refuses what a strict provider refuses.
     let key = portico::secret_key::SecretKey::load_or_create(&demo.data_dir.join("secret.key")).unwrap();

@@ -140,7 +140,8 @@ pub async fn list(
 /// The file's content, always as a download (`Content-Disposition: attachment`, `nosniff`,
 /// `Content-Security-Policy: sandbox`).
 #[utoipa::path(get, path = "/attachments/{id}/content", tag = "tickets", params(("id" = Uuid, Path)), security(("bearer" = [])),
-    responses((status = 200, description = "The file", content_type = "application/octet-stream"), (status = 404, body = Problem)))]
+    responses((status = 200, description = "The file, typed from its bytes (markup and scripts as application/octet-stream)",
+        content_type = "*/*"), (status = 404, body = Problem)))]
 pub async fn content(
     State(state): State<AppState>,
     caller: ApiCaller,

@@ -208,6 +208,20 @@ impl Browser {
         }
     }
 
+    /// Fills the portal's submit form (open in the browser) as an incident and sends it; returns
+    /// the new ticket's page and its id.
+    pub async fn submit_ticket(&self, summary: &str, details: &str) -> (url::Url, String) {
+        self.click("input[name=type][value=incident]").await;
+        self.type_into("#short_description", summary).await;
+        self.type_into("#description", details).await;
+        self.click("#ticket-form button[type=submit]").await;
+        self.wait_until("the ticket page", "return document.body.innerText.includes('has been submitted')")
+            .await;
+        let page = self.client.current_url().await.unwrap();
+        let id = page.path().rsplit('/').next().unwrap().to_string();
+        (page, id)
+    }
+
     /// Saves a screenshot of the whole page as target/screenshots/{name}.png.
     pub async fn screenshot(&self, name: &str) {
         let height = self

@@ -40,15 +40,8 @@ async fn a_newcomer_walks_the_demo() {
         .wait_until("the submit form after sign-in", "return !!document.getElementById('ticket-form')")
         .await;
 
-    browser.click("input[name=type][value=incident]").await;
-    browser.type_into("#short_description", "The projector in room 2 shows no picture").await;
-    browser.type_into("#description", "It was fine yesterday.").await;
-    browser.click("#ticket-form button[type=submit]").await;
-    browser
-        .wait_until("the ticket page", "return document.body.innerText.includes('has been submitted')")
-        .await;
-    let portal_ticket = browser.client.current_url().await.unwrap();
-    let ticket_id = portal_ticket.path().rsplit('/').next().unwrap().to_string();
+    let (portal_ticket, ticket_id) =
+        browser.submit_ticket("The projector in room 2 shows no picture", "It was fine yesterday.").await;
 
     // The technician's side: the ticket is in the queue; a reply goes out.
     browser.goto(&format!("{}/admin/tickets?group=all", demo.base)).await;

@@ -28,15 +28,8 @@ async fn a_ticket_travels_by_mail_and_back_in_the_browser() {
     browser.click("a.portal-action").await;
     browser.log_in_at_idp(&idp.issuer, "ada").await;
     browser.wait_until("the submit form", "return !!document.getElementById('ticket-form')").await;
-    browser.click("input[name=type][value=incident]").await;
-    browser.type_into("#short_description", "Laptop will not charge").await;
-    browser.type_into("#description", "The light on the charger stays off.").await;
-    browser.click("#ticket-form button[type=submit]").await;
-    browser
-        .wait_until("the ticket page", "return document.body.innerText.includes('has been submitted')")
-        .await;
-    let portal_ticket = browser.client.current_url().await.unwrap();
-    let ticket_id = portal_ticket.path().rsplit('/').next().unwrap().to_string();
+    let (portal_ticket, ticket_id) =
+        browser.submit_ticket("Laptop will not charge", "The light on the charger stays off.").await;
 
     // Her acknowledgement arrives, with the address replies go to.
     smtp.wait_for(2).await;

@@ -12,5 +12,11 @@ pub enum Mode {
     Preview,
 }
 
+/// A time as HTML's `<time datetime>` wants it (RFC 3339); the default display of a time is not
+/// a valid value there.
+pub fn iso(at: &time::OffsetDateTime) -> String {
+    at.format(&time::format_description::well_known::Rfc3339).unwrap_or_default()
+}
+
 /// The end user shown in the header of a preview.
 pub const SAMPLE_USER: &str = "Alex Example";

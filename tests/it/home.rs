@@ -71,6 +71,11 @@ async fn the_home_page_shows_where_work_waits(backend: Backend) {
     let page = console.page(&format!("{detail}?done=reply")).await;
     assert!(page.contains("Your reply was added; the requester sees it."), "{page}");
     assert!(page.contains("<span class=\"badge\">Team</span>") && page.contains("UTC</time>"), "{page}");
+    // Times are machine-readable where HTML expects it (RFC 3339 in <time datetime>).
+    for value in page.split("datetime=\"").skip(1).map(|rest| rest.split('"').next().unwrap()) {
+        time::OffsetDateTime::parse(value, &time::format_description::well_known::Rfc3339)
+            .unwrap_or_else(|error| panic!("{value} is not RFC 3339: {error}"));
+    }
     let note = console
         .submit(
             &detail,

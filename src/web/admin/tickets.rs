@@ -211,11 +211,6 @@ impl TicketPage {
             .unwrap_or_default()
     }
 
-    /// The machine-readable form of a time, for `<time datetime>`.
-    fn iso(&self, at: &time::OffsetDateTime) -> String {
-        at.format(&time::format_description::well_known::Rfc3339).unwrap_or_default()
-    }
-
     fn written_by_requester(&self, comment: &Comment) -> bool {
         comment.author_kind == crate::domain::ticket::AuthorKind::EndUser
     }

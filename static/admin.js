@@ -33,3 +33,22 @@ document.querySelectorAll("time[data-local]").forEach((element) => {
   element.textContent = at.toLocaleString(undefined, { dateStyle: "medium", timeStyle: "short" });
   element.title = element.getAttribute("datetime");
 });
+
+// The SSO form shows the fields of the chosen provider only (all of them without this file, or
+// before a provider is chosen); a field that holds a value or an error stays in view.
+const ssoForm = document.getElementById("sso-form");
+if (ssoForm) {
+  const showChosen = () => {
+    const chosen = ssoForm.querySelector("input[name=provider]:checked");
+    ssoForm.querySelectorAll("[data-for]").forEach((field) => {
+      const input = field.querySelector("input");
+      const filled = input && (input.type === "checkbox" ? input.checked : input.value.trim() !== "");
+      const keep = !chosen || filled || (input && input.getAttribute("aria-invalid") === "true");
+      field.hidden = !keep && !field.dataset.for.split(" ").includes(chosen.value);
+    });
+  };
+  ssoForm.addEventListener("change", (event) => {
+    if (event.target.name === "provider") showChosen();
+  });
+  showChosen();
+}

@@ -24,6 +24,7 @@ mod browser_layout;
 mod browser_mail;
 mod browser_portal;
 mod browser_sso;
+mod browser_sso_form;
 mod browser_team;
 mod browser_tickets;
 mod cli;

@@ -339,6 +339,25 @@ async fn every_portal_state_has_its_own_clear_page(backend: Backend) {
     assert_eq!(replay.status(), StatusCode::BAD_REQUEST);
     assert!(replay.text().await.unwrap().contains("already used or has expired"));
 
+    // An error that means the set-up is wrong reads so, but the browser brought it: nothing
+    // here failed, so it is no server error (anyone with a state can send any error).
+    let visitor = Visitor::new(&app);
+    let authorize = visitor.start(&sso).await;
+    let state =
+        url::Url::parse(&authorize).unwrap().query_pairs().find(|(k, _)| k == "state").unwrap().1.to_string();
+    let misconfigured = visitor
+        .client
+        .get(app.url(&sso.path(&format!("/auth/{}/callback?error=invalid_client&state={state}", sso.sso_id))))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(misconfigured.status(), StatusCode::UNAUTHORIZED);
+    let page = misconfigured.text().await.unwrap();
+    assert!(page.contains("needs a correction in its settings"), "{page}");
+    let config =
+        app.store.sso_config(sso.customer_id.parse().unwrap(), sso.sso_id.parse().unwrap()).await.unwrap();
+    assert_eq!(config.last_failure.expect("kept").detail, "the identity provider answered invalid_client");
+
     // An answer naming another issuer (RFC 9207 mix-up defence) is refused.
     let visitor = Visitor::new(&app);
     let authorize = visitor.start(&sso).await;

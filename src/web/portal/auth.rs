@@ -190,6 +190,16 @@ fn trouble_of_answer(error: &str) -> Trouble {
     }
 }
 
+/// How Portico learnt of a failure. The status says who failed: when Portico's own request to
+/// the IdP failed, that is a bad gateway; an error the browser brings back in the callback's
+/// query is the IdP's answer to the browser, which no server here failed on (and which anyone
+/// holding a state can forge), so it only means "not signed in".
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Heard {
+    Directly,
+    ThroughBrowser,
+}
+
 /// A sign-in that failed at the IdP or on the configuration. End users get a plain
 /// explanation and a reference, never the relying party's own words (which name audiences,
 /// issuers and timestamps); the detail goes to the log under the same reference and to the
@@ -199,6 +209,7 @@ async fn sign_in_failed(
     live: &LivePortal,
     sso_id: Uuid,
     trouble: Trouble,
+    heard: Heard,
     detail: &str,
 ) -> Response {
     let reference = crate::auth::secret::reference();
@@ -254,6 +265,10 @@ async fn sign_in_failed(
             again("Sign in again"),
         ),
     };
+    let status = match heard {
+        Heard::Directly => status,
+        Heard::ThroughBrowser => StatusCode::UNAUTHORIZED,
+    };
     pages::message(live, Message { status, title: title.into(), text, action })
 }
 
@@ -287,7 +302,15 @@ pub async fn start(
     {
         Ok(info) => info,
         Err(error) => {
-            return sign_in_failed(&state, &live, sso_id, trouble_of(&error), &error.to_string()).await;
+            return sign_in_failed(
+                &state,
+                &live,
+                sso_id,
+                trouble_of(&error),
+                Heard::Directly,
+                &error.to_string(),
+            )
+            .await;
         }
     };
     let callback = redirect_uri(&live, sso_id);
@@ -296,7 +319,15 @@ pub async fn start(
     let request = match flow::authorization_request(&info, settings, &callback, sealed_state.clone()) {
         Ok(request) => request,
         Err(error) => {
-            return sign_in_failed(&state, &live, sso_id, trouble_of(&error), &error.to_string()).await;
+            return sign_in_failed(
+                &state,
+                &live,
+                sso_id,
+                trouble_of(&error),
+                Heard::Directly,
+                &error.to_string(),
+            )
+            .await;
         }
     };
     let pending = PendingSignIn::new(
@@ -409,7 +440,11 @@ async fn complete_sign_in(
     if let Some(error) = &answer.error {
         let description = answer.error_description.as_deref().map(|d| format!(": {d}")).unwrap_or_default();
         let detail = format!("the identity provider answered {error}{description}");
-        return (jar, sign_in_failed(state, live, sso_id, trouble_of_answer(error), &detail).await)
+        return (
+            jar,
+            sign_in_failed(state, live, sso_id, trouble_of_answer(error), Heard::ThroughBrowser, &detail)
+                .await,
+        )
             .into_response();
     }
     let Some(code) = answer.code.as_deref().filter(|c| !c.is_empty()) else {
@@ -436,7 +471,11 @@ async fn complete_sign_in(
         Ok(secret) => secret,
         Err(why) => {
             let detail = format!("{}: {why}", SsoError::NoSecret);
-            return (jar, sign_in_failed(state, live, sso_id, Trouble::Setup, &detail).await).into_response();
+            return (
+                jar,
+                sign_in_failed(state, live, sso_id, Trouble::Setup, Heard::Directly, &detail).await,
+            )
+                .into_response();
         }
     };
     let answer = flow::Answer {
@@ -450,7 +489,15 @@ async fn complete_sign_in(
         match flow::complete(&state.outbound, &state.providers, &config.settings, &secret, &answer).await {
             Ok(completed) => completed,
             Err(error) => {
-                let page = sign_in_failed(state, live, sso_id, trouble_of(&error), &error.to_string()).await;
+                let page = sign_in_failed(
+                    state,
+                    live,
+                    sso_id,
+                    trouble_of(&error),
+                    Heard::Directly,
+                    &error.to_string(),
+                )
+                .await;
                 return (jar, page).into_response();
             }
         };

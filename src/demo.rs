@@ -131,7 +131,7 @@ pub async fn seed(store: &Store, context: &DemoContext<'_>) -> anyhow::Result<Op
             let draft = EndUserDraft {
                 name: Some(user_name.to_string()),
                 email: Some(email.to_string()),
-                active: None,
+                ..Default::default()
             };
             users.push(end_users::create_end_user(store, &actor, customer.id, draft).await?);
         }
@@ -415,7 +415,7 @@ async fn conversations(
     for (n, story) in stories.iter().enumerate() {
         let (customer_id, users) = &people[story.customer];
         let requester = &users[story.person.min(users.len() - 1)];
-        let as_requester = Actor::end_user(requester.id, &requester.name, *customer_id);
+        let as_requester = Actor::end_user(requester);
         let request = TicketRequest {
             draft: TicketDraft {
                 kind: Some(if n % 3 == 0 { "service_request" } else { "incident" }.into()),

@@ -2,6 +2,7 @@
 
 use uuid::Uuid;
 
+use super::end_user::{CustomerRole, EndUser};
 use super::team::Role;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -36,6 +37,8 @@ pub struct Actor {
     pub role: Option<Role>,
     /// The customer an end user belongs to: everything they do stays inside it.
     pub customer_id: Option<Uuid>,
+    /// An end user's role in that customer.
+    pub customer_role: Option<CustomerRole>,
 }
 
 /// What an actor may be refused, with the sentence people see.
@@ -45,6 +48,10 @@ pub enum Refused {
     NotAdmin,
     #[error("{}", self.message())]
     NotTeam,
+    #[error("{}", self.message())]
+    NotSharer,
+    #[error("{}", self.message())]
+    NotManager,
 }
 
 impl Refused {
@@ -52,6 +59,10 @@ impl Refused {
         match self {
             Self::NotAdmin => "only admins may change settings; technicians have read access",
             Self::NotTeam => "only the MSP's team may do this",
+            Self::NotSharer => {
+                "only the person who asked, or a manager of your organisation, may share this ticket"
+            }
+            Self::NotManager => "only a manager of your organisation may do this",
         }
     }
 }
@@ -64,17 +75,32 @@ impl Actor {
             name: name.to_string(),
             role: Some(role),
             customer_id: None,
+            customer_role: None,
         }
     }
 
     pub fn api_token(member_id: Uuid, member_name: &str, role: Role) -> Self {
         let name = member_name.to_string();
-        Self { kind: ActorKind::ApiToken, id: Some(member_id), name, role: Some(role), customer_id: None }
+        Self {
+            kind: ActorKind::ApiToken,
+            id: Some(member_id),
+            name,
+            role: Some(role),
+            customer_id: None,
+            customer_role: None,
+        }
     }
 
-    pub fn end_user(id: Uuid, name: &str, customer_id: Uuid) -> Self {
-        let name = name.to_string();
-        Self { kind: ActorKind::EndUser, id: Some(id), name, role: None, customer_id: Some(customer_id) }
+    /// An end user acting as they are now (their role read with them, never remembered).
+    pub fn end_user(user: &EndUser) -> Self {
+        Self {
+            kind: ActorKind::EndUser,
+            id: Some(user.id),
+            name: user.name.clone(),
+            role: None,
+            customer_id: Some(user.customer_id),
+            customer_role: Some(user.role),
+        }
     }
 
     pub fn cli() -> Self {
@@ -84,11 +110,19 @@ impl Actor {
             name: "command line".to_string(),
             role: None,
             customer_id: None,
+            customer_role: None,
         }
     }
 
     pub fn system() -> Self {
-        Self { kind: ActorKind::System, id: None, name: "Portico".to_string(), role: None, customer_id: None }
+        Self {
+            kind: ActorKind::System,
+            id: None,
+            name: "Portico".to_string(),
+            role: None,
+            customer_id: None,
+            customer_role: None,
+        }
     }
 
     pub fn is_end_user(&self) -> bool {
@@ -101,6 +135,16 @@ impl Actor {
             (ActorKind::EndUser, Some(id), Some(customer_id)) => Some((id, customer_id)),
             _ => None,
         }
+    }
+
+    /// The end user, when a manager of their customer acts.
+    pub fn as_manager(&self) -> Option<(Uuid, Uuid)> {
+        self.as_end_user().filter(|_| self.customer_role == Some(CustomerRole::Manager))
+    }
+
+    /// A manager of their customer, acting in the portal.
+    pub fn require_manager(&self) -> Result<(Uuid, Uuid), Refused> {
+        self.as_manager().ok_or(Refused::NotManager)
     }
 
     /// Whoever runs the server (its command line, Portico itself) is trusted like an admin.
@@ -126,6 +170,32 @@ impl Actor {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::domain::email::EmailAddress;
+
+    fn end_user(id: Uuid, role: CustomerRole) -> Actor {
+        let now = time::OffsetDateTime::now_utc();
+        Actor::end_user(&EndUser {
+            id,
+            customer_id: id,
+            name: "Eve".into(),
+            email: EmailAddress::from_trusted("eve@x.example".into()),
+            active: true,
+            role,
+            role_source: Default::default(),
+            first_sign_in_at: None,
+            last_sign_in_at: None,
+            created_at: now,
+            updated_at: now,
+        })
+    }
+
+    #[test]
+    fn only_an_end_user_with_the_manager_role_acts_as_manager() {
+        let id = Uuid::now_v7();
+        assert_eq!(end_user(id, CustomerRole::Manager).as_manager(), Some((id, id)));
+        assert_eq!(end_user(id, CustomerRole::Member).as_manager(), None);
+        assert_eq!(Actor::team_member(id, "Ada", Role::Admin).as_manager(), None);
+    }
 
     #[test]
     fn only_admins_and_operators_change_settings() {
@@ -133,7 +203,7 @@ mod tests {
         assert!(Actor::team_member(id, "Ada", Role::Admin).require_admin().is_ok());
         assert!(Actor::api_token(id, "Ada", Role::Admin).require_admin().is_ok());
         assert_eq!(Actor::team_member(id, "Tim", Role::Technician).require_admin(), Err(Refused::NotAdmin));
-        assert_eq!(Actor::end_user(id, "Eve", id).require_admin(), Err(Refused::NotAdmin));
+        assert_eq!(end_user(id, CustomerRole::Member).require_admin(), Err(Refused::NotAdmin));
         assert!(Actor::cli().require_admin().is_ok());
         assert!(Actor::system().require_admin().is_ok());
     }
@@ -142,6 +212,6 @@ mod tests {
     fn end_users_are_not_the_team() {
         let id = Uuid::now_v7();
         assert!(Actor::team_member(id, "Tim", Role::Technician).require_team().is_ok());
-        assert_eq!(Actor::end_user(id, "Eve", id).require_team(), Err(Refused::NotTeam));
+        assert_eq!(end_user(id, CustomerRole::Member).require_team(), Err(Refused::NotTeam));
     }
 }

@@ -40,6 +40,8 @@ kinds! {
     EndUserUpdated => "end_user.updated",
     EndUserIdentityLinked => "end_user.identity_linked",
     EndUserSignInConflict => "end_user.sign_in_conflict",
+    EndUserInvited => "end_user.invited",
+    EndUsersImported => "customer.end_users_imported",
     TeamMemberCreated => "team_member.created",
     TeamMemberUpdated => "team_member.updated",
     TeamMemberPasswordChanged => "team_member.password_changed",
@@ -58,6 +60,8 @@ kinds! {
     TicketUpdated => "ticket.updated",
     TicketAttachmentAdded => "ticket.attachment_added",
     TicketAttachmentRedacted => "ticket.attachment_redacted",
+    TicketFollowerAdded => "ticket.follower_added",
+    TicketFollowerRemoved => "ticket.follower_removed",
 }
 
 impl EventKind {
@@ -65,11 +69,15 @@ impl EventKind {
     pub fn subject_kind(self) -> SubjectKind {
         use EventKind::*;
         match self {
-            CustomerCreated | CustomerUpdated | CustomerArchived | CustomerRestored => SubjectKind::Customer,
-            GroupCreated | GroupUpdated | GroupDeleted => SubjectKind::AssignmentGroup,
-            EndUserCreated | EndUserUpdated | EndUserIdentityLinked | EndUserSignInConflict => {
-                SubjectKind::EndUser
+            CustomerCreated | CustomerUpdated | CustomerArchived | CustomerRestored | EndUsersImported => {
+                SubjectKind::Customer
             }
+            GroupCreated | GroupUpdated | GroupDeleted => SubjectKind::AssignmentGroup,
+            EndUserCreated
+            | EndUserUpdated
+            | EndUserIdentityLinked
+            | EndUserSignInConflict
+            | EndUserInvited => SubjectKind::EndUser,
             TeamMemberCreated | TeamMemberUpdated | TeamMemberPasswordChanged => SubjectKind::TeamMember,
             ApiTokenCreated | ApiTokenRevoked => SubjectKind::ApiToken,
             PortalSaved => SubjectKind::Portal,
@@ -82,7 +90,9 @@ impl EventKind {
             | TicketAssigned
             | TicketUpdated
             | TicketAttachmentAdded
-            | TicketAttachmentRedacted => SubjectKind::Ticket,
+            | TicketAttachmentRedacted
+            | TicketFollowerAdded
+            | TicketFollowerRemoved => SubjectKind::Ticket,
         }
     }
 
@@ -101,6 +111,8 @@ impl EventKind {
             | PortalSaved
             | ArticleUpdated => "update",
             CustomerArchived => "archive",
+            EndUserInvited => "invite",
+            EndUsersImported => "import",
             EndUserIdentityLinked => "link_identity",
             EndUserSignInConflict => "sign_in_conflict",
             CustomerRestored => "restore",
@@ -118,7 +130,9 @@ impl EventKind {
             | TicketStatusChanged
             | TicketAssigned
             | TicketUpdated
-            | TicketAttachmentAdded => return None,
+            | TicketAttachmentAdded
+            | TicketFollowerAdded
+            | TicketFollowerRemoved => return None,
         })
     }
 }

@@ -1,7 +1,7 @@
 //! Who hears about what happened to a ticket, by e-mail: a decision, with no I/O.
 //!
 //! Requesters hear of their ticket's arrival, of the team's public replies and of its
-//! resolution; the team hears of new tickets in its group and of requesters' replies. Internal
+//! resolution, and so do the colleagues following the ticket; the team hears of new tickets in its group and of requesters' replies. Internal
 //! notes are never mailed, and nobody is mailed about their own action — except the requester's
 //! acknowledgement of a ticket they submitted, which is the receipt they expect.
 
@@ -32,11 +32,11 @@ pub enum Notice {
     Acknowledgement,
     /// To the receiving group: a ticket arrived.
     NewTicket,
-    /// To the requester: the team replied.
+    /// To the requester and followers: someone else replied (the team, or a colleague).
     TeamReplied,
     /// To the assignee or the group: the requester replied.
     RequesterReplied,
-    /// To the requester: their ticket is resolved or closed.
+    /// To the requester and followers: the ticket is resolved or closed.
     Finished(Status),
 }
 
@@ -51,6 +51,8 @@ impl Notice {
 #[derive(Debug, Clone)]
 pub struct Involved {
     pub requester: Uuid,
+    /// End users of the customer the ticket is shared with.
+    pub followers: Vec<Uuid>,
     pub assignee: Option<Uuid>,
     /// Active members of the ticket's group.
     pub group_members: Vec<Uuid>,
@@ -59,6 +61,12 @@ pub struct Involved {
 /// The mail to send for `happening`, done by `actor` (`None`: the system or a token without a person).
 pub fn notices(happening: Happening, involved: &Involved, actor: Option<Person>) -> Vec<(Person, Notice)> {
     let requester = Person::EndUser(involved.requester);
+    let customer_side = |notice: Notice| -> Vec<(Person, Notice)> {
+        std::iter::once(involved.requester)
+            .chain(involved.followers.iter().copied())
+            .map(|id| (Person::EndUser(id), notice))
+            .collect()
+    };
     let team = || -> Vec<Person> {
         match involved.assignee {
             Some(assignee) => vec![Person::TeamMember(assignee)],
@@ -74,18 +82,18 @@ pub fn notices(happening: Happening, involved: &Involved, actor: Option<Person>)
             );
             return dedupe(out);
         }
-        Happening::PublicReply { by: AuthorKind::TeamMember } => vec![(requester, Notice::TeamReplied)],
+        Happening::PublicReply { by: AuthorKind::TeamMember } => customer_side(Notice::TeamReplied),
         Happening::PublicReply { by: AuthorKind::EndUser } => {
             let mut out: Vec<_> =
                 team().into_iter().map(|member| (member, Notice::RequesterReplied)).collect();
-            // Someone else of the customer replied (a colleague who may see the ticket): the
-            // requester hears of it as of a reply.
-            out.push((requester, Notice::TeamReplied));
+            // The others of the customer who follow the ticket hear of it as of a reply (the
+            // author is dropped below).
+            out.extend(customer_side(Notice::TeamReplied));
             out
         }
         Happening::InternalNote => Vec::new(),
         Happening::StatusChanged { to: to @ (Status::Resolved | Status::Closed) } => {
-            vec![(requester, Notice::Finished(to))]
+            customer_side(Notice::Finished(to))
         }
         Happening::StatusChanged { .. } => Vec::new(),
     };
@@ -110,7 +118,8 @@ mod tests {
     #[test]
     fn a_new_ticket_acknowledges_the_requester_and_tells_the_group_but_not_the_technician_who_filed_it() {
         let (requester, tim, tara) = ids();
-        let involved = Involved { requester, assignee: None, group_members: vec![tim, tara] };
+        let involved =
+            Involved { requester, followers: Vec::new(), assignee: None, group_members: vec![tim, tara] };
         let by_requester = notices(Happening::Created, &involved, Some(Person::EndUser(requester)));
         assert_eq!(
             by_requester,
@@ -128,7 +137,8 @@ mod tests {
     #[test]
     fn internal_notes_are_never_mailed() {
         let (requester, tim, _) = ids();
-        let involved = Involved { requester, assignee: Some(tim), group_members: vec![tim] };
+        let involved =
+            Involved { requester, followers: Vec::new(), assignee: Some(tim), group_members: vec![tim] };
         assert!(notices(Happening::InternalNote, &involved, Some(Person::TeamMember(tim))).is_empty());
         assert!(notices(Happening::InternalNote, &involved, None).is_empty());
     }
@@ -138,7 +148,8 @@ mod tests {
         let (requester, tim, tara) = ids();
         let team_reply = Happening::PublicReply { by: AuthorKind::TeamMember };
         let requester_reply = Happening::PublicReply { by: AuthorKind::EndUser };
-        let unassigned = Involved { requester, assignee: None, group_members: vec![tim, tara] };
+        let unassigned =
+            Involved { requester, followers: Vec::new(), assignee: None, group_members: vec![tim, tara] };
         assert_eq!(
             notices(team_reply, &unassigned, Some(Person::TeamMember(tim))),
             vec![(Person::EndUser(requester), Notice::TeamReplied)]
@@ -160,7 +171,8 @@ mod tests {
     #[test]
     fn only_resolving_and_closing_are_mailed_and_never_to_the_requester_who_closed_it() {
         let (requester, tim, _) = ids();
-        let involved = Involved { requester, assignee: None, group_members: vec![tim] };
+        let involved =
+            Involved { requester, followers: Vec::new(), assignee: None, group_members: vec![tim] };
         for (to, mailed) in [
             (Status::Resolved, true),
             (Status::Closed, true),
@@ -180,9 +192,57 @@ mod tests {
     }
 
     #[test]
+    fn followers_hear_what_the_requester_hears_except_their_own_replies() {
+        let (requester, tim, _) = ids();
+        let (follower, other, _) = ids();
+        let involved = Involved {
+            requester,
+            followers: vec![follower, other],
+            assignee: Some(tim),
+            group_members: vec![tim],
+        };
+        let team_reply = notices(
+            Happening::PublicReply { by: AuthorKind::TeamMember },
+            &involved,
+            Some(Person::TeamMember(tim)),
+        );
+        assert_eq!(
+            team_reply,
+            vec![
+                (Person::EndUser(requester), Notice::TeamReplied),
+                (Person::EndUser(follower), Notice::TeamReplied),
+                (Person::EndUser(other), Notice::TeamReplied),
+            ]
+        );
+        let follower_reply = notices(
+            Happening::PublicReply { by: AuthorKind::EndUser },
+            &involved,
+            Some(Person::EndUser(follower)),
+        );
+        assert_eq!(
+            follower_reply,
+            vec![
+                (Person::TeamMember(tim), Notice::RequesterReplied),
+                (Person::EndUser(requester), Notice::TeamReplied),
+                (Person::EndUser(other), Notice::TeamReplied),
+            ]
+        );
+        let resolved = notices(
+            Happening::StatusChanged { to: Status::Resolved },
+            &involved,
+            Some(Person::TeamMember(tim)),
+        );
+        assert_eq!(resolved.len(), 3, "{resolved:?}");
+        assert!(notices(Happening::InternalNote, &involved, None).is_empty());
+        let created = notices(Happening::Created, &involved, Some(Person::EndUser(requester)));
+        assert!(!created.iter().any(|(person, _)| *person == Person::EndUser(follower)), "{created:?}");
+    }
+
+    #[test]
     fn a_person_in_two_roles_gets_one_mail() {
         let (requester, tim, _) = ids();
-        let involved = Involved { requester, assignee: None, group_members: vec![tim, tim] };
+        let involved =
+            Involved { requester, followers: Vec::new(), assignee: None, group_members: vec![tim, tim] };
         let sent = notices(Happening::Created, &involved, None);
         assert_eq!(sent.len(), 2, "{sent:?}");
     }

@@ -117,6 +117,15 @@ pub fn display_number(number: i64) -> String {
     format!("T-{number:06}")
 }
 
+/// The number in `T-000123` (any case, leading zeros optional), as someone types it in a search.
+pub fn parse_number(raw: &str) -> Option<i64> {
+    let raw = raw.trim();
+    let digits = raw.strip_prefix("T-").or_else(|| raw.strip_prefix("t-"))?;
+    (!digits.is_empty() && digits.len() <= 12 && digits.chars().all(|c| c.is_ascii_digit()))
+        .then(|| digits.parse().ok())
+        .flatten()
+}
+
 #[derive(Debug, Clone, Serialize)]
 pub struct Ticket {
     pub id: Uuid,
@@ -216,9 +225,57 @@ pub fn comment_body(raw: &str) -> Result<String, FieldError> {
     text::bounded("body", raw, 1, COMMENT_MAX, true)
 }
 
+/// Which of their customer's tickets an end user may see, open and reply to. Whatever is
+/// outside it is "not found" to them. (Their customer is always the other half of the rule.)
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TicketScope {
+    /// The tickets they asked for and those they follow.
+    Involving(Uuid),
+    /// Every ticket of the customer: a manager's.
+    Company,
+}
+
+impl TicketScope {
+    pub fn of(end_user_id: Uuid, role: super::end_user::CustomerRole) -> Self {
+        match role {
+            super::end_user::CustomerRole::Manager => Self::Company,
+            super::end_user::CustomerRole::Member => Self::Involving(end_user_id),
+        }
+    }
+
+    /// The rule itself, for a ticket already of their customer.
+    pub fn covers(self, requester_id: Uuid, followers: &[Uuid]) -> bool {
+        match self {
+            Self::Company => true,
+            Self::Involving(user) => requester_id == user || followers.contains(&user),
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_ticket_number_is_read_as_people_type_it() {
+        assert_eq!(parse_number("T-000123"), Some(123));
+        assert_eq!(parse_number(" t-42 "), Some(42));
+        assert_eq!(parse_number("T-"), None);
+        assert_eq!(parse_number("printer T-1"), None);
+        assert_eq!(parse_number("T-12a"), None);
+    }
+
+    #[test]
+    fn members_see_what_they_asked_for_or_follow_and_managers_the_company() {
+        use crate::domain::end_user::CustomerRole;
+        let (me, colleague) = (Uuid::now_v7(), Uuid::now_v7());
+        let member = TicketScope::of(me, CustomerRole::Member);
+        assert!(member.covers(me, &[]));
+        assert!(member.covers(colleague, &[me]));
+        assert!(!member.covers(colleague, &[]));
+        assert!(!member.covers(colleague, &[Uuid::now_v7()]));
+        assert!(TicketScope::of(me, CustomerRole::Manager).covers(colleague, &[]));
+    }
 
     #[test]
     fn end_users_only_close_open_tickets_and_reopen_finished_ones() {

@@ -44,6 +44,7 @@ impl Notifier {
         };
         let involved = Involved {
             requester: ticket.requester_id,
+            followers: self.store.follower_ids(ticket.id).await?,
             assignee: ticket.assignee_id,
             group_members: self.store.active_group_members(ticket.assignment_group_id).await?,
         };

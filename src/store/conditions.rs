@@ -34,6 +34,14 @@ impl Conditions {
         self
     }
 
+    /// A condition whose every `?` is the same bound text `value`, e.g.
+    /// `("(requester_id = ? OR id IN (… end_user_id = ?))", id)`.
+    pub(crate) fn text_each(&mut self, condition: &str, value: impl Into<String>) -> &mut Self {
+        let placeholder = self.placeholder(Value::Text(value.into()));
+        self.clauses.push(condition.replace('?', &placeholder));
+        self
+    }
+
     /// `(a LIKE ? OR b LIKE ?)` with one bound pattern: `term` found anywhere in any of the
     /// columns (stored lowercase), wildcards in it taken literally. Blank terms add nothing.
     pub(crate) fn like_any(&mut self, columns: &[&str], term: Option<&str>) -> &mut Self {
@@ -42,6 +50,13 @@ impl Conditions {
         let alternatives: Vec<String> =
             columns.iter().map(|column| format!("{column} LIKE {placeholder} ESCAPE '\\'")).collect();
         self.clauses.push(format!("({})", alternatives.join(" OR ")));
+        self
+    }
+
+    /// A condition whose `?` is the bound integer `value`.
+    pub(crate) fn int(&mut self, condition: &str, value: i64) -> &mut Self {
+        let placeholder = self.placeholder(Value::Int(value));
+        self.clauses.push(condition.replacen('?', &placeholder, 1));
         self
     }
 

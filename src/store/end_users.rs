@@ -6,12 +6,17 @@ use uuid::Uuid;
 use super::conditions::Conditions;
 use super::{RowExt, Store, StoreError, StoreResult, Tx, now_ms, unique_as};
 use crate::domain::email::EmailAddress;
-use crate::domain::end_user::{EndUser, EndUserChanges, NewEndUser};
+use crate::domain::end_user::{CustomerRole, EndUser, EndUserChanges, NewEndUser, RoleSource};
 use crate::domain::page::{Cursor, Page, PageRequest};
 use crate::domain::text::sort_key;
 
-fn end_user(row: &AnyRow) -> StoreResult<EndUser> {
+pub(super) fn end_user(row: &AnyRow) -> StoreResult<EndUser> {
+    let role = row.text("role")?;
+    let source = row.text("role_source")?;
     Ok(EndUser {
+        role: CustomerRole::parse(&role).map_err(|_| StoreError::Corrupt(format!("end user role {role}")))?,
+        role_source: RoleSource::parse(&source)
+            .ok_or_else(|| StoreError::Corrupt(format!("end user role source {source}")))?,
         id: row.uuid("id")?,
         customer_id: row.uuid("customer_id")?,
         name: row.text("name")?,
@@ -92,8 +97,8 @@ impl Store {
 impl Tx {
     pub async fn insert_end_user(&mut self, customer_id: Uuid, new: &NewEndUser) -> StoreResult<EndUser> {
         let row = sqlx::query(
-            "INSERT INTO end_users (id, customer_id, name, sort_key, email, active, created_at, updated_at)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $7) RETURNING *",
+            "INSERT INTO end_users (id, customer_id, name, sort_key, email, active, role, created_at, updated_at)
+             VALUES ($1, $2, $3, $4, $5, $6, $8, $7, $7) RETURNING *",
         )
         .bind(Uuid::now_v7().to_string())
         .bind(customer_id.to_string())
@@ -102,6 +107,7 @@ impl Tx {
         .bind(new.email.as_str())
         .bind(new.active)
         .bind(now_ms())
+        .bind(new.role.as_str())
         .fetch_one(&mut **self)
         .await
         .map_err(unique_as("email", EMAIL_TAKEN))?;
@@ -115,6 +121,8 @@ impl Tx {
                sort_key = COALESCE($3, sort_key),
                email = COALESCE($4, email),
                active = COALESCE($5, active),
+               role = COALESCE($7, role),
+               role_source = CASE WHEN $7 IS NULL THEN role_source ELSE 'team' END,
                updated_at = $6
              WHERE id = $1 RETURNING *",
         )
@@ -124,10 +132,22 @@ impl Tx {
         .bind(changes.email.as_ref().map(EmailAddress::as_str))
         .bind(changes.active)
         .bind(now_ms())
+        .bind(changes.role.map(CustomerRole::as_str))
         .fetch_optional(&mut **self)
         .await
         .map_err(unique_as("email", EMAIL_TAKEN))?
         .ok_or(StoreError::not_found("end user"))?;
         end_user(&row)
+    }
+
+    /// The role the identity provider's groups give, at a sign-in.
+    pub async fn set_role_from_idp(&mut self, id: Uuid, role: CustomerRole) -> StoreResult<()> {
+        sqlx::query("UPDATE end_users SET role = $2, role_source = 'idp', updated_at = $3 WHERE id = $1")
+            .bind(id.to_string())
+            .bind(role.as_str())
+            .bind(now_ms())
+            .execute(&mut **self)
+            .await?;
+        Ok(())
     }
 }

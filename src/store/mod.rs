@@ -12,6 +12,7 @@ pub mod dashboard;
 pub mod dialect;
 pub mod end_users;
 pub mod events;
+pub mod followers;
 pub mod groups;
 pub mod identities;
 pub mod kb;

@@ -32,7 +32,7 @@ pub struct PortalSession {
 impl PortalSession {
     /// The signed-in end user, as the actor of what they do in their portal.
     pub fn actor(&self) -> crate::domain::actor::Actor {
-        crate::domain::actor::Actor::end_user(self.end_user.id, &self.end_user.name, self.customer_id)
+        crate::domain::actor::Actor::end_user(&self.end_user)
     }
 }
 

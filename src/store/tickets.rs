@@ -9,7 +9,8 @@ use crate::auth::secret::TokenHash;
 use crate::domain::group::EVERYONE_ID;
 use crate::domain::page::{Cursor, Page, PageRequest};
 use crate::domain::ticket::{
-    AuthorKind, Comment, ContactSource, NewTicket, Status, Ticket, TicketType, Urgency, display_number,
+    AuthorKind, Comment, ContactSource, NewTicket, Status, Ticket, TicketScope, TicketType, Urgency,
+    display_number,
 };
 
 fn ticket(row: &AnyRow) -> StoreResult<Ticket> {
@@ -82,7 +83,15 @@ pub struct TicketFilter {
     pub assignee_id: Option<Uuid>,
     /// Only tickets nobody is assigned to.
     pub unassigned: bool,
+    /// Only tickets this end user asked for or follows.
+    pub involving: Option<Uuid>,
+    /// Words found in the short description or the description (any case), or the number.
+    pub search: Option<String>,
 }
+
+/// Tickets an end user asked for or follows; `?` is the end user.
+const INVOLVING: &str =
+    "(requester_id = ? OR id IN (SELECT ticket_id FROM ticket_followers WHERE end_user_id = ?))";
 
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct TicketChanges {
@@ -128,21 +137,14 @@ impl Store {
         ticket(&row)
     }
 
-    /// A ticket as its requester may see it: of this customer, of this requester, or nothing.
-    pub async fn ticket_of_requester(
-        &self,
-        id: Uuid,
-        customer_id: Uuid,
-        requester_id: Uuid,
-    ) -> StoreResult<Ticket> {
-        let row =
-            sqlx::query("SELECT * FROM tickets WHERE id = $1 AND customer_id = $2 AND requester_id = $3")
-                .bind(id.to_string())
-                .bind(customer_id.to_string())
-                .bind(requester_id.to_string())
-                .fetch_optional(&self.pool)
-                .await?
-                .ok_or(StoreError::not_found("ticket"))?;
+    /// A ticket of this customer, or nothing: what more an end user may see is the use case's.
+    pub async fn ticket_of_customer(&self, id: Uuid, customer_id: Uuid) -> StoreResult<Ticket> {
+        let row = sqlx::query("SELECT * FROM tickets WHERE id = $1 AND customer_id = $2")
+            .bind(id.to_string())
+            .bind(customer_id.to_string())
+            .fetch_optional(&self.pool)
+            .await?
+            .ok_or(StoreError::not_found("ticket"))?;
         ticket(&row)
     }
 
@@ -169,6 +171,19 @@ impl Store {
         }
         if let Some(groups) = &filter.assignment_group_ids {
             conditions.any_of("assignment_group_id", groups.iter().map(Uuid::to_string));
+        }
+        if let Some(id) = filter.involving {
+            conditions.text_each(INVOLVING, id.to_string());
+        }
+        if let Some(search) = filter.search.as_deref().filter(|s| !s.trim().is_empty()) {
+            match crate::domain::ticket::parse_number(search) {
+                Some(number) => {
+                    conditions.int("number = ?", number);
+                }
+                None => {
+                    conditions.like_any(&["LOWER(short_description)", "LOWER(description)"], Some(search));
+                }
+            }
         }
         if let Some(cursor) = &page.after {
             let (rank, updated) = cursor.sort_key.split_once(':').unwrap_or(("0", "0"));
@@ -252,23 +267,26 @@ impl Store {
         rows.iter().map(|row| row.uuid("id")).collect()
     }
 
-    /// The requester's tickets whose number, short description or description contains every
-    /// word, most recently changed first. (A requester has few tickets: the newest 500 are read.)
+    /// The tickets within `scope` whose number, short description or description contains
+    /// every word, most recently changed first. (The newest 500 of the scope are read: an end
+    /// user's own are few; a manager's search looks at the company's recent tickets.)
     pub async fn search_tickets(
         &self,
         customer_id: Uuid,
-        requester_id: Uuid,
+        scope: TicketScope,
         words: &[String],
         limit: usize,
     ) -> StoreResult<Vec<Ticket>> {
         if words.is_empty() {
             return Ok(Vec::new());
         }
-        let rows = sqlx::query("SELECT * FROM tickets WHERE customer_id = $1 AND requester_id = $2 ORDER BY updated_at DESC LIMIT 500")
-            .bind(customer_id.to_string())
-            .bind(requester_id.to_string())
-            .fetch_all(&self.pool)
-            .await?;
+        let mut conditions = Conditions::default();
+        conditions.text("customer_id = ?", customer_id.to_string());
+        if let TicketScope::Involving(user) = scope {
+            conditions.text_each(INVOLVING, user.to_string());
+        }
+        let sql = format!("SELECT * FROM tickets{} ORDER BY updated_at DESC LIMIT 500", conditions.clause());
+        let rows = conditions.query(sql).fetch_all(&self.pool).await?;
         let mut found = Vec::new();
         for row in &rows {
             let ticket = ticket(row)?;

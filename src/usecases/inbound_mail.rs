@@ -261,7 +261,7 @@ async fn replier(store: &Store, sender: &EmailAddress, ticket: &Ticket) -> UseCa
     }
     let users = store.active_end_users_by_email(sender).await?;
     for user in users.into_iter().filter(|user| user.customer_id == ticket.customer_id) {
-        let actor = Actor::end_user(user.id, &user.name, user.customer_id);
+        let actor = Actor::end_user(&user);
         match tickets::ticket_for(store, &actor, ticket.id).await {
             Ok(_) => return Ok(Some(actor)),
             Err(UseCaseError::NotFound(_)) => {}
@@ -305,7 +305,7 @@ async fn new_ticket(
         )
         .await;
     }
-    let actor = Actor::end_user(user.id, &user.name, user.customer_id);
+    let actor = Actor::end_user(user);
     let request = TicketRequest {
         draft: TicketDraft {
             kind: Some("incident".into()),

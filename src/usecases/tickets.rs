@@ -1,7 +1,9 @@
 //! Tickets: submitting, the conversation, status and assignment, from every side.
 //!
-//! End users act only on their own tickets of their own customer; what they may not see is
-//! "not found", never "forbidden", so ticket ids leak nothing. The team works every ticket.
+//! End users act only on tickets of their own customer within their scope
+//! ([`TicketScope`]: what they asked for or follow; a manager, every ticket of the customer);
+//! what they may not see is "not found", never "forbidden", so ticket ids leak nothing. The
+//! team works every ticket.
 
 use time::OffsetDateTime;
 use uuid::Uuid;
@@ -9,10 +11,12 @@ use uuid::Uuid;
 use super::{UseCaseError, UseCaseResult, attachments};
 use crate::attachments::Attachments;
 use crate::attachments::stage::Staged;
-use crate::domain::actor::Actor;
+use crate::domain::actor::{Actor, Refused};
+use crate::domain::end_user::{CustomerRole, EndUser};
 use crate::domain::event::{EventKind, NewEvent};
 use crate::domain::ticket::{
-    AuthorKind, Comment, ContactSource, Status, Ticket, TicketDraft, assignee_after, comment_body,
+    AuthorKind, Comment, ContactSource, Status, Ticket, TicketDraft, TicketScope, assignee_after,
+    comment_body,
 };
 use crate::domain::validation::FieldError;
 use crate::store::mail::InboundRecord;
@@ -171,14 +175,114 @@ async fn check_submission_limit(tx: &mut Tx, requester_id: Uuid) -> UseCaseResul
     Ok(())
 }
 
-/// A ticket as `actor` may see it: an end user only their own of their customer.
+/// The tickets an end user may see, or `None` for the team (every ticket).
+pub fn scope_of(actor: &Actor) -> Option<TicketScope> {
+    let (user_id, _) = actor.as_end_user()?;
+    Some(TicketScope::of(user_id, actor.customer_role.unwrap_or_default()))
+}
+
+/// A ticket as `actor` may see it: an end user only one of their customer within their scope.
 pub async fn ticket_for(store: &Store, actor: &Actor, id: Uuid) -> UseCaseResult<Ticket> {
     match actor.as_end_user() {
-        Some((user_id, customer_id)) => Ok(store.ticket_of_requester(id, customer_id, user_id).await?),
+        Some((_, customer_id)) => {
+            let ticket = store.ticket_of_customer(id, customer_id).await?;
+            let scope = scope_of(actor).expect("an end user has a scope");
+            let followers = match scope {
+                TicketScope::Company => Vec::new(),
+                TicketScope::Involving(_) => store.follower_ids(id).await?,
+            };
+            if scope.covers(ticket.requester_id, &followers) {
+                Ok(ticket)
+            } else {
+                Err(UseCaseError::NotFound("ticket"))
+            }
+        }
         None => {
             actor.require_team()?;
             Ok(store.ticket(id).await?)
         }
+    }
+}
+
+/// The ticket's followers, to whoever may see the ticket.
+pub async fn followers_of(store: &Store, actor: &Actor, ticket_id: Uuid) -> UseCaseResult<Vec<EndUser>> {
+    ticket_for(store, actor, ticket_id).await?;
+    Ok(store.followers(ticket_id).await?)
+}
+
+/// Shares a ticket with a colleague of its customer: the team, the requester or a manager may.
+/// Adding someone who already follows it (or asked for it) changes nothing.
+pub async fn add_follower(
+    store: &Store,
+    actor: &Actor,
+    ticket_id: Uuid,
+    end_user_id: Uuid,
+) -> UseCaseResult<EndUser> {
+    let ticket = ticket_for(store, actor, ticket_id).await?;
+    may_share(actor, &ticket)?;
+    let colleague = store
+        .end_user(end_user_id)
+        .await
+        .ok()
+        .filter(|user| user.customer_id == ticket.customer_id && user.active)
+        .ok_or_else(|| {
+            UseCaseError::field("end_user_id", "must be an active end user of the ticket's customer")
+        })?;
+    if colleague.id == ticket.requester_id {
+        return Ok(colleague);
+    }
+    let mut tx = store.begin_write().await?;
+    if tx.add_follower(ticket.id, colleague.id).await? {
+        let event = NewEvent::new(
+            EventKind::TicketFollowerAdded,
+            ticket.id,
+            format!("shared {} with {}", ticket.number, colleague.name),
+        )
+        .for_customer(ticket.customer_id)
+        .with("number", ticket.number.as_str())
+        .with("end_user_id", colleague.id.to_string());
+        tx.record(actor, event).await?;
+    }
+    tx.commit().await?;
+    Ok(colleague)
+}
+
+/// Stops sharing a ticket with someone: whoever may share it, or the follower themselves.
+pub async fn remove_follower(
+    store: &Store,
+    actor: &Actor,
+    ticket_id: Uuid,
+    end_user_id: Uuid,
+) -> UseCaseResult<()> {
+    let ticket = ticket_for(store, actor, ticket_id).await?;
+    if actor.as_end_user().map(|(me, _)| me) != Some(end_user_id) {
+        may_share(actor, &ticket)?;
+    }
+    let mut tx = store.begin_write().await?;
+    if !tx.remove_follower(ticket.id, end_user_id).await? {
+        return Err(UseCaseError::NotFound("follower"));
+    }
+    let name = store.end_user(end_user_id).await.map(|user| user.name).unwrap_or_default();
+    let event = NewEvent::new(
+        EventKind::TicketFollowerRemoved,
+        ticket.id,
+        format!("stopped sharing {} with {name}", ticket.number),
+    )
+    .for_customer(ticket.customer_id)
+    .with("number", ticket.number.as_str())
+    .with("end_user_id", end_user_id.to_string());
+    tx.record(actor, event).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Who may share a ticket they can see: the team, its requester and the customer's managers.
+fn may_share(actor: &Actor, ticket: &Ticket) -> UseCaseResult<()> {
+    match actor.as_end_user() {
+        Some((me, _)) if me == ticket.requester_id => Ok(()),
+        Some(_) if actor.customer_role == Some(CustomerRole::Manager) => Ok(()),
+        Some(_) => Err(Refused::NotSharer.into()),
+        None => Ok(actor.require_team()?),
     }
 }
 

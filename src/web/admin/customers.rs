@@ -276,7 +276,8 @@ pub async fn add_end_user(
     PageId(customer_id): PageId,
     ConsoleForm { user, form }: ConsoleForm<EndUserForm>,
 ) -> PageResult<Response> {
-    let draft = EndUserDraft { name: Some(form.name.clone()), email: Some(form.email.clone()), active: None };
+    let draft =
+        EndUserDraft { name: Some(form.name.clone()), email: Some(form.email.clone()), ..Default::default() };
     match end_users::create_end_user(&state.store, &user.actor(), customer_id, draft).await {
         Ok(_) => Ok(Redirect::to(&paths::customer(customer_id)).into_response()),
         Err(error) => profile_page(&state, &user, customer_id, form, PageError::form_errors_of(error)?).await,

@@ -241,7 +241,16 @@ pub async fn search(
         }
     }
     if page.ticketing {
-        match state.store.search_tickets(live.customer.id, session.end_user.id, &words, 10).await {
+        match state
+            .store
+            .search_tickets(
+                live.customer.id,
+                crate::usecases::tickets::scope_of(&session.actor()).expect("an end user"),
+                &words,
+                10,
+            )
+            .await
+        {
             Ok(found) => page.tickets = found,
             Err(error) => return Err(user.fail(error.into())),
         }

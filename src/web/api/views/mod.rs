@@ -64,9 +64,11 @@ use mirrored_enum;
 mod tests {
     use serde::Serialize;
 
+    use super::end_users::{EndUserRoleView, RoleSourceView};
     use super::sso::ProviderView;
     use super::team::RoleView;
     use super::tickets::{AuthorKindView, ContactSourceView, StatusView, TicketTypeView, UrgencyView};
+    use crate::domain::end_user::{CustomerRole, RoleSource};
     use crate::domain::sso::Provider;
     use crate::domain::team::Role;
     use crate::domain::ticket::{AuthorKind, ContactSource, Status, TicketType, Urgency};
@@ -81,6 +83,8 @@ mod tests {
     #[test]
     fn mirrored_enums_spell_every_value_as_the_domain_does() {
         assert_spelled_alike::<_, RoleView>(&[Role::Admin, Role::Technician], Role::as_str);
+        assert_spelled_alike::<_, EndUserRoleView>(CustomerRole::ALL, CustomerRole::as_str);
+        assert_spelled_alike::<_, RoleSourceView>(&[RoleSource::Team, RoleSource::Idp], RoleSource::as_str);
         assert_spelled_alike::<_, ProviderView>(
             &[Provider::Okta, Provider::Microsoft, Provider::Oidc],
             Provider::as_str,

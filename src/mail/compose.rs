@@ -117,6 +117,35 @@ struct PlainText<'a> {
 #[template(path = "mail/notice.html")]
 struct Html<'a> {
     letter: &'a Letter<'a>,
+    brand: &'a Brand,
+}
+
+/// A manager's invitation of a colleague to the customer's portal.
+pub struct Invitation<'a> {
+    pub brand: &'a Brand,
+    pub invitee_name: &'a str,
+    pub inviter_name: &'a str,
+    /// The portal's start page, where they sign in with their work account.
+    pub link: String,
+}
+
+impl Invitation<'_> {
+    pub fn subject(&self) -> String {
+        format!("{} invited you to the {} service portal", self.inviter_name, self.brand.name)
+    }
+}
+
+#[derive(Template)]
+#[template(path = "mail/invitation.txt", escape = "none")]
+struct InvitationText<'a> {
+    invitation: &'a Invitation<'a>,
+}
+
+#[derive(Template)]
+#[template(path = "mail/invitation.html")]
+struct InvitationHtml<'a> {
+    invitation: &'a Invitation<'a>,
+    brand: &'a Brand,
 }
 
 /// A composed message, ready for the outbox.
@@ -184,23 +213,51 @@ impl Composer {
         reply_token: &str,
         event_id: Uuid,
     ) -> Result<Composed, ComposeError> {
+        let (message_id, mut builder) = self.automatic(to, event_id)?;
+        let thread = self.thread_id(letter.ticket.id);
+        let subject = letter.subject();
+        let text = PlainText { letter }.render()?;
+        let html = Html { letter, brand: letter.brand }.render()?;
+        builder = builder.subject(subject.clone()).in_reply_to(thread.clone()).references(thread);
+        if let Some(reply_to) = self.reply_to(reply_token) {
+            builder = builder.reply_to(reply_to);
+        }
+        let message = builder.multipart(MultiPart::alternative_plain_html(text, html))?;
+        Ok(Composed { message_id, subject, bytes: message.formatted() })
+    }
+
+    /// An invitation to the portal; replies go to the sender (no ticket to tag them with).
+    pub fn compose_invitation(
+        &self,
+        invitation: &Invitation<'_>,
+        to: (&str, &str),
+        event_id: Uuid,
+    ) -> Result<Composed, ComposeError> {
+        let (message_id, builder) = self.automatic(to, event_id)?;
+        let subject = invitation.subject();
+        let text = InvitationText { invitation }.render()?;
+        let html = InvitationHtml { invitation, brand: invitation.brand }.render()?;
+        let message =
+            builder.subject(subject.clone()).multipart(MultiPart::alternative_plain_html(text, html))?;
+        Ok(Composed { message_id, subject, bytes: message.formatted() })
+    }
+
+    /// A message from Portico to `to` about `event_id`, marked as sent automatically.
+    fn automatic(
+        &self,
+        to: (&str, &str),
+        event_id: Uuid,
+    ) -> Result<(String, lettre::message::MessageBuilder), ComposeError> {
         let (name, address) = to;
         let recipient = Mailbox::new(
             Some(name.to_string()).filter(|name| !name.trim().is_empty()),
             address.parse().map_err(|_| ComposeError::Address(address.to_string()))?,
         );
         let message_id = self.message_id(event_id, address);
-        let thread = self.thread_id(letter.ticket.id);
-        let subject = letter.subject();
-        let text = PlainText { letter }.render()?;
-        let html = Html { letter }.render()?;
-        let mut builder = lettre::Message::builder()
+        let builder = lettre::Message::builder()
             .from(self.from.clone())
             .to(recipient)
-            .subject(subject.clone())
             .message_id(Some(message_id.clone()))
-            .in_reply_to(thread.clone())
-            .references(thread)
             .date_now()
             .raw_header(HeaderValue::new(
                 HeaderName::new_from_ascii_str("Auto-Submitted"),
@@ -210,11 +267,7 @@ impl Composer {
                 HeaderName::new_from_ascii_str("X-Auto-Response-Suppress"),
                 "All".to_string(),
             ));
-        if let Some(reply_to) = self.reply_to(reply_token) {
-            builder = builder.reply_to(reply_to);
-        }
-        let message = builder.multipart(MultiPart::alternative_plain_html(text, html))?;
-        Ok(Composed { message_id, subject, bytes: message.formatted() })
+        Ok((message_id, builder))
     }
 }
 

@@ -10,7 +10,7 @@ use anyhow::Context;
 use tokio::sync::Notify;
 use uuid::Uuid;
 
-use super::compose::{Brand, Composer, Letter};
+use super::compose::{Brand, Composer, Invitation, Letter};
 use crate::config::Config;
 use crate::domain::actor::ActorKind;
 use crate::domain::event::{Event, EventKind};
@@ -35,6 +35,9 @@ impl Notifier {
     }
 
     async fn handle(&self, event: &Event) -> anyhow::Result<()> {
+        if event.event_kind() == Some(EventKind::EndUserInvited) {
+            return self.invite(event).await;
+        }
         let Some(happening) = happening_of(event) else { return Ok(()) };
         let ticket_id: Uuid = event.subject_id.parse().context("ticket event without a ticket id")?;
         let ticket = match self.store.ticket(ticket_id).await {
@@ -61,17 +64,8 @@ impl Notifier {
             Some(id) => Some(self.store.comment(id.parse().context("comment id")?).await?),
             None => None,
         };
-        let customer = self.store.customer(ticket.customer_id).await?;
-        let portal = self.store.portal(ticket.customer_id).await?;
+        let (brand, portal) = self.brand(ticket.customer_id).await?;
         let requester = self.store.end_user(ticket.requester_id).await?;
-        let brand = Brand {
-            name: customer.name.clone(),
-            logo_url: portal
-                .logo_id
-                .as_deref()
-                .map(|id| self.config.url_for(&crate::render::assets::logo(id))),
-            theme: portal.settings.design.theme(),
-        };
         let token = self.store.ticket_mail_token(ticket.id).await?;
         let mut queued_any = false;
         for (person, notice) in to_send {
@@ -104,6 +98,49 @@ impl Notifier {
             }
         }
         if queued_any {
+            self.queued.notify_one();
+        }
+        Ok(())
+    }
+
+    /// How the customer's portal looks, for its mail, and the portal.
+    async fn brand(&self, customer_id: Uuid) -> anyhow::Result<(Brand, crate::store::portals::StoredPortal)> {
+        let customer = self.store.customer(customer_id).await?;
+        let portal = self.store.portal(customer_id).await?;
+        let brand = Brand {
+            name: customer.name.clone(),
+            logo_url: portal
+                .logo_id
+                .as_deref()
+                .map(|id| self.config.url_for(&crate::render::assets::logo(id))),
+            theme: portal.settings.design.theme(),
+        };
+        Ok((brand, portal))
+    }
+
+    /// Tells an invited colleague where their portal is.
+    async fn invite(&self, event: &Event) -> anyhow::Result<()> {
+        let id: Uuid = event.subject_id.parse().context("invitation without an end user id")?;
+        let Some((name, address)) = self.contact(Person::EndUser(id)).await? else { return Ok(()) };
+        let invitee = self.store.end_user(id).await?;
+        let (brand, portal) = self.brand(invitee.customer_id).await?;
+        let invitation = Invitation {
+            brand: &brand,
+            invitee_name: &name,
+            inviter_name: &event.actor.name,
+            link: self.config.portal_url(&portal.settings),
+        };
+        let composed = self.composer.compose_invitation(&invitation, (&name, &address), event.id)?;
+        let mail = QueuedMail {
+            message_id: composed.message_id,
+            event_id: event.id,
+            ticket_id: None,
+            recipient: address,
+            subject: composed.subject,
+            message: composed.bytes,
+        };
+        if self.store.queue_mail(&mail).await? {
+            metrics::counter!("portico_mail_queued_total", "notice" => "invitation").increment(1);
             self.queued.notify_one();
         }
         Ok(())

@@ -60,6 +60,23 @@ impl Conditions {
         self
     }
 
+    /// A placeholder bound to the `LIKE` pattern for `term` (found anywhere, wildcards literal),
+    /// for a condition written with [`raw`](Self::raw).
+    pub(crate) fn like_placeholder(&mut self, term: &str) -> String {
+        self.placeholder(Value::Text(like_pattern(term)))
+    }
+
+    /// A placeholder bound to `value`, for a condition written with [`raw`](Self::raw).
+    pub(crate) fn text_placeholder(&mut self, value: impl Into<String>) -> String {
+        self.placeholder(Value::Text(value.into()))
+    }
+
+    /// A condition made of constant SQL and placeholders from this builder, nothing else.
+    pub(crate) fn raw(&mut self, condition: String) -> &mut Self {
+        self.clauses.push(condition);
+        self
+    }
+
     /// A condition with no value, e.g. `"a.published = TRUE"`; only ever a constant.
     pub(crate) fn fixed(&mut self, condition: &'static str) -> &mut Self {
         self.clauses.push(condition.to_string());

@@ -52,6 +52,20 @@ impl Store {
         rows.iter().map(end_user).collect()
     }
 
+    /// The end user of this customer with this address, if any.
+    pub async fn end_user_by_email(
+        &self,
+        customer_id: Uuid,
+        email: &EmailAddress,
+    ) -> StoreResult<Option<EndUser>> {
+        let row = sqlx::query("SELECT * FROM end_users WHERE customer_id = $1 AND email = $2")
+            .bind(customer_id.to_string())
+            .bind(email.as_str())
+            .fetch_optional(&self.pool)
+            .await?;
+        row.as_ref().map(end_user).transpose()
+    }
+
     /// The names of the end users among `ids`, to label rows that refer to them.
     pub async fn end_user_names(
         &self,

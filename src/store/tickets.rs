@@ -87,6 +87,8 @@ pub struct TicketFilter {
     pub involving: Option<Uuid>,
     /// Words found in the short description or the description (any case), or the number.
     pub search: Option<String>,
+    /// Only tickets whose requester's name or e-mail address contains this (any case).
+    pub requester_matching: Option<String>,
 }
 
 /// Tickets an end user asked for or follows; `?` is the end user.
@@ -174,6 +176,17 @@ impl Store {
         }
         if let Some(id) = filter.involving {
             conditions.text_each(INVOLVING, id.to_string());
+        }
+        if let Some(who) = filter.requester_matching.as_deref().filter(|s| !s.trim().is_empty()) {
+            let pattern = conditions.like_placeholder(who);
+            let customer = match filter.customer_id {
+                Some(id) => format!(" AND customer_id = {}", conditions.text_placeholder(id.to_string())),
+                None => String::new(),
+            };
+            conditions.raw(format!(
+                "requester_id IN (SELECT id FROM end_users WHERE (sort_key LIKE {pattern} ESCAPE '\\' \
+                 OR LOWER(email) LIKE {pattern} ESCAPE '\\'){customer})"
+            ));
         }
         if let Some(search) = filter.search.as_deref().filter(|s| !s.trim().is_empty()) {
             match crate::domain::ticket::parse_number(search) {

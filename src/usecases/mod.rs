@@ -11,6 +11,7 @@ pub mod error;
 pub mod groups;
 pub mod inbound_mail;
 pub mod kb;
+pub mod people;
 pub mod portals;
 pub mod sso;
 pub mod team;

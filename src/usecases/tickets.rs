@@ -12,15 +12,17 @@ use super::{UseCaseError, UseCaseResult, attachments};
 use crate::attachments::Attachments;
 use crate::attachments::stage::Staged;
 use crate::domain::actor::{Actor, Refused};
+use crate::domain::email::EmailAddress;
 use crate::domain::end_user::{CustomerRole, EndUser};
 use crate::domain::event::{EventKind, NewEvent};
+use crate::domain::page::{Page, PageRequest};
 use crate::domain::ticket::{
     AuthorKind, Comment, ContactSource, Status, Ticket, TicketDraft, TicketScope, assignee_after,
     comment_body,
 };
 use crate::domain::validation::FieldError;
 use crate::store::mail::InboundRecord;
-use crate::store::tickets::{Author, Submission, TicketChanges, TicketState};
+use crate::store::tickets::{Author, Submission, TicketChanges, TicketFilter, TicketState};
 use crate::store::{Store, StoreError, Tx};
 
 /// End users may submit this many tickets in ten minutes.
@@ -202,6 +204,57 @@ pub async fn ticket_for(store: &Store, actor: &Actor, id: Uuid) -> UseCaseResult
             Ok(store.ticket(id).await?)
         }
     }
+}
+
+/// The end user's tickets: those they asked for or follow.
+pub async fn my_tickets(store: &Store, actor: &Actor, page: &PageRequest) -> UseCaseResult<Page<Ticket>> {
+    let (user_id, customer_id) = actor.as_end_user().ok_or(UseCaseError::NotFound("end user"))?;
+    let filter =
+        TicketFilter { customer_id: Some(customer_id), involving: Some(user_id), ..Default::default() };
+    Ok(store.list_tickets(&filter, page).await?)
+}
+
+/// What a manager narrows their company's tickets to.
+#[derive(Debug, Clone, Default)]
+pub struct CompanyFilter {
+    pub status: Option<Status>,
+    /// Part of the requester's name or e-mail address.
+    pub requester: Option<String>,
+    /// Words of the ticket, or its number.
+    pub search: Option<String>,
+}
+
+/// Every ticket of the manager's customer, narrowed by `filter`.
+pub async fn company_tickets(
+    store: &Store,
+    actor: &Actor,
+    filter: CompanyFilter,
+    page: &PageRequest,
+) -> UseCaseResult<Page<Ticket>> {
+    let (_, customer_id) = actor.require_manager()?;
+    let filter = TicketFilter {
+        customer_id: Some(customer_id),
+        status: filter.status,
+        requester_matching: filter.requester,
+        search: filter.search,
+        ..Default::default()
+    };
+    Ok(store.list_tickets(&filter, page).await?)
+}
+
+/// Shares a ticket with the colleague who has this e-mail address (see [`add_follower`]).
+pub async fn add_follower_by_email(
+    store: &Store,
+    actor: &Actor,
+    ticket_id: Uuid,
+    email: &str,
+) -> UseCaseResult<EndUser> {
+    let ticket = ticket_for(store, actor, ticket_id).await?;
+    let email = EmailAddress::parse("email", email)?;
+    let colleague = store.end_user_by_email(ticket.customer_id, &email).await?.filter(|user| user.active);
+    let colleague = colleague
+        .ok_or_else(|| UseCaseError::field("email", "belongs to no active colleague of your organisation"))?;
+    add_follower(store, actor, ticket_id, colleague.id).await
 }
 
 /// The ticket's followers, to whoever may see the ticket.

@@ -66,9 +66,12 @@ routes! {
     DELETE_ARTICLE, delete_article(id) = "/admin/kb/{id}/delete";
     TICKET, ticket(id) = "/admin/tickets/{id}";
     TICKET_COMMENTS, ticket_comments(id) = "/admin/tickets/{id}/comments";
+    TICKET_FOLLOWERS, ticket_followers(id) = "/admin/tickets/{id}/followers";
+    TICKET_FOLLOWER_REMOVE, ticket_follower_remove(id, end_user_id) = "/admin/tickets/{id}/followers/{end_user_id}/remove";
     TICKET_FILE, ticket_file(id) = "/admin/files/{id}";
     TICKET_FILE_THUMBNAIL, ticket_file_thumbnail(id) = "/admin/files/{id}/thumbnail";
     END_USER_ACTIVE, end_user_active(id) = "/admin/end-users/{id}/active";
+    END_USER_ROLE, end_user_role(id) = "/admin/end-users/{id}/role";
     GROUP, group(id) = "/admin/groups/{id}";
     EDIT_GROUP, edit_group(id) = "/admin/groups/{id}/edit";
     DELETE_GROUP, delete_group(id) = "/admin/groups/{id}/delete";

@@ -243,3 +243,36 @@ pub struct SignInFailure {
     pub reference: String,
     pub detail: String,
 }
+
+/// Whether people with an address in `domain` may be added to a customer whose portal signs in
+/// through `configs`: some configuration lets the domain in (or none is set up yet, so nothing
+/// is decided about domains).
+pub fn customer_accepts_email_domain<'a>(
+    configs: impl IntoIterator<Item = &'a SsoSettings>,
+    domain: &str,
+) -> bool {
+    let mut none = true;
+    for settings in configs {
+        none = false;
+        if settings.allows_email_domain(domain) {
+            return true;
+        }
+    }
+    none
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_customer_accepts_a_domain_some_configuration_lets_in() {
+        let open = SsoSettings::example(Provider::Oidc);
+        let acme = SsoSettings { allowed_email_domains: vec!["acme.example".into()], ..open.clone() };
+        let globex = SsoSettings { allowed_email_domains: vec!["globex.example".into()], ..open.clone() };
+        assert!(customer_accepts_email_domain([&acme, &globex], "ACME.example"));
+        assert!(!customer_accepts_email_domain([&acme, &globex], "evil.example"));
+        assert!(customer_accepts_email_domain([&acme, &open], "evil.example"));
+        assert!(customer_accepts_email_domain([], "any.example"));
+    }
+}

@@ -13,7 +13,7 @@ use super::layout::Nav;
 use super::page_error::{PageError, PageResult};
 use super::session::{ConsoleForm, ConsoleUser, NoFields, PageId};
 use crate::domain::customer::{Customer, CustomerDraft};
-use crate::domain::end_user::{EndUser, EndUserDraft};
+use crate::domain::end_user::{CustomerRole, EndUser, EndUserDraft};
 use crate::domain::page::PageRequest;
 use crate::domain::ticket::Ticket;
 use crate::domain::validation::ValidationErrors;
@@ -307,6 +307,28 @@ pub async fn set_end_user_active(
 }
 
 #[derive(Debug, Deserialize)]
+pub struct RoleForm {
+    role: String,
+    return_to: Option<String>,
+}
+
+/// Makes an end user a member or a manager of their customer (the team's choice from now on).
+pub async fn set_end_user_role(
+    State(state): State<AppState>,
+    PageId(id): PageId,
+    ConsoleForm { user, form }: ConsoleForm<RoleForm>,
+) -> PageResult<Response> {
+    let draft = EndUserDraft { role: Some(form.role.clone()), ..Default::default() };
+    let end_user =
+        end_users::update_end_user(&state.store, &user.actor(), id, draft).await.map_err(AppError::from)?;
+    let back = match form.return_to.as_deref() {
+        Some(path) if path.starts_with(&paths::customer(end_user.customer_id)) => path.to_string(),
+        _ => paths::customer_end_users(end_user.customer_id),
+    };
+    Ok(Redirect::to(&back).into_response())
+}
+
+#[derive(Debug, Deserialize)]
 pub struct EndUserQuery {
     q: Option<String>,
     cursor: Option<String>,
@@ -321,6 +343,7 @@ struct EndUsersPage {
     end_users: Vec<EndUser>,
     next_page: Option<String>,
     here: String,
+    roles: &'static [CustomerRole],
 }
 
 pub async fn end_users(
@@ -351,7 +374,14 @@ pub async fn end_users(
         ),
         None => base.clone(),
     };
-    let page =
-        EndUsersPage { nav: user.nav("customers"), customer, q, end_users: found.items, next_page, here };
+    let page = EndUsersPage {
+        nav: user.nav("customers"),
+        customer,
+        q,
+        end_users: found.items,
+        next_page,
+        here,
+        roles: CustomerRole::ALL,
+    };
     Ok(page.into_response())
 }

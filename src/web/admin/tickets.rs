@@ -5,7 +5,7 @@ use std::collections::HashMap;
 
 use askama::Template;
 use askama_web::WebTemplate;
-use axum::extract::{Query, State};
+use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 use uuid::Uuid;
@@ -176,6 +176,7 @@ struct TicketPage {
     ticket: Ticket,
     customer: Customer,
     requester: EndUser,
+    followers: Vec<EndUser>,
     comments: Vec<Comment>,
     groups: Vec<AssignmentGroup>,
     members: Vec<TeamMember>,
@@ -259,6 +260,7 @@ async fn ticket_page_with(
         ticket,
         customer,
         requester,
+        followers: tickets::followers_of(&state.store, &user.actor(), id).await.map_err(AppError::from)?,
         comments,
         groups,
         members,
@@ -289,6 +291,8 @@ pub async fn show(
         Some("reply") => Some("Your reply was added; the requester sees it."),
         Some("note") => Some("Your internal note was added; only the team sees it."),
         Some("updated") => Some("The ticket was updated."),
+        Some("shared") => Some("The ticket is shared: they see it in the portal and get its e-mails."),
+        Some("unshared") => Some("The ticket is no longer shared with them."),
         _ => None,
     };
     ticket_page_with(&state, &user, id, ValidationErrors::new(), String::new(), notice).await
@@ -330,6 +334,37 @@ pub async fn comment(
             ticket_page(&state, &user, id, errors, form.body).await
         }
     }
+}
+
+#[derive(Debug, Default, Deserialize)]
+pub struct ShareForm {
+    #[serde(default)]
+    email: String,
+}
+
+/// Shares the ticket with a colleague of the requester, by e-mail address.
+pub async fn share(
+    State(state): State<AppState>,
+    PageId(id): PageId,
+    ConsoleForm { user, form }: ConsoleForm<ShareForm>,
+) -> PageResult<Response> {
+    match tickets::add_follower_by_email(&state.store, &user.actor(), id, &form.email).await {
+        Ok(_) => Ok(Redirect::to(&format!("{}?done=shared#followers", paths::ticket(id))).into_response()),
+        Err(error) => {
+            let errors = PageError::from(AppError::from(error)).into_form_errors()?;
+            ticket_page(&state, &user, id, errors, String::new()).await
+        }
+    }
+}
+
+/// Stops sharing the ticket with a follower.
+pub async fn unshare(
+    State(state): State<AppState>,
+    Path((id, end_user_id)): Path<(Uuid, Uuid)>,
+    ConsoleForm { user, form: _ }: ConsoleForm<std::collections::HashMap<String, String>>,
+) -> PageResult<Response> {
+    tickets::remove_follower(&state.store, &user.actor(), id, end_user_id).await.map_err(AppError::from)?;
+    Ok(Redirect::to(&format!("{}?done=unshared#followers", paths::ticket(id))).into_response())
 }
 
 /// A ticket's file, as a download.

@@ -5,6 +5,7 @@ pub mod customers;
 pub mod end_users;
 pub mod events;
 pub mod extract;
+pub mod followers;
 pub mod groups;
 pub mod inbound_email;
 pub mod kb;
@@ -76,6 +77,8 @@ fn documented() -> OpenApiRouter<AppState> {
         .routes(routes!(tickets::list, tickets::create))
         .routes(routes!(tickets::show, tickets::update))
         .routes(routes!(tickets::comments, tickets::add_comment))
+        .routes(routes!(followers::list, followers::add))
+        .routes(routes!(followers::remove))
         .routes(routes!(attachments::list, attachments::upload))
         .routes(routes!(attachments::content))
         .routes(routes!(attachments::redact))

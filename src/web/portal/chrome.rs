@@ -18,6 +18,9 @@ pub struct Chrome {
     pub theme_url: String,
     pub user_name: String,
     pub csrf: String,
+    /// A manager of the customer: the header links their company's tickets and people.
+    pub manager: bool,
+    pub ticketing: bool,
 }
 
 impl Chrome {
@@ -30,6 +33,8 @@ impl Chrome {
             theme_url: paths::theme_stylesheet(&design.primary_color, &design.secondary_color),
             user_name: session.end_user.name.clone(),
             csrf: session.csrf_token.clone(),
+            manager: session.end_user.role == crate::domain::end_user::CustomerRole::Manager,
+            ticketing: live.portal.settings.features.ticketing.enabled,
         }
     }
 

@@ -3,6 +3,7 @@
 
 pub mod auth;
 pub mod chrome;
+pub mod company;
 pub mod extract;
 pub mod hosts;
 pub mod kb;
@@ -41,6 +42,11 @@ pub fn router() -> Router<AppState> {
         .route("/p/{slug}/tickets/{ticket_id}/files/{file_id}", get(tickets::file))
         .route("/p/{slug}/tickets/{ticket_id}/files/{file_id}/thumbnail", get(tickets::file_thumbnail))
         .route("/p/{slug}/tickets/{ticket_id}/status", post(tickets::change_status))
+        .route("/p/{slug}/tickets/{ticket_id}/followers", post(tickets::share))
+        .route("/p/{slug}/tickets/{ticket_id}/followers/{end_user_id}/remove", post(tickets::unshare))
+        .route("/p/{slug}/company/tickets", get(company::tickets))
+        .route("/p/{slug}/people", get(company::people_list).post(company::invite))
+        .route("/p/{slug}/people/{person_id}/active", post(company::set_active))
         .route("/p/{slug}/kb", get(kb::list))
         .route("/p/{slug}/kb/{article_id}", get(kb::show))
         .route("/p/{slug}/search", get(kb::search))

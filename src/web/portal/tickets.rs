@@ -18,10 +18,10 @@ use super::extract::{PortalError, PortalForm, PortalResult, PortalUpload, Portal
 use super::pages;
 use crate::auth::secret::random_token;
 use crate::domain::attachment::Attachment;
+use crate::domain::end_user::EndUser;
 use crate::domain::page::PageRequest;
 use crate::domain::ticket::{Comment, ContactSource, Status, Ticket, TicketDraft, TicketType, Urgency};
 use crate::domain::validation::{FieldError, ValidationErrors};
-use crate::store::tickets::TicketFilter;
 use crate::usecases::UseCaseError;
 use crate::usecases::attachments;
 use crate::usecases::tickets::{self, Files, TicketRequest, Visibility};
@@ -132,11 +132,18 @@ pub async fn submit(
     }
 }
 
+/// A ticket in "My tickets": one's own, or one a colleague shared (who asked is shown).
+pub struct ListRow {
+    pub ticket: Ticket,
+    /// The requester's name when it is someone else.
+    pub shared_by: Option<String>,
+}
+
 #[derive(Template, WebTemplate)]
 #[template(path = "portal/ticket_list.html")]
 struct ListPage {
     chrome: Chrome,
-    tickets: Vec<Ticket>,
+    rows: Vec<ListRow>,
     next_page: Option<String>,
 }
 
@@ -155,12 +162,10 @@ pub async fn list(
         let back = pages::Action { label: "My tickets".into(), href: user.live.link("/tickets") };
         PortalError::bad_link(&user.live, bad, back)
     })?;
-    let filter = TicketFilter {
-        customer_id: Some(user.live.customer.id),
-        requester_id: Some(user.session.end_user.id),
-        ..Default::default()
-    };
-    let found = state.store.list_tickets(&filter, &page).await.map_err(|e| user.fail(e.into()))?;
+    let found = tickets::my_tickets(&state.store, &user.actor(), &page).await.map_err(|e| user.fail(e))?;
+    let me = user.session.end_user.id;
+    let others = found.items.iter().map(|t| t.requester_id).filter(|id| *id != me);
+    let names = state.store.end_user_names(others).await.map_err(|e| user.fail(e.into()))?;
     let next_page = found.next_cursor.map(|cursor| {
         format!(
             "{}?cursor={}",
@@ -168,7 +173,12 @@ pub async fn list(
             form_urlencoded::byte_serialize(cursor.as_bytes()).collect::<String>()
         )
     });
-    Ok(ListPage { chrome: user.chrome(), tickets: found.items, next_page }.into_response())
+    let rows = found
+        .items
+        .into_iter()
+        .map(|ticket| ListRow { shared_by: names.get(&ticket.requester_id).cloned(), ticket })
+        .collect();
+    Ok(ListPage { chrome: user.chrome(), rows, next_page }.into_response())
 }
 
 /// The `{ticket_id}` of a ticket path; anything else is "not found".
@@ -198,6 +208,13 @@ fn not_found_plain() -> Response {
 struct TicketPage {
     chrome: Chrome,
     ticket: Ticket,
+    me: Uuid,
+    requester_name: String,
+    followers: Vec<EndUser>,
+    /// The requester and managers may share the ticket with colleagues.
+    may_share: bool,
+    share: ShareForm,
+    share_error: Option<String>,
     comments: Vec<Comment>,
     files: Vec<Attachment>,
     file_limit: String,
@@ -211,22 +228,45 @@ pub struct TicketQuery {
     submitted: Option<String>,
 }
 
-/// The ticket page: the end user's own ticket of this portal, or "not found" (never
-/// "forbidden": ids must not leak). `reply` keeps a refused reply's text.
+/// What the page shows besides the ticket: a refused reply's text, or a refused share's.
+#[derive(Default)]
+struct Refusals {
+    reply: (String, Option<String>),
+    share: (ShareForm, Option<String>),
+}
+
+/// The ticket page: a ticket of this portal the end user may see (theirs, shared with them,
+/// or any of the company's for a manager), or "not found" (never "forbidden": ids must not leak).
 async fn ticket_page(
     state: &AppState,
     user: &PortalUser,
     id: Uuid,
     submitted: bool,
-    reply: (String, Option<String>),
+    refusals: Refusals,
 ) -> PortalResult {
+    let actor = user.actor();
     let (ticket, comments) =
-        tickets::conversation(&state.store, &user.actor(), id).await.map_err(|e| user.fail(e))?;
-    let files = attachments::files_of(&state.store, &user.actor(), id).await.map_err(|e| user.fail(e))?;
-    let (reply, reply_error) = reply;
-    let status = if reply_error.is_some() { StatusCode::UNPROCESSABLE_ENTITY } else { StatusCode::OK };
+        tickets::conversation(&state.store, &actor, id).await.map_err(|e| user.fail(e))?;
+    let files = attachments::files_of(&state.store, &actor, id).await.map_err(|e| user.fail(e))?;
+    let followers = tickets::followers_of(&state.store, &actor, id).await.map_err(|e| user.fail(e))?;
+    let me = user.session.end_user.id;
+    let requester_name = if ticket.requester_id == me {
+        user.session.end_user.name.clone()
+    } else {
+        state.store.end_user(ticket.requester_id).await.map(|u| u.name).unwrap_or_default()
+    };
+    let may_share = ticket.requester_id == me || actor.as_manager().is_some();
+    let Refusals { reply: (reply, reply_error), share: (share, share_error) } = refusals;
+    let refused = reply_error.is_some() || share_error.is_some();
+    let status = if refused { StatusCode::UNPROCESSABLE_ENTITY } else { StatusCode::OK };
     let page = TicketPage {
         chrome: user.chrome(),
+        me,
+        requester_name,
+        followers,
+        may_share,
+        share,
+        share_error,
         ticket,
         comments,
         files,
@@ -245,7 +285,7 @@ pub async fn show(
     Query(query): Query<TicketQuery>,
 ) -> PortalResult {
     open_for_tickets(&user)?;
-    ticket_page(&state, &user, id, query.submitted.is_some(), (String::new(), None)).await
+    ticket_page(&state, &user, id, query.submitted.is_some(), Refusals::default()).await
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -261,7 +301,8 @@ pub async fn reply(
 ) -> PortalResult {
     open_for_tickets(&user)?;
     if let Some(message) = upload_error {
-        return ticket_page(&state, &user, id, false, (form.body, Some(message))).await;
+        let refusals = Refusals { reply: (form.body, Some(message)), ..Default::default() };
+        return ticket_page(&state, &user, id, false, refusals).await;
     }
     let files = Files { attachments: &state.attachments, staged: files };
     match tickets::comment_with_files(&state.store, &user.actor(), id, &form.body, Visibility::Public, files)
@@ -270,10 +311,12 @@ pub async fn reply(
         Ok(_) => Ok(Redirect::to(&user.live.link(&format!("/tickets/{id}#latest"))).into_response()),
         Err(UseCaseError::Invalid(errors)) => {
             let message = errors.errors().first().map(|e| e.message.clone());
-            ticket_page(&state, &user, id, false, (form.body, message)).await
+            let refusals = Refusals { reply: (form.body, message), ..Default::default() };
+            ticket_page(&state, &user, id, false, refusals).await
         }
         Err(UseCaseError::TooLarge { message, .. }) => {
-            ticket_page(&state, &user, id, false, (form.body, Some(message))).await
+            let refusals = Refusals { reply: (form.body, Some(message)), ..Default::default() };
+            ticket_page(&state, &user, id, false, refusals).await
         }
         Err(error) => Err(user.fail(error)),
     }
@@ -346,4 +389,52 @@ pub async fn change_status(
         }
         Err(error) => Err(user.fail(error)),
     }
+}
+
+#[derive(Debug, Default, Deserialize)]
+pub struct ShareForm {
+    #[serde(default)]
+    email: String,
+}
+
+/// Shares the ticket with a colleague, by their e-mail address.
+pub async fn share(
+    State(state): State<AppState>,
+    TicketId(id): TicketId,
+    PortalForm { user, form }: PortalForm<ShareForm>,
+) -> PortalResult {
+    open_for_tickets(&user)?;
+    match tickets::add_follower_by_email(&state.store, &user.actor(), id, &form.email).await {
+        Ok(_) => Ok(Redirect::to(&user.live.link(&format!("/tickets/{id}#followers"))).into_response()),
+        Err(UseCaseError::Invalid(errors)) => {
+            let message = errors.errors().first().map(|e| match e.field.as_str() {
+                "email" => format!("The address {}.", e.message),
+                _ => format!("{}.", e.message),
+            });
+            let refusals = Refusals { share: (form, message), ..Default::default() };
+            ticket_page(&state, &user, id, false, refusals).await
+        }
+        Err(error) => Err(user.fail(error)),
+    }
+}
+
+/// Stops sharing the ticket with someone (or, for a follower, stops following it).
+pub async fn unshare(
+    State(state): State<AppState>,
+    TicketId(id): TicketId,
+    Path(params): Path<HashMap<String, String>>,
+    PortalForm { user, form: _ }: PortalForm<HashMap<String, String>>,
+) -> PortalResult {
+    open_for_tickets(&user)?;
+    let Some(person) = params.get("end_user_id").and_then(|raw| Uuid::parse_str(raw).ok()) else {
+        return Ok(not_found_plain());
+    };
+    let actor = user.actor();
+    tickets::remove_follower(&state.store, &actor, id, person).await.map_err(|e| user.fail(e))?;
+    // Someone who stopped following a ticket they may no longer see goes back to their list.
+    let target = match tickets::ticket_for(&state.store, &actor, id).await {
+        Ok(_) => user.live.link(&format!("/tickets/{id}#followers")),
+        Err(_) => user.live.link("/tickets"),
+    };
+    Ok(Redirect::to(&target).into_response())
 }

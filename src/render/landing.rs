@@ -18,6 +18,8 @@ pub struct PortalContext<'a> {
     pub user_name: &'a str,
     /// The session's CSRF token, for the sign-out form.
     pub csrf: &'a str,
+    /// A manager of the customer: the header links their company's tickets and people.
+    pub manager: bool,
     /// The end user's open tickets, newest change first (when the portal takes tickets).
     pub open_tickets: &'a [Line],
     /// The most read articles (when the portal has a knowledge base).
@@ -56,6 +58,8 @@ struct LandingPage<'a> {
     base_path: String,
     user_name: &'a str,
     csrf: &'a str,
+    manager: bool,
+    ticketing: bool,
     preview: bool,
     sections: Vec<SectionView>,
     open_tickets: &'a [Line],
@@ -104,6 +108,8 @@ pub fn render(context: &PortalContext<'_>, mode: Mode) -> Result<String, askama:
         base_path: context.base_path.clone(),
         user_name: context.user_name,
         csrf: context.csrf,
+        manager: context.manager,
+        ticketing: context.settings.features.ticketing.enabled,
         preview: mode == Mode::Preview,
         sections,
         open_tickets: context.open_tickets,

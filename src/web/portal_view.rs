@@ -28,6 +28,7 @@ pub struct Viewer<'a> {
     pub base_path: String,
     pub user_name: &'a str,
     pub csrf: &'a str,
+    pub manager: bool,
     pub open_tickets: Vec<Line>,
     pub articles: Vec<Line>,
 }
@@ -55,7 +56,7 @@ impl Viewer<'static> {
         } else {
             Vec::new()
         };
-        Self { base_path, user_name: SAMPLE_USER, csrf: "", open_tickets, articles }
+        Self { base_path, user_name: SAMPLE_USER, csrf: "", manager: false, open_tickets, articles }
     }
 }
 
@@ -73,6 +74,7 @@ pub fn landing_html(
         base_path: viewer.base_path.clone(),
         user_name: viewer.user_name,
         csrf: viewer.csrf,
+        manager: viewer.manager,
         open_tickets: &viewer.open_tickets,
         articles: &viewer.articles,
     };

@@ -39,6 +39,7 @@ mod instances;
 mod mail_in;
 mod mail_out;
 mod ops;
+mod organisations;
 mod portal_config;
 mod portal_logo;
 mod same_events;

@@ -116,6 +116,7 @@ pub async fn landing(State(state): State<AppState>, live: LivePortal, jar: Cooki
         base_path: live.base_path.clone(),
         user_name: &session.end_user.name,
         csrf: &session.csrf_token,
+        manager: session.end_user.role == crate::domain::end_user::CustomerRole::Manager,
         open_tickets,
         articles,
     };
@@ -131,7 +132,8 @@ pub async fn landing(State(state): State<AppState>, live: LivePortal, jar: Cooki
     }
 }
 
-/// What the landing page lists under the configured sections: the end user's open tickets and
+/// What the landing page lists under the configured sections: the end user's open tickets (asked
+/// for or followed) and
 /// the most read articles, for the features the portal has.
 async fn landing_lists(
     state: &AppState,
@@ -144,7 +146,7 @@ async fn landing_lists(
     if features.ticketing.enabled {
         let filter = TicketFilter {
             customer_id: Some(live.customer.id),
-            requester_id: Some(session.end_user.id),
+            involving: Some(session.end_user.id),
             open_only: true,
             ..Default::default()
         };

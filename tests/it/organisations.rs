@@ -270,7 +270,7 @@ async fn followers_are_shared_with_reply_and_hear_of_the_ticket(backend: Backend
         assert_eq!(refused.status(), StatusCode::UNPROCESSABLE_ENTITY, "{email}");
         let page = refused.text().await.unwrap();
         assert!(page.contains(message), "{email}: {page}");
-        assert!(page.contains(&format!("value=\"{}\"", email.replace(' ', " "))), "the input is kept");
+        assert!(page.contains(&format!("value=\"{}\"", email)), "the input is kept");
     }
     let (status, refused) = app
         .post_json(

@@ -26,6 +26,8 @@ fn hostile() -> String {
 struct Hostile {
     portal: SsoPortal,
     ticket_id: String,
+    /// An end user with a 120-character name, who follows the hostile ticket.
+    colleague_id: String,
     article_id: String,
     group_id: String,
     member_id: String,
@@ -115,6 +117,7 @@ async fn hostile_data(app: &TestApp, idp: &TestIdp) -> Hostile {
     Hostile {
         portal,
         ticket_id: String::new(),
+        colleague_id: requester["id"].as_str().unwrap().to_string(),
         article_id,
         group_id,
         member_id: member["id"].as_str().unwrap().to_string(),
@@ -174,6 +177,26 @@ async fn every_page_holds_hostile_text_at_phone_and_desktop_widths() {
     problems.extend(browser.layout_problems_at_both_widths("layout-portal-sign-in").await);
     sign_in(&browser, &app, &idp, &portal).await;
     data.ticket_id = hostile_ticket(&app, &portal).await;
+    // Ada manages her organisation, and shares the ticket with a colleague of the long name.
+    let ada_id = app
+        .store
+        .active_end_users_by_email(
+            &portico::domain::email::EmailAddress::parse("email", "ada@acme.example").unwrap(),
+        )
+        .await
+        .unwrap()[0]
+        .id;
+    let (status, _) =
+        app.patch_json(&format!("/end-users/{ada_id}"), &app.admin.token, json!({"role": "manager"})).await;
+    assert_eq!(status, StatusCode::OK);
+    let (status, _) = app
+        .post_json(
+            &format!("/tickets/{}/followers", data.ticket_id),
+            &app.technician.token,
+            json!({"end_user_id": data.colleague_id}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK);
     let search_long = format!("/search?q={}", long_word(300));
     let search_found = "/search?q=hostile".to_string();
     for (name, path) in [
@@ -185,6 +208,13 @@ async fn every_page_holds_hostile_text_at_phone_and_desktop_widths() {
         ("portal-article", format!("/kb/{}", data.article_id)),
         ("portal-search-results", search_found),
         ("portal-search-nothing", search_long),
+        (
+            "portal-company-tickets",
+            format!("/company/tickets?q={}&requester={}", long_word(200), long_word(200)),
+        ),
+        ("portal-company-tickets-all", "/company/tickets".to_string()),
+        ("portal-people", "/people".to_string()),
+        ("portal-people-search", format!("/people?q={}", long_word(300))),
         ("portal-message", "/auth/signed-out".to_string()),
     ] {
         visit(&browser, &app.url(&portal.path(&path)), name, &mut problems).await;

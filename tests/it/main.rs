@@ -22,6 +22,7 @@ mod browser_demo;
 mod browser_drawer;
 mod browser_layout;
 mod browser_mail;
+mod browser_organisations;
 mod browser_portal;
 mod browser_sso;
 mod browser_sso_form;

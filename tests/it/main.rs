@@ -45,6 +45,7 @@ mod same_events;
 mod security;
 mod sso_configs;
 mod sso_flow;
+mod sso_roles;
 mod sso_tokens;
 mod team;
 mod tickets;

@@ -35,6 +35,7 @@ mod drawer;
 mod drawer_refusals;
 mod events;
 mod fuzz;
+mod import;
 mod instances;
 mod mail_in;
 mod mail_out;

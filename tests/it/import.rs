@@ -5,15 +5,17 @@ use std::time::Instant;
 
 use portico::domain::event::EventKind;
 use reqwest::StatusCode;
+use reqwest::multipart::{Form, Part};
 use serde_json::{Value, json};
 use uuid::Uuid;
 
-use crate::support::{Backend, TestApp, on_both_backends, snapshot};
+use crate::support::{Backend, TestApp, hidden_value, on_both_backends, snapshot};
 
 on_both_backends!(
     a_dry_run_reports_every_row_and_a_real_run_is_all_or_nothing,
     only_admins_import_and_only_csv,
     ten_thousand_rows_import_in_one_go,
+    the_console_checks_then_imports,
 );
 
 /// A customer whose SSO configuration allows only acme.example addresses, with two end users.
@@ -241,4 +243,59 @@ async fn ten_thousand_rows_import_in_one_go(backend: Backend) {
     let (status, again) = import(&app, &app.admin.token, &id, "?dry_run=true", &csv).await;
     eprintln!("10,000 rows checked again on {backend:?} in {:?}", started.elapsed());
     assert_eq!((status, again["unchanged"].as_u64()), (StatusCode::OK, Some(10_000)));
+}
+
+async fn the_console_checks_then_imports(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    let id = acme(&app).await;
+    let console = app.console(&app.admin.email, &app.admin.password).await;
+    let profile = console.page(&format!("/admin/customers/{id}")).await;
+    let path = format!("/admin/customers/{id}/end-users/import");
+    assert!(profile.contains(&path), "the customer page links to the import");
+    let page = console.page(&path).await;
+    assert!(page.contains("acme.example"), "the page names the allowed domains");
+    let csrf = hidden_value(&page, "_csrf");
+    let post = |action: &'static str, file: &'static str, pasted: &'static str| {
+        let form = Form::new()
+            .text("_csrf", csrf.clone())
+            .part(
+                "file",
+                Part::bytes(file.as_bytes().to_vec()).file_name("people.csv").mime_str("text/csv").unwrap(),
+            )
+            .text("csv", pasted)
+            .text("action", action);
+        console.client.post(app.url(&path)).multipart(form).send()
+    };
+
+    let checked =
+        post("check", "name,email,role\nNew Person,new@acme.example,manager\nBad,bad,\n", "").await.unwrap();
+    assert_eq!(checked.status(), StatusCode::OK);
+    let text = checked.text().await.unwrap();
+    assert!(text.contains("line 3: email: must be an e-mail address") && text.contains("created"), "{text}");
+    assert!(text.contains("New Person,new@acme.example,manager"), "the checked text comes back for Import");
+    assert_eq!(app.store.count_end_users(id.parse().unwrap()).await.unwrap().0, 2, "a check writes nothing");
+
+    let refused = post("import", "", "name,email\nBad,bad\n").await.unwrap();
+    assert_eq!(refused.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(refused.text().await.unwrap().contains("Nothing was imported"));
+
+    let imported =
+        post("import", "", "name,email,role\nNew Person,new@acme.example,manager\n").await.unwrap();
+    assert_eq!(imported.status(), StatusCode::OK);
+    assert!(imported.text().await.unwrap().contains("The end users were imported."));
+    assert_eq!(app.store.count_end_users(id.parse().unwrap()).await.unwrap().0, 3);
+
+    let empty = post("check", "", "  ").await.unwrap();
+    assert_eq!(empty.status(), StatusCode::UNPROCESSABLE_ENTITY);
+
+    let forged = Form::new()
+        .text("_csrf", "forged")
+        .text("csv", "name,email\nX,x@acme.example\n")
+        .text("action", "import");
+    let response = console.client.post(app.url(&path)).multipart(forged).send().await.unwrap();
+    assert_eq!(response.status(), StatusCode::FORBIDDEN);
+
+    let technician = app.console(&app.technician.email, &app.technician.password).await;
+    assert_eq!(technician.get(&path).await.status(), StatusCode::FORBIDDEN);
+    assert!(!technician.page(&format!("/admin/customers/{id}")).await.contains(&path));
 }

@@ -20,6 +20,7 @@ mod browser;
 mod browser_attachments;
 mod browser_demo;
 mod browser_drawer;
+mod browser_import;
 mod browser_layout;
 mod browser_mail;
 mod browser_portal;

@@ -7,6 +7,7 @@ pub mod email;
 pub mod end_user;
 pub mod event;
 pub mod group;
+pub mod import;
 pub mod kb;
 pub mod notification;
 pub mod page;

@@ -28,7 +28,8 @@ use crate::domain::sso::{Provider, SsoSettings};
 /// How far an IdP's clock may run ahead of ours for `iat`.
 pub const CLOCK_SKEW: Duration = Duration::from_secs(120);
 
-/// Claims beyond the standard ones: Microsoft's tenant and object ids and its verified-e-mail flag.
+/// Claims beyond the standard ones: Microsoft's tenant and object ids and its verified-e-mail
+/// flag, and every other claim (among them the configured groups claim).
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
 pub struct ExtraClaims {
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -37,6 +38,33 @@ pub struct ExtraClaims {
     pub oid: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub xms_edov: Option<serde_json::Value>,
+    #[serde(flatten)]
+    pub other: serde_json::Map<String, serde_json::Value>,
+}
+
+/// At most this many group values are read from a token; the rest are ignored.
+pub const GROUPS_MAX: usize = 500;
+/// Longer group values are ignored (none can match a manager group).
+pub const GROUP_VALUE_MAX: usize = crate::domain::sso::GROUP_MAX;
+
+/// The groups claim's values: an array of strings (other entries skipped) or a single string;
+/// any other shape means no groups. Bounded, as the token is outside input.
+pub fn groups_claim(value: Option<&serde_json::Value>) -> Option<Vec<String>> {
+    let fits = |group: &&str| group.chars().count() <= GROUP_VALUE_MAX;
+    match value? {
+        serde_json::Value::String(one) => {
+            Some([one.as_str()].into_iter().filter(fits).map(str::to_string).collect())
+        }
+        serde_json::Value::Array(many) => Some(
+            many.iter()
+                .take(GROUPS_MAX)
+                .filter_map(serde_json::Value::as_str)
+                .filter(fits)
+                .map(str::to_string)
+                .collect(),
+        ),
+        _ => None,
+    }
 }
 
 impl AdditionalClaims for ExtraClaims {}
@@ -290,7 +318,45 @@ pub async fn complete(
             name,
             email: claims.email().map(|e| e.as_str().to_string()),
             email_verified,
+            groups: groups_claim(extra.other.get(&settings.groups_claim)),
         },
         id_token: id_token.to_string(),
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+
+    #[test]
+    fn groups_come_as_an_array_of_strings_or_one_string() {
+        assert_eq!(groups_claim(Some(&json!(["A", "B"]))), Some(vec!["A".to_string(), "B".to_string()]));
+        assert_eq!(groups_claim(Some(&json!("Managers"))), Some(vec!["Managers".to_string()]));
+        assert_eq!(groups_claim(Some(&json!(["A", 7, {"x": 1}, null]))), Some(vec!["A".to_string()]));
+        for other in [json!(7), json!({"A": true}), json!(null), json!(true)] {
+            assert_eq!(groups_claim(Some(&other)), None, "{other}");
+        }
+        assert_eq!(groups_claim(None), None);
+    }
+
+    #[test]
+    fn groups_are_bounded() {
+        let many: Vec<String> = (0..600).map(|i| format!("g{i}")).collect();
+        let read = groups_claim(Some(&json!(many))).unwrap();
+        assert_eq!((read.len(), read[499].as_str()), (GROUPS_MAX, "g499"));
+        let long = "x".repeat(GROUP_VALUE_MAX + 1);
+        assert_eq!(groups_claim(Some(&json!([long.clone(), "ok"]))), Some(vec!["ok".to_string()]));
+        assert_eq!(groups_claim(Some(&json!(long))), Some(vec![]));
+    }
+
+    #[test]
+    fn any_claim_reaches_the_extra_claims() {
+        let extra: ExtraClaims =
+            serde_json::from_value(json!({"tid": "t", "roles": ["Portal.Manager"], "groups": "g"})).unwrap();
+        assert_eq!(extra.tid.as_deref(), Some("t"));
+        assert_eq!(extra.other["roles"], json!(["Portal.Manager"]));
+        assert_eq!(extra.other["groups"], json!("g"));
+    }
 }

@@ -3,8 +3,9 @@
 
 use uuid::Uuid;
 
-use super::{RowExt, StoreResult, Tx, now_ms};
+use super::{RowExt, StoreError, StoreResult, Tx, now_ms};
 use crate::domain::email::EmailAddress;
+use crate::domain::end_user::{CustomerRole, RoleSource};
 use crate::domain::sso::admission::{Candidate, Facts, VerifiedIdentity};
 use crate::domain::text::sort_key;
 
@@ -18,7 +19,7 @@ impl Tx {
         identity: &VerifiedIdentity,
     ) -> StoreResult<Facts> {
         let linked = sqlx::query(
-            "SELECT u.id, u.active, 1 AS has_identity FROM end_user_identities i JOIN end_users u ON u.id = i.end_user_id
+            "SELECT u.id, u.active, u.role, u.role_source, 1 AS has_identity FROM end_user_identities i JOIN end_users u ON u.id = i.end_user_id
              WHERE i.sso_config_id = $1 AND i.issuer = $2 AND i.subject = $3 AND u.customer_id = $4",
         )
         .bind(config_id.to_string())
@@ -30,7 +31,7 @@ impl Tx {
         let same_email = match identity.claimed_email() {
             Some(email) => {
                 sqlx::query(
-                    "SELECT u.id, u.active,
+                    "SELECT u.id, u.active, u.role, u.role_source,
                             CASE WHEN EXISTS (SELECT 1 FROM end_user_identities i WHERE i.end_user_id = u.id) THEN 1 ELSE 0 END AS has_identity
                      FROM end_users u WHERE u.customer_id = $1 AND u.email = $2",
                 )
@@ -43,10 +44,15 @@ impl Tx {
         };
         let candidate = |row: Option<sqlx::any::AnyRow>| -> StoreResult<Option<Candidate>> {
             row.map(|row| {
+                let (role, source) = (row.text("role")?, row.text("role_source")?);
                 Ok(Candidate {
                     id: row.uuid("id")?,
                     active: row.flag("active")?,
                     has_identity: row.int("has_identity")? != 0,
+                    role: CustomerRole::parse(&role)
+                        .map_err(|_| StoreError::Corrupt(format!("end user role {role}")))?,
+                    role_source: RoleSource::parse(&source)
+                        .ok_or_else(|| StoreError::Corrupt(format!("end user role source {source}")))?,
                 })
             })
             .transpose()

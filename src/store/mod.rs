@@ -15,6 +15,7 @@ pub mod events;
 pub mod followers;
 pub mod groups;
 pub mod identities;
+pub mod import;
 pub mod kb;
 pub mod mail;
 pub mod notify;

@@ -9,6 +9,7 @@ pub mod customers;
 pub mod end_users;
 pub mod error;
 pub mod groups;
+pub mod import;
 pub mod inbound_mail;
 pub mod kb;
 pub mod people;

@@ -5,17 +5,20 @@ use uuid::Uuid;
 use super::{UseCaseError, UseCaseResult};
 use crate::crypto::{SealContext, Sealer};
 use crate::domain::actor::Actor;
-use crate::domain::end_user::EndUser;
+use crate::domain::end_user::{EndUser, RoleSource};
 use crate::domain::event::{Change, EventKind, NewEvent};
 use crate::domain::sso::admission::{self, Admission, Refusal, VerifiedIdentity};
 use crate::domain::sso::draft::{SecretChange, SsoDraft};
+use crate::domain::sso::roles;
 use crate::domain::sso::{SignInFailure, SsoConfig};
 use crate::store::Store;
 
 /// Lets a verified identity into the customer's portal, or says why not. The decision is the
 /// domain's ([`admission::admit`]); this reads its facts and writes its outcome in one
-/// transaction. A refusal that may be an attempt to take over an account is recorded as an
-/// event, which the console shows on the customer's page.
+/// transaction, with the role the configuration's manager groups give ([`roles`]): a change of
+/// role (or the IdP taking over a team-set one) is an `end_user.updated` event. A refusal that
+/// may be an attempt to take over an account is recorded as an event, which the console shows
+/// on the customer's page.
 pub async fn admit_identity(
     store: &Store,
     customer_id: Uuid,
@@ -26,7 +29,15 @@ pub async fn admit_identity(
     let mut tx = store.begin_write().await?;
     let facts = tx.admission_facts(customer_id, config.id, identity).await?;
     let label = &config.settings.label;
-    let user_id = match admission::admit(&config.settings, identity, &facts) {
+    let admitted = admission::admit(&config.settings, identity, &facts);
+    // The role the user has now: a known or claimed user's stored one; a new user's default.
+    let found = match &admitted {
+        Ok(Admission::Known(_)) => facts.linked,
+        Ok(Admission::Claim(_)) => facts.same_email,
+        _ => None,
+    };
+    let (role, source) = found.map(|c| (c.role, c.role_source)).unwrap_or_default();
+    let user_id = match admitted {
         Ok(Admission::Known(id)) => {
             tx.touch_identity(config.id, identity).await?;
             id
@@ -70,6 +81,16 @@ pub async fn admit_identity(
             return Ok(Err(refusal));
         }
     };
+    let decided = roles::role_from_groups(&config.settings, identity.groups.as_deref());
+    if let Some(role) = roles::role_to_write(decided, role, source) {
+        tx.set_role_from_idp(user_id, role).await?;
+        let summary = format!("made {} by the identity provider's groups through '{label}'", role.as_str());
+        let event = identity_event(EventKind::EndUserUpdated, user_id, customer_id, config, summary)
+            .with("fields", vec!["role"])
+            .with("role", role.as_str())
+            .with("source", RoleSource::Idp.as_str());
+        tx.record(&actor, event).await?;
+    }
     tx.mark_signed_in(user_id).await?;
     tx.commit().await?;
     Ok(Ok(store.end_user(user_id).await?))

@@ -56,6 +56,7 @@ routes! {
     ARCHIVE_CUSTOMER, archive_customer(id) = "/admin/customers/{id}/archive";
     RESTORE_CUSTOMER, restore_customer(id) = "/admin/customers/{id}/restore";
     CUSTOMER_END_USERS, customer_end_users(id) = "/admin/customers/{id}/end-users";
+    IMPORT_END_USERS, import_end_users(id) = "/admin/customers/{id}/end-users/import";
     CUSTOMER_PORTAL, customer_portal(id) = "/admin/customers/{id}/portal";
     CUSTOMER_PORTAL_PREVIEW, customer_portal_preview(id) = "/admin/customers/{id}/portal/preview";
     RESTORE_PORTAL_REVISION, restore_portal_revision(id, n) = "/admin/customers/{id}/portal/revisions/{n}/restore";

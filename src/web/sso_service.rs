@@ -46,6 +46,10 @@ pub struct SsoConfigView {
     /// Set for a Microsoft configuration that accepts any Entra tenant; says when sign-in is
     /// refused until it is restricted.
     pub tenant_warning: Option<String>,
+    /// The id_token claim holding the person's groups.
+    pub groups_claim: String,
+    /// Group values that make an end user a manager; empty when the IdP does not manage roles.
+    pub manager_groups: Vec<String>,
     /// The callback URL to register at the identity provider.
     pub redirect_uri: String,
     /// Where the portal also answers in path mode (`/p/{slug}`), a second callback URL to register.
@@ -78,6 +82,8 @@ pub async fn view(state: &AppState, config: &SsoConfig) -> Result<SsoConfigView,
         enabled: settings.enabled,
         multi_tenant_acknowledged: settings.multi_tenant_acknowledged,
         tenant_warning: settings.tenant_warning(),
+        groups_claim: settings.groups_claim.clone(),
+        manager_groups: settings.manager_groups.clone(),
         redirect_uri: state.config.sso_redirect_uri(&portal.settings, config.id),
         path_mode_redirect_uri: {
             let path_mode = state.config.url_for(&format!(

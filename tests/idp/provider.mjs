@@ -26,6 +26,9 @@ const provider = new Provider(issuer, {
     openid: ["sub", "tid", "oid"],
     email: ["email", "email_verified", "xms_edov"],
     profile: ["name", "preferred_username", "upn"],
+    // Okta's way: a `groups` scope carrying the groups claim; `roles` stands for a claim a
+    // configuration names itself (Entra ID app roles, say).
+    groups: ["groups", "roles"],
   },
   conformIdTokenClaims: false,
   findAccount: async (ctx, id) => ({
@@ -46,8 +49,25 @@ const provider = new Provider(issuer, {
 });
 provider.proxy = false;
 
+// Test-only: `PUT /__accounts/{id}` with a JSON body replaces that account's claims, so a test
+// can change someone's groups between two sign-ins.
+async function replaceAccount(req, res, id) {
+  let body = "";
+  for await (const chunk of req) body += chunk;
+  try {
+    accounts[id] = JSON.parse(body);
+  } catch (error) {
+    res.statusCode = 400;
+    return res.end(String(error));
+  }
+  res.statusCode = 204;
+  res.end();
+}
+
 const callback = provider.callback();
 server.on("request", async (req, res) => {
+  const account = req.method === "PUT" && req.url.match(/^\/__accounts\/([^/?]+)$/);
+  if (account) return replaceAccount(req, res, decodeURIComponent(account[1]));
   const interaction = req.method === "GET" && req.url.match(/^\/interaction\/([^/?]+)$/);
   if (!interaction) return callback(req, res);
   try {

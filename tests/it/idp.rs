@@ -46,6 +46,18 @@ impl TestIdp {
         format!("{}/.well-known/openid-configuration", self.issuer)
     }
 
+    /// Replaces an account's claims (a test-only route of the provider): its next sign-in
+    /// carries these.
+    pub async fn set_account(&self, id: &str, claims: Value) {
+        let response = reqwest::Client::new()
+            .put(format!("{}/__accounts/{id}", self.issuer))
+            .json(&claims)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), StatusCode::NO_CONTENT);
+    }
+
     /// Registers a client (dynamic client registration) for these redirect URIs.
     pub async fn register_clients(&self, redirect_uris: &[&str], post_logout: &str) -> (String, String) {
         let response = reqwest::Client::new()

@@ -116,6 +116,7 @@ async fn the_openapi_document_covers_every_route_and_matches_its_snapshot() {
         "DELETE /api/v1/customers/{id}",
         "GET /api/v1/customers/{id}/end-users",
         "POST /api/v1/customers/{id}/end-users",
+        "POST /api/v1/customers/{id}/end-users/import",
         "GET /api/v1/end-users/{id}",
         "PATCH /api/v1/end-users/{id}",
         "GET /api/v1/assignment-groups",

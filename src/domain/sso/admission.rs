@@ -11,7 +11,7 @@ use uuid::Uuid;
 
 use super::SsoSettings;
 use crate::domain::email::EmailAddress;
-use crate::domain::end_user::NAME_MAX;
+use crate::domain::end_user::{CustomerRole, NAME_MAX, RoleSource};
 use crate::domain::text;
 
 /// Who the IdP says signed in, after the id_token was verified.
@@ -24,6 +24,9 @@ pub struct VerifiedIdentity {
     pub name: Option<String>,
     pub email: Option<String>,
     pub email_verified: bool,
+    /// The configured groups claim's values, when the id_token carried it as a string or an
+    /// array of strings (bounded: see [`crate::sso::flow`]).
+    pub groups: Option<Vec<String>>,
 }
 
 impl VerifiedIdentity {
@@ -78,6 +81,8 @@ pub struct Candidate {
     pub active: bool,
     /// Whether the end user already signs in through some identity.
     pub has_identity: bool,
+    pub role: CustomerRole,
+    pub role_source: RoleSource,
 }
 
 /// What the store found about a signing-in identity, inside the customer.
@@ -162,7 +167,13 @@ mod tests {
     }
 
     fn candidate(active: bool, has_identity: bool) -> Candidate {
-        Candidate { id: Uuid::now_v7(), active, has_identity }
+        Candidate {
+            id: Uuid::now_v7(),
+            active,
+            has_identity,
+            role: CustomerRole::Member,
+            role_source: RoleSource::Team,
+        }
     }
 
     #[test]

@@ -6,7 +6,8 @@ use url::Url;
 use uuid::Uuid;
 
 use super::{
-    CLIENT_ID_MAX, CLIENT_SECRET_MAX, DEFAULT_SCOPES, LABEL_MAX, Provider, SsoSettings, optional_date,
+    CLIENT_ID_MAX, CLIENT_SECRET_MAX, DEFAULT_GROUPS_CLAIM, DEFAULT_SCOPES, GROUP_MAX, GROUPS_CLAIM_MAX,
+    LABEL_MAX, MANAGER_GROUPS_MAX, Provider, SsoSettings, optional_date,
 };
 use crate::domain::patch::nullable;
 use crate::domain::text;
@@ -42,6 +43,11 @@ pub struct SsoDraft {
     /// Required (`true`) for a Microsoft `common`/`organizations` tenant, with
     /// `allowed_email_domains`: people of any Entra tenant with such an address may sign in.
     pub multi_tenant_acknowledged: Option<bool>,
+    /// The id_token claim holding the person's groups; `groups` unless set.
+    pub groups_claim: Option<String>,
+    /// Group values (Okta: names; Entra ID: object ids) that make an end user a manager; empty
+    /// leaves roles to the MSP's team.
+    pub manager_groups: Option<Vec<String>>,
     /// Read-only fields a client may send back unchanged.
     #[serde(default)]
     pub id: Option<serde_json::Value>,
@@ -153,6 +159,36 @@ fn email_domains(raw: &[String]) -> Result<Vec<String>, FieldError> {
         return Err(FieldError::new("allowed_email_domains", "must list at most 50 domains"));
     }
     Ok(domains)
+}
+
+fn groups_claim(raw: &str) -> Result<String, FieldError> {
+    token("groups_claim", raw, GROUPS_CLAIM_MAX).map_err(|_| {
+        FieldError::new(
+            "groups_claim",
+            "must be a claim name of 1 to 100 printable characters without spaces",
+        )
+    })
+}
+
+/// Trimmed, blank lines dropped, de-duplicated as they are matched (ignoring case).
+fn manager_groups(raw: &[String]) -> Result<Vec<String>, FieldError> {
+    let mut groups: Vec<String> = Vec::new();
+    for entry in raw.iter().map(|g| g.trim()).filter(|g| !g.is_empty()) {
+        let group = text::bounded("manager_groups", entry, 1, GROUP_MAX, false).map_err(|error| {
+            let shown: String = entry.chars().take(40).collect();
+            FieldError::new("manager_groups", format!("the group '{shown}' {}", error.message))
+        })?;
+        if !groups.iter().any(|known| known.to_lowercase() == group.to_lowercase()) {
+            groups.push(group);
+        }
+    }
+    if groups.len() > MANAGER_GROUPS_MAX {
+        return Err(FieldError::new(
+            "manager_groups",
+            format!("must list at most {MANAGER_GROUPS_MAX} groups (got {})", groups.len()),
+        ));
+    }
+    Ok(groups)
 }
 
 fn optional<T>(
@@ -267,6 +303,16 @@ impl SsoDraft {
         };
         let multi_tenant_acknowledged =
             self.multi_tenant_acknowledged.or(current.map(|c| c.multi_tenant_acknowledged)).unwrap_or(false);
+        let groups_claim = match (&self.groups_claim, current) {
+            (Some(raw), _) => errors.check(groups_claim(raw)),
+            (None, Some(now)) => Some(now.groups_claim.clone()),
+            (None, None) => Some(DEFAULT_GROUPS_CLAIM.to_string()),
+        };
+        let manager_groups = match (&self.manager_groups, current) {
+            (Some(raw), _) => errors.check(manager_groups(raw)),
+            (None, Some(now)) => Some(now.manager_groups.clone()),
+            (None, None) => Some(Vec::new()),
+        };
         errors.into_result()?;
         let settings = SsoSettings {
             label: label.expect("checked"),
@@ -283,6 +329,8 @@ impl SsoDraft {
             jit_provisioning: self.jit_provisioning.or(current.map(|c| c.jit_provisioning)).unwrap_or(false),
             enabled: self.enabled.or(current.map(|c| c.enabled)).unwrap_or(true),
             multi_tenant_acknowledged,
+            groups_claim: groups_claim.expect("checked"),
+            manager_groups: manager_groups.expect("checked"),
         };
         if settings.is_multi_tenant() {
             let field = if settings.allowed_email_domains.is_empty() {
@@ -455,6 +503,58 @@ mod tests {
         let single = json!({"label": "M", "provider": "microsoft", "tenant_id": "acme.example", "client_id": "c", "client_secret": "s"});
         let (settings, _) = draft(single).apply(None, false, false).unwrap();
         assert!(!settings.is_multi_tenant() && settings.tenant_warning().is_none());
+    }
+
+    #[test]
+    fn manager_groups_are_trimmed_deduplicated_and_bounded() {
+        let base = json!({"label": "L", "provider": "okta", "okta_domain": "a.okta.com", "client_id": "c", "client_secret": "s"});
+        let (settings, _) = draft(base.clone()).apply(None, false, false).unwrap();
+        assert_eq!((settings.groups_claim.as_str(), settings.manager_groups.len()), ("groups", 0));
+        let mut with_groups = base.clone();
+        with_groups["groups_claim"] = json!(" roles ");
+        with_groups["manager_groups"] =
+            json!([" IT Managers ", "it managers", "", "0f9c3b6e-1111-4f4e-9c3a-2b7d1e5a9f00"]);
+        let (settings, _) = draft(with_groups).apply(None, false, false).unwrap();
+        assert_eq!(settings.groups_claim, "roles");
+        assert_eq!(settings.manager_groups, ["IT Managers", "0f9c3b6e-1111-4f4e-9c3a-2b7d1e5a9f00"]);
+        let (kept, _) = draft(json!({"label": "Renamed"})).apply(Some(&settings), true, false).unwrap();
+        assert_eq!(
+            (kept.groups_claim, kept.manager_groups),
+            (settings.groups_claim, settings.manager_groups)
+        );
+
+        for (field, value) in [
+            ("groups_claim", json!("")),
+            ("groups_claim", json!("my groups")),
+            ("groups_claim", json!("x".repeat(101))),
+            ("groups_claim", json!("grüppen")),
+            ("manager_groups", json!(["x".repeat(257)])),
+            ("manager_groups", json!(["Admins\u{202E}"])),
+            ("manager_groups", json!(["line\nbreak"])),
+            ("manager_groups", json!((0..51).map(|i| format!("group {i}")).collect::<Vec<_>>())),
+        ] {
+            let mut body = base.clone();
+            body[field] = value.clone();
+            let errors = draft(body).apply(None, false, false).unwrap_err();
+            assert!(errors.message_for(field).is_some(), "{field} {value}: {errors:?}");
+        }
+        let fifty = (0..50).map(|i| format!("group {i}")).collect::<Vec<_>>();
+        let mut body = base;
+        body["manager_groups"] = json!(fifty);
+        assert_eq!(draft(body).apply(None, false, false).unwrap().0.manager_groups.len(), 50);
+    }
+
+    #[test]
+    fn settings_stored_before_roles_existed_read_with_the_defaults() {
+        let (settings, _) = draft(json!({"label": "L", "provider": "okta", "okta_domain": "a.okta.com", "client_id": "c", "client_secret": "s"}))
+            .apply(None, false, false)
+            .unwrap();
+        let mut stored = serde_json::to_value(&settings).unwrap();
+        let object = stored.as_object_mut().unwrap();
+        object.remove("groups_claim");
+        object.remove("manager_groups");
+        let read: SsoSettings = serde_json::from_value(stored).unwrap();
+        assert_eq!(read, settings);
     }
 
     #[test]

@@ -3,6 +3,7 @@
 
 pub mod admission;
 pub mod draft;
+pub mod roles;
 
 use serde::{Deserialize, Serialize};
 use time::{Date, OffsetDateTime};
@@ -14,6 +15,12 @@ pub const LABEL_MAX: usize = 80;
 pub const CLIENT_ID_MAX: usize = 255;
 pub const CLIENT_SECRET_MAX: usize = 1024;
 pub const DEFAULT_SCOPES: &str = "openid email profile";
+/// The id_token claim that carries a person's groups when a configuration names no other.
+pub const DEFAULT_GROUPS_CLAIM: &str = "groups";
+pub const GROUPS_CLAIM_MAX: usize = 100;
+/// At most this many manager groups, each at most [`GROUP_MAX`] characters.
+pub const MANAGER_GROUPS_MAX: usize = 50;
+pub const GROUP_MAX: usize = 256;
 /// The console warns this many days before a client secret expires.
 pub const SECRET_WARNING_DAYS: i64 = 30;
 
@@ -78,6 +85,17 @@ pub struct SsoSettings {
     /// Entra tenant whose verified e-mail is in `allowed_email_domains` may sign in.
     #[serde(default)]
     pub multi_tenant_acknowledged: bool,
+    /// The id_token claim holding the person's groups (Okta and Entra ID: `groups`).
+    #[serde(default = "default_groups_claim")]
+    pub groups_claim: String,
+    /// Group values that make an end user a manager of the customer. When empty the IdP does
+    /// not manage roles; otherwise the role follows the groups at every sign-in.
+    #[serde(default)]
+    pub manager_groups: Vec<String>,
+}
+
+fn default_groups_claim() -> String {
+    DEFAULT_GROUPS_CLAIM.to_string()
 }
 
 mod optional_date {
@@ -124,6 +142,8 @@ impl SsoSettings {
             jit_provisioning: false,
             enabled: true,
             multi_tenant_acknowledged: false,
+            groups_claim: default_groups_claim(),
+            manager_groups: Vec::new(),
         }
     }
 

@@ -6,6 +6,7 @@ pub mod directory;
 pub mod drawer;
 pub mod groups;
 pub mod home;
+pub mod import;
 pub mod kb;
 pub mod layout;
 pub mod login;
@@ -40,6 +41,7 @@ pub fn router(_state: &AppState) -> Router<AppState> {
         .route(paths::ARCHIVE_CUSTOMER, post(customers::archive))
         .route(paths::RESTORE_CUSTOMER, post(customers::restore))
         .route(paths::CUSTOMER_END_USERS, get(customers::end_users).post(customers::add_end_user))
+        .route(paths::IMPORT_END_USERS, get(import::form).post(import::submit))
         .route(
             paths::CUSTOMER_PORTAL,
             get(drawer::show)

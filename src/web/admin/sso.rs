@@ -52,6 +52,11 @@ pub struct SsoForm {
     jit_provisioning: Option<String>,
     enabled: Option<String>,
     multi_tenant_acknowledged: Option<String>,
+    #[serde(default)]
+    groups_claim: String,
+    /// One group per line.
+    #[serde(default)]
+    manager_groups: String,
     action: Option<String>,
 }
 
@@ -72,6 +77,8 @@ impl SsoForm {
             jit_provisioning: view.jit_provisioning.then(|| "on".into()),
             enabled: view.enabled.then(|| "on".into()),
             multi_tenant_acknowledged: view.multi_tenant_acknowledged.then(|| "on".into()),
+            groups_claim: view.groups_claim.clone(),
+            manager_groups: view.manager_groups.join("\n"),
             action: None,
         }
     }
@@ -80,6 +87,7 @@ impl SsoForm {
         Self {
             provider: "okta".into(),
             scopes: crate::domain::sso::DEFAULT_SCOPES.into(),
+            groups_claim: crate::domain::sso::DEFAULT_GROUPS_CLAIM.into(),
             enabled: Some("on".into()),
             ..Default::default()
         }
@@ -109,6 +117,12 @@ impl SsoForm {
             jit_provisioning: Some(self.jit_provisioning.is_some()),
             enabled: Some(self.enabled.is_some()),
             multi_tenant_acknowledged: Some(self.multi_tenant_acknowledged.is_some()),
+            // Left empty, the claim is the usual one.
+            groups_claim: Some(match self.groups_claim.trim() {
+                "" => crate::domain::sso::DEFAULT_GROUPS_CLAIM.to_string(),
+                claim => claim.to_string(),
+            }),
+            manager_groups: Some(self.manager_groups.lines().map(str::to_string).collect()),
             ..Default::default()
         }
     }

@@ -7,6 +7,7 @@ pub mod events;
 pub mod extract;
 pub mod followers;
 pub mod groups;
+pub mod import;
 pub mod inbound_email;
 pub mod kb;
 pub mod portals;
@@ -63,6 +64,8 @@ fn documented() -> OpenApiRouter<AppState> {
         .routes(routes!(groups::show, groups::update, groups::delete))
         .routes(routes!(end_users::list, end_users::create))
         .routes(routes!(end_users::show, end_users::update))
+        // A CSV file may be up to 10 MB: the handler reads the body under that limit itself.
+        .routes(routes!(import::import_end_users))
         .routes(routes!(team::list, team::create))
         .routes(routes!(team::show, team::update))
         .routes(routes!(team::reset_password))
@@ -128,8 +131,15 @@ fn describe_refusals(api: &mut OpenApiDocument) {
         for operation in operations.into_iter().flatten() {
             let responses = &mut operation.responses.responses;
             for (status, response) in responses.iter_mut() {
+                // A refusal is a problem document; a report that is an answer (an import's
+                // 422) stays JSON.
+                let is_problem = |response: &utoipa::openapi::Response| {
+                    matches!(response.content.get("application/json"), Some(RefOr::T(content))
+                        if matches!(&content.schema, Some(RefOr::Ref(r)) if r.ref_location.ends_with("/Problem")))
+                };
                 if let RefOr::T(response) = response
                     && !status.starts_with('2')
+                    && is_problem(response)
                     && let Some(content) = response.content.shift_remove("application/json")
                 {
                     response.content.insert(PROBLEM.to_string(), content);

@@ -11,6 +11,7 @@
 pub mod customers;
 pub mod end_users;
 pub mod groups;
+pub mod import;
 pub mod kb;
 pub mod portal_draft;
 pub mod portals;

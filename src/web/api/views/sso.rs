@@ -48,6 +48,13 @@ pub struct SsoDraftBody {
     /// Required (`true`) for a Microsoft `common`/`organizations` tenant, with
     /// `allowed_email_domains`: people of any Entra tenant with such an address may sign in.
     pub multi_tenant_acknowledged: Option<bool>,
+    /// The id_token claim holding the person's groups (1 to 100 printable characters without
+    /// spaces); `groups` unless set.
+    pub groups_claim: Option<String>,
+    /// Group values that make an end user a manager of the customer, matched ignoring case at
+    /// every sign-in (Okta sends group names; Entra ID sends group object ids unless configured
+    /// otherwise). At most 50, each at most 256 characters. Empty: the IdP does not manage roles.
+    pub manager_groups: Option<Vec<String>>,
     /// Read-only fields a client may send back unchanged.
     #[serde(default)]
     #[schema(read_only, value_type = Option<String>)]
@@ -77,6 +84,8 @@ impl From<SsoDraftBody> for SsoDraft {
             jit_provisioning,
             enabled,
             multi_tenant_acknowledged,
+            groups_claim,
+            manager_groups,
             id,
             redirect_uri,
             has_secret,
@@ -96,6 +105,8 @@ impl From<SsoDraftBody> for SsoDraft {
             jit_provisioning,
             enabled,
             multi_tenant_acknowledged,
+            groups_claim,
+            manager_groups,
             id,
             redirect_uri,
             has_secret,

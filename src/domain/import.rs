@@ -9,6 +9,7 @@ use uuid::Uuid;
 
 use super::email::EmailAddress;
 use super::end_user::{CustomerRole, EndUserChanges, NAME_MAX, NewEndUser};
+use super::sso::AcceptedDomains;
 use super::text;
 
 /// The most data rows one import takes.
@@ -116,7 +117,7 @@ pub struct Existing {
 /// The rows of a file, each checked on its own, against the customer's allowed e-mail domains
 /// (empty: any domain) and against the rows before it (a repeated address is refused on the
 /// later row).
-pub fn read(csv: &[u8], allowed_domains: &[String]) -> Vec<Result<ImportRow, RowReport>> {
+pub fn read(csv: &[u8], allowed_domains: &AcceptedDomains) -> Vec<Result<ImportRow, RowReport>> {
     if csv.len() > MAX_BYTES {
         return vec![Err(RowReport::error(0, None, too_large_message()))];
     }
@@ -271,7 +272,7 @@ impl Header {
         &self,
         line: u64,
         fields: &[&str],
-        allowed_domains: &[String],
+        allowed_domains: &AcceptedDomains,
         seen: &mut HashMap<EmailAddress, u64>,
     ) -> Result<ImportRow, RowReport> {
         let raw_email = fields.get(self.email).map(|e| e.trim().chars().take(254).collect::<String>());
@@ -297,13 +298,11 @@ impl Header {
         };
         let email = match EmailAddress::parse("email", fields[self.email]) {
             Ok(email) => {
-                let domain_allowed = allowed_domains.is_empty()
-                    || allowed_domains.iter().any(|allowed| allowed.eq_ignore_ascii_case(email.domain()));
-                if !domain_allowed {
+                if !allowed_domains.accepts(email.domain()) {
                     problems.push(format!(
                         "email: the domain {} is not among the customer's allowed e-mail domains ({})",
                         email.domain(),
-                        allowed_domains.join(", ")
+                        allowed_domains.listed()
                     ));
                 }
                 match seen.get(&email) {
@@ -404,7 +403,7 @@ mod tests {
     use super::*;
 
     fn read_all(csv: &str) -> Vec<Result<ImportRow, RowReport>> {
-        read(csv.as_bytes(), &[])
+        read(csv.as_bytes(), &AcceptedDomains::any())
     }
 
     fn message(row: &Result<ImportRow, RowReport>) -> String {
@@ -466,7 +465,11 @@ mod tests {
 
     #[test]
     fn addresses_outside_the_allowed_domains_are_refused() {
-        let allowed = vec!["acme.example".to_string()];
+        let acme = super::super::sso::SsoSettings {
+            allowed_email_domains: vec!["acme.example".to_string()],
+            ..super::super::sso::SsoSettings::example(super::super::sso::Provider::Oidc)
+        };
+        let allowed = AcceptedDomains::of([&acme]);
         let rows = read(b"name,email\nAda,ada@ACME.example\nMallory,m@evil.example\n", &allowed);
         assert!(rows[0].is_ok());
         assert!(message(&rows[1]).contains("the domain evil.example is not among"), "{}", message(&rows[1]));
@@ -474,14 +477,14 @@ mod tests {
 
     #[test]
     fn text_that_is_not_utf8_is_named_by_its_column() {
-        let rows = read(b"name,email\nAd\xe9,ada@acme.example\n", &[]);
+        let rows = read(b"name,email\nAd\xe9,ada@acme.example\n", &AcceptedDomains::any());
         assert_eq!(message(&rows[0]), "line 2: name: is not UTF-8 text (save the file as CSV UTF-8)");
     }
 
     #[test]
     fn files_too_large_or_too_long_are_refused() {
         let big = vec![b'a'; MAX_BYTES + 1];
-        assert!(message(&read(&big, &[])[0]).contains("larger than 10 MB"));
+        assert!(message(&read(&big, &AcceptedDomains::any())[0]).contains("larger than 10 MB"));
         let mut csv = String::from("name,email\n");
         for i in 0..=MAX_ROWS {
             csv.push_str(&format!("P{i},p{i}@acme.example\n"));

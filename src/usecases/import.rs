@@ -7,6 +7,7 @@ use super::{UseCaseError, UseCaseResult};
 use crate::domain::actor::Actor;
 use crate::domain::event::{EventKind, NewEvent};
 use crate::domain::import::{self, ImportReport};
+use crate::domain::sso::AcceptedDomains;
 use crate::store::Store;
 
 /// Reads `csv` (`name,email,role` with a header row) and creates or updates the customer's end
@@ -28,15 +29,9 @@ pub async fn import_end_users(
             message: "the customer is archived; restore it first".into(),
         });
     }
-    let mut allowed_domains: Vec<String> = Vec::new();
-    for config in store.sso_configs(customer_id).await? {
-        for domain in config.settings.allowed_email_domains {
-            if !allowed_domains.contains(&domain) {
-                allowed_domains.push(domain);
-            }
-        }
-    }
-    let rows = import::read(csv, &allowed_domains);
+    let configs = store.sso_configs(customer_id).await?;
+    let accepted = AcceptedDomains::of(configs.iter().map(|c| &c.settings));
+    let rows = import::read(csv, &accepted);
     let mut tx = store.begin_write().await?;
     let existing = tx.end_users_by_email(customer_id).await?;
     let plan = import::plan(rows, &existing, dry_run);

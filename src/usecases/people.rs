@@ -10,7 +10,7 @@ use crate::domain::actor::Actor;
 use crate::domain::end_user::{EndUser, EndUserChanges, EndUserDraft};
 use crate::domain::event::{EventKind, NewEvent};
 use crate::domain::page::{Page, PageRequest};
-use crate::domain::sso::customer_accepts_email_domain;
+use crate::domain::sso::AcceptedDomains;
 use crate::store::Store;
 
 /// The manager's customer's end users, by name.
@@ -31,7 +31,7 @@ pub async fn invite(store: &Store, actor: &Actor, name: &str, email: &str) -> Us
     let draft = EndUserDraft { name: Some(name.into()), email: Some(email.into()), ..Default::default() };
     let new = draft.into_new()?;
     let configs = store.sso_configs(customer_id).await?;
-    if !customer_accepts_email_domain(configs.iter().map(|c| &c.settings), new.email.domain()) {
+    if !AcceptedDomains::of(configs.iter().map(|c| &c.settings)).accepts(new.email.domain()) {
         return Err(UseCaseError::field(
             "email",
             format!(

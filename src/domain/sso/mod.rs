@@ -264,21 +264,41 @@ pub struct SignInFailure {
     pub detail: String,
 }
 
-/// Whether people with an address in `domain` may be added to a customer whose portal signs in
-/// through `configs`: some configuration lets the domain in (or none is set up yet, so nothing
-/// is decided about domains).
-pub fn customer_accepts_email_domain<'a>(
-    configs: impl IntoIterator<Item = &'a SsoSettings>,
-    domain: &str,
-) -> bool {
-    let mut none = true;
-    for settings in configs {
-        none = false;
-        if settings.allows_email_domain(domain) {
-            return true;
+/// The e-mail domains a customer's sign-in lets in, for adding people (invitations, imports):
+/// any domain when some configuration does not restrict domains (or none is set up yet, so
+/// nothing is decided), else the union of the configurations' lists.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AcceptedDomains(Option<Vec<String>>);
+
+impl AcceptedDomains {
+    pub fn of<'a>(configs: impl IntoIterator<Item = &'a SsoSettings>) -> Self {
+        let mut listed: Vec<String> = Vec::new();
+        for settings in configs {
+            if settings.allowed_email_domains.is_empty() {
+                return Self(None);
+            }
+            for domain in &settings.allowed_email_domains {
+                if !listed.iter().any(|known| known.eq_ignore_ascii_case(domain)) {
+                    listed.push(domain.clone());
+                }
+            }
         }
+        Self(Some(listed).filter(|listed| !listed.is_empty()))
     }
-    none
+
+    /// Every domain.
+    pub fn any() -> Self {
+        Self(None)
+    }
+
+    pub fn accepts(&self, domain: &str) -> bool {
+        self.0.as_ref().is_none_or(|listed| listed.iter().any(|allowed| allowed.eq_ignore_ascii_case(domain)))
+    }
+
+    /// The domains, for a message ("acme.example, acme.co.uk"); empty when any is accepted.
+    pub fn listed(&self) -> String {
+        self.0.as_deref().unwrap_or_default().join(", ")
+    }
 }
 
 #[cfg(test)]
@@ -290,9 +310,11 @@ mod tests {
         let open = SsoSettings::example(Provider::Oidc);
         let acme = SsoSettings { allowed_email_domains: vec!["acme.example".into()], ..open.clone() };
         let globex = SsoSettings { allowed_email_domains: vec!["globex.example".into()], ..open.clone() };
-        assert!(customer_accepts_email_domain([&acme, &globex], "ACME.example"));
-        assert!(!customer_accepts_email_domain([&acme, &globex], "evil.example"));
-        assert!(customer_accepts_email_domain([&acme, &open], "evil.example"));
-        assert!(customer_accepts_email_domain([], "any.example"));
+        let both = AcceptedDomains::of([&acme, &globex]);
+        assert!(both.accepts("ACME.example") && both.accepts("globex.example"));
+        assert!(!both.accepts("evil.example"));
+        assert_eq!(both.listed(), "acme.example, globex.example");
+        assert!(AcceptedDomains::of([&acme, &open]).accepts("evil.example"));
+        assert!(AcceptedDomains::of([]).accepts("any.example"));
     }
 }

@@ -127,10 +127,7 @@ async fn an_admin_sets_up_the_portal_and_previews_it_before_saving() {
 
     browser.click("button[value=save]").await;
     browser
-        .wait_until(
-            "the save",
-            "return document.body.innerText.includes('Saved. The portal is at revision 2.')",
-        )
+        .wait_until("the save", "return document.body.innerText.includes('Portal saved as revision 2.')")
         .await;
     let saved = app.store.portal(customer_id.parse().unwrap()).await.unwrap().settings;
     assert_eq!(saved.design.primary_color.to_string(), "#7b2cbf");
@@ -228,10 +225,7 @@ async fn drag_and_drop_reorders_and_extreme_colours_stay_accessible() {
         .await;
     browser.click("button[value=save]").await;
     browser
-        .wait_until(
-            "the save",
-            "return document.body.innerText.includes('Saved. The portal is at revision 3.')",
-        )
+        .wait_until("the save", "return document.body.innerText.includes('Portal saved as revision 3.')")
         .await;
     let saved = app.store.portal(customer_id.parse().unwrap()).await.unwrap().settings;
     let order: Vec<String> = saved.layout.buttons.iter().map(|b| b.target.to_string()).collect();

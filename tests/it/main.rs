@@ -34,6 +34,7 @@ mod demo;
 mod drawer;
 mod drawer_refusals;
 mod events;
+mod flash;
 mod fuzz;
 mod instances;
 mod mail_in;

@@ -6,11 +6,12 @@ use askama::Template;
 use askama_web::WebTemplate;
 use axum::extract::{Query, State};
 use axum::http::StatusCode;
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 use uuid::Uuid;
 
 use super::directory;
+use super::flash::{self, Done};
 use super::layout::Nav;
 use super::page_error::{PageError, PageResult};
 use super::session::{ConsoleForm, ConsoleUser, NoFields, PageId};
@@ -209,7 +210,7 @@ pub async fn create(
         Err(errors) => Err(errors.into()),
     };
     match result {
-        Ok(_) => Ok(Redirect::to(paths::GROUPS).into_response()),
+        Ok(group) => Ok(flash::redirect(paths::GROUPS, Done::GroupCreated(group.id), None)),
         Err(error) => form_page(&state, &user, None, form, PageError::form_errors_of(error)?).await,
     }
 }
@@ -246,7 +247,7 @@ pub async fn update(
         Err(errors) => Err(errors.into()),
     };
     match result {
-        Ok(_) => Ok(Redirect::to(paths::GROUPS).into_response()),
+        Ok(group) => Ok(flash::redirect(paths::GROUPS, Done::GroupSaved(group.id), None)),
         Err(error) => form_page(&state, &user, Some(id), form, PageError::form_errors_of(error)?).await,
     }
 }
@@ -258,5 +259,5 @@ pub async fn delete(
 ) -> PageResult<Response> {
     refuse_builtin(id)?;
     groups::delete_group(&state.store, &form.user.actor(), id).await.map_err(AppError::from)?;
-    Ok(Redirect::to(paths::GROUPS).into_response())
+    Ok(flash::redirect(paths::GROUPS, Done::GroupDeleted, None))
 }

@@ -6,11 +6,12 @@ use std::collections::HashMap;
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::extract::{Query, State};
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 use uuid::Uuid;
 
 use super::directory;
+use super::flash::{self, Done};
 use super::layout::Nav;
 use super::page_error::{PageError, PageResult};
 use super::session::{ConsoleForm, ConsoleUpload, ConsoleUser, PageId};
@@ -186,8 +187,6 @@ struct TicketPage {
     mail: Vec<OutboxEntry>,
     files: Vec<Attachment>,
     file_limit: String,
-    /// A confirmation of what was just done.
-    notice: Option<&'static str>,
 }
 
 impl TicketPage {
@@ -227,17 +226,6 @@ async fn ticket_page(
     errors: ValidationErrors,
     draft: String,
 ) -> PageResult<Response> {
-    ticket_page_with(state, user, id, errors, draft, None).await
-}
-
-async fn ticket_page_with(
-    state: &AppState,
-    user: &ConsoleUser,
-    id: Uuid,
-    errors: ValidationErrors,
-    draft: String,
-    notice: Option<&'static str>,
-) -> PageResult<Response> {
     let ticket = state.store.ticket(id).await?;
     let customer = state.store.customer(ticket.customer_id).await?;
     let requester = state.store.end_user(ticket.requester_id).await?;
@@ -268,30 +256,16 @@ async fn ticket_page_with(
         mail: state.store.mail_of_ticket(id).await?,
         files: attachments::files_of(&state.store, &user.actor(), id).await.map_err(AppError::from)?,
         file_limit: state.attachments.settings.file_limit_text(),
-        notice,
     };
     Ok((status, page).into_response())
-}
-
-#[derive(Debug, Default, Deserialize)]
-pub struct ShowQuery {
-    /// What was just done, to confirm it: `reply`, `note` or `updated`.
-    done: Option<String>,
 }
 
 pub async fn show(
     State(state): State<AppState>,
     user: ConsoleUser,
     PageId(id): PageId,
-    Query(query): Query<ShowQuery>,
 ) -> PageResult<Response> {
-    let notice = match query.done.as_deref() {
-        Some("reply") => Some("Your reply was added; the requester sees it."),
-        Some("note") => Some("Your internal note was added; only the team sees it."),
-        Some("updated") => Some("The ticket was updated."),
-        _ => None,
-    };
-    ticket_page_with(&state, &user, id, ValidationErrors::new(), String::new(), notice).await
+    ticket_page(&state, &user, id, ValidationErrors::new(), String::new()).await
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -317,8 +291,9 @@ pub async fn comment(
     let files = Files { attachments: &state.attachments, staged: files };
     match tickets::comment_with_files(&state.store, &user.actor(), id, &form.body, visibility, files).await {
         Ok(_) => {
-            let done = if visibility == Visibility::Internal { "note" } else { "reply" };
-            Ok(Redirect::to(&format!("{}?done={done}#latest", paths::ticket(id))).into_response())
+            let done =
+                if visibility == Visibility::Internal { Done::TicketNoted } else { Done::TicketReplied };
+            Ok(flash::redirect(&paths::ticket(id), done, Some("latest")))
         }
         Err(UseCaseError::TooLarge { message, .. }) => {
             let mut errors = ValidationErrors::new();
@@ -394,7 +369,7 @@ pub async fn update(
         urgency: None,
     };
     match tickets::update_ticket(&state.store, &user.actor(), id, changes).await {
-        Ok(_) => Ok(Redirect::to(&format!("{}?done=updated", paths::ticket(id))).into_response()),
+        Ok(_) => Ok(flash::redirect(&paths::ticket(id), Done::TicketUpdated, None)),
         Err(error) => {
             let errors = PageError::from(AppError::from(error)).into_form_errors()?;
             ticket_page(&state, &user, id, errors, String::new()).await

@@ -10,13 +10,14 @@ use askama_web::WebTemplate;
 use axum::extract::{FromRequestParts, Path, Query, State};
 use axum::http::StatusCode;
 use axum::http::request::Parts;
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 use time::format_description::well_known::Rfc3339;
 use uuid::Uuid;
 
 use self::state::{Action, DrawerState};
 use self::submission::{ChosenLogo, DrawerSubmission};
+use super::flash::{self, Done};
 use super::layout::Nav;
 use super::page_error::{PageError, PageResult};
 use super::session::{ConsoleForm, ConsoleUser, PageId};
@@ -291,7 +292,6 @@ pub const NO_ADDRESS_SLUG: &str = "None yet: the Portal URL is not valid.";
 #[derive(Debug, Deserialize)]
 pub struct ShowQuery {
     step: Option<u8>,
-    saved: Option<i64>,
 }
 
 pub async fn show(
@@ -303,13 +303,12 @@ pub async fn show(
     let customer = app.store.customer(id).await?;
     let portal = app.store.portal(id).await?;
     let state = DrawerState::from_settings(&portal.settings, portal.logo_id.as_deref(), portal.revision);
-    let notice = query.saved.map(|revision| format!("Saved. The portal is at revision {revision}."));
     let step = if query.step == Some(2) { 2 } else { 1 };
     render(
         &app,
         &user,
         customer,
-        View { state, step, errors: ValidationErrors::new(), notice, conflict: None },
+        View { state, step, errors: ValidationErrors::new(), notice: None, conflict: None },
     )
     .await
 }
@@ -423,9 +422,8 @@ pub async fn submit(
                     .await
                     {
                         Ok(saved) => {
-                            let target =
-                                format!("{}?step=2&saved={}", paths::customer_portal(id), saved.revision);
-                            return Ok(Redirect::to(&target).into_response());
+                            let target = format!("{}?step=2", paths::customer_portal(id));
+                            return Ok(flash::redirect(&target, Done::PortalSaved(saved.revision), None));
                         }
                         Err(UseCaseError::Stale { current, .. }) => {
                             let newer = app
@@ -538,6 +536,6 @@ pub async fn restore(
         Some(form.revision),
     )
     .await?;
-    let target = format!("{}?saved={}", paths::customer_portal(path.customer_id), restored.revision);
-    Ok(Redirect::to(&target).into_response())
+    let target = paths::customer_portal(path.customer_id);
+    Ok(flash::redirect(&target, Done::PortalRestored(restored.revision), None))
 }

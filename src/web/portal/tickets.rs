@@ -19,7 +19,8 @@ use super::pages;
 use crate::auth::secret::random_token;
 use crate::domain::attachment::Attachment;
 use crate::domain::page::PageRequest;
-use crate::domain::ticket::{Comment, ContactSource, Status, Ticket, TicketDraft, TicketType, Urgency};
+use crate::domain::ticket::{ContactSource, Status, Ticket, TicketDraft, TicketType, Urgency};
+use crate::domain::timeline::Entry;
 use crate::domain::validation::{FieldError, ValidationErrors};
 use crate::store::tickets::TicketFilter;
 use crate::usecases::UseCaseError;
@@ -198,7 +199,9 @@ fn not_found_plain() -> Response {
 struct TicketPage {
     chrome: Chrome,
     ticket: Ticket,
-    comments: Vec<Comment>,
+    /// Messages and status changes, oldest first.
+    entries: Vec<Entry>,
+    /// The ticket's own files (those of a message show with it).
     files: Vec<Attachment>,
     file_limit: String,
     submitted: bool,
@@ -220,15 +223,14 @@ async fn ticket_page(
     submitted: bool,
     reply: (String, Option<String>),
 ) -> PortalResult {
-    let (ticket, comments) =
-        tickets::conversation(&state.store, &user.actor(), id).await.map_err(|e| user.fail(e))?;
-    let files = attachments::files_of(&state.store, &user.actor(), id).await.map_err(|e| user.fail(e))?;
+    let tickets::TicketTimeline { ticket, entries, files } =
+        tickets::timeline(&state.store, &user.actor(), id).await.map_err(|e| user.fail(e))?;
     let (reply, reply_error) = reply;
     let status = if reply_error.is_some() { StatusCode::UNPROCESSABLE_ENTITY } else { StatusCode::OK };
     let page = TicketPage {
         chrome: user.chrome(),
         ticket,
-        comments,
+        entries,
         files,
         file_limit: state.attachments.settings.file_limit_text(),
         submitted,
@@ -337,7 +339,7 @@ pub async fn change_status(
     let status = match form.action.as_str() {
         "close" => Status::Closed,
         "reopen" => Status::New,
-        _ => return Err(user.fail(UseCaseError::field("action", "must be 'close' or 'reopen'"))),
+        _ => return Err(user.fail(UseCaseError::field("action", "The action must be close or reopen."))),
     };
     match tickets::change_status(&state.store, &user.actor(), id, status).await {
         // Closing a closed ticket (a second click) changes nothing and is no error.

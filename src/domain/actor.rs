@@ -50,8 +50,8 @@ pub enum Refused {
 impl Refused {
     pub fn message(self) -> &'static str {
         match self {
-            Self::NotAdmin => "only admins may change settings; technicians have read access",
-            Self::NotTeam => "only the MSP's team may do this",
+            Self::NotAdmin => "Only admins may change settings; technicians have read access.",
+            Self::NotTeam => "Only the MSP's team may do this.",
         }
     }
 }

@@ -35,10 +35,10 @@ pub struct PortalRevision {
 }
 
 const PORTAL_UNIQUE: &[(&str, &str, &str)] = &[
-    ("slug", "slug", "is already the address of another portal"),
-    ("custom_domain", "custom_domain", "is already the custom domain of another portal"),
+    ("slug", "slug", "Slug is already the address of another portal."),
+    ("custom_domain", "custom_domain", "Custom domain is already the custom domain of another portal."),
 ];
-const RETIRED_SLUG: &str = "is an earlier address of another portal, which still redirects from it";
+const RETIRED_SLUG: &str = "Slug is an earlier address of another portal, which still redirects from it.";
 const GROUP_FIELD: &str = "features.ticketing.default_assignment_group_id";
 
 fn settings_from(json: &str) -> StoreResult<PortalSettings> {

@@ -39,7 +39,7 @@ impl Provider {
             "okta" => Ok(Self::Okta),
             "microsoft" => Ok(Self::Microsoft),
             "oidc" => Ok(Self::Oidc),
-            _ => Err(FieldError::new("provider", "must be 'okta', 'microsoft' or 'oidc'")),
+            _ => Err(FieldError::new("provider", "Provider must be okta, microsoft or oidc.")),
         }
     }
 

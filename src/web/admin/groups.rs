@@ -116,9 +116,12 @@ impl GroupForm {
         let mut errors = ValidationErrors::new();
         let mut optional_id = |field: &str, raw: &str| match raw.trim() {
             "" => None,
-            raw => errors.check(
-                Uuid::parse_str(raw).map(Some).map_err(|_| FieldError::new(field, "is not a valid choice")),
-            ),
+            raw => errors.check(Uuid::parse_str(raw).map(Some).map_err(|_| {
+                FieldError::new(
+                    field,
+                    format!("{} is not a valid choice.", crate::domain::validation::label(field)),
+                )
+            })),
         };
         let customer_id = optional_id("customer_id", &self.customer_id).flatten();
         let manager_id = optional_id("manager_id", &self.manager_id).flatten();
@@ -218,7 +221,7 @@ pub async fn create(
 /// The console offers no form for the built-in group: asking for one is forbidden.
 fn refuse_builtin(id: Uuid) -> PageResult<()> {
     check_editable(id)
-        .map_err(|_| AppError::Forbidden("the built-in Everyone group cannot be edited or deleted"))?;
+        .map_err(|_| AppError::Forbidden("The built-in Everyone group cannot be edited or deleted."))?;
     Ok(())
 }
 

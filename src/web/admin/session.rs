@@ -55,7 +55,7 @@ impl ConsoleUser {
         if self.member.role.may_change_settings() {
             Ok(())
         } else {
-            Err(AppError::Forbidden("only admins may change settings; technicians have read access").into())
+            Err(AppError::Forbidden("Only admins may change settings; technicians have read access.").into())
         }
     }
 }
@@ -157,7 +157,7 @@ pub struct NoFields {}
 
 pub fn csrf_refusal() -> PageError {
     AppError::Forbidden(
-        "this form has expired or did not come from Portico (CSRF check failed); go back, reload the page and try again",
+        "This form has expired or did not come from Portico (CSRF check failed). Go back, reload the page and try again.",
     )
     .into()
 }

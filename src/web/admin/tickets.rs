@@ -99,7 +99,10 @@ pub async fn queue(
     let assignment_group_ids = match group.as_str() {
         "all" => None,
         "mine" => Some(state.store.groups_of(user.member.id).await?),
-        raw => Some(vec![Uuid::parse_str(raw).map_err(|_| FieldError::new("group", "is not a group"))?]),
+        raw => Some(vec![
+            Uuid::parse_str(raw)
+                .map_err(|_| FieldError::new("group", "The group filter does not name a group."))?,
+        ]),
     };
     let mut filter = TicketFilter { assignment_group_ids, ..Default::default() };
     match status.as_str() {
@@ -108,8 +111,10 @@ pub async fn queue(
         raw => filter.status = Some(Status::parse(raw)?),
     }
     if !customer.is_empty() {
-        filter.customer_id =
-            Some(Uuid::parse_str(&customer).map_err(|_| FieldError::new("customer", "is not a customer"))?);
+        filter.customer_id = Some(
+            Uuid::parse_str(&customer)
+                .map_err(|_| FieldError::new("customer", "The customer filter does not name a customer."))?,
+        );
     }
     let view = query.view.clone().unwrap_or_default();
     filter = match view.as_str() {
@@ -117,7 +122,7 @@ pub async fn queue(
         "mine" => TicketFilter { assignee_id: Some(user.member.id), open_only: true, ..Default::default() },
         "unassigned" => TicketFilter { unassigned: true, open_only: true, ..Default::default() },
         "waiting" => TicketFilter { status: Some(Status::OnHold), ..Default::default() },
-        _ => return Err(FieldError::new("view", "must be mine, unassigned or waiting").into()),
+        _ => return Err(FieldError::new("view", "The view must be mine, unassigned or waiting.").into()),
     };
     let page = PageRequest::parse(query.cursor.as_deref(), Some(50))?;
     let found = state.store.list_tickets(&filter, &page).await?;
@@ -347,14 +352,14 @@ pub async fn update(
     let status = errors.check(Status::parse(&form.status));
     let group = errors.check(
         Uuid::parse_str(form.assignment_group_id.trim())
-            .map_err(|_| FieldError::new("assignment_group_id", "choose a group")),
+            .map_err(|_| FieldError::new("assignment_group_id", "Choose an assignment group.")),
     );
     let assignee = match form.assignee_id.trim() {
         "" => Some(None),
         raw => errors.check(
             Uuid::parse_str(raw)
                 .map(Some)
-                .map_err(|_| FieldError::new("assignee_id", "choose a team member")),
+                .map_err(|_| FieldError::new("assignee_id", "Choose a team member as the assignee.")),
         ),
     };
     if !errors.is_empty() {

@@ -203,8 +203,9 @@ async fn render(app: &AppState, user: &ConsoleUser, customer: Customer, view: Vi
         .errors()
         .iter()
         .map(|e| {
-            let (anchor, label) = locate(&e.field);
-            (anchor, format!("{label}: {}", e.message))
+            // Messages are sentences that name their field; the link goes to it.
+            let (anchor, _) = locate(&e.field);
+            (anchor, e.message.clone())
         })
         .collect();
     let status = if view.conflict.is_some() {
@@ -327,7 +328,7 @@ async fn take_logo(
         ChosenLogo::NotChosen if *action == Action::UploadLogo => {
             return Err(FieldError::new(
                 "logo",
-                "no file was chosen: choose an image with the file button, then press Upload",
+                "No logo file was chosen: choose an image with the file button, then press Upload.",
             ));
         }
         ChosenLogo::NotChosen => return Ok(None),
@@ -335,22 +336,22 @@ async fn take_logo(
             return Err(FieldError::new(
                 "logo",
                 format!(
-                    "the file is {:.1} MB; logos may be at most 2 MB. Choose a smaller image: your other changes are kept",
+                    "The logo file is {:.1} MB; logos may be at most 2 MB. Choose a smaller image: your other changes are kept.",
                     *size as f64 / (1024.0 * 1024.0)
                 ),
             ));
         }
     };
     if !submission.user.member.role.may_change_settings() {
-        return Err(FieldError::new("logo", "only admins may change the logo"));
+        return Err(FieldError::new("logo", "Only admins may change the logo."));
     }
     let processed = tokio::task::spawn_blocking(move || crate::logo::process(&bytes))
         .await
-        .map_err(|_| FieldError::new("logo", "could not be processed"))?
+        .map_err(|_| FieldError::new("logo", "The logo could not be processed."))?
         .map_err(|e| FieldError::new("logo", e.to_string()))?;
     portals::keep_logo_upload(&app.store, &submission.user.actor(), &processed)
         .await
-        .map_err(|_| FieldError::new("logo", "could not be stored"))?;
+        .map_err(|_| FieldError::new("logo", "The logo could not be stored."))?;
     state.logo_id = processed.id;
     Ok(Some(format!(
         "Logo uploaded ({}×{}). It shows in the preview and is saved with the portal.",

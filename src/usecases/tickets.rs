@@ -159,7 +159,7 @@ async fn receiving_group(store: &Store, actor: &Actor, request: &TicketRequest) 
     }
     let ticketing = store.portal(request.customer_id).await?.settings.features.ticketing;
     if actor.is_end_user() && !ticketing.enabled {
-        return Err(UseCaseError::NotFound("ticketing"));
+        return Err(UseCaseError::NotFound("ticketing feature"));
     }
     ticketing.default_assignment_group_id.ok_or_else(|| {
         UseCaseError::field(

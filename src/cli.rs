@@ -39,7 +39,7 @@ fn new_password(chosen: Option<String>) -> NewPassword {
 /// The member with this e-mail address; only a missing one is "no team member".
 async fn member(store: &Store, email: &str) -> anyhow::Result<TeamMember> {
     team::member_by_email(store, &Actor::cli(), email).await.map_err(|error| match error {
-        UseCaseError::NotFound(_) => anyhow::anyhow!("no team member has the e-mail address {email}"),
+        UseCaseError::NotFound(_) => anyhow::anyhow!("No team member has the e-mail address {email}."),
         other => explain(other),
     })
 }
@@ -99,14 +99,14 @@ pub async fn revoke_token(store: &Store, id_or_token: &str) -> anyhow::Result<Ap
             team::api_token_by_secret(store, &actor, id_or_token)
                 .await
                 .map_err(|error| match error {
-                    UseCaseError::NotFound(_) => anyhow::anyhow!("no API token matches"),
+                    UseCaseError::NotFound(_) => anyhow::anyhow!("No API token matches."),
                     other => explain(other),
                 })?
                 .id
         }
     };
     team::revoke_api_token(store, &actor, id).await.map_err(|error| match error {
-        UseCaseError::NotFound(_) => anyhow::anyhow!("no API token has the id {id}"),
+        UseCaseError::NotFound(_) => anyhow::anyhow!("No API token has the ID {id}."),
         other => explain(other),
     })
 }

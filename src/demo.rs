@@ -225,7 +225,7 @@ async fn open_portal(
         enabled: Some(true),
         ..Default::default()
     };
-    sso::create_sso_config(store, &context.rules, actor, customer_id, sso_draft).await?;
+    sso::create_sso_config(store, &context.rules, actor, customer_id, sso_draft, None).await?;
     Ok(())
 }
 

@@ -16,17 +16,17 @@ const MAX_DECODE_MEMORY: u64 = 128 * 1024 * 1024;
 
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
 pub enum LogoError {
-    #[error("the file is empty")]
+    #[error("The logo file is empty.")]
     Empty,
-    #[error("the file is {size} bytes; logos may be at most 2 MB")]
+    #[error("The logo file is {size} bytes; logos may be at most 2 MB.")]
     TooLarge { size: usize },
-    #[error("SVG images are not accepted; upload a PNG, JPEG, WebP or GIF")]
+    #[error("SVG images are not accepted as logos: upload a PNG, JPEG, WebP or GIF.")]
     Svg,
-    #[error("this is not a PNG, JPEG, WebP or GIF image")]
+    #[error("The logo is not a PNG, JPEG, WebP or GIF image.")]
     Unsupported,
-    #[error("the image is {width}×{height} pixels; logos may be at most {MAX_DIMENSION}×{MAX_DIMENSION}")]
+    #[error("The logo is {width}×{height} pixels; logos may be at most {MAX_DIMENSION}×{MAX_DIMENSION}.")]
     TooManyPixels { width: u32, height: u32 },
-    #[error("the image could not be read: {0}")]
+    #[error("The logo image could not be read ({0}).")]
     Undecodable(String),
 }
 

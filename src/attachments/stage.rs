@@ -25,13 +25,13 @@ const MAX_DECODE_MEMORY: u64 = 256 * 1024 * 1024;
 
 #[derive(Debug, thiserror::Error)]
 pub enum StageError {
-    #[error("the file is larger than the limit of {limit}")]
+    #[error("The file is larger than the limit of {limit}.")]
     TooLarge { limit: String },
-    #[error("the file is empty")]
+    #[error("The file is empty.")]
     Empty,
-    #[error("the upload was cut off: {0}")]
+    #[error("The upload was cut off ({0}).")]
     Interrupted(String),
-    #[error("cannot keep the upload: {0}")]
+    #[error("The upload could not be kept ({0}).")]
     Io(#[from] std::io::Error),
 }
 

@@ -57,12 +57,12 @@ pub enum Refused {
 impl Refused {
     pub fn message(self) -> &'static str {
         match self {
-            Self::NotAdmin => "only admins may change settings; technicians have read access",
-            Self::NotTeam => "only the MSP's team may do this",
+            Self::NotAdmin => "Only admins may change settings; technicians have read access.",
+            Self::NotTeam => "Only the MSP's team may do this.",
             Self::NotSharer => {
-                "only the person who asked, or a manager of your organisation, may share this ticket"
+                "Only the person who asked, or a manager of your organisation, may share this ticket."
             }
-            Self::NotManager => "only a manager of your organisation may do this",
+            Self::NotManager => "Only a manager of your organisation may do this.",
         }
     }
 }

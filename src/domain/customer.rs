@@ -9,7 +9,7 @@ use super::email::EmailAddress;
 use super::patch::nullable;
 use super::slug::Slug;
 use super::text;
-use super::validation::{FieldError, ValidationErrors};
+use super::validation::{FieldError, ValidationErrors, label};
 
 pub const NAME_MAX: usize = 120;
 pub const PHONE_MAX: usize = 40;
@@ -120,12 +120,12 @@ impl CustomerDraft {
     pub fn into_new(self) -> Result<NewCustomer, ValidationErrors> {
         let mut errors = ValidationErrors::new();
         if self.archived.is_some() {
-            errors.push(FieldError::new("archived", "can only be set on an existing customer"));
+            errors.push(FieldError::new("archived", "Archived can only be set on an existing customer."));
         }
         let name = match &self.name {
             Some(raw) => errors.check(text::bounded("name", raw, 1, NAME_MAX, false)),
             None => {
-                errors.push(FieldError::new("name", "is required"));
+                errors.push(FieldError::new("name", "Name is required."));
                 None
             }
         };
@@ -189,12 +189,22 @@ fn notes(raw: &str) -> Result<String, FieldError> {
 pub fn web_url(field: &str, raw: &str) -> Result<String, FieldError> {
     let value = raw.trim();
     if value.chars().count() > WEBSITE_MAX {
-        return Err(FieldError::new(field, format!("must be at most {WEBSITE_MAX} characters")));
+        return Err(FieldError::new(
+            field,
+            format!("{} must be at most {WEBSITE_MAX} characters.", label(field)),
+        ));
     }
-    let parsed = Url::parse(value)
-        .map_err(|_| FieldError::new(field, "must be an absolute URL such as https://example.com"))?;
+    let parsed = Url::parse(value).map_err(|_| {
+        FieldError::new(
+            field,
+            format!("{} must be an absolute address such as https://example.com.", label(field)),
+        )
+    })?;
     if !matches!(parsed.scheme(), "http" | "https") || parsed.host_str().is_none() {
-        return Err(FieldError::new(field, "must be an http:// or https:// address"));
+        return Err(FieldError::new(
+            field,
+            format!("{} must be an http:// or https:// address.", label(field)),
+        ));
     }
     Ok(parsed.to_string())
 }
@@ -217,7 +227,7 @@ mod tests {
     #[test]
     fn a_new_customer_needs_a_name() {
         let errors = draft("{}").into_new().unwrap_err();
-        assert_eq!(errors.message_for("name"), Some("is required"));
+        assert_eq!(errors.message_for("name"), Some("Name is required."));
     }
 
     #[test]
@@ -269,6 +279,6 @@ mod tests {
     #[test]
     fn an_update_refuses_an_empty_name() {
         let errors = draft(r#"{"name":"  "}"#).into_changes().unwrap_err();
-        assert_eq!(errors.message_for("name"), Some("must not be empty"));
+        assert_eq!(errors.message_for("name"), Some("Name must not be empty."));
     }
 }

@@ -4,7 +4,7 @@ use std::fmt;
 
 use serde::Serialize;
 
-use super::validation::FieldError;
+use super::validation::{FieldError, label};
 
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize)]
 #[serde(transparent)]
@@ -14,7 +14,7 @@ impl EmailAddress {
     /// Accepts `local@domain.tld` with no spaces; folds case so lookups are exact.
     pub fn parse(field: &str, raw: &str) -> Result<Self, FieldError> {
         let value = raw.trim().to_lowercase();
-        let invalid = |why: &str| Err(FieldError::new(field, why.to_string()));
+        let invalid = |why: &str| Err(FieldError::new(field, format!("{} {why}.", label(field))));
         if value.is_empty() {
             return invalid("must not be empty");
         }

@@ -28,7 +28,7 @@ impl CustomerRole {
         match raw.trim() {
             "member" => Ok(Self::Member),
             "manager" => Ok(Self::Manager),
-            _ => Err(FieldError::new("role", "must be 'member' or 'manager'")),
+            _ => Err(FieldError::new("role", "Role must be 'member' or 'manager'.")),
         }
     }
 
@@ -182,7 +182,7 @@ fn required<T>(
     match raw {
         Some(raw) => errors.check(parse(raw)),
         None => {
-            errors.push(FieldError::new(field, "is required"));
+            errors.push(FieldError::new(field, format!("{} is required.", super::validation::label(field))));
             None
         }
     }
@@ -224,8 +224,8 @@ mod tests {
     #[test]
     fn a_new_end_user_needs_a_name_and_an_email() {
         let errors = EndUserDraft::default().into_new().unwrap_err();
-        assert_eq!(errors.message_for("name"), Some("is required"));
-        assert_eq!(errors.message_for("email"), Some("is required"));
+        assert_eq!(errors.message_for("name"), Some("Name is required."));
+        assert_eq!(errors.message_for("email"), Some("E-mail is required."));
     }
 
     #[test]
@@ -244,7 +244,7 @@ mod tests {
     fn a_role_is_member_or_manager_and_its_change_is_summarised() {
         let bad =
             EndUserDraft { role: Some("admin".into()), ..Default::default() }.into_changes().unwrap_err();
-        assert_eq!(bad.message_for("role"), Some("must be 'member' or 'manager'"));
+        assert_eq!(bad.message_for("role"), Some("Role must be 'member' or 'manager'."));
         let changes =
             EndUserDraft { role: Some("manager".into()), ..Default::default() }.into_changes().unwrap();
         assert_eq!(changes.role, Some(CustomerRole::Manager));

@@ -92,7 +92,7 @@ impl GroupChanges {
 
 /// Refused: the built-in Everyone group follows the team and is never edited by hand.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
-#[error("the built-in Everyone group cannot be edited or deleted")]
+#[error("The built-in Everyone group cannot be edited or deleted.")]
 pub struct BuiltinGroup;
 
 /// Whether the group `id` may be changed or deleted: every group but Everyone.
@@ -102,7 +102,10 @@ pub fn check_editable(id: Uuid) -> Result<(), BuiltinGroup> {
 
 fn members(raw: Vec<Uuid>) -> Result<Vec<Uuid>, FieldError> {
     if raw.len() > MEMBERS_MAX {
-        return Err(FieldError::new("member_ids", format!("must list at most {MEMBERS_MAX} members")));
+        return Err(FieldError::new(
+            "member_ids",
+            format!("A group may have at most {MEMBERS_MAX} members."),
+        ));
     }
     let mut unique = raw;
     unique.sort();
@@ -116,7 +119,7 @@ impl GroupDraft {
         let name = match &self.name {
             Some(raw) => errors.check(text::bounded("name", raw, 1, NAME_MAX, false)),
             None => {
-                errors.push(FieldError::new("name", "is required"));
+                errors.push(FieldError::new("name", "Name is required."));
                 None
             }
         };
@@ -155,7 +158,7 @@ impl GroupDraft {
 
 /// A manager or member who is not on the team, with the field that names them.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
-#[error("{field}: no team member has the id {id}")]
+#[error("{}: no team member has the ID {id}.", crate::domain::validation::label(field))]
 pub struct UnknownPerson {
     pub field: &'static str,
     pub id: Uuid,

@@ -137,7 +137,7 @@ pub fn read(csv: &[u8], allowed_domains: &AcceptedDomains) -> Vec<Result<ImportR
                 rows.push(Err(RowReport::error(
                     line,
                     None,
-                    format!("line {line}: not readable as CSV: {error}"),
+                    format!("Line {line} is not readable as CSV: {error}."),
                 )));
                 break;
             }
@@ -155,7 +155,7 @@ pub fn read(csv: &[u8], allowed_domains: &AcceptedDomains) -> Vec<Result<ImportR
                     rows.push(Err(RowReport::error(
                         line,
                         None,
-                        format!("line {line} (the header): {problem}"),
+                        format!("Line {line} (the header): {}.", sentence_case(&problem)),
                     )));
                     return rows;
                 }
@@ -170,7 +170,7 @@ pub fn read(csv: &[u8], allowed_domains: &AcceptedDomains) -> Vec<Result<ImportR
             rows.push(Err(RowReport::error(
                 line,
                 None,
-                format!("line {line}: too many rows: an import takes at most {MAX_ROWS}; split the file"),
+                format!("Line {line} is one row too many: an import takes at most {MAX_ROWS} rows, so split the file."),
             )));
             break;
         }
@@ -180,7 +180,7 @@ pub fn read(csv: &[u8], allowed_domains: &AcceptedDomains) -> Vec<Result<ImportR
                 line,
                 None,
                 format!(
-                    "line {line}: {}: is not UTF-8 text (save the file as CSV UTF-8)",
+                    "Line {line}: the {} is not UTF-8 text (save the file as CSV UTF-8).",
                     columns.name_of(index)
                 ),
             )),
@@ -191,7 +191,7 @@ pub fn read(csv: &[u8], allowed_domains: &AcceptedDomains) -> Vec<Result<ImportR
         rows.push(Err(RowReport::error(
             1,
             None,
-            "line 1 (the header): the file is empty; its first line must name the columns name,email,role"
+            "Line 1 (the header): the file is empty; its first line must name the columns name,email,role."
                 .into(),
         )));
     }
@@ -278,11 +278,11 @@ impl Header {
         let raw_email = fields.get(self.email).map(|e| e.trim().chars().take(254).collect::<String>());
         let refuse = |problems: Vec<String>| {
             let email = raw_email.clone().filter(|e| !e.is_empty());
-            Err(RowReport::error(line, email, format!("line {line}: {}", problems.join("; "))))
+            Err(RowReport::error(line, email, format!("Line {line}: {}", problems.join(" "))))
         };
         if fields.len() != self.names.len() {
             return refuse(vec![format!(
-                "has {} value{} where the header names {} columns",
+                "it has {} value{} where the header names {} columns.",
                 fields.len(),
                 if fields.len() == 1 { "" } else { "s" },
                 self.names.len()
@@ -292,7 +292,7 @@ impl Header {
         let name = match text::bounded("name", fields[self.name], 1, NAME_MAX, false) {
             Ok(name) => Some(name),
             Err(error) => {
-                problems.push(format!("name: {}", error.message));
+                problems.push(error.message);
                 None
             }
         };
@@ -300,14 +300,14 @@ impl Header {
             Ok(email) => {
                 if !allowed_domains.accepts(email.domain()) {
                     problems.push(format!(
-                        "email: the domain {} is not among the customer's allowed e-mail domains ({})",
+                        "The domain {} is not among the customer's allowed e-mail domains ({}).",
                         email.domain(),
                         allowed_domains.listed()
                     ));
                 }
                 match seen.get(&email) {
                     Some(first) => {
-                        problems.push(format!("email: {email} appears again (first on line {first})"))
+                        problems.push(format!("The address {email} appears again (first on line {first}).",))
                     }
                     None => {
                         seen.insert(email.clone(), line);
@@ -316,7 +316,7 @@ impl Header {
                 Some(email)
             }
             Err(error) => {
-                problems.push(format!("email: {}", error.message));
+                problems.push(error.message);
                 None
             }
         };
@@ -325,7 +325,7 @@ impl Header {
             Some(raw) => match CustomerRole::parse(&raw.to_lowercase()) {
                 Ok(role) => Some(role),
                 Err(error) => {
-                    problems.push(format!("role: {}", error.message));
+                    problems.push(error.message);
                     None
                 }
             },
@@ -398,6 +398,12 @@ pub fn plan(
     plan
 }
 
+/// A clause as a sentence's start: its first letter capitalised.
+fn sentence_case(clause: &str) -> String {
+    let mut chars = clause.chars();
+    chars.next().map(|c| c.to_uppercase().chain(chars).collect()).unwrap_or_default()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -429,9 +435,9 @@ mod tests {
     #[test]
     fn a_bad_header_is_the_only_error() {
         for (csv, expected) in [
-            ("name,email,phone,dept\nAda,ada@acme.example,1,2\n", "unknown columns 'phone', 'dept'"),
+            ("name,email,phone,dept\nAda,ada@acme.example,1,2\n", "Unknown columns 'phone', 'dept'"),
             ("name;email;role\n", "commas, not semicolons"),
-            ("name,role\nAda,member\n", "the column email is missing"),
+            ("name,role\nAda,member\n", "The column email is missing"),
             ("name,email,name\n", "named twice"),
             ("", "the file is empty"),
         ] {
@@ -448,11 +454,11 @@ mod tests {
             "name,email,role\n,ada@acme.example,member\nBob,not-an-address,\nCy,cy@acme.example,admin\nDi,di@acme.example\nEve,eve@acme.example,member,extra\n",
         );
         let messages: Vec<String> = rows.iter().map(message).collect();
-        assert_eq!(messages[0], "line 2: name: must not be empty");
-        assert_eq!(messages[1], "line 3: email: must be an e-mail address like name@example.com");
-        assert_eq!(messages[2], "line 4: role: must be 'member' or 'manager'");
-        assert_eq!(messages[3], "line 5: has 2 values where the header names 3 columns");
-        assert_eq!(messages[4], "line 6: has 4 values where the header names 3 columns");
+        assert_eq!(messages[0], "Line 2: Name must not be empty.");
+        assert_eq!(messages[1], "Line 3: E-mail must be an e-mail address like name@example.com.");
+        assert_eq!(messages[2], "Line 4: Role must be 'member' or 'manager'.");
+        assert_eq!(messages[3], "Line 5: it has 2 values where the header names 3 columns.");
+        assert_eq!(messages[4], "Line 6: it has 4 values where the header names 3 columns.");
         assert_eq!(rows[0].as_ref().unwrap_err().email.as_deref(), Some("ada@acme.example"));
     }
 
@@ -460,7 +466,10 @@ mod tests {
     fn a_repeated_address_is_refused_on_the_later_row() {
         let rows = read_all("name,email\nAda,ada@acme.example\nAda Again,ADA@acme.example\n");
         assert!(rows[0].is_ok());
-        assert_eq!(message(&rows[1]), "line 3: email: ada@acme.example appears again (first on line 2)");
+        assert_eq!(
+            message(&rows[1]),
+            "Line 3: The address ada@acme.example appears again (first on line 2)."
+        );
     }
 
     #[test]
@@ -472,13 +481,13 @@ mod tests {
         let allowed = AcceptedDomains::of([&acme]);
         let rows = read(b"name,email\nAda,ada@ACME.example\nMallory,m@evil.example\n", &allowed);
         assert!(rows[0].is_ok());
-        assert!(message(&rows[1]).contains("the domain evil.example is not among"), "{}", message(&rows[1]));
+        assert!(message(&rows[1]).contains("The domain evil.example is not among"), "{}", message(&rows[1]));
     }
 
     #[test]
     fn text_that_is_not_utf8_is_named_by_its_column() {
         let rows = read(b"name,email\nAd\xe9,ada@acme.example\n", &AcceptedDomains::any());
-        assert_eq!(message(&rows[0]), "line 2: name: is not UTF-8 text (save the file as CSV UTF-8)");
+        assert_eq!(message(&rows[0]), "Line 2: the name is not UTF-8 text (save the file as CSV UTF-8).");
     }
 
     #[test]
@@ -493,7 +502,10 @@ mod tests {
         assert_eq!(rows.len(), MAX_ROWS + 1);
         assert_eq!(
             message(&rows[MAX_ROWS]),
-            format!("line {}: too many rows: an import takes at most 50000; split the file", MAX_ROWS + 2)
+            format!(
+                "Line {} is one row too many: an import takes at most 50000 rows, so split the file.",
+                MAX_ROWS + 2
+            )
         );
     }
 

@@ -67,7 +67,7 @@ impl ArticleDraft {
             (Some(raw), _) => errors.check(text::bounded("title", raw, 1, TITLE_MAX, false)),
             (None, Some(now)) => Some(now.title.clone()),
             (None, None) => {
-                errors.push(FieldError::new("title", "is required"));
+                errors.push(FieldError::new("title", "Title is required."));
                 None
             }
         };
@@ -75,7 +75,7 @@ impl ArticleDraft {
             (Some(raw), _) => errors.check(text::bounded("body", raw, 1, BODY_MAX, true)),
             (None, Some(now)) => Some(now.body.clone()),
             (None, None) => {
-                errors.push(FieldError::new("body", "is required"));
+                errors.push(FieldError::new("body", "Body is required."));
                 None
             }
         };

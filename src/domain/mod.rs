@@ -18,4 +18,5 @@ pub mod sso;
 pub mod team;
 pub mod text;
 pub mod ticket;
+pub mod timeline;
 pub mod validation;

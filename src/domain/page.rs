@@ -24,7 +24,7 @@ impl<T> Page<T> {
 
 /// A paging parameter that cannot be used: a request error (400), unlike a field that breaks a rule.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("{}: {}", .0.field, .0.message)]
+#[error("{}", .0.message)]
 pub struct BadQuery(pub FieldError);
 
 /// The position after the last row of a page: its sort key and id.
@@ -42,7 +42,12 @@ impl Cursor {
     }
 
     pub fn decode(raw: &str) -> Result<Self, FieldError> {
-        let refuse = || FieldError::new("cursor", "is not a cursor returned by this list");
+        let refuse = || {
+            FieldError::new(
+                "cursor",
+                "The cursor is not one this list returned: start again from the first page.",
+            )
+        };
         let bytes = URL_SAFE_NO_PAD.decode(raw.trim()).map_err(|_| refuse())?;
         serde_json::from_slice(&bytes).map_err(|_| refuse())
     }
@@ -65,7 +70,10 @@ impl PageRequest {
     pub fn parse(cursor: Option<&str>, limit: Option<u32>) -> Result<Self, BadQuery> {
         let limit = limit.unwrap_or(DEFAULT_LIMIT);
         if !(1..=MAX_LIMIT).contains(&limit) {
-            return Err(BadQuery(FieldError::new("limit", format!("must be between 1 and {MAX_LIMIT}"))));
+            return Err(BadQuery(FieldError::new(
+                "limit",
+                format!("The limit must be between 1 and {MAX_LIMIT}."),
+            )));
         }
         let after = match cursor.map(str::trim) {
             None | Some("") => None,

@@ -4,7 +4,7 @@ use std::fmt;
 
 use serde::{Deserialize, Deserializer, Serialize};
 
-use super::validation::FieldError;
+use super::validation::{FieldError, label};
 
 /// Names that would collide with Portico's own routes or look like ours.
 pub const RESERVED: &[&str] = &[
@@ -29,16 +29,25 @@ impl Slug {
         let refuse = |why: String| Err(FieldError::new(field, why));
         let length = value.chars().count();
         if !(MIN_LEN..=MAX_LEN).contains(&length) {
-            return refuse(format!("must be {MIN_LEN} to {MAX_LEN} characters (got {length})"));
+            return refuse(format!(
+                "{} must be {MIN_LEN} to {MAX_LEN} characters (it has {length}).",
+                label(field)
+            ));
         }
         if !value.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-') {
-            return refuse("may contain only lowercase letters a-z, digits and '-'".into());
+            return refuse(format!(
+                "{} may contain only lowercase letters a-z, digits and '-'.",
+                label(field)
+            ));
         }
         if value.starts_with('-') || value.ends_with('-') {
-            return refuse("must not start or end with '-'".into());
+            return refuse(format!("{} must not start or end with '-'.", label(field)));
         }
         if RESERVED.contains(&value) {
-            return refuse(format!("'{value}' is reserved"));
+            return refuse(format!(
+                "{} '{value}' is reserved for Portico's own pages: choose another.",
+                label(field)
+            ));
         }
         Ok(Self(value.to_string()))
     }
@@ -139,7 +148,7 @@ mod tests {
         assert!(Slug::parse("slug", "-acme").is_err());
         assert!(Slug::parse("slug", "acme-").is_err());
         let error = Slug::parse("slug", "admin").unwrap_err();
-        assert_eq!(error.message, "'admin' is reserved");
+        assert_eq!(error.message, "Slug 'admin' is reserved for Portico's own pages: choose another.");
     }
 
     #[test]

@@ -40,7 +40,7 @@ impl FromStr for Role {
         match raw.trim() {
             "admin" => Ok(Self::Admin),
             "technician" => Ok(Self::Technician),
-            _ => Err(FieldError::new("role", "must be 'admin' or 'technician'")),
+            _ => Err(FieldError::new("role", "Role must be admin or technician.")),
         }
     }
 }
@@ -114,7 +114,7 @@ impl TeamMemberDraft {
     pub fn into_new(self) -> Result<NewTeamMember, ValidationErrors> {
         let mut errors = ValidationErrors::new();
         if self.active.is_some() {
-            errors.push(FieldError::new("active", "can only be set on an existing team member"));
+            errors.push(FieldError::new("active", "Active can only be set on an existing team member."));
         }
         let required = |value: Option<String>| value.unwrap_or_default();
         match NewTeamMember::parse(&required(self.email), &required(self.name), &required(self.role)) {
@@ -159,10 +159,10 @@ impl TeamMemberChanges {
         }
         let mut errors = ValidationErrors::new();
         if self.role.is_some() {
-            errors.push(FieldError::new("role", "you cannot change your own role: ask another admin"));
+            errors.push(FieldError::new("role", "You cannot change your own role: ask another admin."));
         }
         if self.active == Some(false) {
-            errors.push(FieldError::new("active", "you cannot deactivate yourself: ask another admin"));
+            errors.push(FieldError::new("active", "You cannot deactivate yourself: ask another admin."));
         }
         errors.into_result()
     }
@@ -202,14 +202,14 @@ impl TeamMember {
 
 /// Refused: the change would leave Portico without an active admin, so nobody could manage it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
-#[error("{field}: Portico needs at least one active admin")]
+#[error("Portico needs at least one active admin.")]
 pub struct LastAdmin {
     /// The field whose change is refused: `active` for a deactivation, `role` otherwise.
     pub field: &'static str,
 }
 
 impl LastAdmin {
-    pub const MESSAGE: &'static str = "Portico needs at least one active admin";
+    pub const MESSAGE: &'static str = "Portico needs at least one active admin.";
 }
 
 /// Decides whether `changes` to a member who `was_active_admin` may stand, given how many
@@ -240,10 +240,16 @@ pub const PASSWORD_MAX: usize = 1024;
 pub fn check_password(raw: &str) -> Result<(), FieldError> {
     let length = raw.chars().count();
     if length < PASSWORD_MIN {
-        return Err(FieldError::new("password", format!("must be at least {PASSWORD_MIN} characters")));
+        return Err(FieldError::new(
+            "password",
+            format!("The password must be at least {PASSWORD_MIN} characters."),
+        ));
     }
     if length > PASSWORD_MAX {
-        return Err(FieldError::new("password", format!("must be at most {PASSWORD_MAX} characters")));
+        return Err(FieldError::new(
+            "password",
+            format!("The password must be at most {PASSWORD_MAX} characters."),
+        ));
     }
     Ok(())
 }

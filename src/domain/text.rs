@@ -2,7 +2,7 @@
 
 use unicode_properties::{GeneralCategory, UnicodeGeneralCategory};
 
-use super::validation::FieldError;
+use super::validation::{FieldError, label};
 
 /// Invisible format characters (Unicode category Cf: bidi overrides and isolates, zero-width
 /// spaces and joiners, the BOM…) make a name read differently from what it is
@@ -26,25 +26,32 @@ pub fn bounded(
         return Err(FieldError::new(
             field,
             if min == 1 {
-                "must not be empty".to_string()
+                format!("{} must not be empty.", label(field))
             } else {
-                format!("must be at least {min} characters")
+                format!("{} must be at least {min} characters.", label(field))
             },
         ));
     }
     if length > max {
-        return Err(FieldError::new(field, format!("must be at most {max} characters (got {length})")));
+        return Err(FieldError::new(
+            field,
+            format!("{} must be at most {max} characters (it has {length}).", label(field)),
+        ));
     }
     let allowed = |c: char| !c.is_control() || (multiline && matches!(c, '\n' | '\r' | '\t'));
     if !value.chars().all(allowed) {
-        return Err(FieldError::new(field, "must not contain control characters"));
+        return Err(FieldError::new(field, format!("{} must not contain control characters.", label(field))));
     }
     // Multi-line text (notes, bodies) keeps them: emoji sequences need the zero-width joiner,
     // and such text is read in context, not taken for a file or a person.
     if !multiline && value.chars().any(is_format) {
         return Err(FieldError::new(
             field,
-            "must not contain invisible formatting characters (such as bidirectional overrides or zero-width spaces)",
+            format!(
+                "{} must not contain invisible formatting characters (such as bidirectional overrides or \
+                 zero-width spaces).",
+                label(field)
+            ),
         ));
     }
     Ok(value.to_string())
@@ -96,7 +103,7 @@ mod tests {
     fn blank_text_is_rejected_as_empty() {
         let error = bounded("name", "   ", 1, 10, false).unwrap_err();
         assert_eq!(error.field, "name");
-        assert_eq!(error.message, "must not be empty");
+        assert_eq!(error.message, "Name must not be empty.");
     }
 
     #[test]

@@ -34,7 +34,7 @@ macro_rules! named_enum {
             pub fn parse(raw: &str) -> Result<Self, FieldError> {
                 match raw.trim() {
                     $($text => Ok($name::$variant),)+
-                    _ => Err(FieldError::new($field, format!("must be one of: {}", [$($text),+].join(", ")))),
+                    _ => Err(FieldError::new($field, format!("{} must be one of: {}.", crate::domain::validation::label($field), [$($text),+].join(", ")))),
                 }
             }
         }
@@ -104,9 +104,10 @@ pub fn assignee_after(
 ) -> Result<Option<Uuid>, FieldError> {
     match requested {
         Some(Some(member)) if is_member(member) => Ok(Some(member)),
-        Some(Some(_)) => {
-            Err(FieldError::new("assignee_id", "must be a member of the ticket's assignment group"))
-        }
+        Some(Some(_)) => Err(FieldError::new(
+            "assignee_id",
+            "The assignee must be a member of the ticket's assignment group.",
+        )),
         Some(None) => Ok(None),
         None => Ok(current.filter(|member| is_member(*member))),
     }
@@ -188,7 +189,7 @@ impl TicketDraft {
             _ => {
                 errors.push(FieldError::new(
                     "type",
-                    "choose whether something is broken or you need something",
+                    "Type is required: choose whether something is broken or you need something.",
                 ));
                 None
             }
@@ -309,7 +310,7 @@ mod tests {
     fn a_ticket_needs_a_type_and_a_short_description() {
         let errors = TicketDraft::default().into_new().unwrap_err();
         assert!(errors.message_for("type").is_some());
-        assert_eq!(errors.message_for("short_description"), Some("must not be empty"));
+        assert_eq!(errors.message_for("short_description"), Some("Short description must not be empty."));
     }
 
     #[test]

@@ -17,11 +17,51 @@ impl FieldError {
 
 /// Every problem found in one input, so a form or client can fix them all at once.
 #[derive(Debug, Clone, Default, PartialEq, Eq, thiserror::Error)]
-#[error("invalid input: {}", summary(.0))]
+#[error("{}", summary(.0))]
 pub struct ValidationErrors(Vec<FieldError>);
 
 fn summary(errors: &[FieldError]) -> String {
-    errors.iter().map(|e| format!("{}: {}", e.field, e.message)).collect::<Vec<_>>().join("; ")
+    errors.iter().map(|e| e.message.as_str()).collect::<Vec<_>>().join(" ")
+}
+
+/// How people call the input at `field`, a JSON path (`name`, `links[2].url`): "Name",
+/// "Link 3 URL". Messages are sentences that start with it. Groups on the way (`features.`,
+/// `design.`) are left out; items of lists are counted from 1.
+pub fn label(field: &str) -> String {
+    let segments: Vec<&str> = field.split('.').collect();
+    let last = segments.len() - 1;
+    let words: Vec<String> = segments
+        .iter()
+        .enumerate()
+        .filter_map(|(i, segment)| match segment.split_once('[') {
+            Some((list, index)) => {
+                let n = index.trim_end_matches(']').parse::<usize>().ok()? + 1;
+                Some(format!("{} {n}", humanise(list.strip_suffix('s').unwrap_or(list))))
+            }
+            None if i == last => Some(humanise(segment)),
+            None => None,
+        })
+        .collect();
+    let text = words.join(" ");
+    let mut chars = text.chars();
+    chars.next().map(|c| c.to_uppercase().chain(chars).collect()).unwrap_or_default()
+}
+
+fn humanise(name: &str) -> String {
+    name.split('_')
+        .map(|word| match word {
+            "id" => "ID",
+            "ids" => "IDs",
+            "url" => "URL",
+            "uri" => "URI",
+            "sso" => "SSO",
+            "email" => "e-mail",
+            "okta" => "Okta",
+            "color" => "colour",
+            other => other,
+        })
+        .collect::<Vec<_>>()
+        .join(" ")
 }
 
 impl ValidationErrors {
@@ -74,5 +114,20 @@ impl ValidationErrors {
 impl From<FieldError> for ValidationErrors {
     fn from(error: FieldError) -> Self {
         Self(vec![error])
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn fields_are_named_as_people_read_them() {
+        assert_eq!(label("name"), "Name");
+        assert_eq!(label("client_id"), "Client ID");
+        assert_eq!(label("features.external_links.links[2].url"), "Link 3 URL");
+        assert_eq!(label("layout.buttons[0].label"), "Button 1 label");
+        assert_eq!(label("design.primary_color"), "Primary colour");
+        assert_eq!(label("contact_email"), "Contact e-mail");
     }
 }

@@ -27,10 +27,10 @@ static RENDERING: LazyLock<Arc<Semaphore>> = LazyLock::new(|| Arc::new(Semaphore
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum RenderRefused {
     #[error(
-        "nests blocks {depth} deep; at most {MAX_NESTING} levels of quotes, lists and HTML elements are allowed"
+        "Body nests blocks {depth} deep; at most {MAX_NESTING} levels of quotes, lists and HTML elements are allowed."
     )]
     TooDeep { depth: usize },
-    #[error("is too complex to render within {} seconds; simplify it", RENDER_BUDGET.as_secs())]
+    #[error("Body is too complex to render within {} seconds: simplify it.", RENDER_BUDGET.as_secs())]
     TooSlow,
 }
 

@@ -30,7 +30,7 @@ fn customer(row: &AnyRow) -> StoreResult<Customer> {
     })
 }
 
-const SLUG_TAKEN: &str = "is already used by another customer";
+const SLUG_TAKEN: &str = "Slug is already used by another customer.";
 
 #[derive(Debug, Clone, Default)]
 pub struct CustomerFilter {

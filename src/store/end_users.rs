@@ -29,7 +29,7 @@ pub(super) fn end_user(row: &AnyRow) -> StoreResult<EndUser> {
     })
 }
 
-const EMAIL_TAKEN: &str = "another end user of this customer has this e-mail address";
+const EMAIL_TAKEN: &str = "Another end user of this customer has this e-mail address.";
 
 impl Store {
     pub async fn end_user(&self, id: Uuid) -> StoreResult<EndUser> {

@@ -13,7 +13,8 @@ use crate::domain::group::{AssignmentGroup, GroupChanges, NewGroup};
 use crate::domain::page::{Cursor, Page, PageRequest};
 use crate::domain::text::sort_key;
 
-const NAME_TAKEN: &str = "another group with this name already exists for the same customer (or globally)";
+const NAME_TAKEN: &str =
+    "Name: another group with this name already exists for the same customer (or globally).";
 
 #[derive(Debug, Clone, Default)]
 pub struct GroupFilter {
@@ -189,7 +190,7 @@ impl Tx {
             .map_err(|error| match &error {
                 sqlx::Error::Database(db) if db.is_foreign_key_violation() => StoreError::conflict(
                     "id",
-                    "is the default assignment group of a portal; choose another group in that portal first",
+                    "This group is the default assignment group of a portal: choose another group in that portal first.",
                 ),
                 _ => StoreError::Database(error),
             })?;

@@ -305,7 +305,10 @@ async fn check_customers(tx: &mut AnyConnection, customer_ids: &[Uuid]) -> Store
             .fetch_optional(&mut *tx)
             .await?;
         if exists.is_none() {
-            return Err(StoreError::conflict("customer_ids", format!("no customer has the id {customer}")));
+            return Err(StoreError::conflict(
+                "customer_ids",
+                format!("Customers: no customer has the ID {customer}."),
+            ));
         }
     }
     Ok(())

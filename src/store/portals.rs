@@ -35,10 +35,10 @@ pub struct PortalRevision {
 }
 
 const PORTAL_UNIQUE: &[(&str, &str, &str)] = &[
-    ("slug", "slug", "is already the address of another portal"),
-    ("custom_domain", "custom_domain", "is already the custom domain of another portal"),
+    ("slug", "slug", "Slug is already the address of another portal."),
+    ("custom_domain", "custom_domain", "Custom domain is already the custom domain of another portal."),
 ];
-const RETIRED_SLUG: &str = "is an earlier address of another portal, which still redirects from it";
+const RETIRED_SLUG: &str = "Slug is an earlier address of another portal, which still redirects from it.";
 const GROUP_FIELD: &str = "features.ticketing.default_assignment_group_id";
 
 fn settings_from(json: &str) -> StoreResult<PortalSettings> {
@@ -245,12 +245,15 @@ async fn check_default_group(
         .fetch_optional(&mut *connection)
         .await?
         .ok_or_else(|| {
-            StoreError::conflict(GROUP_FIELD, format!("no assignment group has the id {group_id}"))
+            StoreError::conflict(
+                GROUP_FIELD,
+                format!("Default assignment group: no assignment group has the ID {group_id}."),
+            )
         })?;
     match row.opt_uuid("customer_id")? {
         Some(owner) if owner != customer_id => Err(StoreError::conflict(
             GROUP_FIELD,
-            "belongs to another customer; choose a global group or one of this customer's",
+            "The default assignment group belongs to another customer: choose a global group or one of this customer's.",
         )),
         _ => Ok(()),
     }
@@ -349,7 +352,7 @@ async fn free_portal_slug(connection: &mut AnyConnection, base: &Slug) -> StoreR
             return Ok(free);
         }
     }
-    Err(StoreError::conflict("slug", "no free portal address could be made from the customer's slug"))
+    Err(StoreError::conflict("slug", "No free portal address could be made from the customer's slug."))
 }
 
 /// A logo ready to be kept: already decoded, checked and re-encoded by the logo pipeline.
@@ -438,7 +441,7 @@ impl Tx {
         .await
         .map_err(|error| match &error {
             sqlx::Error::Database(db) if db.is_foreign_key_violation() => {
-                StoreError::conflict("logo", "the uploaded logo is no longer available; upload it again")
+                StoreError::conflict("logo", "The uploaded logo is no longer available: upload it again.")
             }
             _ => unique_among(PORTAL_UNIQUE)(error),
         })?;

@@ -93,6 +93,20 @@ impl Store {
 }
 
 impl Tx {
+    /// Whether `id` names, or ever named, an SSO configuration of any customer: a configuration
+    /// holding it now, or an event about one (kept after the configuration is removed).
+    pub async fn sso_config_id_used(&mut self, id: Uuid) -> StoreResult<bool> {
+        let row = sqlx::query(
+            "SELECT (SELECT COUNT(*) FROM sso_configs WHERE id = $1)
+                  + (SELECT COUNT(*) FROM events WHERE subject_kind = $2 AND subject_id = $1) AS n",
+        )
+        .bind(id.to_string())
+        .bind(crate::domain::event::SubjectKind::SsoConfig.as_str())
+        .fetch_one(&mut **self)
+        .await?;
+        Ok(row.int("n")? > 0)
+    }
+
     pub async fn insert_sso_config(
         &mut self,
         id: Uuid,

@@ -102,7 +102,7 @@ impl Tx {
         .bind(now_ms())
         .fetch_one(&mut **self)
         .await
-        .map_err(unique_as("email", "a team member with this e-mail address already exists"))?;
+        .map_err(unique_as("email", "A team member with this e-mail address already exists."))?;
         team_member(&row)
     }
 

@@ -362,7 +362,7 @@ impl Tx {
         .bind(now)
         .fetch_one(&mut **self)
         .await
-        .map_err(unique_as("submission_key", "this form was already submitted"))?;
+        .map_err(unique_as("submission_key", "This form was already submitted."))?;
         ticket(&row)
     }
 

@@ -26,7 +26,7 @@ pub async fn attach(
 ) -> UseCaseResult<Vec<Attachment>> {
     let ticket = ticket_for(store, actor, ticket_id).await?;
     if files.is_empty() {
-        return Err(UseCaseError::field("file", "choose a file to attach"));
+        return Err(UseCaseError::field("file", "Choose a file to attach."));
     }
     check_visibility(actor, public)?;
     put_contents(store, attachments, Some(ticket.id), &files).await?;
@@ -39,7 +39,10 @@ pub async fn attach(
 /// End users attach only what the requester sees.
 pub(super) fn check_visibility(actor: &Actor, public: bool) -> UseCaseResult<()> {
     if actor.is_end_user() && !public {
-        return Err(UseCaseError::field("public", "end users attach files the team and they both see"));
+        return Err(UseCaseError::field(
+            "public",
+            "End users attach only files that both they and the team see.",
+        ));
     }
     Ok(())
 }
@@ -85,7 +88,9 @@ pub(super) async fn record_files(
     check_ticket_limit(attachments, existing, files)?;
     let uploader = Uploader {
         kind: if actor.is_end_user() { AuthorKind::EndUser } else { AuthorKind::TeamMember },
-        id: actor.id.ok_or_else(|| UseCaseError::field("uploader", "files need a person as uploader"))?,
+        id: actor
+            .id
+            .ok_or_else(|| UseCaseError::field("uploader", "Files need a person as their uploader."))?,
         name: &actor.name,
     };
     let mut added = Vec::with_capacity(files.len());

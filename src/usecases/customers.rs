@@ -22,7 +22,7 @@ pub async fn create_customer(store: &Store, actor: &Actor, draft: CustomerDraft)
             let taken = tx.customer_slugs_like(&base).await?;
             base.first_free(|candidate| taken.contains(candidate)).ok_or_else(|| UseCaseError::Conflict {
                 field: "slug",
-                message: "no free slug could be made from the name; choose one".into(),
+                message: "No free slug could be made from the name: choose one.".into(),
             })?
         }
     };

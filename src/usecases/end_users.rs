@@ -23,7 +23,7 @@ pub async fn create_end_user(
     if customer.archived {
         return Err(UseCaseError::Conflict {
             field: "customer_id",
-            message: "the customer is archived; restore it first".into(),
+            message: "The customer is archived; restore it first.".into(),
         });
     }
     let created = tx.insert_end_user(customer_id, &new).await?;

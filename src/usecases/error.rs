@@ -10,21 +10,21 @@ pub enum UseCaseError {
     /// Input that breaks a rule, field by field.
     #[error(transparent)]
     Invalid(#[from] ValidationErrors),
-    #[error("{0} not found")]
+    #[error("The {0} was not found.")]
     NotFound(&'static str),
     #[error(transparent)]
     Forbidden(#[from] Refused),
     /// A rule of the data (uniqueness, references) that the input breaks.
-    #[error("{field}: {message}")]
+    #[error("{message}")]
     Conflict { field: &'static str, message: String },
     /// Someone saved in between (optimistic concurrency).
-    #[error("changed since revision {expected}: the current revision is {current}")]
+    #[error("Someone saved a newer version since revision {expected}: the current revision is {current}.")]
     Stale { expected: i64, current: i64 },
     /// An upload over a size limit; the message names the limit.
-    #[error("{field}: {message}")]
+    #[error("{message}")]
     TooLarge { field: &'static str, message: String },
     /// Too many of these in a short time.
-    #[error("too many attempts; try again in {retry_after_secs} seconds")]
+    #[error("Too many attempts. Try again in {retry_after_secs} seconds.")]
     RateLimited { retry_after_secs: u64 },
     #[error(transparent)]
     Internal(#[from] anyhow::Error),

@@ -9,6 +9,7 @@ use crate::domain::event::{EventKind, NewEvent};
 use crate::domain::group::{
     AssignmentGroup, BuiltinGroup, GroupDraft, UnknownPerson, check_editable, check_people,
 };
+use crate::domain::validation::label;
 use crate::store::{Store, StoreError, Tx};
 
 impl From<BuiltinGroup> for UseCaseError {
@@ -19,7 +20,10 @@ impl From<BuiltinGroup> for UseCaseError {
 
 impl From<UnknownPerson> for UseCaseError {
     fn from(unknown: UnknownPerson) -> Self {
-        Self::Conflict { field: unknown.field, message: format!("no team member has the id {}", unknown.id) }
+        Self::Conflict {
+            field: unknown.field,
+            message: format!("{}: no team member has the ID {}.", label(unknown.field), unknown.id),
+        }
     }
 }
 

@@ -35,7 +35,7 @@ pub async fn invite(store: &Store, actor: &Actor, name: &str, email: &str) -> Us
         return Err(UseCaseError::field(
             "email",
             format!(
-                "is in the domain {}, which your organisation's sign-in does not accept; ask your IT provider if it should",
+                "The address is in the domain {}, which your organisation's sign-in does not accept; ask your IT provider if it should.",
                 new.email.domain()
             ),
         ));
@@ -59,7 +59,7 @@ pub async fn set_active(store: &Store, actor: &Actor, id: Uuid, active: bool) ->
         return Err(UseCaseError::NotFound("end user"));
     }
     if person.id == me && !active {
-        return Err(UseCaseError::field("active", "you cannot deactivate yourself; ask another manager"));
+        return Err(UseCaseError::field("active", "You cannot deactivate yourself; ask another manager."));
     }
     if person.active == active {
         return Ok(person);

@@ -9,8 +9,7 @@ use crate::domain::end_user::{EndUser, RoleSource};
 use crate::domain::event::{Change, EventKind, NewEvent};
 use crate::domain::sso::admission::{self, Admission, Refusal, VerifiedIdentity};
 use crate::domain::sso::draft::{SecretChange, SsoDraft};
-use crate::domain::sso::roles;
-use crate::domain::sso::{SignInFailure, SsoConfig};
+use crate::domain::sso::{self, SignInFailure, SsoConfig, roles};
 use crate::store::Store;
 
 /// Lets a verified identity into the customer's portal, or says why not. The decision is the
@@ -139,27 +138,47 @@ pub struct SsoRules<'a> {
     pub allow_insecure_idp: bool,
 }
 
+///
+/// `proposed_id` is the id the console's form showed in the redirect URI before the first save
+/// (see [`new_config_id`]): it is taken only when it is such an id, recent, and has never named a
+/// configuration of any customer. Without one, a new id is made.
 pub async fn create_sso_config(
     store: &Store,
     rules: &SsoRules<'_>,
     actor: &Actor,
     customer_id: Uuid,
     draft: SsoDraft,
+    proposed_id: Option<Uuid>,
 ) -> UseCaseResult<SsoConfig> {
     actor.require_admin()?;
     store.customer(customer_id).await?;
+    if let Some(id) = proposed_id {
+        sso::check_proposed_id(id, time::OffsetDateTime::now_utc())?;
+    }
     let (settings, secret) = draft.apply(None, false, rules.allow_insecure_idp)?;
     let SecretChange::Set(secret) = secret else {
-        return Err(UseCaseError::field("client_secret", "is required"));
+        return Err(UseCaseError::field("client_secret", "The client secret is required."));
     };
-    let id = Uuid::now_v7();
+    let id = proposed_id.unwrap_or_else(new_config_id);
     let sealed = rules.sealer.seal(&secret, secret_context(id));
     let mut tx = store.begin_write().await?;
+    if proposed_id.is_some() && tx.sso_config_id_used(id).await? {
+        return Err(UseCaseError::Conflict {
+            field: "id",
+            message: "The configuration id was already used by another SSO configuration.".into(),
+        });
+    }
     let config = tx.insert_sso_config(id, customer_id, &settings, &sealed).await?;
     let summary = format!("added SSO configuration '{}' ({})", settings.label, settings.provider.title());
     tx.record(actor, config_event(&config, Change::Created, summary, &[settings.discovery_url()])).await?;
     tx.commit().await?;
     Ok(config)
+}
+
+/// The id of a configuration about to be added: the console shows its redirect URI before the
+/// first save.
+pub fn new_config_id() -> Uuid {
+    Uuid::now_v7()
 }
 
 /// Saves changed settings (and a new secret, when one is given). Disabling a configuration

@@ -164,13 +164,13 @@ pub async fn change_own_password(
     let mut errors = ValidationErrors::new();
     errors.check(check_password(change.new).map_err(|e| FieldError::new("new_password", e.message)));
     if change.confirm != change.new {
-        errors.push(FieldError::new("confirm_password", "does not match the new password"));
+        errors.push(FieldError::new("confirm_password", "The confirmation does not match the new password."));
     }
     let stored = store.team_member_credentials(&member.email).await?.map(|(_, hash)| hash);
     if password::verify_blocking(change.current.to_string(), stored).await {
         store.release_sign_in_attempt(origin.reserved_attempt).await?;
     } else {
-        errors.push(FieldError::new("current_password", "is not your current password"));
+        errors.push(FieldError::new("current_password", "This is not your current password."));
     }
     errors.into_result()?;
     let (_, hash) = hashed(NewPassword::Chosen(change.new.to_string()), "new_password").await?;
@@ -207,7 +207,7 @@ pub async fn create_api_token(
     if !member.active {
         return Err(UseCaseError::Conflict {
             field: "team_member_id",
-            message: format!("{} is not an active team member", member.email),
+            message: format!("{} is not an active team member.", member.email),
         });
     }
     let token = secret::random_token("pt");

@@ -20,6 +20,7 @@ use crate::domain::ticket::{
     AuthorKind, Comment, ContactSource, Status, Ticket, TicketDraft, TicketScope, assignee_after,
     comment_body,
 };
+use crate::domain::timeline;
 use crate::domain::validation::FieldError;
 use crate::store::mail::InboundRecord;
 use crate::store::tickets::{Author, Submission, TicketChanges, TicketFilter, TicketState};
@@ -141,27 +142,36 @@ async fn receiving_group(store: &Store, actor: &Actor, request: &TicketRequest) 
     store
         .customer(request.customer_id)
         .await
-        .map_err(|_| UseCaseError::field("customer_id", "no customer has this id"))?;
+        .map_err(|_| UseCaseError::field("customer_id", "No customer has this customer ID."))?;
     let requester = store.end_user(request.requester_id).await.ok();
     if !requester.is_some_and(|user| user.customer_id == request.customer_id && user.active) {
-        return Err(UseCaseError::field("requester_id", "must be an active end user of the customer"));
+        return Err(UseCaseError::field(
+            "requester_id",
+            "The requester must be an active end user of the customer.",
+        ));
     }
     if let Some(group) = request.assignment_group_id.filter(|_| !actor.is_end_user()) {
         let found = store
             .group(group)
             .await
-            .map_err(|_| UseCaseError::field("assignment_group_id", "no group has this id"))?;
+            .map_err(|_| UseCaseError::field("assignment_group_id", "No assignment group has this ID."))?;
         if !found.serves(request.customer_id) {
-            return Err(UseCaseError::field("assignment_group_id", "belongs to another customer"));
+            return Err(UseCaseError::field(
+                "assignment_group_id",
+                "The assignment group belongs to another customer.",
+            ));
         }
         return Ok(group);
     }
     let ticketing = store.portal(request.customer_id).await?.settings.features.ticketing;
     if actor.is_end_user() && !ticketing.enabled {
-        return Err(UseCaseError::NotFound("ticketing"));
+        return Err(UseCaseError::NotFound("ticketing feature"));
     }
     ticketing.default_assignment_group_id.ok_or_else(|| {
-        UseCaseError::field("assignment_group_id", "is required: the customer's portal has no default group")
+        UseCaseError::field(
+            "assignment_group_id",
+            "An assignment group is required: the customer's portal has no default group.",
+        )
     })
 }
 
@@ -252,8 +262,9 @@ pub async fn add_follower_by_email(
     let ticket = ticket_for(store, actor, ticket_id).await?;
     let email = EmailAddress::parse("email", email)?;
     let colleague = store.end_user_by_email(ticket.customer_id, &email).await?.filter(|user| user.active);
-    let colleague = colleague
-        .ok_or_else(|| UseCaseError::field("email", "belongs to no active colleague of your organisation"))?;
+    let colleague = colleague.ok_or_else(|| {
+        UseCaseError::field("email", "The address belongs to no active colleague of your organisation.")
+    })?;
     add_follower(store, actor, ticket_id, colleague.id).await
 }
 
@@ -279,7 +290,10 @@ pub async fn add_follower(
         .ok()
         .filter(|user| user.customer_id == ticket.customer_id && user.active)
         .ok_or_else(|| {
-            UseCaseError::field("end_user_id", "must be an active end user of the ticket's customer")
+            UseCaseError::field(
+                "end_user_id",
+                "The follower must be an active end user of the ticket's customer.",
+            )
         })?;
     if colleague.id == ticket.requester_id {
         return Ok(colleague);
@@ -344,6 +358,38 @@ pub async fn conversation(store: &Store, actor: &Actor, id: Uuid) -> UseCaseResu
     let ticket = ticket_for(store, actor, id).await?;
     let comments = store.comments(id, !actor.is_end_user()).await?;
     Ok((ticket, comments))
+}
+
+/// A ticket with its history as `actor` reads it ([`timeline::timeline`]).
+pub struct TicketTimeline {
+    pub ticket: Ticket,
+    pub entries: Vec<timeline::Entry>,
+    /// The ticket's own files, not of a message in `entries`.
+    pub files: Vec<crate::domain::attachment::Attachment>,
+}
+
+/// The conversation, the files and the status changes of a ticket, as `actor` may see them.
+pub async fn timeline(store: &Store, actor: &Actor, id: Uuid) -> UseCaseResult<TicketTimeline> {
+    let (ticket, comments) = conversation(store, actor, id).await?;
+    let files = store.attachments_of(ticket.id, !actor.is_end_user()).await?;
+    let changes = store
+        .events_of(EventKind::TicketStatusChanged.subject_kind().as_str(), &id.to_string())
+        .await?
+        .into_iter()
+        .filter(|event| event.kind == EventKind::TicketStatusChanged.as_str())
+        .filter_map(|event| {
+            let status = |key: &str| Status::parse(event.payload.get(key)?.as_str()?).ok();
+            Some(timeline::StatusChange {
+                at: event.at,
+                from: status("from")?,
+                to: status("to")?,
+                by_reader: actor.id.is_some() && event.actor.id == actor.id,
+                by: event.actor.name,
+            })
+        })
+        .collect();
+    let (entries, files) = timeline::timeline(actor.id, comments, files, changes);
+    Ok(TicketTimeline { ticket, entries, files })
 }
 
 fn public_of(visibility: Visibility) -> bool {
@@ -417,7 +463,7 @@ async fn add_comment(
 ) -> UseCaseResult<Option<Comment>> {
     let ticket = ticket_for(store, actor, ticket_id).await?;
     if actor.is_end_user() && visibility == Visibility::Internal {
-        return Err(UseCaseError::field("public", "end users write public replies only"));
+        return Err(UseCaseError::field("public", "End users write public replies only."));
     }
     let body = comment_body(body)?;
     if let Some(files) = &files {
@@ -426,7 +472,9 @@ async fn add_comment(
     }
     let author = Author {
         kind: if actor.is_end_user() { AuthorKind::EndUser } else { AuthorKind::TeamMember },
-        id: actor.id.ok_or_else(|| UseCaseError::field("author", "comments need a person as author"))?,
+        id: actor
+            .id
+            .ok_or_else(|| UseCaseError::field("author", "Comments need a person as their author."))?,
         name: &actor.name,
     };
     let public = visibility == Visibility::Public;
@@ -509,12 +557,12 @@ async fn apply(
     if changes.assignment_group_id.is_some() {
         let owner = tx.group_owner(group).await.map_err(|_| UseCaseError::Conflict {
             field: "assignment_group_id",
-            message: "no assignment group has this id".into(),
+            message: "No assignment group has this ID.".into(),
         })?;
         if owner.is_some_and(|owner| owner != current.customer_id) {
             return Err(UseCaseError::Conflict {
                 field: "assignment_group_id",
-                message: "belongs to another customer".into(),
+                message: "The assignment group belongs to another customer.".into(),
             });
         }
     }

@@ -17,6 +17,7 @@ const ADMIN_JS: &str = include_str!("../../static/admin.js");
 const PORTAL_CSS: &str = include_str!("../../static/portal.css");
 const DRAWER_JS: &str = include_str!("../../static/drawer.js");
 const UPLOADS_JS: &str = include_str!("../../static/uploads.js");
+const PORTAL_JS: &str = include_str!("../../static/portal.js");
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -24,6 +25,7 @@ pub fn router() -> Router<AppState> {
         .route(paths::SCRIPT, get(|| async { asset("text/javascript; charset=utf-8", ADMIN_JS) }))
         .route(paths::DRAWER_SCRIPT, get(|| async { asset("text/javascript; charset=utf-8", DRAWER_JS) }))
         .route(paths::UPLOADS_SCRIPT, get(|| async { asset("text/javascript; charset=utf-8", UPLOADS_JS) }))
+        .route(paths::PORTAL_SCRIPT, get(|| async { asset("text/javascript; charset=utf-8", PORTAL_JS) }))
         .route(paths::PORTAL_STYLESHEET, get(|| async { asset("text/css; charset=utf-8", PORTAL_CSS) }))
         .route("/assets/theme/{file}", get(theme))
         .route("/assets/logos/{file}", get(logo))

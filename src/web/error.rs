@@ -20,13 +20,13 @@ pub enum AppError {
     /// Input that could not be read at all (bad JSON, wrong types, wrong media type): 400/413/415.
     #[error("{detail}")]
     Malformed { status: StatusCode, detail: String, errors: Vec<FieldError> },
-    #[error("{0} not found")]
+    #[error("The {0} was not found.")]
     NotFound(&'static str),
-    #[error("authentication required")]
+    #[error("Authentication is required.")]
     Unauthenticated { invalid_token: bool },
     #[error("{0}")]
     Forbidden(&'static str),
-    #[error("{field}: {message}")]
+    #[error("{message}")]
     Conflict { field: &'static str, message: String },
     /// A conditional write whose condition no longer holds (stale `If-Match`): 412.
     #[error("{0}")]
@@ -34,7 +34,7 @@ pub enum AppError {
     /// A write that must be conditional came without `If-Match`: 428.
     #[error("{0}")]
     PreconditionRequired(&'static str),
-    #[error("too many attempts; try again in {retry_after_secs} seconds")]
+    #[error("Too many attempts. Try again in {retry_after_secs} seconds.")]
     RateLimited { retry_after_secs: u64 },
     #[error(transparent)]
     Internal(#[from] anyhow::Error),
@@ -46,8 +46,8 @@ impl From<StoreError> for AppError {
             StoreError::NotFound { entity } => Self::NotFound(entity),
             StoreError::Conflict { field, message } => Self::Conflict { field, message },
             StoreError::Stale { expected, current } => Self::PreconditionFailed(format!(
-                "someone saved a newer version since revision {expected}: the current revision is {current}. \
-                 Reload it, apply your changes again and save"
+                "Someone saved a newer version since revision {expected}: the current revision is {current}. \
+                 Reload it, apply your changes again and save."
             )),
             other => Self::Internal(other.into()),
         }
@@ -92,11 +92,7 @@ impl From<FieldError> for AppError {
 impl AppError {
     pub fn malformed(status: StatusCode, field: &str, message: impl Into<String>) -> Self {
         let message = message.into();
-        Self::Malformed {
-            status,
-            detail: format!("{field}: {message}"),
-            errors: vec![FieldError::new(field, message)],
-        }
+        Self::Malformed { status, detail: message.clone(), errors: vec![FieldError::new(field, message)] }
     }
 
     pub fn status(&self) -> StatusCode {
@@ -121,7 +117,7 @@ impl AppError {
             Self::Malformed { errors, .. } => errors.clone(),
             Self::Conflict { field, message } => vec![FieldError::new(*field, message.clone())],
             Self::PreconditionRequired(_) => {
-                vec![FieldError::new("If-Match", "is required: send the revision you read")]
+                vec![FieldError::new("If-Match", "If-Match is required: send the revision you read.")]
             }
             _ => Vec::new(),
         }

@@ -22,7 +22,7 @@ pub const STYLESHEET: &str = "/assets/admin.css";
 pub const SCRIPT: &str = "/assets/admin.js";
 pub const DRAWER_SCRIPT: &str = "/assets/drawer.js";
 pub const UPLOADS_SCRIPT: &str = "/assets/uploads.js";
-pub use crate::render::assets::{PORTAL_STYLESHEET, logo, theme_stylesheet};
+pub use crate::render::assets::{PORTAL_SCRIPT, PORTAL_STYLESHEET, logo, theme_stylesheet};
 
 /// Where a portal's pages live in path mode.
 pub fn portal_base(slug: &Slug) -> String {

@@ -7,6 +7,7 @@ use utoipa::ToSchema;
 use uuid::Uuid;
 
 use crate::domain::actor::Actor;
+use crate::domain::portal::document::PortalSettings;
 use crate::domain::sso::draft::SsoDraft;
 use crate::domain::sso::{Provider, SsoConfig};
 use crate::sso::provider::{self, Check};
@@ -84,18 +85,20 @@ pub async fn view(state: &AppState, config: &SsoConfig) -> Result<SsoConfigView,
         tenant_warning: settings.tenant_warning(),
         groups_claim: settings.groups_claim.clone(),
         manager_groups: settings.manager_groups.clone(),
-        redirect_uri: state.config.sso_redirect_uri(&portal.settings, config.id),
-        path_mode_redirect_uri: {
-            let path_mode = state.config.url_for(&format!(
-                "{}/auth/{}/callback",
-                paths::portal_base(&portal.settings.slug),
-                config.id
-            ));
-            (path_mode != state.config.sso_redirect_uri(&portal.settings, config.id)).then_some(path_mode)
-        },
+        redirect_uri: redirect_uris(state, &portal.settings, config.id).0,
+        path_mode_redirect_uri: redirect_uris(state, &portal.settings, config.id).1,
         created_at: config.created_at,
         updated_at: config.updated_at,
     })
+}
+
+/// The callback URL of configuration `id` of a portal, and where the portal also answers in path
+/// mode (`/p/{slug}`) a second one to register.
+pub fn redirect_uris(state: &AppState, portal: &PortalSettings, id: Uuid) -> (String, Option<String>) {
+    let redirect_uri = state.config.sso_redirect_uri(portal, id);
+    let path_mode = state.config.url_for(&format!("{}/auth/{id}/callback", paths::portal_base(&portal.slug)));
+    let second = (path_mode != redirect_uri).then_some(path_mode);
+    (redirect_uri, second)
 }
 
 fn rules(state: &AppState) -> SsoRules<'_> {
@@ -107,8 +110,9 @@ pub async fn create(
     customer_id: Uuid,
     draft: SsoDraft,
     actor: &Actor,
+    proposed_id: Option<Uuid>,
 ) -> Result<SsoConfig, AppError> {
-    Ok(sso::create_sso_config(&state.store, &rules(state), actor, customer_id, draft).await?)
+    Ok(sso::create_sso_config(&state.store, &rules(state), actor, customer_id, draft, proposed_id).await?)
 }
 
 /// Saves the change, and forgets the provider's metadata here at once (the other instances

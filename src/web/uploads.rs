@@ -40,15 +40,15 @@ impl Received {
 
 #[derive(Debug, thiserror::Error)]
 pub enum UploadError {
-    #[error("send the form as multipart/form-data")]
+    #[error("Send the form as multipart/form-data.")]
     NotMultipart,
     #[error("{0}")]
     File(#[from] StageError),
-    #[error("a text field is larger than {FIELD_MAX} bytes")]
+    #[error("A text field is larger than {FIELD_MAX} bytes.")]
     FieldTooLarge,
-    #[error("at most {FILES_MAX} files may be sent at once")]
+    #[error("At most {FILES_MAX} files may be sent at once.")]
     TooManyFiles,
-    #[error("the form could not be read: {0}")]
+    #[error("The form could not be read ({0}).")]
     Malformed(String),
 }
 

@@ -9,7 +9,8 @@ on_both_backends!(
     customers_can_be_created_read_updated_archived_and_restored,
     customers_page_in_name_order,
     customer_search_matches_name_and_slug_and_escapes_wildcards,
-    bad_customer_input_is_refused_naming_the_field_and_changes_nothing
+    bad_customer_input_is_refused_naming_the_field_and_changes_nothing,
+    refusals_are_full_sentences_naming_the_field,
 );
 
 async fn customers_can_be_created_read_updated_archived_and_restored(backend: Backend) {
@@ -210,4 +211,59 @@ async fn bad_customer_input_is_refused_naming_the_field_and_changes_nothing(back
 
     let after = (snapshot(&app.store, "customers").await, snapshot(&app.store, "audit_log").await);
     assert_eq!(before, after, "refused requests must not change the database");
+}
+
+/// Every field error reads as a sentence (a capital first, a full stop last) that names the
+/// field, whatever area refused it.
+async fn refusals_are_full_sentences_naming_the_field(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    let token = &app.admin.token;
+    let (_, customer) = app.post_json("/customers", token, json!({"name": "Acme"})).await;
+    let customer_id = customer["id"].as_str().unwrap();
+    let refusals = [
+        (
+            "/customers",
+            json!({"name": "", "slug": "Bad Slug", "website": "ftp://x", "contact_email": "nope"}),
+        ),
+        ("/customers", json!({"name": "x".repeat(500), "slug": "admin"})),
+        ("/assignment-groups", json!({"name": ""})),
+        ("/team-members", json!({"name": "A", "email": "a@msp.example", "role": "owner"})),
+        ("/tickets", json!({"customer_id": customer_id, "short_description": "", "urgency": "now"})),
+        (
+            &format!("/customers/{customer_id}/portal/sso-configs"),
+            json!({"label": "", "provider": "okta", "client_id": "", "scopes": "email",
+                "discovery_url": "http://idp.example/x?y=1", "allowed_email_domains": ["not a domain"]}),
+        ),
+    ];
+    let mut seen = 0;
+    for (path, body) in refusals {
+        let (status, problem) = app.post_json(path, token, body).await;
+        assert!(status.is_client_error(), "{path}: {problem}");
+        for error in problem["errors"].as_array().unwrap() {
+            let message = error["message"].as_str().unwrap();
+            let first = message.chars().next().unwrap();
+            assert!(
+                first.is_uppercase() && message.ends_with('.'),
+                "{path} {}: {message:?} is not a sentence",
+                error["field"]
+            );
+            seen += 1;
+        }
+    }
+    let portal = format!("/customers/{customer_id}/portal");
+    let (_, mut document) = app.get_json(&portal, token).await;
+    document["design"]["primary_color"] = json!("blue");
+    document["slug"] = json!("-x-");
+    let revision = document["revision"].to_string();
+    let (status, problem) =
+        send(app.api(Method::PUT, &portal, token).header("if-match", revision).json(&document)).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{problem}");
+    for error in problem["errors"].as_array().unwrap() {
+        let message = error["message"].as_str().unwrap();
+        assert!(message.ends_with('.') && message.chars().next().unwrap().is_uppercase(), "{message:?}");
+        seen += 1;
+    }
+    assert!(seen >= 15, "only {seen} refusals were checked");
+    let (_, problem) = app.post_json("/customers", token, json!({"name": ""})).await;
+    assert_eq!(problem["errors"][0]["message"], "Name must not be empty.");
 }

@@ -165,7 +165,7 @@ async fn round_trip(backend: Backend, s3: Option<&TestS3>) {
     let (status, problem) =
         upload(&app, &admin, &ticket_id, "big.bin", vec![7u8; 70 * KB as usize], None).await;
     assert_eq!(status, StatusCode::PAYLOAD_TOO_LARGE, "{problem}");
-    assert!(problem.to_string().contains("the file is larger than the limit of 64 KB"), "{problem}");
+    assert!(problem.to_string().contains("The file is larger than the limit of 64 KB."), "{problem}");
     let staging = app.data_dir.join("uploads");
     assert_eq!(std::fs::read_dir(&staging).map_or(0, |d| d.count()), 0, "no staged upload is left behind");
     // Over the ticket's limit: the same.

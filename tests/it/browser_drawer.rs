@@ -127,11 +127,10 @@ async fn an_admin_sets_up_the_portal_and_previews_it_before_saving() {
 
     browser.click("button[value=save]").await;
     browser
-        .wait_until(
-            "the save",
-            "return document.body.innerText.includes('Saved. The portal is at revision 2.')",
-        )
+        .wait_until("the save", "return document.body.innerText.includes('Portal saved as revision 2.')")
         .await;
+    browser.assert_accessible("the drawer confirming the save").await;
+    browser.assert_layout("drawer-saved").await;
     let saved = app.store.portal(customer_id.parse().unwrap()).await.unwrap().settings;
     assert_eq!(saved.design.primary_color.to_string(), "#7b2cbf");
     assert!(saved.active && saved.features.ticketing.enabled && saved.features.knowledge_base.enabled);
@@ -228,10 +227,7 @@ async fn drag_and_drop_reorders_and_extreme_colours_stay_accessible() {
         .await;
     browser.click("button[value=save]").await;
     browser
-        .wait_until(
-            "the save",
-            "return document.body.innerText.includes('Saved. The portal is at revision 3.')",
-        )
+        .wait_until("the save", "return document.body.innerText.includes('Portal saved as revision 3.')")
         .await;
     let saved = app.store.portal(customer_id.parse().unwrap()).await.unwrap().settings;
     let order: Vec<String> = saved.layout.buttons.iter().map(|b| b.target.to_string()).collect();
@@ -306,7 +302,7 @@ async fn refusals_in_the_drawer_keep_what_was_typed() {
             .wait_until("the refusal", "return document.readyState === 'complete' && !!document.getElementById('primary_color-error')")
             .await;
         assert_eq!(browser.value_of("#primary_color").await, "#12345z", "attempt {attempt}");
-        assert!(browser.text_of("#error-summary").await.contains("Primary colour: must be a colour like"));
+        assert!(browser.text_of("#error-summary").await.contains("Primary colour must be a colour like"));
     }
     assert_eq!(app.store.portal(customer_id.parse().unwrap()).await.unwrap().revision, 1, "nothing saved");
     browser.type_into("#primary_color", "#7b2cbf").await;
@@ -328,7 +324,7 @@ async fn refusals_in_the_drawer_keep_what_was_typed() {
     browser
         .wait_until(
             "the second refusal",
-            "return (document.getElementById('logo-error') || {}).textContent.includes('no file was chosen')",
+            "return (document.getElementById('logo-error') || {}).textContent.includes('No logo file was chosen')",
         )
         .await;
     assert_eq!(browser.value_of("#slug").await, "acme-help");

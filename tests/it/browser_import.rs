@@ -23,7 +23,7 @@ async fn an_admin_checks_a_file_then_imports_it() {
         .await;
     browser.click("button[value=check]").await;
     browser.wait_until("the check result", "return !!document.getElementById('import-result')").await;
-    assert!(browser.text_of("#import-result").await.contains("line 3: email: must be an e-mail address"));
+    assert!(browser.text_of("#import-result").await.contains("Line 3: E-mail must be an e-mail address"));
     browser.assert_accessible("the check result").await;
     browser.assert_layout("console-import-check").await;
 

@@ -46,10 +46,49 @@ async fn an_end_user_submits_and_follows_a_ticket_in_the_browser() {
         )
         .await;
     assert_eq!(status, reqwest::StatusCode::CREATED);
+    let (status, _) = app
+        .patch_json(&format!("/tickets/{ticket_id}"), &app.technician.token, json!({"status": "in_progress"}))
+        .await;
+    assert_eq!(status, reqwest::StatusCode::OK);
     browser.goto(&app.url(&portal.path(&format!("/tickets/{ticket_id}")))).await;
     browser
         .wait_until("the reply", "return document.body.innerText.includes('restart the VPN client')")
         .await;
+    // The end user answers; the timeline tells the two sides apart and shows the status change.
+    browser.type_into("#reply", "Restarted it; it held for two hours, then dropped again.").await;
+    browser.click("#reply-form button[type=submit]").await;
+    browser
+        .wait_until("the answer", "return document.querySelectorAll('.timeline .message').length === 2")
+        .await;
+    let sides: String = browser
+        .client
+        .execute(
+            "return [...document.querySelectorAll('.timeline > li')].map(e => e.className + ':' + \
+             (e.querySelector('.message-role, .event-text') || {}).textContent).join('|')",
+            vec![],
+        )
+        .await
+        .unwrap()
+        .as_str()
+        .unwrap()
+        .to_string();
+    assert_eq!(
+        sides,
+        "timeline-event:Ticket opened|message from-team:Support team|timeline-event status-change:Tim Tech \
+         changed the status from New to In progress|message from-requester:You"
+    );
+    let local_times: bool = browser
+        .client
+        .execute(
+            "return [...document.querySelectorAll('.timeline time')].every(t => !t.textContent.includes('UTC') && t.title === t.getAttribute('datetime'))",
+            vec![],
+        )
+        .await
+        .unwrap()
+        .as_bool()
+        .unwrap();
+    assert!(local_times, "times show in the reader's time zone");
+    browser.assert_accessible("the ticket timeline").await;
     browser.assert_layout("portal-ticket").await;
 
     browser.goto(&app.url(&portal.path("/tickets"))).await;

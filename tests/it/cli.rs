@@ -84,7 +84,10 @@ async fn commands_work_against_a_running_servers_database(backend: Backend) {
     let mut bad = portico(&app);
     bad.args(["admin", "create", "--email", "nope", "--name", "", "--role", "admin"]);
     let (ok, _, stderr) = tokio::task::spawn_blocking(move || run(bad, None)).await.unwrap();
-    assert!(!ok && stderr.contains("email") && stderr.contains("name"), "{stderr}");
+    assert!(
+        !ok && stderr.contains("E-mail must be") && stderr.contains("Name must not be empty."),
+        "{stderr}"
+    );
 
     let mut token = portico(&app);
     token.args(["token", "create", "--email", "cli@msp.example", "--name", "automation"]);
@@ -221,9 +224,9 @@ async fn commands_tell_a_missing_member_from_a_failing_database(backend: Backend
     let store = portico::store::Store::connect(&url, &Default::default()).await.unwrap();
     store.migrate().await.unwrap();
     let missing = portico::cli::reset_password(&store, "nobody@msp.example", None).await.unwrap_err();
-    assert_eq!(missing.to_string(), "no team member has the e-mail address nobody@msp.example");
+    assert_eq!(missing.to_string(), "No team member has the e-mail address nobody@msp.example.");
     let bad = portico::cli::create_token(&store, "not an address", "x").await.unwrap_err();
-    assert!(bad.to_string().contains("email"), "{bad}");
+    assert!(bad.to_string().contains("E-mail must be an e-mail address"), "{bad}");
 
     // The database goes away: the commands say so, never that the member does not exist.
     store.close().await;

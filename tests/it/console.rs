@@ -2,7 +2,9 @@
 
 use reqwest::StatusCode;
 
-use crate::support::{Backend, Console, TestApp, hidden_value, location, on_both_backends, snapshot};
+use crate::support::{
+    Backend, Console, TestApp, hidden_value, location, location_path, on_both_backends, snapshot,
+};
 
 on_both_backends!(
     signing_in_and_out_guards_the_console,
@@ -200,7 +202,7 @@ async fn customers_are_managed_through_the_console(backend: Backend) {
         )
         .await;
     assert_eq!(created.status(), StatusCode::SEE_OTHER);
-    let profile_path = location(&created);
+    let profile_path = location_path(&created);
     let profile = console.page(&profile_path).await;
     for card in ["Customer Details", "End Users", "Service Management", "End User Portal"] {
         assert!(profile.contains(card), "the profile shows {card}");
@@ -267,7 +269,7 @@ async fn end_users_are_added_and_deactivated_in_the_console(backend: Backend) {
     let app = TestApp::spawn(backend).await;
     let console = app.console(&app.admin.email, &app.admin.password).await;
     let created = console.submit("/admin/customers/new", "/admin/customers", &[("name", "Globex")]).await;
-    let profile_path = location(&created);
+    let profile_path = location_path(&created);
     let users_path = format!("{profile_path}/end-users");
 
     let refused =
@@ -296,7 +298,7 @@ async fn end_users_are_added_and_deactivated_in_the_console(backend: Backend) {
     let deactivated = console
         .submit(&profile_path, &format!("/admin/end-users/{}/active", user.id), &[("active", "false")])
         .await;
-    assert_eq!(location(&deactivated), profile_path);
+    assert_eq!(location_path(&deactivated), profile_path);
     assert!(!app.store.end_user(user.id).await.unwrap().active);
     let listing = console.page(&users_path).await;
     assert!(listing.contains("Deactivated"));
@@ -370,7 +372,7 @@ async fn technicians_see_settings_but_cannot_change_them(backend: Backend) {
     let app = TestApp::spawn(backend).await;
     let admin = app.console(&app.admin.email, &app.admin.password).await;
     let created = admin.submit("/admin/customers/new", "/admin/customers", &[("name", "Initech")]).await;
-    let profile_path = location(&created);
+    let profile_path = location_path(&created);
 
     let tech = app.console(&app.technician.email, &app.technician.password).await;
     let list = tech.page("/admin/customers").await;
@@ -393,7 +395,7 @@ async fn hostile_text_is_escaped_in_console_pages(backend: Backend) {
     let created = console
         .submit("/admin/customers/new", "/admin/customers", &[("name", hostile), ("notes", hostile)])
         .await;
-    let profile_path = location(&created);
+    let profile_path = location_path(&created);
     console
         .submit(
             &profile_path,

@@ -111,9 +111,9 @@ async fn the_drawer_saves_every_field_with_plain_form_posts(backend: Backend) {
 
     let saved = drawer.post(&step2, "save").await;
     assert_eq!(saved.status(), StatusCode::SEE_OTHER);
-    assert!(location(&saved).ends_with("saved=2"), "{}", location(&saved));
+    assert!(location(&saved).ends_with("?step=2&done=portal-saved&of=2"), "{}", location(&saved));
     let after = drawer.console.page(&location(&saved)).await;
-    assert!(after.contains("Saved. The portal is at revision 2."));
+    assert!(after.contains("Portal saved as revision 2."));
 
     let portal = app.store.portal(drawer.customer_id.parse().unwrap()).await.unwrap();
     let settings = &portal.settings;

@@ -109,7 +109,7 @@ async fn an_oversized_or_missing_logo_comes_back_with_the_edits_kept(backend: Ba
     let response = upload(&drawer, &edits, None).await;
     assert_eq!(response.status(), StatusCode::UNPROCESSABLE_ENTITY);
     let page = decode(&response.text().await.unwrap());
-    assert!(page.contains("Logo: no file was chosen"), "{page}");
+    assert!(page.contains("No logo file was chosen"), "{page}");
     assert!(page.contains("id=\"logo-error\""), "beside the field too");
     kept(&page);
 
@@ -119,7 +119,7 @@ async fn an_oversized_or_missing_logo_comes_back_with_the_edits_kept(backend: Ba
     let response = upload(&drawer, &edits, Some(large)).await;
     assert_eq!(response.status(), StatusCode::UNPROCESSABLE_ENTITY);
     let page = decode(&response.text().await.unwrap());
-    assert!(page.contains("Logo: the file is 3.0 MB; logos may be at most 2 MB"), "{page}");
+    assert!(page.contains("The logo file is 3.0 MB; logos may be at most 2 MB."), "{page}");
     kept(&page);
     assert_eq!(value(&form_pairs(&page, "drawer-form"), "logo_id"), "", "no logo chosen");
 
@@ -165,12 +165,12 @@ async fn a_slug_or_domain_another_portal_has_is_found_at_next(backend: Backend) 
     let before = snapshot(&app.store, "portals").await;
 
     for (field, typed, says) in [
-        ("slug", "globex-help", "Portal URL: is already the address of another portal"),
-        ("slug", "globex-old", "Portal URL: is an earlier address of another portal"),
+        ("slug", "globex-help", "Slug is already the address of another portal."),
+        ("slug", "globex-old", "Slug is an earlier address of another portal"),
         (
             "custom_domain",
             "Help.Globex.Example",
-            "Custom domain: is already the custom domain of another portal",
+            "Custom domain is already the custom domain of another portal.",
         ),
     ] {
         let mut pairs = drawer.pairs(&drawer.path).await;

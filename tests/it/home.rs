@@ -97,7 +97,7 @@ async fn the_home_page_shows_where_work_waits(backend: Backend) {
     );
     assert!(
         unassigned.contains(">Requester</th>")
-            && unassigned.contains("<td>Erin</td>")
+            && unassigned.contains(">Erin</td>")
             && unassigned.contains(">Medium</td>")
     );
     assert!(unassigned.contains("aria-current=\"page\">Unassigned</a>"));

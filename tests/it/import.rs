@@ -107,15 +107,15 @@ async fn a_dry_run_reports_every_row_and_a_real_run_is_all_or_nothing(backend: B
         (Some("created"), Some("cy@acme.example"))
     );
     for (line, expected) in [
-        (5, "line 5: has 2 values where the header names 3 columns"),
-        (6, "line 6: email: must not be empty"),
-        (7, "line 7: name: must not be empty"),
-        (8, "line 8: email: must be an e-mail address like name@example.com"),
-        (9, "line 9: role: must be 'member' or 'manager'"),
-        (10, "line 10: email: cy@acme.example appears again (first on line 4)"),
+        (5, "Line 5: it has 2 values where the header names 3 columns."),
+        (6, "Line 6: E-mail must not be empty."),
+        (7, "Line 7: Name must not be empty."),
+        (8, "Line 8: E-mail must be an e-mail address like name@example.com."),
+        (9, "Line 9: Role must be 'member' or 'manager'."),
+        (10, "Line 10: The address cy@acme.example appears again (first on line 4)."),
         (
             11,
-            "line 11: email: the domain elsewhere.example is not among the customer's allowed e-mail domains (acme.example)",
+            "Line 11: The domain elsewhere.example is not among the customer's allowed e-mail domains (acme.example).",
         ),
     ] {
         assert_eq!(
@@ -271,7 +271,7 @@ async fn the_console_checks_then_imports(backend: Backend) {
         post("check", "name,email,role\nNew Person,new@acme.example,manager\nBad,bad,\n", "").await.unwrap();
     assert_eq!(checked.status(), StatusCode::OK);
     let text = checked.text().await.unwrap();
-    assert!(text.contains("line 3: email: must be an e-mail address") && text.contains("created"), "{text}");
+    assert!(text.contains("Line 3: E-mail must be an e-mail address") && text.contains("created"), "{text}");
     assert!(text.contains("New Person,new@acme.example,manager"), "the checked text comes back for Import");
     assert_eq!(app.store.count_end_users(id.parse().unwrap()).await.unwrap().0, 2, "a check writes nothing");
 

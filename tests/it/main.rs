@@ -36,6 +36,7 @@ mod demo;
 mod drawer;
 mod drawer_refusals;
 mod events;
+mod flash;
 mod fuzz;
 mod import;
 mod instances;

@@ -7,7 +7,7 @@ use portico::domain::event::Event;
 use reqwest::{Method, StatusCode};
 use serde_json::json;
 
-use crate::support::{Backend, Console, TestApp, location, on_both_backends};
+use crate::support::{Backend, Console, TestApp, location, location_path, on_both_backends};
 
 on_both_backends!(
     customers_changed_in_the_console_or_the_api_record_the_same_events,
@@ -61,7 +61,7 @@ async fn customers_changed_in_the_console_or_the_api_record_the_same_events(back
     let console = admin_console(&app).await;
     let created = console.submit("/admin/customers/new", "/admin/customers", &[("name", "Door One")]).await;
     assert_eq!(created.status(), StatusCode::SEE_OTHER);
-    let profile = location(&created);
+    let profile = location_path(&created);
     let by_console = last_segment(&profile);
     let edit = format!("{profile}/edit");
     let saved = console.submit(&edit, &profile, &[("name", "Door One Ltd"), ("slug", "door-1")]).await;

@@ -6,13 +6,17 @@ use serde_json::json;
 
 use crate::html_form::{form_pairs, set};
 use crate::idp::TestIdp;
-use crate::support::{Backend, TestApp, assert_problem_names, location, on_both_backends, send, snapshot};
+use crate::support::{
+    Backend, TestApp, assert_problem_names, hidden_value, location, location_path, on_both_backends, send,
+    snapshot,
+};
 
 const SECRET: &str = "very-secret-client-secret-value";
 
 on_both_backends!(
     sso_configurations_are_managed_and_their_secret_never_leaves,
-    sso_configurations_are_managed_in_the_console
+    sso_configurations_are_managed_in_the_console,
+    the_new_sso_form_shows_the_redirect_uri_the_configuration_gets,
 );
 
 async fn sso_configurations_are_managed_and_their_secret_never_leaves(backend: Backend) {
@@ -178,7 +182,7 @@ async fn sso_configurations_are_managed_in_the_console(backend: Backend) {
     assert_eq!(created.status(), StatusCode::SEE_OTHER);
     let edit = console.page(&location(&created)).await;
     assert!(
-        edit.contains("Register the redirect URI below")
+        edit.contains("SSO configuration “Sign in with Contoso” added. Use Test")
             && edit.contains("/auth/")
             && edit.contains("/callback")
     );
@@ -190,4 +194,93 @@ async fn sso_configurations_are_managed_in_the_console(backend: Backend) {
             && drawer.contains("Microsoft Entra ID")
             && !drawer.contains(SECRET)
     );
+}
+
+/// The redirect URI a page shows for registration at the identity provider.
+fn shown_redirect_uri(page: &str) -> String {
+    let marker = "<output id=\"redirect-uri\" class=\"url\">";
+    let start = page.find(marker).expect("a redirect URI") + marker.len();
+    page[start..start + page[start..].find("</output>").unwrap()].to_string()
+}
+
+async fn the_new_sso_form_shows_the_redirect_uri_the_configuration_gets(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    let token = &app.admin.token;
+    let (_, customer) = app.post_json("/customers", token, json!({"name": "Contoso"})).await;
+    let id = customer["id"].as_str().unwrap();
+    let (_, other) = app.post_json("/customers", token, json!({"name": "Globex"})).await;
+    let other = other["id"].as_str().unwrap();
+    let console = app.console(&app.admin.email, &app.admin.password).await;
+    let new_path = format!("/admin/customers/{id}/portal/sso");
+
+    let page = console.page(&new_path).await;
+    let shown = shown_redirect_uri(&page);
+    let proposed = hidden_value(&page, "id");
+    assert_eq!(
+        shown,
+        app.url(&format!("/p/contoso/auth/{proposed}/callback")),
+        "the exact URI, before saving"
+    );
+    assert!(page.contains("data-copy=\"#redirect-uri\""), "it can be copied");
+    assert_ne!(hidden_value(&console.page(&new_path).await, "id"), proposed, "each form gets its own id");
+
+    let mut form = form_pairs(&page, "sso-form");
+    form.retain(|(k, _)| k != "action");
+    set(&mut form, "label", "Contoso ID");
+    set(&mut form, "okta_domain", "contoso.okta.com");
+    set(&mut form, "client_id", "portal");
+    set(&mut form, "client_secret", SECRET);
+    let post = |form: Vec<(String, String)>, path: String| {
+        let console = &console;
+        async move {
+            let pairs: Vec<(&str, &str)> = form.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+            console.post_form(&path, &pairs).await
+        }
+    };
+    let created = post(form.clone(), new_path.clone()).await;
+    assert_eq!(created.status(), StatusCode::SEE_OTHER);
+    let edit = location_path(&created);
+    assert!(edit.ends_with(&format!("/sso/{proposed}")), "the form's id is the configuration's: {edit}");
+    assert_eq!(shown_redirect_uri(&console.page(&edit).await), shown, "the same URI after saving");
+    let (_, view) = app.get_json(&format!("/customers/{id}/portal/sso-configs/{proposed}"), token).await;
+    assert_eq!(view["redirect_uri"], shown.as_str());
+
+    // The same form sent again, the id sent to another customer's form, and ids this form never
+    // makes are refused, and add nothing.
+    let before = snapshot(&app.store, "sso_configs").await;
+    let again = post(form.clone(), new_path.clone()).await;
+    assert_eq!(again.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let page = again.text().await.unwrap();
+    assert!(page.contains("The configuration id was already used by another SSO configuration."), "{page}");
+    let fresh = hidden_value(&page, "id");
+    assert_ne!(fresh, proposed, "the refused form gets a new id");
+    assert!(shown_redirect_uri(&page).contains(&fresh), "and shows its redirect URI");
+    let foreign = post(form.clone(), format!("/admin/customers/{other}/portal/sso")).await;
+    assert_eq!(foreign.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    for refused in
+        ["not-a-uuid", "9188040d-6c67-4c5b-b112-36a304b66dad", "00000000-0000-0000-0000-000000000000"]
+    {
+        set(&mut form, "id", refused);
+        let response = post(form.clone(), new_path.clone()).await;
+        assert_eq!(response.status(), StatusCode::UNPROCESSABLE_ENTITY, "{refused}");
+    }
+    assert_eq!(snapshot(&app.store, "sso_configs").await, before);
+
+    // A removed configuration's id is not given out again either.
+    let removed = console.submit(&edit, &format!("{edit}/delete"), &[]).await;
+    assert_eq!(removed.status(), StatusCode::SEE_OTHER);
+    set(&mut form, "id", &proposed);
+    assert_eq!(post(form.clone(), new_path.clone()).await.status(), StatusCode::UNPROCESSABLE_ENTITY);
+
+    // The API makes its own ids; an id sent back is read-only and ignored.
+    let (status, created) = app
+        .post_json(
+            &format!("/customers/{id}/portal/sso-configs"),
+            token,
+            json!({"id": proposed, "label": "API", "provider": "okta", "okta_domain": "contoso.okta.com",
+                "client_id": "api", "client_secret": SECRET}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{created}");
+    assert_ne!(created["id"], proposed.as_str());
 }

@@ -477,6 +477,11 @@ pub fn location(response: &Response) -> String {
     response.headers().get("location").expect("a redirect").to_str().unwrap().to_string()
 }
 
+/// Where a redirect goes, without the query (a save's confirmation) or fragment.
+pub fn location_path(response: &Response) -> String {
+    location(response).split(['?', '#']).next().unwrap().to_string()
+}
+
 /// Waits until every shared consumer of events (the audit log among them) has handled every
 /// event recorded so far.
 pub async fn events_settled(store: &Store) {

@@ -8,7 +8,9 @@ use serde_json::{Value, json};
 use portico::domain::team::TeamMemberDraft;
 use portico::usecases::team::update_team_member;
 
-use crate::support::{Backend, Console, TestApp, assert_problem_names, on_both_backends, send, snapshot};
+use crate::support::{
+    Backend, Console, TestApp, assert_problem_names, location, on_both_backends, send, snapshot,
+};
 
 on_both_backends!(
     admins_add_change_and_deactivate_team_members_through_the_api,
@@ -361,8 +363,9 @@ async fn members_change_their_own_password(backend: Backend) {
         ("confirm_password", "a brand new password"),
     ];
     let response = here.submit("/admin/account", "/admin/account/password", &fields).await;
-    assert_eq!(response.status(), StatusCode::OK);
-    assert!(response.text().await.unwrap().contains("Your password was changed"));
+    assert_eq!(response.status(), StatusCode::SEE_OTHER);
+    assert_eq!(location(&response), "/admin/account?done=password-changed");
+    assert!(here.page(&location(&response)).await.contains("Your password was changed"));
     assert_eq!(here.get("/admin/account").await.status(), StatusCode::OK, "this session stays");
     assert_eq!(elsewhere.get("/admin/account").await.status(), StatusCode::SEE_OTHER, "other sessions end");
     assert!(!signs_in(&app, email, old).await);

@@ -185,6 +185,60 @@ async fn the_ticket_journey_from_portal_to_console_and_back(backend: Backend) {
         comments["items"].as_array().unwrap().iter().map(|c| c["body"].as_str().unwrap()).collect();
     assert_eq!(bodies, ["We are on our way.", "Toner is low too; order more.", "Thanks!"]);
     assert_eq!(app.get_json(&format!("/tickets/{ticket_id}"), &app.admin.token).await.1["status"], "closed");
+
+    // The ticket page reads as a timeline: whose message is whose, and the status changes
+    // between them, each with its time.
+    let page = ada
+        .client
+        .get(app.url(&portal.path(&format!("/tickets/{ticket_id}"))))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let timeline = page.split("<ol class=\"timeline\">").nth(1).unwrap().split("</ol>").next().unwrap();
+    let entries: Vec<String> = timeline
+        .split("<li class=\"")
+        .skip(1)
+        .map(|entry| {
+            let class = entry.split('"').next().unwrap();
+            let text = strip_tags(&entry[entry.find('>').unwrap() + 1..]);
+            assert!(entry.contains("<time datetime=\""), "every entry has its time: {entry}");
+            format!("{class}: {}", text.split_whitespace().collect::<Vec<_>>().join(" "))
+        })
+        .collect();
+    let expected = [
+        "timeline-event: Ticket opened",
+        "message from-team: Tim Tech Support team",
+        "timeline-event status-change: Tim Tech changed the status from New to In progress",
+        "message from-requester: Ada Lovelace You",
+        "timeline-event status-change: You changed the status from In progress to Closed",
+    ];
+    assert_eq!(entries.len(), expected.len(), "{entries:#?}");
+    for (entry, expected) in entries.iter().zip(expected) {
+        assert!(entry.starts_with(expected), "{entry} should start with {expected}");
+    }
+    assert!(entries[1].contains("We are on our way.") && entries[3].contains("Thanks!"));
+    assert!(!page.contains("Toner is low"), "internal notes never reach the portal");
+}
+
+/// The text of an HTML fragment.
+fn strip_tags(html: &str) -> String {
+    let mut text = String::new();
+    let mut in_tag = false;
+    for c in html.chars() {
+        match c {
+            '<' => in_tag = true,
+            '>' => {
+                in_tag = false;
+                text.push(' ');
+            }
+            c if !in_tag => text.push(c),
+            _ => {}
+        }
+    }
+    text
 }
 
 async fn tickets_are_never_visible_to_anyone_else(backend: Backend) {

@@ -4,7 +4,7 @@ use std::fmt;
 
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
-use crate::domain::validation::FieldError;
+use crate::domain::validation::{FieldError, label};
 
 /// An sRGB colour. Parsed strictly from `#rgb` or `#rrggbb`; always written as lowercase `#rrggbb`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -24,8 +24,12 @@ pub const AA_LARGE: f64 = 3.0;
 
 impl Colour {
     pub fn parse(field: &str, raw: &str) -> Result<Self, FieldError> {
-        let refuse =
-            || FieldError::new(field, format!("must be a colour like #1f6feb or #fff (got '{raw}')"));
+        let refuse = || {
+            FieldError::new(
+                field,
+                format!("{} must be a colour like #1f6feb or #fff (it is '{raw}').", label(field)),
+            )
+        };
         let hex = raw.trim().strip_prefix('#').ok_or_else(refuse)?;
         if !hex.chars().all(|c| c.is_ascii_hexdigit()) {
             return Err(refuse());

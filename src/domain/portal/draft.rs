@@ -19,7 +19,7 @@ use super::layout::{
 use crate::domain::customer::web_url;
 use crate::domain::slug::Slug;
 use crate::domain::text;
-use crate::domain::validation::{FieldError, ValidationErrors};
+use crate::domain::validation::{FieldError, ValidationErrors, label};
 
 /// A portal document as a caller sends it (API `PUT`, console form, preview). The read-only
 /// fields (`url`, `revision`, `updated_at`, `updated_by`, `contrast_warning`, `design.logo_url`) may be sent back
@@ -132,7 +132,7 @@ fn link_id(field: &str, raw: &str) -> Result<String, FieldError> {
     if ok {
         Ok(id.to_string())
     } else {
-        Err(FieldError::new(field, "must be 1–40 letters, digits, '-' or '_'"))
+        Err(FieldError::new(field, format!("{} must be 1–40 letters, digits, '-' or '_'.", label(field))))
     }
 }
 
@@ -153,7 +153,7 @@ impl PortalDraft {
         if ticketing.enabled && ticketing.default_assignment_group_id.is_none() {
             errors.push(FieldError::new(
                 "features.ticketing.default_assignment_group_id",
-                "is required when Ticketing is enabled: tickets from the portal go to this group",
+                "A default assignment group is required when Ticketing is enabled: tickets from the portal go to this group.",
             ));
         }
         let links = validate_links(&mut errors, self.features.external_links.links);
@@ -188,7 +188,7 @@ fn validate_links(errors: &mut ValidationErrors, drafts: Vec<LinkDraft>) -> Vec<
     if drafts.len() > LINKS_MAX {
         errors.push(FieldError::new(
             "features.external_links.links",
-            format!("must hold at most {LINKS_MAX} links"),
+            format!("External links may hold at most {LINKS_MAX} links."),
         ));
     }
     let mut seen = HashSet::new();
@@ -202,7 +202,7 @@ fn validate_links(errors: &mut ValidationErrors, drafts: Vec<LinkDraft>) -> Vec<
         if let Some(id) = &id
             && !seen.insert(id.clone())
         {
-            errors.push(FieldError::new(at("id"), "is used by another link"));
+            errors.push(FieldError::new(at("id"), format!("{} is used by another link.", label(&at("id")))));
         }
         let label = errors.check(text::bounded(&at("label"), &draft.label, 1, LABEL_MAX, false));
         let url = errors.check(web_url(&at("url"), &draft.url));
@@ -234,7 +234,7 @@ fn validate_sections(errors: &mut ValidationErrors, drafts: Vec<SectionDraft>) -
     if sections.len() != SectionKind::ALL.len() || kinds.len() != SectionKind::ALL.len() {
         errors.push(FieldError::new(
             "layout.sections",
-            "must list each of search, large_buttons and small_buttons exactly once",
+            "Sections must list each of search, large_buttons and small_buttons exactly once.",
         ));
     }
     sections
@@ -253,7 +253,7 @@ fn validate_buttons(
         let target = match draft.target.trim().parse::<ButtonTarget>() {
             Ok(target) => Some(target),
             Err(message) => {
-                errors.push(FieldError::new(at("target"), message));
+                errors.push(FieldError::new(at("target"), format!("{} {message}.", label(&at("target")))));
                 None
             }
         };
@@ -263,15 +263,18 @@ fn validate_buttons(
             {
                 errors.push(FieldError::new(
                     at("target"),
-                    format!("targets the link '{id}', which does not exist"),
+                    format!("{} is the link '{id}', which does not exist.", label(&at("target"))),
                 ));
             } else if !enabled.contains(target) {
                 errors.push(FieldError::new(
                     at("target"),
-                    format!("targets {}, which is disabled", target.feature_name()),
+                    format!("{} is {}, which is disabled.", label(&at("target")), target.feature_name()),
                 ));
             } else if !seen.insert(target.clone()) {
-                errors.push(FieldError::new(at("target"), format!("'{target}' has more than one button")));
+                errors.push(FieldError::new(
+                    at("target"),
+                    format!("{}: '{target}' has more than one button.", label(&at("target"))),
+                ));
             }
         }
         let size = errors.check(ButtonSize::parse(&at("size"), &draft.size));
@@ -404,7 +407,7 @@ mod tests {
         let errors = refused(|v| v["features"]["ticketing"] = json!({"enabled": false}));
         assert_eq!(
             errors.message_for("layout.buttons[0].target"),
-            Some("targets Ticketing, which is disabled")
+            Some("Button 1 target is Ticketing, which is disabled.")
         );
         let errors = refused(|v| {
             v["layout"]["buttons"] = json!([

@@ -4,7 +4,7 @@ use std::fmt;
 
 use serde::{Deserialize, Deserializer, Serialize};
 
-use crate::domain::validation::FieldError;
+use crate::domain::validation::{FieldError, label};
 
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize)]
 #[serde(transparent)]
@@ -15,7 +15,7 @@ impl Hostname {
     /// labels of 1–63, at least two labels, no port, no scheme, no trailing dot.
     pub fn parse(field: &str, raw: &str) -> Result<Self, FieldError> {
         let value = raw.trim().to_ascii_lowercase();
-        let refuse = |why: &str| Err(FieldError::new(field, why.to_string()));
+        let refuse = |why: &str| Err(FieldError::new(field, format!("{} {why}.", label(field))));
         if value.contains("://") || value.contains('/') || value.contains(':') {
             return refuse("must be a host name only, like help.acme.example (no scheme, path or port)");
         }

@@ -5,7 +5,7 @@ use std::str::FromStr;
 
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
-use crate::domain::validation::FieldError;
+use crate::domain::validation::{FieldError, label};
 
 pub const LABEL_MAX: usize = 80;
 pub const DESCRIPTION_MAX: usize = 300;
@@ -85,7 +85,7 @@ impl ButtonSize {
         match raw.trim() {
             "large" => Ok(Self::Large),
             "small" => Ok(Self::Small),
-            _ => Err(FieldError::new(field, "must be 'large' or 'small'")),
+            _ => Err(FieldError::new(field, format!("{} must be large or small.", label(field)))),
         }
     }
 
@@ -122,7 +122,10 @@ impl SectionKind {
             "search" => Ok(Self::Search),
             "large_buttons" => Ok(Self::LargeButtons),
             "small_buttons" => Ok(Self::SmallButtons),
-            _ => Err(FieldError::new(field, "must be 'search', 'large_buttons' or 'small_buttons'")),
+            _ => Err(FieldError::new(
+                field,
+                format!("{} must be search, large_buttons or small_buttons.", label(field)),
+            )),
         }
     }
 

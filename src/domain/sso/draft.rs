@@ -11,7 +11,7 @@ use super::{
 };
 use crate::domain::patch::nullable;
 use crate::domain::text;
-use crate::domain::validation::{FieldError, ValidationErrors};
+use crate::domain::validation::{FieldError, ValidationErrors, label};
 
 /// What callers send to create (`label`, `provider`, `client_id`, `client_secret` and the
 /// provider's own field required) or change (absent fields stay) a configuration.
@@ -74,18 +74,22 @@ fn host_name(field: &str, raw: &str) -> Result<String, FieldError> {
                 && label.len() <= 63
                 && label.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
         });
-    if ok { Ok(value) } else { Err(FieldError::new(field, "must be a host name like acme.okta.com")) }
+    if ok {
+        Ok(value)
+    } else {
+        Err(FieldError::new(field, format!("{} must be a host name like acme.okta.com.", label(field))))
+    }
 }
 
 fn token(field: &str, raw: &str, max: usize) -> Result<String, FieldError> {
     let value = raw.trim();
     if value.is_empty() {
-        return Err(FieldError::new(field, "must not be empty"));
+        return Err(FieldError::new(field, format!("{} must not be empty.", label(field))));
     }
     if value.len() > max || !value.chars().all(|c| c.is_ascii_graphic()) {
         return Err(FieldError::new(
             field,
-            format!("must be at most {max} printable characters without spaces"),
+            format!("{} must be at most {max} printable characters without spaces.", label(field)),
         ));
     }
     Ok(value.to_string())
@@ -98,7 +102,10 @@ fn tenant(raw: &str) -> Result<String, FieldError> {
     if guid || domain || matches!(value.as_str(), "organizations" | "common") {
         Ok(value)
     } else {
-        Err(FieldError::new("tenant_id", "must be the directory (tenant) id, a GUID, or a verified domain"))
+        Err(FieldError::new(
+            "tenant_id",
+            "Tenant ID must be the directory (tenant) ID, a GUID, or a verified domain.",
+        ))
     }
 }
 
@@ -107,19 +114,25 @@ pub fn discovery(raw: &str, allow_insecure: bool) -> Result<String, FieldError> 
     let parsed = Url::parse(raw.trim()).map_err(|_| {
         FieldError::new(
             "discovery_url",
-            "must be an absolute URL ending in /.well-known/openid-configuration",
+            "Discovery URL must be an absolute address ending in /.well-known/openid-configuration.",
         )
     })?;
     match parsed.scheme() {
         "https" => {}
         "http" if allow_insecure => {}
-        _ => return Err(FieldError::new("discovery_url", "must be an https:// URL")),
+        _ => return Err(FieldError::new("discovery_url", "Discovery URL must be an https:// address.")),
     }
     if parsed.host_str().is_none() || parsed.query().is_some() || parsed.fragment().is_some() {
-        return Err(FieldError::new("discovery_url", "must be a plain URL without query or fragment"));
+        return Err(FieldError::new(
+            "discovery_url",
+            "Discovery URL must be a plain address without query or fragment.",
+        ));
     }
     if !parsed.path().ends_with("/.well-known/openid-configuration") {
-        return Err(FieldError::new("discovery_url", "must end with /.well-known/openid-configuration"));
+        return Err(FieldError::new(
+            "discovery_url",
+            "Discovery URL must end with /.well-known/openid-configuration.",
+        ));
     }
     Ok(parsed.to_string())
 }
@@ -127,14 +140,14 @@ pub fn discovery(raw: &str, allow_insecure: bool) -> Result<String, FieldError> 
 fn scopes(raw: &str) -> Result<Vec<String>, FieldError> {
     let scopes: Vec<String> = raw.split_whitespace().map(str::to_string).collect();
     if !scopes.iter().any(|s| s == "openid") {
-        return Err(FieldError::new("scopes", "must include openid"));
+        return Err(FieldError::new("scopes", "Scopes must include openid."));
     }
     if scopes.len() > 20
         || scopes
             .iter()
             .any(|s| s.len() > 100 || !s.chars().all(|c| c.is_ascii_graphic() && c != '"' && c != '\\'))
     {
-        return Err(FieldError::new("scopes", "must be up to 20 space-separated scope names"));
+        return Err(FieldError::new("scopes", "Scopes must be up to 20 scope names separated by spaces."));
     }
     let mut unique = Vec::new();
     for scope in scopes {
@@ -149,14 +162,20 @@ fn email_domains(raw: &[String]) -> Result<Vec<String>, FieldError> {
     let mut domains = Vec::new();
     for entry in raw.iter().map(|d| d.trim().trim_start_matches('@')).filter(|d| !d.is_empty()) {
         let domain = host_name("allowed_email_domains", entry).map_err(|_| {
-            FieldError::new("allowed_email_domains", format!("'{entry}' is not a domain like acme.example"))
+            FieldError::new(
+                "allowed_email_domains",
+                format!("Allowed e-mail domains: '{entry}' is not a domain like acme.example."),
+            )
         })?;
         if !domains.contains(&domain) {
             domains.push(domain);
         }
     }
     if domains.len() > 50 {
-        return Err(FieldError::new("allowed_email_domains", "must list at most 50 domains"));
+        return Err(FieldError::new(
+            "allowed_email_domains",
+            "Allowed e-mail domains may list at most 50 domains.",
+        ));
     }
     Ok(domains)
 }
@@ -222,7 +241,7 @@ impl SsoDraft {
             (Some(raw), _) => errors.check(text::bounded("label", raw, 1, LABEL_MAX, false)),
             (None, Some(now)) => Some(now.label.clone()),
             (None, None) => {
-                errors.push(FieldError::new("label", "is required"));
+                errors.push(FieldError::new("label", "Label (the sign-in button text) is required."));
                 None
             }
         };
@@ -230,7 +249,7 @@ impl SsoDraft {
             (Some(raw), _) => errors.check(Provider::parse(raw)),
             (None, Some(now)) => Some(now.provider),
             (None, None) => {
-                errors.push(FieldError::new("provider", "is required: okta, microsoft or oidc"));
+                errors.push(FieldError::new("provider", "Provider is required: okta, microsoft or oidc."));
                 None
             }
         };
@@ -245,15 +264,18 @@ impl SsoDraft {
         let discovery_url = optional(&mut errors, discovery_url.as_deref(), |v| discovery(v, allow_insecure));
         if discovery_url.is_none() {
             match provider {
-                Some(Provider::Okta) if okta_domain.is_none() => errors
-                    .push(FieldError::new("okta_domain", "is required for Okta (or give a discovery_url)")),
+                Some(Provider::Okta) if okta_domain.is_none() => errors.push(FieldError::new(
+                    "okta_domain",
+                    "Okta domain is required for Okta (or give a discovery URL).",
+                )),
                 Some(Provider::Microsoft) if tenant_id.is_none() => errors.push(FieldError::new(
                     "tenant_id",
-                    "is required for Microsoft (or give a discovery_url)",
+                    "Tenant ID is required for Microsoft (or give a discovery URL).",
                 )),
-                Some(Provider::Oidc) => {
-                    errors.push(FieldError::new("discovery_url", "is required for a generic OpenID provider"))
-                }
+                Some(Provider::Oidc) => errors.push(FieldError::new(
+                    "discovery_url",
+                    "Discovery URL is required for a generic OpenID provider.",
+                )),
                 _ => {}
             }
         }
@@ -261,13 +283,13 @@ impl SsoDraft {
             (Some(raw), _) => errors.check(token("client_id", raw, CLIENT_ID_MAX)),
             (None, Some(now)) => Some(now.client_id.clone()),
             (None, None) => {
-                errors.push(FieldError::new("client_id", "is required"));
+                errors.push(FieldError::new("client_id", "Client ID is required."));
                 None
             }
         };
         let secret = match self.client_secret.as_deref().map(str::trim) {
             Some("") | None if creating || !has_secret => {
-                errors.push(FieldError::new("client_secret", "is required"));
+                errors.push(FieldError::new("client_secret", "Client secret is required."));
                 SecretChange::Keep
             }
             Some("") | None => SecretChange::Keep,
@@ -285,7 +307,10 @@ impl SsoDraft {
             Some(Some(raw)) => match optional_date::parse(&raw) {
                 Some(date) => Some(date),
                 None => {
-                    errors.push(FieldError::new("secret_expires_at", "must be a date like 2027-03-31"));
+                    errors.push(FieldError::new(
+                        "secret_expires_at",
+                        "Secret expiry must be a date like 2027-03-31.",
+                    ));
                     None
                 }
             },
@@ -339,7 +364,7 @@ impl SsoDraft {
                 "multi_tenant_acknowledged"
             };
             if let Some(problem) = settings.multi_tenant_problem() {
-                return Err(FieldError::new(field, problem).into());
+                return Err(FieldError::new(field, format!("This configuration {problem}.")).into());
             }
         }
         Ok((settings, secret))

@@ -46,7 +46,7 @@ impl Provider {
             "okta" => Ok(Self::Okta),
             "microsoft" => Ok(Self::Microsoft),
             "oidc" => Ok(Self::Oidc),
-            _ => Err(FieldError::new("provider", "must be 'okta', 'microsoft' or 'oidc'")),
+            _ => Err(FieldError::new("provider", "Provider must be okta, microsoft or oidc.")),
         }
     }
 
@@ -301,6 +301,31 @@ impl AcceptedDomains {
     }
 }
 
+/// How long the id a new-configuration form proposes stays good: a form left open over a day
+/// is filled in again.
+pub const PROPOSED_ID_LIFETIME: time::Duration = time::Duration::hours(24);
+
+/// A form may propose the id of the configuration it adds (so its redirect URI can be registered
+/// before the first save) only when it is an id such forms make — time-ordered (UUID v7) — made
+/// within [`PROPOSED_ID_LIFETIME`]. Whether it was ever used is for the store to say.
+pub fn check_proposed_id(id: Uuid, now: OffsetDateTime) -> Result<(), FieldError> {
+    let refuse = || {
+        FieldError::new(
+            "id",
+            "The configuration id is not a time-ordered id (UUID v7) made within the last day.",
+        )
+    };
+    if id.get_version_num() != 7 {
+        return Err(refuse());
+    }
+    let (seconds, _) = id.get_timestamp().ok_or_else(refuse)?.to_unix();
+    let made = OffsetDateTime::from_unix_timestamp(seconds as i64).map_err(|_| refuse())?;
+    if made < now - PROPOSED_ID_LIFETIME || made > now + time::Duration::minutes(5) {
+        return Err(refuse());
+    }
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -316,5 +341,26 @@ mod tests {
         assert_eq!(both.listed(), "acme.example, globex.example");
         assert!(AcceptedDomains::of([&acme, &open]).accepts("evil.example"));
         assert!(AcceptedDomains::of([]).accepts("any.example"));
+    }
+
+    #[test]
+    fn a_fresh_time_ordered_id_may_be_proposed() {
+        assert!(check_proposed_id(Uuid::now_v7(), OffsetDateTime::now_utc()).is_ok());
+    }
+
+    #[test]
+    fn other_kinds_of_ids_and_stale_ones_are_refused() {
+        let now = OffsetDateTime::now_utc();
+        assert!(check_proposed_id(Uuid::new_v4(), now).is_err());
+        assert!(check_proposed_id(Uuid::nil(), now).is_err());
+        let made_two_days_ago = Uuid::now_v7();
+        assert_eq!(
+            check_proposed_id(made_two_days_ago, now + time::Duration::days(2)).unwrap_err().field,
+            "id"
+        );
+        assert!(
+            check_proposed_id(Uuid::now_v7(), now - time::Duration::hours(1)).is_err(),
+            "from the future"
+        );
     }
 }

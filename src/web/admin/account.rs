@@ -7,6 +7,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 
+use super::flash::{self, Done};
 use super::layout::Nav;
 use super::page_error::{PageError, PageResult};
 use super::session::{ConsoleForm, ConsoleUser};
@@ -14,6 +15,7 @@ use crate::domain::team::TeamMember;
 use crate::domain::validation::ValidationErrors;
 use crate::usecases::team::{self, Origin, OwnPasswordChange};
 use crate::web::client_ip::ClientIp;
+use crate::web::paths;
 use crate::web::state::AppState;
 
 #[derive(Template, WebTemplate)]
@@ -22,7 +24,6 @@ struct AccountPage {
     nav: Nav,
     member: TeamMember,
     errors: ValidationErrors,
-    changed: bool,
 }
 
 impl AccountPage {
@@ -31,14 +32,14 @@ impl AccountPage {
     }
 }
 
-fn page(user: &ConsoleUser, errors: ValidationErrors, changed: bool) -> Response {
+fn page(user: &ConsoleUser, errors: ValidationErrors) -> Response {
     let status = if errors.is_empty() { StatusCode::OK } else { StatusCode::UNPROCESSABLE_ENTITY };
-    let page = AccountPage { nav: user.nav("account"), member: user.member.clone(), errors, changed };
+    let page = AccountPage { nav: user.nav("account"), member: user.member.clone(), errors };
     (status, page).into_response()
 }
 
 pub async fn show(user: ConsoleUser) -> Response {
-    page(&user, ValidationErrors::new(), false)
+    page(&user, ValidationErrors::new())
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -69,7 +70,7 @@ pub async fn change_password(
     };
     let origin = Origin { session_hash: &user.session_hash, reserved_attempt: attempt };
     match team::change_own_password(&state.store, &user.actor(), change, origin).await {
-        Ok(()) => Ok(page(&user, ValidationErrors::new(), true)),
-        Err(error) => Ok(page(&user, PageError::form_errors_of(error)?, false)),
+        Ok(()) => Ok(flash::redirect(paths::ACCOUNT, Done::PasswordChanged, None)),
+        Err(error) => Ok(page(&user, PageError::form_errors_of(error)?)),
     }
 }

@@ -5,10 +5,11 @@ use askama::Template;
 use askama_web::WebTemplate;
 use axum::extract::{Query, State};
 use axum::http::StatusCode;
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 use uuid::Uuid;
 
+use super::flash::{self, Done};
 use super::layout::Nav;
 use super::page_error::{PageError, PageResult};
 use super::session::{ConsoleForm, ConsoleUser, NoFields, PageId};
@@ -144,7 +145,9 @@ pub async fn create(
     ConsoleForm { user, form }: ConsoleForm<CustomerForm>,
 ) -> PageResult<Response> {
     match customers::create_customer(&state.store, &user.actor(), form.draft()).await {
-        Ok(customer) => Ok(Redirect::to(&paths::customer(customer.id)).into_response()),
+        Ok(customer) => {
+            Ok(flash::redirect(&paths::customer(customer.id), Done::CustomerCreated(customer.id), None))
+        }
         Err(error) => Ok(form_page(&user, None, form, PageError::form_errors_of(error)?)),
     }
 }
@@ -165,7 +168,9 @@ pub async fn update(
     ConsoleForm { user, form }: ConsoleForm<CustomerForm>,
 ) -> PageResult<Response> {
     match customers::update_customer(&state.store, &user.actor(), id, form.draft()).await {
-        Ok(customer) => Ok(Redirect::to(&paths::customer(customer.id)).into_response()),
+        Ok(customer) => {
+            Ok(flash::redirect(&paths::customer(customer.id), Done::CustomerSaved(customer.id), None))
+        }
         Err(error) => Ok(form_page(&user, Some(id), form, PageError::form_errors_of(error)?)),
     }
 }
@@ -177,7 +182,8 @@ async fn set_archived(
     archived: bool,
 ) -> PageResult<Response> {
     customers::set_archived(&state.store, &user.actor(), id, archived).await.map_err(AppError::from)?;
-    Ok(Redirect::to(&paths::customer(id)).into_response())
+    let done = if archived { Done::CustomerArchived(id) } else { Done::CustomerRestored(id) };
+    Ok(flash::redirect(&paths::customer(id), done, None))
 }
 
 pub async fn archive(
@@ -279,7 +285,9 @@ pub async fn add_end_user(
     let draft =
         EndUserDraft { name: Some(form.name.clone()), email: Some(form.email.clone()), ..Default::default() };
     match end_users::create_end_user(&state.store, &user.actor(), customer_id, draft).await {
-        Ok(_) => Ok(Redirect::to(&paths::customer(customer_id)).into_response()),
+        Ok(end_user) => {
+            Ok(flash::redirect(&paths::customer(customer_id), Done::EndUserAdded(end_user.id), None))
+        }
         Err(error) => profile_page(&state, &user, customer_id, form, PageError::form_errors_of(error)?).await,
     }
 }
@@ -300,10 +308,17 @@ pub async fn set_end_user_active(
     let end_user =
         end_users::update_end_user(&state.store, &user.actor(), id, draft).await.map_err(AppError::from)?;
     let back = match form.return_to.as_deref() {
-        Some(path) if path.starts_with(&paths::customer(end_user.customer_id)) => path.to_string(),
+        Some(path) if path.starts_with(&paths::customer(end_user.customer_id)) => {
+            flash::without_confirmation(path)
+        }
         _ => paths::customer(end_user.customer_id),
     };
-    Ok(Redirect::to(&back).into_response())
+    let done = if end_user.active {
+        Done::EndUserReactivated(end_user.id)
+    } else {
+        Done::EndUserDeactivated(end_user.id)
+    };
+    Ok(flash::redirect(&back, done, None))
 }
 
 #[derive(Debug, Deserialize)]
@@ -322,10 +337,12 @@ pub async fn set_end_user_role(
     let end_user =
         end_users::update_end_user(&state.store, &user.actor(), id, draft).await.map_err(AppError::from)?;
     let back = match form.return_to.as_deref() {
-        Some(path) if path.starts_with(&paths::customer(end_user.customer_id)) => path.to_string(),
+        Some(path) if path.starts_with(&paths::customer(end_user.customer_id)) => {
+            flash::without_confirmation(path)
+        }
         _ => paths::customer_end_users(end_user.customer_id),
     };
-    Ok(Redirect::to(&back).into_response())
+    Ok(flash::redirect(&back, Done::EndUserRoleSet(end_user.id), None))
 }
 
 #[derive(Debug, Deserialize)]
@@ -364,15 +381,17 @@ pub async fn end_users(
             .finish();
         format!("{base}?{query}")
     });
-    let here = match &query.cursor {
-        Some(cursor) => format!(
-            "{base}?{}",
-            form_urlencoded::Serializer::new(String::new())
-                .append_pair("q", &q)
-                .append_pair("cursor", cursor)
-                .finish()
-        ),
-        None => base.clone(),
+    // Where a button on this page comes back to: this list, searched and paged as it is.
+    let mut here_query = form_urlencoded::Serializer::new(String::new());
+    if !q.is_empty() {
+        here_query.append_pair("q", &q);
+    }
+    if let Some(cursor) = &query.cursor {
+        here_query.append_pair("cursor", cursor);
+    }
+    let here = match here_query.finish() {
+        query if query.is_empty() => base.clone(),
+        query => format!("{base}?{query}"),
     };
     let page = EndUsersPage {
         nav: user.nav("customers"),

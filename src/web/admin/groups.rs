@@ -6,11 +6,12 @@ use askama::Template;
 use askama_web::WebTemplate;
 use axum::extract::{Query, State};
 use axum::http::StatusCode;
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 use uuid::Uuid;
 
 use super::directory;
+use super::flash::{self, Done};
 use super::layout::Nav;
 use super::page_error::{PageError, PageResult};
 use super::session::{ConsoleForm, ConsoleUser, NoFields, PageId};
@@ -115,9 +116,12 @@ impl GroupForm {
         let mut errors = ValidationErrors::new();
         let mut optional_id = |field: &str, raw: &str| match raw.trim() {
             "" => None,
-            raw => errors.check(
-                Uuid::parse_str(raw).map(Some).map_err(|_| FieldError::new(field, "is not a valid choice")),
-            ),
+            raw => errors.check(Uuid::parse_str(raw).map(Some).map_err(|_| {
+                FieldError::new(
+                    field,
+                    format!("{} is not a valid choice.", crate::domain::validation::label(field)),
+                )
+            })),
         };
         let customer_id = optional_id("customer_id", &self.customer_id).flatten();
         let manager_id = optional_id("manager_id", &self.manager_id).flatten();
@@ -209,7 +213,7 @@ pub async fn create(
         Err(errors) => Err(errors.into()),
     };
     match result {
-        Ok(_) => Ok(Redirect::to(paths::GROUPS).into_response()),
+        Ok(group) => Ok(flash::redirect(paths::GROUPS, Done::GroupCreated(group.id), None)),
         Err(error) => form_page(&state, &user, None, form, PageError::form_errors_of(error)?).await,
     }
 }
@@ -217,7 +221,7 @@ pub async fn create(
 /// The console offers no form for the built-in group: asking for one is forbidden.
 fn refuse_builtin(id: Uuid) -> PageResult<()> {
     check_editable(id)
-        .map_err(|_| AppError::Forbidden("the built-in Everyone group cannot be edited or deleted"))?;
+        .map_err(|_| AppError::Forbidden("The built-in Everyone group cannot be edited or deleted."))?;
     Ok(())
 }
 
@@ -246,7 +250,7 @@ pub async fn update(
         Err(errors) => Err(errors.into()),
     };
     match result {
-        Ok(_) => Ok(Redirect::to(paths::GROUPS).into_response()),
+        Ok(group) => Ok(flash::redirect(paths::GROUPS, Done::GroupSaved(group.id), None)),
         Err(error) => form_page(&state, &user, Some(id), form, PageError::form_errors_of(error)?).await,
     }
 }
@@ -258,5 +262,5 @@ pub async fn delete(
 ) -> PageResult<Response> {
     refuse_builtin(id)?;
     groups::delete_group(&state.store, &form.user.actor(), id).await.map_err(AppError::from)?;
-    Ok(Redirect::to(paths::GROUPS).into_response())
+    Ok(flash::redirect(paths::GROUPS, Done::GroupDeleted, None))
 }

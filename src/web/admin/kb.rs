@@ -5,11 +5,12 @@ use askama::Template;
 use askama_web::WebTemplate;
 use axum::extract::{Query, State};
 use axum::http::StatusCode;
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 use uuid::Uuid;
 
 use super::directory;
+use super::flash::{self, Done};
 use super::layout::Nav;
 use super::page_error::{PageError, PageResult};
 use super::session::{ConsoleForm, ConsoleUser, NoFields, PageId};
@@ -166,7 +167,7 @@ async fn save(
         None => kb::create_article(&state.store, &user.actor(), form.draft()).await,
     };
     match saved {
-        Ok(_) => Ok(Redirect::to(paths::KB).into_response()),
+        Ok(article) => Ok(flash::redirect(paths::KB, Done::ArticleSaved(article.id), None)),
         Err(error) => {
             let errors = PageError::from(error).into_form_errors()?;
             form_page(state, user, id, form, errors, None).await
@@ -195,5 +196,5 @@ pub async fn delete(
     ConsoleForm { user, .. }: ConsoleForm<NoFields>,
 ) -> PageResult<Response> {
     kb::delete_article(&state.store, &user.actor(), id).await?;
-    Ok(Redirect::to(paths::KB).into_response())
+    Ok(flash::redirect(paths::KB, Done::ArticleDeleted, None))
 }

@@ -8,4 +8,6 @@ pub struct Nav {
     pub is_admin: bool,
     pub csrf: String,
     pub section: &'static str,
+    /// What the form just submitted did, confirmed in a status region above the content.
+    pub notice: Option<String>,
 }

@@ -4,6 +4,7 @@ pub mod account;
 pub mod customers;
 pub mod directory;
 pub mod drawer;
+pub mod flash;
 pub mod groups;
 pub mod home;
 pub mod import;

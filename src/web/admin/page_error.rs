@@ -110,7 +110,7 @@ impl IntoResponse for PageError {
         let status = self.error.status();
         let mut detail = self.error.public_detail();
         for field in self.error.field_errors() {
-            detail.push_str(&format!(" {}: {}.", field.field, field.message));
+            detail.push_str(&format!(" {}", field.message));
         }
         let page = ErrorPage {
             status: status.as_u16(),

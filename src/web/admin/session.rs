@@ -8,6 +8,7 @@ use axum_extra::extract::cookie::{Cookie, CookieJar, SameSite};
 use serde::Deserialize;
 use serde::de::DeserializeOwned;
 
+use super::flash::Done;
 use super::layout::Nav;
 use super::page_error::PageError;
 use crate::attachments::stage::Staged;
@@ -30,6 +31,8 @@ pub struct ConsoleUser {
     pub csrf_token: String,
     /// The hash of this browser's session token, to tell this session from the member's others.
     pub session_hash: TokenHash,
+    /// The confirmation of a save the request's query carries ([`super::flash`]).
+    pub notice: Option<String>,
 }
 
 impl ConsoleUser {
@@ -44,6 +47,7 @@ impl ConsoleUser {
             is_admin: self.member.role.may_change_settings(),
             csrf: self.csrf_token.clone(),
             section,
+            notice: self.notice.clone(),
         }
     }
 
@@ -51,7 +55,7 @@ impl ConsoleUser {
         if self.member.role.may_change_settings() {
             Ok(())
         } else {
-            Err(AppError::Forbidden("only admins may change settings; technicians have read access").into())
+            Err(AppError::Forbidden("Only admins may change settings; technicians have read access.").into())
         }
     }
 }
@@ -73,7 +77,11 @@ impl FromRequestParts<AppState> for ConsoleUser {
             .await
             .map_err(AppError::from)?
             .ok_or_else(|| PageError::sign_in(&return_to))?;
-        Ok(Self { member: session.member, csrf_token: session.csrf_token, session_hash })
+        let notice = match parts.uri.query().and_then(Done::from_query) {
+            Some(done) => Some(done.notice(&state.store).await),
+            None => None,
+        };
+        Ok(Self { member: session.member, csrf_token: session.csrf_token, session_hash, notice })
     }
 }
 
@@ -149,7 +157,7 @@ pub struct NoFields {}
 
 pub fn csrf_refusal() -> PageError {
     AppError::Forbidden(
-        "this form has expired or did not come from Portico (CSRF check failed); go back, reload the page and try again",
+        "This form has expired or did not come from Portico (CSRF check failed). Go back, reload the page and try again.",
     )
     .into()
 }

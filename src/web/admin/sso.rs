@@ -6,11 +6,12 @@ use askama_web::WebTemplate;
 use axum::extract::{FromRequestParts, Path, State};
 use axum::http::StatusCode;
 use axum::http::request::Parts;
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 use time::format_description::well_known::Rfc3339;
 use uuid::Uuid;
 
+use super::flash::{self, Done};
 use super::layout::Nav;
 use super::page_error::{PageError, PageResult};
 use super::session::{ConsoleForm, ConsoleUser, NoFields, PageId};
@@ -27,6 +28,10 @@ use crate::web::state::AppState;
 /// The form's fields as typed.
 #[derive(Debug, Default, Deserialize)]
 pub struct SsoForm {
+    /// A new configuration's id, made when the form is first shown so that its redirect URI
+    /// can be registered before the first save.
+    #[serde(default)]
+    id: String,
     #[serde(default)]
     label: String,
     #[serde(default)]
@@ -63,6 +68,7 @@ pub struct SsoForm {
 impl SsoForm {
     fn from_view(view: &SsoConfigView) -> Self {
         Self {
+            id: view.id.to_string(),
             label: view.label.clone(),
             provider: view.provider.as_str().to_string(),
             okta_domain: view.okta_domain.clone().unwrap_or_default(),
@@ -85,6 +91,7 @@ impl SsoForm {
 
     fn blank() -> Self {
         Self {
+            id: crate::usecases::sso::new_config_id().to_string(),
             provider: "okta".into(),
             scopes: crate::domain::sso::DEFAULT_SCOPES.into(),
             groups_claim: crate::domain::sso::DEFAULT_GROUPS_CLAIM.into(),
@@ -145,8 +152,10 @@ struct SsoPage {
     notice: Option<String>,
     action: String,
     drawer: String,
-    /// The redirect URI a new configuration will get, with `{id}` for its id.
-    redirect_pattern: String,
+    /// The redirect URI to register (and a second one where the portal also answers in path
+    /// mode): a new configuration's, from the id its form carries, before the first save.
+    redirect_uri: String,
+    path_mode_redirect_uri: Option<String>,
     /// The configuration's last failed end-user sign-in.
     last_failure: Option<FailureRow>,
 }
@@ -196,10 +205,15 @@ async fn render(
     page: Render,
 ) -> PageResult<Response> {
     let portal = state.store.portal(customer.id).await?;
-    let redirect_pattern = state
-        .config
-        .sso_redirect_uri(&portal.settings, Uuid::nil())
-        .replace(&Uuid::nil().to_string(), "{id}");
+    let id = page.sso_id.or_else(|| Uuid::parse_str(page.form.id.trim()).ok());
+    let (redirect_uri, path_mode_redirect_uri) = match id {
+        Some(id) => sso_service::redirect_uris(state, &portal.settings, id),
+        // A form whose id was tampered with: the pattern, until a fresh form is loaded.
+        None => {
+            let nil = sso_service::redirect_uris(state, &portal.settings, Uuid::nil()).0;
+            (nil.replace(&Uuid::nil().to_string(), "{id}"), None)
+        }
+    };
     let status = if page.errors.is_empty() { StatusCode::OK } else { StatusCode::UNPROCESSABLE_ENTITY };
     let action = match page.sso_id {
         Some(id) => paths::customer_sso(customer.id, id),
@@ -216,7 +230,8 @@ async fn render(
         checks: page.checks,
         notice: page.notice,
         action,
-        redirect_pattern,
+        redirect_uri,
+        path_mode_redirect_uri,
         last_failure: page.last_failure.as_ref().map(FailureRow::of),
     };
     Ok((status, body).into_response())
@@ -248,12 +263,32 @@ pub async fn create(
 ) -> PageResult<Response> {
     user.require_admin()?;
     let customer = state.store.customer(id).await?;
-    match sso_service::create(&state, id, form.draft(), &user.actor()).await {
-        Ok(config) => {
-            Ok(Redirect::to(&format!("{}?created=1", paths::customer_sso(id, config.id))).into_response())
-        }
+    let proposed_id = match form.id.trim() {
+        "" => Ok(None),
+        raw => Uuid::parse_str(raw).map(Some).map_err(|_| {
+            AppError::from(crate::usecases::UseCaseError::field(
+                "id",
+                "The configuration id is not a valid id.",
+            ))
+        }),
+    };
+    let created = match proposed_id {
+        Ok(proposed_id) => sso_service::create(&state, id, form.draft(), &user.actor(), proposed_id).await,
+        Err(error) => Err(error),
+    };
+    match created {
+        Ok(config) => Ok(flash::redirect(
+            &paths::customer_sso(id, config.id),
+            Done::SsoAdded { customer_id: id, id: config.id },
+            None,
+        )),
         Err(error) => {
             let errors = PageError::from(error).into_form_errors()?;
+            let mut form = form;
+            if errors.message_for("id").is_some() {
+                // The form's id cannot be used: it gets a new one, and shows its redirect URI.
+                form.id = crate::usecases::sso::new_config_id().to_string();
+            }
             let page = Render {
                 last_failure: None,
                 sso_id: None,
@@ -285,25 +320,15 @@ impl<S: Send + Sync> FromRequestParts<S> for SsoPath {
     }
 }
 
-#[derive(Debug, Deserialize)]
-pub struct EditQuery {
-    created: Option<String>,
-}
-
 pub async fn edit_form(
     State(state): State<AppState>,
     user: ConsoleUser,
     path: SsoPath,
-    axum::extract::Query(query): axum::extract::Query<EditQuery>,
 ) -> PageResult<Response> {
     user.require_admin()?;
     let customer = state.store.customer(path.customer_id).await?;
     let config = state.store.sso_config(path.customer_id, path.sso_id).await?;
     let view = sso_service::view(&state, &config).await?;
-    let notice = query.created.map(|_| {
-        "Added. Register the redirect URI below at the identity provider, then test the configuration."
-            .to_string()
-    });
     let page = Render {
         last_failure: config.last_failure.clone(),
         sso_id: Some(config.id),
@@ -311,7 +336,7 @@ pub async fn edit_form(
         view: Some(view),
         errors: ValidationErrors::new(),
         checks: vec![],
-        notice,
+        notice: None,
     };
     render(&state, &user, customer, page).await
 }
@@ -344,7 +369,11 @@ pub async fn update(
         return render(&state, &user, customer, page).await;
     }
     match sso_service::update(&state, path.customer_id, path.sso_id, form.draft(), &user.actor()).await {
-        Ok(_) => Ok(Redirect::to(&paths::customer_portal(path.customer_id)).into_response()),
+        Ok(_) => Ok(flash::redirect(
+            &paths::customer_portal(path.customer_id),
+            Done::SsoSaved { customer_id: path.customer_id, id: path.sso_id },
+            None,
+        )),
         Err(error) => {
             let errors = PageError::from(error).into_form_errors()?;
             let view = sso_service::view(&state, &config).await?;
@@ -369,5 +398,5 @@ pub async fn delete(
 ) -> PageResult<Response> {
     user.require_admin()?;
     sso_service::delete(&state, path.customer_id, path.sso_id, &user.actor()).await?;
-    Ok(Redirect::to(&paths::customer_portal(path.customer_id)).into_response())
+    Ok(flash::redirect(&paths::customer_portal(path.customer_id), Done::SsoRemoved, None))
 }

@@ -5,9 +5,10 @@ use askama::Template;
 use askama_web::WebTemplate;
 use axum::extract::{Query, State};
 use axum::http::{StatusCode, header};
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 
+use super::flash::{self, Done};
 use super::layout::Nav;
 use super::page_error::{PageError, PageResult};
 use super::session::{ConsoleForm, ConsoleUser, NoFields, PageId};
@@ -183,7 +184,7 @@ pub async fn update(
         active: (!own).then(|| form.is_active()),
     };
     match team::update_team_member(&state.store, &user.actor(), id, draft).await {
-        Ok(_) => Ok(Redirect::to(paths::TEAM).into_response()),
+        Ok(member) => Ok(flash::redirect(paths::TEAM, Done::TeamMemberSaved(member.id), None)),
         Err(error) => {
             let errors = PageError::form_errors_of(error)?;
             Ok(form_page(&user, Some(member), form, errors))

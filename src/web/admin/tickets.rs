@@ -6,11 +6,12 @@ use std::collections::HashMap;
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::extract::{Path, Query, State};
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 use uuid::Uuid;
 
 use super::directory;
+use super::flash::{self, Done};
 use super::layout::Nav;
 use super::page_error::{PageError, PageResult};
 use super::session::{ConsoleForm, ConsoleUpload, ConsoleUser, PageId};
@@ -98,7 +99,10 @@ pub async fn queue(
     let assignment_group_ids = match group.as_str() {
         "all" => None,
         "mine" => Some(state.store.groups_of(user.member.id).await?),
-        raw => Some(vec![Uuid::parse_str(raw).map_err(|_| FieldError::new("group", "is not a group"))?]),
+        raw => Some(vec![
+            Uuid::parse_str(raw)
+                .map_err(|_| FieldError::new("group", "The group filter does not name a group."))?,
+        ]),
     };
     let mut filter = TicketFilter { assignment_group_ids, ..Default::default() };
     match status.as_str() {
@@ -107,8 +111,10 @@ pub async fn queue(
         raw => filter.status = Some(Status::parse(raw)?),
     }
     if !customer.is_empty() {
-        filter.customer_id =
-            Some(Uuid::parse_str(&customer).map_err(|_| FieldError::new("customer", "is not a customer"))?);
+        filter.customer_id = Some(
+            Uuid::parse_str(&customer)
+                .map_err(|_| FieldError::new("customer", "The customer filter does not name a customer."))?,
+        );
     }
     let view = query.view.clone().unwrap_or_default();
     filter = match view.as_str() {
@@ -116,7 +122,7 @@ pub async fn queue(
         "mine" => TicketFilter { assignee_id: Some(user.member.id), open_only: true, ..Default::default() },
         "unassigned" => TicketFilter { unassigned: true, open_only: true, ..Default::default() },
         "waiting" => TicketFilter { status: Some(Status::OnHold), ..Default::default() },
-        _ => return Err(FieldError::new("view", "must be mine, unassigned or waiting").into()),
+        _ => return Err(FieldError::new("view", "The view must be mine, unassigned or waiting.").into()),
     };
     let page = PageRequest::parse(query.cursor.as_deref(), Some(50))?;
     let found = state.store.list_tickets(&filter, &page).await?;
@@ -187,8 +193,6 @@ struct TicketPage {
     mail: Vec<OutboxEntry>,
     files: Vec<Attachment>,
     file_limit: String,
-    /// A confirmation of what was just done.
-    notice: Option<&'static str>,
 }
 
 impl TicketPage {
@@ -228,17 +232,6 @@ async fn ticket_page(
     errors: ValidationErrors,
     draft: String,
 ) -> PageResult<Response> {
-    ticket_page_with(state, user, id, errors, draft, None).await
-}
-
-async fn ticket_page_with(
-    state: &AppState,
-    user: &ConsoleUser,
-    id: Uuid,
-    errors: ValidationErrors,
-    draft: String,
-    notice: Option<&'static str>,
-) -> PageResult<Response> {
     let ticket = state.store.ticket(id).await?;
     let customer = state.store.customer(ticket.customer_id).await?;
     let requester = state.store.end_user(ticket.requester_id).await?;
@@ -270,32 +263,16 @@ async fn ticket_page_with(
         mail: state.store.mail_of_ticket(id).await?,
         files: attachments::files_of(&state.store, &user.actor(), id).await.map_err(AppError::from)?,
         file_limit: state.attachments.settings.file_limit_text(),
-        notice,
     };
     Ok((status, page).into_response())
-}
-
-#[derive(Debug, Default, Deserialize)]
-pub struct ShowQuery {
-    /// What was just done, to confirm it: `reply`, `note` or `updated`.
-    done: Option<String>,
 }
 
 pub async fn show(
     State(state): State<AppState>,
     user: ConsoleUser,
     PageId(id): PageId,
-    Query(query): Query<ShowQuery>,
 ) -> PageResult<Response> {
-    let notice = match query.done.as_deref() {
-        Some("reply") => Some("Your reply was added; the requester sees it."),
-        Some("note") => Some("Your internal note was added; only the team sees it."),
-        Some("updated") => Some("The ticket was updated."),
-        Some("shared") => Some("The ticket is shared: they see it in the portal and get its e-mails."),
-        Some("unshared") => Some("The ticket is no longer shared with them."),
-        _ => None,
-    };
-    ticket_page_with(&state, &user, id, ValidationErrors::new(), String::new(), notice).await
+    ticket_page(&state, &user, id, ValidationErrors::new(), String::new()).await
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -321,8 +298,9 @@ pub async fn comment(
     let files = Files { attachments: &state.attachments, staged: files };
     match tickets::comment_with_files(&state.store, &user.actor(), id, &form.body, visibility, files).await {
         Ok(_) => {
-            let done = if visibility == Visibility::Internal { "note" } else { "reply" };
-            Ok(Redirect::to(&format!("{}?done={done}#latest", paths::ticket(id))).into_response())
+            let done =
+                if visibility == Visibility::Internal { Done::TicketNoted } else { Done::TicketReplied };
+            Ok(flash::redirect(&paths::ticket(id), done, Some("latest")))
         }
         Err(UseCaseError::TooLarge { message, .. }) => {
             let mut errors = ValidationErrors::new();
@@ -349,7 +327,9 @@ pub async fn share(
     ConsoleForm { user, form }: ConsoleForm<ShareForm>,
 ) -> PageResult<Response> {
     match tickets::add_follower_by_email(&state.store, &user.actor(), id, &form.email).await {
-        Ok(_) => Ok(Redirect::to(&format!("{}?done=shared#followers", paths::ticket(id))).into_response()),
+        Ok(follower) => {
+            Ok(flash::redirect(&paths::ticket(id), Done::FollowerAdded(follower.id), Some("followers")))
+        }
         Err(error) => {
             let errors = PageError::from(AppError::from(error)).into_form_errors()?;
             ticket_page(&state, &user, id, errors, String::new()).await
@@ -364,7 +344,7 @@ pub async fn unshare(
     ConsoleForm { user, form: _ }: ConsoleForm<std::collections::HashMap<String, String>>,
 ) -> PageResult<Response> {
     tickets::remove_follower(&state.store, &user.actor(), id, end_user_id).await.map_err(AppError::from)?;
-    Ok(Redirect::to(&format!("{}?done=unshared#followers", paths::ticket(id))).into_response())
+    Ok(flash::redirect(&paths::ticket(id), Done::FollowerRemoved(end_user_id), Some("followers")))
 }
 
 /// A ticket's file, as a download.
@@ -407,14 +387,14 @@ pub async fn update(
     let status = errors.check(Status::parse(&form.status));
     let group = errors.check(
         Uuid::parse_str(form.assignment_group_id.trim())
-            .map_err(|_| FieldError::new("assignment_group_id", "choose a group")),
+            .map_err(|_| FieldError::new("assignment_group_id", "Choose an assignment group.")),
     );
     let assignee = match form.assignee_id.trim() {
         "" => Some(None),
         raw => errors.check(
             Uuid::parse_str(raw)
                 .map(Some)
-                .map_err(|_| FieldError::new("assignee_id", "choose a team member")),
+                .map_err(|_| FieldError::new("assignee_id", "Choose a team member as the assignee.")),
         ),
     };
     if !errors.is_empty() {
@@ -429,7 +409,7 @@ pub async fn update(
         urgency: None,
     };
     match tickets::update_ticket(&state.store, &user.actor(), id, changes).await {
-        Ok(_) => Ok(Redirect::to(&format!("{}?done=updated", paths::ticket(id))).into_response()),
+        Ok(_) => Ok(flash::redirect(&paths::ticket(id), Done::TicketUpdated, None)),
         Err(error) => {
             let errors = PageError::from(AppError::from(error)).into_form_errors()?;
             ticket_page(&state, &user, id, errors, String::new()).await

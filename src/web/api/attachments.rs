@@ -108,14 +108,17 @@ pub async fn upload(
             return Err(AppError::malformed(
                 StatusCode::UNPROCESSABLE_ENTITY,
                 "public",
-                "must be true or false",
+                "Public must be true or false.",
             ));
         }
     };
     let mut files = received.files;
     if files.len() != 1 {
-        let message =
-            if files.is_empty() { "send the file in the field `file`" } else { "send one file per request" };
+        let message = if files.is_empty() {
+            "Send the file in the field `file`."
+        } else {
+            "Send one file per request."
+        };
         return Err(AppError::malformed(StatusCode::UNPROCESSABLE_ENTITY, "file", message));
     }
     let file = files.remove(0);

@@ -96,7 +96,11 @@ pub async fn list(
     let after = EventCursor::parse(query.after.as_deref())?;
     let limit = query.limit.unwrap_or(DEFAULT_LIMIT);
     if !(1..=MAX_LIMIT).contains(&limit) {
-        return Err(BadQuery(FieldError::new("limit", format!("must be between 1 and {MAX_LIMIT}"))).into());
+        return Err(BadQuery(FieldError::new(
+            "limit",
+            format!("The limit must be between 1 and {MAX_LIMIT}."),
+        ))
+        .into());
     }
     let events = state.store.events_after(after, i64::from(limit)).await?;
     let next_after = events.last().map_or(after.0, |event| event.seq);

@@ -11,6 +11,7 @@ use uuid::Uuid;
 use crate::auth::secret::hash_token;
 use crate::domain::actor::Actor;
 use crate::domain::team::TeamMember;
+use crate::domain::validation::label;
 use crate::web::error::AppError;
 use crate::web::state::AppState;
 
@@ -29,7 +30,7 @@ impl ApiCaller {
         if self.member.role.may_change_settings() {
             Ok(())
         } else {
-            Err(AppError::Forbidden("only admins may change settings; technicians have read access"))
+            Err(AppError::Forbidden("Only admins may change settings; technicians have read access."))
         }
     }
 }
@@ -130,14 +131,19 @@ fn describe(path: &str, message: &str) -> (String, String) {
     let message = message.split(" at line ").next().unwrap_or(message).to_string();
     if message.starts_with("missing field") {
         let field = quoted.unwrap_or_default();
-        return (format!("{parent}{field}"), "is required".into());
+        let field = format!("{parent}{field}");
+        let message = format!("{} is required.", label(&field));
+        return (field, message);
     }
     if message.starts_with("unknown field") {
         // Here the path already ends with the unknown field itself.
         let field = if path == "." { quoted.unwrap_or_default() } else { path.to_string() };
-        return (field, "is not a known field".into());
+        let message = format!("{} is not a known field.", label(&field));
+        return (field, message);
     }
     let field = if path == "." { "body".to_string() } else { path.to_string() };
+    // serde's own words ("invalid type: string, expected a boolean"), after the field's name.
+    let message = format!("{}: {}.", label(&field), message.trim_end_matches('.'));
     (field, message)
 }
 
@@ -202,6 +208,6 @@ mod tests {
     #[test]
     fn an_unknown_field_is_named() {
         let (_, field, message) = refusal(r#"{"name": "a", "colour": 1}"#);
-        assert_eq!((field.as_str(), message.as_str()), ("colour", "is not a known field"));
+        assert_eq!((field.as_str(), message.as_str()), ("colour", "Colour is not a known field."));
     }
 }

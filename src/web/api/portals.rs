@@ -44,11 +44,13 @@ fn if_match(headers: &HeaderMap) -> Result<Option<i64>, AppError> {
 fn required_if_match(headers: &HeaderMap) -> Result<i64, AppError> {
     match headers.get(header::IF_MATCH).map(|v| v.to_str().unwrap_or_default().trim()) {
         None => Err(AppError::PreconditionRequired(
-            "saving a portal needs If-Match with the revision you read (its ETag), so no one's changes are lost",
+            "Saving a portal needs If-Match with the revision you read (its ETag), so no one's changes are lost.",
         )),
-        Some("*") => {
-            Err(AppError::malformed(StatusCode::BAD_REQUEST, "If-Match", "must name a revision, not *"))
-        }
+        Some("*") => Err(AppError::malformed(
+            StatusCode::BAD_REQUEST,
+            "If-Match",
+            "If-Match must name a revision, not *.",
+        )),
         Some(_) => Ok(if_match(headers)?.expect("a value that is not * names a revision")),
     }
 }
@@ -100,7 +102,7 @@ impl FromRequest<AppState> for LogoUpload {
             AppError::malformed(
                 StatusCode::PAYLOAD_TOO_LARGE,
                 "logo",
-                LogoError::TooLarge { size: 0 }.to_string(),
+                "The logo file is larger than 2 MB, the most a logo may be.",
             )
         };
         let is_multipart = request

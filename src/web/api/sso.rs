@@ -67,7 +67,7 @@ pub async fn create(
     ApiJson(body): ApiJson<SsoDraftBody>,
 ) -> AppResult<impl IntoResponse> {
     caller.require_admin()?;
-    let config = sso_service::create(&state, id, body.into(), &caller.actor()).await?;
+    let config = sso_service::create(&state, id, body.into(), &caller.actor(), None).await?;
     let location = format!("/api/v1/customers/{id}/portal/sso-configs/{}", config.id);
     Ok((StatusCode::CREATED, [(header::LOCATION, location)], Json(sso_service::view(&state, &config).await?)))
 }

@@ -216,7 +216,7 @@ pub async fn invite(
             people_page(&state, &user, PeopleQuery::default(), form, errors).await
         }
         Err(UseCaseError::Conflict { field: "email", .. }) => {
-            let message = "is already one of your organisation's people";
+            let message = "This address is already one of your organisation's people.";
             let errors = crate::domain::validation::FieldError::new("email", message).into();
             people_page(&state, &user, PeopleQuery::default(), form, errors).await
         }
@@ -241,7 +241,7 @@ pub async fn set_active(
     let active = match form.active.as_str() {
         "true" => true,
         "false" => false,
-        _ => return Err(user.fail(UseCaseError::field("active", "must be 'true' or 'false'"))),
+        _ => return Err(user.fail(UseCaseError::field("active", "Active must be 'true' or 'false'."))),
     };
     match people::set_active(&state.store, &user.actor(), id, active).await {
         Ok(_) => {

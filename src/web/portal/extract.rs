@@ -162,12 +162,9 @@ impl PortalError {
                 format!("There is no such {what} among yours."),
                 home,
             ),
-            UseCaseError::Forbidden(refused) => (
-                StatusCode::FORBIDDEN,
-                "Not allowed".to_string(),
-                format!("{}.", capitalised(refused.message())),
-                home,
-            ),
+            UseCaseError::Forbidden(refused) => {
+                (StatusCode::FORBIDDEN, "Not allowed".to_string(), refused.message().to_string(), home)
+            }
             UseCaseError::RateLimited { .. } => (
                 StatusCode::TOO_MANY_REQUESTS,
                 "That is a lot at once".to_string(),
@@ -175,27 +172,20 @@ impl PortalError {
                 home,
             ),
             UseCaseError::Invalid(errors) => {
-                let text =
-                    errors.errors().iter().map(|e| format!("{}: {}", e.field, e.message)).collect::<Vec<_>>();
+                let text = errors.errors().iter().map(|e| e.message.as_str()).collect::<Vec<_>>();
                 (
                     StatusCode::UNPROCESSABLE_ENTITY,
                     "Please check your input".to_string(),
-                    text.join("; "),
+                    text.join(" "),
                     home,
                 )
             }
-            UseCaseError::Conflict { field, message } => (
-                StatusCode::CONFLICT,
-                "This could not be saved".to_string(),
-                format!("{field}: {message}"),
-                home,
-            ),
-            UseCaseError::TooLarge { message, .. } => (
-                StatusCode::PAYLOAD_TOO_LARGE,
-                "The file is too large".to_string(),
-                format!("{}.", capitalised(&message)),
-                home,
-            ),
+            UseCaseError::Conflict { message, .. } => {
+                (StatusCode::CONFLICT, "This could not be saved".to_string(), message, home)
+            }
+            UseCaseError::TooLarge { message, .. } => {
+                (StatusCode::PAYLOAD_TOO_LARGE, "The file is too large".to_string(), message, home)
+            }
             UseCaseError::Stale { .. } => (
                 StatusCode::CONFLICT,
                 "Someone changed this meanwhile".to_string(),
@@ -232,11 +222,6 @@ impl PortalError {
             },
         )))
     }
-}
-
-fn capitalised(text: &str) -> String {
-    let mut chars = text.chars();
-    chars.next().map(|c| c.to_uppercase().chain(chars).collect()).unwrap_or_default()
 }
 
 impl From<Response> for PortalError {

@@ -20,7 +20,8 @@ use crate::auth::secret::random_token;
 use crate::domain::attachment::Attachment;
 use crate::domain::end_user::EndUser;
 use crate::domain::page::PageRequest;
-use crate::domain::ticket::{Comment, ContactSource, Status, Ticket, TicketDraft, TicketType, Urgency};
+use crate::domain::ticket::{ContactSource, Status, Ticket, TicketDraft, TicketType, Urgency};
+use crate::domain::timeline::Entry;
 use crate::domain::validation::{FieldError, ValidationErrors};
 use crate::usecases::UseCaseError;
 use crate::usecases::attachments;
@@ -215,7 +216,9 @@ struct TicketPage {
     may_share: bool,
     share: ShareForm,
     share_error: Option<String>,
-    comments: Vec<Comment>,
+    /// Messages and status changes, oldest first.
+    entries: Vec<Entry>,
+    /// The ticket's own files (those of a message show with it).
     files: Vec<Attachment>,
     file_limit: String,
     submitted: bool,
@@ -245,9 +248,8 @@ async fn ticket_page(
     refusals: Refusals,
 ) -> PortalResult {
     let actor = user.actor();
-    let (ticket, comments) =
-        tickets::conversation(&state.store, &actor, id).await.map_err(|e| user.fail(e))?;
-    let files = attachments::files_of(&state.store, &actor, id).await.map_err(|e| user.fail(e))?;
+    let tickets::TicketTimeline { ticket, entries, files } =
+        tickets::timeline(&state.store, &actor, id).await.map_err(|e| user.fail(e))?;
     let followers = tickets::followers_of(&state.store, &actor, id).await.map_err(|e| user.fail(e))?;
     let me = user.session.end_user.id;
     let requester_name = if ticket.requester_id == me {
@@ -268,7 +270,7 @@ async fn ticket_page(
         share,
         share_error,
         ticket,
-        comments,
+        entries,
         files,
         file_limit: state.attachments.settings.file_limit_text(),
         submitted,
@@ -380,7 +382,7 @@ pub async fn change_status(
     let status = match form.action.as_str() {
         "close" => Status::Closed,
         "reopen" => Status::New,
-        _ => return Err(user.fail(UseCaseError::field("action", "must be 'close' or 'reopen'"))),
+        _ => return Err(user.fail(UseCaseError::field("action", "The action must be close or reopen."))),
     };
     match tickets::change_status(&state.store, &user.actor(), id, status).await {
         // Closing a closed ticket (a second click) changes nothing and is no error.
@@ -407,10 +409,7 @@ pub async fn share(
     match tickets::add_follower_by_email(&state.store, &user.actor(), id, &form.email).await {
         Ok(_) => Ok(Redirect::to(&user.live.link(&format!("/tickets/{id}#followers"))).into_response()),
         Err(UseCaseError::Invalid(errors)) => {
-            let message = errors.errors().first().map(|e| match e.field.as_str() {
-                "email" => format!("The address {}.", e.message),
-                _ => format!("{}.", e.message),
-            });
+            let message = errors.errors().first().map(|e| e.message.clone());
             let refusals = Refusals { share: (form, message), ..Default::default() };
             ticket_page(&state, &user, id, false, refusals).await
         }

@@ -10,13 +10,14 @@ use askama_web::WebTemplate;
 use axum::extract::{FromRequestParts, Path, Query, State};
 use axum::http::StatusCode;
 use axum::http::request::Parts;
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 use time::format_description::well_known::Rfc3339;
 use uuid::Uuid;
 
 use self::state::{Action, DrawerState};
 use self::submission::{ChosenLogo, DrawerSubmission};
+use super::flash::{self, Done};
 use super::layout::Nav;
 use super::page_error::{PageError, PageResult};
 use super::session::{ConsoleForm, ConsoleUser, PageId};
@@ -202,8 +203,9 @@ async fn render(app: &AppState, user: &ConsoleUser, customer: Customer, view: Vi
         .errors()
         .iter()
         .map(|e| {
-            let (anchor, label) = locate(&e.field);
-            (anchor, format!("{label}: {}", e.message))
+            // Messages are sentences that name their field; the link goes to it.
+            let (anchor, _) = locate(&e.field);
+            (anchor, e.message.clone())
         })
         .collect();
     let status = if view.conflict.is_some() {
@@ -291,7 +293,6 @@ pub const NO_ADDRESS_SLUG: &str = "None yet: the Portal URL is not valid.";
 #[derive(Debug, Deserialize)]
 pub struct ShowQuery {
     step: Option<u8>,
-    saved: Option<i64>,
 }
 
 pub async fn show(
@@ -303,13 +304,12 @@ pub async fn show(
     let customer = app.store.customer(id).await?;
     let portal = app.store.portal(id).await?;
     let state = DrawerState::from_settings(&portal.settings, portal.logo_id.as_deref(), portal.revision);
-    let notice = query.saved.map(|revision| format!("Saved. The portal is at revision {revision}."));
     let step = if query.step == Some(2) { 2 } else { 1 };
     render(
         &app,
         &user,
         customer,
-        View { state, step, errors: ValidationErrors::new(), notice, conflict: None },
+        View { state, step, errors: ValidationErrors::new(), notice: None, conflict: None },
     )
     .await
 }
@@ -328,7 +328,7 @@ async fn take_logo(
         ChosenLogo::NotChosen if *action == Action::UploadLogo => {
             return Err(FieldError::new(
                 "logo",
-                "no file was chosen: choose an image with the file button, then press Upload",
+                "No logo file was chosen: choose an image with the file button, then press Upload.",
             ));
         }
         ChosenLogo::NotChosen => return Ok(None),
@@ -336,22 +336,22 @@ async fn take_logo(
             return Err(FieldError::new(
                 "logo",
                 format!(
-                    "the file is {:.1} MB; logos may be at most 2 MB. Choose a smaller image: your other changes are kept",
+                    "The logo file is {:.1} MB; logos may be at most 2 MB. Choose a smaller image: your other changes are kept.",
                     *size as f64 / (1024.0 * 1024.0)
                 ),
             ));
         }
     };
     if !submission.user.member.role.may_change_settings() {
-        return Err(FieldError::new("logo", "only admins may change the logo"));
+        return Err(FieldError::new("logo", "Only admins may change the logo."));
     }
     let processed = tokio::task::spawn_blocking(move || crate::logo::process(&bytes))
         .await
-        .map_err(|_| FieldError::new("logo", "could not be processed"))?
+        .map_err(|_| FieldError::new("logo", "The logo could not be processed."))?
         .map_err(|e| FieldError::new("logo", e.to_string()))?;
     portals::keep_logo_upload(&app.store, &submission.user.actor(), &processed)
         .await
-        .map_err(|_| FieldError::new("logo", "could not be stored"))?;
+        .map_err(|_| FieldError::new("logo", "The logo could not be stored."))?;
     state.logo_id = processed.id;
     Ok(Some(format!(
         "Logo uploaded ({}×{}). It shows in the preview and is saved with the portal.",
@@ -423,9 +423,8 @@ pub async fn submit(
                     .await
                     {
                         Ok(saved) => {
-                            let target =
-                                format!("{}?step=2&saved={}", paths::customer_portal(id), saved.revision);
-                            return Ok(Redirect::to(&target).into_response());
+                            let target = format!("{}?step=2", paths::customer_portal(id));
+                            return Ok(flash::redirect(&target, Done::PortalSaved(saved.revision), None));
                         }
                         Err(UseCaseError::Stale { current, .. }) => {
                             let newer = app
@@ -538,6 +537,6 @@ pub async fn restore(
         Some(form.revision),
     )
     .await?;
-    let target = format!("{}?saved={}", paths::customer_portal(path.customer_id), restored.revision);
-    Ok(Redirect::to(&target).into_response())
+    let target = paths::customer_portal(path.customer_id);
+    Ok(flash::redirect(&target, Done::PortalRestored(restored.revision), None))
 }

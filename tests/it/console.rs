@@ -287,7 +287,11 @@ async fn end_users_are_added_and_deactivated_in_the_console(backend: Backend) {
         .await;
     assert_eq!(duplicate.status(), StatusCode::UNPROCESSABLE_ENTITY);
     assert!(
-        duplicate.text().await.unwrap().contains("another end user of this customer has this e-mail address")
+        duplicate
+            .text()
+            .await
+            .unwrap()
+            .contains("Another end user of this customer has this e-mail address.")
     );
 
     let profile = console.page(&profile_path).await;

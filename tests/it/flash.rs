@@ -56,8 +56,15 @@ async fn customers_and_end_users_saves_are_confirmed(backend: Backend) {
     // From a filtered list, the list comes back as it was, with the confirmation.
     let listing = format!("{users}?q=hank");
     let page = console.page(&listing).await;
-    let action = page.split("action=\"/admin/end-users/").nth(1).unwrap().split('"').next().unwrap();
-    let action = format!("/admin/end-users/{action}");
+    let action = |ending: &str| {
+        page.split("action=\"/admin/end-users/")
+            .skip(1)
+            .map(|part| part.split('"').next().unwrap())
+            .find(|action| action.ends_with(ending))
+            .map(|action| format!("/admin/end-users/{action}"))
+            .unwrap_or_else(|| panic!("a form ending in {ending}: {page}"))
+    };
+    let (role_action, action) = (action("/role"), action("/active"));
     let return_to = decode(&hidden_value(&page, "return_to"));
     assert_eq!(return_to, listing, "the list's search is kept");
     let csrf = hidden_value(&page, "_csrf");
@@ -77,6 +84,27 @@ async fn customers_and_end_users_saves_are_confirmed(backend: Backend) {
     set(&mut form, "active", "true");
     let reactivated = console.post_form(&action, &pairs(&form)).await;
     confirmed(&console, reactivated, "End user “Hank Scorpio” reactivated.").await;
+    let mut form: Vec<(String, String)> = form
+        .into_iter()
+        .filter(|(name, _)| name != "active")
+        .chain([("role".to_string(), "manager".to_string())])
+        .collect();
+    let promoted = console.post_form(&role_action, &pairs(&form)).await;
+    assert!(location(&promoted).starts_with(&format!("{listing}&done=end-user-role")));
+    confirmed(
+        &console,
+        promoted,
+        "End user “Hank Scorpio” is now a manager. They see every ticket of their organisation in the portal.",
+    )
+    .await;
+    set(&mut form, "role", "member");
+    let demoted = console.post_form(&role_action, &pairs(&form)).await;
+    confirmed(
+        &console,
+        demoted,
+        "End user “Hank Scorpio” is now a member. They see their own tickets and those shared with them.",
+    )
+    .await;
 }
 
 async fn groups_team_and_article_saves_are_confirmed(backend: Backend) {

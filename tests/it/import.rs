@@ -207,7 +207,7 @@ async fn only_admins_import_and_only_csv(backend: Backend) {
     assert_eq!(report["rows"].as_array().unwrap().len(), 1);
     assert_eq!(report["rows"][0]["line"], 1);
     assert!(
-        report["rows"][0]["message"].as_str().unwrap().contains("unknown columns 'phone', 'department'"),
+        report["rows"][0]["message"].as_str().unwrap().contains("Unknown columns 'phone', 'department'"),
         "{report}"
     );
 

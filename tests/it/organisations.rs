@@ -16,6 +16,7 @@ on_both_backends!(
     followers_are_shared_with_reply_and_hear_of_the_ticket,
     managers_invite_deactivate_and_reactivate_their_people,
     roles_are_set_by_the_team_in_the_api_and_the_console,
+    the_team_shares_tickets_in_the_console,
 );
 
 fn accounts() -> Value {
@@ -479,4 +480,60 @@ async fn roles_are_set_by_the_team_in_the_api_and_the_console(backend: Backend) 
         .map(|e| e["payload"]["summary"].as_str().unwrap())
         .collect();
     assert_eq!(summaries, ["made member"]);
+}
+
+async fn the_team_shares_tickets_in_the_console(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    let token = &app.admin.token;
+    let (_, group) = app.post_json("/assignment-groups", token, json!({"name": "Desk"})).await;
+    let (_, customer) = app.post_json("/customers", token, json!({"name": "Acme"})).await;
+    let customer_id = customer["id"].as_str().unwrap();
+    let (_, other) = app.post_json("/customers", token, json!({"name": "Globex"})).await;
+    let mut people = Vec::new();
+    for (customer, name, email) in [
+        (customer_id, "Ada Asker", "ada@acme.example"),
+        (customer_id, "Lin Colleague", "lin@acme.example"),
+        (other["id"].as_str().unwrap(), "Zed Elsewhere", "zed@globex.example"),
+    ] {
+        let (status, user) = app
+            .post_json(
+                &format!("/customers/{customer}/end-users"),
+                token,
+                json!({"name": name, "email": email}),
+            )
+            .await;
+        assert_eq!(status, StatusCode::CREATED, "{user}");
+        people.push(user["id"].as_str().unwrap().to_string());
+    }
+    let (status, ticket) = app
+        .post_json(
+            "/tickets",
+            token,
+            json!({"customer_id": customer_id, "requester_id": people[0], "type": "incident",
+                "short_description": "Printer", "assignment_group_id": group["id"]}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{ticket}");
+    let ticket_path = format!("/admin/tickets/{}", ticket["id"].as_str().unwrap());
+    let console = app.console(&app.technician.email, &app.technician.password).await;
+    let followers = format!("{ticket_path}/followers");
+
+    let refused = console.submit(&ticket_path, &followers, &[("email", "zed@globex.example")]).await;
+    assert_eq!(refused.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(refused.text().await.unwrap().contains("The address belongs to no active colleague"));
+    let shared = console.submit(&ticket_path, &followers, &[("email", "lin@acme.example")]).await;
+    assert_eq!(shared.status(), StatusCode::SEE_OTHER);
+    let page = console.page(&crate::support::location(&shared)).await;
+    assert!(
+        page.contains("The ticket is shared with “Lin Colleague”: they see it in the portal, may reply and get its e-mails."),
+        "{page}"
+    );
+    let removed =
+        console.submit(&ticket_path, &format!("{ticket_path}/followers/{}/remove", people[1]), &[]).await;
+    assert_eq!(removed.status(), StatusCode::SEE_OTHER);
+    let page = console.page(&crate::support::location(&removed)).await;
+    assert!(page.contains("The ticket is no longer shared with “Lin Colleague”."), "{page}");
+    let (_, list) =
+        app.get_json(&format!("/tickets/{}/followers", ticket["id"].as_str().unwrap()), token).await;
+    assert_eq!(list["items"], json!([]));
 }

@@ -127,10 +127,13 @@ pub async fn seed(store: &Store, context: &DemoContext<'_>) -> anyhow::Result<Op
         };
         let customer = customers::create_customer(store, &actor, draft).await?;
         let mut users = Vec::new();
-        for (user_name, email) in demo.end_users.iter() {
+        for (position, (user_name, email)) in demo.end_users.iter().enumerate() {
+            // The first person of each customer manages it: sees all of its tickets and people.
+            let role = if position == 0 { "manager" } else { "member" };
             let draft = EndUserDraft {
                 name: Some(user_name.to_string()),
                 email: Some(email.to_string()),
+                role: Some(role.to_string()),
                 ..Default::default()
             };
             users.push(end_users::create_end_user(store, &actor, customer.id, draft).await?);

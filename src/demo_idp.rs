@@ -300,10 +300,14 @@ async fn authorize_page(State(state): State<AppState>, Query(query): Query<Autho
     for user in &users {
         body.push_str(&format!(
             "<li><form method=\"post\" action=\"{PATH}/authorize\">{carried}{}<button type=\"submit\">Sign in as {} \
-             <span class=\"muted\">{}</span></button></form></li>",
+             <span class=\"muted\">{} · {}</span></button></form></li>",
             hidden("login", &user.id.to_string()),
             escape(&user.name),
             escape(user.email.as_str()),
+            match user.role {
+                crate::domain::end_user::CustomerRole::Manager => "manager: sees all of the company's tickets",
+                crate::domain::end_user::CustomerRole::Member => "member",
+            },
         ));
     }
     body.push_str("</ul>");

@@ -431,6 +431,7 @@ async fn conversations(
             assignment_group_id: None,
             source: if n % 2 == 0 { ContactSource::Portal } else { ContactSource::Email },
             submission_key: None,
+            typed: None,
         };
         let ticket = tickets::submit_ticket(store, &as_requester, request).await?.ticket;
         let helper = if story.customer == 3 { robin } else { sam };

@@ -62,6 +62,10 @@ kinds! {
     TicketAttachmentRedacted => "ticket.attachment_redacted",
     TicketFollowerAdded => "ticket.follower_added",
     TicketFollowerRemoved => "ticket.follower_removed",
+    RequestTypeCreated => "request_type.created",
+    RequestTypeUpdated => "request_type.updated",
+    RequestTypeDeleted => "request_type.deleted",
+    RequestTypeTailored => "request_type.tailored",
 }
 
 impl EventKind {
@@ -83,6 +87,9 @@ impl EventKind {
             PortalSaved => SubjectKind::Portal,
             SsoConfigChanged => SubjectKind::SsoConfig,
             ArticleCreated | ArticleUpdated | ArticleDeleted => SubjectKind::Article,
+            RequestTypeCreated | RequestTypeUpdated | RequestTypeDeleted | RequestTypeTailored => {
+                SubjectKind::RequestType
+            }
             TicketCreated
             | TicketReplied
             | TicketNoted
@@ -102,21 +109,23 @@ impl EventKind {
         use EventKind::*;
         Some(match self {
             CustomerCreated | GroupCreated | EndUserCreated | TeamMemberCreated | ApiTokenCreated
-            | ArticleCreated => "create",
+            | ArticleCreated | RequestTypeCreated => "create",
             CustomerUpdated
             | GroupUpdated
             | EndUserUpdated
             | TeamMemberUpdated
             | TeamMemberPasswordChanged
             | PortalSaved
-            | ArticleUpdated => "update",
+            | ArticleUpdated
+            | RequestTypeUpdated
+            | RequestTypeTailored => "update",
             CustomerArchived => "archive",
             EndUserInvited => "invite",
             EndUsersImported => "import",
             EndUserIdentityLinked => "link_identity",
             EndUserSignInConflict => "sign_in_conflict",
             CustomerRestored => "restore",
-            GroupDeleted | ArticleDeleted => "delete",
+            GroupDeleted | ArticleDeleted | RequestTypeDeleted => "delete",
             ApiTokenRevoked => "revoke",
             SsoConfigChanged => match change.unwrap_or(Change::Updated) {
                 Change::Created => "create",
@@ -151,6 +160,7 @@ pub enum SubjectKind {
     SsoConfig,
     Article,
     Ticket,
+    RequestType,
 }
 
 impl SubjectKind {
@@ -165,6 +175,7 @@ impl SubjectKind {
             Self::SsoConfig => "sso_config",
             Self::Article => "article",
             Self::Ticket => "ticket",
+            Self::RequestType => "request_type",
         }
     }
 }

@@ -13,6 +13,7 @@ pub mod notification;
 pub mod page;
 pub mod patch;
 pub mod portal;
+pub mod request_type;
 pub mod slug;
 pub mod sso;
 pub mod team;

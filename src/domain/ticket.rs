@@ -143,6 +143,10 @@ pub struct Ticket {
     pub assignment_group_id: Uuid,
     pub assignee_id: Option<Uuid>,
     pub contact_source: ContactSource,
+    /// The request type it was filed through, if any (and while the type exists).
+    pub request_type_id: Option<Uuid>,
+    /// The answers to the type's form, with the labels they had when filed.
+    pub answers: Vec<super::request_type::Answer>,
     #[serde(with = "time::serde::rfc3339")]
     pub created_at: OffsetDateTime,
     #[serde(with = "time::serde::rfc3339")]

@@ -21,6 +21,7 @@ pub mod mail;
 pub mod notify;
 pub mod portal_sessions;
 pub mod portals;
+pub mod request_types;
 pub mod sessions;
 pub mod sign_in;
 pub mod spent_states;

@@ -8,6 +8,7 @@ use super::{RowExt, Store, StoreError, StoreResult, Tx, now_ms, unique_as};
 use crate::auth::secret::TokenHash;
 use crate::domain::group::EVERYONE_ID;
 use crate::domain::page::{Cursor, Page, PageRequest};
+use crate::domain::request_type::{Answer, answers_text};
 use crate::domain::ticket::{
     AuthorKind, Comment, ContactSource, NewTicket, Status, Ticket, TicketScope, TicketType, Urgency,
     display_number,
@@ -32,6 +33,11 @@ fn ticket(row: &AnyRow) -> StoreResult<Ticket> {
         assignment_group_id: row.uuid("assignment_group_id")?,
         assignee_id: row.opt_uuid("assignee_id")?,
         contact_source: ContactSource::parse(&source).map_err(|_| corrupt("contact source", source))?,
+        request_type_id: row.opt_uuid("request_type_id")?,
+        answers: match row.opt_text("answers")? {
+            Some(json) => serde_json::from_str(&json).map_err(|e| corrupt("answers", e.to_string()))?,
+            None => Vec::new(),
+        },
         created_at: row.time("created_at")?,
         updated_at: row.time("updated_at")?,
     })
@@ -68,6 +74,8 @@ pub struct Submission<'a> {
     pub source: ContactSource,
     /// The form's one-time token (hashed): a second submit with it finds the first ticket.
     pub submission_key: Option<&'a TokenHash>,
+    /// The request type and the answers to its form, when filed through one.
+    pub request_type: Option<(Uuid, &'a [Answer])>,
 }
 
 #[derive(Debug, Clone, Default)]
@@ -89,6 +97,8 @@ pub struct TicketFilter {
     pub search: Option<String>,
     /// Only tickets whose requester's name or e-mail address contains this (any case).
     pub requester_matching: Option<String>,
+    /// Only tickets filed through this request type.
+    pub request_type_id: Option<Uuid>,
 }
 
 /// Tickets an end user asked for or follows; `?` is the end user.
@@ -174,6 +184,9 @@ impl Store {
         if let Some(groups) = &filter.assignment_group_ids {
             conditions.any_of("assignment_group_id", groups.iter().map(Uuid::to_string));
         }
+        if let Some(id) = filter.request_type_id {
+            conditions.text("request_type_id = ?", id.to_string());
+        }
         if let Some(id) = filter.involving {
             conditions.text_each(INVOLVING, id.to_string());
         }
@@ -194,7 +207,10 @@ impl Store {
                     conditions.int("number = ?", number);
                 }
                 None => {
-                    conditions.like_any(&["LOWER(short_description)", "LOWER(description)"], Some(search));
+                    conditions.like_any(
+                        &["LOWER(short_description)", "LOWER(description)", "answers_text"],
+                        Some(search),
+                    );
                 }
             }
         }
@@ -344,8 +360,9 @@ impl Tx {
         let now = now_ms();
         let row = sqlx::query(
             "INSERT INTO tickets (id, number, customer_id, requester_id, kind, short_description, description, urgency,
-                                  status, assignment_group_id, assignee_id, contact_source, submission_key, created_at, updated_at)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, NULL, $11, $12, $13, $13) RETURNING *",
+                                  status, assignment_group_id, assignee_id, contact_source, submission_key, created_at, updated_at,
+                                  request_type_id, answers, answers_text)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, NULL, $11, $12, $13, $13, $14, $15, $16) RETURNING *",
         )
         .bind(Uuid::now_v7().to_string())
         .bind(number)
@@ -360,6 +377,9 @@ impl Tx {
         .bind(submission.source.as_str())
         .bind(submission.submission_key.map(TokenHash::as_str))
         .bind(now)
+        .bind(submission.request_type.map(|(id, _)| id.to_string()))
+        .bind(submission.request_type.map(|(_, answers)| serde_json::to_string(answers).expect("answers serialise")))
+        .bind(submission.request_type.map(|(_, answers)| answers_text(answers).to_lowercase()))
         .fetch_one(&mut **self)
         .await
         .map_err(unique_as("submission_key", "This form was already submitted."))?;

@@ -319,6 +319,7 @@ async fn new_ticket(
         source: ContactSource::Email,
         // The Message-ID makes a message delivered twice one ticket.
         submission_key: Some(format!("mail:{}", incoming.message_id)),
+        typed: None,
     };
     let files = Files { attachments, staged: stage_files(attachments, incoming).await };
     let received = match tickets::submit_ticket_with_files(store, &actor, request, files).await {

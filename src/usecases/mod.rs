@@ -14,6 +14,7 @@ pub mod inbound_mail;
 pub mod kb;
 pub mod people;
 pub mod portals;
+pub mod request_types;
 pub mod sso;
 pub mod team;
 pub mod tickets;

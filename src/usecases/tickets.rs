@@ -16,6 +16,7 @@ use crate::domain::email::EmailAddress;
 use crate::domain::end_user::{CustomerRole, EndUser};
 use crate::domain::event::{EventKind, NewEvent};
 use crate::domain::page::{Page, PageRequest};
+use crate::domain::request_type::{Answer, RawAnswers, answer, answers_text, offered_to};
 use crate::domain::ticket::{
     AuthorKind, Comment, ContactSource, Status, Ticket, TicketDraft, TicketScope, assignee_after,
     comment_body,
@@ -41,6 +42,15 @@ pub struct TicketRequest {
     pub source: ContactSource,
     /// The form's one-time token: the same form submitted twice makes one ticket.
     pub submission_key: Option<String>,
+    /// Filed through a request type, with the answers to its form.
+    pub typed: Option<TypedRequest>,
+}
+
+/// A request type chosen from the catalogue and the answers to its form, as typed.
+#[derive(Debug, Clone)]
+pub struct TypedRequest {
+    pub request_type_id: Uuid,
+    pub answers: RawAnswers,
 }
 
 /// The ticket, and whether this request created it (`false`: the form had been submitted).
@@ -78,7 +88,14 @@ async fn submit(
         }
         None => actor.require_team()?,
     }
-    let new = request.draft.clone().into_new()?;
+    let typed = match &request.typed {
+        Some(typed) => Some(typed_ticket(store, &request, typed).await?),
+        None => None,
+    };
+    let new = match &typed {
+        Some(typed) => typed.new.clone(),
+        None => request.draft.clone().into_new()?,
+    };
     // The key is the requester's own: another user's form token can never find their ticket.
     let key = request
         .submission_key
@@ -90,13 +107,22 @@ async fn submit(
     {
         return Ok(Submitted { ticket: existing, created: false });
     }
-    let group = receiving_group(store, actor, &request).await?;
+    let group = match typed.as_ref().and_then(|typed| typed.assignment_group_id) {
+        // The type's (or the customer's own) group, unless the team chose one.
+        Some(group) if request.assignment_group_id.is_none() || actor.is_end_user() => {
+            check_requester(store, &request).await?;
+            open_ticketing(store, actor, request.customer_id).await?;
+            group
+        }
+        _ => receiving_group(store, actor, &request).await?,
+    };
     let submission = Submission {
         customer_id: request.customer_id,
         requester_id: request.requester_id,
         assignment_group_id: group,
         source: request.source,
         submission_key: key.as_ref(),
+        request_type: typed.as_ref().map(|typed| (typed.request_type_id, typed.answers.as_slice())),
     };
     if let Some(files) = &files {
         attachments::put_contents(store, files.attachments, None, &files.staged).await?;
@@ -136,9 +162,73 @@ async fn submit(
     Ok(Submitted { ticket, created: true })
 }
 
-/// The requester must be an end user of the customer, and the group one that serves it: the
-/// one asked for (team only), else the portal's default group.
-async fn receiving_group(store: &Store, actor: &Actor, request: &TicketRequest) -> UseCaseResult<Uuid> {
+/// A ticket filed through a request type: what it says, and where it goes.
+struct Typed {
+    request_type_id: Uuid,
+    new: crate::domain::ticket::NewTicket,
+    answers: Vec<Answer>,
+    assignment_group_id: Option<Uuid>,
+}
+
+/// Only a type offered to the customer is accepted (not another customer's, not one it hides),
+/// and only answers its form asks for.
+async fn typed_ticket(store: &Store, request: &TicketRequest, typed: &TypedRequest) -> UseCaseResult<Typed> {
+    let not_offered = || {
+        UseCaseError::field("request_type_id", "No request type with this ID is offered to this customer.")
+    };
+    let found = match store.request_type(typed.request_type_id).await {
+        Ok(found) => found,
+        Err(StoreError::NotFound { .. }) => return Err(not_offered()),
+        Err(other) => return Err(other.into()),
+    };
+    let own = store.request_type_overrides(request.customer_id).await?.remove(&found.id);
+    let offered = offered_to(request.customer_id, found, own).ok_or_else(not_offered)?;
+    let settings = &offered.request_type.settings;
+    let answers = answer(&settings.fields, &typed.answers)?;
+    // What the requester adds in their own words goes after the answers.
+    let mut description = answers_text(&answers);
+    if let Some(words) = request.draft.description.as_deref().map(str::trim).filter(|d| !d.is_empty()) {
+        if !description.is_empty() {
+            description.push_str("\n\n");
+        }
+        description.push_str(words);
+    }
+    let urgency = match request.draft.urgency.as_deref().filter(|u| !u.trim().is_empty()) {
+        Some(raw) => crate::domain::ticket::Urgency::parse(raw)?,
+        None => settings.default_urgency,
+    };
+    let short_description = match request.draft.short_description.as_deref().map(str::trim) {
+        Some(text) if !text.is_empty() => crate::domain::text::bounded(
+            "short_description",
+            text,
+            1,
+            crate::domain::ticket::SHORT_DESCRIPTION_MAX,
+            false,
+        )?,
+        _ => settings.name.clone(),
+    };
+    let new = crate::domain::ticket::NewTicket {
+        kind: settings.ticket_type,
+        short_description,
+        description: crate::domain::text::bounded(
+            "description",
+            &description,
+            0,
+            crate::domain::ticket::DESCRIPTION_MAX,
+            true,
+        )?,
+        urgency,
+    };
+    Ok(Typed {
+        request_type_id: offered.request_type.id,
+        new,
+        answers,
+        assignment_group_id: offered.assignment_group_id,
+    })
+}
+
+/// The requester must be an active end user of the customer.
+async fn check_requester(store: &Store, request: &TicketRequest) -> UseCaseResult<()> {
     store
         .customer(request.customer_id)
         .await
@@ -150,6 +240,26 @@ async fn receiving_group(store: &Store, actor: &Actor, request: &TicketRequest) 
             "The requester must be an active end user of the customer.",
         ));
     }
+    Ok(())
+}
+
+/// The customer's portal's ticketing settings; end users file tickets only while it is on.
+async fn open_ticketing(
+    store: &Store,
+    actor: &Actor,
+    customer_id: Uuid,
+) -> UseCaseResult<crate::domain::portal::document::Ticketing> {
+    let ticketing = store.portal(customer_id).await?.settings.features.ticketing;
+    if actor.is_end_user() && !ticketing.enabled {
+        return Err(UseCaseError::NotFound("ticketing feature"));
+    }
+    Ok(ticketing)
+}
+
+/// The requester must be an end user of the customer, and the group one that serves it: the
+/// one asked for (team only), else the portal's default group.
+async fn receiving_group(store: &Store, actor: &Actor, request: &TicketRequest) -> UseCaseResult<Uuid> {
+    check_requester(store, request).await?;
     if let Some(group) = request.assignment_group_id.filter(|_| !actor.is_end_user()) {
         let found = store
             .group(group)
@@ -163,10 +273,7 @@ async fn receiving_group(store: &Store, actor: &Actor, request: &TicketRequest) 
         }
         return Ok(group);
     }
-    let ticketing = store.portal(request.customer_id).await?.settings.features.ticketing;
-    if actor.is_end_user() && !ticketing.enabled {
-        return Err(UseCaseError::NotFound("ticketing feature"));
-    }
+    let ticketing = open_ticketing(store, actor, request.customer_id).await?;
     ticketing.default_assignment_group_id.ok_or_else(|| {
         UseCaseError::field(
             "assignment_group_id",

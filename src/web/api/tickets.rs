@@ -90,6 +90,7 @@ pub async fn create(
         assignment_group_id: body.assignment_group_id,
         source: ContactSource::Api,
         submission_key: None,
+        typed: None,
     };
     let ticket = tickets::submit_ticket(&state.store, &caller.actor(), request).await?.ticket;
     let location = format!("/api/v1/tickets/{}", ticket.id);

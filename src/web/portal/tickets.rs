@@ -109,6 +109,7 @@ pub async fn submit(
         assignment_group_id: None,
         source: ContactSource::Portal,
         submission_key: Some(form.submission.clone()),
+        typed: None,
     };
     let files = Files { attachments: &state.attachments, staged: files };
     match tickets::submit_ticket_with_files(&state.store, &user.actor(), request, files).await {

@@ -36,6 +36,14 @@ pub struct TicketView {
     pub assignment_group_id: Uuid,
     pub assignee_id: Option<Uuid>,
     pub contact_source: ContactSourceView,
+    /// The request type it was filed through (`null`: none, or the type was removed since).
+    pub request_type_id: Option<Uuid>,
+    /// The answers to the type's form, by field key: text, a number, `true`/`false`, or a list.
+    #[schema(value_type = Object)]
+    pub fields: serde_json::Map<String, serde_json::Value>,
+    /// The label each answered field had when the ticket was filed, by field key.
+    #[schema(value_type = Object)]
+    pub field_labels: serde_json::Map<String, serde_json::Value>,
     #[serde(with = "time::serde::rfc3339")]
     pub created_at: OffsetDateTime,
     #[serde(with = "time::serde::rfc3339")]
@@ -57,9 +65,13 @@ impl From<Ticket> for TicketView {
             assignment_group_id,
             assignee_id,
             contact_source,
+            request_type_id,
+            answers,
             created_at,
             updated_at,
         } = ticket;
+        let fields = answers.iter().map(|a| (a.key.clone(), a.value.clone())).collect();
+        let field_labels = answers.into_iter().map(|a| (a.key, serde_json::Value::String(a.label))).collect();
         Self {
             id,
             number,
@@ -73,6 +85,9 @@ impl From<Ticket> for TicketView {
             assignment_group_id,
             assignee_id,
             contact_source: contact_source.into(),
+            request_type_id,
+            fields,
+            field_labels,
             created_at,
             updated_at,
         }

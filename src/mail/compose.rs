@@ -292,6 +292,8 @@ mod tests {
             assignment_group_id: Uuid::now_v7(),
             assignee_id: None,
             contact_source: ContactSource::Portal,
+            request_type_id: None,
+            answers: Vec::new(),
             created_at: now,
             updated_at: now,
         }

@@ -139,7 +139,7 @@ async fn decide(
 }
 
 enum Found {
-    Ticket(Ticket),
+    Ticket(Box<Ticket>),
     /// A reply address with a token that belongs to no ticket.
     UnknownToken,
     Nothing,
@@ -150,19 +150,19 @@ enum Found {
 async fn find_ticket(store: &Store, settings: &MailSettings, incoming: &Incoming) -> UseCaseResult<Found> {
     if let Some(token) = incoming.recipients.iter().find_map(|address| reply_token(settings, address)) {
         return Ok(match store.ticket_by_mail_token(&token).await? {
-            Some(id) => Found::Ticket(store.ticket(id).await?),
+            Some(id) => Found::Ticket(Box::new(store.ticket(id).await?)),
             None => Found::UnknownToken,
         });
     }
     for message_id in &incoming.answers {
         if let Some(id) = store.ticket_of_sent_mail(message_id).await? {
-            return Ok(Found::Ticket(store.ticket(id).await?));
+            return Ok(Found::Ticket(Box::new(store.ticket(id).await?)));
         }
     }
     if let Some(number) = subject_number(&incoming.subject)
         && let Some(ticket) = store.ticket_by_number(number).await?
     {
-        return Ok(Found::Ticket(ticket));
+        return Ok(Found::Ticket(Box::new(ticket)));
     }
     Ok(Found::Nothing)
 }

@@ -11,6 +11,7 @@ pub mod import;
 pub mod inbound_email;
 pub mod kb;
 pub mod portals;
+pub mod request_types;
 pub mod sso;
 pub mod team;
 pub mod tickets;
@@ -41,7 +42,7 @@ use crate::web::state::AppState;
     components(schemas(crate::web::error::Problem, crate::web::error::ProblemField)),
     tags(
         (name = "customers"), (name = "assignment groups"), (name = "end users"), (name = "team members"),
-        (name = "portals"), (name = "single sign-on"), (name = "tickets"), (name = "knowledge base"),
+        (name = "portals"), (name = "single sign-on"), (name = "tickets"), (name = "request types"), (name = "knowledge base"),
         (name = "events"), (name = "e-mail"), (name = "meta")
     )
 )]
@@ -82,6 +83,10 @@ fn documented() -> OpenApiRouter<AppState> {
         .routes(routes!(tickets::comments, tickets::add_comment))
         .routes(routes!(followers::list, followers::add))
         .routes(routes!(followers::remove))
+        .routes(routes!(request_types::list, request_types::create))
+        .routes(routes!(request_types::show, request_types::update, request_types::delete))
+        .routes(routes!(request_types::of_customer))
+        .routes(routes!(request_types::tailored, request_types::tailor))
         .routes(routes!(attachments::list, attachments::upload))
         .routes(routes!(attachments::content))
         .routes(routes!(attachments::redact))

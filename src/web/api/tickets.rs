@@ -13,10 +13,12 @@ use super::views::Page;
 use super::views::tickets::{CommentView, TicketView};
 use crate::domain::page::PageRequest;
 use crate::domain::patch::nullable;
+use crate::domain::request_type::raw_answers;
 use crate::domain::ticket::{ContactSource, Status, TicketDraft, Urgency};
+use crate::domain::validation::FieldError;
 use crate::domain::validation::ValidationErrors;
 use crate::store::tickets::{TicketChanges, TicketFilter};
-use crate::usecases::tickets::{self, TicketRequest, Visibility};
+use crate::usecases::tickets::{self, TicketRequest, TypedRequest, Visibility};
 use crate::web::error::{AppResult, Problem};
 use crate::web::state::AppState;
 
@@ -27,6 +29,8 @@ pub struct TicketListQuery {
     assignment_group_id: Option<Uuid>,
     /// `new`, `in_progress`, `on_hold`, `resolved` or `closed`.
     status: Option<String>,
+    /// Only tickets filed through this request type.
+    request_type_id: Option<Uuid>,
     cursor: Option<String>,
     limit: Option<u32>,
 }
@@ -45,6 +49,7 @@ pub async fn list(
         customer_id: query.customer_id,
         assignment_group_ids: query.assignment_group_id.map(|id| vec![id]),
         status,
+        request_type_id: query.request_type_id,
         ..Default::default()
     };
     Ok(Json(state.store.list_tickets(&filter, &page).await?.into()))
@@ -56,12 +61,23 @@ pub async fn list(
 pub struct NewTicketBody {
     pub customer_id: Uuid,
     pub requester_id: Uuid,
-    /// `incident` or `service_request`.
-    #[serde(rename = "type")]
-    pub kind: String,
-    pub short_description: String,
+    /// `incident` or `service_request`. Required without `request_type_id`; with one, the
+    /// type's ticket type.
+    #[serde(rename = "type", default)]
+    pub kind: Option<String>,
+    /// Required without `request_type_id`; with one, the type's name unless given.
+    #[serde(default)]
+    pub short_description: Option<String>,
     #[serde(default)]
     pub description: String,
+    /// File it through a request type offered to the customer (not hidden for it).
+    #[serde(default)]
+    pub request_type_id: Option<Uuid>,
+    /// The answers to the type's form, by field key: text, a number, `true`/`false`, or a
+    /// list of options for a multiple choice. Only fields the form shows are accepted.
+    #[serde(default)]
+    #[schema(value_type = Object)]
+    pub fields: Option<serde_json::Map<String, serde_json::Value>>,
     /// `low`, `medium` (default) or `high`.
     #[serde(default)]
     pub urgency: Option<String>,
@@ -78,10 +94,25 @@ pub async fn create(
     caller: ApiCaller,
     ApiJson(body): ApiJson<NewTicketBody>,
 ) -> AppResult<impl IntoResponse> {
+    let typed = match (body.request_type_id, &body.fields) {
+        (Some(request_type_id), fields) => {
+            let empty = serde_json::Map::new();
+            let answers = raw_answers(fields.as_ref().unwrap_or(&empty))?;
+            Some(TypedRequest { request_type_id, answers })
+        }
+        (None, Some(_)) => {
+            return Err(ValidationErrors::from(FieldError::new(
+                "fields",
+                "Fields are the answers to a request type's form: send request_type_id with them.",
+            ))
+            .into());
+        }
+        (None, None) => None,
+    };
     let request = TicketRequest {
         draft: TicketDraft {
-            kind: Some(body.kind),
-            short_description: Some(body.short_description),
+            kind: body.kind,
+            short_description: body.short_description,
             description: Some(body.description),
             urgency: body.urgency,
         },
@@ -90,7 +121,7 @@ pub async fn create(
         assignment_group_id: body.assignment_group_id,
         source: ContactSource::Api,
         submission_key: None,
-        typed: None,
+        typed,
     };
     let ticket = tickets::submit_ticket(&state.store, &caller.actor(), request).await?.ticket;
     let location = format!("/api/v1/tickets/{}", ticket.id);

@@ -255,6 +255,22 @@ pub async fn search(
             Err(error) => return Err(user.fail(error.into())),
         }
     }
+    if page.ticketing {
+        // Requests of the catalogue are services too.
+        let offered =
+            crate::usecases::request_types::catalogue(&state.store, &session.actor(), live.customer.id)
+                .await
+                .map_err(|e| user.fail(e))?;
+        for offered in offered.iter().filter(|o| super::catalogue::matches(o, &words)) {
+            let settings = &offered.request_type.settings;
+            page.links.push(LinkHit {
+                label: settings.name.clone(),
+                description: settings.description.clone(),
+                href: live.link(&format!("/tickets/new/{}", offered.request_type.id)),
+                external: false,
+            });
+        }
+    }
     for button in &settings.layout.buttons {
         let (href, external) = match &button.target {
             ButtonTarget::SubmitTicket => (live.link("/tickets/new"), false),

@@ -2,6 +2,7 @@
 //! domains through [`hosts::route_portal_hosts`], which maps those hosts onto the same routes.
 
 pub mod auth;
+pub mod catalogue;
 pub mod chrome;
 pub mod company;
 pub mod extract;
@@ -36,7 +37,12 @@ pub fn router() -> Router<AppState> {
         .route("/p/{slug}/auth/{sso_id}/start", get(auth::start))
         .route("/p/{slug}/auth/{sso_id}/callback", get(auth::callback))
         .route("/p/{slug}/tickets", get(tickets::list).post(tickets::submit))
-        .route("/p/{slug}/tickets/new", get(tickets::new_form))
+        .route("/p/{slug}/tickets/new", get(catalogue::catalogue))
+        .route("/p/{slug}/tickets/new/other", get(tickets::new_form))
+        .route(
+            "/p/{slug}/tickets/new/{type_id}",
+            get(catalogue::request_form).post(catalogue::submit_request),
+        )
         .route("/p/{slug}/tickets/{ticket_id}", get(tickets::show))
         .route("/p/{slug}/tickets/{ticket_id}/comments", post(tickets::reply))
         .route("/p/{slug}/tickets/{ticket_id}/files/{file_id}", get(tickets::file))

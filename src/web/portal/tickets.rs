@@ -83,10 +83,16 @@ fn open_for_tickets(user: &PortalUser) -> Result<(), PortalError> {
     ticketing_closed(&user.live).map_or(Ok(()), |page| Err(page.into()))
 }
 
+/// `/tickets/new/other`: the plain form ("Something else" under the catalogue).
 pub async fn new_form(State(state): State<AppState>, user: PortalUser) -> PortalResult {
     open_for_tickets(&user)?;
+    Ok(plain_form(&state, &user))
+}
+
+/// The plain ticket form, empty.
+pub fn plain_form(state: &AppState, user: &PortalUser) -> Response {
     let form = TicketForm { submission: random_token("sub"), urgency: "medium".into(), ..Default::default() };
-    Ok(NewPage::new(&state, &user, form, ValidationErrors::new()).into_response())
+    NewPage::new(state, user, form, ValidationErrors::new()).into_response()
 }
 
 pub async fn submit(

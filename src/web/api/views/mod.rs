@@ -15,6 +15,7 @@ pub mod import;
 pub mod kb;
 pub mod portal_draft;
 pub mod portals;
+pub mod request_types;
 pub mod sso;
 pub mod team;
 pub mod tickets;

@@ -25,7 +25,7 @@ impl FieldView<'_> {
     }
 
     pub fn value(&self) -> &str {
-        self.values.first().map(String::as_str).unwrap_or_default()
+        self.values.iter().map(String::as_str).find(|v| !v.trim().is_empty()).unwrap_or_default()
     }
 
     pub fn chosen(&self, option: &str) -> bool {

@@ -46,6 +46,7 @@ mod ops;
 mod organisations;
 mod portal_config;
 mod portal_logo;
+mod request_types;
 mod same_events;
 mod security;
 mod sso_configs;

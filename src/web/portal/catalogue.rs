@@ -95,6 +95,22 @@ impl RequestPage {
     fn error(&self, field: &str) -> &str {
         self.errors.message_for(field).unwrap_or_default()
     }
+
+    /// Refusals no input of the form shows (an answer to a field the form does not have).
+    fn other_errors(&self) -> Vec<&str> {
+        let fields = &self.offered.request_type.settings.fields;
+        self.errors
+            .errors()
+            .iter()
+            .filter(|e| {
+                let shown = e.field == "description"
+                    || e.field == "files"
+                    || fields.iter().any(|f| e.field == format!("fields.{}", f.key));
+                !shown
+            })
+            .map(|e| e.message.as_str())
+            .collect()
+    }
 }
 
 fn type_id(user: &PortalUser, params: &HashMap<String, String>) -> Result<Uuid, PortalError> {

@@ -153,8 +153,71 @@ pub async fn seed(store: &Store, context: &DemoContext<'_>) -> anyhow::Result<Op
         people.push((customer.id, users));
     }
     articles(store, &actor, people[0].0).await?;
+    catalogue(store, &actor, people[0].0, people.get(1).map(|p| p.0)).await?;
     conversations(store, &people, (&sam, &robin, &admin)).await?;
     Ok(Some(DemoSignIn { email: admin.email.to_string(), password }))
+}
+
+/// A service catalogue: types for every customer (one with a conditional field), one for the
+/// first customer only, and one the second customer hides.
+async fn catalogue(store: &Store, actor: &Actor, first: Uuid, second: Option<Uuid>) -> anyhow::Result<()> {
+    use crate::domain::request_type::{Override, RequestTypeDraft};
+    use crate::usecases::request_types;
+    let types = [
+        json!({"name": "New laptop", "icon": "💻", "category": "Hardware",
+        "description": "A new or replacement laptop, set up and ready to use.",
+        "fields": [
+            {"key": "model", "label": "Model", "kind": "select", "required": true,
+             "options": ["Standard (14\")", "Developer (16\")", "Something else"]},
+            {"key": "other_model", "label": "Which model do you need?", "kind": "text", "required": true,
+             "show_when": {"field": "model", "equals": "Something else"}},
+            {"key": "extras", "label": "Extras", "kind": "multiselect", "options": ["Docking station", "Headset", "Bag"]},
+            {"key": "needed_by", "label": "Needed by", "kind": "date", "required": true},
+            {"key": "replaces", "label": "It replaces a broken laptop", "kind": "checkbox"}
+        ]}),
+        json!({"name": "New starter", "icon": "👋", "category": "Accounts", "default_urgency": "high",
+        "description": "Accounts, e-mail and equipment for someone joining.",
+        "fields": [
+            {"key": "name", "label": "Their full name", "kind": "text", "required": true},
+            {"key": "start", "label": "First day", "kind": "date", "required": true},
+            {"key": "manager", "label": "Their manager's e-mail address", "kind": "email", "required": true},
+            {"key": "systems", "label": "Systems they need", "kind": "multiselect",
+             "options": ["E-mail", "CRM", "Accounting", "VPN"]},
+            {"key": "notes", "label": "Anything else we should know", "kind": "textarea"}
+        ]}),
+        json!({"name": "Password reset", "icon": "🔑", "category": "Accounts",
+        "description": "Locked out, or a password that expired.",
+        "fields": [
+            {"key": "system", "label": "Which system", "kind": "select", "required": true,
+             "options": ["Windows sign-in", "E-mail", "VPN", "Other"]},
+            {"key": "reach", "label": "A phone number we can call you on", "kind": "text"}
+        ]}),
+        json!({"name": "Report an outage", "icon": "🚨", "category": "Problems", "ticket_type": "incident",
+        "default_urgency": "high", "description": "Something many people depend on is down.",
+        "fields": [
+            {"key": "service", "label": "What is down", "kind": "text", "required": true},
+            {"key": "affected", "label": "How many people are affected", "kind": "number"},
+            {"key": "since", "label": "Since when", "kind": "text", "help": "For example: since 9:30 this morning."}
+        ]}),
+    ];
+    let mut created = Vec::new();
+    for body in types {
+        let draft: RequestTypeDraft = serde_json::from_value(body)?;
+        created.push(request_types::create_request_type(store, actor, draft).await?);
+    }
+    let own: RequestTypeDraft = serde_json::from_value(json!({
+    "name": "Visitor badge", "icon": "🪪", "category": "Facilities", "customer_ids": [first],
+    "description": "A badge for a visitor to the office.",
+    "fields": [
+        {"key": "visitor", "label": "Visitor's name", "kind": "text", "required": true},
+        {"key": "day", "label": "Day of the visit", "kind": "date", "required": true}
+    ]}))?;
+    request_types::create_request_type(store, actor, own).await?;
+    if let Some(second) = second {
+        let hidden = Override { hidden: true, assignment_group_id: None };
+        request_types::tailor(store, actor, second, created[1].id, hidden).await?;
+    }
+    Ok(())
 }
 
 /// Activates a customer's portal: colours, a logo, features, a layout with links, and sign-in

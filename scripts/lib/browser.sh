@@ -1,15 +1,17 @@
 # shellcheck shell=bash
-# ensure_browser: Debian's Chromium and ChromeDriver, and the npm packages the tests use.
+# ensure_browser: Debian's Chromium and ChromeDriver (with a colour emoji font, so request types'
+# icons show in screenshots as people's browsers show them), and the npm packages the tests use.
 
 ensure_browser() {
-  if [ ! -x /usr/bin/chromium ] || [ ! -x /usr/bin/chromedriver ]; then
+  if [ ! -x /usr/bin/chromium ] || [ ! -x /usr/bin/chromedriver ] \
+     || [ ! -e /usr/share/fonts/truetype/noto/NotoColorEmoji.ttf ]; then
     if [ "$(id -u)" -ne 0 ]; then
-      echo "Chromium is missing and this is not root: install the 'chromium' and 'chromium-driver' packages." >&2
+      echo "Chromium is missing and this is not root: install the 'chromium', 'chromium-driver' and 'fonts-noto-color-emoji' packages." >&2
       return 1
     fi
-    echo "Installing Chromium and ChromeDriver from Debian's packages…"
+    echo "Installing Chromium, ChromeDriver and an emoji font from Debian's packages…"
     apt-get update -qq
-    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver >/dev/null
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver fonts-noto-color-emoji >/dev/null
   fi
 }
 

@@ -36,9 +36,13 @@ async fn a_newcomer_walks_the_demo() {
     browser.assert_accessible("the demo identity provider's page").await;
     browser.assert_layout("demo-idp-sign-in").await;
     browser.click(".demo-people li:first-child button").await;
-    browser
-        .wait_until("the submit form after sign-in", "return !!document.getElementById('ticket-form')")
-        .await;
+    // After sign-in: the service catalogue, then "Something else" for the plain form.
+    browser.wait_until("the catalogue after sign-in", "return !!document.querySelector('.catalogue')").await;
+    assert!(browser.text_of("main").await.contains("New laptop"));
+    browser.assert_accessible("the demo's catalogue").await;
+    browser.assert_layout("demo-portal-catalogue").await;
+    browser.click("a[href$='/tickets/new/other']").await;
+    browser.wait_until("the plain form", "return !!document.getElementById('ticket-form')").await;
 
     let (portal_ticket, ticket_id) =
         browser.submit_ticket("The projector in room 2 shows no picture", "It was fine yesterday.").await;

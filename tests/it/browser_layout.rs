@@ -197,11 +197,32 @@ async fn every_page_holds_hostile_text_at_phone_and_desktop_widths() {
         )
         .await;
     assert_eq!(status, StatusCode::OK);
+    // A request type full of hostile text, for the catalogue and its form.
+    let (status, request_type) = app
+        .post_json(
+            "/request-types",
+            &app.admin.token,
+            json!({"name": long_word(100), "description": hostile(), "category": long_word(60), "icon": "🧪",
+                "fields": [
+                    {"key": "choice", "label": long_word(100), "kind": "select", "required": true,
+                     "options": [long_word(100), "Other"], "help": long_word(300)},
+                    {"key": "more", "label": long_word(100), "kind": "multiselect", "options": [long_word(100), "B"]},
+                    {"key": "other", "label": long_word(100), "kind": "text",
+                     "show_when": {"field": "choice", "equals": "Other"}},
+                    {"key": "tick", "label": long_word(100), "kind": "checkbox"}
+                ]}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{request_type}");
+    let request_form = format!("/tickets/new/{}", request_type["id"].as_str().unwrap());
     let search_long = format!("/search?q={}", long_word(300));
     let search_found = "/search?q=hostile".to_string();
     for (name, path) in [
         ("portal-landing", "/".to_string()),
-        ("portal-submit", "/tickets/new".to_string()),
+        ("portal-catalogue", "/tickets/new".to_string()),
+        ("portal-catalogue-search", format!("/tickets/new?q={}", long_word(300))),
+        ("portal-request-form", request_form),
+        ("portal-submit", "/tickets/new/other".to_string()),
         ("portal-my-tickets", "/tickets".to_string()),
         ("portal-ticket", format!("/tickets/{}", data.ticket_id)),
         ("portal-knowledge-base", "/kb".to_string()),

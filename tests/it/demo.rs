@@ -157,7 +157,11 @@ async fn the_demo_shows_both_sides_of_the_product(backend: Backend) {
     assert!(landing.text().await.unwrap().contains("Ada Lovelace"), "signed in");
 
     // Ada submits; the team answers in the console; Ada reads the answer.
-    let new = ada.get(format!("{acme}tickets/new")).send().await.unwrap().text().await.unwrap();
+    let catalogue = ada.get(format!("{acme}tickets/new")).send().await.unwrap().text().await.unwrap();
+    for offered in ["New laptop", "New starter", "Password reset", "Report an outage", "Visitor badge"] {
+        assert!(catalogue.contains(offered), "the demo catalogue offers {offered}");
+    }
+    let new = ada.get(format!("{acme}tickets/new/other")).send().await.unwrap().text().await.unwrap();
     let mut pairs = form_pairs(&new, "ticket-form");
     set(&mut pairs, "type", "incident");
     set(&mut pairs, "short_description", "Projector in room 2 shows no picture");

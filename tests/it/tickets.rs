@@ -53,7 +53,7 @@ pub async fn ticketing_portal(app: &TestApp, idp: &TestIdp, name: &str) -> (SsoP
 pub async fn submit(visitor: &Visitor, portal: &SsoPortal, fields: &[(&str, &str)]) -> reqwest::Response {
     let page = visitor
         .client
-        .get(format!("{}{}", visitor.base, portal.path("/tickets/new")))
+        .get(format!("{}{}", visitor.base, portal.path("/tickets/new/other")))
         .send()
         .await
         .unwrap()

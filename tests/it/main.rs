@@ -25,6 +25,7 @@ mod browser_layout;
 mod browser_mail;
 mod browser_organisations;
 mod browser_portal;
+mod browser_request_types;
 mod browser_sso;
 mod browser_sso_form;
 mod browser_team;

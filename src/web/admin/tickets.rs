@@ -193,6 +193,8 @@ struct TicketPage {
     mail: Vec<OutboxEntry>,
     files: Vec<Attachment>,
     file_limit: String,
+    /// The name of the request type the ticket was filed through, while the type exists.
+    request_type: Option<String>,
 }
 
 impl TicketPage {
@@ -243,6 +245,14 @@ async fn ticket_page(
         .into_iter()
         .filter(|m| m.active && group.member_ids.contains(&m.id))
         .collect();
+    let request_type = match ticket.request_type_id {
+        Some(type_id) => match state.store.request_type(type_id).await {
+            Ok(found) => Some(found.settings.name),
+            Err(crate::store::StoreError::NotFound { .. }) => None,
+            Err(other) => return Err(other.into()),
+        },
+        None => None,
+    };
     let status = if errors.is_empty() {
         axum::http::StatusCode::OK
     } else {
@@ -263,6 +273,7 @@ async fn ticket_page(
         mail: state.store.mail_of_ticket(id).await?,
         files: attachments::files_of(&state.store, &user.actor(), id).await.map_err(AppError::from)?,
         file_limit: state.attachments.settings.file_limit_text(),
+        request_type,
     };
     Ok((status, page).into_response())
 }

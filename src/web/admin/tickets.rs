@@ -270,6 +270,16 @@ impl TicketPage {
         comment.author_kind == crate::domain::ticket::AuthorKind::EndUser
     }
 
+    /// The description without the answers it begins with (they are listed above it): what the
+    /// requester added in their own words.
+    fn own_words(&self) -> &str {
+        let answers = crate::domain::request_type::answers_text(&self.ticket.answers);
+        match self.ticket.description.strip_prefix(&answers) {
+            Some(rest) if !self.ticket.answers.is_empty() => rest.trim(),
+            _ => &self.ticket.description,
+        }
+    }
+
     fn is_assignee(&self, id: &Uuid) -> bool {
         self.ticket.assignee_id == Some(*id)
     }

@@ -52,3 +52,13 @@ if (ssoForm) {
   });
   showChosen();
 }
+
+// The request type builder: a field's options box shows only for the kinds that choose from
+// options (without this file it always shows, and other kinds ignore it).
+document.querySelectorAll("[data-field-kind]").forEach((select) => {
+  const box = select.closest(".builder-field")?.querySelector("[data-options]");
+  if (!box) return;
+  const show = () => { box.toggleAttribute("data-unused", !["select", "multiselect"].includes(select.value)); };
+  select.addEventListener("change", show);
+  show();
+});

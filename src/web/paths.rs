@@ -18,6 +18,8 @@ pub const ACCOUNT_PASSWORD: &str = "/admin/account/password";
 pub const TICKETS: &str = "/admin/tickets";
 pub const KB: &str = "/admin/kb";
 pub const NEW_ARTICLE: &str = "/admin/kb/new";
+pub const REQUEST_TYPES: &str = "/admin/request-types";
+pub const NEW_REQUEST_TYPE: &str = "/admin/request-types/new";
 pub const STYLESHEET: &str = "/assets/admin.css";
 pub const SCRIPT: &str = "/assets/admin.js";
 pub const DRAWER_SCRIPT: &str = "/assets/drawer.js";
@@ -77,6 +79,10 @@ routes! {
     EDIT_GROUP, edit_group(id) = "/admin/groups/{id}/edit";
     DELETE_GROUP, delete_group(id) = "/admin/groups/{id}/delete";
     TEAM_MEMBER, team_member(id) = "/admin/team/{id}";
+    REQUEST_TYPE, request_type(id) = "/admin/request-types/{id}";
+    DELETE_REQUEST_TYPE, delete_request_type(id) = "/admin/request-types/{id}/delete";
+    CUSTOMER_REQUEST_TYPES, customer_request_types(id) = "/admin/customers/{id}/request-types";
+    CUSTOMER_REQUEST_TYPE, customer_request_type(id, type_id) = "/admin/customers/{id}/request-types/{type_id}";
     TEAM_MEMBER_PASSWORD, team_member_password(id) = "/admin/team/{id}/password";
 }
 

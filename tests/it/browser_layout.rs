@@ -152,6 +152,78 @@ async fn hostile_ticket(app: &TestApp, portal: &SsoPortal) -> String {
     id
 }
 
+struct Typed {
+    request_type_id: uuid::Uuid,
+    ticket_id: uuid::Uuid,
+}
+
+/// A request type for the portal's customer with every kind of field, all their text as long as
+/// allowed, and a ticket filed through it with long answers.
+async fn hostile_typed_ticket(app: &TestApp, portal: &SsoPortal, group_id: &str) -> Typed {
+    use portico::domain::actor::Actor;
+    use portico::domain::request_type::{Condition, FieldDraft, FieldKind, RequestTypeDraft};
+    let customer_id: uuid::Uuid = portal.customer_id.parse().unwrap();
+    let fields = FieldKind::ALL
+        .iter()
+        .enumerate()
+        .map(|(n, kind)| FieldDraft {
+            key: Some(format!("f{n}_{}", kind.as_str())),
+            label: Some(format!("{n}{}", long_word(99))),
+            kind: Some(kind.as_str().into()),
+            required: Some(n == 0),
+            options: kind
+                .has_options()
+                .then(|| vec![format!("A{}", long_word(99)), format!("B{}", long_word(99))]),
+            help: Some(long_word(300)),
+            show_when: (n == 6)
+                .then(|| Condition { field: "f5_select".into(), equals: format!("B{}", long_word(99)) }),
+        })
+        .collect();
+    let draft = RequestTypeDraft {
+        name: Some(long_word(100)),
+        description: Some(long_word(500)),
+        icon: Some("💻".into()),
+        category: Some(long_word(60)),
+        customer_ids: Some(vec![customer_id]),
+        assignment_group_id: Some(Some(group_id.parse().unwrap())),
+        fields: Some(fields),
+        ..Default::default()
+    };
+    let created = portico::usecases::request_types::create_request_type(&app.store, &Actor::cli(), draft)
+        .await
+        .unwrap();
+    let (_, users) =
+        app.get_json(&format!("/customers/{}/end-users", portal.customer_id), &app.admin.token).await;
+    let ada = users["items"].as_array().unwrap().iter().find(|u| u["email"] == "ada@acme.example").unwrap();
+    let answers = [
+        ("f0_text", long_word(300)),
+        ("f1_textarea", format!("{}\n{}", long_word(300), long_word(300))),
+        ("f4_email", format!("{}@example.com", long_word(60).to_lowercase())),
+        ("f5_select", format!("B{}", long_word(99))),
+        ("f6_multiselect", format!("A{}", long_word(99))),
+        ("f7_checkbox", "true".into()),
+    ]
+    .into_iter()
+    .map(|(k, v)| (k.to_string(), vec![v]))
+    .collect();
+    let request = portico::usecases::tickets::TicketRequest {
+        draft: portico::domain::ticket::TicketDraft {
+            kind: None,
+            short_description: Some(long_word(200)),
+            description: None,
+            urgency: None,
+        },
+        customer_id,
+        requester_id: ada["id"].as_str().unwrap().parse().unwrap(),
+        assignment_group_id: None,
+        source: portico::domain::ticket::ContactSource::Console,
+        submission_key: None,
+        typed: Some(portico::usecases::tickets::TypedRequest { request_type_id: created.id, answers }),
+    };
+    let ticket = portico::usecases::tickets::submit_ticket(&app.store, &Actor::cli(), request).await.unwrap();
+    Typed { request_type_id: created.id, ticket_id: ticket.ticket.id }
+}
+
 /// Opens `path`, waits for it, checks axe-core and the layout at both widths.
 async fn visit(browser: &Browser, url: &str, name: &str, problems: &mut Vec<String>) {
     browser.goto(url).await;
@@ -241,6 +313,8 @@ async fn every_page_holds_hostile_text_at_phone_and_desktop_widths() {
         visit(&browser, &app.url(&portal.path(&path)), name, &mut problems).await;
     }
 
+    let typed = hostile_typed_ticket(&app, &portal, &data.group_id).await;
+
     // The console, signed in as an admin.
     browser.goto(&app.url("/admin/login")).await;
     problems.extend(browser.layout_problems_at_both_widths("layout-console-sign-in").await);
@@ -265,6 +339,20 @@ async fn every_page_holds_hostile_text_at_phone_and_desktop_widths() {
         ("console-kb", "/admin/kb".to_string()),
         ("console-kb-editor", format!("/admin/kb/{}", data.article_id)),
         ("console-account", "/admin/account".to_string()),
+        ("console-request-types", "/admin/request-types".to_string()),
+        ("console-request-type", format!("/admin/request-types/{}", typed.request_type_id)),
+        ("console-request-type-new", "/admin/request-types/new".to_string()),
+        ("console-request-type-delete", format!("/admin/request-types/{}/delete", typed.request_type_id)),
+        ("console-customer-request-types", format!("/admin/customers/{customer}/request-types")),
+        ("console-typed-ticket", format!("/admin/tickets/{}", typed.ticket_id)),
+        (
+            "console-tickets-filtered",
+            format!(
+                "/admin/tickets?group=all&status=all&request_type={}&q={}",
+                typed.request_type_id,
+                long_word(300)
+            ),
+        ),
     ] {
         visit(&browser, &app.url(&path), name, &mut problems).await;
     }

@@ -32,6 +32,7 @@ mod browser_team;
 mod browser_tickets;
 mod cli;
 mod console;
+mod console_request_types;
 mod crafted_idp;
 mod demo;
 mod drawer;

@@ -40,6 +40,11 @@ pub enum Done {
     TeamMemberSaved(Uuid),
     ArticleSaved(Uuid),
     ArticleDeleted,
+    RequestTypeCreated(Uuid),
+    RequestTypeSaved(Uuid),
+    RequestTypeDeleted,
+    /// A customer's tailoring of a request type.
+    RequestTypeTailored(Uuid),
     PasswordChanged,
     TicketReplied,
     TicketNoted,
@@ -56,6 +61,7 @@ enum Subject {
     TeamMember(Uuid),
     Article(Uuid),
     Sso(Uuid, Uuid),
+    RequestType(Uuid),
 }
 
 impl Done {
@@ -83,6 +89,10 @@ impl Done {
             Self::TeamMemberSaved(_) => "team-member-saved",
             Self::ArticleSaved(_) => "article-saved",
             Self::ArticleDeleted => "article-deleted",
+            Self::RequestTypeCreated(_) => "request-type-created",
+            Self::RequestTypeSaved(_) => "request-type-saved",
+            Self::RequestTypeDeleted => "request-type-deleted",
+            Self::RequestTypeTailored(_) => "request-type-tailored",
             Self::PasswordChanged => "password-changed",
             Self::TicketReplied => "reply",
             Self::TicketNoted => "note",
@@ -106,7 +116,10 @@ impl Done {
             | Self::GroupCreated(id)
             | Self::GroupSaved(id)
             | Self::TeamMemberSaved(id)
-            | Self::ArticleSaved(id) => Some(id.to_string()),
+            | Self::ArticleSaved(id)
+            | Self::RequestTypeCreated(id)
+            | Self::RequestTypeSaved(id)
+            | Self::RequestTypeTailored(id) => Some(id.to_string()),
             Self::PortalSaved(revision) | Self::PortalRestored(revision) => Some(revision.to_string()),
             Self::SsoAdded { customer_id, id } | Self::SsoSaved { customer_id, id } => {
                 Some(format!("{customer_id}.{id}"))
@@ -114,6 +127,7 @@ impl Done {
             Self::SsoRemoved
             | Self::GroupDeleted
             | Self::ArticleDeleted
+            | Self::RequestTypeDeleted
             | Self::PasswordChanged
             | Self::TicketReplied
             | Self::TicketNoted
@@ -174,6 +188,10 @@ impl Done {
             "team-member-saved" => Self::TeamMemberSaved(id()?),
             "article-saved" => Self::ArticleSaved(id()?),
             "article-deleted" => Self::ArticleDeleted,
+            "request-type-created" => Self::RequestTypeCreated(id()?),
+            "request-type-saved" => Self::RequestTypeSaved(id()?),
+            "request-type-deleted" => Self::RequestTypeDeleted,
+            "request-type-tailored" => Self::RequestTypeTailored(id()?),
             "password-changed" => Self::PasswordChanged,
             "reply" => Self::TicketReplied,
             "note" => Self::TicketNoted,
@@ -200,6 +218,9 @@ impl Done {
             Self::GroupCreated(id) | Self::GroupSaved(id) => Subject::Group(id),
             Self::TeamMemberSaved(id) => Subject::TeamMember(id),
             Self::ArticleSaved(id) => Subject::Article(id),
+            Self::RequestTypeCreated(id) | Self::RequestTypeSaved(id) | Self::RequestTypeTailored(id) => {
+                Subject::RequestType(id)
+            }
             _ => return None,
         })
     }
@@ -266,6 +287,12 @@ impl Done {
                 None => named("Article", "saved"),
             },
             Self::ArticleDeleted => "Article deleted.".into(),
+            Self::RequestTypeCreated(_) => named("Request type", "created"),
+            Self::RequestTypeSaved(_) => named("Request type", "saved"),
+            Self::RequestTypeDeleted => {
+                "Request type deleted. Tickets filed through it keep their answers.".into()
+            }
+            Self::RequestTypeTailored(_) => named("Request type", "saved for this customer"),
             Self::PasswordChanged => {
                 "Your password was changed. Your other sessions have been signed out.".into()
             }
@@ -291,6 +318,9 @@ impl Done {
             Some(Subject::Article(id)) => store.article(id).await.ok().map(|a| (a.title, a.published)),
             Some(Subject::Sso(customer_id, id)) => {
                 store.sso_config(customer_id, id).await.ok().map(|c| (c.settings.label, true))
+            }
+            Some(Subject::RequestType(id)) => {
+                store.request_type(id).await.ok().map(|t| (t.settings.name, true))
             }
         };
         self.sentence(name.as_ref().map(|(name, flag)| (name.as_str(), *flag)))
@@ -348,6 +378,10 @@ mod tests {
             Done::TeamMemberSaved(id),
             Done::ArticleSaved(id),
             Done::ArticleDeleted,
+            Done::RequestTypeCreated(id),
+            Done::RequestTypeSaved(id),
+            Done::RequestTypeDeleted,
+            Done::RequestTypeTailored(id),
             Done::PasswordChanged,
             Done::TicketReplied,
             Done::TicketNoted,

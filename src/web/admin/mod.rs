@@ -12,6 +12,7 @@ pub mod kb;
 pub mod layout;
 pub mod login;
 pub mod page_error;
+pub mod request_types;
 pub mod session;
 pub mod sso;
 pub mod team;
@@ -71,6 +72,12 @@ pub fn router(_state: &AppState) -> Router<AppState> {
         .route(paths::NEW_ARTICLE, get(kb::new_form))
         .route(paths::ARTICLE, get(kb::edit_form).post(kb::update))
         .route(paths::DELETE_ARTICLE, post(kb::delete))
+        .route(paths::REQUEST_TYPES, get(request_types::list).post(request_types::create))
+        .route(paths::NEW_REQUEST_TYPE, get(request_types::new_form))
+        .route(paths::REQUEST_TYPE, get(request_types::show).post(request_types::update))
+        .route(paths::DELETE_REQUEST_TYPE, get(request_types::delete_form).post(request_types::delete))
+        .route(paths::CUSTOMER_REQUEST_TYPES, get(request_types::tailoring::show))
+        .route(paths::CUSTOMER_REQUEST_TYPE, post(request_types::tailoring::save))
         .route(paths::TICKET, get(tickets::show).post(tickets::update))
         .route(paths::TICKET_FOLLOWERS, post(tickets::share))
         .route(paths::TICKET_FOLLOWER_REMOVE, post(tickets::unshare))

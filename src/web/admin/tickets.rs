@@ -27,6 +27,7 @@ use crate::store::mail::{DeliveryState, OutboxEntry};
 use crate::store::tickets::{TicketChanges, TicketFilter};
 use crate::usecases::UseCaseError;
 use crate::usecases::attachments;
+use crate::usecases::request_types;
 use crate::usecases::tickets::{self, Files, Visibility};
 use crate::web::downloads;
 use crate::web::error::AppError;
@@ -68,6 +69,11 @@ struct QueuePage {
     group: String,
     status: String,
     customer: String,
+    /// The request type filter (a type id) and its choices, by name.
+    request_type: String,
+    request_types: Vec<(Uuid, String)>,
+    /// Words searched for in the ticket's text and its answers.
+    q: String,
     statuses: &'static [Status],
     next_page: Option<String>,
     /// The saved view shown, if one is.
@@ -85,7 +91,29 @@ pub struct QueueQuery {
     /// Empty: open tickets; `all`; or one status.
     status: Option<String>,
     customer: Option<String>,
+    /// A request type id: only tickets filed through it.
+    request_type: Option<String>,
+    /// Words in the short description, the description or the answers, or a ticket number.
+    q: Option<String>,
     cursor: Option<String>,
+}
+
+impl QueuePage {
+    /// A saved view's link, keeping the search and the request type filter.
+    fn view_link(&self, view: &str) -> String {
+        let mut query = form_urlencoded::Serializer::new(String::new());
+        if !view.is_empty() {
+            query.append_pair("view", view);
+        }
+        if !self.q.is_empty() {
+            query.append_pair("q", &self.q);
+        }
+        if !self.request_type.is_empty() {
+            query.append_pair("request_type", &self.request_type);
+        }
+        let query = query.finish();
+        if query.is_empty() { paths::TICKETS.to_string() } else { format!("{}?{query}", paths::TICKETS) }
+    }
 }
 
 pub async fn queue(
@@ -124,6 +152,17 @@ pub async fn queue(
         "waiting" => TicketFilter { status: Some(Status::OnHold), ..Default::default() },
         _ => return Err(FieldError::new("view", "The view must be mine, unassigned or waiting.").into()),
     };
+    // The search and the request type narrow a saved view as well as the filters.
+    let q = query.q.clone().unwrap_or_default().trim().to_string();
+    if !q.is_empty() {
+        filter.search = Some(q.clone());
+    }
+    let request_type = query.request_type.clone().unwrap_or_default();
+    if !request_type.is_empty() {
+        filter.request_type_id = Some(Uuid::parse_str(&request_type).map_err(|_| {
+            FieldError::new("request_type", "The request type filter does not name a request type.")
+        })?);
+    }
     let page = PageRequest::parse(query.cursor.as_deref(), Some(50))?;
     let found = state.store.list_tickets(&filter, &page).await?;
     // The filters offer every group and customer; the rows are labelled with one query per
@@ -155,6 +194,8 @@ pub async fn queue(
             .append_pair("group", &group)
             .append_pair("status", &status)
             .append_pair("customer", &customer)
+            .append_pair("request_type", &request_type)
+            .append_pair("q", &q)
             .append_pair("cursor", &cursor)
             .finish();
         format!("{}?{query}", paths::TICKETS)
@@ -167,6 +208,13 @@ pub async fn queue(
         group,
         status,
         customer,
+        request_type,
+        request_types: request_types::list_request_types(&state.store, &user.actor())
+            .await?
+            .into_iter()
+            .map(|t| (t.id, t.settings.name))
+            .collect(),
+        q,
         statuses: Status::ALL,
         next_page,
         view,
@@ -193,6 +241,8 @@ struct TicketPage {
     mail: Vec<OutboxEntry>,
     files: Vec<Attachment>,
     file_limit: String,
+    /// The name of the request type the ticket was filed through, while the type exists.
+    request_type: Option<String>,
 }
 
 impl TicketPage {
@@ -220,6 +270,16 @@ impl TicketPage {
         comment.author_kind == crate::domain::ticket::AuthorKind::EndUser
     }
 
+    /// The description without the answers it begins with (they are listed above it): what the
+    /// requester added in their own words.
+    fn own_words(&self) -> &str {
+        let answers = crate::domain::request_type::answers_text(&self.ticket.answers);
+        match self.ticket.description.strip_prefix(&answers) {
+            Some(rest) if !self.ticket.answers.is_empty() => rest.trim(),
+            _ => &self.ticket.description,
+        }
+    }
+
     fn is_assignee(&self, id: &Uuid) -> bool {
         self.ticket.assignee_id == Some(*id)
     }
@@ -243,6 +303,14 @@ async fn ticket_page(
         .into_iter()
         .filter(|m| m.active && group.member_ids.contains(&m.id))
         .collect();
+    let request_type = match ticket.request_type_id {
+        Some(type_id) => match state.store.request_type(type_id).await {
+            Ok(found) => Some(found.settings.name),
+            Err(crate::store::StoreError::NotFound { .. }) => None,
+            Err(other) => return Err(other.into()),
+        },
+        None => None,
+    };
     let status = if errors.is_empty() {
         axum::http::StatusCode::OK
     } else {
@@ -263,6 +331,7 @@ async fn ticket_page(
         mail: state.store.mail_of_ticket(id).await?,
         files: attachments::files_of(&state.store, &user.actor(), id).await.map_err(AppError::from)?,
         file_limit: state.attachments.settings.file_limit_text(),
+        request_type,
     };
     Ok((status, page).into_response())
 }

@@ -72,6 +72,7 @@ fn button_view(button: &Button, context: &PortalContext<'_>) -> ButtonView {
         ButtonTarget::SubmitTicket => (format!("{base}/tickets/new"), false),
         ButtonTarget::MyTickets => (format!("{base}/tickets"), false),
         ButtonTarget::KnowledgeBase => (format!("{base}/kb"), false),
+        ButtonTarget::RequestType(id) => (format!("{base}/tickets/new/{id}"), false),
         ButtonTarget::Link(id) => {
             (context.settings.link(id).map(|l| l.url.clone()).unwrap_or_default(), true)
         }

@@ -7,6 +7,7 @@ use super::{UseCaseError, UseCaseResult};
 use crate::domain::actor::Actor;
 use crate::domain::event::{EventKind, NewEvent};
 use crate::domain::portal::document::PortalSettings;
+use crate::domain::portal::layout::ButtonTarget;
 use crate::domain::validation::ValidationErrors;
 use crate::logo::Logo;
 use crate::store::portals::{Save, StoredLogo, StoredPortal};
@@ -26,6 +27,7 @@ pub async fn save_portal(
     expected_revision: i64,
 ) -> UseCaseResult<StoredPortal> {
     actor.require_admin()?;
+    check_request_buttons(store, actor, customer_id, settings).await?;
     let mut tx = store.begin_write().await?;
     let current = tx.portal_for_update(customer_id).await?;
     check_revision(expected_revision, current.revision)?;
@@ -40,6 +42,44 @@ pub async fn save_portal(
     }
     let save = Save { settings, logo_id, summary: sentence(&changes) };
     write(tx, actor, &current, &save).await
+}
+
+/// A button may open only a request type offered to the customer (not another customer's, not
+/// one it hides).
+async fn check_request_buttons(
+    store: &Store,
+    actor: &Actor,
+    customer_id: Uuid,
+    settings: &PortalSettings,
+) -> UseCaseResult<()> {
+    let wanted: Vec<(usize, Uuid)> = settings
+        .layout
+        .buttons
+        .iter()
+        .enumerate()
+        .filter_map(|(i, b)| match b.target {
+            ButtonTarget::RequestType(id) => Some((i, id)),
+            _ => None,
+        })
+        .collect();
+    if wanted.is_empty() {
+        return Ok(());
+    }
+    let offered: Vec<Uuid> = super::request_types::catalogue(store, actor, customer_id)
+        .await?
+        .into_iter()
+        .map(|o| o.request_type.id)
+        .collect();
+    let mut errors = ValidationErrors::new();
+    for (index, id) in wanted {
+        if !offered.contains(&id) {
+            errors.push(crate::domain::validation::FieldError::new(
+                format!("layout.buttons[{index}].target"),
+                format!("Button {} opens a request type that is not offered to this customer.", index + 1),
+            ));
+        }
+    }
+    Ok(errors.into_result()?)
 }
 
 /// Whether another portal has one of the addresses in `settings` (slug or custom domain): the

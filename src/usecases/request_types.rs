@@ -216,6 +216,15 @@ pub async fn catalogue(store: &Store, actor: &Actor, customer_id: Uuid) -> UseCa
     Ok(offered)
 }
 
+/// Whether the customer's portal offers its plain ticket form: when the portal says so, and
+/// always when there is no request type to choose from.
+pub async fn plain_form_offered(store: &Store, actor: &Actor, customer_id: Uuid) -> UseCaseResult<bool> {
+    if store.portal(customer_id).await?.settings.features.ticketing.plain_form {
+        return Ok(true);
+    }
+    Ok(catalogue(store, actor, customer_id).await?.is_empty())
+}
+
 /// One type as the customer's end users may use it, or "not found".
 pub async fn offered_type(
     store: &Store,

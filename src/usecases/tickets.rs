@@ -92,6 +92,14 @@ async fn submit(
         Some(typed) => Some(typed_ticket(store, &request, typed).await?),
         None => None,
     };
+    // In the portal, the plain form exists only where the portal offers it.
+    if actor.is_end_user()
+        && typed.is_none()
+        && request.source == ContactSource::Portal
+        && !super::request_types::plain_form_offered(store, actor, request.customer_id).await?
+    {
+        return Err(UseCaseError::NotFound("ticket form"));
+    }
     let new = match &typed {
         Some(typed) => typed.new.clone(),
         None => request.draft.clone().into_new()?,

@@ -5,7 +5,7 @@
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 
-use crate::html_form::{form_pairs, set};
+use crate::html_form::{form_pairs, set, value};
 use crate::idp::{SsoPortal, TestIdp, Visitor};
 use crate::support::{Backend, TestApp, assert_problem_names, on_both_backends, snapshot};
 use crate::tickets::ticketing_portal;
@@ -15,6 +15,8 @@ on_both_backends!(
     each_customer_is_offered_its_own_catalogue,
     the_portal_form_checks_every_kind_and_keeps_what_was_typed,
     tickets_keep_their_answers_when_their_type_changes,
+    a_landing_page_button_opens_a_request_type,
+    the_plain_form_is_offered_only_where_the_portal_says_so,
 );
 
 /// A type with a field of every kind and two conditional fields.
@@ -473,4 +475,178 @@ async fn tickets_keep_their_answers_when_their_type_changes(backend: Backend) {
     let (_, kept) = app.get_json(&format!("/tickets/{}", first["id"].as_str().unwrap()), token).await;
     assert_eq!(kept["request_type_id"], Value::Null);
     assert_eq!(kept["fields"]["model"], "Developer");
+}
+
+async fn a_landing_page_button_opens_a_request_type(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    let token = &app.admin.token;
+    let (_, group) = app.post_json("/assignment-groups", token, json!({"name": "Desk"})).await;
+    let drawer = crate::drawer::open_drawer(&app).await;
+    let customer_id = drawer.customer_id.clone();
+    let (_, other) = app.post_json("/customers", token, json!({"name": "Globex"})).await;
+    let laptop = create_type(&app, laptop(&[])).await;
+    let theirs = create_type(&app, json!({"name": "Globex badge", "customer_ids": [other["id"]]})).await;
+    let laptop_target = format!("request_type:{}", laptop["id"].as_str().unwrap());
+
+    // In the drawer: the offered types can be added as buttons, and removed again.
+    let mut step1 = drawer.pairs(&drawer.path).await;
+    set(&mut step1, "ticketing", "on");
+    set(&mut step1, "ticketing_group", group["id"].as_str().unwrap());
+    let step2_page = drawer.post(&step1, "next").await.text().await.unwrap();
+    assert!(step2_page.contains("<option value=\"request_type:"), "the type can be added");
+    assert!(!step2_page.contains("Globex badge"), "another customer's type is not offered");
+    let mut step2 = form_pairs(&step2_page, "drawer-form");
+    set(&mut step2, "add_request_type", &laptop_target);
+    let added_page = drawer.post(&step2, "add_request_button").await.text().await.unwrap();
+    assert!(added_page.contains("Request type: Laptop request"), "the new row names its type");
+    let added = form_pairs(&added_page, "drawer-form");
+    let index =
+        (0..5).find(|i| value(&added, &format!("button.{i}.target")) == laptop_target).expect("a button");
+    assert_eq!(value(&added, &format!("button.{index}.label")), "Laptop request");
+    let removed = form_pairs(
+        &drawer.post(&added, &format!("remove_button.{index}")).await.text().await.unwrap(),
+        "drawer-form",
+    );
+    assert!(!removed.iter().any(|(k, v)| k.ends_with(".target") && v == &laptop_target));
+    // A feature's own button cannot be removed this way.
+    let kept =
+        form_pairs(&drawer.post(&removed, "remove_button.0").await.text().await.unwrap(), "drawer-form");
+    assert_eq!(value(&kept, "button.0.target"), "submit_ticket");
+    // The plain form is offered by default; unticking it is saved with the rest.
+    assert_eq!(value(&added, "ticketing_plain_form"), "on");
+    let mut added = added;
+    crate::html_form::unset(&mut added, "ticketing_plain_form");
+    assert_eq!(drawer.post(&added, "save").await.status(), StatusCode::SEE_OTHER);
+    let saved = app.store.portal(customer_id.parse().unwrap()).await.unwrap().settings;
+    assert!(!saved.features.ticketing.plain_form);
+
+    // The live landing page links the form.
+    let (_, portal) = app.get_json(&format!("/customers/{customer_id}/portal"), token).await;
+    let targets: Vec<&str> = portal["layout"]["buttons"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|b| b["target"].as_str().unwrap())
+        .collect();
+    assert!(targets.contains(&laptop_target.as_str()), "{targets:?}");
+    let preview = app
+        .api(Method::POST, &format!("/customers/{customer_id}/portal/preview"), token)
+        .json(&portal)
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        preview.contains(&format!("/tickets/new/{}", laptop["id"].as_str().unwrap())),
+        "the button opens the form"
+    );
+
+    // The API refuses a type not offered to the customer, and a target that is no id.
+    let before = snapshot(&app.store, "portals").await;
+    for target in
+        [format!("request_type:{}", theirs["id"].as_str().unwrap()), "request_type:nope".to_string()]
+    {
+        let mut document = portal.clone();
+        document["layout"]["buttons"]
+            .as_array_mut()
+            .unwrap()
+            .push(json!({"target": target, "size": "small", "label": "Badge", "description": ""}));
+        let response = app
+            .api(Method::PUT, &format!("/customers/{customer_id}/portal"), token)
+            .header("if-match", portal["revision"].to_string())
+            .json(&document)
+            .send()
+            .await
+            .unwrap();
+        let status = response.status();
+        let problem: Value = response.json().await.unwrap();
+        let field = format!("layout.buttons[{}].target", targets.len());
+        assert_problem_names(status, &problem, StatusCode::UNPROCESSABLE_ENTITY, &field);
+    }
+    assert_eq!(snapshot(&app.store, "portals").await, before);
+
+    // Hidden for the customer later: the live page drops the button rather than link a dead form.
+    let hidden = app
+        .api(
+            Method::PUT,
+            &format!("/customers/{customer_id}/request-types/{}", laptop["id"].as_str().unwrap()),
+            token,
+        )
+        .json(&json!({"hidden": true}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(hidden.status(), StatusCode::OK);
+    let settings = app.store.portal(customer_id.parse().unwrap()).await.unwrap().settings;
+    assert!(settings.layout.buttons.iter().any(|b| b.target.to_string() == laptop_target), "still stored");
+}
+
+async fn the_plain_form_is_offered_only_where_the_portal_says_so(backend: Backend) {
+    let Some(idp) = TestIdp::start(crate::tickets::accounts()).await else { return };
+    let app = TestApp::spawn(backend).await;
+    let (acme, _) = ticketing_portal(&app, &idp, "Acme").await;
+    let (globex, _) = ticketing_portal(&app, &idp, "Globex").await;
+    create_type(&app, json!({"name": "Badge", "customer_ids": [acme.customer_id]})).await;
+    for portal in [&acme, &globex] {
+        let document = app
+            .update_portal(&portal.customer_id, |document| {
+                document["features"]["ticketing"]["plain_form"] = json!(false);
+            })
+            .await;
+        assert_eq!(document["features"]["ticketing"]["plain_form"], false);
+    }
+    let ada = Visitor::new(&app);
+    ada.sign_in(&acme, "ada").await;
+    let get = |visitor: &Visitor, portal: &SsoPortal, path: &str| {
+        let (client, url) = (visitor.client.clone(), format!("{}{}", visitor.base, portal.path(path)));
+        async move {
+            let response = client.get(url).send().await.unwrap();
+            (response.status(), response.text().await.unwrap())
+        }
+    };
+    // Acme has a type: the catalogue alone, no plain form, and a plain post creates nothing.
+    let (_, catalogue) = get(&ada, &acme, "/tickets/new").await;
+    assert!(catalogue.contains("Badge") && !catalogue.contains("Something else"), "{catalogue}");
+    assert_eq!(get(&ada, &acme, "/tickets/new/other").await.0, StatusCode::NOT_FOUND);
+    let before = snapshot(&app.store, "tickets").await;
+    let (_, home) = get(&ada, &acme, "/").await;
+    let csrf = crate::html_form::value(&form_pairs(&home, "sign-out"), "_csrf").to_string();
+    let plain = ada
+        .client
+        .post(app.url(&acme.path("/tickets")))
+        .form(&[
+            ("_csrf", csrf.as_str()),
+            ("type", "incident"),
+            ("short_description", "Sneaky"),
+            ("submission", "s1"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(plain.status(), StatusCode::NOT_FOUND);
+    assert_eq!(snapshot(&app.store, "tickets").await, before);
+    // Globex has no type: its people always have the plain form.
+    let zed = Visitor::new(&app);
+    zed.sign_in(&globex, "zed").await;
+    let (status, form) = get(&zed, &globex, "/tickets/new").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(form.contains("id=\"ticket-form\""), "the plain form");
+    let submitted =
+        crate::tickets::submit(&zed, &globex, &[("type", "incident"), ("short_description", "Printer")])
+            .await;
+    assert_eq!(submitted.status(), StatusCode::SEE_OTHER);
+    // The team files plain tickets for anyone, whatever the portal offers.
+    let (_, users) =
+        app.get_json(&format!("/customers/{}/end-users", acme.customer_id), &app.admin.token).await;
+    let (status, _) = app
+        .post_json(
+            "/tickets",
+            &app.technician.token,
+            json!({"customer_id": acme.customer_id, "requester_id": users["items"][0]["id"], "type": "incident",
+                "short_description": "By phone"}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED);
 }

@@ -32,6 +32,14 @@ pub struct Ticketing {
     pub enabled: bool,
     /// Where tickets submitted through the portal go: a global group or one of this customer's.
     pub default_assignment_group_id: Option<Uuid>,
+    /// Whether the plain ticket form is offered as "Something else" beside the request types
+    /// (a portal without request types always has it).
+    #[serde(default = "offered")]
+    pub plain_form: bool,
+}
+
+fn offered() -> bool {
+    true
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -83,7 +91,7 @@ impl PortalSettings {
             custom_domain: None,
             design: Design { primary_color: DEFAULT_PRIMARY, secondary_color: DEFAULT_SECONDARY },
             features: Features {
-                ticketing: Ticketing { enabled: false, default_assignment_group_id: None },
+                ticketing: Ticketing { enabled: false, default_assignment_group_id: None, plain_form: true },
                 knowledge_base: KnowledgeBase { enabled: false },
                 external_links: ExternalLinks { enabled: false, links: Vec::new() },
             },
@@ -115,7 +123,11 @@ impl PortalSettings {
     /// default one (at the end), buttons of disabled features or removed links go.
     pub fn sync_buttons(&mut self) {
         let enabled = self.enabled_targets();
-        self.layout.buttons.retain(|b| enabled.contains(&b.target));
+        let ticketing = self.features.ticketing.enabled;
+        // Buttons of request types are added by hand and stay while the portal takes tickets.
+        self.layout.buttons.retain(|b| {
+            enabled.contains(&b.target) || (ticketing && matches!(b.target, ButtonTarget::RequestType(_)))
+        });
         for target in enabled {
             if !self.layout.buttons.iter().any(|b| b.target == target) {
                 let (label, description) = match &target {
@@ -170,6 +182,10 @@ impl PortalSettings {
             != before.features.ticketing.default_assignment_group_id
         {
             changes.push("changed the default assignment group".to_string());
+        }
+        if self.features.ticketing.plain_form != before.features.ticketing.plain_form {
+            let offered = if self.features.ticketing.plain_form { "offered" } else { "stopped offering" };
+            changes.push(format!("{offered} the plain ticket form"));
         }
         if self.features.external_links.links != before.features.external_links.links {
             changes.push("changed the external links".to_string());

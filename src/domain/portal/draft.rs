@@ -69,6 +69,9 @@ pub struct TicketingDraft {
     pub enabled: bool,
     #[serde(default)]
     pub default_assignment_group_id: Option<Uuid>,
+    /// Offer the plain form beside the request types; absent: yes.
+    #[serde(default)]
+    pub plain_form: Option<bool>,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -161,6 +164,7 @@ impl PortalDraft {
             ticketing: Ticketing {
                 enabled: ticketing.enabled,
                 default_assignment_group_id: ticketing.default_assignment_group_id,
+                plain_form: ticketing.plain_form.unwrap_or(true),
             },
             knowledge_base: KnowledgeBase { enabled: self.features.knowledge_base.enabled },
             external_links: ExternalLinks { enabled: self.features.external_links.enabled, links },
@@ -265,7 +269,12 @@ fn validate_buttons(
                     at("target"),
                     format!("{} is the link '{id}', which does not exist.", label(&at("target"))),
                 ));
-            } else if !enabled.contains(target) {
+            } else if matches!(target, ButtonTarget::RequestType(_)) && !settings.features.ticketing.enabled {
+                errors.push(FieldError::new(
+                    at("target"),
+                    format!("{} is a request type, and Ticketing is disabled.", label(&at("target"))),
+                ));
+            } else if !enabled.contains(target) && !matches!(target, ButtonTarget::RequestType(_)) {
                 errors.push(FieldError::new(
                     at("target"),
                     format!("{} is {}, which is disabled.", label(&at("target")), target.feature_name()),

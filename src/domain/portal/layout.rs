@@ -19,13 +19,15 @@ pub enum ButtonTarget {
     KnowledgeBase,
     /// An external link, by its id.
     Link(String),
+    /// A request type's form, by the type's id (one offered to the customer).
+    RequestType(uuid::Uuid),
 }
 
 impl ButtonTarget {
     /// The feature a target belongs to, as people call it.
     pub fn feature_name(&self) -> &'static str {
         match self {
-            Self::SubmitTicket | Self::MyTickets => "Ticketing",
+            Self::SubmitTicket | Self::MyTickets | Self::RequestType(_) => "Ticketing",
             Self::KnowledgeBase => "Knowledge Base",
             Self::Link(_) => "External links",
         }
@@ -39,6 +41,7 @@ impl fmt::Display for ButtonTarget {
             Self::MyTickets => f.write_str("my_tickets"),
             Self::KnowledgeBase => f.write_str("knowledge_base"),
             Self::Link(id) => write!(f, "link:{id}"),
+            Self::RequestType(id) => write!(f, "request_type:{id}"),
         }
     }
 }
@@ -51,10 +54,13 @@ impl FromStr for ButtonTarget {
             "submit_ticket" => Ok(Self::SubmitTicket),
             "my_tickets" => Ok(Self::MyTickets),
             "knowledge_base" => Ok(Self::KnowledgeBase),
-            other => match other.strip_prefix("link:") {
-                Some(id) if !id.is_empty() => Ok(Self::Link(id.to_string())),
+            other => match (other.strip_prefix("link:"), other.strip_prefix("request_type:")) {
+                (Some(id), _) if !id.is_empty() => Ok(Self::Link(id.to_string())),
+                (_, Some(id)) if uuid::Uuid::parse_str(id).is_ok() => {
+                    Ok(Self::RequestType(uuid::Uuid::parse_str(id).expect("checked")))
+                }
                 _ => Err(format!(
-                    "must be submit_ticket, my_tickets, knowledge_base or link:{{id}} (got '{raw}')"
+                    "must be submit_ticket, my_tickets, knowledge_base, link:{{id}} or request_type:{{id}} (got '{raw}')"
                 )),
             },
         }
@@ -200,7 +206,10 @@ pub fn default_button(target: &ButtonTarget, link_label: &str, link_description:
         ButtonTarget::KnowledgeBase => {
             (ButtonSize::Large, "Knowledge base", "Find answers and step-by-step guides.")
         }
-        ButtonTarget::Link(_) => (ButtonSize::Small, link_label, link_description),
+        // A link's or a request type's own name and description.
+        ButtonTarget::Link(_) | ButtonTarget::RequestType(_) => {
+            (ButtonSize::Small, link_label, link_description)
+        }
     };
     Button { target: target.clone(), size, label: label.to_string(), description: description.to_string() }
 }

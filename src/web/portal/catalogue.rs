@@ -36,6 +36,8 @@ struct CataloguePage {
     q: String,
     categories: Vec<Category>,
     total: usize,
+    /// "Something else": the plain form, when the portal offers it.
+    plain_form: bool,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -76,7 +78,8 @@ pub async fn catalogue(
             None => categories.push(Category { name, types: vec![offered] }),
         }
     }
-    Ok(CataloguePage { chrome: user.chrome(), q: query.q, categories, total }.into_response())
+    let plain_form = user.live.portal.settings.features.ticketing.plain_form;
+    Ok(CataloguePage { chrome: user.chrome(), q: query.q, categories, total, plain_form }.into_response())
 }
 
 #[derive(Template, WebTemplate)]

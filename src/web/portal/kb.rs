@@ -276,6 +276,8 @@ pub async fn search(
             ButtonTarget::SubmitTicket => (live.link("/tickets/new"), false),
             ButtonTarget::MyTickets => (live.link("/tickets"), false),
             ButtonTarget::KnowledgeBase => (live.link("/kb"), false),
+            // Request types are found above, through the catalogue.
+            ButtonTarget::RequestType(_) => continue,
             ButtonTarget::Link(id) => match settings.link(id) {
                 Some(link) => (link.url.clone(), true),
                 None => continue,

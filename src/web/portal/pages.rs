@@ -7,11 +7,13 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum_extra::extract::cookie::CookieJar;
+use uuid::Uuid;
 
 use super::resolve::{LivePortal, open_for_sign_in};
 use super::session::{SESSION_COOKIE, current_session};
 use crate::domain::page::PageRequest;
 use crate::domain::portal::document::{DEFAULT_PRIMARY, DEFAULT_SECONDARY};
+use crate::domain::portal::layout::ButtonTarget;
 use crate::render::Mode;
 use crate::render::landing::Line;
 use crate::store::kb::ArticleOrder;
@@ -120,9 +122,24 @@ pub async fn landing(State(state): State<AppState>, live: LivePortal, jar: Cooki
         open_tickets,
         articles,
     };
+    // A button of a request type the customer no longer has (removed, hidden since) goes.
+    let mut settings = live.portal.settings.clone();
+    if settings.layout.buttons.iter().any(|b| matches!(b.target, ButtonTarget::RequestType(_))) {
+        let offered: Vec<Uuid> =
+            match crate::usecases::request_types::catalogue(&state.store, &session.actor(), live.customer.id)
+                .await
+            {
+                Ok(offered) => offered.into_iter().map(|o| o.request_type.id).collect(),
+                Err(error) => return failure(AppError::from(error)),
+            };
+        settings.layout.buttons.retain(|b| match b.target {
+            ButtonTarget::RequestType(id) => offered.contains(&id),
+            _ => true,
+        });
+    }
     match portal_view::landing_html(
         &live.customer,
-        &live.portal.settings,
+        &settings,
         live.portal.logo_id.as_deref(),
         &viewer,
         Mode::Live,

@@ -86,6 +86,16 @@ fn open_for_tickets(user: &PortalUser) -> Result<(), PortalError> {
 /// `/tickets/new/other`: the plain form ("Something else" under the catalogue).
 pub async fn new_form(State(state): State<AppState>, user: PortalUser) -> PortalResult {
     open_for_tickets(&user)?;
+    let offered = crate::usecases::request_types::plain_form_offered(
+        &state.store,
+        &user.actor(),
+        user.live.customer.id,
+    )
+    .await
+    .map_err(|e| user.fail(e))?;
+    if !offered {
+        return Err(user.fail(UseCaseError::NotFound("ticket form")));
+    }
     Ok(plain_form(&state, &user))
 }
 

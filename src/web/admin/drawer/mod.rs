@@ -86,6 +86,8 @@ struct DrawerPage {
     read_only: bool,
     action_url: String,
     preview_url: String,
+    /// The request types offered to this customer: (button target, name), for adding buttons.
+    request_types: Vec<(String, String)>,
 }
 
 /// A refused sign-in that may have been an attempt to take over an end user's account.
@@ -116,7 +118,23 @@ impl DrawerPage {
     }
 
     fn target_title(&self, target: &str) -> String {
-        self.state.target_title(target)
+        match self.request_types.iter().find(|(t, _)| t == target) {
+            Some((_, name)) => format!("Request type: {name}"),
+            None => self.state.target_title(target),
+        }
+    }
+
+    /// Whether a button opens a request type (such buttons can be removed).
+    fn is_request_button(&self, target: &str) -> bool {
+        target.starts_with("request_type:")
+    }
+
+    /// Request types without a button yet.
+    fn addable_request_types(&self) -> Vec<&(String, String)> {
+        self.request_types
+            .iter()
+            .filter(|(t, _)| !self.state.buttons.iter().any(|b| &b.target == t))
+            .collect()
     }
 
     fn section_title(&self, kind: &str) -> &'static str {
@@ -130,6 +148,49 @@ impl DrawerPage {
     fn group_selected(&self, id: &str) -> bool {
         self.state.ticketing_group == id
     }
+}
+
+/// The request types offered to the customer, for the layout's buttons.
+async fn offered_types(
+    app: &AppState,
+    user: &ConsoleUser,
+    customer_id: Uuid,
+) -> PageResult<Vec<crate::domain::request_type::Offered>> {
+    Ok(crate::usecases::request_types::catalogue(&app.store, &user.actor(), customer_id)
+        .await
+        .map_err(AppError::from)?)
+}
+
+/// Adds a button for the chosen request type, named and described as the type is; a type
+/// not offered to the customer, or one with a button already, adds nothing.
+async fn add_request_button(
+    app: &AppState,
+    user: &ConsoleUser,
+    customer_id: Uuid,
+    state: &mut DrawerState,
+    chosen: &str,
+) -> PageResult<()> {
+    let offered = offered_types(app, user, customer_id).await?;
+    let Some(found) = offered.into_iter().find(|o| format!("request_type:{}", o.request_type.id) == chosen)
+    else {
+        return Ok(());
+    };
+    if state.buttons.iter().any(|b| b.target == chosen) {
+        return Ok(());
+    }
+    let settings = &found.request_type.settings;
+    state.buttons.push(state::ButtonRow {
+        target: chosen.to_string(),
+        size: "small".into(),
+        label: settings.name.chars().take(crate::domain::portal::layout::LABEL_MAX).collect(),
+        description: settings
+            .description
+            .replace(['\n', '\r'], " ")
+            .chars()
+            .take(crate::domain::portal::layout::DESCRIPTION_MAX)
+            .collect(),
+    });
+    Ok(())
 }
 
 /// Where a field's input is, for the error summary's links; and what people call it.
@@ -248,7 +309,15 @@ async fn render(app: &AppState, user: &ConsoleUser, customer: Customer, view: Vi
             summary: format!("{} (end user {})", event.summary(), event.subject_id),
         })
         .collect();
+    let request_types = offered_types(app, user, customer.id)
+        .await?
+        .into_iter()
+        .map(|offered| {
+            (format!("request_type:{}", offered.request_type.id), offered.request_type.settings.name)
+        })
+        .collect();
     let page = DrawerPage {
+        request_types,
         sign_in_conflicts,
         nav: user.nav("customers"),
         sso_configs,
@@ -384,6 +453,9 @@ pub async fn submit(
         }
     };
     state.apply(&action);
+    if action == Action::AddRequestButton {
+        add_request_button(&app, &user, id, &mut state, submission.field("add_request_type")).await?;
+    }
     let mut conflict = None;
     match action {
         Action::Back => step = 1,

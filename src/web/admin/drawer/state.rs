@@ -47,6 +47,8 @@ pub struct DrawerState {
     pub secondary_color: String,
     pub ticketing: bool,
     pub ticketing_group: String,
+    /// Offer the plain form beside the request types.
+    pub ticketing_plain_form: bool,
     pub knowledge_base: bool,
     pub external_links: bool,
     pub links: Vec<LinkRow>,
@@ -65,6 +67,10 @@ pub enum Action {
     RemoveLogo,
     AddLink,
     RemoveLink(usize),
+    /// A button for the request type chosen in the form's `add_request_type` field.
+    AddRequestButton,
+    /// Takes a request type's button away (other buttons follow their features).
+    RemoveButton(usize),
     Move {
         list: List,
         index: usize,
@@ -93,6 +99,8 @@ impl Action {
             ["remove_logo"] => Self::RemoveLogo,
             ["add_link"] => Self::AddLink,
             ["remove_link", index] => index.parse().map(Self::RemoveLink).unwrap_or(Self::Stay),
+            ["add_request_button"] => Self::AddRequestButton,
+            ["remove_button", index] => index.parse().map(Self::RemoveButton).unwrap_or(Self::Stay),
             ["move", list, index, direction] => {
                 let list = match *list {
                     "link" => List::Links,
@@ -152,6 +160,7 @@ impl DrawerState {
             primary_color: settings.design.primary_color.to_string(),
             secondary_color: settings.design.secondary_color.to_string(),
             ticketing: settings.features.ticketing.enabled,
+            ticketing_plain_form: settings.features.ticketing.plain_form,
             ticketing_group: settings
                 .features
                 .ticketing
@@ -246,6 +255,7 @@ impl DrawerState {
             secondary_color: chosen_colour(&fields, "secondary_color"),
             ticketing: fields.contains_key("ticketing"),
             ticketing_group: text("ticketing_group"),
+            ticketing_plain_form: fields.contains_key("ticketing_plain_form"),
             knowledge_base: fields.contains_key("knowledge_base"),
             external_links: fields.contains_key("external_links"),
             links: links.into_values().collect(),
@@ -261,6 +271,14 @@ impl DrawerState {
             Action::AddLink => self.links.push(LinkRow::default()),
             Action::RemoveLink(index) if *index < self.links.len() => {
                 self.links.remove(*index);
+            }
+            Action::RemoveButton(index)
+                if self
+                    .buttons
+                    .get(*index)
+                    .is_some_and(|b| matches!(b.target.parse(), Ok(ButtonTarget::RequestType(_)))) =>
+            {
+                self.buttons.remove(*index);
             }
             Action::Move { list, index, up } => match list {
                 List::Links => move_item(&mut self.links, *index, *up),
@@ -280,7 +298,9 @@ impl DrawerState {
             .buttons
             .iter()
             .map(|button| match button.target.parse::<ButtonTarget>() {
-                Ok(ButtonTarget::SubmitTicket | ButtonTarget::MyTickets) => self.ticketing,
+                Ok(ButtonTarget::SubmitTicket | ButtonTarget::MyTickets | ButtonTarget::RequestType(_)) => {
+                    self.ticketing
+                }
                 Ok(ButtonTarget::KnowledgeBase) => self.knowledge_base,
                 Ok(ButtonTarget::Link(id)) => self.external_links && link_ids.contains(&id.as_str()),
                 Err(_) => true,
@@ -304,6 +324,7 @@ impl DrawerState {
                 ticketing: TicketingDraft {
                     enabled: self.ticketing,
                     default_assignment_group_id: self.ticketing_group.trim().parse().ok(),
+                    plain_form: Some(self.ticketing_plain_form),
                 },
                 knowledge_base: KnowledgeBaseDraft { enabled: self.knowledge_base },
                 external_links: ExternalLinksDraft {
@@ -351,6 +372,7 @@ impl DrawerState {
             Ok(ButtonTarget::SubmitTicket) => "Submit a ticket".into(),
             Ok(ButtonTarget::MyTickets) => "My tickets".into(),
             Ok(ButtonTarget::KnowledgeBase) => "Knowledge base".into(),
+            Ok(ButtonTarget::RequestType(_)) => "Request type".into(),
             Ok(ButtonTarget::Link(id)) => match self.links.iter().find(|l| l.id == id) {
                 Some(link) if !link.label.trim().is_empty() => {
                     format!("External link: {}", link.label.trim())

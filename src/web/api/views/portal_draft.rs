@@ -69,6 +69,10 @@ pub struct TicketingDraftBody {
     pub enabled: bool,
     #[serde(default)]
     pub default_assignment_group_id: Option<Uuid>,
+    /// Offer the plain ticket form ("Something else") beside the request types; absent: `true`.
+    /// A portal without request types always offers it.
+    #[serde(default)]
+    pub plain_form: Option<bool>,
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -122,7 +126,8 @@ pub struct SectionDraftBody {
 #[serde(rename = "ButtonDraft", deny_unknown_fields)]
 #[schema(as = ButtonDraft)]
 pub struct ButtonDraftBody {
-    /// `submit_ticket`, `my_tickets`, `knowledge_base` or `link:{id}`.
+    /// `submit_ticket`, `my_tickets`, `knowledge_base`, `link:{id}`, or `request_type:{id}` for a request
+    /// type offered to the customer (opens its form).
     pub target: String,
     /// `large` or `small`.
     pub size: String,
@@ -182,8 +187,8 @@ impl From<FeaturesDraftBody> for FeaturesDraft {
 
 impl From<TicketingDraftBody> for TicketingDraft {
     fn from(body: TicketingDraftBody) -> Self {
-        let TicketingDraftBody { enabled, default_assignment_group_id } = body;
-        Self { enabled, default_assignment_group_id }
+        let TicketingDraftBody { enabled, default_assignment_group_id, plain_form } = body;
+        Self { enabled, default_assignment_group_id, plain_form }
     }
 }
 

@@ -106,7 +106,9 @@ async fn a_new_customer_has_a_default_portal_that_round_trips(backend: Backend) 
     assert_eq!(saved["design"]["primary_color"], "#0b5cad", "colours are normalised");
     assert_eq!(saved["design"]["secondary_color"], "#ffffff");
     assert_eq!(saved["layout"], body["layout"], "the layout is kept as sent");
-    assert_eq!(saved["features"], body["features"]);
+    let mut features = body["features"].clone();
+    features["ticketing"]["plain_form"] = json!(true);
+    assert_eq!(saved["features"], features, "as sent, with the plain form offered when not said");
 
     let (_, fetched) = app.get_json(&format!("/customers/{id}/portal"), &app.admin.token).await;
     assert_eq!(fetched, saved);

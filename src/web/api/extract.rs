@@ -106,6 +106,24 @@ impl<T: DeserializeOwned> FromRequest<AppState> for ApiJson<T> {
     }
 }
 
+/// A raw-body endpoint's check of the body's media type (parameters such as `charset` aside).
+pub fn require_media_type(
+    headers: &axum::http::HeaderMap,
+    expected: &str,
+    refusal: &str,
+) -> Result<(), AppError> {
+    let media_type = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|value| value.to_str().ok())
+        .and_then(|value| value.split(';').next())
+        .map(|value| value.trim().to_ascii_lowercase());
+    if media_type.as_deref() == Some(expected) {
+        Ok(())
+    } else {
+        Err(AppError::malformed(StatusCode::UNSUPPORTED_MEDIA_TYPE, "content-type", refusal))
+    }
+}
+
 pub fn parse_json<T: DeserializeOwned>(body: &[u8]) -> Result<T, AppError> {
     let deserializer = &mut serde_json::Deserializer::from_slice(body);
     serde_path_to_error::deserialize(deserializer).map_err(|error| {

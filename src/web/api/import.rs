@@ -4,7 +4,7 @@
 use axum::Json;
 use axum::body::Body;
 use axum::extract::State;
-use axum::http::{HeaderMap, StatusCode, header};
+use axum::http::{HeaderMap, StatusCode};
 use serde::Deserialize;
 use utoipa::IntoParams;
 
@@ -12,7 +12,7 @@ use super::extract::{ApiCaller, ApiQuery, PathId};
 use super::views::import::ImportReportView;
 use crate::domain::import::{ImportReport, MAX_BYTES};
 use crate::usecases::import;
-use crate::web::error::{AppError, AppResult, Problem};
+use crate::web::error::{AppResult, Problem};
 use crate::web::state::AppState;
 
 #[derive(Debug, Deserialize, IntoParams)]
@@ -46,18 +46,7 @@ pub async fn import_end_users(
     body: Body,
 ) -> AppResult<(StatusCode, Json<ImportReportView>)> {
     caller.require_admin()?;
-    let media_type = headers
-        .get(header::CONTENT_TYPE)
-        .and_then(|value| value.to_str().ok())
-        .and_then(|value| value.split(';').next())
-        .map(|value| value.trim().to_ascii_lowercase());
-    if media_type.as_deref() != Some("text/csv") {
-        return Err(AppError::malformed(
-            StatusCode::UNSUPPORTED_MEDIA_TYPE,
-            "content-type",
-            "send the file as Content-Type: text/csv",
-        ));
-    }
+    super::extract::require_media_type(&headers, "text/csv", "send the file as Content-Type: text/csv")?;
     let dry_run = query.dry_run.unwrap_or(false);
     let report = match axum::body::to_bytes(body, MAX_BYTES).await {
         Ok(csv) => {

@@ -4,14 +4,14 @@
 use axum::Json;
 use axum::body::Body;
 use axum::extract::State;
-use axum::http::{HeaderMap, StatusCode, header};
+use axum::http::{HeaderMap, StatusCode};
 use serde::Serialize;
 use utoipa::ToSchema;
 use uuid::Uuid;
 
 use super::extract::ApiCaller;
 use crate::usecases::inbound_mail;
-use crate::web::error::{AppError, AppResult, Problem};
+use crate::web::error::{AppResult, Problem};
 use crate::web::state::AppState;
 
 /// What became of a message.
@@ -39,18 +39,11 @@ pub async fn receive(
     body: Body,
 ) -> AppResult<(StatusCode, Json<InboundOutcome>)> {
     caller.require_admin()?;
-    let media_type = headers
-        .get(header::CONTENT_TYPE)
-        .and_then(|value| value.to_str().ok())
-        .and_then(|value| value.split(';').next())
-        .map(|value| value.trim().to_ascii_lowercase());
-    if media_type.as_deref() != Some("message/rfc822") {
-        return Err(AppError::malformed(
-            StatusCode::UNSUPPORTED_MEDIA_TYPE,
-            "content-type",
-            "send the raw message as Content-Type: message/rfc822",
-        ));
-    }
+    super::extract::require_media_type(
+        &headers,
+        "message/rfc822",
+        "send the raw message as Content-Type: message/rfc822",
+    )?;
     let limit = state.config.mail.max_inbound_bytes;
     let received = match axum::body::to_bytes(body, limit).await {
         Ok(raw) => {

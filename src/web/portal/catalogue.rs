@@ -7,13 +7,12 @@ use askama::Template;
 use askama_web::WebTemplate;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::{IntoResponse, Redirect};
 use serde::Deserialize;
 use uuid::Uuid;
 
 use super::chrome::{Chrome, ticketing_closed};
 use super::extract::{PortalError, PortalResult, PortalUpload, PortalUser};
-use super::pages;
 use crate::auth::secret::random_token;
 use crate::domain::request_type::{Offered, RawAnswers};
 use crate::domain::ticket::{ContactSource, TicketDraft};
@@ -206,19 +205,7 @@ pub async fn submit_request(
             let errors = FieldError::new("files", message).into();
             request_page(&state, &user, offered, &answers, kept, errors).await
         }
-        Err(UseCaseError::RateLimited { .. }) => Ok(rate_limited(&user)),
+        Err(UseCaseError::RateLimited { .. }) => Ok(super::tickets::too_many_submissions(&user)),
         Err(error) => Err(user.fail(error)),
     }
-}
-
-fn rate_limited(user: &PortalUser) -> Response {
-    pages::message(
-        &user.live,
-        pages::Message {
-            status: StatusCode::TOO_MANY_REQUESTS,
-            title: "That is a lot of tickets at once".into(),
-            text: "You have submitted many tickets in the last few minutes. Please wait a little, or add to one of your tickets instead.".into(),
-            action: Some(pages::Action { label: "My tickets".into(), href: user.live.link("/tickets") }),
-        },
-    )
 }

@@ -31,7 +31,8 @@ fn fail(user: &PortalUser, error: UseCaseError) -> PortalError {
     }
 }
 
-fn next_link(
+/// The link to the next page of a list at `path`, keeping its filters (empty ones left out).
+pub(super) fn next_link(
     user: &PortalUser,
     path: &str,
     query: &[(&str, &str)],

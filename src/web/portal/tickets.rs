@@ -83,6 +83,19 @@ fn open_for_tickets(user: &PortalUser) -> Result<(), PortalError> {
     ticketing_closed(&user.live).map_or(Ok(()), |page| Err(page.into()))
 }
 
+/// The page for an end user who submitted too many tickets in a short time.
+pub(super) fn too_many_submissions(user: &PortalUser) -> Response {
+    pages::message(
+        &user.live,
+        pages::Message {
+            status: StatusCode::TOO_MANY_REQUESTS,
+            title: "That is a lot of tickets at once".into(),
+            text: "You have submitted many tickets in the last few minutes. Please wait a little, or add to one of your tickets instead.".into(),
+            action: Some(pages::Action { label: "My tickets".into(), href: user.live.link("/tickets") }),
+        },
+    )
+}
+
 /// `/tickets/new/other`: the plain form ("Something else" under the catalogue).
 pub async fn new_form(State(state): State<AppState>, user: PortalUser) -> PortalResult {
     open_for_tickets(&user)?;
@@ -136,16 +149,10 @@ pub async fn submit(
         Err(UseCaseError::Invalid(errors)) => {
             Ok((StatusCode::UNPROCESSABLE_ENTITY, NewPage::new(&state, &user, form, errors)).into_response())
         }
-        Err(UseCaseError::TooLarge { message, .. }) => Ok(NewPage::files_refused(&state, &user, form, message)),
-        Err(UseCaseError::RateLimited { .. }) => Ok(pages::message(
-            &user.live,
-            pages::Message {
-                status: StatusCode::TOO_MANY_REQUESTS,
-                title: "That is a lot of tickets at once".into(),
-                text: "You have submitted many tickets in the last few minutes. Please wait a little, or add to one of your tickets instead.".into(),
-                action: Some(pages::Action { label: "My tickets".into(), href: user.live.link("/tickets") }),
-            },
-        )),
+        Err(UseCaseError::TooLarge { message, .. }) => {
+            Ok(NewPage::files_refused(&state, &user, form, message))
+        }
+        Err(UseCaseError::RateLimited { .. }) => Ok(too_many_submissions(&user)),
         Err(error) => Err(user.fail(error)),
     }
 }
@@ -184,13 +191,7 @@ pub async fn list(
     let me = user.session.end_user.id;
     let others = found.items.iter().map(|t| t.requester_id).filter(|id| *id != me);
     let names = state.store.end_user_names(others).await.map_err(|e| user.fail(e.into()))?;
-    let next_page = found.next_cursor.map(|cursor| {
-        format!(
-            "{}?cursor={}",
-            user.live.link("/tickets"),
-            form_urlencoded::byte_serialize(cursor.as_bytes()).collect::<String>()
-        )
-    });
+    let next_page = super::company::next_link(&user, "/tickets", &[], found.next_cursor);
     let rows = found
         .items
         .into_iter()

@@ -32,10 +32,12 @@ fn article(row: &AnyRow, customer_ids: Vec<Uuid>) -> StoreResult<Article> {
     })
 }
 
-/// An article found by search, with the words that matched marked `[[…]]` in the snippet.
+/// An article found by search: what a list of results shows, with the words that matched
+/// marked `[[…]]` in the snippet.
 #[derive(Debug, Clone)]
 pub struct Found {
-    pub article: Article,
+    pub id: Uuid,
+    pub title: String,
     pub snippet: String,
 }
 
@@ -160,7 +162,8 @@ impl Store {
     }
 
     /// Published articles visible to the customer that contain every word (as a prefix),
-    /// best match first.
+    /// best match first: at most `limit`, ranked in the database, with snippets cut for those
+    /// only.
     pub async fn search_articles(
         &self,
         customer_id: Uuid,
@@ -177,10 +180,10 @@ impl Store {
             .bind(limit)
             .fetch_all(&self.pool)
             .await?;
-        let articles = self.with_customers(&rows).await?;
         rows.iter()
-            .zip(articles)
-            .map(|(row, article)| Ok(Found { article, snippet: row.text("snippet")? }))
+            .map(|row| {
+                Ok(Found { id: row.uuid("id")?, title: row.text("title")?, snippet: row.text("snippet")? })
+            })
             .collect()
     }
 }

@@ -12,6 +12,7 @@ on_both_backends!(
     search_finds_words_ranks_titles_first_and_never_shows_what_is_hidden,
     articles_are_written_in_the_console_and_the_api,
     a_few_articles_make_one_list_and_many_make_most_read_and_recently_updated,
+    a_search_matching_more_than_the_limit_keeps_the_best_with_marked_snippets,
 );
 
 /// Switches on the knowledge base and an external link for a portal that already takes tickets.
@@ -153,6 +154,54 @@ async fn search_finds_words_ranks_titles_first_and_never_shows_what_is_hidden(ba
     assert!(nothing.contains("Nothing matches"));
     let (status, _) = page(&ada, &app, &acme.path("/search?q=%22*%22+OR+NEAR(a+b)+%27;--")).await;
     assert_eq!(status, StatusCode::OK, "search syntax in the query is just text");
+}
+
+async fn a_search_matching_more_than_the_limit_keeps_the_best_with_marked_snippets(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    let (_, acme) = app.post_json("/customers", &app.admin.token, json!({"name": "Acme"})).await;
+    let (_, globex) = app.post_json("/customers", &app.admin.token, json!({"name": "Globex"})).await;
+    let acme: uuid::Uuid = acme["id"].as_str().unwrap().parse().unwrap();
+    for n in 0..6 {
+        let body = format!("Step {n}: check the cable of the printer and try again.");
+        article(&app, json!({"title": format!("Office tip {n}"), "body": body, "published": true})).await;
+    }
+    let best = article(
+        &app,
+        json!({"title": "Printer troubleshooting", "body": "When the printer jams, open tray two.", "published": true}),
+    )
+    .await;
+    for n in 6..12 {
+        let body = format!("Step {n}: check the cable of the printer and try again.");
+        article(&app, json!({"title": format!("Office tip {n}"), "body": body, "published": true})).await;
+    }
+    let hidden = [
+        article(
+            &app,
+            json!({"title": "Printer secrets", "body": "The printer is unreleased.", "published": false}),
+        )
+        .await,
+        article(
+            &app,
+            json!({"title": "Printer of Globex", "body": "Their printer.", "published": true,
+                "all_customers": false, "customer_ids": [globex["id"]]}),
+        )
+        .await,
+    ];
+
+    let found = app.store.search_articles(acme, "printer", 5).await.unwrap();
+    assert_eq!(found.len(), 5, "13 visible articles match: exactly the limit comes back");
+    assert_eq!(found[0].id.to_string(), best, "the title match ranks first");
+    assert_eq!(found[0].title, "Printer troubleshooting");
+    let mut ids: Vec<_> = found.iter().map(|hit| hit.id.to_string()).collect();
+    ids.sort();
+    ids.dedup();
+    assert_eq!(ids.len(), 5);
+    assert!(ids.iter().all(|id| !hidden.contains(id)), "never a draft or another customer's article");
+    for hit in &found {
+        assert!(hit.snippet.to_lowercase().contains("[[printer]]"), "marked: {}", hit.snippet);
+    }
+    let all = app.store.search_articles(acme, "printer", 50).await.unwrap();
+    assert_eq!(all.len(), 13, "a larger limit finds every visible match");
 }
 
 async fn articles_are_written_in_the_console_and_the_api(backend: Backend) {

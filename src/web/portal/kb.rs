@@ -231,8 +231,8 @@ pub async fn search(
                 page.articles = found
                     .into_iter()
                     .map(|hit| ArticleHit {
-                        id: hit.article.id,
-                        title: hit.article.title,
+                        id: hit.id,
+                        title: hit.title,
                         snippet_html: marked_snippet(&hit.snippet),
                     })
                     .collect()

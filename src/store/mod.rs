@@ -29,6 +29,7 @@ pub mod sso;
 pub mod team;
 pub mod tickets;
 pub mod tokens;
+pub mod view_tally;
 
 use std::ops::{Deref, DerefMut};
 use std::sync::Arc;
@@ -101,6 +102,8 @@ pub struct Store {
     /// of polling for the database lock in SQLite's busy handler (which sleeps up to 100 ms
     /// between tries). See [`Store::write_permit`].
     writers: Option<Arc<Semaphore>>,
+    /// Article views not yet written (see [`view_tally`]).
+    views: Arc<view_tally::ViewTally>,
 }
 
 /// How long a writer waits for its turn on SQLite: as long as the busy timeout it replaces
@@ -171,7 +174,13 @@ impl Store {
             .connect_with(connect_options)
             .await?;
         let writers = (backend == Backend::Sqlite).then(|| Arc::new(Semaphore::new(1)));
-        Ok(Self { pool, backend, events_written: Arc::new(watch::channel(0).0), writers })
+        Ok(Self {
+            pool,
+            backend,
+            events_written: Arc::new(watch::channel(0).0),
+            writers,
+            views: Default::default(),
+        })
     }
 
     pub fn backend(&self) -> Backend {

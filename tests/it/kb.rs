@@ -13,6 +13,7 @@ on_both_backends!(
     articles_are_written_in_the_console_and_the_api,
     a_few_articles_make_one_list_and_many_make_most_read_and_recently_updated,
     a_search_matching_more_than_the_limit_keeps_the_best_with_marked_snippets,
+    views_are_counted_without_writing_and_all_are_stored_by_a_flush_or_a_graceful_stop,
 );
 
 /// Switches on the knowledge base and an external link for a portal that already takes tickets.
@@ -90,6 +91,8 @@ async fn articles_reach_only_the_portals_they_are_for_and_render_safely(backend:
     );
     let (_, search) = page(&ada, &app, &acme.path("/search?q=secret")).await;
     assert!(!search.contains("Unreleased"), "never an unpublished article");
+    // Views are counted in memory and written every few seconds: write them now.
+    app.store.flush_article_views().await.unwrap();
     let (_, views) = app.get_json(&format!("/kb/articles/{everyone}"), &app.admin.token).await;
     assert_eq!(views["views"], 1, "article views are counted for 'most read'");
 }
@@ -204,6 +207,51 @@ async fn a_search_matching_more_than_the_limit_keeps_the_best_with_marked_snippe
     assert_eq!(all.len(), 13, "a larger limit finds every visible match");
 }
 
+async fn views_are_counted_without_writing_and_all_are_stored_by_a_flush_or_a_graceful_stop(
+    backend: Backend,
+) {
+    let Some(idp) = TestIdp::start(accounts()).await else { return };
+    // No timed write during the test: only the explicit flush and the stop write views.
+    let mut app = TestApp::spawn_with(backend, |config| {
+        config.article_views_flush = std::time::Duration::from_secs(3600);
+    })
+    .await;
+    let (acme, _) = ticketing_portal(&app, &idp, "Acme").await;
+    with_knowledge_base(&app, &acme).await;
+    let guide = article(&app, json!({"title": "Guide", "body": "Steps.", "published": true})).await;
+    let other = article(&app, json!({"title": "Other", "body": "More steps.", "published": true})).await;
+    let id = |raw: &str| raw.parse::<uuid::Uuid>().unwrap();
+    let store = app.store.clone();
+    let stored = |raw: &str| {
+        let (store, raw) = (store.clone(), id(raw));
+        async move { store.article(raw).await.unwrap().views }
+    };
+    let ada = Visitor::new(&app);
+    ada.sign_in(&acme, "ada").await;
+    let view_many = |path: String, times: usize| {
+        let requests: Vec<_> = (0..times).map(|_| ada.client.get(app.url(&path)).send()).collect();
+        async move {
+            for response in futures::future::join_all(requests).await {
+                assert_eq!(response.unwrap().status(), StatusCode::OK);
+            }
+        }
+    };
+
+    view_many(acme.path(&format!("/kb/{guide}")), 12).await;
+    view_many(acme.path(&format!("/kb/{other}")), 3).await;
+    assert_eq!((stored(&guide).await, stored(&other).await), (0, 0), "a view writes nothing");
+    assert_eq!(app.store.pending_article_views(), 15);
+    assert_eq!(app.store.flush_article_views().await.unwrap(), 2, "one statement per article");
+    assert_eq!((stored(&guide).await, stored(&other).await), (12, 3));
+    assert_eq!(app.store.flush_article_views().await.unwrap(), 0, "nothing is written twice");
+
+    view_many(acme.path(&format!("/kb/{guide}")), 8).await;
+    app.begin_shutdown();
+    app.stopped().await;
+    assert_eq!(store.pending_article_views(), 0);
+    assert_eq!(stored(&guide).await, 20, "a graceful stop writes what was counted");
+}
+
 async fn articles_are_written_in_the_console_and_the_api(backend: Backend) {
     let app = TestApp::spawn(backend).await;
     let token = &app.technician.token;
@@ -299,6 +347,7 @@ async fn a_few_articles_make_one_list_and_many_make_most_read_and_recently_updat
         );
     }
     page(&ada, &app, &acme.path(&format!("/kb/{}", ids[6]))).await;
+    app.store.flush_article_views().await.unwrap();
     let (_, list) = page(&ada, &app, &acme.path("/kb")).await;
     assert!(list.contains("Most read") && list.contains("Recently updated"), "{list}");
 }

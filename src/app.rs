@@ -23,6 +23,7 @@ use tower_http::trace::TraceLayer;
 
 use crate::events::Dispatcher;
 use crate::store::notify::{Heard, Invalidations};
+use crate::store::view_tally::ViewFlusher;
 use crate::web;
 use crate::web::state::AppState;
 
@@ -105,6 +106,7 @@ pub async fn serve(
     let housekeeping = tokio::spawn(housekeeping(state.clone()));
     tokio::spawn(crate::render::backfill::render_articles_saved_before(state.store.clone()));
     let invalidations = tokio::spawn(follow_invalidations(state.clone()));
+    let article_views = ViewFlusher::start(state.store.clone(), state.config.article_views_flush);
     let dispatcher =
         Dispatcher::start(state.store.clone(), state.all_consumers(), state.config.events.clone());
     let mail_sender = match &state.config.mail.outgoing {
@@ -125,6 +127,8 @@ pub async fn serve(
     let app =
         ServiceExt::<Request>::into_make_service_with_connect_info::<SocketAddr>(hosts.layer(router(state)));
     let result = axum::serve(listener, app).with_graceful_shutdown(shutdown).await;
+    // Every request has finished: no view can be counted any more, so the last write is complete.
+    article_views.shut_down().await;
     housekeeping.abort();
     invalidations.abort();
     if let Some(mailbox) = mailbox {

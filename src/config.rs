@@ -114,6 +114,11 @@ pub struct ServeArgs {
     #[arg(long, env = "PORTICO_EVENT_DELIVERY_DELAY_MS", default_value_t = 0, hide = true)]
     pub event_delivery_delay_ms: u64,
 
+    /// Seconds between writes of the article views counted in memory (they are written at a
+    /// graceful stop too; a crash loses at most this many seconds of views).
+    #[arg(long, env = "PORTICO_ARTICLE_VIEWS_FLUSH_SECONDS", default_value_t = 5, hide = true)]
+    pub article_views_flush_seconds: u64,
+
     /// Bearer token Prometheus must send to read `/metrics`. Without it `/metrics` is refused:
     /// behind a reverse proxy on the same host every request looks local, so "loopback only"
     /// would not protect it.
@@ -165,6 +170,8 @@ pub struct Config {
     pub trusted_proxies: TrustedProxies,
     /// How events reach their consumers.
     pub events: DispatchSettings,
+    /// How often article views counted in memory are written.
+    pub article_views_flush: Duration,
     /// What `/metrics` requires as a bearer token; none: `/metrics` is refused.
     pub metrics_token: Option<SecretString>,
     /// Notifications out, replies and new tickets in.
@@ -211,6 +218,7 @@ impl Config {
                 delivery_delay: Duration::from_millis(args.event_delivery_delay_ms),
                 ..DispatchSettings::default()
             },
+            article_views_flush: Duration::from_secs(args.article_views_flush_seconds.max(1)),
             metrics_token: args.metrics_token.clone().filter(|t| !t.expose_secret().trim().is_empty()),
             mail: MailSettings::from_args(&args.mail)?,
             attachments: AttachmentSettings::from_args(&args.attachments, &args.storage.data_dir)?,

@@ -16,6 +16,7 @@ impl Store {
 
     /// Stores the HTML of an article unless a save rendered it meanwhile.
     pub async fn set_missing_article_html(&self, id: Uuid, html: &str) -> StoreResult<()> {
+        let _permit = self.write_permit().await?;
         sqlx::query("UPDATE articles SET body_html = $2 WHERE id = $1 AND body_html IS NULL")
             .bind(id.to_string())
             .bind(html)

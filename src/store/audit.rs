@@ -25,6 +25,7 @@ impl Store {
     /// Writes the audit entry for `event`, unless it is already there (a repeated delivery):
     /// `false` then.
     pub async fn write_audit_entry(&self, event: &Event, action: &str) -> StoreResult<bool> {
+        let _permit = self.write_permit().await?;
         let done = sqlx::query(
             "INSERT INTO audit_log (id, at, actor_kind, actor_id, actor_name, target_kind, target_id, action, summary, event_id)
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) ON CONFLICT (event_id) DO NOTHING",

@@ -55,25 +55,43 @@ impl Backend {
 
 /// Full-text search over knowledge base articles: the one query that differs per database.
 /// Parameters: `$1` the search expression from [`Backend::search_expression`], `$2` the customer
-/// whose portal searches, `$3` the limit. Columns: the article's, plus `snippet` (matches between
-/// `[[` and `]]`) and `rank` (larger is better).
-pub(crate) const SQLITE_ARTICLE_SEARCH: &str = "SELECT a.id, a.title, a.body, a.body_html, a.published, a.all_customers, a.views,
-           a.created_at, a.updated_at, a.updated_by,
-           snippet(articles_fts, 2, '[[', ']]', '…', 16) AS snippet,
-           -bm25(articles_fts, 0.0, 10.0, 1.0) AS rank
-    FROM articles_fts JOIN articles a ON a.id = articles_fts.article_id
-    WHERE articles_fts MATCH $1 AND a.published = 1
-      AND (a.all_customers = 1 OR EXISTS (SELECT 1 FROM article_customers ac WHERE ac.article_id = a.id AND ac.customer_id = $2))
-    ORDER BY rank DESC, a.updated_at DESC LIMIT $3";
+/// whose portal searches, `$3` the limit. Columns: `id`, `title` and `snippet` (matches between
+/// `[[` and `]]`), best match first.
+///
+/// The inner query (`best`) ranks every visible match by its index alone and keeps the best
+/// `$3` ids; only for those does the outer query read the title and cut a snippet, the costly
+/// part. Bodies are never read.
+///
+/// SQLite: FTS5 drives `best`; a snippet needs the match of its own FTS5 cursor, so the outer
+/// query matches again, limited to the kept rows by their rowid.
+pub(crate) const SQLITE_ARTICLE_SEARCH: &str = "WITH best AS (
+        SELECT articles_fts.rowid AS fts_rowid, a.id, a.updated_at, -bm25(articles_fts, 0.0, 10.0, 1.0) AS rank
+        FROM articles_fts JOIN articles a ON a.id = articles_fts.article_id
+        WHERE articles_fts MATCH $1 AND a.published = 1
+          AND (a.all_customers = 1 OR EXISTS (SELECT 1 FROM article_customers ac WHERE ac.article_id = a.id AND ac.customer_id = $2))
+        ORDER BY rank DESC, a.updated_at DESC LIMIT $3
+    )
+    SELECT best.id, a.title, snippet(articles_fts, 2, '[[', ']]', '…', 16) AS snippet
+    FROM best
+    JOIN articles_fts ON articles_fts.rowid = best.fts_rowid
+    JOIN articles a ON a.id = best.id
+    WHERE articles_fts MATCH $1
+    ORDER BY best.rank DESC, best.updated_at DESC";
 
-pub(crate) const POSTGRES_ARTICLE_SEARCH: &str = "SELECT a.id, a.title, a.body, a.body_html, a.published, a.all_customers, a.views,
-           a.created_at, a.updated_at, a.updated_by,
-           ts_headline('english', a.body_text, q, 'StartSel=[[, StopSel=]], MaxWords=24, MinWords=10, ShortWord=2') AS snippet,
-           ts_rank_cd(a.search, q)::float8 AS rank
-    FROM articles a, to_tsquery('english', $1) q
-    WHERE a.search @@ q AND a.published = TRUE
-      AND (a.all_customers = TRUE OR EXISTS (SELECT 1 FROM article_customers ac WHERE ac.article_id = a.id AND ac.customer_id = $2))
-    ORDER BY rank DESC, a.updated_at DESC LIMIT $3";
+/// PostgreSQL: the GIN index on `search` finds the matches, `ts_rank_cd` ranks them from the
+/// stored tsvector, and `ts_headline` (which re-parses the text) runs for the kept rows only.
+pub(crate) const POSTGRES_ARTICLE_SEARCH: &str = "WITH best AS (
+        SELECT a.id, a.updated_at, ts_rank_cd(a.search, q)::float8 AS rank
+        FROM articles a, to_tsquery('english', $1) q
+        WHERE a.search @@ q AND a.published = TRUE
+          AND (a.all_customers = TRUE OR EXISTS (SELECT 1 FROM article_customers ac WHERE ac.article_id = a.id AND ac.customer_id = $2))
+        ORDER BY rank DESC, a.updated_at DESC LIMIT $3
+    )
+    SELECT best.id, a.title,
+           ts_headline('english', a.body_text, to_tsquery('english', $1),
+                       'StartSel=[[, StopSel=]], MaxWords=24, MinWords=10, ShortWord=2') AS snippet
+    FROM best JOIN articles a ON a.id = best.id
+    ORDER BY best.rank DESC, best.updated_at DESC";
 
 impl Backend {
     pub(crate) fn article_search(self) -> &'static str {

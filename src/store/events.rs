@@ -150,6 +150,7 @@ impl Store {
             StartFrom::Beginning => 0,
             StartFrom::Now => self.last_event_seq().await?,
         };
+        let _permit = self.write_permit().await?;
         sqlx::query(
             "INSERT INTO event_consumers (name, position, updated_at) VALUES ($1, $2, $3) ON CONFLICT (name) DO NOTHING",
         )
@@ -164,6 +165,7 @@ impl Store {
     /// Takes (or renews) the right to deliver to `name` until `lease_until`, unless another
     /// instance holds it or the consumer is waiting to retry. Answers the consumer's position.
     pub async fn claim_consumer(&self, name: &str, owner: &str, lease_ms: i64) -> StoreResult<Option<i64>> {
+        let _permit = self.write_permit().await?;
         let now = now_ms();
         let row = sqlx::query(
             "UPDATE event_consumers SET lease_owner = $2, lease_until = $3
@@ -182,6 +184,7 @@ impl Store {
     /// Moves `name` past `seq`, if `owner` still holds its lease; `false` when it no longer does
     /// (another instance took over and will deliver from the stored position).
     pub async fn advance_consumer(&self, name: &str, owner: &str, seq: i64) -> StoreResult<bool> {
+        let _permit = self.write_permit().await?;
         let done = sqlx::query(
             "UPDATE event_consumers SET position = $3, failures = 0, last_error = NULL, updated_at = $4
              WHERE name = $1 AND lease_owner = $2 AND position < $3",
@@ -231,6 +234,7 @@ impl Store {
 
     /// Gives up the lease, so another instance may deliver at once (on shutdown).
     pub async fn release_consumer(&self, name: &str, owner: &str) -> StoreResult<()> {
+        let _permit = self.write_permit().await?;
         sqlx::query("UPDATE event_consumers SET lease_owner = NULL, lease_until = 0 WHERE name = $1 AND lease_owner = $2")
             .bind(name)
             .bind(owner)

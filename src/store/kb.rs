@@ -32,10 +32,12 @@ fn article(row: &AnyRow, customer_ids: Vec<Uuid>) -> StoreResult<Article> {
     })
 }
 
-/// An article found by search, with the words that matched marked `[[…]]` in the snippet.
+/// An article found by search: what a list of results shows, with the words that matched
+/// marked `[[…]]` in the snippet.
 #[derive(Debug, Clone)]
 pub struct Found {
-    pub article: Article,
+    pub id: Uuid,
+    pub title: String,
     pub snippet: String,
 }
 
@@ -109,12 +111,40 @@ impl Store {
         }
     }
 
-    pub async fn count_article_view(&self, id: Uuid) -> StoreResult<()> {
-        sqlx::query("UPDATE articles SET views = views + 1 WHERE id = $1")
-            .bind(id.to_string())
-            .execute(&self.pool)
-            .await?;
-        Ok(())
+    /// Counts a view in memory: reading an article never writes. The count reaches
+    /// `articles.views` with the next [`Store::flush_article_views`].
+    pub fn count_article_view(&self, id: Uuid) {
+        self.views.count(id);
+    }
+
+    /// Adds the views counted so far to the articles, in one transaction; answers how many
+    /// articles changed. When the write fails, or the flush is dropped midway, the counts stay
+    /// for the next flush.
+    pub async fn flush_article_views(&self) -> StoreResult<usize> {
+        let taken = self.views.take_until_written();
+        if taken.counts().is_empty() {
+            return Ok(0);
+        }
+        self.add_article_views(taken.counts()).await?;
+        Ok(taken.written())
+    }
+
+    /// Views counted in this process and not yet written, over all articles.
+    pub fn pending_article_views(&self) -> i64 {
+        self.views.pending()
+    }
+
+    async fn add_article_views(&self, counts: &[(Uuid, i64)]) -> StoreResult<()> {
+        let mut tx = self.begin_write().await?;
+        for (id, views) in counts {
+            // An article deleted meanwhile matches no row: its views go with it.
+            sqlx::query("UPDATE articles SET views = views + $2 WHERE id = $1")
+                .bind(id.to_string())
+                .bind(*views)
+                .execute(&mut *tx)
+                .await?;
+        }
+        tx.commit().await
     }
 
     /// Articles, newest change first (or most read first). With `visible_to`, only the
@@ -160,7 +190,8 @@ impl Store {
     }
 
     /// Published articles visible to the customer that contain every word (as a prefix),
-    /// best match first.
+    /// best match first: at most `limit`, ranked in the database, with snippets cut for those
+    /// only.
     pub async fn search_articles(
         &self,
         customer_id: Uuid,
@@ -177,10 +208,10 @@ impl Store {
             .bind(limit)
             .fetch_all(&self.pool)
             .await?;
-        let articles = self.with_customers(&rows).await?;
         rows.iter()
-            .zip(articles)
-            .map(|(row, article)| Ok(Found { article, snippet: row.text("snippet")? }))
+            .map(|row| {
+                Ok(Found { id: row.uuid("id")?, title: row.text("title")?, snippet: row.text("snippet")? })
+            })
             .collect()
     }
 }

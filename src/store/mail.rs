@@ -101,6 +101,7 @@ pub struct InboundRecord {
 impl Store {
     /// Queues a message unless one with its Message-ID is queued already; `true` when queued now.
     pub async fn queue_mail(&self, mail: &QueuedMail) -> StoreResult<bool> {
+        let _permit = self.write_permit().await?;
         let now = now_ms();
         let result = sqlx::query(
             "INSERT INTO mail_outbox (id, message_id, event_id, ticket_id, recipient, subject, message, state, \
@@ -124,6 +125,7 @@ impl Store {
     /// Claims up to `limit` messages that are due: queued ones whose time has come, and ones an
     /// instance began to send but never finished (its lease ran out: it stopped mid-send).
     pub async fn claim_due_mail(&self, limit: i64, lease_ms: i64) -> StoreResult<Vec<ClaimedMail>> {
+        let _permit = self.write_permit().await?;
         let now = now_ms();
         let claim = Uuid::now_v7().to_string();
         // The state test is repeated outside the subquery: PostgreSQL re-checks it on rows another
@@ -161,6 +163,7 @@ impl Store {
     }
 
     pub async fn mail_sent(&self, id: Uuid) -> StoreResult<()> {
+        let _permit = self.write_permit().await?;
         let now = now_ms();
         sqlx::query(
             "UPDATE mail_outbox SET state = 'sent', sent_at = $1, attempts = attempts + 1, last_error = NULL, \
@@ -175,6 +178,7 @@ impl Store {
 
     /// Records a failed attempt: queued again for `retry_at`, or failed for good when `None`.
     pub async fn mail_attempt_failed(&self, id: Uuid, error: &str, retry_at: Option<i64>) -> StoreResult<()> {
+        let _permit = self.write_permit().await?;
         let state = if retry_at.is_some() { DeliveryState::Queued } else { DeliveryState::Failed };
         sqlx::query(
             "UPDATE mail_outbox SET state = $1, attempts = attempts + 1, last_error = $2, next_attempt_at = $3, \
@@ -191,6 +195,7 @@ impl Store {
 
     /// Hands back messages claimed but not tried, for whoever sends next.
     pub async fn release_mail(&self, ids: &[Uuid]) -> StoreResult<()> {
+        let _permit = self.write_permit().await?;
         for id in ids {
             sqlx::query(
                 "UPDATE mail_outbox SET state = 'queued', claim = NULL, lease_until = 0 WHERE id = $1 AND state = 'sending'",
@@ -204,6 +209,7 @@ impl Store {
 
     /// Queues a failed message again, at once.
     pub async fn retry_mail(&self, id: Uuid) -> StoreResult<()> {
+        let _permit = self.write_permit().await?;
         let result = sqlx::query(
             "UPDATE mail_outbox SET state = 'queued', next_attempt_at = $1 WHERE id = $2 AND state = 'failed'",
         )
@@ -239,6 +245,7 @@ impl Store {
 
     /// A ticket's reply token, made on first use.
     pub async fn ticket_mail_token(&self, ticket_id: Uuid) -> StoreResult<String> {
+        let _permit = self.write_permit().await?;
         let fresh = crate::auth::secret::reply_token();
         sqlx::query("UPDATE tickets SET mail_token = $1 WHERE id = $2 AND mail_token IS NULL")
             .bind(&fresh)
@@ -295,6 +302,7 @@ impl Store {
         sender: Option<&str>,
         record: &InboundRecord,
     ) -> StoreResult<bool> {
+        let _permit = self.write_permit().await?;
         insert_inbound(&self.pool, message_id, sender, record).await
     }
 }

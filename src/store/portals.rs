@@ -112,6 +112,7 @@ impl Store {
     /// attaching it to any portal yet. Storing it again renews `created_at`, so an upload
     /// waiting in an unsaved drawer is never taken for an unused old one.
     pub async fn put_logo(&self, logo: &StoredLogo<'_>) -> StoreResult<()> {
+        let _permit = self.write_permit().await?;
         sqlx::query(
             "INSERT INTO logos (id, content_type, data, width, height, created_at) VALUES ($1, $2, $3, $4, $5, $6)
              ON CONFLICT (id) DO UPDATE SET created_at = excluded.created_at",
@@ -130,6 +131,7 @@ impl Store {
     /// Deletes logos that no portal and no revision uses and that were uploaded before
     /// `uploaded_before_ms` (uploads in unsaved drawers are younger). Returns how many went.
     pub async fn prune_unused_logos(&self, uploaded_before_ms: i64) -> StoreResult<u64> {
+        let _permit = self.write_permit().await?;
         let done = sqlx::query(
             "DELETE FROM logos WHERE created_at < $1
                AND NOT EXISTS (SELECT 1 FROM portals p WHERE p.logo_id = logos.id)

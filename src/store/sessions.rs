@@ -22,6 +22,7 @@ impl Store {
         csrf_token: &str,
         expires_at: OffsetDateTime,
     ) -> StoreResult<()> {
+        let _permit = self.write_permit().await?;
         let now = now_ms();
         sqlx::query(
             "INSERT INTO console_sessions (token_hash, team_member_id, csrf_token, created_at, last_seen_at, expires_at)
@@ -60,6 +61,7 @@ impl Store {
         let last_seen = row.int("last_seen_at")?;
         // Sliding the idle window costs a write; doing it once a minute is plenty.
         if now - last_seen > 60_000 {
+            let _permit = self.write_permit().await?;
             sqlx::query("UPDATE console_sessions SET last_seen_at = $1 WHERE token_hash = $2")
                 .bind(now)
                 .bind(token_hash.as_str())
@@ -75,6 +77,7 @@ impl Store {
     }
 
     pub async fn delete_console_session(&self, token_hash: &TokenHash) -> StoreResult<()> {
+        let _permit = self.write_permit().await?;
         sqlx::query("DELETE FROM console_sessions WHERE token_hash = $1")
             .bind(token_hash.as_str())
             .execute(&self.pool)
@@ -84,6 +87,7 @@ impl Store {
 
     /// Removes sessions past their absolute expiry or idle too long; returns how many.
     pub async fn delete_stale_console_sessions(&self, idle_ms: i64) -> StoreResult<u64> {
+        let _permit = self.write_permit().await?;
         let now = now_ms();
         let done = sqlx::query("DELETE FROM console_sessions WHERE expires_at <= $1 OR last_seen_at <= $2")
             .bind(now)

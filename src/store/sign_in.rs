@@ -56,17 +56,20 @@ impl Store {
 
     /// A reserved attempt whose check succeeded no longer counts.
     pub async fn release_sign_in_attempt(&self, id: i64) -> StoreResult<()> {
+        let _permit = self.write_permit().await?;
         sqlx::query("DELETE FROM sign_in_failures WHERE id = $1").bind(id).execute(&self.pool).await?;
         Ok(())
     }
 
     /// A successful sign-in forgives the account's earlier failures.
     pub async fn clear_sign_in_failures(&self, email: &str) -> StoreResult<()> {
+        let _permit = self.write_permit().await?;
         sqlx::query("DELETE FROM sign_in_failures WHERE email = $1").bind(email).execute(&self.pool).await?;
         Ok(())
     }
 
     pub async fn prune_sign_in_failures(&self, window_ms: i64) -> StoreResult<u64> {
+        let _permit = self.write_permit().await?;
         let done = sqlx::query("DELETE FROM sign_in_failures WHERE failed_at <= $1")
             .bind(now_ms() - window_ms)
             .execute(&self.pool)

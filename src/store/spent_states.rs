@@ -12,6 +12,7 @@ impl Store {
         state_hash: &TokenHash,
         expires_at: time::OffsetDateTime,
     ) -> StoreResult<bool> {
+        let _permit = self.write_permit().await?;
         let done = sqlx::query(
             "INSERT INTO spent_login_states (state_hash, expires_at) VALUES ($1, $2) ON CONFLICT (state_hash) DO NOTHING",
         )
@@ -24,6 +25,7 @@ impl Store {
 
     /// Forgets spent states once they could no longer be accepted anyway.
     pub async fn prune_spent_login_states(&self) -> StoreResult<u64> {
+        let _permit = self.write_permit().await?;
         let done = sqlx::query("DELETE FROM spent_login_states WHERE expires_at <= $1")
             .bind(now_ms())
             .execute(&self.pool)

@@ -67,6 +67,7 @@ impl Store {
         id: Uuid,
         failure: &SignInFailure,
     ) -> StoreResult<()> {
+        let _permit = self.write_permit().await?;
         sqlx::query(
             "UPDATE sso_configs SET last_failure_at = $3, last_failure_reference = $4, last_failure_detail = $5
              WHERE id = $1 AND customer_id = $2",

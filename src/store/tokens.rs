@@ -52,6 +52,7 @@ impl Store {
         let now = now_ms();
         let last_used: Option<i64> = sqlx::Row::try_get(&row, "last_used_at")?;
         if last_used.is_none_or(|at| now - at > LAST_USED_GRANULARITY_MS) {
+            let _permit = self.write_permit().await?;
             sqlx::query("UPDATE api_tokens SET last_used_at = $1 WHERE id = $2")
                 .bind(now)
                 .bind(row.text("token_id")?)

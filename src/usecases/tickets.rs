@@ -440,11 +440,13 @@ pub async fn remove_follower(
     if actor.as_end_user().map(|(me, _)| me) != Some(end_user_id) {
         may_share(actor, &ticket)?;
     }
+    // Read before the transaction: while it is open only `tx` may touch the database (on
+    // SQLite it holds the one write permit; a second connection would only add to the wait).
+    let name = store.end_user(end_user_id).await.map(|user| user.name).unwrap_or_default();
     let mut tx = store.begin_write().await?;
     if !tx.remove_follower(ticket.id, end_user_id).await? {
         return Err(UseCaseError::NotFound("follower"));
     }
-    let name = store.end_user(end_user_id).await.map(|user| user.name).unwrap_or_default();
     let event = NewEvent::new(
         EventKind::TicketFollowerRemoved,
         ticket.id,

@@ -12,6 +12,8 @@ on_both_backends!(
     search_finds_words_ranks_titles_first_and_never_shows_what_is_hidden,
     articles_are_written_in_the_console_and_the_api,
     a_few_articles_make_one_list_and_many_make_most_read_and_recently_updated,
+    a_search_matching_more_than_the_limit_keeps_the_best_with_marked_snippets,
+    views_are_counted_without_writing_and_all_are_stored_by_a_flush_or_a_graceful_stop,
 );
 
 /// Switches on the knowledge base and an external link for a portal that already takes tickets.
@@ -89,6 +91,8 @@ async fn articles_reach_only_the_portals_they_are_for_and_render_safely(backend:
     );
     let (_, search) = page(&ada, &app, &acme.path("/search?q=secret")).await;
     assert!(!search.contains("Unreleased"), "never an unpublished article");
+    // Views are counted in memory and written every few seconds: write them now.
+    app.store.flush_article_views().await.unwrap();
     let (_, views) = app.get_json(&format!("/kb/articles/{everyone}"), &app.admin.token).await;
     assert_eq!(views["views"], 1, "article views are counted for 'most read'");
 }
@@ -153,6 +157,99 @@ async fn search_finds_words_ranks_titles_first_and_never_shows_what_is_hidden(ba
     assert!(nothing.contains("Nothing matches"));
     let (status, _) = page(&ada, &app, &acme.path("/search?q=%22*%22+OR+NEAR(a+b)+%27;--")).await;
     assert_eq!(status, StatusCode::OK, "search syntax in the query is just text");
+}
+
+async fn a_search_matching_more_than_the_limit_keeps_the_best_with_marked_snippets(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    let (_, acme) = app.post_json("/customers", &app.admin.token, json!({"name": "Acme"})).await;
+    let (_, globex) = app.post_json("/customers", &app.admin.token, json!({"name": "Globex"})).await;
+    let acme: uuid::Uuid = acme["id"].as_str().unwrap().parse().unwrap();
+    for n in 0..6 {
+        let body = format!("Step {n}: check the cable of the printer and try again.");
+        article(&app, json!({"title": format!("Office tip {n}"), "body": body, "published": true})).await;
+    }
+    let best = article(
+        &app,
+        json!({"title": "Printer troubleshooting", "body": "When the printer jams, open tray two.", "published": true}),
+    )
+    .await;
+    for n in 6..12 {
+        let body = format!("Step {n}: check the cable of the printer and try again.");
+        article(&app, json!({"title": format!("Office tip {n}"), "body": body, "published": true})).await;
+    }
+    let hidden = [
+        article(
+            &app,
+            json!({"title": "Printer secrets", "body": "The printer is unreleased.", "published": false}),
+        )
+        .await,
+        article(
+            &app,
+            json!({"title": "Printer of Globex", "body": "Their printer.", "published": true,
+                "all_customers": false, "customer_ids": [globex["id"]]}),
+        )
+        .await,
+    ];
+
+    let found = app.store.search_articles(acme, "printer", 5).await.unwrap();
+    assert_eq!(found.len(), 5, "13 visible articles match: exactly the limit comes back");
+    assert_eq!(found[0].id.to_string(), best, "the title match ranks first");
+    assert_eq!(found[0].title, "Printer troubleshooting");
+    let mut ids: Vec<_> = found.iter().map(|hit| hit.id.to_string()).collect();
+    ids.sort();
+    ids.dedup();
+    assert_eq!(ids.len(), 5);
+    assert!(ids.iter().all(|id| !hidden.contains(id)), "never a draft or another customer's article");
+    for hit in &found {
+        assert!(hit.snippet.to_lowercase().contains("[[printer]]"), "marked: {}", hit.snippet);
+    }
+    let all = app.store.search_articles(acme, "printer", 50).await.unwrap();
+    assert_eq!(all.len(), 13, "a larger limit finds every visible match");
+}
+
+async fn views_are_counted_without_writing_and_all_are_stored_by_a_flush_or_a_graceful_stop(
+    backend: Backend,
+) {
+    let Some(idp) = TestIdp::start(accounts()).await else { return };
+    // No timed write during the test: only the explicit flush and the stop write views.
+    let mut app = TestApp::spawn_with(backend, |config| {
+        config.article_views_flush = std::time::Duration::from_secs(3600);
+    })
+    .await;
+    let (acme, _) = ticketing_portal(&app, &idp, "Acme").await;
+    with_knowledge_base(&app, &acme).await;
+    let guide = article(&app, json!({"title": "Guide", "body": "Steps.", "published": true})).await;
+    let other = article(&app, json!({"title": "Other", "body": "More steps.", "published": true})).await;
+    let id = |raw: &str| raw.parse::<uuid::Uuid>().unwrap();
+    let store = app.store.clone();
+    let stored = |raw: &str| {
+        let (store, raw) = (store.clone(), id(raw));
+        async move { store.article(raw).await.unwrap().views }
+    };
+    let ada = Visitor::new(&app);
+    ada.sign_in(&acme, "ada").await;
+    let view_many = |path: String, times: usize| {
+        let requests: Vec<_> = (0..times).map(|_| ada.client.get(app.url(&path)).send()).collect();
+        async move {
+            for response in futures::future::join_all(requests).await {
+                assert_eq!(response.unwrap().status(), StatusCode::OK);
+            }
+        }
+    };
+
+    view_many(acme.path(&format!("/kb/{guide}")), 12).await;
+    view_many(acme.path(&format!("/kb/{other}")), 3).await;
+    assert_eq!((stored(&guide).await, stored(&other).await), (0, 0), "a view writes nothing");
+    assert_eq!(app.store.pending_article_views(), 15);
+    assert_eq!(app.store.flush_article_views().await.unwrap(), 2, "one statement per article");
+    assert_eq!((stored(&guide).await, stored(&other).await), (12, 3));
+    assert_eq!(app.store.flush_article_views().await.unwrap(), 0, "nothing is written twice");
+
+    view_many(acme.path(&format!("/kb/{guide}")), 8).await;
+    app.begin_shutdown();
+    app.stopped().await;
+    assert_eq!(store.pending_article_views(), 0);
+    assert_eq!(stored(&guide).await, 20, "a graceful stop writes what was counted");
 }
 
 async fn articles_are_written_in_the_console_and_the_api(backend: Backend) {
@@ -250,6 +347,7 @@ async fn a_few_articles_make_one_list_and_many_make_most_read_and_recently_updat
         );
     }
     page(&ada, &app, &acme.path(&format!("/kb/{}", ids[6]))).await;
+    app.store.flush_article_views().await.unwrap();
     let (_, list) = page(&ada, &app, &acme.path("/kb")).await;
     assert!(list.contains("Most read") && list.contains("Recently updated"), "{list}");
 }

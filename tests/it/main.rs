@@ -55,5 +55,6 @@ mod sso_configs;
 mod sso_flow;
 mod sso_roles;
 mod sso_tokens;
+mod store_writes;
 mod team;
 mod tickets;

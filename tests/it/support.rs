@@ -285,6 +285,7 @@ impl TestApp {
             allow_insecure_idp: true,
             trusted_proxies: Default::default(),
             events: DispatchSettings { poll: std::time::Duration::from_millis(200), ..Default::default() },
+            article_views_flush: std::time::Duration::from_secs(5),
             metrics_token: None,
             mail: Default::default(),
             attachments: portico::attachments::settings::AttachmentSettings::local(&data_dir),

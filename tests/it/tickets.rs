@@ -432,9 +432,12 @@ async fn concurrent_submissions_get_distinct_numbers_and_double_submits_one_tick
         assert_eq!(status, StatusCode::CREATED, "{ticket}");
         numbers.push(ticket["number"].as_str().unwrap().to_string());
     }
+    let mut numbers: Vec<i64> =
+        numbers.iter().map(|number| number.trim_start_matches("T-").parse().unwrap()).collect();
     numbers.sort();
     numbers.dedup();
     assert_eq!(numbers.len(), 200, "every ticket has its own number");
+    assert_eq!(numbers[199] - numbers[0], 199, "and the numbers have no gap: {numbers:?}");
 
     // Submissions through the portal are rate limited per end user.
     let lin = Visitor::new(&app);

@@ -136,9 +136,7 @@ pub async fn show(State(state): State<AppState>, user: PortalUser, ArticleId(id)
         }
         Err(error) => return Err(user.fail(error.into())),
     };
-    if let Err(error) = state.store.count_article_view(id).await {
-        tracing::warn!(%error, "could not count an article view");
-    }
+    state.store.count_article_view(id);
     // Rendered when saved: a view never runs Markdown or the sanitiser.
     let body_html = article.body_html.clone().unwrap_or_else(|| markdown::as_plain_html(&article.body));
     Ok(ArticlePage { chrome: user.chrome(), article, body_html }.into_response())
@@ -231,8 +229,8 @@ pub async fn search(
                 page.articles = found
                     .into_iter()
                     .map(|hit| ArticleHit {
-                        id: hit.article.id,
-                        title: hit.article.title,
+                        id: hit.id,
+                        title: hit.title,
                         snippet_html: marked_snippet(&hit.snippet),
                     })
                     .collect()

@@ -19,6 +19,7 @@ pub mod import;
 pub mod kb;
 pub mod mail;
 pub mod notify;
+pub mod portal_generation;
 pub mod portal_sessions;
 pub mod portals;
 pub mod request_types;
@@ -41,6 +42,7 @@ use tokio::sync::watch;
 use uuid::Uuid;
 
 pub use dialect::Backend;
+pub use portal_generation::PortalGeneration;
 
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
@@ -93,6 +95,8 @@ pub struct Store {
     /// Bumped after every commit that recorded events (here, or in another instance as heard
     /// through PostgreSQL), so dispatchers wake without polling.
     events_written: Arc<watch::Sender<u64>>,
+    /// Bumped whenever what resolves a portal may have changed.
+    portals: PortalGeneration,
 }
 
 /// A write transaction. Reads and writes go through it as through a connection; events recorded
@@ -102,6 +106,9 @@ pub struct Tx {
     backend: Backend,
     wrote_events: bool,
     events_written: Arc<watch::Sender<u64>>,
+    /// Whether this transaction wrote something a resolved portal holds.
+    changes_portals: bool,
+    portals: PortalGeneration,
 }
 
 impl Deref for Tx {
@@ -120,11 +127,23 @@ impl DerefMut for Tx {
 
 impl Tx {
     pub async fn commit(self) -> StoreResult<()> {
-        self.inner.commit().await?;
+        let committed = self.inner.commit().await;
+        // Before anyone hears that the commit is done, so the very next request reads anew.
+        // Also after an error: the commit may have happened all the same.
+        if self.changes_portals {
+            self.portals.bump();
+        }
+        committed?;
         if self.wrote_events {
             self.events_written.send_modify(|count| *count += 1);
         }
         Ok(())
+    }
+
+    /// Notes a write to what resolves a portal that no recorded event announces (the portal a
+    /// customer gets when it is first read for update), so committing forgets resolved portals.
+    pub(crate) fn portals_change(&mut self) {
+        self.changes_portals = true;
     }
 
     pub async fn rollback(self) -> StoreResult<()> {
@@ -152,7 +171,12 @@ impl Store {
             })
             .connect_with(connect_options)
             .await?;
-        Ok(Self { pool, backend, events_written: Arc::new(watch::channel(0).0) })
+        Ok(Self {
+            pool,
+            backend,
+            events_written: Arc::new(watch::channel(0).0),
+            portals: PortalGeneration::default(),
+        })
     }
 
     pub fn backend(&self) -> Backend {
@@ -185,7 +209,14 @@ impl Store {
             backend: self.backend,
             wrote_events: false,
             events_written: self.events_written.clone(),
+            changes_portals: false,
+            portals: self.portals.clone(),
         })
+    }
+
+    /// The generation of what resolves portals, for a cache of resolved portals to check.
+    pub fn portal_generation(&self) -> PortalGeneration {
+        self.portals.clone()
     }
 
     /// Wakes whoever waits for new events: after a local commit, or when another instance

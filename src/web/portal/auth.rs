@@ -83,7 +83,7 @@ pub async fn sign_in_page(
     live: LivePortal,
     Query(query): Query<SignInQuery>,
 ) -> Response {
-    if let Err(page) = open_for_sign_in(&state, &live).await {
+    if let Err(page) = open_for_sign_in(&live) {
         return page;
     }
     let configs = match state.store.sso_configs(live.customer.id).await {
@@ -290,7 +290,7 @@ pub async fn start(
     jar: CookieJar,
     Query(query): Query<StartQuery>,
 ) -> Response {
-    if let Err(page) = open_for_sign_in(&state, &live).await {
+    if let Err(page) = open_for_sign_in(&live) {
         return page;
     }
     let config = match enabled_config(&state, &live, sso_id).await {

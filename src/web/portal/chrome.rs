@@ -50,7 +50,7 @@ pub async fn signed_in(
     jar: &CookieJar,
     here: &str,
 ) -> Result<PortalSession, Response> {
-    open_for_sign_in(state, live).await?;
+    open_for_sign_in(live)?;
     match current_session(state, live, jar).await? {
         Some(session) => Ok(session),
         None if jar.get(SESSION_COOKIE).is_some() => Err(pages::session_expired(live, &live.link(here))),

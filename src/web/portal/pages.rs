@@ -97,7 +97,7 @@ pub fn failure(error: AppError) -> Response {
 
 /// The landing page for a signed-in end user; everyone else is sent to sign in.
 pub async fn landing(State(state): State<AppState>, live: LivePortal, jar: CookieJar) -> Response {
-    if let Err(page) = open_for_sign_in(&state, &live).await {
+    if let Err(page) = open_for_sign_in(&live) {
         return page;
     }
     let session = match current_session(&state, &live, &jar).await {

@@ -137,10 +137,11 @@ async fn resolve(store: &Store, slug: &str) -> StoreResult<SlugLookup> {
     })))
 }
 
-/// Whether the portal can take sign-ins now, or the page that says why not.
-pub fn open_for_sign_in(live: &LivePortal) -> Result<(), Response> {
+/// The page that says why the portal cannot take sign-ins now, if it cannot (inactive, or no
+/// enabled SSO configuration).
+pub fn sign_in_closed(live: &LivePortal) -> Option<Response> {
     if !live.portal.settings.active {
-        return Err(pages::message(
+        return Some(pages::message(
             live,
             Message {
                 status: axum::http::StatusCode::FORBIDDEN,
@@ -154,7 +155,7 @@ pub fn open_for_sign_in(live: &LivePortal) -> Result<(), Response> {
         ));
     }
     if !live.sign_in_ready {
-        return Err(pages::message(
+        return Some(pages::message(
             live,
             Message {
                 status: axum::http::StatusCode::SERVICE_UNAVAILABLE,
@@ -167,5 +168,5 @@ pub fn open_for_sign_in(live: &LivePortal) -> Result<(), Response> {
             },
         ));
     }
-    Ok(())
+    None
 }

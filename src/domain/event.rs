@@ -103,6 +103,51 @@ impl EventKind {
         }
     }
 
+    /// Whether the change may alter how a portal resolves: its settings, address, customer,
+    /// or whether it can take sign-ins. Resolved portals are cached, and such an event makes
+    /// every instance forget them. Every kind is named, so a new one must be decided here.
+    pub fn may_change_portals(self) -> bool {
+        use EventKind::*;
+        match self {
+            // A new customer comes with a new portal (an address that was unknown until now).
+            CustomerCreated | CustomerUpdated | CustomerArchived | CustomerRestored => true,
+            PortalSaved | SsoConfigChanged => true,
+            // Request types, articles and groups are read per page, never from the cache; end
+            // users and their sessions likewise.
+            EndUsersImported
+            | GroupCreated
+            | GroupUpdated
+            | GroupDeleted
+            | EndUserCreated
+            | EndUserUpdated
+            | EndUserIdentityLinked
+            | EndUserSignInConflict
+            | EndUserInvited
+            | TeamMemberCreated
+            | TeamMemberUpdated
+            | TeamMemberPasswordChanged
+            | ApiTokenCreated
+            | ApiTokenRevoked
+            | ArticleCreated
+            | ArticleUpdated
+            | ArticleDeleted
+            | RequestTypeCreated
+            | RequestTypeUpdated
+            | RequestTypeDeleted
+            | RequestTypeTailored
+            | TicketCreated
+            | TicketReplied
+            | TicketNoted
+            | TicketStatusChanged
+            | TicketAssigned
+            | TicketUpdated
+            | TicketAttachmentAdded
+            | TicketAttachmentRedacted
+            | TicketFollowerAdded
+            | TicketFollowerRemoved => false,
+        }
+    }
+
     /// The audit log's verb for this event, or `None` for events the audit log does not keep
     /// (the conversation on tickets is the ticket's own history).
     pub fn audit_action(self, change: Option<Change>) -> Option<&'static str> {
@@ -323,6 +368,23 @@ mod tests {
         assert_eq!(EventKind::GroupDeleted.audit_action(None), Some("delete"));
         assert_eq!(EventKind::SsoConfigChanged.audit_action(Some(Change::Created)), Some("create"));
         assert_eq!(EventKind::SsoConfigChanged.audit_action(Some(Change::Deleted)), Some("delete"));
+    }
+
+    #[test]
+    fn changes_to_portals_customers_and_sign_in_forget_resolved_portals_and_others_do_not() {
+        let changing: Vec<&str> =
+            EventKind::ALL.iter().filter(|k| k.may_change_portals()).map(|k| k.as_str()).collect();
+        assert_eq!(
+            changing,
+            [
+                "customer.created",
+                "customer.updated",
+                "customer.archived",
+                "customer.restored",
+                "portal.saved",
+                "sso_config.changed"
+            ]
+        );
     }
 
     #[test]

@@ -7,16 +7,19 @@ use serde_json::Value;
 
 use crate::domain::event::{Event, EventKind};
 use crate::sso::provider::ProviderCache;
+use crate::store::PortalGeneration;
 
 use super::{Consumer, Delivery, Scope};
 
 pub struct Caches {
     providers: Arc<ProviderCache>,
+    /// Bumped to forget resolved portals.
+    portals: PortalGeneration,
 }
 
 impl Caches {
-    pub fn new(providers: Arc<ProviderCache>) -> Self {
-        Self { providers }
+    pub fn new(providers: Arc<ProviderCache>, portals: PortalGeneration) -> Self {
+        Self { providers, portals }
     }
 }
 
@@ -31,6 +34,10 @@ impl Consumer for Caches {
 
     fn deliver<'a>(&'a self, event: &'a Event) -> Delivery<'a> {
         Box::pin(async move {
+            // A kind this version does not know (a newer instance's) may change portals too.
+            if event.event_kind().is_none_or(EventKind::may_change_portals) {
+                self.portals.bump();
+            }
             if event.event_kind() == Some(EventKind::SsoConfigChanged) {
                 let urls = event.payload.get("discovery_urls").and_then(Value::as_array);
                 for url in urls.into_iter().flatten().filter_map(Value::as_str) {
@@ -39,5 +46,11 @@ impl Consumer for Caches {
             }
             Ok(())
         })
+    }
+
+    /// Resolved portals read before the start may predate an event skipped by starting at the
+    /// newest one.
+    fn started(&self) {
+        self.portals.bump();
     }
 }

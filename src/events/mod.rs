@@ -44,6 +44,9 @@ pub trait Consumer: Send + Sync + 'static {
     fn scope(&self) -> Scope;
     /// Acts on one event; an error leaves the consumer at this event, to be retried.
     fn deliver<'a>(&'a self, event: &'a Event) -> Delivery<'a>;
+    /// An each-instance consumer is told when it has taken the newest event as its start:
+    /// whatever it kept from before may predate events it will never be given.
+    fn started(&self) {}
 }
 
 /// How the dispatcher paces itself.
@@ -210,7 +213,11 @@ impl Run {
     async fn deliver_local(&self, position: &mut Option<i64>) -> StoreResult<Round> {
         let from = match *position {
             Some(seq) => seq,
-            None => *position.insert(self.store.last_event_seq().await?),
+            None => {
+                let start = *position.insert(self.store.last_event_seq().await?);
+                self.consumer.started();
+                start
+            }
         };
         let events = self.store.events_after(EventCursor(from), self.settings.batch).await?;
         for event in &events {

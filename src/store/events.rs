@@ -72,6 +72,9 @@ impl Tx {
                 .await?;
         }
         self.wrote_events = true;
+        if event.kind.may_change_portals() {
+            self.changes_portals = true;
+        }
         Ok(id)
     }
 }

@@ -19,6 +19,7 @@ pub mod import;
 pub mod kb;
 pub mod mail;
 pub mod notify;
+pub mod portal_generation;
 pub mod portal_sessions;
 pub mod portals;
 pub mod request_types;
@@ -42,6 +43,7 @@ use tokio::sync::{OwnedSemaphorePermit, Semaphore, watch};
 use uuid::Uuid;
 
 pub use dialect::Backend;
+pub use portal_generation::PortalGeneration;
 
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
@@ -104,6 +106,8 @@ pub struct Store {
     writers: Option<Arc<Semaphore>>,
     /// Article views not yet written (see [`view_tally`]).
     views: Arc<view_tally::ViewTally>,
+    /// Bumped whenever what resolves a portal may have changed.
+    portals: PortalGeneration,
 }
 
 /// How long a writer waits for its turn on SQLite: as long as the busy timeout it replaces
@@ -120,6 +124,9 @@ pub struct Tx {
     backend: Backend,
     wrote_events: bool,
     events_written: Arc<watch::Sender<u64>>,
+    /// Whether this transaction wrote something a resolved portal holds.
+    changes_portals: bool,
+    portals: PortalGeneration,
     /// Released after the transaction: declared last, so a dropped `Tx` queues its rollback
     /// before the next writer may begin.
     _permit: WritePermit,
@@ -141,11 +148,23 @@ impl DerefMut for Tx {
 
 impl Tx {
     pub async fn commit(self) -> StoreResult<()> {
-        self.inner.commit().await?;
+        let committed = self.inner.commit().await;
+        // Before anyone hears that the commit is done, so the very next request reads anew.
+        // Also after an error: the commit may have happened all the same.
+        if self.changes_portals {
+            self.portals.bump();
+        }
+        committed?;
         if self.wrote_events {
             self.events_written.send_modify(|count| *count += 1);
         }
         Ok(())
+    }
+
+    /// Notes a write to what resolves a portal that no recorded event announces (the portal a
+    /// customer gets when it is first read for update), so committing forgets resolved portals.
+    pub(crate) fn portals_change(&mut self) {
+        self.changes_portals = true;
     }
 
     pub async fn rollback(self) -> StoreResult<()> {
@@ -180,6 +199,7 @@ impl Store {
             events_written: Arc::new(watch::channel(0).0),
             writers,
             views: Default::default(),
+            portals: PortalGeneration::default(),
         })
     }
 
@@ -218,8 +238,15 @@ impl Store {
             backend: self.backend,
             wrote_events: false,
             events_written: self.events_written.clone(),
+            changes_portals: false,
+            portals: self.portals.clone(),
             _permit: permit,
         })
+    }
+
+    /// The generation of what resolves portals, for a cache of resolved portals to check.
+    pub fn portal_generation(&self) -> PortalGeneration {
+        self.portals.clone()
     }
 
     /// The turn to write, for a transaction or for a single statement straight on the pool.

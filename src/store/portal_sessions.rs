@@ -3,6 +3,7 @@
 use time::OffsetDateTime;
 use uuid::Uuid;
 
+use super::end_users::end_user;
 use super::{RowExt, Store, StoreResult, Tx, now_ms, to_ms};
 use crate::auth::secret::TokenHash;
 use crate::domain::end_user::EndUser;
@@ -39,6 +40,7 @@ impl PortalSession {
 impl Store {
     pub async fn create_portal_session(&self, session: &NewPortalSession<'_>) -> StoreResult<()> {
         let now = now_ms();
+        let _permit = self.write_permit().await?;
         sqlx::query(
             "INSERT INTO portal_sessions (token_hash, customer_id, end_user_id, sso_config_id, csrf_token, id_token,
                                           created_at, last_seen_at, expires_at)
@@ -58,7 +60,9 @@ impl Store {
     }
 
     /// The live session for `token_hash` at this customer's portal: not expired, not idle too
-    /// long, its end user still active, the configuration it came through still enabled. A session of another portal is simply not found.
+    /// long, its end user still active, the configuration it came through still enabled. A
+    /// session of another portal is simply not found. One query reads the session and its end
+    /// user (the end user's columns as they are, the session's under `session_` names).
     pub async fn portal_session(
         &self,
         token_hash: &TokenHash,
@@ -67,7 +71,9 @@ impl Store {
     ) -> StoreResult<Option<PortalSession>> {
         let now = now_ms();
         let row = sqlx::query(
-            "SELECT s.*, u.active FROM portal_sessions s JOIN end_users u ON u.id = s.end_user_id
+            "SELECT u.*, s.sso_config_id AS session_sso_config_id, s.csrf_token AS session_csrf_token,
+                    s.id_token AS session_id_token, s.last_seen_at AS session_last_seen_at
+             FROM portal_sessions s JOIN end_users u ON u.id = s.end_user_id
                JOIN sso_configs c ON c.id = s.sso_config_id
              WHERE s.token_hash = $1 AND s.customer_id = $2 AND u.customer_id = $2 AND c.enabled = $5
                AND s.expires_at > $3 AND s.last_seen_at > $4",
@@ -80,26 +86,42 @@ impl Store {
         .fetch_optional(&self.pool)
         .await?;
         let Some(row) = row else { return Ok(None) };
-        if !row.flag("active")? {
+        let end_user = end_user(&row)?;
+        if !end_user.active {
             return Ok(None);
         }
-        if now - row.int("last_seen_at")? > 60_000 {
-            sqlx::query("UPDATE portal_sessions SET last_seen_at = $1 WHERE token_hash = $2")
-                .bind(now)
-                .bind(token_hash.as_str())
-                .execute(&self.pool)
-                .await?;
+        if now - row.int("session_last_seen_at")? > 60_000 {
+            // Off the request path: the page need not wait for a write. Losing a touch (the
+            // process stops first) only makes the session's idle time count from the one
+            // before, at most a minute earlier.
+            let (store, token_hash) = (self.clone(), token_hash.as_str().to_string());
+            tokio::spawn(async move {
+                if let Err(error) = store.touch_portal_session(&token_hash, now).await {
+                    tracing::warn!(%error, "could not note a portal session's last use");
+                }
+            });
         }
         Ok(Some(PortalSession {
             customer_id,
-            sso_config_id: row.uuid("sso_config_id")?,
-            csrf_token: row.text("csrf_token")?,
-            id_token: row.opt_text("id_token")?,
-            end_user: self.end_user(row.uuid("end_user_id")?).await?,
+            sso_config_id: row.uuid("session_sso_config_id")?,
+            csrf_token: row.text("session_csrf_token")?,
+            id_token: row.opt_text("session_id_token")?,
+            end_user,
         }))
     }
 
+    async fn touch_portal_session(&self, token_hash: &str, now: i64) -> StoreResult<()> {
+        let _permit = self.write_permit().await?;
+        sqlx::query("UPDATE portal_sessions SET last_seen_at = $1 WHERE token_hash = $2")
+            .bind(now)
+            .bind(token_hash)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
     pub async fn delete_portal_session(&self, token_hash: &TokenHash) -> StoreResult<()> {
+        let _permit = self.write_permit().await?;
         sqlx::query("DELETE FROM portal_sessions WHERE token_hash = $1")
             .bind(token_hash.as_str())
             .execute(&self.pool)
@@ -109,6 +131,7 @@ impl Store {
 
     pub async fn delete_stale_portal_sessions(&self, idle_ms: i64) -> StoreResult<u64> {
         let now = now_ms();
+        let _permit = self.write_permit().await?;
         let done = sqlx::query("DELETE FROM portal_sessions WHERE expires_at <= $1 OR last_seen_at <= $2")
             .bind(now)
             .bind(now - idle_ms)

@@ -404,6 +404,9 @@ impl Tx {
         .await
         .map_err(unique_among(PORTAL_UNIQUE))?;
         record_revision(self, customer_id, 1, &json, None, "created the portal", &actor).await?;
+        // A save that changes nothing commits this without an event: the new address must
+        // still stop being an unknown portal at once.
+        self.portals_change();
         stored_portal(&row)
     }
 

@@ -19,6 +19,7 @@ use crate::mail::notifier::Notifier;
 use crate::sso::outbound::Outbound;
 use crate::sso::provider::ProviderCache;
 use crate::store::Store;
+use crate::web::portal::cache::PortalCache;
 
 /// Everything a handler may need, cheap to clone.
 #[derive(Clone)]
@@ -31,6 +32,8 @@ pub struct AppState {
     /// Requests to identity providers, under the outbound rules.
     pub outbound: Outbound,
     pub providers: Arc<ProviderCache>,
+    /// Portals as resolved from their addresses, forgotten when they change.
+    pub portals: Arc<PortalCache>,
     /// Consumers of events besides the built-in ones (the audit log, caches, mail).
     pub consumers: Vec<Arc<dyn Consumer>>,
     /// Rung when mail is queued, so the sender goes at once.
@@ -53,6 +56,7 @@ impl AppState {
             sealer: Sealer::new(&config.secret_key),
             outbound: Outbound::new(config.allow_insecure_idp),
             providers: Arc::new(ProviderCache::default()),
+            portals: Arc::new(PortalCache::new(store.portal_generation())),
             consumers: Vec::new(),
             mail_queued: Arc::new(Notify::new()),
             last_mailbox_poll: LastPoll::default(),
@@ -70,8 +74,10 @@ impl AppState {
 
     /// Every consumer of events this instance runs.
     pub(crate) fn all_consumers(&self) -> Vec<Arc<dyn Consumer>> {
-        let mut consumers: Vec<Arc<dyn Consumer>> =
-            vec![Arc::new(AuditLog::new(self.store.clone())), Arc::new(Caches::new(self.providers.clone()))];
+        let mut consumers: Vec<Arc<dyn Consumer>> = vec![
+            Arc::new(AuditLog::new(self.store.clone())),
+            Arc::new(Caches::new(self.providers.clone(), self.store.portal_generation())),
+        ];
         if let Some(outgoing) = &self.config.mail.outgoing {
             let composer = Composer::new(outgoing.from.clone(), outgoing.reply_address.clone());
             consumers.push(Arc::new(Notifier::new(

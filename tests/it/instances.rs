@@ -8,6 +8,7 @@ use serde_json::json;
 
 use crate::crafted_idp::{Claims, CraftedIdp, Key};
 use crate::idp::Visitor;
+use crate::portal_cache::{assert_served_from_memory, name_shown};
 use crate::sso_tokens::{CLIENT, answer_as, portal_for};
 use crate::support::{Backend, TestApp, hidden_value};
 
@@ -73,6 +74,54 @@ async fn instances_share_sessions_and_forget_a_changed_provider_together() {
         fetches + 1,
         "the second instance heard of the change and fetched once more"
     );
+}
+
+#[tokio::test]
+async fn a_change_through_one_instance_reaches_the_portals_of_the_other_within_a_second() {
+    let Some(backend) = Backend::postgres() else { return };
+    let first = TestApp::spawn(backend).await;
+    let second = first.another_instance().await;
+    wait_until_both_listen(&first).await;
+    let key = Key::load(1, "k1");
+    let idp = CraftedIdp::start(&[&key], "").await;
+    let portal = portal_for(&first, &idp, json!({})).await;
+    assert_served_from_memory(&second, &first, &portal.customer_id, &portal.slug).await;
+
+    // Renamed through the first instance: seen there at once, and soon at the second.
+    let (status, body) = first
+        .patch_json(
+            &format!("/customers/{}", portal.customer_id),
+            &first.admin.token,
+            json!({"name": "Renamed through the first"}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(name_shown(&first, &portal.slug).await, "Renamed through the first");
+    let waited =
+        within_seconds(3, async || name_shown(&second, &portal.slug).await == "Renamed through the first")
+            .await;
+    assert!(waited.is_some(), "the second instance never showed the new name");
+
+    // Closed through the first instance: the second closes it too.
+    first.update_portal(&portal.customer_id, |d| d["active"] = json!(false)).await;
+    let closed = within_seconds(3, async || {
+        let page = reqwest::get(second.url(&portal.path("/auth/sign-in"))).await.unwrap();
+        page.status() == StatusCode::FORBIDDEN
+    })
+    .await;
+    assert!(closed.is_some(), "the second instance kept the portal open");
+}
+
+/// How long it took until `check` held, polling; `None` if it did not within `seconds`.
+async fn within_seconds(seconds: u64, mut check: impl AsyncFnMut() -> bool) -> Option<Duration> {
+    let started = std::time::Instant::now();
+    while started.elapsed() < Duration::from_secs(seconds) {
+        if check().await {
+            return Some(started.elapsed());
+        }
+        tokio::time::sleep(Duration::from_millis(25)).await;
+    }
+    None
 }
 
 /// Waits until both instances hold their LISTEN connection, so that what the test caches

@@ -46,6 +46,7 @@ mod mail_in;
 mod mail_out;
 mod ops;
 mod organisations;
+mod portal_cache;
 mod portal_config;
 mod portal_logo;
 mod request_types;

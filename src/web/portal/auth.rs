@@ -17,7 +17,7 @@ use uuid::Uuid;
 
 use super::pages::{self, Action, Message};
 use super::pending::{PendingSignIn, SignInState};
-use super::resolve::{LivePortal, open_for_sign_in};
+use super::resolve::{LivePortal, sign_in_closed};
 use super::session::{LOGIN_COOKIE, SESSION_COOKIE, current_session, portal_cookie, removal};
 use crate::auth::secret::{hash_token, random_token, same_secret};
 use crate::crypto::SealContext;
@@ -83,7 +83,7 @@ pub async fn sign_in_page(
     live: LivePortal,
     Query(query): Query<SignInQuery>,
 ) -> Response {
-    if let Err(page) = open_for_sign_in(&state, &live).await {
+    if let Some(page) = sign_in_closed(&live) {
         return page;
     }
     let configs = match state.store.sso_configs(live.customer.id).await {
@@ -290,7 +290,7 @@ pub async fn start(
     jar: CookieJar,
     Query(query): Query<StartQuery>,
 ) -> Response {
-    if let Err(page) = open_for_sign_in(&state, &live).await {
+    if let Some(page) = sign_in_closed(&live) {
         return page;
     }
     let config = match enabled_config(&state, &live, sso_id).await {

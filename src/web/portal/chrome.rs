@@ -4,7 +4,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum_extra::extract::cookie::CookieJar;
 
 use super::pages::{self, Action, Message};
-use super::resolve::{LivePortal, open_for_sign_in};
+use super::resolve::{LivePortal, sign_in_closed};
 use super::session::{SESSION_COOKIE, current_session};
 use crate::store::portal_sessions::PortalSession;
 use crate::web::paths;
@@ -50,7 +50,9 @@ pub async fn signed_in(
     jar: &CookieJar,
     here: &str,
 ) -> Result<PortalSession, Response> {
-    open_for_sign_in(state, live).await?;
+    if let Some(page) = sign_in_closed(live) {
+        return Err(page);
+    }
     match current_session(state, live, jar).await? {
         Some(session) => Ok(session),
         None if jar.get(SESSION_COOKIE).is_some() => Err(pages::session_expired(live, &live.link(here))),

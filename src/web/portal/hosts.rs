@@ -42,7 +42,7 @@ pub async fn route_portal_hosts(State(state): State<AppState>, mut request: Requ
     });
     let slug = match from_subdomain {
         Some(label) => Some(label.to_string()),
-        None => state.store.slug_for_domain(&host).await.ok().flatten(),
+        None => state.portals.domain(&host, || state.store.slug_for_domain(&host)).await.ok().flatten(),
     };
     let Some(slug) = slug else { return next.run(request).await };
     let rewritten = match request.uri().query() {

@@ -2,6 +2,7 @@
 //! domains through [`hosts::route_portal_hosts`], which maps those hosts onto the same routes.
 
 pub mod auth;
+pub mod cache;
 pub mod catalogue;
 pub mod chrome;
 pub mod company;

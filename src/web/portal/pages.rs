@@ -9,7 +9,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum_extra::extract::cookie::CookieJar;
 use uuid::Uuid;
 
-use super::resolve::{LivePortal, open_for_sign_in};
+use super::resolve::{LivePortal, sign_in_closed};
 use super::session::{SESSION_COOKIE, current_session};
 use crate::domain::page::PageRequest;
 use crate::domain::portal::document::{DEFAULT_PRIMARY, DEFAULT_SECONDARY};
@@ -97,7 +97,7 @@ pub fn failure(error: AppError) -> Response {
 
 /// The landing page for a signed-in end user; everyone else is sent to sign in.
 pub async fn landing(State(state): State<AppState>, live: LivePortal, jar: CookieJar) -> Response {
-    if let Err(page) = open_for_sign_in(&state, &live).await {
+    if let Some(page) = sign_in_closed(&live) {
         return page;
     }
     let session = match current_session(&state, &live, &jar).await {

@@ -1,23 +1,28 @@
 //! Which portal a request is for, and where its pages and cookies live.
 
 use std::collections::HashMap;
+use std::sync::Arc;
 
 use axum::extract::{FromRequestParts, OriginalUri, Path};
 use axum::http::request::Parts;
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 
+use super::cache::{ResolvedPortal, SlugLookup};
 use super::hosts::PortalHost;
 use super::pages::{self, Message};
 use crate::domain::customer::Customer;
 use crate::store::portals::StoredPortal;
+use crate::store::{Store, StoreResult};
 use crate::web::paths;
 use crate::web::state::AppState;
 
 /// A portal that exists (its customer is not archived), as this request reaches it.
 pub struct LivePortal {
-    pub customer: Customer,
-    pub portal: StoredPortal,
+    pub customer: Arc<Customer>,
+    pub portal: Arc<StoredPortal>,
+    /// Whether an enabled SSO configuration exists.
+    pub sign_in_ready: bool,
     /// Prefix of the portal's own links: `/p/{slug}`, or empty on the portal's own host.
     pub base_path: String,
     /// Where the portal's cookies apply.
@@ -46,42 +51,18 @@ impl FromRequestParts<AppState> for LivePortal {
             .map_err(|_| pages::unknown_portal())?;
         let slug = params.get("slug").cloned().unwrap_or_default();
         let host = parts.extensions.get::<PortalHost>().cloned();
-        let portal = state.store.portal_by_slug(&slug).await.map_err(|e| pages::failure(e.into()))?;
-        let Some(portal) = portal else {
+        let found = state
+            .portals
+            .slug(&slug, || resolve(&state.store, &slug))
+            .await
+            .map_err(|e| pages::failure(e.into()))?;
+        let resolved = match found {
+            SlugLookup::Portal(resolved) => resolved,
             // A slug the portal had before: its old address keeps working as a redirect.
-            let replacement =
-                state.store.slug_replacing(&slug).await.map_err(|e| pages::failure(e.into()))?;
-            return Err(match replacement {
-                Some(current) => {
-                    let original = parts
-                        .extensions
-                        .get::<OriginalUri>()
-                        .map(|u| u.0.clone())
-                        .unwrap_or_else(|| parts.uri.clone());
-                    let target = match &host {
-                        Some(_) => match &state.config.portal_domain {
-                            Some(domain) => {
-                                let scheme = state.config.public_url.scheme();
-                                format!(
-                                    "{scheme}://{current}.{domain}{}",
-                                    original.path_and_query().map(|p| p.as_str()).unwrap_or("/")
-                                )
-                            }
-                            None => pages::unknown_portal_url(),
-                        },
-                        None => {
-                            let rest = original.path().strip_prefix(&format!("/p/{slug}")).unwrap_or("");
-                            let query = original.query().map(|q| format!("?{q}")).unwrap_or_default();
-                            format!("/p/{current}{rest}{query}")
-                        }
-                    };
-                    (StatusCode::MOVED_PERMANENTLY, [(header::LOCATION, target)]).into_response()
-                }
-                None => pages::unknown_portal(),
-            });
+            SlugLookup::Moved(current) => return Err(moved(state, parts, host.as_ref(), &slug, &current)),
+            SlugLookup::Unknown => return Err(pages::unknown_portal()),
         };
-        let customer =
-            state.store.customer(portal.customer_id).await.map_err(|e| pages::failure(e.into()))?;
+        let ResolvedPortal { portal, customer, sign_in_ready } = &*resolved;
         if customer.archived {
             return Err(pages::unknown_portal());
         }
@@ -103,14 +84,64 @@ impl FromRequestParts<AppState> for LivePortal {
                 (base.clone(), base, origin)
             }
         };
-        Ok(Self { customer, portal, base_path, cookie_path, origin })
+        Ok(Self {
+            customer: customer.clone(),
+            portal: portal.clone(),
+            sign_in_ready: *sign_in_ready,
+            base_path,
+            cookie_path,
+            origin,
+        })
     }
 }
 
-/// Whether the portal can take sign-ins now, or the page that says why not.
-pub async fn open_for_sign_in(state: &AppState, live: &LivePortal) -> Result<(), Response> {
+/// The answer at an earlier slug of a portal: a permanent redirect to the same page at its
+/// current slug.
+fn moved(state: &AppState, parts: &Parts, host: Option<&PortalHost>, slug: &str, current: &str) -> Response {
+    let original =
+        parts.extensions.get::<OriginalUri>().map(|u| u.0.clone()).unwrap_or_else(|| parts.uri.clone());
+    let target = match host {
+        Some(_) => match &state.config.portal_domain {
+            Some(domain) => {
+                let scheme = state.config.public_url.scheme();
+                format!(
+                    "{scheme}://{current}.{domain}{}",
+                    original.path_and_query().map(|p| p.as_str()).unwrap_or("/")
+                )
+            }
+            None => pages::unknown_portal_url(),
+        },
+        None => {
+            let rest = original.path().strip_prefix(&format!("/p/{slug}")).unwrap_or("");
+            let query = original.query().map(|q| format!("?{q}")).unwrap_or_default();
+            format!("/p/{current}{rest}{query}")
+        }
+    };
+    (StatusCode::MOVED_PERMANENTLY, [(header::LOCATION, target)]).into_response()
+}
+
+/// What `slug` names, read from the database (the cache in `AppState::portals` remembers it).
+async fn resolve(store: &Store, slug: &str) -> StoreResult<SlugLookup> {
+    let Some(portal) = store.portal_by_slug(slug).await? else {
+        return Ok(match store.slug_replacing(slug).await? {
+            Some(current) => SlugLookup::Moved(current),
+            None => SlugLookup::Unknown,
+        });
+    };
+    let customer = store.customer(portal.customer_id).await?;
+    let sign_in_ready = store.has_enabled_sso(customer.id).await?;
+    Ok(SlugLookup::Portal(Arc::new(ResolvedPortal {
+        portal: Arc::new(portal),
+        customer: Arc::new(customer),
+        sign_in_ready,
+    })))
+}
+
+/// The page that says why the portal cannot take sign-ins now, if it cannot (inactive, or no
+/// enabled SSO configuration).
+pub fn sign_in_closed(live: &LivePortal) -> Option<Response> {
     if !live.portal.settings.active {
-        return Err(pages::message(
+        return Some(pages::message(
             live,
             Message {
                 status: axum::http::StatusCode::FORBIDDEN,
@@ -123,9 +154,8 @@ pub async fn open_for_sign_in(state: &AppState, live: &LivePortal) -> Result<(),
             },
         ));
     }
-    let ready = state.store.has_enabled_sso(live.customer.id).await.map_err(|e| pages::failure(e.into()))?;
-    if !ready {
-        return Err(pages::message(
+    if !live.sign_in_ready {
+        return Some(pages::message(
             live,
             Message {
                 status: axum::http::StatusCode::SERVICE_UNAVAILABLE,
@@ -138,5 +168,5 @@ pub async fn open_for_sign_in(state: &AppState, live: &LivePortal) -> Result<(),
             },
         ));
     }
-    Ok(())
+    None
 }

@@ -56,9 +56,17 @@ pub struct Api {
 }
 
 impl Api {
-    pub async fn call(&self, method: Method, path: &str, body: Option<Value>, if_match: Option<&str>) -> Value {
-        let mut request =
-            self.client.request(method.clone(), format!("{}/api/v1{path}", self.base)).bearer_auth(&self.token);
+    pub async fn call(
+        &self,
+        method: Method,
+        path: &str,
+        body: Option<Value>,
+        if_match: Option<&str>,
+    ) -> Value {
+        let mut request = self
+            .client
+            .request(method.clone(), format!("{}/api/v1{path}", self.base))
+            .bearer_auth(&self.token);
         if let Some(body) = body {
             request = request.json(&body);
         }
@@ -100,7 +108,8 @@ where
 
 pub async fn msp(api: Arc<Api>, store: &Store, shape: &Shape, vocabulary: Arc<Vocabulary>) -> Msp {
     let mut timings = Vec::new();
-    let group = api.call(Method::POST, "/assignment-groups", Some(json!({"name": "Service Desk"})), None).await;
+    let group =
+        api.call(Method::POST, "/assignment-groups", Some(json!({"name": "Service Desk"})), None).await;
     let group_id = group["id"].as_str().unwrap().to_string();
 
     let started = Instant::now();
@@ -109,15 +118,7 @@ pub async fn msp(api: Arc<Api>, store: &Store, shape: &Shape, vocabulary: Arc<Vo
         let (api, vocabulary) = (a.clone(), v.clone());
         async move {
             let mut dice = Dice::new(index as u64 + 1);
-            let title = format!("How to {}", vocabulary.sentence(&mut dice, 4));
-            let paragraphs: Vec<String> =
-                (0..3)
-                .map(|_| {
-                    let words = 40 + dice.below(60);
-                    format!("{}.", vocabulary.sentence(&mut dice, words))
-                })
-                .collect();
-            let body = format!("# Steps\n\n{}", paragraphs.join("\n\n"));
+            let (title, body) = vocabulary.article(&mut dice);
             let article = json!({"title": title, "body": body, "published": true, "all_customers": true});
             api.call(Method::POST, "/kb/articles", Some(article), None).await;
         }
@@ -157,8 +158,9 @@ pub async fn msp(api: Arc<Api>, store: &Store, shape: &Shape, vocabulary: Arc<Vo
 }
 
 async fn customer(api: &Api, index: usize, group_id: &str, end_users: usize) {
-    let customer =
-        api.call(Method::POST, "/customers", Some(json!({"name": format!("Customer {index:05}")})), None).await;
+    let customer = api
+        .call(Method::POST, "/customers", Some(json!({"name": format!("Customer {index:05}")})), None)
+        .await;
     let customer_id = customer["id"].as_str().unwrap().to_string();
     let sso = json!({"label": "Sign in", "provider": "oidc", "client_id": "portico",
         "client_secret": "bench", "discovery_url": format!("https://idp{index}.example/.well-known/openid-configuration")});
@@ -186,7 +188,12 @@ async fn customer(api: &Api, index: usize, group_id: &str, end_users: usize) {
         .send()
         .await
         .expect("the server answers");
-    assert!(response.status().is_success(), "import: {} {}", response.status(), response.text().await.unwrap());
+    assert!(
+        response.status().is_success(),
+        "import: {} {}",
+        response.status(),
+        response.text().await.unwrap()
+    );
 }
 
 /// Pairs of text columns of a query's rows.
@@ -311,9 +318,13 @@ async fn sessions(store: &Store, count: usize) -> Vec<PortalUser> {
     users
 }
 
-/// Table statistics, as a database that has been in use has them.
+/// Table statistics, as a database that has been in use has them: PostgreSQL's autovacuum
+/// gathers them by itself, so the run must not measure the minutes before it does. Portico
+/// never runs ANALYZE on SQLite, so neither does the benchmark.
 async fn analyse(store: &Store) {
-    sqlx::raw_sql("ANALYZE").execute(store.pool()).await.expect("ANALYZE");
+    if store.backend() == portico::store::Backend::Postgres {
+        sqlx::raw_sql("ANALYZE").execute(store.pool()).await.expect("ANALYZE");
+    }
 }
 
 /// A new database for one run: a file beside the data, or a fresh database on the PostgreSQL
@@ -325,7 +336,8 @@ pub async fn fresh_database(data_dir: &std::path::Path) -> String {
     use sqlx::Connection;
     sqlx::any::install_default_drivers();
     let name = format!("portico_bench_{}", Uuid::now_v7().simple());
-    let mut connection = sqlx::AnyConnection::connect(&admin_url).await.expect("connect to BENCH_DATABASE_URL");
+    let mut connection =
+        sqlx::AnyConnection::connect(&admin_url).await.expect("connect to BENCH_DATABASE_URL");
     sqlx::raw_sql(AssertSqlSafe(format!("CREATE DATABASE {name}")))
         .execute(&mut connection)
         .await
@@ -340,7 +352,8 @@ pub async fn drop_database(database_url: &str) {
     let Ok(admin_url) = std::env::var("BENCH_DATABASE_URL") else { return };
     use sqlx::Connection;
     let name = url::Url::parse(database_url).unwrap().path().trim_start_matches('/').to_string();
-    let mut connection = sqlx::AnyConnection::connect(&admin_url).await.expect("connect to BENCH_DATABASE_URL");
+    let mut connection =
+        sqlx::AnyConnection::connect(&admin_url).await.expect("connect to BENCH_DATABASE_URL");
     sqlx::raw_sql(AssertSqlSafe(format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)")))
         .execute(&mut connection)
         .await

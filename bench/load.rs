@@ -100,7 +100,9 @@ impl Args {
         };
         match self.scale {
             Scale::Standard => vec![standard],
-            Scale::Large => vec![standard, Shape { customers: 10 * standard.customers, sessions: 5_000, ..standard }],
+            Scale::Large => {
+                vec![standard, Shape { customers: 10 * standard.customers, sessions: 5_000, ..standard }]
+            }
         }
     }
 }
@@ -173,7 +175,9 @@ async fn main() {
         outcomes.push(outcome);
     }
     if failed {
-        eprintln!("Some requests failed, or tickets were lost or numbered twice: the numbers above mean nothing.");
+        eprintln!(
+            "Some requests failed, or tickets were lost or numbered twice: the numbers above mean nothing."
+        );
         std::process::exit(1);
     }
 }
@@ -192,7 +196,9 @@ async fn run(
     let options = StoreOptions { max_connections: 4, ..Default::default() };
     let store = Store::connect(&database_url, &options).await.expect("database");
     store.migrate().await.expect("migrations");
-    portico::cli::create_team_member(&store, "bench@msp.example", "Bench", "admin", None).await.expect("an admin");
+    portico::cli::create_team_member(&store, "bench@msp.example", "Bench", "admin", None)
+        .await
+        .expect("an admin");
     let (_, token) = portico::cli::create_token(&store, "bench@msp.example", "bench").await.unwrap();
     let binary = PathBuf::from(env!("CARGO_BIN_EXE_portico"));
     let port = tools::free_port();
@@ -241,7 +247,10 @@ async fn run(
     let page_scenarios: [(&'static str, Box<dyn Fn(&mut Dice) -> String>); 4] = [
         ("portal landing page", Box::new(|_| "/".into())),
         ("portal my tickets", Box::new(|_| "/tickets".into())),
-        ("portal article page", Box::new(move |dice| format!("/kb/{}", articles[dice.below(articles.len())]))),
+        (
+            "portal article page",
+            Box::new(move |dice| format!("/kb/{}", articles[dice.below(articles.len())])),
+        ),
         ("portal knowledge base", Box::new(|_| "/kb".into())),
     ];
     for (name, path) in page_scenarios.iter().filter(|(name, _)| args.wants(name)) {
@@ -258,17 +267,33 @@ async fn run(
             false,
         );
         nginx.stop();
-        rows.push(Scenario { name, connections, measured: run_wrk(name, &requests, connections, false), nginx: Some(ceiling) });
+        rows.push(Scenario {
+            name,
+            connections,
+            measured: run_wrk(name, &requests, connections, false),
+            nginx: Some(ceiling),
+        });
     }
 
     let searches: [(&'static str, Box<dyn Fn(&mut Dice) -> String>); 2] = [
-        ("portal search (help-desk queries)", Box::new(|dice| format!("/search?q={}", vocabulary.query(dice)))),
-        ("portal search (worst case: the commonest word)", Box::new(|_| format!("/search?q={}", vocabulary.worst_query()))),
+        (
+            "portal search (help-desk queries)",
+            Box::new(|dice| format!("/search?q={}", vocabulary.query(dice))),
+        ),
+        (
+            "portal search (worst case: the commonest word)",
+            Box::new(|_| format!("/search?q={}", vocabulary.worst_query())),
+        ),
     ];
     for (name, path) in searches.iter().filter(|(name, _)| args.wants(name)) {
         let requests = pages(path.as_ref(), &mut dice);
         check(&client, &base, &requests).await;
-        rows.push(Scenario { name, connections: writers, measured: run_wrk(name, &requests, writers, false), nginx: None });
+        rows.push(Scenario {
+            name,
+            connections: writers,
+            measured: run_wrk(name, &requests, writers, false),
+            nginx: None,
+        });
     }
 
     let bearer = vec![("Authorization".to_string(), format!("Bearer {token}"))];
@@ -302,7 +327,12 @@ async fn run(
         // Requests still in flight when wrk stopped may commit a moment later.
         tokio::time::sleep(Duration::from_millis(500)).await;
         writes = Some(write_check(&store, before, measured.succeeded.unwrap_or(0)).await);
-        rows.push(Scenario { name: "API ticket creation (durable writes)", connections: writers, measured, nginx: None });
+        rows.push(Scenario {
+            name: "API ticket creation (durable writes)",
+            connections: writers,
+            measured,
+            nginx: None,
+        });
     }
 
     let (peak_rss_mib, _) = server.memory_mib();
@@ -315,8 +345,7 @@ async fn run(
         generate::drop_database(&database_url).await;
         std::fs::remove_dir_all(&data_dir).ok();
     }
-    Outcome { shape, rows, start_up, peak_rss_mib, generation, durability, writes }
-        .with_timings(&msp)
+    Outcome { shape, rows, start_up, peak_rss_mib, generation, durability, writes }.with_timings(&msp)
 }
 
 impl Outcome {
@@ -356,14 +385,21 @@ async fn write_check(store: &Store, before: i64, answered: u64) -> WriteCheck {
         .await
         .unwrap();
     let (count, distinct, min, max): (i64, i64, i64, i64) = (row.get(0), row.get(1), row.get(2), row.get(3));
-    WriteCheck { answered, created: count - before, duplicates: count - distinct, gaps: (max - min + 1) - count }
+    WriteCheck {
+        answered,
+        created: count - before,
+        duplicates: count - distinct,
+        gaps: (max - min + 1) - count,
+    }
 }
 
 /// How durable commits are, which decides what writes cost: part of every result.
 async fn durability(store: &Store) -> String {
     let setting = |sql: &'static str| async move {
         let row = sqlx::query(sql).fetch_one(store.pool()).await.expect("a setting");
-        row.try_get::<String, _>(0).or_else(|_| row.try_get::<i64, _>(0).map(|n| n.to_string())).unwrap_or_default()
+        row.try_get::<String, _>(0)
+            .or_else(|_| row.try_get::<i64, _>(0).map(|n| n.to_string()))
+            .unwrap_or_default()
     };
     match store.backend() {
         // This store's connections are set up as the server's are.
@@ -402,7 +438,9 @@ fn report(outcome: &Outcome, standard: Option<&Outcome>, connections: usize, wri
         outcome.start_up.as_secs_f64() * 1000.0,
         outcome.peak_rss_mib
     );
-    println!("| Scenario | Connections | Requests/s | nginx, same bytes | vs nginx | p50 ms | p95 ms | p99 ms | Failures |");
+    println!(
+        "| Scenario | Connections | Requests/s | nginx, same bytes | vs nginx | p50 ms | p95 ms | p99 ms | Failures |"
+    );
     println!("|---|---:|---:|---:|---:|---:|---:|---:|---:|");
     for row in &outcome.rows {
         let m = &row.measured;
@@ -424,7 +462,9 @@ fn report(outcome: &Outcome, standard: Option<&Outcome>, connections: usize, wri
     }
     println!("\n| Target | Measured | Result |\n|---|---|---|");
     let verdict = |pass: bool| if pass { "PASS" } else { "MISS" };
-    let share = |name: &str| outcome.row(name).and_then(|r| Some(r.measured.per_second() / r.nginx.as_ref()?.per_second()));
+    let share = |name: &str| {
+        outcome.row(name).and_then(|r| Some(r.measured.per_second() / r.nginx.as_ref()?.per_second()))
+    };
     for (name, target) in [
         ("portal landing page", 0.5),
         ("portal my tickets", 0.3),
@@ -437,7 +477,10 @@ fn report(outcome: &Outcome, standard: Option<&Outcome>, connections: usize, wri
     }
     if let Some(row) = outcome.row("portal landing page") {
         let p99 = row.measured.p99_ms;
-        println!("| portal landing page: p99 < 20 ms at {connections} connections | {p99:.1} ms | {} |", verdict(p99 < 20.0));
+        println!(
+            "| portal landing page: p99 < 20 ms at {connections} connections | {p99:.1} ms | {} |",
+            verdict(p99 < 20.0)
+        );
     }
     if let Some(row) = outcome.row("portal search (help-desk queries)") {
         let p95 = row.measured.p95_ms;
@@ -448,7 +491,10 @@ fn report(outcome: &Outcome, standard: Option<&Outcome>, connections: usize, wri
         let rate = row.measured.per_second();
         println!("| ticket creation: ≥ {floor:.0}/s | {rate:.0}/s | {} |", verdict(rate >= floor));
         let p99 = row.measured.p99_ms;
-        println!("| ticket creation: p99 < 50 ms at {writers} writers | {p99:.1} ms | {} |", verdict(p99 < 50.0));
+        println!(
+            "| ticket creation: p99 < 50 ms at {writers} writers | {p99:.1} ms | {} |",
+            verdict(p99 < 50.0)
+        );
     }
     if let Some(w) = &outcome.writes {
         println!(
@@ -460,13 +506,22 @@ fn report(outcome: &Outcome, standard: Option<&Outcome>, connections: usize, wri
             verdict(w.holds(writers))
         );
     }
-    println!("| peak RSS < 150 MB under load | {:.0} MiB | {} |", outcome.peak_rss_mib, verdict(outcome.peak_rss_mib < 150.0));
+    println!(
+        "| peak RSS < 150 MB under load | {:.0} MiB | {} |",
+        outcome.peak_rss_mib,
+        verdict(outcome.peak_rss_mib < 150.0)
+    );
     let start_ms = outcome.start_up.as_secs_f64() * 1000.0;
     println!("| start-up to ready < 1 s | {start_ms:.0} ms | {} |", verdict(start_ms < 1000.0));
     if let Some(standard) = standard {
         let generation_minutes = outcome.generation.as_secs_f64() / 60.0;
-        println!("| data set generated in minutes | {generation_minutes:.1} min | {} |", verdict(generation_minutes < 30.0));
-        for (name, higher_is_better) in [("portal landing page", true), ("portal search (help-desk queries)", false)] {
+        println!(
+            "| data set generated in minutes | {generation_minutes:.1} min | {} |",
+            verdict(generation_minutes < 30.0)
+        );
+        for (name, higher_is_better) in
+            [("portal landing page", true), ("portal search (help-desk queries)", false)]
+        {
             let (Some(large), Some(small)) = (outcome.row(name), standard.row(name)) else { continue };
             let (now, before, unit) = if higher_is_better {
                 (large.measured.per_second(), small.measured.per_second(), "requests/s")

@@ -1,42 +1,277 @@
-//! Text that searches like a real help desk's: words drawn from a Zipf distribution over a
-//! vocabulary ranked by how often help-desk articles and tickets use them, with a long tail of
-//! rare terms (product names, error codes, model numbers) as real knowledge bases have. A
-//! common word is in most articles; a rare one in a handful. A query is one to three words
-//! of the kind people type; the worst case (the most common word alone) is measured apart.
+//! Text that searches like a real help desk's. Words of help-desk articles are of three kinds:
+//! the general words of instructions (click, select, open …), which every article uses, with
+//! Zipf frequencies; the article's topics (vpn, printer, bitlocker …), which it uses often and
+//! most other articles not at all; and rare terms (product names, error codes), a few per
+//! article. A topic is the subject of about one article in a hundred. Searches are one or two
+//! topic words, the popular topics more often (Zipf). The worst case, the commonest general
+//! word alone, matches every article and is measured as its own row.
 
 /// Help-desk words, most frequent first (ranked from the wording of common IT support
 /// articles: steps, things, problems).
 const RANKED: &[&str] = &[
-    "click", "select", "open", "user", "settings", "account", "password", "windows", "email",
-    "access", "computer", "device", "server", "network", "file", "folder", "install", "update",
-    "sign", "error", "outlook", "teams", "office", "microsoft", "printer", "laptop", "screen",
-    "connect", "restart", "check", "issue", "problem", "support", "request", "team", "manager",
-    "share", "drive", "onedrive", "sharepoint", "vpn", "wifi", "internet", "browser", "chrome",
-    "edge", "login", "reset", "mailbox", "calendar", "meeting", "phone", "mobile", "app",
-    "application", "software", "license", "backup", "restore", "permission", "group", "admin",
-    "portal", "ticket", "message", "attachment", "download", "upload", "sync", "profile",
-    "domain", "policy", "security", "authenticator", "mfa", "code", "token", "certificate",
-    "remote", "desktop", "session", "monitor", "keyboard", "mouse", "dock", "cable", "battery",
-    "charger", "bluetooth", "headset", "camera", "microphone", "audio", "video", "display",
-    "driver", "firmware", "bios", "boot", "disk", "storage", "memory", "slow", "freeze", "crash",
-    "cannot", "missing", "locked", "expired", "blocked", "denied", "failed", "offline", "online",
-    "status", "setup", "configure", "enable", "disable", "delete", "remove", "add", "create",
-    "new", "starter", "leaver", "onboarding", "offboarding", "hardware", "order", "approval",
-    "invoice", "quote", "contract", "vendor", "warranty", "repair", "replace", "loan", "spare",
-    "scanner", "scan", "print", "queue", "toner", "paper", "jam", "tray", "duplex", "colour",
-    "excel", "word", "powerpoint", "onenote", "pdf", "adobe", "acrobat", "zoom", "webex",
-    "slack", "salesforce", "sage", "xero", "quickbooks", "citrix", "vmware", "azure", "intune",
-    "entra", "okta", "google", "workspace", "gmail", "macos", "iphone", "android", "ipad",
-    "router", "switch", "firewall", "port", "dns", "dhcp", "ip", "address", "proxy", "gateway",
-    "latency", "bandwidth", "outage", "incident", "change", "maintenance", "window", "schedule",
-    "alert", "notification", "spam", "phishing", "quarantine", "junk", "forward", "rule",
-    "signature", "alias", "distribution", "list", "contact", "directory", "sso", "saml", "oidc",
-    "encryption", "bitlocker", "recovery", "key", "antivirus", "defender", "malware", "virus",
-    "patch", "upgrade", "version", "compatibility", "plugin", "extension", "cache", "cookies",
-    "history", "bookmark", "shortcut", "taskbar", "start", "menu", "search", "index", "language",
-    "keyboard", "timezone", "clock", "time", "date", "holiday", "travel", "abroad", "roaming",
-    "sim", "voicemail", "extension", "hunt", "transfer", "conference", "room", "projector",
-    "whiteboard", "hdmi", "usb", "adapter", "port", "ethernet", "socket", "power", "ups",
+    "click",
+    "select",
+    "open",
+    "user",
+    "settings",
+    "account",
+    "password",
+    "windows",
+    "email",
+    "access",
+    "computer",
+    "device",
+    "server",
+    "network",
+    "file",
+    "folder",
+    "install",
+    "update",
+    "sign",
+    "error",
+    "outlook",
+    "teams",
+    "office",
+    "microsoft",
+    "printer",
+    "laptop",
+    "screen",
+    "connect",
+    "restart",
+    "check",
+    "issue",
+    "problem",
+    "support",
+    "request",
+    "team",
+    "manager",
+    "share",
+    "drive",
+    "onedrive",
+    "sharepoint",
+    "vpn",
+    "wifi",
+    "internet",
+    "browser",
+    "chrome",
+    "edge",
+    "login",
+    "reset",
+    "mailbox",
+    "calendar",
+    "meeting",
+    "phone",
+    "mobile",
+    "app",
+    "application",
+    "software",
+    "license",
+    "backup",
+    "restore",
+    "permission",
+    "group",
+    "admin",
+    "portal",
+    "ticket",
+    "message",
+    "attachment",
+    "download",
+    "upload",
+    "sync",
+    "profile",
+    "domain",
+    "policy",
+    "security",
+    "authenticator",
+    "mfa",
+    "code",
+    "token",
+    "certificate",
+    "remote",
+    "desktop",
+    "session",
+    "monitor",
+    "keyboard",
+    "mouse",
+    "dock",
+    "cable",
+    "battery",
+    "charger",
+    "bluetooth",
+    "headset",
+    "camera",
+    "microphone",
+    "audio",
+    "video",
+    "display",
+    "driver",
+    "firmware",
+    "bios",
+    "boot",
+    "disk",
+    "storage",
+    "memory",
+    "slow",
+    "freeze",
+    "crash",
+    "cannot",
+    "missing",
+    "locked",
+    "expired",
+    "blocked",
+    "denied",
+    "failed",
+    "offline",
+    "online",
+    "status",
+    "setup",
+    "configure",
+    "enable",
+    "disable",
+    "delete",
+    "remove",
+    "add",
+    "create",
+    "new",
+    "starter",
+    "leaver",
+    "onboarding",
+    "offboarding",
+    "hardware",
+    "order",
+    "approval",
+    "invoice",
+    "quote",
+    "contract",
+    "vendor",
+    "warranty",
+    "repair",
+    "replace",
+    "loan",
+    "spare",
+    "scanner",
+    "scan",
+    "print",
+    "queue",
+    "toner",
+    "paper",
+    "jam",
+    "tray",
+    "duplex",
+    "colour",
+    "excel",
+    "word",
+    "powerpoint",
+    "onenote",
+    "pdf",
+    "adobe",
+    "acrobat",
+    "zoom",
+    "webex",
+    "slack",
+    "salesforce",
+    "sage",
+    "xero",
+    "quickbooks",
+    "citrix",
+    "vmware",
+    "azure",
+    "intune",
+    "entra",
+    "okta",
+    "google",
+    "workspace",
+    "gmail",
+    "macos",
+    "iphone",
+    "android",
+    "ipad",
+    "router",
+    "switch",
+    "firewall",
+    "port",
+    "dns",
+    "dhcp",
+    "ip",
+    "address",
+    "proxy",
+    "gateway",
+    "latency",
+    "bandwidth",
+    "outage",
+    "incident",
+    "change",
+    "maintenance",
+    "window",
+    "schedule",
+    "alert",
+    "notification",
+    "spam",
+    "phishing",
+    "quarantine",
+    "junk",
+    "forward",
+    "rule",
+    "signature",
+    "alias",
+    "distribution",
+    "list",
+    "contact",
+    "directory",
+    "sso",
+    "saml",
+    "oidc",
+    "encryption",
+    "bitlocker",
+    "recovery",
+    "key",
+    "antivirus",
+    "defender",
+    "malware",
+    "virus",
+    "patch",
+    "upgrade",
+    "version",
+    "compatibility",
+    "plugin",
+    "extension",
+    "cache",
+    "cookies",
+    "history",
+    "bookmark",
+    "shortcut",
+    "taskbar",
+    "start",
+    "menu",
+    "search",
+    "index",
+    "language",
+    "keyboard",
+    "timezone",
+    "clock",
+    "time",
+    "date",
+    "holiday",
+    "travel",
+    "abroad",
+    "roaming",
+    "sim",
+    "voicemail",
+    "extension",
+    "hunt",
+    "transfer",
+    "conference",
+    "room",
+    "projector",
+    "whiteboard",
+    "hdmi",
+    "usb",
+    "adapter",
+    "port",
+    "ethernet",
+    "socket",
+    "power",
+    "ups",
 ];
 
 /// How many words of the tail there are: terms a few articles each mention.
@@ -44,8 +279,8 @@ const TAIL: usize = 20_000;
 
 /// Syllables the tail's product names and codes are made of.
 const SYLLABLES: &[&str] = &[
-    "ka", "lo", "mi", "ne", "ro", "ta", "vi", "ze", "qu", "dra", "fen", "gor", "hul", "jin",
-    "kor", "lum", "mor", "nix", "pel", "ryn", "sol", "tor", "urb", "vex", "wyn", "xal", "yor",
+    "ka", "lo", "mi", "ne", "ro", "ta", "vi", "ze", "qu", "dra", "fen", "gor", "hul", "jin", "kor", "lum",
+    "mor", "nix", "pel", "ryn", "sol", "tor", "urb", "vex", "wyn", "xal", "yor",
 ];
 
 /// A tiny deterministic generator (xorshift64*): runs are repeatable and need no extra crate.
@@ -69,67 +304,110 @@ impl Dice {
     }
 }
 
-/// The vocabulary and its word frequencies (Zipf, exponent 1.07, as measured for English
-/// text).
-pub struct Vocabulary {
-    words: Vec<String>,
-    /// Cumulative probabilities, one per word.
+/// How many of the ranked words are general words of instructions; the rest are topics.
+const GENERAL: usize = 20;
+/// Topics per article, and rare terms per article.
+const TOPICS_PER_ARTICLE: usize = 3;
+const RARE_PER_ARTICLE: usize = 3;
+
+/// A Zipf distribution over `n` ranks (exponent 1.07, as measured for English text).
+struct Zipf {
     cumulative: Vec<f64>,
+}
+
+impl Zipf {
+    fn new(n: usize) -> Self {
+        let weights: Vec<f64> = (1..=n).map(|rank| 1.0 / (rank as f64).powf(1.07)).collect();
+        let total: f64 = weights.iter().sum();
+        let mut sum = 0.0;
+        let cumulative = weights
+            .iter()
+            .map(|w| {
+                sum += w / total;
+                sum
+            })
+            .collect();
+        Self { cumulative }
+    }
+
+    fn rank(&self, dice: &mut Dice) -> usize {
+        let at = dice.unit();
+        self.cumulative.partition_point(|&c| c < at).min(self.cumulative.len() - 1)
+    }
+}
+
+/// The vocabulary: general words, topics and rare terms.
+pub struct Vocabulary {
+    general: Vec<&'static str>,
+    topics: Vec<&'static str>,
+    rare: Vec<String>,
+    general_frequency: Zipf,
+    topic_popularity: Zipf,
 }
 
 impl Vocabulary {
     pub fn help_desk() -> Self {
-        let mut words: Vec<String> = Vec::with_capacity(RANKED.len() + TAIL);
+        let mut words: Vec<&'static str> = Vec::with_capacity(RANKED.len());
         for word in RANKED {
-            if !words.iter().any(|w| w == word) {
-                words.push((*word).to_string());
+            if !words.contains(word) {
+                words.push(word);
             }
         }
-        for n in 0..TAIL {
-            words.push(tail_term(n));
+        let topics = words.split_off(GENERAL);
+        Self {
+            general_frequency: Zipf::new(words.len()),
+            topic_popularity: Zipf::new(topics.len()),
+            general: words,
+            topics,
+            rare: (0..TAIL).map(tail_term).collect(),
         }
-        let weights: Vec<f64> = (1..=words.len()).map(|rank| 1.0 / (rank as f64).powf(1.07)).collect();
-        let total: f64 = weights.iter().sum();
-        let mut sum = 0.0;
-        let cumulative = weights.iter().map(|w| {
-            sum += w / total;
-            sum
-        });
-        Self { cumulative: cumulative.collect(), words }
     }
 
-    /// One word, as often as help-desk text uses it.
-    pub fn word(&self, dice: &mut Dice) -> &str {
-        let at = dice.unit();
-        let index = self.cumulative.partition_point(|&c| c < at).min(self.words.len() - 1);
-        &self.words[index]
-    }
-
-    pub fn sentence(&self, dice: &mut Dice, words: usize) -> String {
-        (0..words).map(|_| self.word(dice)).collect::<Vec<_>>().join(" ")
-    }
-
-    /// What someone types into the search box: one to three words of the ranked (real)
-    /// vocabulary, common ones more often, the few most common (click, select, open …) never
-    /// alone as they carry no meaning.
-    pub fn query(&self, dice: &mut Dice) -> String {
-        let count = 1 + dice.below(3);
-        let real = RANKED.len().min(self.words.len());
-        (0..count)
-            .map(|_| loop {
-                let word = self.word(dice);
-                let rank = self.words.iter().position(|w| w == word).unwrap_or(real);
-                if (5..real).contains(&rank) {
-                    break word.to_string();
-                }
+    /// An article's title and body (Markdown): its topics named in the title and used
+    /// throughout, instructions around them, a few rare terms.
+    pub fn article(&self, dice: &mut Dice) -> (String, String) {
+        // Topics are spread evenly over articles; searches, not articles, favour some.
+        let topics: Vec<&str> =
+            (0..TOPICS_PER_ARTICLE).map(|_| self.topics[dice.below(self.topics.len())]).collect();
+        let rare: Vec<&str> =
+            (0..RARE_PER_ARTICLE).map(|_| self.rare[dice.below(self.rare.len())].as_str()).collect();
+        let word = |dice: &mut Dice| -> &str {
+            match dice.below(100) {
+                0..55 => self.general[self.general_frequency.rank(dice)],
+                55..95 => topics[dice.below(topics.len())],
+                _ => rare[dice.below(rare.len())],
+            }
+        };
+        let title = format!("How to {} {} {}", word(dice), topics[0], topics[1]);
+        let paragraphs: Vec<String> = (0..3)
+            .map(|_| {
+                let length = 40 + dice.below(60);
+                let words: Vec<&str> = (0..length).map(|_| word(dice)).collect();
+                format!("{}.", words.join(" "))
             })
-            .collect::<Vec<_>>()
-            .join("+")
+            .collect();
+        (title, format!("# Steps\n\n{}", paragraphs.join("\n\n")))
     }
 
-    /// The query that matches the most articles: the most common word alone.
+    /// Words as a ticket's text has them: instructions and one topic.
+    pub fn sentence(&self, dice: &mut Dice, words: usize) -> String {
+        let topic = self.topics[dice.below(self.topics.len())];
+        (0..words)
+            .map(|_| if dice.below(3) == 0 { topic } else { self.general[self.general_frequency.rank(dice)] })
+            .collect::<Vec<_>>()
+            .join(" ")
+    }
+
+    /// What someone types into the search box: one or two topic words, popular topics more
+    /// often.
+    pub fn query(&self, dice: &mut Dice) -> String {
+        let count = 1 + dice.below(2);
+        (0..count).map(|_| self.topics[self.topic_popularity.rank(dice)]).collect::<Vec<_>>().join("+")
+    }
+
+    /// The query that matches the most articles: the commonest general word alone.
     pub fn worst_query(&self) -> &str {
-        &self.words[0]
+        self.general[0]
     }
 }
 

@@ -77,9 +77,9 @@ pub struct ServeArgs {
     #[arg(long, env = "PORTICO_SESSION_MAX_HOURS", default_value_t = 12)]
     pub session_max_hours: u64,
 
-    /// Database connections per instance.
-    #[arg(long, env = "PORTICO_DB_MAX_CONNECTIONS", default_value_t = 10)]
-    pub db_max_connections: u32,
+    /// Database connections per instance (default: 4 for SQLite, 10 for PostgreSQL).
+    #[arg(long, env = "PORTICO_DB_MAX_CONNECTIONS")]
+    pub db_max_connections: Option<u32>,
 
     /// End users' portal sessions end after this many minutes without a request.
     #[arg(long, env = "PORTICO_PORTAL_SESSION_IDLE_MINUTES", default_value_t = 120)]
@@ -161,7 +161,8 @@ pub struct Config {
     pub session_idle: Duration,
     pub session_max: Duration,
     pub sign_in_limits: SignInLimits,
-    pub db_max_connections: u32,
+    /// As set; `None` takes the database's own default ([`crate::store::Backend::default_connections`]).
+    pub db_max_connections: Option<u32>,
     pub portal_session_idle: Duration,
     pub portal_session_max: Duration,
     /// `help.example.com` serves `{slug}.help.example.com`.

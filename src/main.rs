@@ -145,7 +145,11 @@ async fn main() -> anyhow::Result<()> {
 async fn serve(args: ServeArgs) -> anyhow::Result<()> {
     let mut config = Config::from_args(&args)?;
     portico::private_files::warn_when_open(&config.data_dir);
-    let options = StoreOptions { max_connections: config.db_max_connections, ..Default::default() };
+    let max_connections = config.db_max_connections.unwrap_or_else(|| {
+        portico::store::Backend::from_url(config.database_url.expose_secret())
+            .map_or(StoreOptions::default().max_connections, portico::store::Backend::default_connections)
+    });
+    let options = StoreOptions { max_connections, ..Default::default() };
     let store = cli::open_store(&args.storage, &options).await?;
     let demo_idp = if args.demo { Some(Arc::new(start_demo(&mut config, &store).await?)) } else { None };
     let shutdown = app::shutdown_signal().context("cannot install the signal handlers")?;

@@ -38,6 +38,17 @@ impl Backend {
         }
     }
 
+    /// Connections a pool keeps when the settings do not say. A SQLite connection is a thread
+    /// of this process working on a local file: beyond about twice the cores, more of them only
+    /// take turns on the CPU and wake each other (measured: 4 served 10–40% more pages than 10
+    /// on 2 cores). A PostgreSQL connection waits on a server, so more of them overlap.
+    pub fn default_connections(self) -> u32 {
+        match self {
+            Self::Sqlite => 4,
+            Self::Postgres => 10,
+        }
+    }
+
     /// Whether a pooled connection is pinged before each use. A server's connection can drop
     /// (a restart, a proxy's timeout); a connection to a file in this process cannot, and the
     /// ping would cost a round trip through its worker thread for every query.

@@ -41,6 +41,15 @@ pub struct Found {
     pub snippet: String,
 }
 
+/// An article as a list in the portal shows it: a line with its title, without the body.
+#[derive(Debug, Clone)]
+pub struct ArticleLine {
+    pub id: Uuid,
+    pub title: String,
+    pub views: i64,
+    pub updated_at: time::OffsetDateTime,
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ArticleOrder {
     Recent,
@@ -155,6 +164,42 @@ impl Store {
         order: ArticleOrder,
         page: &PageRequest,
     ) -> StoreResult<Page<Article>> {
+        let rows = self.article_rows(COLUMNS, visible_to, order, page).await?;
+        let articles = self.with_customers(&rows).await?;
+        Ok(page.page_from(articles, |a| list_cursor(order, a.id, a.views, a.updated_at)))
+    }
+
+    /// The lines of the articles a customer's portal shows, in this order: one light query,
+    /// without bodies or the customers an article is shared with.
+    pub async fn list_article_lines(
+        &self,
+        customer_id: Uuid,
+        order: ArticleOrder,
+        page: &PageRequest,
+    ) -> StoreResult<Page<ArticleLine>> {
+        let rows = self.article_rows("id, title, views, updated_at", Some(customer_id), order, page).await?;
+        let lines = rows
+            .iter()
+            .map(|row| {
+                Ok(ArticleLine {
+                    id: row.uuid("id")?,
+                    title: row.text("title")?,
+                    views: row.int("views")?,
+                    updated_at: row.time("updated_at")?,
+                })
+            })
+            .collect::<StoreResult<Vec<_>>>()?;
+        Ok(page.page_from(lines, |a| list_cursor(order, a.id, a.views, a.updated_at)))
+    }
+
+    /// One page of articles in a list order (plus one, to know whether more follow).
+    async fn article_rows(
+        &self,
+        columns: &str,
+        visible_to: Option<Uuid>,
+        order: ArticleOrder,
+        page: &PageRequest,
+    ) -> StoreResult<Vec<AnyRow>> {
         let sort = match order {
             ArticleOrder::Recent => "updated_at",
             ArticleOrder::Popular => "views",
@@ -172,21 +217,11 @@ impl Store {
             conditions.before(&format!("a.{sort}, a.id"), key);
         }
         let sql = format!(
-            "SELECT {COLUMNS} FROM articles a{} ORDER BY a.{sort} DESC, a.id DESC LIMIT {}",
+            "SELECT {columns} FROM articles a{} ORDER BY a.{sort} DESC, a.id DESC LIMIT {}",
             conditions.clause(),
             conditions.next_placeholder()
         );
-        let rows = conditions.query(sql).bind(i64::from(page.limit) + 1).fetch_all(&self.pool).await?;
-        let articles = self.with_customers(&rows).await?;
-        Ok(page.page_from(articles, |a| Cursor {
-            sort_key: match order {
-                ArticleOrder::Recent => {
-                    ((a.updated_at.unix_timestamp_nanos() / 1_000_000) as i64).to_string()
-                }
-                ArticleOrder::Popular => a.views.to_string(),
-            },
-            id: a.id.to_string(),
-        }))
+        Ok(conditions.query(sql).bind(i64::from(page.limit) + 1).fetch_all(&self.pool).await?)
     }
 
     /// Published articles visible to the customer that contain every word (as a prefix),
@@ -213,6 +248,17 @@ impl Store {
                 Ok(Found { id: row.uuid("id")?, title: row.text("title")?, snippet: row.text("snippet")? })
             })
             .collect()
+    }
+}
+
+/// Where the next page of a list starts: after this article, in this order.
+fn list_cursor(order: ArticleOrder, id: Uuid, views: i64, updated_at: time::OffsetDateTime) -> Cursor {
+    Cursor {
+        sort_key: match order {
+            ArticleOrder::Recent => ((updated_at.unix_timestamp_nanos() / 1_000_000) as i64).to_string(),
+            ArticleOrder::Popular => views.to_string(),
+        },
+        id: id.to_string(),
     }
 }
 

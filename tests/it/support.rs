@@ -278,7 +278,7 @@ impl TestApp {
             session_idle: std::time::Duration::from_secs(3600),
             session_max: std::time::Duration::from_secs(8 * 3600),
             sign_in_limits: SignInLimits::default(),
-            db_max_connections: 5,
+            db_max_connections: Some(5),
             portal_session_idle: std::time::Duration::from_secs(3600),
             portal_session_max: std::time::Duration::from_secs(8 * 3600),
             portal_domain: None,

@@ -20,7 +20,7 @@ use crate::domain::page::PageRequest;
 use crate::domain::portal::layout::ButtonTarget;
 use crate::domain::ticket::Ticket;
 use crate::render::markdown;
-use crate::store::kb::{ArticleOrder, search_words};
+use crate::store::kb::{ArticleLine, ArticleOrder, search_words};
 use crate::web::state::AppState;
 
 /// Article pages exist only while the portal offers its knowledge base.
@@ -44,8 +44,8 @@ fn open_for_articles(user: &PortalUser) -> Result<(), PortalError> {
 #[template(path = "portal/kb_list.html")]
 struct ListPage {
     chrome: Chrome,
-    popular: Vec<Article>,
-    recent: Vec<Article>,
+    popular: Vec<ArticleLine>,
+    recent: Vec<ArticleLine>,
     recent_title: &'static str,
     next_page: Option<String>,
 }
@@ -68,14 +68,14 @@ pub async fn list(
     let page = PageRequest::parse(query.cursor.as_deref(), Some(20)).map_err(|bad| {
         PortalError::bad_link(live, bad, Action { label: "Knowledge base".into(), href: live.link("/kb") })
     })?;
-    let customer = Some(live.customer.id);
+    let customer = live.customer.id;
     let fail = |error: crate::store::StoreError| user.fail(error.into());
     let popular = state
         .store
-        .list_articles(customer, ArticleOrder::Popular, &PageRequest::first(POPULAR_SHOWN as u32))
+        .list_article_lines(customer, ArticleOrder::Popular, &PageRequest::first(POPULAR_SHOWN as u32))
         .await
         .map_err(fail)?;
-    let recent = state.store.list_articles(customer, ArticleOrder::Recent, &page).await.map_err(fail)?;
+    let recent = state.store.list_article_lines(customer, ArticleOrder::Recent, &page).await.map_err(fail)?;
     let next_page = recent.next_cursor.map(|c| {
         format!(
             "{}?cursor={}",

@@ -182,7 +182,7 @@ async fn landing_lists(
     if features.knowledge_base.enabled {
         let found = state
             .store
-            .list_articles(Some(live.customer.id), ArticleOrder::Popular, &PageRequest::first(SHOWN))
+            .list_article_lines(live.customer.id, ArticleOrder::Popular, &PageRequest::first(SHOWN))
             .await?;
         articles = found
             .items

@@ -77,7 +77,7 @@ impl Backend {
 /// query matches again, limited to the kept rows by their rowid.
 pub(crate) const SQLITE_ARTICLE_SEARCH: &str = "WITH best AS (
         SELECT articles_fts.rowid AS fts_rowid, a.id, a.updated_at, -bm25(articles_fts, 0.0, 10.0, 1.0) AS rank
-        FROM articles_fts JOIN articles a ON a.id = articles_fts.article_id
+        FROM articles_fts JOIN articles a ON a.search_rowid = articles_fts.rowid
         WHERE articles_fts MATCH $1 AND a.published = 1
           AND (a.all_customers = 1 OR EXISTS (SELECT 1 FROM article_customers ac WHERE ac.article_id = a.id AND ac.customer_id = $2))
         ORDER BY rank DESC, a.updated_at DESC LIMIT $3

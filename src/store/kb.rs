@@ -12,6 +12,11 @@ use crate::domain::actor::Actor;
 use crate::domain::kb::{Article, ArticleContent, RenderedBody};
 use crate::domain::page::{Cursor, Page, PageRequest};
 
+/// SQLite: an article's FTS5 row, through the rowid stored with the article (FTS5 cannot index
+/// `article_id`: a lookup by it reads the whole search index).
+const DELETE_SEARCH_ROW: &str =
+    "DELETE FROM articles_fts WHERE rowid = (SELECT search_rowid FROM articles WHERE id = $1)";
+
 /// Never `SELECT *`: PostgreSQL's tsvector column is not for reading.
 const COLUMNS: &str =
     "id, title, body, body_html, published, all_customers, views, created_at, updated_at, updated_by";
@@ -315,18 +320,16 @@ impl Tx {
     }
 
     pub async fn delete_article(&mut self, id: Uuid) -> StoreResult<()> {
+        // The search row first: it is found through the article's row.
+        if !self.backend.indexes_articles_itself() {
+            sqlx::query(DELETE_SEARCH_ROW).bind(id.to_string()).execute(&mut **self).await?;
+        }
         let done = sqlx::query("DELETE FROM articles WHERE id = $1")
             .bind(id.to_string())
             .execute(&mut **self)
             .await?;
         if done.rows_affected() == 0 {
             return Err(StoreError::not_found("article"));
-        }
-        if !self.backend.indexes_articles_itself() {
-            sqlx::query("DELETE FROM articles_fts WHERE article_id = $1")
-                .bind(id.to_string())
-                .execute(&mut **self)
-                .await?;
         }
         Ok(())
     }
@@ -360,16 +363,24 @@ impl Tx {
                 .await?;
         }
         if !backend.indexes_articles_itself() {
-            sqlx::query("DELETE FROM articles_fts WHERE article_id = $1")
-                .bind(id.to_string())
-                .execute(&mut *tx)
-                .await?;
-            sqlx::query("INSERT INTO articles_fts (article_id, title, body) VALUES ($1, $2, $3)")
-                .bind(id.to_string())
-                .bind(&content.title)
-                .bind(plain)
-                .execute(&mut *tx)
-                .await?;
+            sqlx::query(DELETE_SEARCH_ROW).bind(id.to_string()).execute(&mut *tx).await?;
+            // A new article takes the next search rowid (writers are one at a time on SQLite).
+            sqlx::query(
+                "UPDATE articles SET search_rowid = (SELECT COALESCE(MAX(search_rowid), 0) + 1 FROM articles)
+                 WHERE id = $1 AND search_rowid IS NULL",
+            )
+            .bind(id.to_string())
+            .execute(&mut *tx)
+            .await?;
+            sqlx::query(
+                "INSERT INTO articles_fts (rowid, article_id, title, body)
+                 SELECT search_rowid, id, $2, $3 FROM articles WHERE id = $1",
+            )
+            .bind(id.to_string())
+            .bind(&content.title)
+            .bind(plain)
+            .execute(&mut *tx)
+            .await?;
         }
         Ok(())
     }

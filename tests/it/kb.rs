@@ -14,6 +14,7 @@ on_both_backends!(
     a_few_articles_make_one_list_and_many_make_most_read_and_recently_updated,
     a_search_matching_more_than_the_limit_keeps_the_best_with_marked_snippets,
     views_are_counted_without_writing_and_all_are_stored_by_a_flush_or_a_graceful_stop,
+    a_changed_or_deleted_article_is_found_by_its_words_now_and_only_by_them,
 );
 
 /// Switches on the knowledge base and an external link for a portal that already takes tickets.
@@ -350,4 +351,48 @@ async fn a_few_articles_make_one_list_and_many_make_most_read_and_recently_updat
     app.store.flush_article_views().await.unwrap();
     let (_, list) = page(&ada, &app, &acme.path("/kb")).await;
     assert!(list.contains("Most read") && list.contains("Recently updated"), "{list}");
+}
+
+async fn a_changed_or_deleted_article_is_found_by_its_words_now_and_only_by_them(backend: Backend) {
+    let Some(idp) = TestIdp::start(accounts()).await else { return };
+    let app = TestApp::spawn(backend).await;
+    let (acme, _) = ticketing_portal(&app, &idp, "Acme").await;
+    with_knowledge_base(&app, &acme).await;
+    let token = &app.technician.token;
+    let first =
+        article(&app, json!({"title": "Badge reader", "body": "Hold the badge still.", "published": true}))
+            .await;
+    let second =
+        article(&app, json!({"title": "Desk phones", "body": "Dial nine first.", "published": true})).await;
+    let third =
+        article(&app, json!({"title": "Parking", "body": "Badge at the barrier.", "published": true})).await;
+    let ada = Visitor::new(&app);
+    ada.sign_in(&acme, "ada").await;
+    let found = |query: &'static str| {
+        let (ada, app, acme) = (&ada, &app, &acme);
+        async move { page(ada, app, &acme.path(&format!("/search?q={query}"))).await.1 }
+    };
+    let hits = found("badge").await;
+    assert!(hits.contains("Badge reader") && hits.contains("Parking") && !hits.contains("Desk phones"));
+
+    let (status, changed) = app
+        .patch_json(
+            &format!("/kb/articles/{first}"),
+            token,
+            json!({"title": "Turnstiles", "body": "Wave the card."}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{changed}");
+    let hits = found("badge").await;
+    assert!(hits.contains("Parking") && !hits.contains("Turnstiles"), "the old words are gone: {hits}");
+    assert!(found("turnstiles").await.contains("Turnstiles"), "the new words are found");
+
+    let response = app.api(Method::DELETE, &format!("/kb/articles/{third}"), token).send().await.unwrap();
+    assert_eq!(response.status(), StatusCode::NO_CONTENT);
+    assert!(found("badge").await.contains("Nothing matches"), "a deleted article is not found");
+    assert!(found("dial").await.contains("Desk phones"), "the others stay: {second}");
+    let another =
+        article(&app, json!({"title": "Badge printer", "body": "Load the cards.", "published": true})).await;
+    let hits = found("badge").await;
+    assert!(hits.contains("Badge printer"), "an article written after a deletion is found: {another}");
 }

@@ -29,6 +29,9 @@ use generate::{Api, Msp, Shape};
 use tools::{Measured, Request, ServerSettings};
 use vocabulary::{Dice, Vocabulary};
 
+/// The path of a portal page a scenario asks for (after `/p/{slug}`), e.g. `/kb`.
+type PagePath<'a> = Box<dyn Fn(&mut Dice) -> String + 'a>;
+
 #[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
 enum Scale {
     /// 1,000 customers, 10,000 end users, 100,000 tickets, 20,000 articles.
@@ -244,7 +247,7 @@ async fn run(
     });
 
     let articles = msp.articles.clone();
-    let page_scenarios: [(&'static str, Box<dyn Fn(&mut Dice) -> String>); 4] = [
+    let page_scenarios: [(&'static str, PagePath); 4] = [
         ("portal landing page", Box::new(|_| "/".into())),
         ("portal my tickets", Box::new(|_| "/tickets".into())),
         (
@@ -275,7 +278,7 @@ async fn run(
         });
     }
 
-    let searches: [(&'static str, Box<dyn Fn(&mut Dice) -> String>); 2] = [
+    let searches: [(&'static str, PagePath); 2] = [
         (
             "portal search (help-desk queries)",
             Box::new(|dice| format!("/search?q={}", vocabulary.query(dice))),

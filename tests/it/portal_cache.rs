@@ -20,7 +20,8 @@ on_both_backends!(
     every_change_is_seen_by_the_very_next_portal_request,
     an_address_unknown_a_moment_ago_serves_its_new_portal_at_once,
     a_resolved_portal_is_served_from_memory,
-    a_commit_that_changes_portals_makes_them_stale_before_it_returns
+    a_commit_that_changes_portals_makes_them_stale_before_it_returns,
+    a_session_in_use_is_touched_off_the_request_path_and_stays_alive
 );
 
 /// A visitor signed in to `portal` through the crafted IdP.
@@ -230,4 +231,47 @@ async fn a_commit_that_changes_portals_makes_them_stale_before_it_returns(backen
     customers::set_archived(&store, &actor, customer.id, true).await.unwrap();
     assert_eq!(generation.current(), start + 3, "customer.archived");
     store.close().await;
+}
+
+async fn a_session_in_use_is_touched_off_the_request_path_and_stays_alive(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    let key = Key::load(1, "k1");
+    let idp = CraftedIdp::start(&[&key], "").await;
+    let portal = portal_for(&app, &idp, json!({})).await;
+    let visitor = signed_in(&app, &idp, &key, &portal).await;
+    let last_seen = || async {
+        let row = sqlx::query("SELECT MIN(last_seen_at) FROM portal_sessions WHERE customer_id = $1")
+            .bind(portal.customer_id.to_string())
+            .fetch_one(app.store.pool())
+            .await
+            .unwrap();
+        sqlx::Row::get::<i64, _>(&row, 0)
+    };
+    // Last used 50 minutes ago: within the tests' 60 idle minutes, and older than the minute
+    // after which a request notes its use.
+    let long_ago = time::OffsetDateTime::now_utc().unix_timestamp() * 1000 - 50 * 60_000;
+    sqlx::query("UPDATE portal_sessions SET last_seen_at = $1 WHERE customer_id = $2")
+        .bind(long_ago)
+        .bind(portal.customer_id.to_string())
+        .execute(app.store.pool())
+        .await
+        .unwrap();
+    let (status, page) = landing(&visitor, &app, &portal.slug).await;
+    assert_eq!(status, StatusCode::OK, "{page}");
+    let mut waited = Duration::ZERO;
+    while last_seen().await == long_ago {
+        assert!(waited < Duration::from_secs(5), "the use was never noted");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+        waited += Duration::from_millis(20);
+    }
+    assert!(last_seen().await > long_ago + 49 * 60_000, "noted as now");
+    // Once noted, the session outlives what would have been its idle end.
+    sqlx::query("UPDATE portal_sessions SET last_seen_at = last_seen_at - $1 WHERE customer_id = $2")
+        .bind(20 * 60_000_i64)
+        .bind(portal.customer_id.to_string())
+        .execute(app.store.pool())
+        .await
+        .unwrap();
+    let (status, page) = landing(&visitor, &app, &portal.slug).await;
+    assert_eq!(status, StatusCode::OK, "still signed in 70 minutes after the first use: {page}");
 }

@@ -7,20 +7,14 @@ use reqwest::StatusCode;
 use serde_json::json;
 
 use crate::crafted_idp::{Claims, CraftedIdp, Key};
-use crate::idp::Visitor;
+use crate::idp::{SsoPortal, Visitor};
 use crate::portal_cache::{assert_served_from_memory, name_shown};
 use crate::sso_tokens::{CLIENT, answer_as, portal_for};
 use crate::support::{Backend, TestApp, hidden_value};
 
 #[tokio::test]
 async fn instances_share_sessions_and_forget_a_changed_provider_together() {
-    let Some(backend) = Backend::postgres() else { return };
-    let first = TestApp::spawn(backend).await;
-    let second = first.another_instance().await;
-    wait_until_both_listen(&first).await;
-    let key = Key::load(1, "k1");
-    let idp = CraftedIdp::start(&[&key], "").await;
-    let portal = portal_for(&first, &idp, json!({})).await;
+    let Some(Pair { first, second, key, idp, portal }) = two_instances_with_a_portal().await else { return };
     let issuer = idp.issuer();
 
     // Signed in through the first instance, the browser is signed in at the second too, and
@@ -78,13 +72,10 @@ async fn instances_share_sessions_and_forget_a_changed_provider_together() {
 
 #[tokio::test]
 async fn a_change_through_one_instance_reaches_the_portals_of_the_other_within_a_second() {
-    let Some(backend) = Backend::postgres() else { return };
-    let first = TestApp::spawn(backend).await;
-    let second = first.another_instance().await;
-    wait_until_both_listen(&first).await;
-    let key = Key::load(1, "k1");
-    let idp = CraftedIdp::start(&[&key], "").await;
-    let portal = portal_for(&first, &idp, json!({})).await;
+    let Some(Pair { first, second, key: _key, idp: _idp, portal }) = two_instances_with_a_portal().await
+    else {
+        return;
+    };
     assert_served_from_memory(&second, &first, &portal.customer_id, &portal.slug).await;
 
     // Renamed through the first instance: seen there at once, and soon at the second.
@@ -110,6 +101,28 @@ async fn a_change_through_one_instance_reaches_the_portals_of_the_other_within_a
     })
     .await;
     assert!(closed.is_some(), "the second instance kept the portal open");
+}
+
+/// Two instances on one PostgreSQL database, both listening for events, and a portal that signs
+/// in through a crafted IdP.
+struct Pair {
+    first: TestApp,
+    second: TestApp,
+    key: Key,
+    idp: CraftedIdp,
+    portal: SsoPortal,
+}
+
+/// The [`Pair`], or `None` without PostgreSQL.
+async fn two_instances_with_a_portal() -> Option<Pair> {
+    let backend = Backend::postgres()?;
+    let first = TestApp::spawn(backend).await;
+    let second = first.another_instance().await;
+    wait_until_both_listen(&first).await;
+    let key = Key::load(1, "k1");
+    let idp = CraftedIdp::start(&[&key], "").await;
+    let portal = portal_for(&first, &idp, json!({})).await;
+    Some(Pair { first, second, key, idp, portal })
 }
 
 /// How long it took until `check` held, polling; `None` if it did not within `seconds`.

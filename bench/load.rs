@@ -25,7 +25,7 @@ use reqwest::Client;
 use serde_json::json;
 use sqlx::Row as _;
 
-use generate::{Api, Msp, Shape};
+use generate::{Api, Shape};
 use tools::{Measured, Request, ServerSettings};
 use vocabulary::{Dice, Vocabulary};
 
@@ -215,6 +215,9 @@ async fn run(
     let api = Arc::new(Api { base: base.clone(), token: token.clone(), client: client.clone() });
     let msp = generate::msp(api, &store, &shape, vocabulary.clone()).await;
     let generation = started.elapsed();
+    for (part, took) in &msp.timings {
+        println!("generated {part} in {:.1} s", took.as_secs_f64());
+    }
     server.stop();
     let (server, start_up) = tools::start_server(&settings).await;
 
@@ -338,7 +341,7 @@ async fn run(
         });
     }
 
-    let (peak_rss_mib, _) = server.memory_mib();
+    let peak_rss_mib = server.peak_memory_mib();
     let durability = durability(&store).await;
     server.stop();
     store.close().await;
@@ -348,16 +351,7 @@ async fn run(
         generate::drop_database(&database_url).await;
         std::fs::remove_dir_all(&data_dir).ok();
     }
-    Outcome { shape, rows, start_up, peak_rss_mib, generation, durability, writes }.with_timings(&msp)
-}
-
-impl Outcome {
-    fn with_timings(self, msp: &Msp) -> Self {
-        for (part, took) in &msp.timings {
-            println!("generated {part} in {:.1} s", took.as_secs_f64());
-        }
-        self
-    }
+    Outcome { shape, rows, start_up, peak_rss_mib, generation, durability, writes }
 }
 
 /// Sends a sample of a scenario's requests once and insists on 200 with a body: a redirect to

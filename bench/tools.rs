@@ -46,18 +46,15 @@ impl Process {
         terminate(&mut self.child);
     }
 
-    /// The process's peak and current resident memory, in MiB (`VmHWM`, `VmRSS`).
-    pub fn memory_mib(&self) -> (f64, f64) {
+    /// The process's peak resident memory so far, in MiB (`VmHWM`).
+    pub fn peak_memory_mib(&self) -> f64 {
         let status = std::fs::read_to_string(format!("/proc/{}/status", self.child.id())).unwrap_or_default();
-        let field = |name: &str| {
-            status
-                .lines()
-                .find(|l| l.starts_with(name))
-                .and_then(|l| l.split_whitespace().nth(1))
-                .and_then(|kb| kb.parse::<f64>().ok())
-                .map_or(0.0, |kb| kb / 1024.0)
-        };
-        (field("VmHWM:"), field("VmRSS:"))
+        status
+            .lines()
+            .find(|l| l.starts_with("VmHWM:"))
+            .and_then(|l| l.split_whitespace().nth(1))
+            .and_then(|kb| kb.parse::<f64>().ok())
+            .map_or(0.0, |kb| kb / 1024.0)
     }
 }
 

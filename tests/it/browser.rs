@@ -167,6 +167,19 @@ impl Browser {
         self.find(css).await.click().await.unwrap();
     }
 
+    /// Clicks something that loads a new page (a form's submit) and waits until the new page
+    /// has loaded: the page clicked on is marked first, so that it can never pass for the next
+    /// one while the browser is still on it.
+    pub async fn click_and_load(&self, css: &str) {
+        self.client.execute("window.__porticoLeaving = true; return true", vec![]).await.unwrap();
+        self.click(css).await;
+        self.wait_until(
+            &format!("the page after clicking {css}"),
+            "return !window.__porticoLeaving && document.readyState === 'complete'",
+        )
+        .await;
+    }
+
     /// Waits (bounded) until `script` returns true in the page.
     pub async fn wait_until(&self, what: &str, script: &str) {
         let started = Instant::now();

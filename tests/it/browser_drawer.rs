@@ -297,10 +297,8 @@ async fn refusals_in_the_drawer_keep_what_was_typed() {
 
     browser.type_into("#primary_color", "#12345z").await;
     for attempt in 1..=2 {
-        browser.click("button[value=next]").await;
-        browser
-            .wait_until("the refusal", "return document.readyState === 'complete' && !!document.getElementById('primary_color-error')")
-            .await;
+        browser.click_and_load("button[value=next]").await;
+        browser.wait_until("the refusal", "return !!document.getElementById('primary_color-error')").await;
         assert_eq!(browser.value_of("#primary_color").await, "#12345z", "attempt {attempt}");
         assert!(browser.text_of("#error-summary").await.contains("Primary colour must be a colour like"));
     }

@@ -123,6 +123,7 @@ pub async fn seed(store: &Store, context: &DemoContext<'_>) -> anyhow::Result<Op
         let draft = CustomerDraft {
             name: Some(demo.name.to_string()),
             contact_email: Some(Some(demo.contact.to_string())),
+            email_domains: demo.contact.rsplit_once('@').map(|(_, domain)| vec![domain.to_string()]),
             ..Default::default()
         };
         let customer = customers::create_customer(store, &actor, draft).await?;

@@ -19,9 +19,21 @@ use crate::domain::attachment::{StoredFile, clean_filename, is_raster_image};
 const THUMBNAIL: u32 = 320;
 /// Enough of the start of a file to recognise its type.
 const SNIFF: usize = 8192;
-/// Images claiming more pixels per side than this get no thumbnail (they are still attached).
+/// Images claiming more pixels per side, or more pixels in all, than these get no thumbnail
+/// (they are still attached). The size is read from the header before anything is decoded: a
+/// small file can claim a huge picture. 24 megapixels hold every phone photo.
 const MAX_DIMENSION: u32 = 12_000;
-const MAX_DECODE_MEMORY: u64 = 256 * 1024 * 1024;
+const MAX_PIXELS: u64 = 24_000_000;
+/// What one decode may allocate: 24 Mpx at 4 bytes, with room for the decoder's own buffers.
+const MAX_DECODE_MEMORY: u64 = 112 * 1024 * 1024;
+/// Decodes at once in this process, so parallel uploads queue instead of adding up in memory.
+const DECODES_AT_ONCE: usize = 2;
+
+/// The permits for [`DECODES_AT_ONCE`], one set for the whole process (thumbnails and logos).
+pub fn decode_permits() -> &'static tokio::sync::Semaphore {
+    static PERMITS: std::sync::OnceLock<tokio::sync::Semaphore> = std::sync::OnceLock::new();
+    PERMITS.get_or_init(|| tokio::sync::Semaphore::new(DECODES_AT_ONCE))
+}
 
 #[derive(Debug, thiserror::Error)]
 pub enum StageError {
@@ -109,7 +121,10 @@ impl Stager {
         let content_type = sniff(&head);
         let thumbnail = if is_raster_image(&content_type) {
             let path = temp.0.clone();
-            tokio::task::spawn_blocking(move || thumbnail_of(&path)).await.ok().flatten()
+            match decode_permits().acquire().await {
+                Ok(_permit) => tokio::task::spawn_blocking(move || thumbnail_of(&path)).await.ok().flatten(),
+                Err(_) => None,
+            }
         } else {
             None
         };
@@ -163,6 +178,15 @@ pub fn sniff(head: &[u8]) -> String {
     }
 }
 
+/// Whether a picture of this size is small enough to decode for a thumbnail.
+fn may_decode(width: u32, height: u32) -> bool {
+    width > 0
+        && height > 0
+        && width <= MAX_DIMENSION
+        && height <= MAX_DIMENSION
+        && u64::from(width) * u64::from(height) <= MAX_PIXELS
+}
+
 /// A PNG thumbnail of a raster image, decoded with limits; `None` when it cannot be made.
 fn thumbnail_of(path: &Path) -> Option<Vec<u8>> {
     let reader = ImageReader::open(path).ok()?.with_guessed_format().ok()?;
@@ -171,7 +195,7 @@ fn thumbnail_of(path: &Path) -> Option<Vec<u8>> {
         return None;
     }
     let (width, height) = ImageReader::open(path).ok()?.with_guessed_format().ok()?.into_dimensions().ok()?;
-    if width == 0 || height == 0 || width > MAX_DIMENSION || height > MAX_DIMENSION {
+    if !may_decode(width, height) {
         return None;
     }
     let mut limits = Limits::default();
@@ -242,6 +266,32 @@ mod tests {
         assert_eq!(std::fs::read_dir(&stager.dir).unwrap().count(), 0, "no temporary file is left");
         let empty = stager.stage_bytes("empty.txt", Bytes::new()).await.unwrap_err();
         assert!(matches!(empty, StageError::Empty));
+        std::fs::remove_dir_all(&stager.dir).ok();
+    }
+
+    #[test]
+    fn pictures_past_the_pixel_bound_are_not_decoded() {
+        assert!(may_decode(4000, 3000), "a phone photo");
+        assert!(may_decode(12_000, 2_000));
+        assert!(!may_decode(8000, 8000), "64 megapixels");
+        assert!(!may_decode(12_001, 10));
+        assert!(!may_decode(0, 10));
+    }
+
+    #[tokio::test]
+    async fn a_small_file_claiming_a_huge_picture_is_attached_without_a_preview() {
+        // 8000×8000 of one colour compresses to a few hundred kilobytes; decoded it would be 256 MB.
+        let image = image::GrayImage::from_pixel(8000, 8000, image::Luma([200]));
+        let mut bytes = Vec::new();
+        image::DynamicImage::ImageLuma8(image)
+            .write_to(&mut Cursor::new(&mut bytes), ImageFormat::Png)
+            .unwrap();
+        assert!(bytes.len() < 1024 * 1024, "{} bytes", bytes.len());
+        let stager = stager(10 * 1024 * 1024);
+        let staged = stager.stage_bytes("huge.png", Bytes::from(bytes)).await.unwrap();
+        assert_eq!(staged.file.content_type, "image/png");
+        assert!(staged.thumbnail.is_none() && !staged.file.has_thumbnail);
+        drop(staged);
         std::fs::remove_dir_all(&stager.dir).ok();
     }
 

@@ -49,6 +49,8 @@ pub struct StoredFile {
 
 /// The longest filename kept, in characters.
 pub const FILENAME_MAX: usize = 180;
+/// Files one form, one API call or one e-mail may carry at once.
+pub const FILES_PER_MESSAGE_MAX: usize = 10;
 
 /// A filename as people may see it: the last path component, without control or format
 /// characters, at most [`FILENAME_MAX`] characters, never empty.

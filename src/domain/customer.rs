@@ -25,6 +25,8 @@ pub struct Customer {
     pub phone: Option<String>,
     pub website: Option<String>,
     pub notes: String,
+    /// The domains of the customer's own people's addresses: managers invite only there.
+    pub email_domains: Vec<String>,
     pub archived: bool,
     #[serde(with = "time::serde::rfc3339::option")]
     pub archived_at: Option<OffsetDateTime>,
@@ -48,6 +50,7 @@ pub struct CustomerDraft {
     #[serde(default, deserialize_with = "nullable")]
     pub website: Option<Option<String>>,
     pub notes: Option<String>,
+    pub email_domains: Option<Vec<String>>,
     /// Update only: `true` archives, `false` restores.
     pub archived: Option<bool>,
 }
@@ -61,6 +64,7 @@ pub struct NewCustomer {
     pub phone: Option<String>,
     pub website: Option<String>,
     pub notes: String,
+    pub email_domains: Vec<String>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -71,6 +75,7 @@ pub struct CustomerChanges {
     pub phone: Option<Option<String>>,
     pub website: Option<Option<String>>,
     pub notes: Option<String>,
+    pub email_domains: Option<Vec<String>>,
     pub archived: Option<bool>,
 }
 
@@ -80,7 +85,7 @@ impl CustomerChanges {
     }
 
     /// Each field with whether it changes, its name in the API and its name for people.
-    fn fields(&self) -> [(bool, &'static str, &'static str); 6] {
+    fn fields(&self) -> [(bool, &'static str, &'static str); 7] {
         [
             (self.name.is_some(), "name", "name"),
             (self.slug.is_some(), "slug", "slug"),
@@ -88,6 +93,7 @@ impl CustomerChanges {
             (self.phone.is_some(), "phone", "phone"),
             (self.website.is_some(), "website", "website"),
             (self.notes.is_some(), "notes", "notes"),
+            (self.email_domains.is_some(), "email_domains", "e-mail domains"),
         ]
     }
 
@@ -137,6 +143,7 @@ impl CustomerDraft {
         let phone = errors.check(text::optional("phone", self.phone.flatten().as_deref(), PHONE_MAX));
         let website = errors.check(optional_website(self.website.flatten()));
         let notes = errors.check(notes(self.notes.as_deref().unwrap_or_default()));
+        let email_domains = errors.check(email_domains(self.email_domains.as_deref().unwrap_or_default()));
         errors.into_result()?;
         Ok(NewCustomer {
             name: name.expect("checked"),
@@ -145,6 +152,7 @@ impl CustomerDraft {
             phone: phone.expect("checked"),
             website: website.expect("checked"),
             notes: notes.expect("checked"),
+            email_domains: email_domains.expect("checked"),
         })
     }
 
@@ -169,6 +177,9 @@ impl CustomerDraft {
         if let Some(raw) = &self.notes {
             changes.notes = errors.check(notes(raw));
         }
+        if let Some(raw) = &self.email_domains {
+            changes.email_domains = errors.check(email_domains(raw));
+        }
         errors.into_result()?;
         Ok(changes)
     }
@@ -179,6 +190,10 @@ fn optional_email(raw: Option<String>) -> Result<Option<EmailAddress>, FieldErro
         None | Some("") => Ok(None),
         Some(value) => EmailAddress::parse("contact_email", value).map(Some),
     }
+}
+
+fn email_domains(raw: &[String]) -> Result<Vec<String>, FieldError> {
+    super::email::domain_list("email_domains", "E-mail domains", raw)
 }
 
 fn notes(raw: &str) -> Result<String, FieldError> {
@@ -247,6 +262,22 @@ mod tests {
         for url in ["javascript:alert(1)", "data:text/html,hi", "ftp://x.example", "acme.example"] {
             let errors = draft(&format!(r#"{{"name":"A","website":"{url}"}}"#)).into_new().unwrap_err();
             assert!(errors.message_for("website").is_some(), "{url}");
+        }
+    }
+
+    #[test]
+    fn email_domains_are_domains() {
+        let new = draft(r#"{"name":"A","email_domains":["@Acme.example"," acme.co.uk ","acme.example"]}"#)
+            .into_new()
+            .unwrap();
+        assert_eq!(new.email_domains, ["acme.example", "acme.co.uk"]);
+        for bad in ["acme", "acme..example", "ac me.example", "-acme.example", "acme.example/x"] {
+            let errors =
+                draft(&format!(r#"{{"name":"A","email_domains":["{bad}"]}}"#)).into_new().unwrap_err();
+            assert!(
+                errors.message_for("email_domains").is_some_and(|m| m.contains("is not a domain")),
+                "{bad}"
+            );
         }
     }
 

@@ -11,9 +11,11 @@ use super::validation::{FieldError, label};
 pub struct EmailAddress(String);
 
 impl EmailAddress {
-    /// Accepts `local@domain.tld` with no spaces; folds case so lookups are exact.
+    /// Accepts `local@domain.tld` with no spaces; folds ASCII case so lookups are exact. Only
+    /// ASCII: Unicode folding maps other letters onto ASCII ones (the Kelvin sign onto `k`), so
+    /// two different mailboxes would compare equal.
     pub fn parse(field: &str, raw: &str) -> Result<Self, FieldError> {
-        let value = raw.trim().to_lowercase();
+        let value = raw.trim().to_ascii_lowercase();
         let invalid = |why: &str| Err(FieldError::new(field, format!("{} {why}.", label(field))));
         if value.is_empty() {
             return invalid("must not be empty");
@@ -53,6 +55,41 @@ impl EmailAddress {
     }
 }
 
+/// How many domains a list of e-mail domains may hold.
+pub const DOMAINS_MAX: usize = 50;
+
+/// A list of e-mail domains (`acme.example`, a leading `@` forgiven), lower-cased, without
+/// repeats. `title` names the list in messages ("Allowed e-mail domains").
+pub fn domain_list(field: &str, title: &str, raw: &[String]) -> Result<Vec<String>, FieldError> {
+    let mut domains = Vec::new();
+    for entry in raw.iter().map(|d| d.trim().trim_start_matches('@')).filter(|d| !d.is_empty()) {
+        let domain = entry.to_ascii_lowercase();
+        let valid = domain.len() <= 253
+            && domain.contains('.')
+            && domain.split('.').all(|part| {
+                !part.is_empty()
+                    && part.len() <= 63
+                    && !part.starts_with('-')
+                    && !part.ends_with('-')
+                    && part.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
+            });
+        if !valid {
+            let shown: String = entry.chars().take(80).collect();
+            return Err(FieldError::new(
+                field,
+                format!("{title}: '{shown}' is not a domain like acme.example."),
+            ));
+        }
+        if !domains.contains(&domain) {
+            domains.push(domain);
+        }
+    }
+    if domains.len() > DOMAINS_MAX {
+        return Err(FieldError::new(field, format!("{title} may list at most {DOMAINS_MAX} domains.")));
+    }
+    Ok(domains)
+}
+
 impl fmt::Display for EmailAddress {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(&self.0)
@@ -68,6 +105,14 @@ mod tests {
         let email = EmailAddress::parse("email", "  Ada@Example.COM ").unwrap();
         assert_eq!(email.as_str(), "ada@example.com");
         assert_eq!(email.domain(), "example.com");
+    }
+
+    #[test]
+    fn case_folds_in_ascii_only_so_look_alike_letters_stay_apart() {
+        let kelvin = EmailAddress::parse("email", "han\u{212A}@acme.example").unwrap();
+        let plain = EmailAddress::parse("email", "HANK@acme.example").unwrap();
+        assert_eq!(plain.as_str(), "hank@acme.example");
+        assert_ne!(kelvin, plain, "the Kelvin sign is not the letter k");
     }
 
     #[test]

@@ -192,7 +192,7 @@ impl EndUserDraft {
     pub fn into_new(self) -> Result<NewEndUser, ValidationErrors> {
         let mut errors = ValidationErrors::new();
         let name = required(&mut errors, "name", self.name.as_deref(), |raw| {
-            text::bounded("name", raw, 1, NAME_MAX, false)
+            text::person_name("name", raw, NAME_MAX)
         });
         let email =
             required(&mut errors, "email", self.email.as_deref(), |raw| EmailAddress::parse("email", raw));
@@ -209,7 +209,7 @@ impl EndUserDraft {
     pub fn into_changes(self) -> Result<EndUserChanges, ValidationErrors> {
         let mut errors = ValidationErrors::new();
         let name =
-            self.name.as_deref().and_then(|raw| errors.check(text::bounded("name", raw, 1, NAME_MAX, false)));
+            self.name.as_deref().and_then(|raw| errors.check(text::person_name("name", raw, NAME_MAX)));
         let email = self.email.as_deref().and_then(|raw| errors.check(EmailAddress::parse("email", raw)));
         let role = self.role.as_deref().and_then(|raw| errors.check(CustomerRole::parse(raw)));
         errors.into_result()?;
@@ -220,6 +220,19 @@ impl EndUserDraft {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_name_cannot_carry_a_link() {
+        for name in ["Claim your bonus at https://evil.example", "see www.evil.example", "http:evil"] {
+            let draft = EndUserDraft {
+                name: Some(name.into()),
+                email: Some("a@acme.example".into()),
+                ..Default::default()
+            };
+            let errors = draft.into_new().unwrap_err();
+            assert_eq!(errors.message_for("name"), Some("Name must be a name, not a web address."), "{name}");
+        }
+    }
 
     #[test]
     fn a_new_end_user_needs_a_name_and_an_email() {

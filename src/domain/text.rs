@@ -13,6 +13,18 @@ fn is_format(c: char) -> bool {
 
 /// Trims `raw` and checks it holds `min..=max` characters and no control characters
 /// (newlines and tabs are allowed only when `multiline`).
+/// A person's name: [`bounded`], on one line, and not a web address — names are put into mail
+/// Portico sends ("Ada invited you"), where a link would turn an invitation into phishing.
+pub fn person_name(field: &str, raw: &str, max: usize) -> Result<String, FieldError> {
+    let value = bounded(field, raw, 1, max, false)?;
+    let lower = value.to_lowercase();
+    if lower.contains("://") || lower.contains("www.") || lower.contains("http:") || lower.contains("https:")
+    {
+        return Err(FieldError::new(field, format!("{} must be a name, not a web address.", label(field))));
+    }
+    Ok(value)
+}
+
 pub fn bounded(
     field: &str,
     raw: &str,

@@ -186,7 +186,7 @@ impl Composer {
     /// The Message-ID of the mail about `event_id` to `recipient`: the same inputs always give
     /// the same id, so the outbox keeps one copy however often the event is handled.
     pub fn message_id(&self, event_id: Uuid, recipient: &str) -> String {
-        let digest = Sha256::digest(recipient.to_lowercase().as_bytes());
+        let digest = Sha256::digest(recipient.to_ascii_lowercase().as_bytes());
         let tag: String = digest.iter().take(6).map(|byte| format!("{byte:02x}")).collect();
         format!("<{}.{tag}@{}>", event_id.simple(), self.id_domain())
     }

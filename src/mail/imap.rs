@@ -1,7 +1,12 @@
 //! Polling a mailbox over IMAP: each message in the folder is handled like one handed to the
-//! HTTP endpoint, then moved to the processed folder. A message whose handling failed (the
-//! database was away, say) stays where it is and is tried again at the next poll; one handled
-//! twice (two instances polling one mailbox) is recognised by its Message-ID.
+//! HTTP endpoint, then moved to the processed folder, or to the quarantine folder when Portico
+//! refused it (its reason is logged and remembered by Message-ID). A message whose handling
+//! failed while the database answers is tried again at the next polls and quarantined after
+//! [`MAX_TRIES`]; when the database is away the round stops and everything waits for it. No
+//! message blocks the ones behind it. One handled twice (two instances polling one mailbox) is
+//! recognised by its Message-ID.
+
+use std::collections::HashMap;
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -23,6 +28,13 @@ use crate::usecases::inbound_mail;
 
 /// Messages fetched per round, so a full mailbox is worked through in bounded memory.
 const BATCH: usize = 20;
+/// How often a message may fail for a reason of Portico's own, while the database answers,
+/// before it is set aside in the quarantine folder.
+pub const MAX_TRIES: u32 = 5;
+
+/// Failed tries per message (by UID), kept between polls.
+#[derive(Debug, Default)]
+pub struct Tries(HashMap<u32, u32>);
 
 /// Where and how to log in, read from `PORTICO_IMAP_URL`.
 struct Account {
@@ -71,8 +83,9 @@ pub fn start(
 ) -> Option<JoinHandle<()>> {
     let mailbox = settings.imap.clone()?;
     Some(tokio::spawn(async move {
+        let mut tries = Tries::default();
         loop {
-            let outcome = poll_once(&store, &settings, &attachments, &mailbox)
+            let outcome = poll_once(&store, &settings, &attachments, &mailbox, &mut tries)
                 .await
                 .map_err(|error| format!("{error:#}"));
             match &outcome {
@@ -93,6 +106,7 @@ pub async fn poll_once(
     settings: &MailSettings,
     attachments: &Attachments,
     mailbox: &PolledMailbox,
+    tries: &mut Tries,
 ) -> anyhow::Result<usize> {
     let account = Account::from_url(mailbox.url.expose_secret())?;
     let tcp = tokio::time::timeout(
@@ -111,9 +125,9 @@ pub async fn poll_once(
             )
             .await
             .context("TLS with the IMAP server failed")?;
-        work(Client::new(stream), &account, store, settings, attachments, mailbox).await
+        work(Client::new(stream), &account, store, settings, attachments, mailbox, tries).await
     } else {
-        work(Client::new(tcp), &account, store, settings, attachments, mailbox).await
+        work(Client::new(tcp), &account, store, settings, attachments, mailbox, tries).await
     }
 }
 
@@ -135,6 +149,7 @@ async fn work<S>(
     settings: &MailSettings,
     attachments: &Attachments,
     mailbox: &PolledMailbox,
+    tries: &mut Tries,
 ) -> anyhow::Result<usize>
 where
     S: AsyncRead + AsyncWrite + Unpin + std::fmt::Debug + Send,
@@ -146,6 +161,7 @@ where
         .map_err(|(error, _)| anyhow::anyhow!("the IMAP server refused the login: {error}"))?;
     // Creating a folder that exists fails harmlessly.
     let _ = session.create(&mailbox.processed_folder).await;
+    let _ = session.create(&mailbox.quarantine_folder).await;
     session
         .select(&account.folder)
         .await
@@ -166,29 +182,37 @@ where
             .await?;
         for message in fetched {
             let (Some(uid), Some(raw)) = (message.uid, message.body()) else { continue };
-            let received = inbound_mail::receive(store, settings, attachments, &actor, raw)
-                .await
-                .map_err(|error| anyhow::anyhow!("handling a message failed: {error}"))?;
-            tracing::info!(
-                uid,
-                outcome = received.outcome.as_str(),
-                reason = received.reason.as_deref().unwrap_or_default(),
-                "handled a message from the mailbox"
-            );
-            let uid = uid.to_string();
-            if can_move {
-                session
-                    .uid_mv(&uid, &mailbox.processed_folder)
-                    .await
-                    .context("cannot move a handled message")?;
-            } else {
-                session
-                    .uid_copy(&uid, &mailbox.processed_folder)
-                    .await
-                    .context("cannot copy a handled message")?;
-                let _: Vec<_> =
-                    session.uid_store(&uid, "+FLAGS.SILENT (\\Deleted)").await?.try_collect().await?;
-            }
+            let folder = match inbound_mail::receive(store, settings, attachments, &actor, raw).await {
+                Ok(received) => {
+                    tries.0.remove(&uid);
+                    tracing::info!(
+                        uid,
+                        outcome = received.outcome.as_str(),
+                        reason = received.reason.as_deref().unwrap_or_default(),
+                        "handled a message from the mailbox"
+                    );
+                    if received.outcome == inbound_mail::Outcome::Rejected {
+                        &mailbox.quarantine_folder
+                    } else {
+                        &mailbox.processed_folder
+                    }
+                }
+                Err(error) if !store.ping().await => {
+                    return Err(anyhow::anyhow!("handling a message failed, the database is away: {error}"));
+                }
+                Err(error) => {
+                    let count = tries.0.entry(uid).or_default();
+                    *count += 1;
+                    if *count < MAX_TRIES {
+                        tracing::warn!(uid, tries = *count, %error, "handling a message failed; it is tried again later");
+                        continue;
+                    }
+                    tracing::error!(uid, tries = *count, %error, "handling a message kept failing; set aside in quarantine");
+                    tries.0.remove(&uid);
+                    &mailbox.quarantine_folder
+                }
+            };
+            move_message(&mut session, uid, folder, can_move).await?;
             handled += 1;
         }
     }
@@ -197,6 +221,25 @@ where
     }
     session.logout().await.ok();
     Ok(handled)
+}
+
+async fn move_message<S>(
+    session: &mut async_imap::Session<S>,
+    uid: u32,
+    folder: &str,
+    can_move: bool,
+) -> anyhow::Result<()>
+where
+    S: AsyncRead + AsyncWrite + Unpin + std::fmt::Debug + Send,
+{
+    let uid = uid.to_string();
+    if can_move {
+        session.uid_mv(&uid, folder).await.context("cannot move a handled message")?;
+    } else {
+        session.uid_copy(&uid, folder).await.context("cannot copy a handled message")?;
+        let _: Vec<_> = session.uid_store(&uid, "+FLAGS.SILENT (\\Deleted)").await?.try_collect().await?;
+    }
+    Ok(())
 }
 
 #[cfg(test)]

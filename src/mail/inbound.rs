@@ -1,10 +1,30 @@
 //! An incoming message, read with `mail-parser` into the few facts Portico acts on: who sent
 //! it, to which addresses, what it answers, whether a machine sent it, and its new text.
+//!
+//! Everything here comes from a stranger, so every part of it is bounded before it is believed:
+//! how many messages it encloses and how deep, how many files, how long its identifiers are,
+//! and how many senders it claims.
 
-use mail_parser::{HeaderValue, MessageParser, MimeHeaders};
+use mail_parser::{HeaderValue, MessageParser, MimeHeaders, PartType};
 use sha2::{Digest, Sha256};
 
+use super::auto_reply;
 use super::quotes::new_text;
+
+/// How many enclosed messages (`message/rfc822`, `message/global`, digest parts) a message may
+/// carry. Forwarded chains have a handful; thousands only serve to exhaust the parser's stack.
+pub const MAX_ENCLOSED_MESSAGES: usize = 64;
+/// How deep enclosed messages may nest, counted on the parsed message as well: a forward of a
+/// forward of a forward is real, twenty levels are not.
+pub const MAX_NESTING: usize = 16;
+/// Identifiers (Message-ID, References) longer than this are kept as a digest: real ones are
+/// well under 200 characters, and database indexes have row limits.
+pub const MAX_ID_LENGTH: usize = 250;
+/// How many earlier messages a reply's In-Reply-To and References may name for the look-up.
+const MAX_ANSWERED_IDS: usize = 32;
+/// The stack of the thread that parses: the parser builds enclosed messages recursively, so
+/// even within the bounds above it gets room of its own, never a runtime thread's.
+const PARSER_STACK: usize = 64 * 1024 * 1024;
 
 /// What Portico needs to know about an incoming message.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -12,8 +32,10 @@ pub struct Incoming {
     /// Its Message-ID in angle brackets; a digest of the bytes when it has none, so the same
     /// message delivered twice is still recognised.
     pub message_id: String,
-    /// The sender's address, lower-cased.
+    /// The sender's address (the one address of the one `From` header), ASCII-lower-cased.
     pub sender: Option<String>,
+    /// The `Authentication-Results` headers, topmost (added last, by the receiving server) first.
+    pub authentication_results: Vec<String>,
     /// Every address it was sent to (To, Cc and the delivery headers MTAs add), lower-cased.
     pub recipients: Vec<String>,
     pub subject: String,
@@ -33,6 +55,32 @@ pub enum Unreadable {
     Empty,
     #[error("the message is not a readable e-mail message (RFC 5322)")]
     NotMail,
+    #[error("the message encloses more than {MAX_ENCLOSED_MESSAGES} messages")]
+    TooManyEnclosed,
+    #[error("the message nests enclosed messages more than {MAX_NESTING} deep")]
+    TooDeep,
+    #[error(
+        "the message encloses a base64 or quoted-printable encoded message, which RFC 2046 does not allow"
+    )]
+    EncodedEnclosure,
+    #[error("the message has more than one From header or more than one sender address")]
+    SeveralSenders,
+    #[error("the message could not be read")]
+    ParserFailed,
+}
+
+/// [`read`] on a thread of its own with a stack of its own, so no message, however built, can
+/// exhaust a runtime thread's stack or hold a runtime thread while it is parsed.
+pub async fn read_apart(raw: std::sync::Arc<[u8]>) -> Result<Incoming, Unreadable> {
+    let (done, result) = tokio::sync::oneshot::channel();
+    let spawned =
+        std::thread::Builder::new().name("mail-parser".into()).stack_size(PARSER_STACK).spawn(move || {
+            let _ = done.send(read(&raw));
+        });
+    if spawned.is_err() {
+        return Err(Unreadable::ParserFailed);
+    }
+    result.await.unwrap_or(Err(Unreadable::ParserFailed))
 }
 
 /// Reads a raw message; anything at all comes back as facts or as [`Unreadable`], never a panic.
@@ -40,65 +88,267 @@ pub fn read(raw: &[u8]) -> Result<Incoming, Unreadable> {
     if raw.iter().all(u8::is_ascii_whitespace) {
         return Err(Unreadable::Empty);
     }
-    let message = MessageParser::default().parse(raw).ok_or(Unreadable::NotMail)?;
+    let markers = enclosed_markers(raw);
+    if markers.messages + markers.digests > MAX_ENCLOSED_MESSAGES {
+        return Err(Unreadable::TooManyEnclosed);
+    }
+    if encloses_encoded_message(raw, markers.digests > 0) {
+        return Err(Unreadable::EncodedEnclosure);
+    }
+    // The parser promises never to panic, yet a fuzzed message made it (an assertion about part
+    // ids in mail-parser 0.11): a panic here is one unreadable message, not a stopped service.
+    let parsed = std::panic::catch_unwind(|| MessageParser::default().parse(raw));
+    let message = parsed.map_err(|_| Unreadable::ParserFailed)?.ok_or(Unreadable::NotMail)?;
+    let facts = facts_of(raw, &message);
+    dismantle(message);
+    facts
+}
+
+/// The places in the raw bytes that could open an enclosed message.
+struct Markers {
+    /// `message/` content types.
+    messages: usize,
+    /// Digests, whose parts are messages by default.
+    digests: usize,
+}
+
+/// Counts the [`Markers`]. Nesting in the open needs one per level, so this bounds the depth
+/// before the parser builds anything.
+fn enclosed_markers(raw: &[u8]) -> Markers {
+    let count = |needle: &[u8]| raw.windows(needle.len()).filter(|w| w.eq_ignore_ascii_case(needle)).count();
+    Markers { messages: count(b"message/"), digests: count(b"/digest") }
+}
+
+/// Whether a header block declares an enclosed message sent base64 or quoted-printable. RFC 2046
+/// forbids encoding `message/rfc822` bodies, so no real client does; the parser would decode one
+/// and parse what is inside — recursively, where the markers cannot be counted. With a digest
+/// in the message, a part without a content type counts as a message too.
+fn encloses_encoded_message(raw: &[u8], has_digest: bool) -> bool {
+    let mut content_type: Option<String> = None;
+    let mut encoded = false;
+    let mut in_block = false;
+    let mut last: Option<&'static str> = None;
+    let mut verdict = false;
+    let mut close = |content_type: &mut Option<String>, encoded: &mut bool| {
+        let enclosed = match content_type.as_deref() {
+            Some(value) => value.starts_with("message/"),
+            None => has_digest,
+        };
+        verdict |= *encoded && enclosed;
+        *content_type = None;
+        *encoded = false;
+    };
+    for line in raw.split(|&b| b == b'\n') {
+        let line = line.strip_suffix(b"\r").unwrap_or(line);
+        let continuation = line.first().is_some_and(|b| *b == b' ' || *b == b'\t');
+        let header_name = line
+            .iter()
+            .position(|&b| b == b':')
+            .filter(|&colon| colon > 0 && line[..colon].iter().all(|b| b.is_ascii_graphic()));
+        let compact = |value: &[u8]| -> String {
+            String::from_utf8_lossy(value)
+                .chars()
+                .filter(|c| !c.is_whitespace())
+                .collect::<String>()
+                .to_ascii_lowercase()
+        };
+        if continuation && in_block {
+            match last {
+                Some("content-type") => {
+                    if let Some(value) = content_type.as_mut() {
+                        value.push_str(&compact(line));
+                    }
+                }
+                Some("content-transfer-encoding") => encoded |= is_encoding(&compact(line)),
+                _ => {}
+            }
+            continue;
+        }
+        match header_name {
+            Some(colon) => {
+                in_block = true;
+                let name = String::from_utf8_lossy(&line[..colon]).to_ascii_lowercase();
+                let value = compact(&line[colon + 1..]);
+                last = match name.as_str() {
+                    "content-type" => {
+                        content_type = Some(without_comments(&value));
+                        Some("content-type")
+                    }
+                    "content-transfer-encoding" => {
+                        encoded |= is_encoding(&value);
+                        Some("content-transfer-encoding")
+                    }
+                    _ => None,
+                };
+            }
+            None if in_block => {
+                close(&mut content_type, &mut encoded);
+                in_block = false;
+                last = None;
+            }
+            None => {}
+        }
+    }
+    if in_block {
+        close(&mut content_type, &mut encoded);
+    }
+    verdict
+}
+
+fn is_encoding(value: &str) -> bool {
+    let value = without_comments(value);
+    value.starts_with("base64") || value.starts_with("quoted-printable")
+}
+
+/// A header value without `( … )` comments, which may stand anywhere between its tokens.
+fn without_comments(value: &str) -> String {
+    let mut depth = 0usize;
+    value
+        .chars()
+        .filter(|&c| match c {
+            '(' => {
+                depth += 1;
+                false
+            }
+            ')' => {
+                depth = depth.saturating_sub(1);
+                false
+            }
+            _ => depth == 0,
+        })
+        .collect()
+}
+
+/// How deep enclosed messages nest, walked without recursion.
+fn nesting(message: &mail_parser::Message<'_>) -> usize {
+    let mut deepest = 0;
+    let mut stack: Vec<(&mail_parser::Message<'_>, usize)> = vec![(message, 0)];
+    while let Some((message, depth)) = stack.pop() {
+        deepest = deepest.max(depth);
+        if depth > MAX_NESTING {
+            break;
+        }
+        for part in &message.parts {
+            if let PartType::Message(inner) = &part.body {
+                stack.push((inner, depth + 1));
+            }
+        }
+    }
+    deepest
+}
+
+/// Drops a parsed message level by level: dropping it whole would recurse once per enclosed
+/// message.
+fn dismantle(message: mail_parser::Message<'_>) {
+    let mut pending = vec![message];
+    while let Some(mut message) = pending.pop() {
+        for part in &mut message.parts {
+            if let PartType::Message(inner) = std::mem::take(&mut part.body) {
+                pending.push(inner);
+            }
+        }
+    }
+}
+
+fn facts_of(raw: &[u8], message: &mail_parser::Message<'_>) -> Result<Incoming, Unreadable> {
     // A message needs at least a sender or a recipient header; arbitrary bytes parse as a body.
     if message.from().is_none() && message.to().is_none() && message.message_id().is_none() {
         return Err(Unreadable::NotMail);
     }
+    if nesting(message) > MAX_NESTING {
+        return Err(Unreadable::TooDeep);
+    }
     let message_id = match message.message_id().map(str::trim).filter(|id| !id.is_empty()) {
-        Some(id) => format!("<{}>", id.trim_matches(['<', '>'])),
-        None => {
-            let digest = Sha256::digest(raw);
-            let hex: String = digest.iter().map(|byte| format!("{byte:02x}")).collect();
-            format!("<sha256.{hex}@portico.invalid>")
-        }
+        Some(id) => bounded_id(id),
+        None => format!("<sha256.{}@portico.invalid>", hex_digest(raw)),
     };
-    let sender = message
-        .from()
-        .and_then(|from| from.first())
-        .and_then(|addr| addr.address())
-        .map(|address| address.trim().to_lowercase())
-        .filter(|address| address.contains('@'));
+    let sender = sender_of(message)?;
     let mut recipients: Vec<String> = message
         .all_to()
         .chain(message.all_cc())
         .flat_map(|list| list.iter())
         .filter_map(|addr| addr.address())
-        .map(|address| address.trim().to_lowercase())
+        .map(|address| address.trim().to_ascii_lowercase())
         .collect();
     for header in ["Delivered-To", "X-Original-To", "Envelope-To", "X-Envelope-To"] {
         for value in message.header_values(header) {
             if let Some(text) = value.as_text() {
-                recipients.push(text.trim().trim_matches(['<', '>']).to_lowercase());
+                recipients.push(text.trim().trim_matches(['<', '>']).to_ascii_lowercase());
             }
         }
     }
+    recipients.sort();
     recipients.dedup();
     let mut answers = Vec::new();
     for value in [message.in_reply_to(), message.references()] {
         for id in ids(value) {
+            // Our own Message-IDs are short: a longer one cannot be ours.
+            if id.len() > MAX_ID_LENGTH || answers.len() >= MAX_ANSWERED_IDS {
+                continue;
+            }
             let id = format!("<{}>", id.trim().trim_matches(['<', '>']));
             if !answers.contains(&id) {
                 answers.push(id);
             }
         }
     }
+    let authentication_results = message
+        .header_values("Authentication-Results")
+        .filter_map(|value| value.as_text().map(str::to_string))
+        .take(16)
+        .collect();
     let body = message.body_text(0).map(|text| text.into_owned()).unwrap_or_default();
+    let subject = message.subject().unwrap_or_default().trim().to_string();
     let files = message
         .attachments()
         .filter(|part| !part.contents().is_empty())
         .map(|part| (part.attachment_name().unwrap_or("attachment").to_string(), part.contents().to_vec()))
         .collect();
+    let automated = automated(message, sender.as_deref().unwrap_or_default())
+        .or_else(|| auto_reply::by_wording(&subject, &body));
     Ok(Incoming {
         message_id,
         sender,
+        authentication_results,
         recipients,
-        subject: message.subject().unwrap_or_default().trim().to_string(),
+        subject,
         answers,
-        automated: automated(&message),
+        automated,
         text: new_text(&body),
         files,
     })
+}
+
+/// The one sender of the message. Two `From` headers, or one naming several addresses, leave
+/// it open which of them wrote it, so such a message has no sender Portico could believe.
+fn sender_of(message: &mail_parser::Message<'_>) -> Result<Option<String>, Unreadable> {
+    let from_headers = message.header_values("From").count();
+    if from_headers > 1 {
+        return Err(Unreadable::SeveralSenders);
+    }
+    let Some(from) = message.from() else { return Ok(None) };
+    if from.iter().count() > 1 {
+        return Err(Unreadable::SeveralSenders);
+    }
+    Ok(from
+        .first()
+        .and_then(|addr| addr.address())
+        .map(|address| address.trim().to_ascii_lowercase())
+        .filter(|address| address.contains('@')))
+}
+
+/// A Message-ID in angle brackets, or a digest of it when it is too long to keep.
+pub fn bounded_id(id: &str) -> String {
+    let id = id.trim().trim_matches(['<', '>']);
+    if id.len() > MAX_ID_LENGTH {
+        format!("<sha256.{}@long-id.portico.invalid>", hex_digest(id.as_bytes()))
+    } else {
+        format!("<{id}>")
+    }
+}
+
+fn hex_digest(bytes: &[u8]) -> String {
+    Sha256::digest(bytes).iter().map(|byte| format!("{byte:02x}")).collect()
 }
 
 fn ids<'a>(value: &'a HeaderValue<'a>) -> Vec<&'a str> {
@@ -110,8 +360,8 @@ fn ids<'a>(value: &'a HeaderValue<'a>) -> Vec<&'a str> {
 }
 
 /// Why a machine sent the message, so that two systems never answer each other in a loop.
-fn automated(message: &mail_parser::Message<'_>) -> Option<String> {
-    let raw = |name: &str| message.header_raw(name).map(|value| value.trim().to_lowercase());
+fn automated(message: &mail_parser::Message<'_>, sender: &str) -> Option<String> {
+    let raw = |name: &str| message.header_raw(name).map(|value| value.trim().to_ascii_lowercase());
     if let Some(value) = raw("Auto-Submitted")
         && !value.is_empty()
         && !value.starts_with("no")
@@ -136,12 +386,6 @@ fn automated(message: &mail_parser::Message<'_>) -> Option<String> {
     if message.root_part().is_content_type("multipart", "report") {
         return Some("it is a delivery or read report".to_string());
     }
-    let sender = message
-        .from()
-        .and_then(|from| from.first())
-        .and_then(|addr| addr.address())
-        .map(str::to_lowercase)
-        .unwrap_or_default();
     let local = sender.split('@').next().unwrap_or_default();
     if ["mailer-daemon", "postmaster", "noreply", "no-reply", "do-not-reply", "donotreply"].contains(&local) {
         return Some(format!("it comes from an automatic sender ({sender})"));
@@ -232,6 +476,117 @@ mod tests {
         let first = read(&raw).unwrap().message_id;
         assert_eq!(first, read(&raw).unwrap().message_id);
         assert!(first.starts_with("<sha256."));
+    }
+
+    /// `levels` messages each enclosing the next, as `message/rfc822` parts of multiparts.
+    fn nested(levels: usize) -> Vec<u8> {
+        let mut raw = String::from("From: a@acme.example\r\nTo: help@msp.example\r\nSubject: Nest\r\n");
+        for _ in 0..levels {
+            raw.push_str("Content-Type: multipart/mixed; boundary=b\r\n\r\n--b\r\nContent-Type: message/rfc822\r\n\r\n");
+        }
+        raw.push_str("Subject: inner\r\n\r\nbottom\r\n");
+        raw.into_bytes()
+    }
+
+    #[tokio::test]
+    async fn sixty_thousand_enclosed_messages_are_refused_before_parsing() {
+        let raw = nested(60_000);
+        assert!(raw.len() > 2_000_000);
+        let refused = read_apart(std::sync::Arc::from(raw.as_slice())).await;
+        assert_eq!(refused, Err(Unreadable::TooManyEnclosed));
+    }
+
+    #[tokio::test]
+    async fn enclosed_messages_past_the_depth_bound_are_refused() {
+        let refused = read_apart(std::sync::Arc::from(nested(MAX_NESTING + 2).as_slice())).await;
+        assert_eq!(refused, Err(Unreadable::TooDeep));
+        let forwarded = read_apart(std::sync::Arc::from(nested(3).as_slice())).await.unwrap();
+        assert_eq!(forwarded.sender.as_deref(), Some("a@acme.example"));
+    }
+
+    #[tokio::test]
+    async fn a_deep_nest_hidden_in_base64_cannot_exhaust_the_stack() {
+        // The crate decodes an encoded enclosed message and parses what is inside; the marker
+        // count cannot see through base64, so the parse thread's own stack and the level-by-level
+        // drop are what keep the service up.
+        use base64::Engine;
+        let inner = nested(60_000);
+        let encoded = base64::engine::general_purpose::STANDARD.encode(&inner);
+        let raw = format!(
+            "From: a@acme.example\r\nTo: help@msp.example\r\nSubject: Hidden\r\n\
+             Content-Type: multipart/mixed; boundary=outer\r\n\r\n--outer\r\n\
+             Content-Type: message/rfc822\r\nContent-Transfer-Encoding: base64\r\n\r\n{encoded}\r\n--outer--\r\n"
+        );
+        let result = read_apart(std::sync::Arc::from(raw.as_bytes())).await;
+        assert_eq!(result, Err(Unreadable::EncodedEnclosure));
+        for disguise in [
+            "Content-Type: message/rfc822 (x)\r\nContent-Transfer-Encoding:\r\n  BASE64",
+            "content-transfer-encoding: (y) Quoted-Printable\r\nCONTENT-TYPE:\tMessage/(c)Global",
+        ] {
+            let raw = format!(
+                "From: a@acme.example\r\nSubject: x\r\nContent-Type: multipart/mixed; boundary=o\r\n\r\n--o\r\n{disguise}\r\n\r\nZm9v\r\n--o--\r\n"
+            );
+            assert!(encloses_encoded_message(raw.as_bytes(), false), "{disguise}");
+        }
+        let digest = "From: a@acme.example\r\nContent-Type: multipart/digest; boundary=d\r\n\r\n--d\r\nContent-Transfer-Encoding: base64\r\n\r\nZm9v\r\n--d--\r\n";
+        assert!(encloses_encoded_message(digest.as_bytes(), true), "a digest part is a message by default");
+        let attachment = "From: a@acme.example\r\nContent-Type: multipart/mixed; boundary=o\r\n\r\n--o\r\nContent-Type: application/pdf\r\nContent-Transfer-Encoding: base64\r\n\r\nJVBERi0=\r\n--o--\r\n";
+        assert!(!encloses_encoded_message(attachment.as_bytes(), false), "an encoded file is fine");
+    }
+
+    #[test]
+    fn a_message_with_two_senders_has_none_to_believe() {
+        let two_headers =
+            mail("From: hank@msp.example\nFrom: erin@acme.example\nTo: help@msp.example\nSubject: Hi", "x");
+        assert_eq!(read(&two_headers), Err(Unreadable::SeveralSenders));
+        let two_addresses =
+            mail("From: hank@msp.example, erin@acme.example\nTo: help@msp.example\nSubject: Hi", "x");
+        assert_eq!(read(&two_addresses), Err(Unreadable::SeveralSenders));
+    }
+
+    #[test]
+    fn addresses_fold_in_ascii_only() {
+        let kelvin = mail("From: han\u{212A}@msp.example\nTo: help@msp.example\nSubject: Hi", "x");
+        assert_eq!(read(&kelvin).unwrap().sender.as_deref(), Some("han\u{212A}@msp.example"));
+    }
+
+    #[test]
+    fn long_identifiers_are_kept_as_digests() {
+        let long = "x".repeat(3000);
+        let raw = mail(
+            &format!(
+                "From: a@acme.example\nTo: help@msp.example\nSubject: Hi\nMessage-ID: <{long}@evil>\nReferences: <{long}@evil> <short@msp.example>"
+            ),
+            "x",
+        );
+        let incoming = read(&raw).unwrap();
+        assert!(
+            incoming.message_id.len() < 120 && incoming.message_id.starts_with("<sha256."),
+            "{}",
+            incoming.message_id
+        );
+        assert_eq!(incoming.answers, ["<short@msp.example>"]);
+    }
+
+    #[test]
+    fn authentication_results_are_kept_topmost_first() {
+        let raw = mail(
+            "Authentication-Results: mx.msp.example; dmarc=pass header.from=acme.example\n\
+            Authentication-Results: forged.example; dmarc=pass\nFrom: a@acme.example\nTo: help@msp.example\nSubject: Hi",
+            "x",
+        );
+        let results = read(&raw).unwrap().authentication_results;
+        assert_eq!(results.len(), 2);
+        assert!(results[0].contains("mx.msp.example"), "{results:?}");
+    }
+
+    #[test]
+    fn out_of_office_wording_is_automated() {
+        let raw = mail(
+            "From: a@acme.example\nTo: help@msp.example\nSubject: Automatic reply: [T-000005] VPN",
+            "Away",
+        );
+        assert!(read(&raw).unwrap().automated.is_some());
     }
 
     #[test]

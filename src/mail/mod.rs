@@ -1,5 +1,7 @@
 //! E-mail: notifications out through an outbox, replies and new tickets in.
 
+pub mod authentication_results;
+pub mod auto_reply;
 pub mod compose;
 pub mod imap;
 pub mod inbound;

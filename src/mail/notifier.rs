@@ -66,10 +66,11 @@ impl Notifier {
         };
         let (brand, portal) = self.brand(ticket.customer_id).await?;
         let requester = self.store.end_user(ticket.requester_id).await?;
-        let token = self.store.ticket_mail_token(ticket.id).await?;
         let mut queued_any = false;
         for (person, notice) in to_send {
             let Some((name, address)) = self.contact(person).await? else { continue };
+            // Each recipient's own token: a reply through it is theirs and no one else's.
+            let token = self.store.recipient_mail_token(ticket.id, &address).await?;
             let link = if notice.to_requester() {
                 format!("{}tickets/{}", self.config.portal_url(&portal.settings), ticket.id)
             } else {

@@ -37,6 +37,19 @@ pub struct MailArgs {
     #[arg(long, env = "PORTICO_IMAP_PROCESSED_FOLDER", default_value = "Processed")]
     pub imap_processed_folder: String,
 
+    /// The folder messages Portico refused are moved to, each logged with its reason (created
+    /// when missing): nothing refused is lost, and nothing refused blocks the messages behind it.
+    #[arg(long, env = "PORTICO_IMAP_QUARANTINE_FOLDER", default_value = "Rejected")]
+    pub imap_quarantine_folder: String,
+
+    /// The authserv-id of the receiving mail server whose `Authentication-Results` header
+    /// Portico may believe (e.g. `mx.msp.example`). Only with it can a reply without its
+    /// sender's own reply token (one that names the ticket in its subject or threads under a
+    /// notification) be attributed to its sender, and only when that header shows a DMARC pass
+    /// for the sender's domain. The server must remove such headers arriving from outside.
+    #[arg(long, env = "PORTICO_MAIL_TRUSTED_AUTHSERV_ID")]
+    pub mail_trusted_authserv_id: Option<String>,
+
     /// Seconds between two looks at the mailbox.
     #[arg(long, env = "PORTICO_IMAP_POLL_SECONDS", default_value_t = 30)]
     pub imap_poll_seconds: u64,
@@ -44,6 +57,16 @@ pub struct MailArgs {
     /// Incoming messages larger than this many megabytes are rejected.
     #[arg(long, env = "PORTICO_MAIL_MAX_MB", default_value_t = 25)]
     pub mail_max_mb: u64,
+}
+
+/// An authserv-id is a host-like name (RFC 8601 `value`): letters, digits, dots, hyphens.
+fn trusted_authserv_id(raw: Option<&str>) -> anyhow::Result<Option<String>> {
+    let Some(id) = raw.map(str::trim).filter(|id| !id.is_empty()) else { return Ok(None) };
+    let valid = id.len() <= 253 && id.chars().all(|c| c.is_ascii_alphanumeric() || c == '.' || c == '-');
+    if !valid {
+        anyhow::bail!("PORTICO_MAIL_TRUSTED_AUTHSERV_ID must be a server name like mx.msp.example");
+    }
+    Ok(Some(id.to_ascii_lowercase()))
 }
 
 /// Outgoing mail, when an SMTP server is configured.
@@ -64,6 +87,7 @@ pub struct Outgoing {
 pub struct PolledMailbox {
     pub url: SecretString,
     pub processed_folder: String,
+    pub quarantine_folder: String,
     pub poll: Duration,
 }
 
@@ -75,11 +99,19 @@ pub struct MailSettings {
     pub inbound_address: Option<EmailAddress>,
     pub imap: Option<PolledMailbox>,
     pub max_inbound_bytes: usize,
+    /// The receiving server whose DMARC verdicts are believed (see [`MailArgs`]).
+    pub trusted_authserv_id: Option<String>,
 }
 
 impl Default for MailSettings {
     fn default() -> Self {
-        Self { outgoing: None, inbound_address: None, imap: None, max_inbound_bytes: 25 * 1024 * 1024 }
+        Self {
+            outgoing: None,
+            inbound_address: None,
+            imap: None,
+            max_inbound_bytes: 25 * 1024 * 1024,
+            trusted_authserv_id: None,
+        }
     }
 }
 
@@ -122,9 +154,13 @@ impl MailSettings {
                 if args.imap_processed_folder.trim().is_empty() {
                     anyhow::bail!("PORTICO_IMAP_PROCESSED_FOLDER must name a folder");
                 }
+                if args.imap_quarantine_folder.trim().is_empty() {
+                    anyhow::bail!("PORTICO_IMAP_QUARANTINE_FOLDER must name a folder");
+                }
                 Some(PolledMailbox {
                     url: url.clone(),
                     processed_folder: args.imap_processed_folder.trim().to_string(),
+                    quarantine_folder: args.imap_quarantine_folder.trim().to_string(),
                     poll: Duration::from_secs(args.imap_poll_seconds.max(1)),
                 })
             }
@@ -138,6 +174,7 @@ impl MailSettings {
             imap,
             max_inbound_bytes: usize::try_from(args.mail_max_mb.saturating_mul(1024 * 1024))
                 .unwrap_or(usize::MAX),
+            trusted_authserv_id: trusted_authserv_id(args.mail_trusted_authserv_id.as_deref())?,
         })
     }
 }
@@ -187,9 +224,24 @@ mod tests {
             mail_inbound_address: None,
             imap_url: None,
             imap_processed_folder: "Processed".into(),
+            imap_quarantine_folder: "Rejected".into(),
+            mail_trusted_authserv_id: None,
             imap_poll_seconds: 30,
             mail_max_mb: 25,
         }
+    }
+
+    #[test]
+    fn the_trusted_authserv_id_is_a_server_name() {
+        let mut with_id = args();
+        with_id.mail_trusted_authserv_id = Some(" MX.msp.example ".into());
+        assert_eq!(
+            MailSettings::from_args(&with_id).unwrap().trusted_authserv_id.as_deref(),
+            Some("mx.msp.example")
+        );
+        with_id.mail_trusted_authserv_id = Some("mx.msp.example; dmarc=pass".into());
+        let error = MailSettings::from_args(&with_id).unwrap_err().to_string();
+        assert!(error.contains("PORTICO_MAIL_TRUSTED_AUTHSERV_ID"), "{error}");
     }
 
     #[test]

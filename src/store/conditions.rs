@@ -8,6 +8,7 @@ use sqlx::any::AnyArguments;
 use sqlx::query::Query;
 use sqlx::{Any, AssertSqlSafe};
 
+use super::{StoreError, StoreResult};
 use crate::domain::page::PageRequest;
 
 enum Value {
@@ -44,13 +45,15 @@ impl Conditions {
 
     /// `(a LIKE ? OR b LIKE ?)` with one bound pattern: `term` found anywhere in any of the
     /// columns (stored lowercase), wildcards in it taken literally. Blank terms add nothing.
-    pub(crate) fn like_any(&mut self, columns: &[&str], term: Option<&str>) -> &mut Self {
-        let Some(term) = term.filter(|term| !term.trim().is_empty()) else { return self };
-        let placeholder = self.placeholder(Value::Text(like_pattern(term)));
+    /// A term longer than [`SEARCH_TERM_MAX`] is refused before any database sees it (SQLite
+    /// refuses long patterns as "too complex", and no one searches with a page of text).
+    pub(crate) fn like_any(&mut self, columns: &[&str], term: Option<&str>) -> StoreResult<&mut Self> {
+        let Some(term) = term.filter(|term| !term.trim().is_empty()) else { return Ok(self) };
+        let placeholder = self.placeholder(Value::Text(like_pattern(term)?));
         let alternatives: Vec<String> =
             columns.iter().map(|column| format!("{column} LIKE {placeholder} ESCAPE '\\'")).collect();
         self.clauses.push(format!("({})", alternatives.join(" OR ")));
-        self
+        Ok(self)
     }
 
     /// A condition whose `?` is the bound integer `value`.
@@ -62,8 +65,8 @@ impl Conditions {
 
     /// A placeholder bound to the `LIKE` pattern for `term` (found anywhere, wildcards literal),
     /// for a condition written with [`raw`](Self::raw).
-    pub(crate) fn like_placeholder(&mut self, term: &str) -> String {
-        self.placeholder(Value::Text(like_pattern(term)))
+    pub(crate) fn like_placeholder(&mut self, term: &str) -> StoreResult<String> {
+        Ok(self.placeholder(Value::Text(like_pattern(term)?)))
     }
 
     /// A placeholder bound to `value`, for a condition written with [`raw`](Self::raw).
@@ -155,8 +158,18 @@ pub(crate) enum Keyed {
     Int(i64),
 }
 
+/// How many characters a search term may have.
+pub(crate) const SEARCH_TERM_MAX: usize = 200;
+
 /// A search term for `LIKE`, with its wildcards escaped (`\` is the escape character).
-fn like_pattern(term: &str) -> String {
+pub(crate) fn like_pattern(term: &str) -> StoreResult<String> {
+    let length = term.trim().chars().count();
+    if length > SEARCH_TERM_MAX {
+        return Err(StoreError::Invalid {
+            field: "q",
+            message: format!("Search must be at most {SEARCH_TERM_MAX} characters (it has {length})."),
+        });
+    }
     let mut pattern = String::from("%");
     for c in term.trim().to_lowercase().chars() {
         if matches!(c, '%' | '_' | '\\') {
@@ -165,7 +178,7 @@ fn like_pattern(term: &str) -> String {
         pattern.push(c);
     }
     pattern.push('%');
-    pattern
+    Ok(pattern)
 }
 
 #[cfg(test)]
@@ -174,7 +187,14 @@ mod tests {
 
     #[test]
     fn like_wildcards_in_search_terms_are_escaped() {
-        assert_eq!(like_pattern(" 100%_A\\ "), "%100\\%\\_a\\\\%");
+        assert_eq!(like_pattern(" 100%_A\\ ").unwrap(), "%100\\%\\_a\\\\%");
+    }
+
+    #[test]
+    fn a_search_term_past_its_bound_is_refused_naming_the_limit() {
+        assert!(like_pattern(&"a".repeat(SEARCH_TERM_MAX)).is_ok());
+        let error = like_pattern(&"a".repeat(60_000)).unwrap_err();
+        assert!(error.to_string().contains("at most 200 characters"), "{error}");
     }
 
     #[test]
@@ -203,14 +223,14 @@ mod tests {
         )
         .unwrap();
         let mut conditions = Conditions::default();
-        conditions.like_any(&["name", "email"], Some(" 50%_ ")).after_cursor("sort_key, id", &page);
+        conditions.like_any(&["name", "email"], Some(" 50%_ ")).unwrap().after_cursor("sort_key, id", &page);
         assert_eq!(
             conditions.clause(),
             " WHERE (name LIKE $1 ESCAPE '\\' OR email LIKE $1 ESCAPE '\\') AND (sort_key, id) > ($2, $3)"
         );
         assert_eq!(conditions.next_placeholder(), "$4");
         let mut blank = Conditions::default();
-        blank.like_any(&["name"], Some("  ")).after_cursor("sort_key, id", &PageRequest::default());
+        blank.like_any(&["name"], Some("  ")).unwrap().after_cursor("sort_key, id", &PageRequest::default());
         assert_eq!(blank.clause(), "");
     }
 }

@@ -23,6 +23,12 @@ fn customer(row: &AnyRow) -> StoreResult<Customer> {
         phone: row.opt_text("phone")?,
         website: row.opt_text("website")?,
         notes: row.text("notes")?,
+        email_domains: row
+            .text("email_domains")?
+            .split(',')
+            .filter(|domain| !domain.is_empty())
+            .map(str::to_string)
+            .collect(),
         archived: archived_at.is_some(),
         archived_at,
         created_at: row.time("created_at")?,
@@ -54,7 +60,7 @@ impl Store {
         page: &PageRequest,
     ) -> StoreResult<Page<Customer>> {
         let mut conditions = Conditions::default();
-        conditions.like_any(&["sort_key", "slug"], filter.search.as_deref());
+        conditions.like_any(&["sort_key", "slug"], filter.search.as_deref())?;
         if !filter.include_archived {
             conditions.fixed("archived_at IS NULL");
         }
@@ -108,8 +114,8 @@ impl Tx {
 
     pub async fn insert_customer(&mut self, new: &NewCustomer, slug: &Slug) -> StoreResult<Customer> {
         let row = sqlx::query(
-            "INSERT INTO customers (id, name, sort_key, slug, contact_email, phone, website, notes, created_at, updated_at)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $9) RETURNING *",
+            "INSERT INTO customers (id, name, sort_key, slug, contact_email, phone, website, notes, email_domains, created_at, updated_at)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $10, $9, $9) RETURNING *",
         )
         .bind(Uuid::now_v7().to_string())
         .bind(&new.name)
@@ -120,6 +126,7 @@ impl Tx {
         .bind(new.website.as_deref())
         .bind(&new.notes)
         .bind(now_ms())
+        .bind(new.email_domains.join(","))
         .fetch_one(&mut **self)
         .await
         .map_err(unique_as("slug", SLUG_TAKEN))?;
@@ -142,6 +149,7 @@ impl Tx {
                website = CASE WHEN $9 THEN $10 ELSE website END,
                notes = COALESCE($11, notes),
                archived_at = CASE WHEN $12 IS NULL THEN archived_at WHEN $12 THEN COALESCE(archived_at, $13) ELSE NULL END,
+               email_domains = COALESCE($14, email_domains),
                updated_at = $13
              WHERE id = $1 RETURNING *",
         )
@@ -158,6 +166,7 @@ impl Tx {
         .bind(changes.notes.as_deref())
         .bind(changes.archived)
         .bind(now_ms())
+        .bind(changes.email_domains.as_ref().map(|domains| domains.join(",")))
         .fetch_optional(&mut **self)
         .await
         .map_err(unique_as("slug", SLUG_TAKEN))?

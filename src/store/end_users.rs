@@ -52,6 +52,17 @@ impl Store {
         rows.iter().map(end_user).collect()
     }
 
+    /// Whether an end user of another customer than `customer_id` has this address.
+    pub async fn email_used_elsewhere(&self, customer_id: Uuid, email: &EmailAddress) -> StoreResult<bool> {
+        let row =
+            sqlx::query("SELECT 1 AS found FROM end_users WHERE email = $1 AND customer_id <> $2 LIMIT 1")
+                .bind(email.as_str())
+                .bind(customer_id.to_string())
+                .fetch_optional(&self.pool)
+                .await?;
+        Ok(row.is_some())
+    }
+
     /// The end user of this customer with this address, if any.
     pub async fn end_user_by_email(
         &self,
@@ -83,7 +94,7 @@ impl Store {
         let mut conditions = Conditions::default();
         conditions
             .text("customer_id = ?", customer_id.to_string())
-            .like_any(&["sort_key", "email"], search)
+            .like_any(&["sort_key", "email"], search)?
             .after_cursor("sort_key, id", page);
         let sql = format!(
             "SELECT * FROM end_users{} ORDER BY sort_key, id LIMIT {}",
@@ -163,5 +174,23 @@ impl Tx {
             .execute(&mut **self)
             .await?;
         Ok(())
+    }
+}
+
+impl Tx {
+    /// Invitations sent for a customer since `since_ms`, counted with the customer held, so a
+    /// burst of parallel invitations cannot race past the limit.
+    pub async fn recent_invitations(&mut self, customer_id: Uuid, since_ms: i64) -> StoreResult<i64> {
+        sqlx::query("UPDATE customers SET id = id WHERE id = $1")
+            .bind(customer_id.to_string())
+            .execute(&mut **self)
+            .await?;
+        sqlx::query("SELECT COUNT(*) AS n FROM events WHERE customer_id = $1 AND kind = $2 AND at > $3")
+            .bind(customer_id.to_string())
+            .bind(crate::domain::event::EventKind::EndUserInvited.as_str())
+            .bind(since_ms)
+            .fetch_one(&mut **self)
+            .await?
+            .int("n")
     }
 }

@@ -96,7 +96,7 @@ impl Store {
         page: &PageRequest,
     ) -> StoreResult<Page<AssignmentGroup>> {
         let mut conditions = Conditions::default();
-        conditions.like_any(&["sort_key"], filter.search.as_deref());
+        conditions.like_any(&["sort_key"], filter.search.as_deref())?;
         if let Some(customer_id) = filter.usable_for {
             conditions.text("(customer_id IS NULL OR customer_id = ?)", customer_id.to_string());
         }

@@ -66,7 +66,8 @@ pub fn search_words(query: &str) -> Vec<String> {
     query
         .split(|c: char| !c.is_alphanumeric())
         .filter(|w| !w.is_empty())
-        .map(str::to_lowercase)
+        // No word is longer; a page of letters is not a word to look up.
+        .map(|w| w.chars().take(64).collect::<String>().to_lowercase())
         .take(8)
         .collect()
 }

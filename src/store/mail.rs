@@ -243,24 +243,47 @@ impl Store {
         rows.iter().map(outbox_entry).collect()
     }
 
-    /// A ticket's reply token, made on first use.
-    pub async fn ticket_mail_token(&self, ticket_id: Uuid) -> StoreResult<String> {
+    /// The reply token of one recipient of mail about one ticket, made on first use. `address`
+    /// is the address the mail goes to, ASCII-lower-cased.
+    pub async fn recipient_mail_token(&self, ticket_id: Uuid, address: &str) -> StoreResult<String> {
+        let address = address.to_ascii_lowercase();
+        if let Some(token) = self.existing_mail_token(ticket_id, &address).await? {
+            return Ok(token);
+        }
         let _permit = self.write_permit().await?;
-        let fresh = crate::auth::secret::reply_token();
-        sqlx::query("UPDATE tickets SET mail_token = $1 WHERE id = $2 AND mail_token IS NULL")
-            .bind(&fresh)
-            .bind(ticket_id.to_string())
-            .execute(&self.pool)
-            .await?;
-        let row = sqlx::query("SELECT mail_token FROM tickets WHERE id = $1")
-            .bind(ticket_id.to_string())
-            .fetch_optional(&self.pool)
-            .await?
-            .ok_or(StoreError::not_found("ticket"))?;
-        row.text("mail_token")
+        sqlx::query(
+            "INSERT INTO mail_reply_tokens (token, ticket_id, address, created_at) VALUES ($1, $2, $3, $4) \
+             ON CONFLICT (ticket_id, address) DO NOTHING",
+        )
+        .bind(crate::auth::secret::reply_token())
+        .bind(ticket_id.to_string())
+        .bind(&address)
+        .bind(now_ms())
+        .execute(&self.pool)
+        .await?;
+        self.existing_mail_token(ticket_id, &address).await?.ok_or(StoreError::not_found("ticket"))
     }
 
-    /// The ticket a reply token belongs to.
+    async fn existing_mail_token(&self, ticket_id: Uuid, address: &str) -> StoreResult<Option<String>> {
+        let row = sqlx::query("SELECT token FROM mail_reply_tokens WHERE ticket_id = $1 AND address = $2")
+            .bind(ticket_id.to_string())
+            .bind(address)
+            .fetch_optional(&self.pool)
+            .await?;
+        row.as_ref().map(|row| row.text("token")).transpose()
+    }
+
+    /// The ticket and the recipient address a per-recipient reply token was made for.
+    pub async fn mail_token_recipient(&self, token: &str) -> StoreResult<Option<(Uuid, String)>> {
+        let row = sqlx::query("SELECT ticket_id, address FROM mail_reply_tokens WHERE token = $1")
+            .bind(token)
+            .fetch_optional(&self.pool)
+            .await?;
+        row.as_ref().map(|row| Ok((row.uuid("ticket_id")?, row.text("address")?))).transpose()
+    }
+
+    /// The ticket a ticket-wide reply token of earlier releases belongs to. Every recipient got
+    /// that same token, so it finds the ticket but proves no one's identity.
     pub async fn ticket_by_mail_token(&self, token: &str) -> StoreResult<Option<Uuid>> {
         let row = sqlx::query("SELECT id FROM tickets WHERE mail_token = $1")
             .bind(token)

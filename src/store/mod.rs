@@ -55,6 +55,9 @@ pub enum StoreError {
     /// The object changed since the caller read it (optimistic concurrency).
     #[error("changed since revision {expected}: the current revision is {current}")]
     Stale { expected: i64, current: i64 },
+    /// A filter the store will not run as asked (a search term past its bound).
+    #[error("{field}: {message}")]
+    Invalid { field: &'static str, message: String },
     #[error("unsupported database URL: {0}")]
     UnsupportedUrl(String),
     #[error("stored data is not readable: {0}")]

@@ -57,7 +57,7 @@ impl Store {
         page: &PageRequest,
     ) -> StoreResult<Page<TeamMember>> {
         let mut conditions = Conditions::default();
-        conditions.like_any(&["sort_key", "email"], search).after_cursor("sort_key, id", page);
+        conditions.like_any(&["sort_key", "email"], search)?.after_cursor("sort_key, id", page);
         let sql = format!(
             "SELECT * FROM team_members{} ORDER BY sort_key, id LIMIT {}",
             conditions.clause(),

@@ -191,7 +191,7 @@ impl Store {
             conditions.text_each(INVOLVING, id.to_string());
         }
         if let Some(who) = filter.requester_matching.as_deref().filter(|s| !s.trim().is_empty()) {
-            let pattern = conditions.like_placeholder(who);
+            let pattern = conditions.like_placeholder(who)?;
             let customer = match filter.customer_id {
                 Some(id) => format!(" AND customer_id = {}", conditions.text_placeholder(id.to_string())),
                 None => String::new(),
@@ -210,7 +210,7 @@ impl Store {
                     conditions.like_any(
                         &["LOWER(short_description)", "LOWER(description)", "answers_text"],
                         Some(search),
-                    );
+                    )?;
                 }
             }
         }

@@ -43,6 +43,7 @@ impl From<StoreError> for UseCaseError {
         match error {
             StoreError::NotFound { entity } => Self::NotFound(entity),
             StoreError::Conflict { field, message } => Self::Conflict { field, message },
+            StoreError::Invalid { field, message } => FieldError::new(field, message).into(),
             StoreError::Stale { expected, current } => Self::Stale { expected, current },
             other => Self::Internal(other.into()),
         }

@@ -2,10 +2,16 @@
 //! ticket, a new message from a known end user becomes a ticket, anything else is refused with
 //! a reason — never appended to a ticket or put in a customer's queue by guesswork.
 //!
-//! A reply lands on a ticket only when the ticket is found (the reply address's token, else a
-//! Message-ID we sent, else a `[T-000123]` subject tag) **and** the sender may reply to it: an
-//! end user who may see the ticket, or a team member. A valid token with another sender is
-//! refused and logged: the token alone never lets anyone write.
+//! A `From` header proves nothing: anyone can write any address there. A reply lands on a ticket
+//! only when its sender is **proven** and may reply to it (an end user who may see the ticket, or
+//! a team member). Proof is one of two things:
+//! - the reply address carries the sender's own reply token: the token made for the address a
+//!   notification went to, and the message comes from that same address;
+//! - the receiving mail server, named by `PORTICO_MAIL_TRUSTED_AUTHSERV_ID`, says DMARC passed
+//!   for the sender's domain (then a `[T-000123]` subject tag, a Message-ID we sent or an older
+//!   ticket-wide token may find the ticket).
+//!
+//! Anything else that looks like a reply is refused with its reason, never added to a ticket.
 
 use uuid::Uuid;
 
@@ -14,11 +20,13 @@ use super::{UseCaseError, UseCaseResult};
 use crate::attachments::Attachments;
 use crate::attachments::stage::Staged;
 use crate::domain::actor::{Actor, ActorKind};
+use crate::domain::attachment::FILES_PER_MESSAGE_MAX;
 use crate::domain::email::EmailAddress;
 use crate::domain::end_user::EndUser;
 use crate::domain::ticket::{
     COMMENT_MAX, ContactSource, DESCRIPTION_MAX, SHORT_DESCRIPTION_MAX, Ticket, TicketDraft,
 };
+use crate::mail::authentication_results;
 use crate::mail::inbound::{self, Incoming};
 use crate::mail::quotes::fit;
 use crate::mail::settings::MailSettings;
@@ -88,7 +96,7 @@ pub async fn receive(
             settings.inbound_limit_text()
         )));
     }
-    let incoming = match inbound::read(raw) {
+    let incoming = match inbound::read_apart(std::sync::Arc::from(raw)).await {
         Ok(incoming) => incoming,
         Err(unreadable) => return Ok(Received::rejected(unreadable.to_string())),
     };
@@ -100,7 +108,16 @@ pub async fn receive(
             repeated: true,
         });
     }
-    let received = decide(store, settings, attachments, &incoming).await?;
+    let received = match decide(store, settings, attachments, &incoming).await {
+        Ok(received) => received,
+        // Whatever the message itself is wrong about ends it as refused, with the reason, so it
+        // is neither lost nor tried forever; only a failure of Portico's own (the database
+        // away) leaves it to be tried again.
+        Err(error) => match refusal_of(&error) {
+            Some(reason) => remember(store, &incoming, Received::rejected(reason)).await?,
+            None => return Err(error),
+        },
+    };
     if received.outcome == Outcome::Rejected {
         tracing::warn!(message_id = %incoming.message_id, sender = incoming.sender.as_deref().unwrap_or("(none)"),
             reason = received.reason.as_deref().unwrap_or_default(), "refused an incoming mail");
@@ -129,19 +146,48 @@ async fn decide(
     let Ok(sender_address) = EmailAddress::parse("from", sender) else {
         return remember(store, incoming, Received::rejected("the sender's address is not valid")).await;
     };
+    if incoming.files.len() > FILES_PER_MESSAGE_MAX {
+        let reason = format!("the message carries more than {FILES_PER_MESSAGE_MAX} files");
+        return remember(store, incoming, Received::rejected(reason)).await;
+    }
     match find_ticket(store, settings, incoming).await? {
         Found::UnknownToken => {
             remember(store, incoming, Received::rejected("the reply address names no ticket")).await
         }
-        Found::Ticket(ticket) => reply(store, attachments, incoming, &sender_address, &ticket).await,
+        Found::Ticket(ticket, proof) => match proven_sender(settings, incoming, &sender_address, &proof) {
+            Ok(()) => reply(store, attachments, incoming, &sender_address, &ticket).await,
+            Err(reason) => remember(store, incoming, Received::rejected(reason)).await,
+        },
         Found::Nothing => new_ticket(store, attachments, incoming, &sender_address).await,
     }
 }
 
+/// The reason a use-case error gives to refuse the message for good, or `None` for a failure of
+/// Portico's own that a later try may not meet.
+fn refusal_of(error: &UseCaseError) -> Option<String> {
+    match error {
+        UseCaseError::Invalid(errors) => {
+            let reasons =
+                errors.errors().iter().map(|e| format!("{}: {}", e.field, e.message)).collect::<Vec<_>>();
+            Some(format!("the message is not valid: {}", reasons.join("; ")))
+        }
+        UseCaseError::Internal(_) => None,
+        other => Some(format!("the message could not be taken: {other}")),
+    }
+}
+
 enum Found {
-    Ticket(Box<Ticket>),
+    Ticket(Box<Ticket>, Proof),
     /// A reply address with a token that belongs to no ticket.
     UnknownToken,
+    Nothing,
+}
+
+/// What, besides the `From` header, says who wrote a reply.
+enum Proof {
+    /// The reply address holds the token made for mail to this address.
+    RecipientToken { address: String },
+    /// Only what anyone could write: a subject tag, thread headers, a ticket-wide token.
     Nothing,
 }
 
@@ -149,22 +195,60 @@ enum Found {
 /// ours it answers, else the number in its subject.
 async fn find_ticket(store: &Store, settings: &MailSettings, incoming: &Incoming) -> UseCaseResult<Found> {
     if let Some(token) = incoming.recipients.iter().find_map(|address| reply_token(settings, address)) {
+        if let Some((ticket_id, address)) = store.mail_token_recipient(&token).await? {
+            let ticket = Box::new(store.ticket(ticket_id).await?);
+            return Ok(Found::Ticket(ticket, Proof::RecipientToken { address }));
+        }
         return Ok(match store.ticket_by_mail_token(&token).await? {
-            Some(id) => Found::Ticket(Box::new(store.ticket(id).await?)),
+            Some(id) => Found::Ticket(Box::new(store.ticket(id).await?), Proof::Nothing),
             None => Found::UnknownToken,
         });
     }
     for message_id in &incoming.answers {
         if let Some(id) = store.ticket_of_sent_mail(message_id).await? {
-            return Ok(Found::Ticket(Box::new(store.ticket(id).await?)));
+            return Ok(Found::Ticket(Box::new(store.ticket(id).await?), Proof::Nothing));
         }
     }
     if let Some(number) = subject_number(&incoming.subject)
         && let Some(ticket) = store.ticket_by_number(number).await?
     {
-        return Ok(Found::Ticket(Box::new(ticket)));
+        return Ok(Found::Ticket(Box::new(ticket), Proof::Nothing));
     }
     Ok(Found::Nothing)
+}
+
+/// Whether the sender is who the `From` header says, by their own token or by the trusted
+/// server's DMARC verdict; else the reason the reply is refused.
+fn proven_sender(
+    settings: &MailSettings,
+    incoming: &Incoming,
+    sender: &EmailAddress,
+    proof: &Proof,
+) -> Result<(), String> {
+    match proof {
+        Proof::RecipientToken { address } if address.eq_ignore_ascii_case(sender.as_str()) => Ok(()),
+        Proof::RecipientToken { .. } => {
+            Err(format!("the reply address was made for another recipient, not for {sender}"))
+        }
+        Proof::Nothing => {
+            let vouched = settings.trusted_authserv_id.as_deref().is_some_and(|trusted| {
+                authentication_results::dmarc_passes(
+                    &incoming.authentication_results,
+                    trusted,
+                    sender.domain(),
+                )
+            });
+            if vouched {
+                Ok(())
+            } else {
+                Err(format!(
+                    "the reply is not proven to come from {sender}: it does not answer through their own \
+                     reply address, and the receiving server reports no DMARC pass for {}",
+                    sender.domain()
+                ))
+            }
+        }
+    }
 }
 
 /// The token of a tagged reply address (`help+t-TOKEN@msp.example`): on the inbound address's
@@ -250,8 +334,11 @@ async fn reply(
 }
 
 /// Who the sender is, when they may reply to the ticket: an active team member, or an active end
-/// user of the ticket's customer who may see it.
+/// user of the ticket's customer (not archived) who may see it.
 async fn replier(store: &Store, sender: &EmailAddress, ticket: &Ticket) -> UseCaseResult<Option<Actor>> {
+    if store.customer(ticket.customer_id).await?.archived {
+        return Ok(None);
+    }
     match store.team_member_by_email(sender).await {
         Ok(member) if member.active => {
             return Ok(Some(Actor::team_member(member.id, &member.name, member.role)));

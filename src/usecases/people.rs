@@ -24,23 +24,58 @@ pub async fn list_people(
     Ok(store.list_end_users(customer_id, search, page).await?)
 }
 
-/// Adds a colleague by name and e-mail address, in a domain the portal's sign-in accepts.
+/// Invitations one customer's managers may send in [`INVITATION_WINDOW_SECS`]: enough to bring
+/// a team aboard, too few to use the MSP's mail server for spam.
+pub const INVITATIONS_PER_HOUR: i64 = 20;
+const INVITATION_WINDOW_SECS: u64 = 3600;
+
+/// Adds a colleague by name and e-mail address. The address must be in one of the customer's
+/// own e-mail domains (its `email_domains`, else the allowed domains of its SSO configurations;
+/// with neither, managers cannot invite) and in a domain the portal's sign-in accepts, and must
+/// belong to no team member and no other customer's end user: an invitation makes the address
+/// an end user of this customer, whose mail then opens tickets here.
 /// They are told by e-mail (the `end_user.invited` event) and sign in through the IdP.
 pub async fn invite(store: &Store, actor: &Actor, name: &str, email: &str) -> UseCaseResult<EndUser> {
     let (_, customer_id) = actor.require_manager()?;
     let draft = EndUserDraft { name: Some(name.into()), email: Some(email.into()), ..Default::default() };
     let new = draft.into_new()?;
+    let customer = store.customer(customer_id).await?;
     let configs = store.sso_configs(customer_id).await?;
-    if !AcceptedDomains::of(configs.iter().map(|c| &c.settings)).accepts(new.email.domain()) {
+    let own_domains = if customer.email_domains.is_empty() {
+        configs.iter().flat_map(|c| c.settings.allowed_email_domains.iter().cloned()).collect()
+    } else {
+        customer.email_domains.clone()
+    };
+    if own_domains.is_empty() {
+        return Err(UseCaseError::field(
+            "email",
+            "Your organisation has no e-mail domains set up for invitations; ask your IT provider to add them.",
+        ));
+    }
+    let domain = new.email.domain();
+    let accepted = AcceptedDomains::of(configs.iter().map(|c| &c.settings));
+    if !own_domains.iter().any(|own| own.eq_ignore_ascii_case(domain)) || !accepted.accepts(domain) {
         return Err(UseCaseError::field(
             "email",
             format!(
-                "The address is in the domain {}, which your organisation's sign-in does not accept; ask your IT provider if it should.",
-                new.email.domain()
+                "Invitations go to your organisation's own addresses ({}) only; ask your IT provider if {domain} should be one.",
+                own_domains.join(", ")
             ),
         ));
     }
+    let team_member = match store.team_member_by_email(&new.email).await {
+        Ok(_) => true,
+        Err(crate::store::StoreError::NotFound { .. }) => false,
+        Err(other) => return Err(other.into()),
+    };
+    if team_member || store.email_used_elsewhere(customer_id, &new.email).await? {
+        return Err(UseCaseError::field("email", "This address cannot be invited; ask your IT provider."));
+    }
     let mut tx = store.begin_write().await?;
+    let since = time::OffsetDateTime::now_utc() - time::Duration::seconds(INVITATION_WINDOW_SECS as i64);
+    if tx.recent_invitations(customer_id, crate::store::to_ms(since)).await? >= INVITATIONS_PER_HOUR {
+        return Err(UseCaseError::RateLimited { retry_after_secs: INVITATION_WINDOW_SECS });
+    }
     let created = tx.insert_end_user(customer_id, &new).await?;
     let event = NewEvent::new(EventKind::EndUserInvited, created.id, format!("invited {}", created.email))
         .for_customer(customer_id)

@@ -235,12 +235,16 @@ async fn typed_ticket(store: &Store, request: &TicketRequest, typed: &TypedReque
     })
 }
 
-/// The requester must be an active end user of the customer.
+/// The requester must be an active end user of the customer, and the customer not archived:
+/// an archived customer's people open nothing, by any path.
 async fn check_requester(store: &Store, request: &TicketRequest) -> UseCaseResult<()> {
-    store
+    let customer = store
         .customer(request.customer_id)
         .await
         .map_err(|_| UseCaseError::field("customer_id", "No customer has this customer ID."))?;
+    if customer.archived {
+        return Err(UseCaseError::field("customer_id", "The customer is archived; restore it first."));
+    }
     let requester = store.end_user(request.requester_id).await.ok();
     if !requester.is_some_and(|user| user.customer_id == request.customer_id && user.active) {
         return Err(UseCaseError::field(

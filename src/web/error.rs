@@ -45,6 +45,7 @@ impl From<StoreError> for AppError {
         match error {
             StoreError::NotFound { entity } => Self::NotFound(entity),
             StoreError::Conflict { field, message } => Self::Conflict { field, message },
+            StoreError::Invalid { field, message } => Self::Invalid(FieldError::new(field, message).into()),
             StoreError::Stale { expected, current } => Self::PreconditionFailed(format!(
                 "Someone saved a newer version since revision {expected}: the current revision is {current}. \
                  Reload it, apply your changes again and save."

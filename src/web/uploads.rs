@@ -13,7 +13,7 @@ use crate::attachments::stage::{StageError, Staged, Stager};
 const FIELD_MAX: usize = 64 * 1024;
 const FIELDS_MAX: usize = 256 * 1024;
 /// Files per request.
-pub const FILES_MAX: usize = 10;
+pub const FILES_MAX: usize = crate::domain::attachment::FILES_PER_MESSAGE_MAX;
 
 /// A form as received: its text fields in order, and its files, staged.
 #[derive(Debug, Default)]

@@ -24,7 +24,7 @@ use portico::domain::text;
 use portico::render::markdown;
 use serde_json::{Value, json};
 
-/// How long each target runs in the normal test run (8 targets, in parallel with the rest).
+/// How long each target runs in the normal test run (9 targets, in parallel with the rest).
 const SUITE_TIME: Duration = Duration::from_millis(2500);
 
 /// The inputs kept for `target`, in file-name order.
@@ -668,4 +668,54 @@ fn fuzz_callback_query() {
         .with_test_time(SUITE_TIME)
         .with_shrink_time(Duration::from_secs(10))
         .for_each(|choices| (*property)(&soup(&seeds, &dictionary, choices)));
+}
+
+/// Inbound mail as a stranger writes it: nested multiparts, enclosed and encoded messages,
+/// digests, several senders. Reading it never panics or overflows, and what comes out is bounded.
+#[test]
+fn fuzz_inbound_mime() {
+    use portico::mail::inbound;
+    let dictionary = [
+        &[
+            "\r\n",
+            "\r\n\r\n",
+            "--b\r\n",
+            "--b--\r\n",
+            "--d\r\n",
+            "From: a@acme.example\r\n",
+            "From: b@x.example\r\n",
+            "Content-Type: multipart/mixed; boundary=b\r\n",
+            "Content-Type: multipart/digest; boundary=d\r\n",
+            "Content-Type: message/rfc822\r\n",
+            "Content-Type: message/global\r\n",
+            "Content-Transfer-Encoding: base64\r\n",
+            "Content-Transfer-Encoding: quoted-printable\r\n",
+            "Content-Disposition: attachment; filename=x.txt\r\n",
+            "Message-ID: <",
+            ">\r\n",
+            "References: ",
+            "Subject: Re: [T-000001] x\r\n",
+            "Authentication-Results: mx.msp.example; dmarc=pass header.from=acme.example\r\n",
+            "RnJvbTogYUBhY21lLmV4YW1wbGUNCg0KaGk=",
+            "=?utf-8?b?w6k=?=",
+            "(",
+            ")",
+            "\\",
+            "\"",
+        ],
+        CONTROL,
+    ]
+    .concat();
+    fuzz("inbound_mime", &dictionary, |raw| {
+        let Ok(incoming) = inbound::read(raw.as_bytes()) else { return };
+        assert!(incoming.message_id.len() <= inbound::MAX_ID_LENGTH + 2, "{:?}", incoming.message_id);
+        assert!(incoming.answers.iter().all(|id| id.len() <= inbound::MAX_ID_LENGTH + 2));
+        assert!(
+            incoming
+                .sender
+                .as_deref()
+                .is_none_or(|s| s.contains('@') && !s.chars().any(|c| c.is_ascii_uppercase()))
+        );
+        assert!(raw.matches(|c: char| c == 'F' || c == 'f').count() > 0 || incoming.sender.is_none());
+    });
 }

@@ -7,7 +7,7 @@ use serde_json::{Value, json};
 
 use crate::imap::TestImap;
 use crate::mail_out::{Desk, ERIN, desk, desk_reading};
-use crate::smtp::SmtpOptions;
+use crate::smtp::{SmtpOptions, TRUSTED_AUTHSERV_ID};
 use crate::support::{Backend, TestApp, captured_logs, events_settled, on_both_backends, send};
 
 on_both_backends!(
@@ -100,7 +100,10 @@ async fn replies_land_on_their_ticket_only_from_people_allowed_to_reply(backend:
     let (status, outcome) = hand_over(&desk.app, &admin, forged).await;
     assert_eq!(status, StatusCode::ACCEPTED);
     assert_eq!(outcome["outcome"], "rejected");
-    assert_eq!(outcome["reason"], "mallory@evil.example may not reply to T-000001");
+    assert_eq!(
+        outcome["reason"],
+        "the reply address was made for another recipient, not for mallory@evil.example"
+    );
     assert!(captured_logs().contains("refused an incoming mail"));
     // An end user of the same customer who may not see the ticket is refused too.
     desk.app
@@ -121,20 +124,45 @@ async fn replies_land_on_their_ticket_only_from_people_allowed_to_reply(backend:
     );
     assert_eq!(hand_over(&desk.app, &admin, colleague).await.1["outcome"], "rejected");
 
-    // Without the tagged address: a Message-ID we sent, else the subject's ticket number.
+    // Without the sender's own reply address, a Message-ID we sent or the subject's number finds
+    // the ticket, but only the receiving server's DMARC pass for the sender's domain proves who
+    // wrote it: a From header alone is anyone's to write.
+    let verdict = |from_domain: &str| {
+        format!(
+            "{TRUSTED_AUTHSERV_ID}; spf=pass smtp.mailfrom={from_domain}; dmarc=pass header.from={from_domain}"
+        )
+    };
+    let thread_headers = [
+        ("From", ERIN),
+        ("To", "help@msp.example"),
+        ("Subject", "Re: something"),
+        ("Message-ID", "<erin-2@acme.example>"),
+        ("References", ack_id.as_str()),
+    ];
+    let unproven = hand_over(&desk.app, &admin, message(&thread_headers, "Found by the thread.")).await.1;
+    assert_eq!(unproven["outcome"], "rejected", "{unproven}");
+    assert!(
+        unproven["reason"].as_str().unwrap().contains("not proven to come from erin@acme.example"),
+        "{unproven}"
+    );
+    let passed = verdict("acme.example");
     let by_thread = message(
         &[
-            ("From", ERIN),
-            ("To", "help@msp.example"),
-            ("Subject", "Re: something"),
-            ("Message-ID", "<erin-2@acme.example>"),
-            ("References", &ack_id),
-        ],
+            &[("Authentication-Results", passed.as_str())][..],
+            &thread_headers[..2],
+            &[
+                ("Subject", "Re: something"),
+                ("Message-ID", "<erin-2b@acme.example>"),
+                ("References", ack_id.as_str()),
+            ],
+        ]
+        .concat(),
         "Found by the thread.",
     );
     assert_eq!(hand_over(&desk.app, &admin, by_thread).await.1["ticket_id"], ticket_id.as_str());
     let by_subject = message(
         &[
+            ("Authentication-Results", &passed),
             ("From", ERIN),
             ("To", "help@msp.example"),
             ("Subject", "RE: [T-000001] Printer jams"),
@@ -143,12 +171,66 @@ async fn replies_land_on_their_ticket_only_from_people_allowed_to_reply(backend:
         "Found by the number.",
     );
     assert_eq!(hand_over(&desk.app, &admin, by_subject).await.1["outcome"], "comment_added");
+    // A verdict from another server, or for another domain, or below the server's own, proves nothing.
+    let technician = desk.app.technician.email.clone();
+    let tech_domain = technician.rsplit_once('@').unwrap().1.to_string();
+    for (n, results) in [
+        vec![format!("mx.evil.example; dmarc=pass header.from={tech_domain}")],
+        vec![verdict("evil.example")],
+        vec![format!("{TRUSTED_AUTHSERV_ID}; dmarc=fail header.from={tech_domain}"), verdict(&tech_domain)],
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        let mut headers: Vec<(&str, &str)> =
+            results.iter().map(|r| ("Authentication-Results", r.as_str())).collect();
+        let id = format!("<forged-tech-{n}@evil.example>");
+        headers.extend([
+            ("From", technician.as_str()),
+            ("To", "help@msp.example"),
+            ("Subject", "Re: [T-000001] Printer jams"),
+            ("Message-ID", id.as_str()),
+        ]);
+        let outcome =
+            hand_over(&desk.app, &admin, message(&headers, "Pay the invoice at https://evil.example"))
+                .await
+                .1;
+        assert_eq!(outcome["outcome"], "rejected", "{n}: {outcome}");
+    }
+    // A technician's address on Erin's reply address is refused: tokens are per recipient.
+    let tech_on_erins_token = message(
+        &[
+            ("From", technician.as_str()),
+            ("To", &reply_address),
+            ("Subject", "Re: [T-000001]"),
+            ("Message-ID", "<forged-tech-9@evil.example>"),
+        ],
+        "Pay the invoice at https://evil.example",
+    );
+    assert_eq!(hand_over(&desk.app, &admin, tech_on_erins_token).await.1["outcome"], "rejected");
+    // Two From headers leave the sender open: refused, whatever else the message carries.
+    let two_senders = message(
+        &[
+            ("From", technician.as_str()),
+            ("From", ERIN),
+            ("To", &reply_address),
+            ("Subject", "Re: [T-000001]"),
+            ("Message-ID", "<two-from@evil.example>"),
+        ],
+        "Which of us wrote this?",
+    );
+    let outcome = hand_over(&desk.app, &admin, two_senders).await.1;
+    assert!(outcome["reason"].as_str().unwrap().contains("more than one From"), "{outcome}");
 
-    // A technician answering by mail writes a public reply, which Erin is mailed.
+    // A technician answering by mail through the reply address of the mail he was sent writes
+    // a public reply, which Erin is mailed.
+    let to_tech = desk.smtp.to(&technician);
+    let tech_reply_address = to_tech.last().expect("the technician was told of Erin's reply").reply_to();
+    assert_ne!(tech_reply_address, reply_address, "each recipient has a reply address of their own");
     let from_tech = message(
         &[
-            ("From", &desk.app.technician.email),
-            ("To", &reply_address),
+            ("From", &technician),
+            ("To", &tech_reply_address),
             ("Subject", "Re: [T-000001]"),
             ("Message-ID", "<tim-1@msp.example>"),
         ],
@@ -317,12 +399,26 @@ async fn a_polled_mailbox_is_handled_like_the_endpoint_and_emptied(backend: Back
     desk.smtp.wait_for(2).await;
     let reply_address = desk.smtp.to(ERIN).pop().unwrap().reply_to();
 
+    // First in the inbox: 60,000 enclosed messages (it crashed the server once, for good, since
+    // it stayed in the inbox) — refused and set aside, and nothing behind it waits.
+    let mut bomb = format!(
+        "From: {ERIN}\r\nTo: help@msp.example\r\nSubject: Nest\r\nMessage-ID: <bomb@evil.example>\r\n"
+    );
+    for _ in 0..60_000 {
+        bomb.push_str(
+            "Content-Type: multipart/mixed; boundary=b\r\n\r\n--b\r\nContent-Type: message/rfc822\r\n\r\n",
+        );
+    }
+    bomb.push_str("Subject: inner\r\n\r\nbottom\r\n");
+    imap.deliver(bomb.as_bytes());
+    // A Message-ID of 3,000 characters is kept as a digest (PostgreSQL's index refused it).
+    let long_id = format!("<{}@acme.example>", "x".repeat(3000));
     imap.deliver(&message(
         &[
             ("From", ERIN),
             ("To", &reply_address),
             ("Subject", "Re: [T-000001] Printer jams"),
-            ("Message-ID", "<imap-1@acme.example>"),
+            ("Message-ID", &long_id),
         ],
         "Answered through the mailbox.\n\n> quoted",
     ));
@@ -355,12 +451,13 @@ async fn a_polled_mailbox_is_handled_like_the_endpoint_and_emptied(backend: Back
         "Let me in.",
     ));
     let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(20);
-    while imap.count("Processed") < 4 || imap.count("") > 0 {
+    while imap.count("Processed") < 3 || imap.count("Rejected") < 2 || imap.count("") > 0 {
         assert!(
             tokio::time::Instant::now() < deadline,
-            "the mailbox should be worked through: {} in the inbox, {} processed",
+            "the mailbox should be worked through: {} in the inbox, {} processed, {} rejected",
             imap.count(""),
-            imap.count("Processed")
+            imap.count("Processed"),
+            imap.count("Rejected")
         );
         tokio::time::sleep(std::time::Duration::from_millis(100)).await;
     }
@@ -377,8 +474,10 @@ async fn a_polled_mailbox_is_handled_like_the_endpoint_and_emptied(backend: Back
     assert_eq!(summaries.len(), 2, "{summaries:?}");
     assert!(summaries.contains(&"Monitor flickers"));
     // Each message was handled once and is remembered with its outcome.
+    let long_key = portico::mail::inbound::bounded_id(&long_id);
+    assert!(long_key.len() < 120, "{long_key}");
     for (id, outcome) in [
-        ("<imap-1@acme.example>", "comment_added"),
+        (long_key.as_str(), "comment_added"),
         ("<imap-2@acme.example>", "ticket_created"),
         ("<imap-3@acme.example>", "ignored"),
         ("<imap-4@evil.example>", "rejected"),
@@ -398,6 +497,7 @@ async fn a_mailbox_that_cannot_be_read_is_shown_on_the_console_home(backend: Bac
         config.mail.imap = Some(portico::mail::settings::PolledMailbox {
             url: format!("imap://desk:secret@127.0.0.1:{closed}/INBOX").into(),
             processed_folder: "Processed".into(),
+            quarantine_folder: "Rejected".into(),
             poll: std::time::Duration::from_millis(100),
         });
     })

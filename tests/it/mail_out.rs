@@ -43,6 +43,7 @@ pub async fn desk_reading(backend: Backend, options: SmtpOptions, imap_url: Opti
     settings.imap = imap_url.map(|url| PolledMailbox {
         url: url.into(),
         processed_folder: "Processed".into(),
+        quarantine_folder: "Rejected".into(),
         poll: Duration::from_millis(200),
     });
     let app = TestApp::spawn_with(backend, |config| config.mail = settings).await;

@@ -53,6 +53,9 @@ impl Received {
     }
 }
 
+/// The receiving server whose `Authentication-Results` the test desks believe.
+pub const TRUSTED_AUTHSERV_ID: &str = "mx.msp.example";
+
 #[derive(Default)]
 pub struct SmtpOptions {
     /// Answer the first this many messages with 451.
@@ -120,6 +123,7 @@ impl TestSmtp {
                 retry_base: Duration::from_millis(200),
             }),
             inbound_address: Some(inbound),
+            trusted_authserv_id: Some(TRUSTED_AUTHSERV_ID.into()),
             ..Default::default()
         }
     }

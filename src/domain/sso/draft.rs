@@ -159,25 +159,7 @@ fn scopes(raw: &str) -> Result<Vec<String>, FieldError> {
 }
 
 fn email_domains(raw: &[String]) -> Result<Vec<String>, FieldError> {
-    let mut domains = Vec::new();
-    for entry in raw.iter().map(|d| d.trim().trim_start_matches('@')).filter(|d| !d.is_empty()) {
-        let domain = host_name("allowed_email_domains", entry).map_err(|_| {
-            FieldError::new(
-                "allowed_email_domains",
-                format!("Allowed e-mail domains: '{entry}' is not a domain like acme.example."),
-            )
-        })?;
-        if !domains.contains(&domain) {
-            domains.push(domain);
-        }
-    }
-    if domains.len() > 50 {
-        return Err(FieldError::new(
-            "allowed_email_domains",
-            "Allowed e-mail domains may list at most 50 domains.",
-        ));
-    }
-    Ok(domains)
+    crate::domain::email::domain_list("allowed_email_domains", "Allowed e-mail domains", raw)
 }
 
 fn groups_claim(raw: &str) -> Result<String, FieldError> {

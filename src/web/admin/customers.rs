@@ -80,6 +80,8 @@ pub struct CustomerForm {
     website: String,
     #[serde(default)]
     notes: String,
+    #[serde(default)]
+    email_domains: String,
 }
 
 impl CustomerForm {
@@ -91,6 +93,7 @@ impl CustomerForm {
             phone: customer.phone.clone().unwrap_or_default(),
             website: customer.website.clone().unwrap_or_default(),
             notes: customer.notes.clone(),
+            email_domains: customer.email_domains.join(", "),
         }
     }
 
@@ -102,6 +105,14 @@ impl CustomerForm {
             phone: Some(Some(self.phone.clone())),
             website: Some(Some(self.website.clone())),
             notes: Some(self.notes.clone()),
+            email_domains: Some(
+                self.email_domains
+                    .split([',', ' ', '\n'])
+                    .map(str::trim)
+                    .filter(|d| !d.is_empty())
+                    .map(str::to_string)
+                    .collect(),
+            ),
             archived: None,
         }
     }

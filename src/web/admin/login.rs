@@ -106,7 +106,7 @@ pub async fn submit(
         return Ok(render(&state, jar, next, login.email, Some(message), StatusCode::FORBIDDEN));
     }
 
-    let email_key = login.email.trim().to_lowercase();
+    let email_key = login.email.trim().to_ascii_lowercase();
     let client_ip = client_ip.to_string();
     reserve_password_check(&state, &email_key, &client_ip).await?;
 

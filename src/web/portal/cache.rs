@@ -186,6 +186,7 @@ mod tests {
             phone: None,
             website: None,
             notes: String::new(),
+            email_domains: Vec::new(),
             archived: false,
             archived_at: None,
             created_at: time::OffsetDateTime::UNIX_EPOCH,

@@ -414,6 +414,10 @@ async fn take_logo(
     if !submission.user.member.role.may_change_settings() {
         return Err(FieldError::new("logo", "Only admins may change the logo."));
     }
+    let _permit = crate::attachments::stage::decode_permits()
+        .acquire()
+        .await
+        .map_err(|_| FieldError::new("logo", "The logo could not be processed."))?;
     let processed = tokio::task::spawn_blocking(move || crate::logo::process(&bytes))
         .await
         .map_err(|_| FieldError::new("logo", "The logo could not be processed."))?

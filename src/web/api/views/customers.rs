@@ -19,6 +19,9 @@ pub struct CustomerView {
     pub phone: Option<String>,
     pub website: Option<String>,
     pub notes: String,
+    /// The domains of the customer's own people's addresses; customer managers invite only
+    /// there. Empty: the allowed e-mail domains of the portal's SSO configurations apply.
+    pub email_domains: Vec<String>,
     pub archived: bool,
     #[serde(with = "time::serde::rfc3339::option")]
     pub archived_at: Option<OffsetDateTime>,
@@ -38,6 +41,7 @@ impl From<Customer> for CustomerView {
             phone,
             website,
             notes,
+            email_domains,
             archived,
             archived_at,
             created_at,
@@ -51,6 +55,7 @@ impl From<Customer> for CustomerView {
             phone,
             website,
             notes,
+            email_domains,
             archived,
             archived_at,
             created_at,
@@ -77,13 +82,16 @@ pub struct CustomerDraftBody {
     #[schema(value_type = Option<String>)]
     pub website: Option<Option<String>>,
     pub notes: Option<String>,
+    /// The domains managers may invite colleagues at, e.g. `["acme.example"]`.
+    pub email_domains: Option<Vec<String>>,
     /// Update only: `true` archives, `false` restores.
     pub archived: Option<bool>,
 }
 
 impl From<CustomerDraftBody> for CustomerDraft {
     fn from(body: CustomerDraftBody) -> Self {
-        let CustomerDraftBody { name, slug, contact_email, phone, website, notes, archived } = body;
-        Self { name, slug, contact_email, phone, website, notes, archived }
+        let CustomerDraftBody { name, slug, contact_email, phone, website, notes, email_domains, archived } =
+            body;
+        Self { name, slug, contact_email, phone, website, notes, email_domains, archived }
     }
 }

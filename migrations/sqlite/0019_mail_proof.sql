@@ -1,0 +1,14 @@
+-- A reply token per recipient: the address one notification about one ticket went to. A reply is
+-- attributed to a person only through the token that was mailed to that person, so a token seen
+-- by one recipient (a follower, a forwarded mail) never lets anyone write as another.
+CREATE TABLE mail_reply_tokens (
+    token      TEXT PRIMARY KEY,
+    ticket_id  TEXT NOT NULL REFERENCES tickets (id) ON DELETE CASCADE,
+    address    TEXT NOT NULL,
+    created_at BIGINT NOT NULL
+);
+CREATE UNIQUE INDEX mail_reply_tokens_recipient ON mail_reply_tokens (ticket_id, address);
+
+-- The e-mail domains a customer's own people use (comma-separated, lower-case): customer managers
+-- invite colleagues only at these domains.
+ALTER TABLE customers ADD COLUMN email_domains TEXT NOT NULL DEFAULT '';

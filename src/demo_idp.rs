@@ -266,13 +266,35 @@ fn check(idp: &DemoIdp, query: &AuthorizeQuery) -> Result<Uuid, &'static str> {
     Ok(customer_id)
 }
 
+/// The customer, when it is one of the demo's: its portal signs in through this provider (an
+/// enabled configuration with the demo client id and discovery address). Any other customer's
+/// people are never listed here, even with `--demo` on a database with real customers.
+async fn demo_customer(
+    state: &AppState,
+    idp: &DemoIdp,
+    customer_id: Uuid,
+) -> Option<crate::domain::customer::Customer> {
+    let customer = state.store.customer(customer_id).await.ok().filter(|customer| !customer.archived)?;
+    let configs = state.store.sso_configs(customer_id).await.ok()?;
+    let client_id = DemoIdp::client_id(customer_id);
+    let discovery = idp.discovery_url();
+    configs
+        .iter()
+        .any(|config| {
+            config.settings.enabled
+                && config.settings.client_id == client_id
+                && config.settings.discovery_url.as_deref() == Some(discovery.as_str())
+        })
+        .then_some(customer)
+}
+
 async fn authorize_page(State(state): State<AppState>, Query(query): Query<AuthorizeQuery>) -> Response {
     let Some(idp) = provider(&state) else { return not_served() };
     let customer_id = match check(idp, &query) {
         Ok(id) => id,
         Err(why) => return refusal(StatusCode::BAD_REQUEST, why),
     };
-    let Ok(customer) = state.store.customer(customer_id).await else {
+    let Some(customer) = demo_customer(&state, idp, customer_id).await else {
         return refusal(StatusCode::BAD_REQUEST, "This client is not one of the demo portals.");
     };
     let page_request = PageRequest::parse(None, Some(50)).expect("a valid page size");
@@ -331,6 +353,9 @@ async fn authorize(State(state): State<AppState>, Form(form): Form<AuthorizeQuer
         Ok(id) => id,
         Err(why) => return refusal(StatusCode::BAD_REQUEST, why),
     };
+    if demo_customer(&state, idp, customer_id).await.is_none() {
+        return refusal(StatusCode::BAD_REQUEST, "This client is not one of the demo portals.");
+    }
     let user = match Uuid::parse_str(&form.login) {
         Ok(id) => state.store.end_user(id).await.ok(),
         Err(_) => None,

@@ -144,7 +144,11 @@ async fn main() -> anyhow::Result<()> {
 
 async fn serve(args: ServeArgs) -> anyhow::Result<()> {
     let mut config = Config::from_args(&args)?;
-    portico::private_files::warn_when_open(&config.data_dir);
+    let attachment_dir = match &config.attachments.store {
+        portico::attachments::settings::StoreLocation::Local(dir) => Some(dir.as_path()),
+        portico::attachments::settings::StoreLocation::S3(_) => None,
+    };
+    portico::private_files::warn_when_open(&config.data_dir, attachment_dir);
     let max_connections = config.db_max_connections.unwrap_or_else(|| {
         portico::store::Backend::from_url(config.database_url.expose_secret())
             .map_or(StoreOptions::default().max_connections, portico::store::Backend::default_connections)

@@ -36,6 +36,50 @@ pub fn too_open(data_dir: &Path) -> Vec<(PathBuf, u32)> {
     candidates.into_iter().filter_map(|path| open_to_others(&path).map(|mode| (path, mode))).collect()
 }
 
+/// How many entries of a folder tree the start-up check looks at, so a huge attachment store
+/// does not hold the start.
+const TREE_CHECK_MAX: usize = 10_000;
+
+/// The folder and the entries under it (the first [`TREE_CHECK_MAX`]) that others can read or
+/// enter, with their modes.
+pub fn too_open_tree(dir: &Path) -> Vec<(PathBuf, u32)> {
+    let mut found = Vec::new();
+    let mut pending = vec![dir.to_path_buf()];
+    let mut seen = 0;
+    while let Some(path) = pending.pop() {
+        seen += 1;
+        if seen > TREE_CHECK_MAX {
+            break;
+        }
+        if let Some(mode) = open_to_others(&path) {
+            found.push((path.clone(), mode));
+        }
+        if path.is_dir()
+            && let Ok(entries) = std::fs::read_dir(&path)
+        {
+            pending.extend(entries.flatten().map(|entry| entry.path()));
+        }
+    }
+    found
+}
+
+/// Makes `file` owner-only, and each folder from `root` down to it.
+pub fn restrict(root: &Path, file: &Path) -> std::io::Result<()> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(file, std::fs::Permissions::from_mode(0o600))?;
+        let mut folder = file.parent();
+        while let Some(dir) = folder.filter(|dir| dir.starts_with(root)) {
+            std::fs::set_permissions(dir, std::fs::Permissions::from_mode(0o700))?;
+            folder = dir.parent();
+        }
+    }
+    #[cfg(not(unix))]
+    let _ = (root, file);
+    Ok(())
+}
+
 #[cfg(unix)]
 fn open_to_others(path: &Path) -> Option<u32> {
     use std::os::unix::fs::PermissionsExt;
@@ -48,9 +92,14 @@ fn open_to_others(_path: &Path) -> Option<u32> {
     None
 }
 
-/// Logs a warning for each path of the data folder others can read.
-pub fn warn_when_open(data_dir: &Path) {
-    for (path, mode) in too_open(data_dir) {
+/// Logs a warning for each path of the data folder, and of the local attachment folder, that
+/// others can read.
+pub fn warn_when_open(data_dir: &Path, attachment_dir: Option<&Path>) {
+    let mut open = too_open(data_dir);
+    if let Some(dir) = attachment_dir {
+        open.extend(too_open_tree(dir));
+    }
+    for (path, mode) in open {
         tracing::warn!(
             path = %path.display(),
             mode = format!("{mode:o}"),

@@ -35,6 +35,8 @@ pub enum BlobError {
 pub struct Blobs {
     store: Arc<dyn ObjectStore>,
     part_size: usize,
+    /// The folder of a local store, whose files are made owner-only as they are written.
+    local_root: Option<std::path::PathBuf>,
     /// How the store is named in logs and on the console.
     pub description: String,
 }
@@ -68,6 +70,7 @@ impl Blobs {
                 Ok(Self {
                     store: Arc::new(store),
                     part_size: LOCAL_PART,
+                    local_root: Some(dir.canonicalize().unwrap_or_else(|_| dir.clone())),
                     description: format!("local files in {}", dir.display()),
                 })
             }
@@ -96,6 +99,7 @@ impl Blobs {
                 Ok(Self {
                     store,
                     part_size: S3_PART,
+                    local_root: None,
                     description: format!("s3://{}/{}", location.bucket, location.prefix),
                 })
             }
@@ -127,6 +131,19 @@ impl Blobs {
         }
         if let Some(thumbnail) = &staged.thumbnail {
             self.store.put(&thumbnail_path(sha256), Bytes::from(thumbnail.clone()).into()).await?;
+        }
+        self.restrict(&path)?;
+        if staged.thumbnail.is_some() {
+            self.restrict(&thumbnail_path(sha256))?;
+        }
+        Ok(())
+    }
+
+    /// Local files are written with the process's default mode (0644 in 0755 folders): made
+    /// owner-only at once, as the rest of the data folder is.
+    fn restrict(&self, path: &StorePath) -> Result<(), BlobError> {
+        if let Some(root) = &self.local_root {
+            crate::private_files::restrict(root, &root.join(path.as_ref()))?;
         }
         Ok(())
     }
@@ -178,5 +195,36 @@ impl Blobs {
             }
         }
         Ok(found)
+    }
+}
+
+#[cfg(all(test, unix))]
+mod tests {
+    use std::os::unix::fs::PermissionsExt;
+
+    use super::*;
+    use crate::attachments::stage::Stager;
+
+    fn mode(path: &std::path::Path) -> u32 {
+        std::fs::metadata(path).unwrap().permissions().mode() & 0o777
+    }
+
+    #[tokio::test]
+    async fn local_files_and_their_folders_are_owner_only_and_the_start_up_check_sees_them() {
+        let root = std::env::temp_dir().join(format!("portico-blobs-{}", uuid::Uuid::now_v7().simple()));
+        let settings = AttachmentSettings::local(&root);
+        let blobs = Blobs::open(&settings).unwrap();
+        let stager = Stager::new(root.join("staging"), 1024 * 1024, "1 MB".into());
+        let staged = stager.stage_bytes("notes.txt", Bytes::from_static(b"private words")).await.unwrap();
+        blobs.put(&staged).await.unwrap();
+        let dir = root.join("attachments");
+        let file = dir.join(content_path(&staged.file.sha256).as_ref());
+        assert_eq!(mode(&file), 0o600, "{}", file.display());
+        assert_eq!(mode(file.parent().unwrap()), 0o700);
+        assert_eq!(mode(&dir.join("content")), 0o700);
+        assert!(crate::private_files::too_open_tree(&dir).is_empty());
+        std::fs::set_permissions(&file, std::fs::Permissions::from_mode(0o644)).unwrap();
+        assert_eq!(crate::private_files::too_open_tree(&dir), vec![(file.clone(), 0o644)]);
+        std::fs::remove_dir_all(root).ok();
     }
 }

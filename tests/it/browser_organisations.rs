@@ -22,6 +22,15 @@ async fn a_manager_works_through_their_company_tickets_and_people() {
     let Some(idp) = TestIdp::start(accounts).await else { return };
     let app = TestApp::spawn(Backend::Sqlite).await;
     let (portal, _) = ticketing_portal(&app, &idp, "Acme").await;
+    // Managers invite colleagues at the customer's own domains only.
+    let (status, _) = app
+        .patch_json(
+            &format!("/customers/{}", portal.customer_id),
+            &app.admin.token,
+            json!({"email_domains": ["acme.example"]}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK);
     // Mia is registered as a manager before her first sign-in; Ada and Lin ask for things.
     let (status, mia) = app
         .post_json(

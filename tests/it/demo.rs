@@ -156,6 +156,31 @@ async fn the_demo_shows_both_sides_of_the_product(backend: Backend) {
     assert_eq!(landing.status(), StatusCode::OK);
     assert!(landing.text().await.unwrap().contains("Ada Lovelace"), "signed in");
 
+    // A customer that is not one of the demo's: the demo provider lists none of its people,
+    // whatever client id a stranger puts in the address.
+    let created =
+        console.submit("/admin/customers/new", "/admin/customers", &[("name", "Real Customer")]).await;
+    assert_eq!(created.status(), StatusCode::SEE_OTHER);
+    let real_id = created.headers()["location"]
+        .to_str()
+        .unwrap()
+        .trim_end_matches('/')
+        .rsplit('/')
+        .next()
+        .unwrap()
+        .to_string();
+    let mut probe = url::Url::parse(&idp_page_url).unwrap();
+    let pairs: Vec<(String, String)> = probe
+        .query_pairs()
+        .map(|(k, v)| {
+            (k.to_string(), if k == "client_id" { format!("demo-{real_id}") } else { v.to_string() })
+        })
+        .collect();
+    probe.query_pairs_mut().clear().extend_pairs(pairs);
+    let refused = ada.get(probe.as_str()).send().await.unwrap();
+    assert_eq!(refused.status(), StatusCode::BAD_REQUEST, "{probe}");
+    assert!(refused.text().await.unwrap().contains("not one of the demo portals"));
+
     // Ada submits; the team answers in the console; Ada reads the answer.
     let catalogue = ada.get(format!("{acme}tickets/new")).send().await.unwrap().text().await.unwrap();
     for offered in ["New laptop", "New starter", "Password reset", "Report an outage", "Visitor badge"] {

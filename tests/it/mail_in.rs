@@ -6,7 +6,7 @@ use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 
 use crate::imap::TestImap;
-use crate::mail_out::{Desk, ERIN, desk, desk_reading};
+use crate::mail_out::{Desk, ERIN, desk, desk_configured, desk_reading};
 use crate::smtp::{SmtpOptions, TRUSTED_AUTHSERV_ID};
 use crate::support::{Backend, TestApp, captured_logs, events_settled, on_both_backends, send};
 
@@ -16,7 +16,117 @@ on_both_backends!(
     bad_messages_are_refused_clearly_and_change_nothing,
     a_polled_mailbox_is_handled_like_the_endpoint_and_emptied,
     a_mailbox_that_cannot_be_read_is_shown_on_the_console_home,
+    mail_is_bounded_in_files_and_refused_for_archived_customers,
 );
+
+/// A message from Erin with `count` small text files attached.
+fn with_files(headers: &[(&str, &str)], count: usize, size: usize) -> Vec<u8> {
+    let mut raw = String::new();
+    for (name, value) in headers {
+        raw.push_str(&format!("{name}: {value}\r\n"));
+    }
+    raw.push_str("MIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary=\"f\"\r\n\r\n");
+    raw.push_str("--f\r\nContent-Type: text/plain\r\n\r\nFiles attached.\r\n");
+    for n in 0..count {
+        raw.push_str(&format!(
+            "--f\r\nContent-Type: text/plain; name=\"log{n}.txt\"\r\nContent-Disposition: attachment; filename=\"log{n}.txt\"\r\n\r\n{}\r\n",
+            "x".repeat(size)
+        ));
+    }
+    raw.push_str("--f--\r\n");
+    raw.into_bytes()
+}
+
+async fn mail_is_bounded_in_files_and_refused_for_archived_customers(backend: Backend) {
+    let limited = |config: &mut portico::config::Config| config.attachments.max_ticket_bytes = 1024 * 1024;
+    let Some(desk) = desk_configured(backend, SmtpOptions::default(), None, limited).await else { return };
+    let admin = desk.app.admin.token.clone();
+    // More files than a form may carry: refused whole, in one answer, nothing written.
+    let many = with_files(
+        &[
+            ("From", ERIN),
+            ("To", "help@msp.example"),
+            ("Subject", "Logs"),
+            ("Message-ID", "<many@acme.example>"),
+        ],
+        2000,
+        1,
+    );
+    let (_, outcome) = hand_over(&desk.app, &admin, many).await;
+    assert_eq!(outcome["outcome"], "rejected", "{outcome}");
+    assert_eq!(outcome["reason"], "the message carries more than 10 files");
+    assert!(desk.app.get_json("/tickets", &admin).await.1["items"].as_array().unwrap().is_empty());
+    let ten = with_files(
+        &[
+            ("From", ERIN),
+            ("To", "help@msp.example"),
+            ("Subject", "Ten logs"),
+            ("Message-ID", "<ten@acme.example>"),
+        ],
+        10,
+        1,
+    );
+    assert_eq!(hand_over(&desk.app, &admin, ten).await.1["outcome"], "ticket_created");
+
+    // A reply whose files push the ticket over its total is refused with the reason and
+    // remembered, never left to be tried forever.
+    let ticket = desk.ticket_for(&desk.erin, "Printer jams").await;
+    desk.smtp.wait_for(4).await;
+    let reply_address = desk
+        .smtp
+        .to(ERIN)
+        .into_iter()
+        .find(|m| m.subject().contains(ticket["number"].as_str().unwrap()))
+        .unwrap()
+        .reply_to();
+    let over = with_files(
+        &[
+            ("From", ERIN),
+            ("To", &reply_address),
+            ("Subject", "Re: big"),
+            ("Message-ID", "<over@acme.example>"),
+        ],
+        3,
+        400 * 1024,
+    );
+    let (status, outcome) = hand_over(&desk.app, &admin, over.clone()).await;
+    assert_eq!(status, StatusCode::ACCEPTED, "{outcome}");
+    assert_eq!(outcome["outcome"], "rejected", "{outcome}");
+    assert!(outcome["reason"].as_str().unwrap().contains("1 MB"), "the reason names the limit: {outcome}");
+    let record = desk.app.store.inbound_record("<over@acme.example>").await.unwrap().expect("remembered");
+    assert_eq!(record.outcome, "rejected");
+    assert_eq!(hand_over(&desk.app, &admin, over).await.1["outcome"], "rejected", "the same answer again");
+
+    // An archived customer's people open nothing and add nothing by mail.
+    let (status, _) = desk
+        .app
+        .patch_json(&format!("/customers/{}", desk.customer_id), &admin, json!({"archived": true}))
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    let new = message(
+        &[
+            ("From", ERIN),
+            ("To", "help@msp.example"),
+            ("Subject", "Still here"),
+            ("Message-ID", "<archived-1@acme.example>"),
+        ],
+        "Hello?",
+    );
+    let (_, outcome) = hand_over(&desk.app, &admin, new).await;
+    assert_eq!(outcome["outcome"], "rejected", "{outcome}");
+    assert!(outcome["reason"].as_str().unwrap().contains("archived"), "{outcome}");
+    let reply = message(
+        &[
+            ("From", ERIN),
+            ("To", &reply_address),
+            ("Subject", "Re: x"),
+            ("Message-ID", "<archived-2@acme.example>"),
+        ],
+        "Any news?",
+    );
+    let (_, outcome) = hand_over(&desk.app, &admin, reply).await;
+    assert_eq!(outcome["outcome"], "rejected", "{outcome}");
+}
 
 /// A raw message with these headers and a plain-text body.
 pub fn message(headers: &[(&str, &str)], body: &str) -> Vec<u8> {

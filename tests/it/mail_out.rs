@@ -38,6 +38,16 @@ pub async fn desk(backend: Backend, options: SmtpOptions) -> Option<Desk> {
 
 /// A [`desk`] that also polls the mailbox at `imap_url`.
 pub async fn desk_reading(backend: Backend, options: SmtpOptions, imap_url: Option<String>) -> Option<Desk> {
+    desk_configured(backend, options, imap_url, |_| {}).await
+}
+
+/// A [`desk_reading`] with more of its configuration set by `adjust`.
+pub async fn desk_configured(
+    backend: Backend,
+    options: SmtpOptions,
+    imap_url: Option<String>,
+    adjust: impl FnOnce(&mut portico::config::Config),
+) -> Option<Desk> {
     let smtp = TestSmtp::start(options).await?;
     let mut settings = smtp.settings();
     settings.imap = imap_url.map(|url| PolledMailbox {
@@ -46,7 +56,11 @@ pub async fn desk_reading(backend: Backend, options: SmtpOptions, imap_url: Opti
         quarantine_folder: "Rejected".into(),
         poll: Duration::from_millis(200),
     });
-    let app = TestApp::spawn_with(backend, |config| config.mail = settings).await;
+    let app = TestApp::spawn_with(backend, |config| {
+        config.mail = settings;
+        adjust(config);
+    })
+    .await;
     let token = &app.admin.token;
     let (_, team) = app.get_json("/team-members", token).await;
     let tech_id =

@@ -15,6 +15,7 @@ on_both_backends!(
     every_kind_of_end_user_sees_exactly_the_tickets_it_should_on_every_route,
     followers_are_shared_with_reply_and_hear_of_the_ticket,
     managers_invite_deactivate_and_reactivate_their_people,
+    invitations_reach_only_the_customers_own_people_and_are_limited,
     roles_are_set_by_the_team_in_the_api_and_the_console,
     the_team_shares_tickets_in_the_console,
 );
@@ -379,9 +380,14 @@ async fn managers_invite_deactivate_and_reactivate_their_people(backend: Backend
     let before =
         app.get_json(&format!("/customers/{}/end-users", acme.customer_id), &app.admin.token).await.1;
     for (name, email, message) in [
-        ("Eve Outsider", "eve@evil.example", "which your organisation&#39;s sign-in does not accept"),
+        (
+            "Eve Outsider",
+            "eve@evil.example",
+            "Invitations go to your organisation&#39;s own addresses (acme.example) only",
+        ),
         ("Lin Again", "lin@acme.example", "is already one of your organisation&#39;s people"),
         ("", "nameless@acme.example", "Name must not be empty"),
+        ("Win at https://evil.example now", "win@acme.example", "Name must be a name, not a web address"),
         ("Bad Address", "bad@", "must be an e-mail address"),
     ] {
         let refused = post(&mia, &acme, "/people", &[("name", name), ("email", email)]).await;
@@ -437,6 +443,70 @@ async fn managers_invite_deactivate_and_reactivate_their_people(backend: Backend
         .collect();
     assert_eq!(by_mia, ["end_user.invited", "end_user.updated", "end_user.updated"]);
 }
+
+async fn invitations_reach_only_the_customers_own_people_and_are_limited(backend: Backend) {
+    let Some(idp) = TestIdp::start(accounts()).await else { return };
+    let Some(smtp) = TestSmtp::start(SmtpOptions::default()).await else { return };
+    let settings = smtp.settings();
+    let app = TestApp::spawn_with(backend, |config| config.mail = settings).await;
+    let token = app.admin.token.clone();
+    // A portal whose sign-in accepts any domain, and a customer with no e-mail domains: its
+    // managers cannot invite anyone until the MSP names the customer's domains.
+    let acme = crate::idp::sso_portal(&app, &idp, "Acme", json!({})).await;
+    let (mia, mia_id) = signed_in(&app, &acme, "mia").await;
+    make_manager(&app, &mia_id).await;
+    let refused = post(&mia, &acme, "/people", &[("name", "Nia New"), ("email", "nia@acme.example")]).await;
+    assert_eq!(refused.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(refused.text().await.unwrap().contains("no e-mail domains set up for invitations"));
+
+    // Another customer's person, and an MSP technician, in domains the customer was given.
+    let (globex, _) = ticketing_portal(&app, &idp, "Globex").await;
+    let (_, zed_id) = signed_in(&app, &globex, "zed").await;
+    let domains = json!({"email_domains": ["acme.example", "globex.example", "msp.example"]});
+    let (status, customer) =
+        app.patch_json(&format!("/customers/{}", acme.customer_id), &token, domains).await;
+    assert_eq!(status, StatusCode::OK, "{customer}");
+    assert_eq!(customer["email_domains"], json!(["acme.example", "globex.example", "msp.example"]));
+    let (status, problem) = app
+        .patch_json(
+            &format!("/customers/{}", acme.customer_id),
+            &token,
+            json!({"email_domains": ["not a domain"]}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(problem.to_string().contains("email_domains"), "{problem}");
+    for email in ["zed@globex.example", app.technician.email.as_str()] {
+        let refused = post(&mia, &acme, "/people", &[("name", "Taken Person"), ("email", email)]).await;
+        assert_eq!(refused.status(), StatusCode::UNPROCESSABLE_ENTITY, "{email}");
+        assert!(refused.text().await.unwrap().contains("This address cannot be invited"), "{email}");
+    }
+    let (_, zed) = app.get_json(&format!("/end-users/{zed_id}"), &token).await;
+    assert_eq!(zed["customer_id"], globex.customer_id.as_str(), "Zed stays Globex's");
+
+    // Twenty invitations an hour per customer; the next is refused and mails no one.
+    for n in 0..crate::organisations::INVITATIONS_PER_HOUR {
+        let email = format!("new{n}@acme.example");
+        let invited = post(&mia, &acme, "/people", &[("name", "New Colleague"), ("email", &email)]).await;
+        assert_eq!(invited.status(), StatusCode::SEE_OTHER, "{email}");
+    }
+    let over =
+        post(&mia, &acme, "/people", &[("name", "One Too Many"), ("email", "more@acme.example")]).await;
+    assert_eq!(over.status(), StatusCode::TOO_MANY_REQUESTS);
+    events_settled(&app.store).await;
+    let mails = smtp.wait_for(crate::organisations::INVITATIONS_PER_HOUR as usize).await;
+    assert!(!mails.iter().any(|m| m.header("To").unwrap_or_default().contains("more@acme.example")));
+
+    // A people search of 60,000 characters is a clear refusal, not a database error.
+    let (status, page) = get(&mia, &acme, &format!("/people?q={}", "a".repeat(60_000))).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{page}");
+    assert!(page.contains("Search must be at most 200 characters"), "{page}");
+    let (status, problem) = app.get_json(&format!("/customers?q={}", "%".repeat(5000)), &token).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{problem}");
+    assert!(problem.to_string().contains("at most 200 characters"), "{problem}");
+}
+
+const INVITATIONS_PER_HOUR: i64 = portico::usecases::people::INVITATIONS_PER_HOUR;
 
 async fn roles_are_set_by_the_team_in_the_api_and_the_console(backend: Backend) {
     let app = TestApp::spawn(backend).await;

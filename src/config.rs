@@ -168,6 +168,9 @@ pub struct Config {
     /// `help.example.com` serves `{slug}.help.example.com`.
     pub portal_domain: Option<String>,
     pub allow_insecure_idp: bool,
+    /// With `serve --demo`: the built-in provider's issuer, the one provider allowed at a local
+    /// plain-http address (see [`crate::sso::outbound::Outbound::with_exception`]).
+    pub demo_idp_issuer: Option<String>,
     pub trusted_proxies: TrustedProxies,
     /// How events reach their consumers.
     pub events: DispatchSettings,
@@ -212,6 +215,7 @@ impl Config {
                 .map(|d| d.trim().trim_start_matches('.').to_ascii_lowercase())
                 .filter(|d| !d.is_empty()),
             allow_insecure_idp: args.allow_insecure_idp,
+            demo_idp_issuer: None,
             trusted_proxies: TrustedProxies::parse(&args.trusted_proxies)
                 .map_err(|error| anyhow::anyhow!("PORTICO_TRUSTED_PROXIES: {error}"))?,
             events: DispatchSettings {

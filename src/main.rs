@@ -169,14 +169,18 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// Demo mode: the built-in demo identity provider (at Portico's own address, so identity
-/// providers on local addresses are allowed), the demo data, and where to look first.
+/// Demo mode: the built-in demo identity provider (at Portico's own address, the one provider
+/// allowed at a local plain-http address), the demo data, and where to look first.
 async fn start_demo(config: &mut Config, store: &Store) -> anyhow::Result<DemoIdp> {
-    config.allow_insecure_idp = true;
     let idp = DemoIdp::new(&config.public_url, config.portal_domain.clone(), &config.secret_key)?;
+    config.demo_idp_issuer = Some(idp.issuer().to_string());
     let sealer = Sealer::new(&config.secret_key);
-    let context =
-        demo::DemoContext { idp: &idp, rules: SsoRules { sealer: &sealer, allow_insecure_idp: true } };
+    let rules = SsoRules {
+        sealer: &sealer,
+        allow_insecure_idp: config.allow_insecure_idp,
+        insecure_exception: Some(idp.issuer()),
+    };
+    let context = demo::DemoContext { idp: &idp, rules };
     println!("Demo mode: the built-in demo identity provider signs end users in at {}", idp.issuer());
     match demo::seed(store, &context).await? {
         Some(sign_in) => {

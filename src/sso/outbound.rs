@@ -20,6 +20,9 @@ pub const MAX_RESPONSE_BYTES: usize = 1024 * 1024;
 pub struct Outbound {
     client: reqwest::Client,
     allow_insecure: bool,
+    /// One provider allowed on a local or plain-http address while the rest are not: the
+    /// built-in demo provider, at Portico's own address. Its client, and the address prefix.
+    exception: Option<(reqwest::Client, String)>,
 }
 
 /// Addresses a request may go to by default: public ones only.
@@ -73,15 +76,32 @@ impl Resolve for PublicOnly {
 
 impl Outbound {
     pub fn new(allow_insecure: bool) -> Self {
-        let mut builder = reqwest::Client::builder()
-            .redirect(reqwest::redirect::Policy::none())
-            .timeout(Duration::from_secs(10))
-            .connect_timeout(Duration::from_secs(5))
-            .user_agent(concat!("Portico/", env!("CARGO_PKG_VERSION")));
+        let mut builder = Self::builder();
         if !allow_insecure {
             builder = builder.https_only(true).dns_resolver(Arc::new(PublicOnly));
         }
-        Self { client: builder.build().expect("a TLS client can be built"), allow_insecure }
+        Self { client: builder.build().expect("a TLS client can be built"), allow_insecure, exception: None }
+    }
+
+    fn builder() -> reqwest::ClientBuilder {
+        reqwest::Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .timeout(Duration::from_secs(10))
+            .connect_timeout(Duration::from_secs(5))
+            .user_agent(concat!("Portico/", env!("CARGO_PKG_VERSION")))
+    }
+
+    /// Allows addresses under `prefix` (the demo provider's issuer, ending in `/`) whatever
+    /// they are; every other address stays under the rules.
+    pub fn with_exception(mut self, prefix: &str) -> Self {
+        let client = Self::builder().build().expect("a TLS client can be built");
+        self.exception = Some((client, format!("{}/", prefix.trim_end_matches('/'))));
+        self
+    }
+
+    fn excepted(&self, url: &Url) -> Option<&reqwest::Client> {
+        let (client, prefix) = self.exception.as_ref()?;
+        url.as_str().starts_with(prefix.as_str()).then_some(client)
     }
 
     pub fn allows_insecure(&self) -> bool {
@@ -90,6 +110,9 @@ impl Outbound {
 
     /// Whether a request may go to `url` at all.
     pub fn check(&self, url: &Url) -> Result<(), SsoError> {
+        if self.excepted(url).is_some() {
+            return Ok(());
+        }
         let blocked = |why: &str| Err(SsoError::Blocked(url.to_string(), why.to_string()));
         match url.scheme() {
             "https" => {}
@@ -119,7 +142,8 @@ impl Outbound {
         let url = Url::parse(&request.uri().to_string()).map_err(|e| SsoError::Unreachable(e.to_string()))?;
         self.check(&url)?;
         let (parts, body) = request.into_parts();
-        let mut outgoing = self.client.request(parts.method, url.as_str()).body(body);
+        let client = self.excepted(&url).unwrap_or(&self.client);
+        let mut outgoing = client.request(parts.method, url.as_str()).body(body);
         for (name, value) in &parts.headers {
             outgoing = outgoing.header(name, value);
         }
@@ -232,5 +256,15 @@ mod tests {
         assert!(strict.check(&Url::parse("https://login.microsoftonline.com/x").unwrap()).is_ok());
         let relaxed = Outbound::new(true);
         assert!(relaxed.check(&Url::parse("http://127.0.0.2:9000/x").unwrap()).is_ok());
+        // The demo provider's own prefix is the one exception; its neighbours are not.
+        let demo = Outbound::new(false).with_exception("http://127.0.0.1:8080/demo-idp");
+        assert!(demo.check(&Url::parse("http://127.0.0.1:8080/demo-idp/jwks").unwrap()).is_ok());
+        for url in [
+            "http://127.0.0.1:8080/demo-idpx/jwks",
+            "http://127.0.0.1:8081/demo-idp/jwks",
+            "http://10.0.0.1/x",
+        ] {
+            assert!(demo.check(&Url::parse(url).unwrap()).is_err(), "{url}");
+        }
     }
 }

@@ -136,6 +136,24 @@ pub fn secret_context(id: Uuid) -> SealContext {
 pub struct SsoRules<'a> {
     pub sealer: &'a Sealer,
     pub allow_insecure_idp: bool,
+    /// The demo provider's issuer: discovery addresses under it may be plain http on a local
+    /// address even where others may not.
+    pub insecure_exception: Option<&'a str>,
+}
+
+impl SsoRules<'_> {
+    /// Whether the draft's discovery address may be plain http.
+    fn insecure_allowed(&self, draft: &SsoDraft) -> bool {
+        self.allow_insecure_idp
+            || self.insecure_exception.is_some_and(|prefix| {
+                let prefix = format!("{}/", prefix.trim_end_matches('/'));
+                draft
+                    .discovery_url
+                    .as_ref()
+                    .and_then(|url| url.as_deref())
+                    .is_some_and(|url| url.trim().starts_with(&prefix))
+            })
+    }
 }
 
 ///
@@ -155,7 +173,8 @@ pub async fn create_sso_config(
     if let Some(id) = proposed_id {
         sso::check_proposed_id(id, time::OffsetDateTime::now_utc())?;
     }
-    let (settings, secret) = draft.apply(None, false, rules.allow_insecure_idp)?;
+    let insecure = rules.insecure_allowed(&draft);
+    let (settings, secret) = draft.apply(None, false, insecure)?;
     let SecretChange::Set(secret) = secret else {
         return Err(UseCaseError::field("client_secret", "The client secret is required."));
     };
@@ -194,8 +213,8 @@ pub async fn update_sso_config(
     actor.require_admin()?;
     let mut tx = store.begin_write().await?;
     let before = tx.sso_config_for_update(customer_id, id).await?;
-    let (settings, secret) =
-        draft.apply(Some(&before.settings), before.has_secret, rules.allow_insecure_idp)?;
+    let insecure = rules.insecure_allowed(&draft);
+    let (settings, secret) = draft.apply(Some(&before.settings), before.has_secret, insecure)?;
     let sealed = match secret {
         SecretChange::Keep => None,
         SecretChange::Set(secret) => Some(rules.sealer.seal(&secret, secret_context(id))),

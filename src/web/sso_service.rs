@@ -102,7 +102,11 @@ pub fn redirect_uris(state: &AppState, portal: &PortalSettings, id: Uuid) -> (St
 }
 
 fn rules(state: &AppState) -> SsoRules<'_> {
-    SsoRules { sealer: &state.sealer, allow_insecure_idp: state.config.allow_insecure_idp }
+    SsoRules {
+        sealer: &state.sealer,
+        allow_insecure_idp: state.config.allow_insecure_idp,
+        insecure_exception: state.config.demo_idp_issuer.as_deref(),
+    }
 }
 
 pub async fn create(

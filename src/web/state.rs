@@ -54,7 +54,10 @@ impl AppState {
             attachments,
             demo_idp: None,
             sealer: Sealer::new(&config.secret_key),
-            outbound: Outbound::new(config.allow_insecure_idp),
+            outbound: match &config.demo_idp_issuer {
+                Some(issuer) => Outbound::new(config.allow_insecure_idp).with_exception(issuer),
+                None => Outbound::new(config.allow_insecure_idp),
+            },
             providers: Arc::new(ProviderCache::default()),
             portals: Arc::new(PortalCache::new(store.portal_generation())),
             consumers: Vec::new(),

@@ -283,6 +283,7 @@ impl TestApp {
             portal_session_max: std::time::Duration::from_secs(8 * 3600),
             portal_domain: None,
             allow_insecure_idp: true,
+            demo_idp_issuer: None,
             trusted_proxies: Default::default(),
             events: DispatchSettings { poll: std::time::Duration::from_millis(200), ..Default::default() },
             article_views_flush: std::time::Duration::from_secs(5),

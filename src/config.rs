@@ -131,6 +131,9 @@ pub struct ServeArgs {
     #[command(flatten)]
     pub attachments: crate::attachments::settings::AttachmentArgs,
 
+    #[command(flatten)]
+    pub console_sso: crate::auth::console_sso::ConsoleSsoArgs,
+
     /// Log format: `text` for people, `json` for log collectors.
     #[arg(long, env = "PORTICO_LOG_FORMAT", default_value = "text", value_parser = ["text", "json"])]
     pub log_format: String,
@@ -182,6 +185,10 @@ pub struct Config {
     pub mail: MailSettings,
     /// Where ticket attachments live, and their limits.
     pub attachments: AttachmentSettings,
+    /// Console sign-in through the MSP's own identity provider, when configured.
+    pub console_sso: Option<crate::auth::console_sso::ConsoleSso>,
+    /// Whether the console still takes passwords.
+    pub console_password_sign_in: bool,
 }
 
 impl Config {
@@ -197,6 +204,8 @@ impl Config {
             Some(material) => SecretKey::from_material(material.expose_secret())?,
             None => SecretKey::load_or_create(&args.storage.data_dir.join("secret.key"))?,
         };
+        let (console_sso, console_password_sign_in) =
+            crate::auth::console_sso::ConsoleSso::from_args(&args.console_sso, args.allow_insecure_idp)?;
         Ok(Self {
             addr: args.addr,
             public_url,
@@ -216,6 +225,8 @@ impl Config {
                 .filter(|d| !d.is_empty()),
             allow_insecure_idp: args.allow_insecure_idp,
             demo_idp_issuer: None,
+            console_sso,
+            console_password_sign_in,
             trusted_proxies: TrustedProxies::parse(&args.trusted_proxies)
                 .map_err(|error| anyhow::anyhow!("PORTICO_TRUSTED_PROXIES: {error}"))?,
             events: DispatchSettings {

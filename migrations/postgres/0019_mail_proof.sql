@@ -12,3 +12,15 @@ CREATE UNIQUE INDEX mail_reply_tokens_recipient ON mail_reply_tokens (ticket_id,
 -- The e-mail domains a customer's own people use (comma-separated, lower-case): customer managers
 -- invite colleagues only at these domains.
 ALTER TABLE customers ADD COLUMN email_domains TEXT NOT NULL DEFAULT '';
+
+-- Console sign-in through the MSP's own identity provider: an identity (issuer, subject) belongs
+-- to one team member, linked at their first sign-in by the address the provider verified.
+CREATE TABLE console_identities (
+    issuer         TEXT NOT NULL,
+    subject        TEXT NOT NULL,
+    team_member_id TEXT NOT NULL REFERENCES team_members (id) ON DELETE CASCADE,
+    created_at     BIGINT NOT NULL,
+    last_seen_at   BIGINT NOT NULL,
+    PRIMARY KEY (issuer, subject)
+);
+CREATE INDEX console_identities_member ON console_identities (team_member_id);

@@ -1,4 +1,5 @@
 //! Credentials: password hashing and random bearer secrets.
 
+pub mod console_sso;
 pub mod password;
 pub mod secret;

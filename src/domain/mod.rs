@@ -2,6 +2,7 @@
 
 pub mod actor;
 pub mod attachment;
+pub mod console_sign_in;
 pub mod customer;
 pub mod email;
 pub mod end_user;

@@ -7,6 +7,7 @@ pub mod article_html;
 pub mod attachments;
 pub mod audit;
 mod conditions;
+pub mod console_identities;
 pub mod customers;
 pub mod dashboard;
 pub mod dialect;

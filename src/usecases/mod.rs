@@ -5,6 +5,7 @@
 //! result into a page, a JSON body or a line of output.
 
 pub mod attachments;
+pub mod console_sign_in;
 pub mod customers;
 pub mod end_users;
 pub mod error;

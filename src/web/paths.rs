@@ -6,6 +6,9 @@ use crate::domain::slug::Slug;
 
 pub const ADMIN_HOME: &str = "/admin";
 pub const LOGIN: &str = "/admin/login";
+/// Console sign-in through the MSP's own identity provider.
+pub const CONSOLE_SSO_START: &str = "/admin/sso/start";
+pub const CONSOLE_SSO_CALLBACK: &str = "/admin/sso/callback";
 pub const LOGOUT: &str = "/admin/logout";
 pub const CUSTOMERS: &str = "/admin/customers";
 pub const NEW_CUSTOMER: &str = "/admin/customers/new";

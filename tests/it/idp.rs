@@ -60,25 +60,41 @@ impl TestIdp {
 
     /// Registers a client (dynamic client registration) for these redirect URIs.
     pub async fn register_clients(&self, redirect_uris: &[&str], post_logout: &str) -> (String, String) {
-        let response = reqwest::Client::new()
-            .post(format!("{}/reg", self.issuer))
-            .json(&json!({
-                "redirect_uris": redirect_uris,
-                "post_logout_redirect_uris": [post_logout],
-                "token_endpoint_auth_method": "client_secret_basic",
-                "response_types": ["code"],
-                "grant_types": ["authorization_code"],
-            }))
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(response.status(), StatusCode::CREATED);
-        let client: Value = response.json().await.unwrap();
-        (
-            client["client_id"].as_str().unwrap().to_string(),
-            client["client_secret"].as_str().unwrap().to_string(),
-        )
+        register_clients_at(&self.issuer, redirect_uris, post_logout).await
     }
+
+    /// [`Self::register_clients`] from synchronous code (a configuration closure), on a thread
+    /// of its own.
+    pub fn register_clients_now(&self, redirect_uris: &[&str], post_logout: &str) -> (String, String) {
+        let issuer = self.issuer.clone();
+        let uris: Vec<String> = redirect_uris.iter().map(|uri| uri.to_string()).collect();
+        let post_logout = post_logout.to_string();
+        std::thread::spawn(move || {
+            let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+            let uris: Vec<&str> = uris.iter().map(String::as_str).collect();
+            runtime.block_on(register_clients_at(&issuer, &uris, &post_logout))
+        })
+        .join()
+        .unwrap()
+    }
+}
+
+async fn register_clients_at(issuer: &str, redirect_uris: &[&str], post_logout: &str) -> (String, String) {
+    let response = reqwest::Client::new()
+        .post(format!("{issuer}/reg"))
+        .json(&json!({
+            "redirect_uris": redirect_uris,
+            "post_logout_redirect_uris": [post_logout],
+            "token_endpoint_auth_method": "client_secret_basic",
+            "response_types": ["code"],
+            "grant_types": ["authorization_code"],
+        }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::CREATED);
+    let client: Value = response.json().await.unwrap();
+    (client["client_id"].as_str().unwrap().to_string(), client["client_secret"].as_str().unwrap().to_string())
 }
 
 /// A customer whose active portal signs in through `idp` with one configuration.

@@ -33,6 +33,7 @@ mod browser_tickets;
 mod cli;
 mod console;
 mod console_request_types;
+mod console_sso;
 mod crafted_idp;
 mod demo;
 mod drawer;

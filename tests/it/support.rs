@@ -284,6 +284,8 @@ impl TestApp {
             portal_domain: None,
             allow_insecure_idp: true,
             demo_idp_issuer: None,
+            console_sso: None,
+            console_password_sign_in: true,
             trusted_proxies: Default::default(),
             events: DispatchSettings { poll: std::time::Duration::from_millis(200), ..Default::default() },
             article_views_flush: std::time::Duration::from_secs(5),

@@ -28,6 +28,10 @@ struct LoginPage {
     next: String,
     email: String,
     error: Option<String>,
+    /// The button to sign in through the MSP's own provider, when configured.
+    sso_label: Option<String>,
+    /// Whether the password form is offered.
+    passwords: bool,
 }
 
 #[derive(Debug, Deserialize)]
@@ -41,7 +45,7 @@ pub async fn form(State(state): State<AppState>, jar: CookieJar, Query(query): Q
     render(&state, jar, next, String::new(), None, StatusCode::OK)
 }
 
-fn render(
+pub(super) fn render(
     state: &AppState,
     jar: CookieJar,
     next: String,
@@ -51,7 +55,9 @@ fn render(
 ) -> Response {
     let csrf = random_token("csrf");
     let jar = jar.add(console_cookie(&state.config, LOGIN_CSRF_COOKIE, csrf.clone(), paths::LOGIN));
-    (status, jar, LoginPage { csrf, next, email, error }).into_response()
+    let sso_label = state.config.console_sso.as_ref().map(|sso| sso.settings.label.clone());
+    let passwords = state.config.console_password_sign_in;
+    (status, jar, LoginPage { csrf, next, email, error, sso_label, passwords }).into_response()
 }
 
 #[derive(Debug, Deserialize)]
@@ -100,6 +106,11 @@ pub async fn submit(
     Form(login): Form<LoginForm>,
 ) -> PageResult<Response> {
     let next = paths::safe_return_to(&state.config.public_url, login.next.as_deref());
+    if !state.config.console_password_sign_in {
+        let message =
+            "Password sign-in is turned off: sign in through your organisation's account.".to_string();
+        return Ok(render(&state, jar, next, login.email, Some(message), StatusCode::FORBIDDEN));
+    }
     let expected = jar.get(LOGIN_CSRF_COOKIE).map(|c| c.value().to_string()).unwrap_or_default();
     if expected.is_empty() || !same_secret(&expected, &login.csrf) {
         let message = "The sign-in form expired. Please try again.".to_string();

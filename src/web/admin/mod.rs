@@ -15,6 +15,7 @@ pub mod page_error;
 pub mod request_types;
 pub mod session;
 pub mod sso;
+pub mod sso_sign_in;
 pub mod team;
 pub mod tickets;
 
@@ -35,6 +36,8 @@ pub fn router(_state: &AppState) -> Router<AppState> {
     Router::new()
         .route(paths::ADMIN_HOME, get(home::show))
         .route(paths::LOGIN, get(login::form).post(login::submit))
+        .route(paths::CONSOLE_SSO_START, get(sso_sign_in::start))
+        .route(paths::CONSOLE_SSO_CALLBACK, get(sso_sign_in::callback))
         .route(paths::LOGOUT, post(login::logout))
         .route(paths::CUSTOMERS, get(customers::list).post(customers::create))
         .route(paths::NEW_CUSTOMER, get(customers::new_form))

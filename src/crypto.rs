@@ -39,6 +39,8 @@ pub enum SealContext {
     OidcState,
     /// The cookie holding a pending sign-in's nonce, PKCE verifier and return path.
     PendingSignIn,
+    /// The cookie holding a passkey ceremony's state between its two steps, for one member.
+    PasskeyCeremony(Uuid),
 }
 
 impl SealContext {
@@ -48,6 +50,7 @@ impl SealContext {
             Self::IdToken(customer_id) => format!("id-token:{customer_id}"),
             Self::OidcState => "oidc-state".to_string(),
             Self::PendingSignIn => "pending-sign-in".to_string(),
+            Self::PasskeyCeremony(member_id) => format!("passkey-ceremony:{member_id}"),
         }
     }
 }

@@ -20,6 +20,7 @@ pub mod import;
 pub mod kb;
 pub mod mail;
 pub mod notify;
+pub mod passkeys;
 pub mod portal_generation;
 pub mod portal_sessions;
 pub mod portals;

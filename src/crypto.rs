@@ -39,6 +39,10 @@ pub enum SealContext {
     OidcState,
     /// The cookie holding a pending sign-in's nonce, PKCE verifier and return path.
     PendingSignIn,
+    /// A team member's TOTP secret.
+    TotpSecret(Uuid),
+    /// The cookie of a console sign-in whose password was right and whose second step is due.
+    PendingConsoleSignIn,
 }
 
 impl SealContext {
@@ -48,6 +52,8 @@ impl SealContext {
             Self::IdToken(customer_id) => format!("id-token:{customer_id}"),
             Self::OidcState => "oidc-state".to_string(),
             Self::PendingSignIn => "pending-sign-in".to_string(),
+            Self::TotpSecret(member_id) => format!("totp-secret:{member_id}"),
+            Self::PendingConsoleSignIn => "pending-console-sign-in".to_string(),
         }
     }
 }

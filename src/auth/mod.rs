@@ -1,4 +1,6 @@
-//! Credentials: password hashing and random bearer secrets.
+//! Credentials: password hashing, random bearer secrets, and the console's second step.
 
 pub mod password;
+pub mod recovery;
 pub mod secret;
+pub mod totp;

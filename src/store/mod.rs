@@ -18,6 +18,7 @@ pub mod identities;
 pub mod import;
 pub mod kb;
 pub mod mail;
+pub mod mfa;
 pub mod notify;
 pub mod portal_generation;
 pub mod portal_sessions;

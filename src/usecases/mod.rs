@@ -12,6 +12,7 @@ pub mod groups;
 pub mod import;
 pub mod inbound_mail;
 pub mod kb;
+pub mod mfa;
 pub mod people;
 pub mod portals;
 pub mod request_types;

@@ -61,6 +61,10 @@ pub async fn enrol(console: &Console) -> (String, Vec<String>) {
     let uri = between(&page, "id=\"otpauth-uri\" class=\"pre\">", "</code>").replace("&#38;", "&");
     assert!(uri.starts_with("otpauth://totp/Portico:"), "{uri}");
     assert!(uri.contains(&format!("secret={secret}")), "{uri}");
+    assert!(
+        page.contains("id=\"totp-qr\"") && page.contains("src=\"data:image/svg+xml;base64,"),
+        "a QR code"
+    );
 
     // Not on until a code confirms it: a wrong one changes nothing.
     let csrf = hidden_value(&page, "_csrf");
@@ -342,6 +346,14 @@ async fn admins_reset_a_members_second_step_and_technicians_cannot(backend: Back
     // An admin resets their own through "turn off", not here.
     let own = admin.submit("/admin/team", &format!("/admin/team/{admin_id}/mfa/reset"), &[]).await;
     assert_eq!(own.status(), StatusCode::CONFLICT);
+    assert!(app.store.mfa_state(admin_id).await.unwrap().is_on());
+
+    // An admin locked out alone gets back in through the server's command line.
+    portico::cli::reset_mfa(&app.store, &app.admin.email).await.unwrap();
+    assert!(!app.store.mfa_state(admin_id).await.unwrap().is_on());
+    assert_eq!(location_path(&admin.get("/admin").await), "/admin/login", "signed out");
+    let err = portico::cli::reset_mfa(&app.store, &app.admin.email).await.unwrap_err();
+    assert!(err.to_string().contains("no two-step sign-in to reset"), "{err}");
 
     events_settled(&app.store).await;
     let audit = snapshot(&app.store, "audit_log").await;
@@ -350,6 +362,11 @@ async fn admins_reset_a_members_second_step_and_technicians_cannot(backend: Back
         .find(|row| row.contains("reset two-step sign-in of tech@msp.example"))
         .expect("the reset is audited");
     assert!(entry.contains("reset_mfa") && entry.contains(&admin_id.to_string()), "{entry}");
+    let by_cli = audit
+        .iter()
+        .find(|row| row.contains("reset two-step sign-in of admin@msp.example"))
+        .expect("the command line's reset is audited");
+    assert!(by_cli.contains("cli"), "{by_cli}");
 }
 
 async fn api_token_use_is_recorded_with_time_and_address(backend: Backend) {

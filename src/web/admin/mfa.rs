@@ -29,6 +29,8 @@ struct MfaPage {
     required: bool,
     /// The secret waiting for its first code.
     enrolment: Option<Enrolment>,
+    /// Its set-up address as a QR code (a `data:` URI of an SVG image).
+    qr_code: Option<String>,
     errors: ValidationErrors,
     /// Which form the errors belong to (`confirm`, `off`, `renew`).
     failed: &'static str,
@@ -54,6 +56,7 @@ async fn page(
     let (mfa_state, codes_left) = mfa::own_status(&state.store, &actor).await?;
     let required = mfa::mfa_required(&state.store, &actor).await?;
     let enrolment = mfa::pending_enrolment(&state.store, &state.sealer, &actor).await?;
+    let qr_code = enrolment.as_ref().and_then(|e| crate::render::qr::svg_data_uri(&e.otpauth_uri));
     let status = if errors.is_empty() { StatusCode::OK } else { StatusCode::UNPROCESSABLE_ENTITY };
     let page = MfaPage {
         nav: user.nav("account"),
@@ -61,6 +64,7 @@ async fn page(
         codes_left,
         required,
         enrolment,
+        qr_code,
         errors,
         failed,
     };

@@ -251,5 +251,6 @@ pub async fn api_tokens_of(
     if actor.id != Some(member_id) {
         actor.require_admin()?;
     }
+    store.team_member(member_id).await?;
     Ok(store.api_tokens_of(member_id).await?)
 }

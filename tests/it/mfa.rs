@@ -253,7 +253,24 @@ async fn when_required_members_without_it_can_only_enrol(backend: Backend) {
     enrol(&admin).await;
     let tech = app.console(&app.technician.email, &app.technician.password).await;
 
-    // Technicians cannot require it.
+    // Through the API: technicians read the setting and cannot change it.
+    let (status, settings) = app.get_json("/console-settings", &app.technician.token).await;
+    assert_eq!((status, settings["mfa_required"].as_bool()), (StatusCode::OK, Some(false)));
+    let change = serde_json::json!({"mfa_required": true});
+    let (status, _) = app.patch_json("/console-settings", &app.technician.token, change.clone()).await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    let (status, problem) = app
+        .patch_json("/console-settings", &app.admin.token, serde_json::json!({"mfa_required": "yes"}))
+        .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{problem}");
+    let (status, settings) = app.patch_json("/console-settings", &app.admin.token, change).await;
+    assert_eq!((status, settings["mfa_required"].as_bool()), (StatusCode::OK, Some(true)));
+    let (_, settings) = app
+        .patch_json("/console-settings", &app.admin.token, serde_json::json!({"mfa_required": false}))
+        .await;
+    assert_eq!(settings["mfa_required"], false);
+
+    // Technicians cannot require it in the console either.
     let refused = tech.submit("/admin/team", "/admin/team/mfa-required", &[("required", "on")]).await;
     assert_eq!(refused.status(), StatusCode::FORBIDDEN);
     assert!(!app.store.console_mfa_required().await.unwrap());
@@ -343,6 +360,22 @@ async fn admins_reset_a_members_second_step_and_technicians_cannot(backend: Back
     assert_eq!(location(&response), "/admin", "no second step any more");
     assert!(!tech_codes.is_empty());
 
+    // Through the API alike: technicians cannot, admins can (and it is then off).
+    let (status, _) = crate::support::send(app.api(
+        reqwest::Method::POST,
+        &format!("/team-members/{admin_id}/mfa/reset"),
+        &app.technician.token,
+    ))
+    .await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    let (status, problem) = crate::support::send(app.api(
+        reqwest::Method::POST,
+        &format!("/team-members/{tech_id}/mfa/reset"),
+        &app.admin.token,
+    ))
+    .await;
+    assert_eq!(status, StatusCode::CONFLICT, "nothing left to reset: {problem}");
+
     // An admin resets their own through "turn off", not here.
     let own = admin.submit("/admin/team", &format!("/admin/team/{admin_id}/mfa/reset"), &[]).await;
     assert_eq!(own.status(), StatusCode::CONFLICT);
@@ -395,4 +428,19 @@ async fn api_token_use_is_recorded_with_time_and_address(backend: Backend) {
     let tech_id = member_id(&app, &app.technician.email).await;
     let tech_page = console.page(&format!("/admin/team/{tech_id}")).await;
     assert!(between(&tech_page, "id=\"api-tokens\"", "</table>").contains("never"));
+
+    // And the API lists them, for the member and admins only, never with the token.
+    let (status, listed) =
+        app.get_json(&format!("/team-members/{admin_id}/api-tokens"), &app.admin.token).await;
+    assert_eq!(status, StatusCode::OK, "{listed}");
+    assert_eq!(listed[0]["label"], "tests");
+    assert_eq!(listed[0]["last_used_ip"], "127.0.0.1");
+    assert!(listed[0]["last_used_at"].is_string());
+    assert!(!listed.to_string().contains(&app.admin.token), "never the token");
+    let (status, _) =
+        app.get_json(&format!("/team-members/{admin_id}/api-tokens"), &app.technician.token).await;
+    assert_eq!(status, StatusCode::FORBIDDEN, "not another member's");
+    let (status, own) =
+        app.get_json(&format!("/team-members/{tech_id}/api-tokens"), &app.technician.token).await;
+    assert_eq!((status, own[0]["last_used_ip"].as_str()), (StatusCode::OK, Some("127.0.0.1")), "{own}");
 }

@@ -9,9 +9,12 @@ use utoipa::{IntoParams, ToSchema};
 
 use super::extract::{ApiCaller, ApiJson, ApiQuery, PathId};
 use super::views::Page;
-use super::views::team::{TeamMemberDraftBody, TeamMemberView};
+use super::views::team::{
+    ApiTokenView, ConsoleSettingsBody, ConsoleSettingsView, TeamMemberDraftBody, TeamMemberView,
+};
 use crate::domain::page::PageRequest;
 use crate::domain::team::TeamMember;
+use crate::usecases::mfa;
 use crate::usecases::team::{self, NewPassword, OneTimePassword};
 use crate::web::error::{AppResult, Problem};
 use crate::web::state::AppState;
@@ -112,4 +115,57 @@ pub async fn reset_password(
     let reset = team::reset_password(&state.store, &caller.actor(), id, NewPassword::Generated).await?;
     let reset = TeamMemberWithPassword::new(reset);
     Ok(([(header::CACHE_CONTROL, "no-store")], Json(reset)))
+}
+
+/// A member's API tokens (never the tokens themselves), with when and from which client address
+/// each was last used: for the member and for admins.
+#[utoipa::path(get, path = "/team-members/{id}/api-tokens", tag = "team members", params(("id" = Uuid, Path)),
+    security(("bearer" = [])),
+    responses((status = 200, body = Vec<ApiTokenView>), (status = 403, body = Problem), (status = 404, body = Problem)))]
+pub async fn api_tokens(
+    State(state): State<AppState>,
+    caller: ApiCaller,
+    PathId(id): PathId,
+) -> AppResult<Json<Vec<ApiTokenView>>> {
+    let tokens = team::api_tokens_of(&state.store, &caller.actor(), id).await?;
+    Ok(Json(tokens.into_iter().map(ApiTokenView::from).collect()))
+}
+
+/// Removes a member's two-step sign-in (admins only, not their own): their authenticator app
+/// and recovery codes stop working and their console sessions end.
+#[utoipa::path(post, path = "/team-members/{id}/mfa/reset", tag = "team members", params(("id" = Uuid, Path)),
+    security(("bearer" = [])),
+    responses((status = 200, body = TeamMemberView), (status = 403, body = Problem), (status = 404, body = Problem),
+        (status = 409, body = Problem)))]
+pub async fn reset_mfa(
+    State(state): State<AppState>,
+    caller: ApiCaller,
+    PathId(id): PathId,
+) -> AppResult<Json<TeamMemberView>> {
+    Ok(Json(mfa::reset(&state.store, &caller.actor(), id).await?.into()))
+}
+
+/// The console's security settings.
+#[utoipa::path(get, path = "/console-settings", tag = "team members", security(("bearer" = [])),
+    responses((status = 200, body = ConsoleSettingsView), (status = 401, body = Problem)))]
+pub async fn console_settings(
+    State(state): State<AppState>,
+    caller: ApiCaller,
+) -> AppResult<Json<ConsoleSettingsView>> {
+    let mfa_required = mfa::mfa_required(&state.store, &caller.actor()).await?;
+    Ok(Json(ConsoleSettingsView { mfa_required }))
+}
+
+/// Changes the console's security settings (admins only).
+#[utoipa::path(patch, path = "/console-settings", tag = "team members", request_body = ConsoleSettingsBody,
+    security(("bearer" = [])),
+    responses((status = 200, body = ConsoleSettingsView), (status = 400, body = Problem),
+        (status = 403, body = Problem), (status = 422, body = Problem)))]
+pub async fn update_console_settings(
+    State(state): State<AppState>,
+    caller: ApiCaller,
+    ApiJson(body): ApiJson<ConsoleSettingsBody>,
+) -> AppResult<Json<ConsoleSettingsView>> {
+    let mfa_required = mfa::set_mfa_required(&state.store, &caller.actor(), body.mfa_required).await?;
+    Ok(Json(ConsoleSettingsView { mfa_required }))
 }

@@ -184,7 +184,7 @@ async fn a_recovery_code_signs_in_once_only_and_new_codes_replace_the_old(backen
 async fn a_half_signed_in_browser_reaches_no_console_page_and_changes_nothing(backend: Backend) {
     let app = TestApp::spawn(backend).await;
     let admin = app.console(&app.admin.email, &app.admin.password).await;
-    let (secret, _) = enrol(&admin).await;
+    let (secret, codes) = enrol(&admin).await;
     let csrf = hidden_value(&admin.page("/admin/customers").await, "_csrf");
 
     let (half, pending_value) =
@@ -223,6 +223,18 @@ async fn a_half_signed_in_browser_reaches_no_console_page_and_changes_nothing(ba
     // And the second step done, the same browser is in.
     assert_eq!(enter_code(&half, &code_for(&secret, 30)).await.status(), StatusCode::SEE_OTHER);
     assert_eq!(half.get("/admin").await.status(), StatusCode::OK);
+
+    // A password reset between the two steps voids the half-done sign-in, even with a good code.
+    let stale = past_the_password(&app, &app.admin.email, &app.admin.password).await;
+    portico::cli::reset_password(&app.store, &app.admin.email, Some("a brand new long password".into()))
+        .await
+        .unwrap();
+    let response = enter_code(&stale, &codes[0]).await;
+    assert_eq!(response.status(), StatusCode::SEE_OTHER);
+    assert_eq!(location(&response), "/admin/login", "back to the password");
+    let admin_id = member_id(&app, &app.admin.email).await;
+    assert_eq!(app.store.recovery_codes_left(admin_id).await.unwrap(), 10, "the code was not spent");
+    assert_eq!(location_path(&stale.get("/admin").await), "/admin/login");
 }
 
 async fn wrong_codes_count_against_the_sign_in_limit(backend: Backend) {

@@ -117,8 +117,8 @@ pub async fn submit(
     };
     let stored_hash = credentials.as_ref().map(|(_, hash)| hash.clone());
     let verified = password::verify_blocking(login.password.clone(), stored_hash).await;
-    let member = match credentials {
-        Some((member, _)) if verified && member.active => member,
+    let (member, password_hash) = match credentials {
+        Some((member, hash)) if verified && member.active => (member, hash),
         _ => {
             // The reservation stays: it is the recorded failure.
             let error = Some(WRONG_CREDENTIALS.to_string());
@@ -131,7 +131,7 @@ pub async fn submit(
         // the second step succeeds, so re-entering the password never resets the count of
         // wrong codes.
         state.store.release_sign_in_attempt(attempt).await?;
-        let pending = PendingSignIn::new(member.id, next, OffsetDateTime::now_utc());
+        let pending = PendingSignIn::new(member.id, &password_hash, next, OffsetDateTime::now_utc());
         let jar =
             jar.add(console_cookie(&state.config, PENDING_COOKIE, pending.seal(&state.sealer), paths::LOGIN));
         return Ok((jar, Redirect::to(paths::LOGIN_CODE)).into_response());

@@ -13,7 +13,7 @@ use time::OffsetDateTime;
 
 use super::login::{reserve_password_check, start_session};
 use super::page_error::{PageError, PageResult};
-use super::pending::{PENDING_COOKIE, PendingSignIn};
+use super::pending::{PENDING_COOKIE, PendingSignIn, password_fingerprint};
 use super::session::{LOGIN_CSRF_COOKIE, console_cookie};
 use crate::auth::secret::{random_token, same_secret};
 use crate::usecases::mfa::{self, SecondStepUsed};
@@ -78,6 +78,11 @@ pub async fn submit(
         Ok(member) if member.active => member,
         _ => return Ok(start_over(jar)),
     };
+    // A password changed or reset since the first step voids it.
+    let current = state.store.team_member_credentials(&member.email).await?.map(|(_, hash)| hash);
+    if !current.is_some_and(|hash| same_secret(&password_fingerprint(&hash), &pending.password)) {
+        return Ok(start_over(jar));
+    }
     let email_key = member.email.to_string();
     // Stays counted as a failure unless the code is right.
     reserve_password_check(&state, &email_key, &client_ip.to_string()).await?;

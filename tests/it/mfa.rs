@@ -350,6 +350,21 @@ async fn admins_reset_a_members_second_step_and_technicians_cannot(backend: Back
     let (admin_id, tech_id) =
         (member_id(&app, &app.admin.email).await, member_id(&app, &app.technician.email).await);
 
+    // The API says who has it.
+    let (_, listed) = app.get_json("/team-members", &app.technician.token).await;
+    let flags: Vec<(String, bool)> = listed["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| (m["email"].as_str().unwrap().to_string(), m["mfa_enabled"].as_bool().unwrap()))
+        .collect();
+    assert!(
+        flags.contains(&(app.admin.email.clone(), true))
+            && flags.contains(&(app.technician.email.clone(), true))
+    );
+    let (_, shown) = app.get_json(&format!("/team-members/{tech_id}"), &app.admin.token).await;
+    assert_eq!(shown["mfa_enabled"], true);
+
     // A technician cannot reset anyone's.
     let path = format!("/admin/team/{admin_id}/mfa/reset");
     let csrf = hidden_value(&tech.page("/admin/team").await, "_csrf");
@@ -387,6 +402,8 @@ async fn admins_reset_a_members_second_step_and_technicians_cannot(backend: Back
     ))
     .await;
     assert_eq!(status, StatusCode::CONFLICT, "nothing left to reset: {problem}");
+    let (_, shown) = app.get_json(&format!("/team-members/{tech_id}"), &app.admin.token).await;
+    assert_eq!(shown["mfa_enabled"], false, "reset");
 
     // An admin resets their own through "turn off", not here.
     let own = admin.submit("/admin/team", &format!("/admin/team/{admin_id}/mfa/reset"), &[]).await;

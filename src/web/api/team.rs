@@ -38,8 +38,8 @@ pub struct TeamMemberWithPassword {
 }
 
 impl TeamMemberWithPassword {
-    fn new((member, OneTimePassword(password)): (TeamMember, OneTimePassword)) -> Self {
-        Self { member: member.into(), password }
+    fn new((member, OneTimePassword(password)): (TeamMember, OneTimePassword), mfa_enabled: bool) -> Self {
+        Self { member: TeamMemberView::new(member, mfa_enabled), password }
     }
 }
 
@@ -53,7 +53,13 @@ pub async fn list(
     ApiQuery(query): ApiQuery<TeamListQuery>,
 ) -> AppResult<Json<Page<TeamMemberView>>> {
     let page = PageRequest::parse(query.cursor.as_deref(), query.limit)?;
-    Ok(Json(state.store.list_team_members(query.q.as_deref(), &page).await?.into()))
+    let found = state.store.list_team_members(query.q.as_deref(), &page).await?;
+    let with_mfa = state.store.members_with_mfa().await?;
+    let items = found.items.into_iter().map(|m| {
+        let mfa_enabled = with_mfa.contains(&m.id);
+        TeamMemberView::new(m, mfa_enabled)
+    });
+    Ok(Json(Page { items: items.collect(), next_cursor: found.next_cursor }))
 }
 
 /// Adds a team member (admins only) with a generated password, returned only here.
@@ -68,7 +74,8 @@ pub async fn create(
 ) -> AppResult<impl IntoResponse> {
     let created =
         team::create_team_member(&state.store, &caller.actor(), body.into(), NewPassword::Generated).await?;
-    let created = TeamMemberWithPassword::new(created);
+    // A new member has no second step yet.
+    let created = TeamMemberWithPassword::new(created, false);
     let location = format!("/api/v1/team-members/{}", created.member.id);
     let no_store = (header::CACHE_CONTROL, "no-store".to_string());
     Ok((StatusCode::CREATED, [(header::LOCATION, location), no_store], Json(created)))
@@ -83,7 +90,9 @@ pub async fn show(
     _caller: ApiCaller,
     PathId(id): PathId,
 ) -> AppResult<Json<TeamMemberView>> {
-    Ok(Json(state.store.team_member(id).await?.into()))
+    let member = state.store.team_member(id).await?;
+    let mfa_enabled = state.store.mfa_state(id).await?.is_on();
+    Ok(Json(TeamMemberView::new(member, mfa_enabled)))
 }
 
 /// Changes the name, role or standing (admins only). Nobody changes their own role or
@@ -98,7 +107,9 @@ pub async fn update(
     PathId(id): PathId,
     ApiJson(body): ApiJson<TeamMemberDraftBody>,
 ) -> AppResult<Json<TeamMemberView>> {
-    Ok(Json(team::update_team_member(&state.store, &caller.actor(), id, body.into()).await?.into()))
+    let member = team::update_team_member(&state.store, &caller.actor(), id, body.into()).await?;
+    let mfa_enabled = state.store.mfa_state(id).await?.is_on();
+    Ok(Json(TeamMemberView::new(member, mfa_enabled)))
 }
 
 /// Sets a generated password (admins only), returned only here; the member's console sessions
@@ -113,7 +124,8 @@ pub async fn reset_password(
     PathId(id): PathId,
 ) -> AppResult<impl IntoResponse> {
     let reset = team::reset_password(&state.store, &caller.actor(), id, NewPassword::Generated).await?;
-    let reset = TeamMemberWithPassword::new(reset);
+    let mfa_enabled = state.store.mfa_state(id).await?.is_on();
+    let reset = TeamMemberWithPassword::new(reset, mfa_enabled);
     Ok(([(header::CACHE_CONTROL, "no-store")], Json(reset)))
 }
 
@@ -142,7 +154,7 @@ pub async fn reset_mfa(
     caller: ApiCaller,
     PathId(id): PathId,
 ) -> AppResult<Json<TeamMemberView>> {
-    Ok(Json(mfa::reset(&state.store, &caller.actor(), id).await?.into()))
+    Ok(Json(TeamMemberView::new(mfa::reset(&state.store, &caller.actor(), id).await?, false)))
 }
 
 /// The console's security settings.

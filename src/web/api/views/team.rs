@@ -21,12 +21,14 @@ pub struct TeamMemberView {
     pub active: bool,
     #[serde(with = "time::serde::rfc3339")]
     pub created_at: OffsetDateTime,
+    /// Whether the member signs in to the console with a second step (an authenticator app).
+    pub mfa_enabled: bool,
 }
 
-impl From<TeamMember> for TeamMemberView {
-    fn from(member: TeamMember) -> Self {
+impl TeamMemberView {
+    pub fn new(member: TeamMember, mfa_enabled: bool) -> Self {
         let TeamMember { id, email, name, role, active, created_at } = member;
-        Self { id, email: email.to_string(), name, role: role.into(), active, created_at }
+        Self { id, email: email.to_string(), name, role: role.into(), active, created_at, mfa_enabled }
     }
 }
 

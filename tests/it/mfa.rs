@@ -20,6 +20,7 @@ on_both_backends!(
     when_required_members_without_it_can_only_enrol,
     admins_reset_a_members_second_step_and_technicians_cannot,
     api_token_use_is_recorded_with_time_and_address,
+    resets_and_the_setting_record_the_same_events_through_the_console_or_the_api,
 );
 
 /// The code an authenticator app shows `offset` seconds from now for the base32 `secret`.
@@ -472,4 +473,55 @@ async fn api_token_use_is_recorded_with_time_and_address(backend: Backend) {
     let (status, own) =
         app.get_json(&format!("/team-members/{tech_id}/api-tokens"), &app.technician.token).await;
     assert_eq!((status, own[0]["last_used_ip"].as_str()), (StatusCode::OK, Some("127.0.0.1")), "{own}");
+}
+
+async fn resets_and_the_setting_record_the_same_events_through_the_console_or_the_api(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    let admin = app.console(&app.admin.email, &app.admin.password).await;
+    let mut ids = Vec::new();
+    for email in ["una@msp.example", "udo@msp.example"] {
+        let body = serde_json::json!({"email": email, "name": "Un Enrolled", "role": "technician"});
+        let (status, created) = app.post_json("/team-members", &app.admin.token, body).await;
+        assert_eq!(status, StatusCode::CREATED, "{created}");
+        let member = app.console(email, created["password"].as_str().unwrap()).await;
+        enrol(&member).await;
+        ids.push(created["id"].as_str().unwrap().to_string());
+    }
+    let (by_console, by_api) = (&ids[0], &ids[1]);
+    let page = format!("/admin/team/{by_console}");
+    let reset = admin.submit(&page, &format!("{page}/mfa/reset"), &[]).await;
+    assert_eq!(location_path(&reset), page);
+    let (status, _) = crate::support::send(app.api(
+        reqwest::Method::POST,
+        &format!("/team-members/{by_api}/mfa/reset"),
+        &app.admin.token,
+    ))
+    .await;
+    assert_eq!(status, StatusCode::OK);
+
+    let resets = |events: Vec<portico::domain::event::Event>| -> Vec<portico::domain::event::Event> {
+        events.into_iter().filter(|e| e.kind == "team_member.mfa_reset").collect()
+    };
+    let console_resets = resets(app.store.events_of("team_member", by_console).await.unwrap());
+    let api_resets = resets(app.store.events_of("team_member", by_api).await.unwrap());
+    assert_eq!(console_resets.len(), 1);
+    assert_eq!(crate::same_events::shape(&console_resets), crate::same_events::shape(&api_resets));
+    assert_eq!(
+        (console_resets[0].actor.kind.as_str(), api_resets[0].actor.kind.as_str()),
+        ("team_member", "api_token")
+    );
+
+    admin.submit("/admin/team", "/admin/team/mfa-required", &[("required", "on")]).await;
+    let (status, _) = app
+        .patch_json("/console-settings", &app.admin.token, serde_json::json!({"mfa_required": false}))
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    let settings = app.store.events_of("console_settings", "console").await.unwrap();
+    assert_eq!(settings.iter().map(|e| e.kind.as_str()).collect::<Vec<_>>(), ["console_settings.updated"; 2]);
+    let shapes = crate::same_events::shape(&settings);
+    assert_eq!(shapes[0], shapes[1]);
+    assert_eq!(
+        (settings[0].payload["mfa_required"].as_bool(), settings[1].payload["mfa_required"].as_bool()),
+        (Some(true), Some(false))
+    );
 }

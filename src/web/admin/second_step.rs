@@ -78,9 +78,12 @@ pub async fn submit(
         Ok(member) if member.active => member,
         _ => return Ok(start_over(jar)),
     };
-    // A password changed or reset since the first step voids it.
+    // A password changed or reset since the first step voids it; so does a second step reset
+    // by an admin (the password alone then signs in).
     let current = state.store.team_member_credentials(&member.email).await?.map(|(_, hash)| hash);
-    if !current.is_some_and(|hash| same_secret(&password_fingerprint(&hash), &pending.password)) {
+    if !current.is_some_and(|hash| same_secret(&password_fingerprint(&hash), &pending.password))
+        || !state.store.mfa_state(member.id).await?.is_on()
+    {
         return Ok(start_over(jar));
     }
     let email_key = member.email.to_string();

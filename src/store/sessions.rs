@@ -54,7 +54,7 @@ impl Store {
             "SELECT s.csrf_token, s.last_seen_at, s.expires_at, s.team_member_id,
                (SELECT COUNT(*) FROM team_member_totp t
                  WHERE t.team_member_id = s.team_member_id AND t.enabled_at IS NOT NULL) AS mfa_on,
-               (SELECT c.mfa_required FROM console_settings c WHERE c.id = 1) AS mfa_required
+               COALESCE((SELECT c.mfa_required FROM console_settings c WHERE c.id = 1), FALSE) AS mfa_required
              FROM console_sessions s
              JOIN team_members m ON m.id = s.team_member_id
              WHERE s.token_hash = $1 AND s.expires_at > $2 AND s.last_seen_at > $3 AND m.active = $4",

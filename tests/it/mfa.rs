@@ -21,6 +21,7 @@ on_both_backends!(
     admins_reset_a_members_second_step_and_technicians_cannot,
     api_token_use_is_recorded_with_time_and_address,
     resets_and_the_setting_record_the_same_events_through_the_console_or_the_api,
+    one_code_sent_twice_at_once_signs_in_once,
 );
 
 /// The code an authenticator app shows `offset` seconds from now for the base32 `secret`.
@@ -524,4 +525,17 @@ async fn resets_and_the_setting_record_the_same_events_through_the_console_or_th
         (settings[0].payload["mfa_required"].as_bool(), settings[1].payload["mfa_required"].as_bool()),
         (Some(true), Some(false))
     );
+}
+
+async fn one_code_sent_twice_at_once_signs_in_once(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    let admin = app.console(&app.admin.email, &app.admin.password).await;
+    let (secret, _) = enrol(&admin).await;
+    let first = past_the_password(&app, &app.admin.email, &app.admin.password).await;
+    let second = past_the_password(&app, &app.admin.email, &app.admin.password).await;
+    let code = code_for(&secret, 30);
+    let (a, b) = tokio::join!(enter_code(&first, &code), enter_code(&second, &code));
+    let mut statuses = [a.status(), b.status()];
+    statuses.sort();
+    assert_eq!(statuses, [StatusCode::SEE_OTHER, StatusCode::UNAUTHORIZED], "one wins, one is a replay");
 }

@@ -77,6 +77,14 @@ pub async fn reset_password(
     Ok(password.0)
 }
 
+/// Removes a member's two-step sign-in: the way back in when the only admin lost both their
+/// phone and their recovery codes.
+pub async fn reset_mfa(store: &Store, email: &str) -> anyhow::Result<()> {
+    let member = member(store, email).await?;
+    crate::usecases::mfa::reset(store, &Actor::cli(), member.id).await.map_err(explain)?;
+    Ok(())
+}
+
 /// Creates an API token acting for the team member; the token is shown only now.
 pub async fn create_token(store: &Store, email: &str, label: &str) -> anyhow::Result<(ApiTokenInfo, String)> {
     let member = member(store, email).await?;

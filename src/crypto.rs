@@ -41,6 +41,10 @@ pub enum SealContext {
     PendingSignIn,
     /// The cookie holding a passkey ceremony's state between its two steps, for one member.
     PasskeyCeremony(Uuid),
+    /// A team member's TOTP secret.
+    TotpSecret(Uuid),
+    /// The cookie of a console sign-in whose password was right and whose second step is due.
+    PendingConsoleSignIn,
 }
 
 impl SealContext {
@@ -51,6 +55,8 @@ impl SealContext {
             Self::OidcState => "oidc-state".to_string(),
             Self::PendingSignIn => "pending-sign-in".to_string(),
             Self::PasskeyCeremony(member_id) => format!("passkey-ceremony:{member_id}"),
+            Self::TotpSecret(member_id) => format!("totp-secret:{member_id}"),
+            Self::PendingConsoleSignIn => "pending-console-sign-in".to_string(),
         }
     }
 }

@@ -77,6 +77,14 @@ enum AdminCommand {
         #[command(flatten)]
         storage: StorageArgs,
     },
+    /// Remove a team member's two-step sign-in (a lost phone and lost recovery codes); ends their
+    /// sessions. For when no other admin can do it in the console.
+    ResetMfa {
+        #[arg(long)]
+        email: String,
+        #[command(flatten)]
+        storage: StorageArgs,
+    },
 }
 
 #[derive(Subcommand)]
@@ -224,6 +232,11 @@ async fn run_command(command: Command) -> anyhow::Result<()> {
                 println!("Password (shown once): {password}");
             }
         }
+        Command::Admin(AdminCommand::ResetMfa { email, storage }) => {
+            let store = cli::open_store(&storage, &options).await?;
+            cli::reset_mfa(&store, &email).await?;
+            println!("Two-step sign-in removed for {email}; their console sessions have ended.");
+        }
         Command::Admin(AdminCommand::ResetPassword { email, password_stdin, storage }) => {
             let chosen = read_password(password_stdin)?;
             let store = cli::open_store(&storage, &options).await?;
@@ -243,7 +256,17 @@ async fn run_command(command: Command) -> anyhow::Result<()> {
             let store = cli::open_store(&storage, &options).await?;
             for token in cli::list_tokens(&store, &email).await? {
                 let state = if token.revoked_at.is_some() { "revoked" } else { "active" };
-                println!("{}  {state:7}  created {}  {}", token.id, token.created_at.date(), token.label);
+                let used = match (token.last_used_at, token.last_used_ip.as_deref()) {
+                    (Some(at), Some(ip)) => format!("last used {} from {ip}", at.date()),
+                    (Some(at), None) => format!("last used {}", at.date()),
+                    (None, _) => "never used".to_string(),
+                };
+                println!(
+                    "{}  {state:7}  created {}  {used}  {}",
+                    token.id,
+                    token.created_at.date(),
+                    token.label
+                );
             }
         }
         Command::Backup { output, pg_dump, storage } => {

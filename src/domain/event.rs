@@ -45,6 +45,12 @@ kinds! {
     TeamMemberCreated => "team_member.created",
     TeamMemberUpdated => "team_member.updated",
     TeamMemberPasswordChanged => "team_member.password_changed",
+    TeamMemberMfaEnabled => "team_member.mfa_enabled",
+    TeamMemberMfaDisabled => "team_member.mfa_disabled",
+    TeamMemberMfaReset => "team_member.mfa_reset",
+    TeamMemberRecoveryCodesRegenerated => "team_member.recovery_codes_regenerated",
+    TeamMemberRecoveryCodeUsed => "team_member.recovery_code_used",
+    ConsoleSettingsUpdated => "console_settings.updated",
     ApiTokenCreated => "api_token.created",
     ApiTokenRevoked => "api_token.revoked",
     PortalSaved => "portal.saved",
@@ -82,7 +88,15 @@ impl EventKind {
             | EndUserIdentityLinked
             | EndUserSignInConflict
             | EndUserInvited => SubjectKind::EndUser,
-            TeamMemberCreated | TeamMemberUpdated | TeamMemberPasswordChanged => SubjectKind::TeamMember,
+            TeamMemberCreated
+            | TeamMemberUpdated
+            | TeamMemberPasswordChanged
+            | TeamMemberMfaEnabled
+            | TeamMemberMfaDisabled
+            | TeamMemberMfaReset
+            | TeamMemberRecoveryCodesRegenerated
+            | TeamMemberRecoveryCodeUsed => SubjectKind::TeamMember,
+            ConsoleSettingsUpdated => SubjectKind::ConsoleSettings,
             ApiTokenCreated | ApiTokenRevoked => SubjectKind::ApiToken,
             PortalSaved => SubjectKind::Portal,
             SsoConfigChanged => SubjectKind::SsoConfig,
@@ -126,6 +140,12 @@ impl EventKind {
             | TeamMemberCreated
             | TeamMemberUpdated
             | TeamMemberPasswordChanged
+            | TeamMemberMfaEnabled
+            | TeamMemberMfaDisabled
+            | TeamMemberMfaReset
+            | TeamMemberRecoveryCodesRegenerated
+            | TeamMemberRecoveryCodeUsed
+            | ConsoleSettingsUpdated
             | ApiTokenCreated
             | ApiTokenRevoked
             | ArticleCreated
@@ -163,7 +183,13 @@ impl EventKind {
             | PortalSaved
             | ArticleUpdated
             | RequestTypeUpdated
-            | RequestTypeTailored => "update",
+            | RequestTypeTailored
+            | ConsoleSettingsUpdated => "update",
+            TeamMemberMfaEnabled => "enable_mfa",
+            TeamMemberMfaDisabled => "disable_mfa",
+            TeamMemberMfaReset => "reset_mfa",
+            TeamMemberRecoveryCodesRegenerated => "regenerate_recovery_codes",
+            TeamMemberRecoveryCodeUsed => "use_recovery_code",
             CustomerArchived => "archive",
             EndUserInvited => "invite",
             EndUsersImported => "import",
@@ -206,6 +232,8 @@ pub enum SubjectKind {
     Article,
     Ticket,
     RequestType,
+    /// The console's own settings (one object, id `console`).
+    ConsoleSettings,
 }
 
 impl SubjectKind {
@@ -221,6 +249,7 @@ impl SubjectKind {
             Self::Article => "article",
             Self::Ticket => "ticket",
             Self::RequestType => "request_type",
+            Self::ConsoleSettings => "console_settings",
         }
     }
 }
@@ -368,6 +397,24 @@ mod tests {
         assert_eq!(EventKind::GroupDeleted.audit_action(None), Some("delete"));
         assert_eq!(EventKind::SsoConfigChanged.audit_action(Some(Change::Created)), Some("create"));
         assert_eq!(EventKind::SsoConfigChanged.audit_action(Some(Change::Deleted)), Some("delete"));
+    }
+
+    #[test]
+    fn every_change_to_two_step_sign_in_is_audited() {
+        use EventKind::*;
+        for kind in [
+            TeamMemberMfaEnabled,
+            TeamMemberMfaDisabled,
+            TeamMemberMfaReset,
+            TeamMemberRecoveryCodesRegenerated,
+            TeamMemberRecoveryCodeUsed,
+            ConsoleSettingsUpdated,
+        ] {
+            assert!(kind.audit_action(None).is_some(), "{} is not audited", kind.as_str());
+            assert!(!kind.may_change_portals());
+        }
+        assert_eq!(TeamMemberMfaReset.audit_action(None), Some("reset_mfa"));
+        assert_eq!(ConsoleSettingsUpdated.subject_kind(), SubjectKind::ConsoleSettings);
     }
 
     #[test]

@@ -10,6 +10,7 @@ pub mod event;
 pub mod group;
 pub mod import;
 pub mod kb;
+pub mod mfa;
 pub mod notification;
 pub mod page;
 pub mod patch;

@@ -4,6 +4,7 @@ pub mod assets;
 pub mod backfill;
 pub mod landing;
 pub mod markdown;
+pub mod qr;
 pub mod request_form;
 
 /// Whether a page is the live portal or a preview of unsaved settings.

@@ -19,6 +19,7 @@ pub mod identities;
 pub mod import;
 pub mod kb;
 pub mod mail;
+pub mod mfa;
 pub mod notify;
 pub mod passkeys;
 pub mod portal_generation;

@@ -12,6 +12,10 @@ pub struct ConsoleSession {
     pub last_seen_at: OffsetDateTime,
     pub expires_at: OffsetDateTime,
     pub member: TeamMember,
+    /// Whether the member's second step is on, and whether the MSP requires it: read with the
+    /// session, so a change takes effect on the next request.
+    pub mfa_on: bool,
+    pub mfa_required: bool,
 }
 
 impl Store {
@@ -47,7 +51,11 @@ impl Store {
     ) -> StoreResult<Option<ConsoleSession>> {
         let now = now_ms();
         let row = sqlx::query(
-            "SELECT s.csrf_token, s.last_seen_at, s.expires_at, s.team_member_id FROM console_sessions s
+            "SELECT s.csrf_token, s.last_seen_at, s.expires_at, s.team_member_id,
+               (SELECT COUNT(*) FROM team_member_totp t
+                 WHERE t.team_member_id = s.team_member_id AND t.enabled_at IS NOT NULL) AS mfa_on,
+               COALESCE((SELECT c.mfa_required FROM console_settings c WHERE c.id = 1), FALSE) AS mfa_required
+             FROM console_sessions s
              JOIN team_members m ON m.id = s.team_member_id
              WHERE s.token_hash = $1 AND s.expires_at > $2 AND s.last_seen_at > $3 AND m.active = $4",
         )
@@ -73,6 +81,8 @@ impl Store {
             last_seen_at: row.time("last_seen_at")?,
             expires_at: row.time("expires_at")?,
             member: self.team_member(row.uuid("team_member_id")?).await?,
+            mfa_on: row.int("mfa_on")? > 0,
+            mfa_required: row.flag("mfa_required")?,
         }))
     }
 

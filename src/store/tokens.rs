@@ -18,6 +18,8 @@ pub struct ApiTokenInfo {
     pub created_at: OffsetDateTime,
     #[serde(with = "time::serde::rfc3339::option")]
     pub last_used_at: Option<OffsetDateTime>,
+    /// The client address of that use (as [`crate::web::client_ip`] sees it).
+    pub last_used_ip: Option<String>,
     #[serde(with = "time::serde::rfc3339::option")]
     pub revoked_at: Option<OffsetDateTime>,
 }
@@ -29,6 +31,7 @@ fn token_info(row: &AnyRow) -> StoreResult<ApiTokenInfo> {
         label: row.text("label")?,
         created_at: row.time("created_at")?,
         last_used_at: row.opt_time("last_used_at")?,
+        last_used_ip: row.opt_text("last_used_ip")?,
         revoked_at: row.opt_time("revoked_at")?,
     })
 }
@@ -37,8 +40,13 @@ fn token_info(row: &AnyRow) -> StoreResult<ApiTokenInfo> {
 const LAST_USED_GRANULARITY_MS: i64 = 60_000;
 
 impl Store {
-    /// The active team member a live token belongs to.
-    pub async fn authenticate_api_token(&self, token_hash: &TokenHash) -> StoreResult<Option<TeamMember>> {
+    /// The active team member a live token belongs to. The use is recorded with the client's
+    /// address, at most once a minute per token.
+    pub async fn authenticate_api_token(
+        &self,
+        token_hash: &TokenHash,
+        client_ip: Option<&str>,
+    ) -> StoreResult<Option<TeamMember>> {
         let row = sqlx::query(
             "SELECT t.id AS token_id, t.last_used_at, m.id AS member_id FROM api_tokens t
              JOIN team_members m ON m.id = t.team_member_id
@@ -53,8 +61,9 @@ impl Store {
         let last_used: Option<i64> = sqlx::Row::try_get(&row, "last_used_at")?;
         if last_used.is_none_or(|at| now - at > LAST_USED_GRANULARITY_MS) {
             let _permit = self.write_permit().await?;
-            sqlx::query("UPDATE api_tokens SET last_used_at = $1 WHERE id = $2")
+            sqlx::query("UPDATE api_tokens SET last_used_at = $1, last_used_ip = $2 WHERE id = $3")
                 .bind(now)
+                .bind(client_ip)
                 .bind(row.text("token_id")?)
                 .execute(&self.pool)
                 .await?;

@@ -13,6 +13,7 @@ pub mod groups;
 pub mod import;
 pub mod inbound_mail;
 pub mod kb;
+pub mod mfa;
 pub mod passkeys;
 pub mod people;
 pub mod portals;

@@ -239,3 +239,18 @@ pub async fn api_token_by_secret(store: &Store, actor: &Actor, token: &str) -> U
     actor.require_admin()?;
     Ok(store.api_token_by_hash(&secret::hash_token(token.trim())).await?)
 }
+
+/// A member's API tokens, with when and from where each was last used: for the member
+/// themselves and for admins.
+pub async fn api_tokens_of(
+    store: &Store,
+    actor: &Actor,
+    member_id: Uuid,
+) -> UseCaseResult<Vec<ApiTokenInfo>> {
+    actor.require_team()?;
+    if actor.id != Some(member_id) {
+        actor.require_admin()?;
+    }
+    store.team_member(member_id).await?;
+    Ok(store.api_tokens_of(member_id).await?)
+}

@@ -10,6 +10,8 @@ pub const LOGIN: &str = "/admin/login";
 pub const CONSOLE_SSO_START: &str = "/admin/sso/start";
 pub const CONSOLE_SSO_CALLBACK: &str = "/admin/sso/callback";
 pub const LOGOUT: &str = "/admin/logout";
+/// The second step of a sign-in: a code from the app, or a recovery code.
+pub const LOGIN_CODE: &str = "/admin/login/code";
 pub const CUSTOMERS: &str = "/admin/customers";
 pub const NEW_CUSTOMER: &str = "/admin/customers/new";
 pub const GROUPS: &str = "/admin/groups";
@@ -18,6 +20,12 @@ pub const TEAM: &str = "/admin/team";
 pub const NEW_TEAM_MEMBER: &str = "/admin/team/new";
 pub const ACCOUNT: &str = "/admin/account";
 pub const ACCOUNT_PASSWORD: &str = "/admin/account/password";
+pub const ACCOUNT_MFA: &str = "/admin/account/mfa";
+pub const ACCOUNT_MFA_SETUP: &str = "/admin/account/mfa/setup";
+pub const ACCOUNT_MFA_CONFIRM: &str = "/admin/account/mfa/confirm";
+pub const ACCOUNT_MFA_OFF: &str = "/admin/account/mfa/off";
+pub const ACCOUNT_RECOVERY_CODES: &str = "/admin/account/mfa/recovery-codes";
+pub const TEAM_MFA_REQUIRED: &str = "/admin/team/mfa-required";
 pub const TICKETS: &str = "/admin/tickets";
 pub const KB: &str = "/admin/kb";
 pub const NEW_ARTICLE: &str = "/admin/kb/new";
@@ -87,6 +95,13 @@ routes! {
     CUSTOMER_REQUEST_TYPES, customer_request_types(id) = "/admin/customers/{id}/request-types";
     CUSTOMER_REQUEST_TYPE, customer_request_type(id, type_id) = "/admin/customers/{id}/request-types/{type_id}";
     TEAM_MEMBER_PASSWORD, team_member_password(id) = "/admin/team/{id}/password";
+    TEAM_MEMBER_MFA_RESET, team_member_mfa_reset(id) = "/admin/team/{id}/mfa/reset";
+}
+
+/// What a member who must set up two-step sign-in first may reach: the set-up pages and
+/// signing out. Everything else sends them to set it up.
+pub fn usable_before_enrolment(path: &str) -> bool {
+    path == ACCOUNT_MFA || path.starts_with("/admin/account/mfa/") || path == LOGOUT
 }
 
 /// Only console paths are followed after sign-in: the target must resolve to `origin` (where
@@ -100,6 +115,18 @@ pub fn safe_return_to(origin: &url::Url, raw: Option<&str>) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn before_enrolment_only_the_set_up_pages_and_signing_out_are_usable() {
+        for path in [ACCOUNT_MFA, ACCOUNT_MFA_SETUP, ACCOUNT_MFA_CONFIRM, LOGOUT] {
+            assert!(usable_before_enrolment(path), "{path}");
+        }
+        for path in
+            [ADMIN_HOME, ACCOUNT, ACCOUNT_PASSWORD, TEAM, TEAM_MFA_REQUIRED, "/admin/account/mfax", CUSTOMERS]
+        {
+            assert!(!usable_before_enrolment(path), "{path}");
+        }
+    }
 
     #[test]
     fn links_fill_the_templates_the_router_matches() {

@@ -79,6 +79,17 @@ async fn team_members_sign_in_to_the_console_through_the_msps_provider(backend: 
     assert_eq!(status, StatusCode::OK);
     assert!(page.contains("Tim Tech") && !page.contains("Ada Admin"), "{page}");
 
+    // With Portico's own second step set up, the provider's sign-in stands in for the password
+    // only: the code is asked for next.
+    let console = app.console("tech@msp.example", &app.technician.password).await;
+    crate::mfa::enrol(&console).await;
+    let second = Visitor::new(&app);
+    let (status, page, visited) = sign_in(&second, "tim").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(visited.last().unwrap().ends_with("/admin/login/code"), "{visited:?}");
+    assert!(!page.contains("Tim Tech"), "not signed in yet: {page}");
+    assert_eq!(second.client.get(app.url("/admin")).send().await.unwrap().status(), StatusCode::SEE_OTHER);
+
     // A replayed answer is refused.
     let replay = Visitor::new(&app);
     let response = replay.client.get(&callback).send().await.unwrap();

@@ -11,8 +11,10 @@ use super::flash::{self, Done};
 use super::layout::Nav;
 use super::page_error::{PageError, PageResult};
 use super::session::{ConsoleForm, ConsoleUser};
+use super::tokens::{self, TokenRow};
 use crate::domain::team::TeamMember;
 use crate::domain::validation::ValidationErrors;
+use crate::usecases::mfa;
 use crate::usecases::team::{self, Origin, OwnPasswordChange};
 use crate::web::client_ip::ClientIp;
 use crate::web::paths;
@@ -24,6 +26,8 @@ struct AccountPage {
     nav: Nav,
     member: TeamMember,
     errors: ValidationErrors,
+    mfa_on: bool,
+    tokens: Vec<TokenRow>,
 }
 
 impl AccountPage {
@@ -32,14 +36,23 @@ impl AccountPage {
     }
 }
 
-fn page(user: &ConsoleUser, errors: ValidationErrors) -> Response {
+async fn page(state: &AppState, user: &ConsoleUser, errors: ValidationErrors) -> PageResult<Response> {
     let status = if errors.is_empty() { StatusCode::OK } else { StatusCode::UNPROCESSABLE_ENTITY };
-    let page = AccountPage { nav: user.nav("account"), member: user.member.clone(), errors };
-    (status, page).into_response()
+    let actor = user.actor();
+    let (mfa_state, _) = mfa::own_status(&state.store, &actor).await?;
+    let tokens = team::api_tokens_of(&state.store, &actor, user.member.id).await?;
+    let page = AccountPage {
+        nav: user.nav("account"),
+        member: user.member.clone(),
+        errors,
+        mfa_on: mfa_state.is_on(),
+        tokens: tokens::rows(&tokens),
+    };
+    Ok((status, page).into_response())
 }
 
-pub async fn show(user: ConsoleUser) -> Response {
-    page(&user, ValidationErrors::new())
+pub async fn show(State(state): State<AppState>, user: ConsoleUser) -> PageResult<Response> {
+    page(&state, &user, ValidationErrors::new()).await
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -71,6 +84,6 @@ pub async fn change_password(
     let origin = Origin { session_hash: &user.session_hash, reserved_attempt: attempt };
     match team::change_own_password(&state.store, &user.actor(), change, origin).await {
         Ok(()) => Ok(flash::redirect(paths::ACCOUNT, Done::PasswordChanged, None)),
-        Err(error) => Ok(page(&user, PageError::form_errors_of(error)?)),
+        Err(error) => page(&state, &user, PageError::form_errors_of(error)?).await,
     }
 }

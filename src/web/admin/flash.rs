@@ -49,6 +49,12 @@ pub enum Done {
     TicketReplied,
     TicketNoted,
     TicketUpdated,
+    /// One's own second step was turned off.
+    MfaTurnedOff,
+    /// An admin reset a member's second step.
+    MfaReset(Uuid),
+    /// The console now requires (or no longer requires) two-step sign-in.
+    MfaRequired(bool),
 }
 
 /// What a confirmation names, looked up when the page is shown.
@@ -97,6 +103,10 @@ impl Done {
             Self::TicketReplied => "reply",
             Self::TicketNoted => "note",
             Self::TicketUpdated => "updated",
+            Self::MfaTurnedOff => "mfa-off",
+            Self::MfaReset(_) => "mfa-reset",
+            Self::MfaRequired(true) => "mfa-required",
+            Self::MfaRequired(false) => "mfa-optional",
         }
     }
 
@@ -119,7 +129,8 @@ impl Done {
             | Self::ArticleSaved(id)
             | Self::RequestTypeCreated(id)
             | Self::RequestTypeSaved(id)
-            | Self::RequestTypeTailored(id) => Some(id.to_string()),
+            | Self::RequestTypeTailored(id)
+            | Self::MfaReset(id) => Some(id.to_string()),
             Self::PortalSaved(revision) | Self::PortalRestored(revision) => Some(revision.to_string()),
             Self::SsoAdded { customer_id, id } | Self::SsoSaved { customer_id, id } => {
                 Some(format!("{customer_id}.{id}"))
@@ -131,7 +142,9 @@ impl Done {
             | Self::PasswordChanged
             | Self::TicketReplied
             | Self::TicketNoted
-            | Self::TicketUpdated => None,
+            | Self::TicketUpdated
+            | Self::MfaTurnedOff
+            | Self::MfaRequired(_) => None,
         }
     }
 
@@ -196,6 +209,10 @@ impl Done {
             "reply" => Self::TicketReplied,
             "note" => Self::TicketNoted,
             "updated" => Self::TicketUpdated,
+            "mfa-off" => Self::MfaTurnedOff,
+            "mfa-reset" => Self::MfaReset(id()?),
+            "mfa-required" => Self::MfaRequired(true),
+            "mfa-optional" => Self::MfaRequired(false),
             _ => return None,
         })
     }
@@ -216,7 +233,7 @@ impl Done {
                 Subject::Sso(customer_id, id)
             }
             Self::GroupCreated(id) | Self::GroupSaved(id) => Subject::Group(id),
-            Self::TeamMemberSaved(id) => Subject::TeamMember(id),
+            Self::TeamMemberSaved(id) | Self::MfaReset(id) => Subject::TeamMember(id),
             Self::ArticleSaved(id) => Subject::Article(id),
             Self::RequestTypeCreated(id) | Self::RequestTypeSaved(id) | Self::RequestTypeTailored(id) => {
                 Subject::RequestType(id)
@@ -299,6 +316,19 @@ impl Done {
             Self::TicketReplied => "Your reply was added; the requester sees it.".into(),
             Self::TicketNoted => "Your internal note was added; only the team sees it.".into(),
             Self::TicketUpdated => "The ticket was updated.".into(),
+            Self::MfaTurnedOff => "Two-step sign-in is off: your password alone signs you in now.".into(),
+            Self::MfaReset(_) => match name {
+                Some((name, _)) => format!(
+                    "Two-step sign-in of “{name}” was reset and they were signed out; they set it up again with a new app."
+                ),
+                None => "Two-step sign-in was reset.".into(),
+            },
+            Self::MfaRequired(true) => {
+                "Two-step sign-in is now required: members without it set it up at their next page.".into()
+            }
+            Self::MfaRequired(false) => {
+                "Two-step sign-in is no longer required; members who have it keep it.".into()
+            }
         }
     }
 
@@ -386,6 +416,10 @@ mod tests {
             Done::TicketReplied,
             Done::TicketNoted,
             Done::TicketUpdated,
+            Done::MfaTurnedOff,
+            Done::MfaReset(id),
+            Done::MfaRequired(true),
+            Done::MfaRequired(false),
         ] {
             assert_eq!(Done::from_query(&format!("step=2&{}", done.query())), Some(done));
         }

@@ -10,4 +10,6 @@ pub struct Nav {
     pub section: &'static str,
     /// What the form just submitted did, confirmed in a status region above the content.
     pub notice: Option<String>,
+    /// Two-step sign-in must be set up before anything else: the console's sections are not shown.
+    pub must_enrol: bool,
 }

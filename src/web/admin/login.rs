@@ -11,6 +11,7 @@ use serde::Deserialize;
 use time::OffsetDateTime;
 
 use super::page_error::PageResult;
+use super::pending::{PENDING_COOKIE, PendingSignIn};
 use super::session::{ConsoleForm, LOGIN_CSRF_COOKIE, NoFields, SESSION_COOKIE, console_cookie};
 use crate::auth::password;
 use crate::auth::secret::{hash_token, random_token, same_secret};
@@ -119,7 +120,7 @@ pub async fn submit(
 
     let email_key = login.email.trim().to_ascii_lowercase();
     let client_ip = client_ip.to_string();
-    reserve_password_check(&state, &email_key, &client_ip).await?;
+    let attempt = reserve_password_check(&state, &email_key, &client_ip).await?;
 
     let credentials = match EmailAddress::parse("email", &login.email) {
         Ok(email) => state.store.team_member_credentials(&email).await?,
@@ -127,8 +128,8 @@ pub async fn submit(
     };
     let stored_hash = credentials.as_ref().map(|(_, hash)| hash.clone());
     let verified = password::verify_blocking(login.password.clone(), stored_hash).await;
-    let member = match credentials {
-        Some((member, _)) if verified && member.active => member,
+    let (member, password_hash) = match credentials {
+        Some((member, hash)) if verified && member.active => (member, hash),
         _ => {
             // The reservation stays: it is the recorded failure.
             let error = Some(WRONG_CREDENTIALS.to_string());
@@ -136,19 +137,38 @@ pub async fn submit(
         }
     };
 
+    if state.store.mfa_state(member.id).await?.is_on() {
+        // The password was right, so this check no longer counts; earlier failures stay until
+        // the second step succeeds, so re-entering the password never resets the count of
+        // wrong codes.
+        state.store.release_sign_in_attempt(attempt).await?;
+        let pending = PendingSignIn::new(member.id, &password_hash, next, OffsetDateTime::now_utc());
+        let jar =
+            jar.add(console_cookie(&state.config, PENDING_COOKIE, pending.seal(&state.sealer), paths::LOGIN));
+        return Ok((jar, Redirect::to(paths::LOGIN_CODE)).into_response());
+    }
     state.store.clear_sign_in_failures(&email_key).await?;
+    start_session(&state, jar, &member, &next).await
+}
+
+/// Signs `member` in: a new session, its cookie, and the way to `next`. Nothing of the sign-in
+/// pages (their CSRF cookie, a pending second step) stays behind.
+pub(super) async fn start_session(
+    state: &AppState,
+    jar: CookieJar,
+    member: &crate::domain::team::TeamMember,
+    next: &str,
+) -> PageResult<Response> {
     let token = random_token("pcs");
     let csrf = random_token("csrf");
     let expires_at = OffsetDateTime::now_utc() + state.config.session_max;
-    state.store.create_console_session(&hash_token(&token), &member, &csrf, expires_at).await?;
+    state.store.create_console_session(&hash_token(&token), member, &csrf, expires_at).await?;
     tracing::info!(member = %member.email, "console sign-in");
-    let jar = jar.remove(Cookie::build(LOGIN_CSRF_COOKIE).path(paths::LOGIN)).add(console_cookie(
-        &state.config,
-        SESSION_COOKIE,
-        token,
-        paths::ADMIN_HOME,
-    ));
-    Ok((jar, Redirect::to(&next)).into_response())
+    let jar = jar
+        .remove(Cookie::build(LOGIN_CSRF_COOKIE).path(paths::LOGIN))
+        .remove(Cookie::build(PENDING_COOKIE).path(paths::LOGIN))
+        .add(console_cookie(&state.config, SESSION_COOKIE, token, paths::ADMIN_HOME));
+    Ok((jar, Redirect::to(next)).into_response())
 }
 
 pub async fn logout(

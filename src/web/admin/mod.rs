@@ -11,13 +11,17 @@ pub mod import;
 pub mod kb;
 pub mod layout;
 pub mod login;
+pub mod mfa;
 pub mod page_error;
+pub mod pending;
 pub mod request_types;
+pub mod second_step;
 pub mod session;
 pub mod sso;
 pub mod sso_sign_in;
 pub mod team;
 pub mod tickets;
+pub mod tokens;
 
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
@@ -38,6 +42,7 @@ pub fn router(_state: &AppState) -> Router<AppState> {
         .route(paths::LOGIN, get(login::form).post(login::submit))
         .route(paths::CONSOLE_SSO_START, get(sso_sign_in::start))
         .route(paths::CONSOLE_SSO_CALLBACK, get(sso_sign_in::callback))
+        .route(paths::LOGIN_CODE, get(second_step::form).post(second_step::submit))
         .route(paths::LOGOUT, post(login::logout))
         .route(paths::CUSTOMERS, get(customers::list).post(customers::create))
         .route(paths::NEW_CUSTOMER, get(customers::new_form))
@@ -68,6 +73,13 @@ pub fn router(_state: &AppState) -> Router<AppState> {
         .route(paths::NEW_TEAM_MEMBER, get(team::new_form))
         .route(paths::ACCOUNT, get(account::show))
         .route(paths::ACCOUNT_PASSWORD, post(account::change_password))
+        .route(paths::ACCOUNT_MFA, get(mfa::show))
+        .route(paths::ACCOUNT_MFA_SETUP, post(mfa::setup))
+        .route(paths::ACCOUNT_MFA_CONFIRM, post(mfa::confirm))
+        .route(paths::ACCOUNT_MFA_OFF, post(mfa::turn_off))
+        .route(paths::ACCOUNT_RECOVERY_CODES, post(mfa::renew_codes))
+        .route(paths::TEAM_MFA_REQUIRED, post(team::set_mfa_required))
+        .route(paths::TEAM_MEMBER_MFA_RESET, post(team::reset_mfa))
         .route(paths::TEAM_MEMBER, get(team::edit_form).post(team::update))
         .route(paths::TEAM_MEMBER_PASSWORD, post(team::reset_password))
         .route(paths::TICKETS, get(tickets::queue))

@@ -16,6 +16,8 @@ pub struct PageError {
     error: AppError,
     /// Where to come back to after signing in, when the error is a missing session.
     return_to: Option<String>,
+    /// A page the member must see before any other (setting up two-step sign-in).
+    detour: Option<&'static str>,
 }
 
 impl PageError {
@@ -23,6 +25,17 @@ impl PageError {
         Self {
             error: AppError::Unauthenticated { invalid_token: false },
             return_to: Some(return_to.to_string()),
+            detour: None,
+        }
+    }
+
+    /// The member must set up two-step sign-in before anything else: every other page and form
+    /// sends them there, and nothing they posted is done.
+    pub fn enrol_first() -> Self {
+        Self {
+            error: AppError::Forbidden("Set up two-step sign-in first."),
+            return_to: None,
+            detour: Some(paths::ACCOUNT_MFA),
         }
     }
 
@@ -43,7 +56,7 @@ impl PageError {
 
 impl From<AppError> for PageError {
     fn from(error: AppError) -> Self {
-        Self { error, return_to: None }
+        Self { error, return_to: None, detour: None }
     }
 }
 
@@ -94,6 +107,9 @@ static PLACEHOLDER_ORIGIN: std::sync::LazyLock<url::Url> =
 
 impl IntoResponse for PageError {
     fn into_response(self) -> Response {
+        if let Some(target) = self.detour {
+            return Redirect::to(target).into_response();
+        }
         if let AppError::Unauthenticated { .. } = self.error {
             let target = match self.return_to.as_deref() {
                 Some(path) => {

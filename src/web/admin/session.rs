@@ -15,8 +15,10 @@ use crate::attachments::stage::Staged;
 use crate::auth::secret::{TokenHash, hash_token, same_secret};
 use crate::config::Config;
 use crate::domain::actor::Actor;
+use crate::domain::mfa::{self, MfaState};
 use crate::domain::team::TeamMember;
 use crate::web::error::AppError;
+use crate::web::paths;
 use crate::web::state::AppState;
 use crate::web::uploads;
 
@@ -33,6 +35,9 @@ pub struct ConsoleUser {
     pub session_hash: TokenHash,
     /// The confirmation of a save the request's query carries ([`super::flash`]).
     pub notice: Option<String>,
+    /// The MSP requires two-step sign-in and this member has not set it up: only the set-up
+    /// pages are open to them ([`paths::usable_before_enrolment`]).
+    pub must_enrol: bool,
 }
 
 impl ConsoleUser {
@@ -48,6 +53,7 @@ impl ConsoleUser {
             csrf: self.csrf_token.clone(),
             section,
             notice: self.notice.clone(),
+            must_enrol: self.must_enrol,
         }
     }
 
@@ -77,11 +83,16 @@ impl FromRequestParts<AppState> for ConsoleUser {
             .await
             .map_err(AppError::from)?
             .ok_or_else(|| PageError::sign_in(&return_to))?;
+        let state_of_mfa = if session.mfa_on { MfaState::On } else { MfaState::Off };
+        let must_enrol = mfa::must_enrol(session.mfa_required, state_of_mfa);
+        if must_enrol && !paths::usable_before_enrolment(parts.uri.path()) {
+            return Err(PageError::enrol_first());
+        }
         let notice = match parts.uri.query().and_then(Done::from_query) {
             Some(done) => Some(done.notice(&state.store).await),
             None => None,
         };
-        Ok(Self { member: session.member, csrf_token: session.csrf_token, session_hash, notice })
+        Ok(Self { member: session.member, csrf_token: session.csrf_token, session_hash, notice, must_enrol })
     }
 }
 

@@ -2,8 +2,8 @@
 //! portals (authorization code with PKCE, one-time sealed `state`, `nonce`, every id_token check),
 //! then [`crate::usecases::console_sign_in::admit`] says which team member it is.
 //!
-//! The second factor is the provider's to ask for: a session made here does not ask for
-//! Portico's own TOTP, as the provider's sign-in is the stronger proof.
+//! The provider's sign-in stands in for the password: a member who has set up Portico's own
+//! second step (an app or a passkey) takes it after the provider too.
 
 use axum::extract::{Query, State};
 use axum::http::{HeaderValue, StatusCode, header};
@@ -15,7 +15,8 @@ use time::OffsetDateTime;
 use uuid::Uuid;
 
 use super::login;
-use super::session::{SESSION_COOKIE, console_cookie};
+use super::pending::{PENDING_COOKIE as PENDING_COOKIE_NAME, PendingSignIn as PendingConsoleSignIn};
+use super::session::console_cookie;
 use crate::auth::secret::{hash_token, random_token};
 use crate::sso::flow;
 use crate::usecases::console_sign_in;
@@ -193,21 +194,45 @@ async fn complete(state: &AppState, jar: CookieJar, answer: CallbackQuery) -> Re
             );
         }
     };
-    let token = random_token("pcs");
-    let csrf = random_token("csrf");
-    let expires_at = OffsetDateTime::now_utc() + state.config.session_max;
-    if let Err(error) =
-        state.store.create_console_session(&hash_token(&token), &member, &csrf, expires_at).await
-    {
-        tracing::error!(%error, "console single sign-on: the session could not be kept");
-        return refused(
-            state,
-            jar,
-            StatusCode::SERVICE_UNAVAILABLE,
-            "Sign-in is unavailable right now. Try again in a moment.",
-        );
-    }
     tracing::info!(member = %member.email, "console sign-in through single sign-on");
-    let jar = jar.add(console_cookie(&state.config, SESSION_COOKIE, token, paths::ADMIN_HOME));
-    (jar, Redirect::to(&pending.return_to)).into_response()
+    match second_step_or_session(state, jar.clone(), &member, &pending.return_to).await {
+        Ok(response) => response,
+        Err(error) => {
+            tracing::error!(?error, "console single sign-on: the session could not be kept");
+            refused(
+                state,
+                jar,
+                StatusCode::SERVICE_UNAVAILABLE,
+                "Sign-in is unavailable right now. Try again in a moment.",
+            )
+        }
+    }
+}
+
+/// A member with Portico's own second step set up takes it here too, as after a password: the
+/// provider's sign-in stands in for the password, not for the second factor.
+async fn second_step_or_session(
+    state: &AppState,
+    jar: CookieJar,
+    member: &crate::domain::team::TeamMember,
+    next: &str,
+) -> super::page_error::PageResult<Response> {
+    if state.store.mfa_state(member.id).await?.is_on() {
+        let password_hash = state
+            .store
+            .team_member_credentials(&member.email)
+            .await?
+            .map(|(_, hash)| hash)
+            .unwrap_or_default();
+        let pending =
+            PendingConsoleSignIn::new(member.id, &password_hash, next.to_string(), OffsetDateTime::now_utc());
+        let jar = jar.add(console_cookie(
+            &state.config,
+            PENDING_COOKIE_NAME,
+            pending.seal(&state.sealer),
+            paths::LOGIN,
+        ));
+        return Ok((jar, Redirect::to(paths::LOGIN_CODE)).into_response());
+    }
+    login::start_session(state, jar, member, next).await
 }

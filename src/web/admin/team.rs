@@ -1,20 +1,25 @@
 //! Team members in the console: the list, and for admins adding, changing, deactivating and
 //! setting new passwords.
 
+use std::collections::HashSet;
+
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::extract::{Query, State};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
+use uuid::Uuid;
 
 use super::flash::{self, Done};
 use super::layout::Nav;
 use super::page_error::{PageError, PageResult};
 use super::session::{ConsoleForm, ConsoleUser, NoFields, PageId};
+use super::tokens::{self, TokenRow};
 use crate::domain::page::PageRequest;
 use crate::domain::team::{TeamMember, TeamMemberDraft};
 use crate::domain::validation::ValidationErrors;
+use crate::usecases::mfa;
 use crate::usecases::team::{self, NewPassword, OneTimePassword};
 use crate::web::error::AppError;
 use crate::web::paths;
@@ -33,6 +38,15 @@ struct ListPage {
     q: String,
     members: Vec<TeamMember>,
     next_page: Option<String>,
+    /// Members whose second step is on.
+    with_mfa: HashSet<Uuid>,
+    mfa_required: bool,
+}
+
+impl ListPage {
+    fn has_mfa(&self, member: &TeamMember) -> bool {
+        self.with_mfa.contains(&member.id)
+    }
 }
 
 pub async fn list(
@@ -50,7 +64,38 @@ pub async fn list(
             .finish();
         format!("{}?{query}", paths::TEAM)
     });
-    Ok(ListPage { nav: user.nav("team"), q, members: found.items, next_page }.into_response())
+    let with_mfa = state.store.members_with_mfa().await?;
+    let mfa_required = mfa::mfa_required(&state.store, &user.actor()).await?;
+    let page = ListPage { nav: user.nav("team"), q, members: found.items, next_page, with_mfa, mfa_required };
+    Ok(page.into_response())
+}
+
+#[derive(Debug, Default, Deserialize)]
+pub struct MfaRequiredForm {
+    /// A checkbox: absent when unticked.
+    #[serde(default)]
+    required: Option<String>,
+}
+
+/// Admins decide whether every member must use two-step sign-in.
+pub async fn set_mfa_required(
+    State(state): State<AppState>,
+    ConsoleForm { user, form }: ConsoleForm<MfaRequiredForm>,
+) -> PageResult<Response> {
+    let required = form.required.is_some();
+    mfa::set_mfa_required(&state.store, &user.actor(), required).await.map_err(AppError::from)?;
+    Ok(flash::redirect(paths::TEAM, Done::MfaRequired(required), None))
+}
+
+/// An admin resets another member's two-step sign-in (a lost phone): their app and recovery
+/// codes stop working and they are signed out.
+pub async fn reset_mfa(
+    State(state): State<AppState>,
+    PageId(id): PageId,
+    form: ConsoleForm<NoFields>,
+) -> PageResult<Response> {
+    mfa::reset(&state.store, &form.user.actor(), id).await.map_err(AppError::from)?;
+    Ok(flash::redirect(&paths::team_member(id), Done::MfaReset(id), None))
 }
 
 /// The team member form's fields as submitted. A checkbox is absent when unticked, so the
@@ -92,6 +137,9 @@ struct FormPage {
     errors: ValidationErrors,
     /// Editing oneself: role and standing are not offered.
     is_self: bool,
+    /// The member's second step is on (editing only).
+    mfa_on: bool,
+    tokens: Vec<TokenRow>,
 }
 
 impl FormPage {
@@ -104,15 +152,24 @@ impl FormPage {
     }
 }
 
-fn form_page(
+async fn form_page(
+    state: &AppState,
     user: &ConsoleUser,
     member: Option<TeamMember>,
     form: MemberForm,
     errors: ValidationErrors,
-) -> Response {
+) -> PageResult<Response> {
     let status = if errors.is_empty() { StatusCode::OK } else { StatusCode::UNPROCESSABLE_ENTITY };
     let is_self = member.as_ref().is_some_and(|m| m.id == user.member.id);
-    (status, FormPage { nav: user.nav("team"), member, form, errors, is_self }).into_response()
+    let (mfa_on, tokens) = match &member {
+        Some(member) => (
+            state.store.mfa_state(member.id).await?.is_on(),
+            tokens::rows(&team::api_tokens_of(&state.store, &user.actor(), member.id).await?),
+        ),
+        None => (false, Vec::new()),
+    };
+    let page = FormPage { nav: user.nav("team"), member, form, errors, is_self, mfa_on, tokens };
+    Ok((status, page).into_response())
 }
 
 #[derive(Template, WebTemplate)]
@@ -135,10 +192,10 @@ fn password_page(
     ([(header::CACHE_CONTROL, "no-store")], page).into_response()
 }
 
-pub async fn new_form(user: ConsoleUser) -> PageResult<Response> {
+pub async fn new_form(State(state): State<AppState>, user: ConsoleUser) -> PageResult<Response> {
     user.require_admin()?;
     let form = MemberForm { role: "technician".into(), ..Default::default() };
-    Ok(form_page(&user, None, form, ValidationErrors::new()))
+    form_page(&state, &user, None, form, ValidationErrors::new()).await
 }
 
 pub async fn create(
@@ -153,7 +210,7 @@ pub async fn create(
     };
     match team::create_team_member(&state.store, &user.actor(), draft, NewPassword::Generated).await {
         Ok((member, password)) => Ok(password_page(&user, member, password, true)),
-        Err(error) => Ok(form_page(&user, None, form, PageError::form_errors_of(error)?)),
+        Err(error) => form_page(&state, &user, None, form, PageError::form_errors_of(error)?).await,
     }
 }
 
@@ -165,7 +222,7 @@ pub async fn edit_form(
     user.require_admin()?;
     let member = state.store.team_member(id).await?;
     let form = MemberForm::from_member(&member);
-    Ok(form_page(&user, Some(member), form, ValidationErrors::new()))
+    form_page(&state, &user, Some(member), form, ValidationErrors::new()).await
 }
 
 pub async fn update(
@@ -187,7 +244,7 @@ pub async fn update(
         Ok(member) => Ok(flash::redirect(paths::TEAM, Done::TeamMemberSaved(member.id), None)),
         Err(error) => {
             let errors = PageError::form_errors_of(error)?;
-            Ok(form_page(&user, Some(member), form, errors))
+            form_page(&state, &user, Some(member), form, errors).await
         }
     }
 }

@@ -12,6 +12,7 @@ use crate::auth::secret::hash_token;
 use crate::domain::actor::Actor;
 use crate::domain::team::TeamMember;
 use crate::domain::validation::label;
+use crate::web::client_ip::ClientIp;
 use crate::web::error::AppError;
 use crate::web::state::AppState;
 
@@ -39,6 +40,10 @@ impl FromRequestParts<AppState> for ApiCaller {
     type Rejection = AppError;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+        // Where the token was used is shown to its owner; a server without connection info
+        // (in-process tests) records none rather than refusing.
+        let client_ip =
+            ClientIp::from_request_parts(parts, state).await.ok().map(|ClientIp(ip)| ip.to_string());
         let header = parts
             .headers
             .get(header::AUTHORIZATION)
@@ -54,7 +59,7 @@ impl FromRequestParts<AppState> for ApiCaller {
             .ok_or(AppError::Unauthenticated { invalid_token: true })?;
         let member = state
             .store
-            .authenticate_api_token(&hash_token(token))
+            .authenticate_api_token(&hash_token(token), client_ip.as_deref())
             .await?
             .ok_or(AppError::Unauthenticated { invalid_token: true })?;
         Ok(Self { member })

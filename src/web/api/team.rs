@@ -9,9 +9,12 @@ use utoipa::{IntoParams, ToSchema};
 
 use super::extract::{ApiCaller, ApiJson, ApiQuery, PathId};
 use super::views::Page;
-use super::views::team::{TeamMemberDraftBody, TeamMemberView};
+use super::views::team::{
+    ApiTokenView, ConsoleSettingsBody, ConsoleSettingsView, TeamMemberDraftBody, TeamMemberView,
+};
 use crate::domain::page::PageRequest;
 use crate::domain::team::TeamMember;
+use crate::usecases::mfa;
 use crate::usecases::team::{self, NewPassword, OneTimePassword};
 use crate::web::error::{AppResult, Problem};
 use crate::web::state::AppState;
@@ -35,8 +38,8 @@ pub struct TeamMemberWithPassword {
 }
 
 impl TeamMemberWithPassword {
-    fn new((member, OneTimePassword(password)): (TeamMember, OneTimePassword)) -> Self {
-        Self { member: member.into(), password }
+    fn new((member, OneTimePassword(password)): (TeamMember, OneTimePassword), mfa_enabled: bool) -> Self {
+        Self { member: TeamMemberView::new(member, mfa_enabled), password }
     }
 }
 
@@ -50,7 +53,13 @@ pub async fn list(
     ApiQuery(query): ApiQuery<TeamListQuery>,
 ) -> AppResult<Json<Page<TeamMemberView>>> {
     let page = PageRequest::parse(query.cursor.as_deref(), query.limit)?;
-    Ok(Json(state.store.list_team_members(query.q.as_deref(), &page).await?.into()))
+    let found = state.store.list_team_members(query.q.as_deref(), &page).await?;
+    let with_mfa = state.store.members_with_mfa().await?;
+    let items = found.items.into_iter().map(|m| {
+        let mfa_enabled = with_mfa.contains(&m.id);
+        TeamMemberView::new(m, mfa_enabled)
+    });
+    Ok(Json(Page { items: items.collect(), next_cursor: found.next_cursor }))
 }
 
 /// Adds a team member (admins only) with a generated password, returned only here.
@@ -65,7 +74,8 @@ pub async fn create(
 ) -> AppResult<impl IntoResponse> {
     let created =
         team::create_team_member(&state.store, &caller.actor(), body.into(), NewPassword::Generated).await?;
-    let created = TeamMemberWithPassword::new(created);
+    // A new member has no second step yet.
+    let created = TeamMemberWithPassword::new(created, false);
     let location = format!("/api/v1/team-members/{}", created.member.id);
     let no_store = (header::CACHE_CONTROL, "no-store".to_string());
     Ok((StatusCode::CREATED, [(header::LOCATION, location), no_store], Json(created)))
@@ -80,7 +90,9 @@ pub async fn show(
     _caller: ApiCaller,
     PathId(id): PathId,
 ) -> AppResult<Json<TeamMemberView>> {
-    Ok(Json(state.store.team_member(id).await?.into()))
+    let member = state.store.team_member(id).await?;
+    let mfa_enabled = state.store.mfa_state(id).await?.is_on();
+    Ok(Json(TeamMemberView::new(member, mfa_enabled)))
 }
 
 /// Changes the name, role or standing (admins only). Nobody changes their own role or
@@ -95,7 +107,9 @@ pub async fn update(
     PathId(id): PathId,
     ApiJson(body): ApiJson<TeamMemberDraftBody>,
 ) -> AppResult<Json<TeamMemberView>> {
-    Ok(Json(team::update_team_member(&state.store, &caller.actor(), id, body.into()).await?.into()))
+    let member = team::update_team_member(&state.store, &caller.actor(), id, body.into()).await?;
+    let mfa_enabled = state.store.mfa_state(id).await?.is_on();
+    Ok(Json(TeamMemberView::new(member, mfa_enabled)))
 }
 
 /// Sets a generated password (admins only), returned only here; the member's console sessions
@@ -110,6 +124,60 @@ pub async fn reset_password(
     PathId(id): PathId,
 ) -> AppResult<impl IntoResponse> {
     let reset = team::reset_password(&state.store, &caller.actor(), id, NewPassword::Generated).await?;
-    let reset = TeamMemberWithPassword::new(reset);
+    let mfa_enabled = state.store.mfa_state(id).await?.is_on();
+    let reset = TeamMemberWithPassword::new(reset, mfa_enabled);
     Ok(([(header::CACHE_CONTROL, "no-store")], Json(reset)))
+}
+
+/// A member's API tokens (never the tokens themselves), with when and from which client address
+/// each was last used: for the member and for admins.
+#[utoipa::path(get, path = "/team-members/{id}/api-tokens", tag = "team members", params(("id" = Uuid, Path)),
+    security(("bearer" = [])),
+    responses((status = 200, body = Vec<ApiTokenView>), (status = 403, body = Problem), (status = 404, body = Problem)))]
+pub async fn api_tokens(
+    State(state): State<AppState>,
+    caller: ApiCaller,
+    PathId(id): PathId,
+) -> AppResult<Json<Vec<ApiTokenView>>> {
+    let tokens = team::api_tokens_of(&state.store, &caller.actor(), id).await?;
+    Ok(Json(tokens.into_iter().map(ApiTokenView::from).collect()))
+}
+
+/// Removes a member's two-step sign-in (admins only, not their own): their authenticator app
+/// and recovery codes stop working and their console sessions end.
+#[utoipa::path(post, path = "/team-members/{id}/mfa/reset", tag = "team members", params(("id" = Uuid, Path)),
+    security(("bearer" = [])),
+    responses((status = 200, body = TeamMemberView), (status = 403, body = Problem), (status = 404, body = Problem),
+        (status = 409, body = Problem)))]
+pub async fn reset_mfa(
+    State(state): State<AppState>,
+    caller: ApiCaller,
+    PathId(id): PathId,
+) -> AppResult<Json<TeamMemberView>> {
+    Ok(Json(TeamMemberView::new(mfa::reset(&state.store, &caller.actor(), id).await?, false)))
+}
+
+/// The console's security settings.
+#[utoipa::path(get, path = "/console-settings", tag = "team members", security(("bearer" = [])),
+    responses((status = 200, body = ConsoleSettingsView), (status = 401, body = Problem)))]
+pub async fn console_settings(
+    State(state): State<AppState>,
+    caller: ApiCaller,
+) -> AppResult<Json<ConsoleSettingsView>> {
+    let mfa_required = mfa::mfa_required(&state.store, &caller.actor()).await?;
+    Ok(Json(ConsoleSettingsView { mfa_required }))
+}
+
+/// Changes the console's security settings (admins only).
+#[utoipa::path(patch, path = "/console-settings", tag = "team members", request_body = ConsoleSettingsBody,
+    security(("bearer" = [])),
+    responses((status = 200, body = ConsoleSettingsView), (status = 400, body = Problem),
+        (status = 403, body = Problem), (status = 422, body = Problem)))]
+pub async fn update_console_settings(
+    State(state): State<AppState>,
+    caller: ApiCaller,
+    ApiJson(body): ApiJson<ConsoleSettingsBody>,
+) -> AppResult<Json<ConsoleSettingsView>> {
+    let mfa_required = mfa::set_mfa_required(&state.store, &caller.actor(), body.mfa_required).await?;
+    Ok(Json(ConsoleSettingsView { mfa_required }))
 }

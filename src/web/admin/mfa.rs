@@ -1,0 +1,168 @@
+//! The member's own two-step sign-in, under their account: set up an authenticator app
+//! (confirmed by a code before it counts), see and renew recovery codes, turn it off.
+
+use askama::Template;
+use askama_web::WebTemplate;
+use axum::extract::State;
+use axum::http::{StatusCode, header};
+use axum::response::{IntoResponse, Redirect, Response};
+use serde::Deserialize;
+
+use super::flash::{self, Done};
+use super::layout::Nav;
+use super::page_error::{PageError, PageResult};
+use super::session::{ConsoleForm, ConsoleUser, NoFields};
+use crate::domain::mfa::MfaState;
+use crate::domain::validation::ValidationErrors;
+use crate::usecases::UseCaseResult;
+use crate::usecases::mfa::{self, Enrolment, RecoveryCodes};
+use crate::web::client_ip::ClientIp;
+use crate::web::paths;
+use crate::web::state::AppState;
+
+#[derive(Template, WebTemplate)]
+#[template(path = "admin/mfa.html")]
+struct MfaPage {
+    nav: Nav,
+    state: MfaState,
+    codes_left: i64,
+    required: bool,
+    /// The secret waiting for its first code.
+    enrolment: Option<Enrolment>,
+    /// Its set-up address as a QR code (a `data:` URI of an SVG image).
+    qr_code: Option<String>,
+    errors: ValidationErrors,
+    /// Which form the errors belong to (`confirm`, `off`, `renew`).
+    failed: &'static str,
+}
+
+impl MfaPage {
+    fn error_of(&self, form: &str) -> &str {
+        if self.failed == form { self.errors.message_for("code").unwrap_or_default() } else { "" }
+    }
+
+    fn is_on(&self) -> bool {
+        self.state == MfaState::On
+    }
+}
+
+async fn page(
+    state: &AppState,
+    user: &ConsoleUser,
+    errors: ValidationErrors,
+    failed: &'static str,
+) -> PageResult<Response> {
+    let actor = user.actor();
+    let (mfa_state, codes_left) = mfa::own_status(&state.store, &actor).await?;
+    let required = mfa::mfa_required(&state.store, &actor).await?;
+    let enrolment = mfa::pending_enrolment(&state.store, &state.sealer, &actor).await?;
+    let qr_code = enrolment.as_ref().and_then(|e| crate::render::qr::svg_data_uri(&e.otpauth_uri));
+    let status = if errors.is_empty() { StatusCode::OK } else { StatusCode::UNPROCESSABLE_ENTITY };
+    let page = MfaPage {
+        nav: user.nav("account"),
+        state: mfa_state,
+        codes_left,
+        required,
+        enrolment,
+        qr_code,
+        errors,
+        failed,
+    };
+    // The page may show a secret: never cached.
+    Ok((status, [(header::CACHE_CONTROL, "no-store")], page).into_response())
+}
+
+pub async fn show(State(state): State<AppState>, user: ConsoleUser) -> PageResult<Response> {
+    page(&state, &user, ValidationErrors::new(), "").await
+}
+
+/// Makes a new secret (replacing one never confirmed) and shows it.
+pub async fn setup(
+    State(state): State<AppState>,
+    ConsoleForm { user, .. }: ConsoleForm<NoFields>,
+) -> PageResult<Response> {
+    match mfa::start_enrolment(&state.store, &state.sealer, &user.actor()).await {
+        Ok(_) => Ok(Redirect::to(paths::ACCOUNT_MFA).into_response()),
+        Err(error) => page(&state, &user, PageError::form_errors_of(error)?, "setup").await,
+    }
+}
+
+#[derive(Debug, Default, Deserialize)]
+pub struct CodeForm {
+    #[serde(default)]
+    code: String,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "admin/recovery_codes.html")]
+struct RecoveryCodesPage {
+    nav: Nav,
+    codes: Vec<String>,
+    /// Just set up (rather than renewed).
+    enrolled: bool,
+}
+
+/// The one page that shows recovery codes: never cached, never shown again.
+fn codes_page(user: &ConsoleUser, codes: RecoveryCodes, enrolled: bool) -> Response {
+    let mut nav = user.nav("account");
+    // Set up just now: the console is open from here on.
+    nav.must_enrol = false;
+    let page = RecoveryCodesPage { nav, codes: codes.0, enrolled };
+    ([(header::CACHE_CONTROL, "no-store")], page).into_response()
+}
+
+/// Runs a code-checked change under the sign-in limits: a wrong code counts as a failed
+/// sign-in (a borrowed session cannot guess codes), a right one no longer does.
+async fn with_code_check<T>(
+    state: &AppState,
+    user: &ConsoleUser,
+    client_ip: std::net::IpAddr,
+    change: impl Future<Output = UseCaseResult<T>>,
+) -> PageResult<UseCaseResult<T>> {
+    let email_key = user.member.email.to_string();
+    let attempt = super::login::reserve_password_check(state, &email_key, &client_ip.to_string()).await?;
+    let result = change.await;
+    if result.is_ok() {
+        state.store.release_sign_in_attempt(attempt).await?;
+    }
+    Ok(result)
+}
+
+pub async fn confirm(
+    State(state): State<AppState>,
+    ClientIp(client_ip): ClientIp,
+    ConsoleForm { user, form }: ConsoleForm<CodeForm>,
+) -> PageResult<Response> {
+    let actor = user.actor();
+    let change = mfa::confirm_enrolment(&state.store, &state.sealer, &actor, &form.code);
+    match with_code_check(&state, &user, client_ip, change).await? {
+        Ok(codes) => Ok(codes_page(&user, codes, true)),
+        Err(error) => page(&state, &user, PageError::form_errors_of(error)?, "confirm").await,
+    }
+}
+
+pub async fn turn_off(
+    State(state): State<AppState>,
+    ClientIp(client_ip): ClientIp,
+    ConsoleForm { user, form }: ConsoleForm<CodeForm>,
+) -> PageResult<Response> {
+    let actor = user.actor();
+    let change = mfa::turn_off(&state.store, &state.sealer, &actor, &form.code);
+    match with_code_check(&state, &user, client_ip, change).await? {
+        Ok(()) => Ok(flash::redirect(paths::ACCOUNT_MFA, Done::MfaTurnedOff, None)),
+        Err(error) => page(&state, &user, PageError::form_errors_of(error)?, "off").await,
+    }
+}
+
+pub async fn renew_codes(
+    State(state): State<AppState>,
+    ClientIp(client_ip): ClientIp,
+    ConsoleForm { user, form }: ConsoleForm<CodeForm>,
+) -> PageResult<Response> {
+    let actor = user.actor();
+    let change = mfa::regenerate_recovery_codes(&state.store, &state.sealer, &actor, &form.code);
+    match with_code_check(&state, &user, client_ip, change).await? {
+        Ok(codes) => Ok(codes_page(&user, codes, false)),
+        Err(error) => page(&state, &user, PageError::form_errors_of(error)?, "renew").await,
+    }
+}

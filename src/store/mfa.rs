@@ -60,11 +60,26 @@ impl Store {
             .int("n")
     }
 
-    /// The members among all whose second step is on (for the team list).
+    /// Whether signing in asks this member for a second step: an app that is on, or a passkey.
+    pub async fn second_step_due(&self, member_id: Uuid) -> StoreResult<bool> {
+        let row = sqlx::query(
+            "SELECT (SELECT COUNT(*) FROM team_member_totp t WHERE t.team_member_id = $1 AND t.enabled_at IS NOT NULL)
+                  + (SELECT COUNT(*) FROM console_passkeys p WHERE p.team_member_id = $1) AS n",
+        )
+        .bind(member_id.to_string())
+        .fetch_one(&self.pool)
+        .await?;
+        Ok(row.int("n")? > 0)
+    }
+
+    /// The members among all whose second step is on, an app or a passkey (for the team list).
     pub async fn members_with_mfa(&self) -> StoreResult<HashSet<Uuid>> {
-        let rows = sqlx::query("SELECT team_member_id FROM team_member_totp WHERE enabled_at IS NOT NULL")
-            .fetch_all(&self.pool)
-            .await?;
+        let rows = sqlx::query(
+            "SELECT team_member_id FROM team_member_totp WHERE enabled_at IS NOT NULL \
+             UNION SELECT team_member_id FROM console_passkeys",
+        )
+        .fetch_all(&self.pool)
+        .await?;
         rows.iter().map(|row| row.uuid("team_member_id")).collect()
     }
 

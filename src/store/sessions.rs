@@ -53,7 +53,8 @@ impl Store {
         let row = sqlx::query(
             "SELECT s.csrf_token, s.last_seen_at, s.expires_at, s.team_member_id,
                (SELECT COUNT(*) FROM team_member_totp t
-                 WHERE t.team_member_id = s.team_member_id AND t.enabled_at IS NOT NULL) AS mfa_on,
+                 WHERE t.team_member_id = s.team_member_id AND t.enabled_at IS NOT NULL)
+               + (SELECT COUNT(*) FROM console_passkeys p WHERE p.team_member_id = s.team_member_id) AS mfa_on,
                COALESCE((SELECT c.mfa_required FROM console_settings c WHERE c.id = 1), FALSE) AS mfa_required
              FROM console_sessions s
              JOIN team_members m ON m.id = s.team_member_id

@@ -258,7 +258,8 @@ pub async fn reset(store: &Store, actor: &Actor, member_id: Uuid) -> UseCaseResu
     }
     let mut tx = store.begin_write().await?;
     let member = tx.team_member(member_id).await?;
-    if !tx.remove_mfa(member_id).await? {
+    let passkeys = tx.delete_passkeys_of(member_id).await?;
+    if !tx.remove_mfa(member_id).await? && passkeys == 0 {
         return Err(UseCaseError::Conflict {
             field: "mfa",
             message: format!("{} has no two-step sign-in to reset.", member.name),

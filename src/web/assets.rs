@@ -18,6 +18,7 @@ const PORTAL_CSS: &str = include_str!("../../static/portal.css");
 const DRAWER_JS: &str = include_str!("../../static/drawer.js");
 const UPLOADS_JS: &str = include_str!("../../static/uploads.js");
 const PORTAL_JS: &str = include_str!("../../static/portal.js");
+const PASSKEYS_JS: &str = include_str!("../../static/passkeys.js");
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -26,6 +27,7 @@ pub fn router() -> Router<AppState> {
         .route(paths::DRAWER_SCRIPT, get(|| async { asset("text/javascript; charset=utf-8", DRAWER_JS) }))
         .route(paths::UPLOADS_SCRIPT, get(|| async { asset("text/javascript; charset=utf-8", UPLOADS_JS) }))
         .route(paths::PORTAL_SCRIPT, get(|| async { asset("text/javascript; charset=utf-8", PORTAL_JS) }))
+        .route(paths::PASSKEYS_SCRIPT, get(|| async { asset("text/javascript; charset=utf-8", PASSKEYS_JS) }))
         .route(paths::PORTAL_STYLESHEET, get(|| async { asset("text/css; charset=utf-8", PORTAL_CSS) }))
         .route("/assets/theme/{file}", get(theme))
         .route("/assets/logos/{file}", get(logo))

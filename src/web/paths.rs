@@ -25,6 +25,17 @@ pub const ACCOUNT_MFA_SETUP: &str = "/admin/account/mfa/setup";
 pub const ACCOUNT_MFA_CONFIRM: &str = "/admin/account/mfa/confirm";
 pub const ACCOUNT_MFA_OFF: &str = "/admin/account/mfa/off";
 pub const ACCOUNT_RECOVERY_CODES: &str = "/admin/account/mfa/recovery-codes";
+/// Passkeys live under the two-step pages: a member made to set up a second step may add one.
+pub const ACCOUNT_PASSKEYS: &str = "/admin/account/mfa/passkeys";
+pub const ACCOUNT_PASSKEY_OPTIONS: &str = "/admin/account/mfa/passkeys/options";
+pub const ACCOUNT_PASSKEY_REMOVE: &str = "/admin/account/mfa/passkeys/{id}/remove";
+pub const LOGIN_PASSKEY: &str = "/admin/login/passkey";
+pub const LOGIN_PASSKEY_OPTIONS: &str = "/admin/login/passkey/options";
+pub const PASSKEYS_SCRIPT: &str = "/assets/passkeys.js";
+
+pub fn passkey_remove(id: uuid::Uuid) -> String {
+    ACCOUNT_PASSKEY_REMOVE.replace("{id}", &id.to_string())
+}
 pub const TEAM_MFA_REQUIRED: &str = "/admin/team/mfa-required";
 pub const TICKETS: &str = "/admin/tickets";
 pub const KB: &str = "/admin/kb";

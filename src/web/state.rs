@@ -29,6 +29,8 @@ pub struct AppState {
     pub metrics: PrometheusHandle,
     /// Seals and opens secrets at rest under the server key.
     pub sealer: Sealer,
+    /// The console's passkey relying party; `None` where the public address is an IP address.
+    pub passkeys: Option<Arc<webauthn_rs::Webauthn>>,
     /// Requests to identity providers, under the outbound rules.
     pub outbound: Outbound,
     pub providers: Arc<ProviderCache>,
@@ -54,6 +56,7 @@ impl AppState {
             attachments,
             demo_idp: None,
             sealer: Sealer::new(&config.secret_key),
+            passkeys: crate::auth::passkeys::relying_party(&config.public_url),
             outbound: match &config.demo_idp_issuer {
                 Some(issuer) => Outbound::new(config.allow_insecure_idp).with_exception(issuer),
                 None => Outbound::new(config.allow_insecure_idp),

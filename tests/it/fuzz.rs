@@ -717,7 +717,8 @@ fn fuzz_inbound_mime() {
                 .is_none_or(|s| s.contains('@') && !s.chars().any(|c| c.is_ascii_uppercase()))
         );
         assert!(
-            incoming.sender.is_none() || raw.to_ascii_lowercase().contains("from:"),
+            // mail-parser reads a header name with blanks in it ("Fro m:") as the name without.
+            incoming.sender.is_none() || raw.to_ascii_lowercase().replace([' ', '\t'], "").contains("from:"),
             "a sender comes only from a From header: {raw:?}"
         );
     });

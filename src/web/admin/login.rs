@@ -137,7 +137,7 @@ pub async fn submit(
         }
     };
 
-    if state.store.mfa_state(member.id).await?.is_on() {
+    if state.store.second_step_due(member.id).await? {
         // The password was right, so this check no longer counts; earlier failures stay until
         // the second step succeeds, so re-entering the password never resets the count of
         // wrong codes.

@@ -34,6 +34,19 @@ struct MfaPage {
     errors: ValidationErrors,
     /// Which form the errors belong to (`confirm`, `off`, `renew`).
     failed: &'static str,
+    /// Passkeys can be used here (the console is reached at a host name).
+    passkeys_available: bool,
+    passkeys: Vec<PasskeyLine>,
+    /// Why adding a passkey failed, or what just happened to one.
+    passkey_error: String,
+    passkey_notice: Option<&'static str>,
+}
+
+pub struct PasskeyLine {
+    pub name: String,
+    pub created: String,
+    pub last_used: String,
+    pub remove: String,
 }
 
 impl MfaPage {
@@ -52,12 +65,47 @@ async fn page(
     errors: ValidationErrors,
     failed: &'static str,
 ) -> PageResult<Response> {
+    page_with(state, user, errors, failed, String::new(), None).await
+}
+
+/// The page again with the reason a passkey was refused.
+pub(super) async fn passkey_refused(
+    state: &AppState,
+    user: &ConsoleUser,
+    message: String,
+) -> PageResult<Response> {
+    page_with(state, user, ValidationErrors::new(), "", message, None).await
+}
+
+async fn page_with(
+    state: &AppState,
+    user: &ConsoleUser,
+    errors: ValidationErrors,
+    failed: &'static str,
+    passkey_error: String,
+    passkey_notice: Option<&'static str>,
+) -> PageResult<Response> {
     let actor = user.actor();
     let (mfa_state, codes_left) = mfa::own_status(&state.store, &actor).await?;
     let required = mfa::mfa_required(&state.store, &actor).await?;
     let enrolment = mfa::pending_enrolment(&state.store, &state.sealer, &actor).await?;
     let qr_code = enrolment.as_ref().and_then(|e| crate::render::qr::svg_data_uri(&e.otpauth_uri));
-    let status = if errors.is_empty() { StatusCode::OK } else { StatusCode::UNPROCESSABLE_ENTITY };
+    let status = if errors.is_empty() && passkey_error.is_empty() {
+        StatusCode::OK
+    } else {
+        StatusCode::UNPROCESSABLE_ENTITY
+    };
+    let day = time::macros::format_description!("[year]-[month]-[day]");
+    let passkeys = crate::usecases::passkeys::list(&state.store, &actor)
+        .await?
+        .into_iter()
+        .map(|p| PasskeyLine {
+            name: p.name,
+            created: p.created_at.format(&day).unwrap_or_default(),
+            last_used: p.last_used_at.and_then(|at| at.format(&day).ok()).unwrap_or_else(|| "never".into()),
+            remove: paths::passkey_remove(p.id),
+        })
+        .collect();
     let page = MfaPage {
         nav: user.nav("account"),
         state: mfa_state,
@@ -67,13 +115,26 @@ async fn page(
         qr_code,
         errors,
         failed,
+        passkeys_available: state.passkeys.is_some(),
+        passkeys,
+        passkey_error,
+        passkey_notice,
     };
     // The page may show a secret: never cached.
     Ok((status, [(header::CACHE_CONTROL, "no-store")], page).into_response())
 }
 
-pub async fn show(State(state): State<AppState>, user: ConsoleUser) -> PageResult<Response> {
-    page(&state, &user, ValidationErrors::new(), "").await
+pub async fn show(
+    State(state): State<AppState>,
+    user: ConsoleUser,
+    axum::extract::RawQuery(query): axum::extract::RawQuery,
+) -> PageResult<Response> {
+    let notice = match query.as_deref() {
+        Some("passkey=added") => Some("Your passkey is added: signing in can use it as the second step."),
+        Some("passkey=removed") => Some("The passkey is removed."),
+        _ => None,
+    };
+    page_with(&state, &user, ValidationErrors::new(), "", String::new(), notice).await
 }
 
 /// Makes a new secret (replacing one never confirmed) and shows it.

@@ -13,6 +13,7 @@ pub mod layout;
 pub mod login;
 pub mod mfa;
 pub mod page_error;
+pub mod passkeys;
 pub mod pending;
 pub mod request_types;
 pub mod second_step;
@@ -78,6 +79,11 @@ pub fn router(_state: &AppState) -> Router<AppState> {
         .route(paths::ACCOUNT_MFA_CONFIRM, post(mfa::confirm))
         .route(paths::ACCOUNT_MFA_OFF, post(mfa::turn_off))
         .route(paths::ACCOUNT_RECOVERY_CODES, post(mfa::renew_codes))
+        .route(paths::ACCOUNT_PASSKEYS, post(passkeys::add))
+        .route(paths::ACCOUNT_PASSKEY_OPTIONS, post(passkeys::add_options))
+        .route(paths::ACCOUNT_PASSKEY_REMOVE, post(passkeys::remove))
+        .route(paths::LOGIN_PASSKEY, post(passkeys::sign_in))
+        .route(paths::LOGIN_PASSKEY_OPTIONS, post(passkeys::sign_in_options))
         .route(paths::TEAM_MFA_REQUIRED, post(team::set_mfa_required))
         .route(paths::TEAM_MEMBER_MFA_RESET, post(team::reset_mfa))
         .route(paths::TEAM_MEMBER, get(team::edit_form).post(team::update))

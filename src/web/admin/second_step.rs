@@ -26,12 +26,40 @@ use crate::web::state::AppState;
 struct CodePage {
     csrf: String,
     error: Option<String>,
+    /// The member's ways of taking the step: an app's code, a passkey.
+    app: bool,
+    passkey: bool,
 }
 
-fn render(state: &AppState, jar: CookieJar, error: Option<String>, status: StatusCode) -> Response {
+/// What the member can take the second step with.
+async fn ways(state: &AppState, member_id: uuid::Uuid) -> PageResult<(bool, bool)> {
+    let app = state.store.mfa_state(member_id).await?.is_on();
+    let passkey = state.passkeys.is_some() && !state.store.passkeys_of(member_id).await?.is_empty();
+    // Recovery codes stay usable while the app is on; with neither there is always the code box.
+    Ok((app || !passkey, passkey))
+}
+
+async fn render(
+    state: &AppState,
+    jar: CookieJar,
+    member_id: uuid::Uuid,
+    error: Option<String>,
+    status: StatusCode,
+) -> PageResult<Response> {
+    let (app, passkey) = ways(state, member_id).await?;
     let csrf = random_token("csrf");
     let jar = jar.add(console_cookie(&state.config, LOGIN_CSRF_COOKIE, csrf.clone(), paths::LOGIN));
-    (status, jar, CodePage { csrf, error }).into_response()
+    Ok((status, jar, CodePage { csrf, error, app, passkey }).into_response())
+}
+
+/// The page again after a passkey was refused.
+pub(super) async fn refused_page(
+    state: &AppState,
+    jar: CookieJar,
+    member: &crate::domain::team::TeamMember,
+    message: &str,
+) -> PageResult<Response> {
+    render(state, jar, member.id, Some(message.to_string()), StatusCode::UNAUTHORIZED).await
 }
 
 fn pending(state: &AppState, jar: &CookieJar) -> Option<PendingSignIn> {
@@ -45,10 +73,10 @@ fn start_over(jar: CookieJar) -> Response {
     (jar, Redirect::to(paths::LOGIN)).into_response()
 }
 
-pub async fn form(State(state): State<AppState>, jar: CookieJar) -> Response {
+pub async fn form(State(state): State<AppState>, jar: CookieJar) -> PageResult<Response> {
     match pending(&state, &jar) {
-        Some(_) => render(&state, jar, None, StatusCode::OK),
-        None => start_over(jar),
+        Some(pending) => render(&state, jar, pending.member_id, None, StatusCode::OK).await,
+        None => Ok(start_over(jar)),
     }
 }
 
@@ -72,7 +100,7 @@ pub async fn submit(
     let expected = jar.get(LOGIN_CSRF_COOKIE).map(|c| c.value().to_string()).unwrap_or_default();
     if expected.is_empty() || !same_secret(&expected, &form.csrf) {
         let message = "The form expired. Please enter the code again.".to_string();
-        return Ok(render(&state, jar, Some(message), StatusCode::FORBIDDEN));
+        return render(&state, jar, pending.member_id, Some(message), StatusCode::FORBIDDEN).await;
     }
     let member = match state.store.team_member(pending.member_id).await {
         Ok(member) if member.active => member,
@@ -82,7 +110,7 @@ pub async fn submit(
     // by an admin (the password alone then signs in).
     let current = state.store.team_member_credentials(&member.email).await?.map(|(_, hash)| hash);
     if !current.is_some_and(|hash| same_secret(&password_fingerprint(&hash), &pending.password))
-        || !state.store.mfa_state(member.id).await?.is_on()
+        || !state.store.second_step_due(member.id).await?
     {
         return Ok(start_over(jar));
     }
@@ -100,7 +128,7 @@ pub async fn submit(
         Err(error) => {
             let errors = PageError::form_errors_of(error)?;
             let message = errors.message_for("code").unwrap_or("This code is not right.").to_string();
-            Ok(render(&state, jar, Some(message), StatusCode::UNAUTHORIZED))
+            render(&state, jar, member.id, Some(message), StatusCode::UNAUTHORIZED).await
         }
     }
 }

@@ -217,7 +217,7 @@ async fn second_step_or_session(
     member: &crate::domain::team::TeamMember,
     next: &str,
 ) -> super::page_error::PageResult<Response> {
-    if state.store.mfa_state(member.id).await?.is_on() {
+    if state.store.second_step_due(member.id).await? {
         let password_hash = state
             .store
             .team_member_credentials(&member.email)

@@ -163,7 +163,7 @@ async fn form_page(
     let is_self = member.as_ref().is_some_and(|m| m.id == user.member.id);
     let (mfa_on, tokens) = match &member {
         Some(member) => (
-            state.store.mfa_state(member.id).await?.is_on(),
+            state.store.second_step_due(member.id).await?,
             tokens::rows(&team::api_tokens_of(&state.store, &user.actor(), member.id).await?),
         ),
         None => (false, Vec::new()),

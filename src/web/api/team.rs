@@ -91,7 +91,7 @@ pub async fn show(
     PathId(id): PathId,
 ) -> AppResult<Json<TeamMemberView>> {
     let member = state.store.team_member(id).await?;
-    let mfa_enabled = state.store.mfa_state(id).await?.is_on();
+    let mfa_enabled = state.store.second_step_due(id).await?;
     Ok(Json(TeamMemberView::new(member, mfa_enabled)))
 }
 
@@ -108,7 +108,7 @@ pub async fn update(
     ApiJson(body): ApiJson<TeamMemberDraftBody>,
 ) -> AppResult<Json<TeamMemberView>> {
     let member = team::update_team_member(&state.store, &caller.actor(), id, body.into()).await?;
-    let mfa_enabled = state.store.mfa_state(id).await?.is_on();
+    let mfa_enabled = state.store.second_step_due(id).await?;
     Ok(Json(TeamMemberView::new(member, mfa_enabled)))
 }
 
@@ -124,7 +124,7 @@ pub async fn reset_password(
     PathId(id): PathId,
 ) -> AppResult<impl IntoResponse> {
     let reset = team::reset_password(&state.store, &caller.actor(), id, NewPassword::Generated).await?;
-    let mfa_enabled = state.store.mfa_state(id).await?.is_on();
+    let mfa_enabled = state.store.second_step_due(id).await?;
     let reset = TeamMemberWithPassword::new(reset, mfa_enabled);
     Ok(([(header::CACHE_CONTROL, "no-store")], Json(reset)))
 }

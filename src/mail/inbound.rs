@@ -20,6 +20,8 @@ pub const MAX_NESTING: usize = 16;
 /// Identifiers (Message-ID, References) longer than this are kept as a digest: real ones are
 /// well under 200 characters, and database indexes have row limits.
 pub const MAX_ID_LENGTH: usize = 250;
+/// How many addresses of To, Cc and each delivery header are looked at for a reply token.
+const MAX_RECIPIENTS: usize = 100;
 /// How many earlier messages a reply's In-Reply-To and References may name for the look-up.
 const MAX_ANSWERED_IDS: usize = 32;
 /// The stack of the thread that parses: the parser builds enclosed messages recursively, so
@@ -72,6 +74,12 @@ pub enum Unreadable {
 /// [`read`] on a thread of its own with a stack of its own, so no message, however built, can
 /// exhaust a runtime thread's stack or hold a runtime thread while it is parsed.
 pub async fn read_apart(raw: std::sync::Arc<[u8]>) -> Result<Incoming, Unreadable> {
+    // Two messages are parsed at once at most, whatever arrives: each may take a second of CPU
+    // and many megabytes.
+    static PARSERS: std::sync::OnceLock<tokio::sync::Semaphore> = std::sync::OnceLock::new();
+    let Ok(_permit) = PARSERS.get_or_init(|| tokio::sync::Semaphore::new(2)).acquire().await else {
+        return Err(Unreadable::ParserFailed);
+    };
     let (done, result) = tokio::sync::oneshot::channel();
     let spawned =
         std::thread::Builder::new().name("mail-parser".into()).stack_size(PARSER_STACK).spawn(move || {
@@ -269,9 +277,10 @@ fn facts_of(raw: &[u8], message: &mail_parser::Message<'_>) -> Result<Incoming, 
         .flat_map(|list| list.iter())
         .filter_map(|addr| addr.address())
         .map(|address| address.trim().to_ascii_lowercase())
+        .take(MAX_RECIPIENTS)
         .collect();
     for header in ["Delivered-To", "X-Original-To", "Envelope-To", "X-Envelope-To"] {
-        for value in message.header_values(header) {
+        for value in message.header_values(header).take(MAX_RECIPIENTS) {
             if let Some(text) = value.as_text() {
                 recipients.push(text.trim().trim_matches(['<', '>']).to_ascii_lowercase());
             }

@@ -3,7 +3,6 @@
 
 use std::future::Future;
 use std::net::SocketAddr;
-use std::sync::OnceLock;
 use std::time::{Duration, Instant};
 
 use axum::extract::{MatchedPath, Request};
@@ -11,7 +10,6 @@ use axum::http::{HeaderName, HeaderValue, header};
 use axum::middleware::{self, Next};
 use axum::response::Response;
 use axum::{Router, ServiceExt};
-use metrics_exporter_prometheus::{Matcher, PrometheusBuilder, PrometheusHandle};
 use secrecy::ExposeSecret;
 use tokio::net::TcpListener;
 use tower::Layer;
@@ -26,24 +24,6 @@ use crate::store::notify::{Heard, Invalidations};
 use crate::store::view_tally::ViewFlusher;
 use crate::web;
 use crate::web::state::AppState;
-
-/// The process-wide Prometheus recorder: `metrics` allows one global recorder, which every
-/// app in the process (several in tests) shares.
-pub fn metrics_handle() -> PrometheusHandle {
-    static HANDLE: OnceLock<PrometheusHandle> = OnceLock::new();
-    HANDLE
-        .get_or_init(|| {
-            PrometheusBuilder::new()
-                .set_buckets_for_metric(
-                    Matcher::Full("http_request_duration_seconds".into()),
-                    &[0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0],
-                )
-                .expect("bucket list is not empty")
-                .install_recorder()
-                .expect("no other metrics recorder is installed")
-        })
-        .clone()
-}
 
 pub fn router(state: AppState) -> Router {
     let request_id = HeaderName::from_static("x-request-id");
@@ -104,7 +84,7 @@ pub async fn serve(
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
     let housekeeping = tokio::spawn(housekeeping(state.clone()));
-    tokio::spawn(crate::render::backfill::render_articles_saved_before(state.store.clone()));
+    tokio::spawn(crate::jobs::article_html::render_articles_saved_before(state.store.clone()));
     let invalidations = tokio::spawn(follow_invalidations(state.clone()));
     let article_views = ViewFlusher::start(state.store.clone(), state.config.article_views_flush);
     let dispatcher =
@@ -116,7 +96,7 @@ pub async fn serve(
         ),
         None => None,
     };
-    let mailbox = crate::mail::imap::start(
+    let mailbox = crate::jobs::imap::start(
         state.store.clone(),
         std::sync::Arc::new(state.config.mail.clone()),
         state.attachments.clone(),

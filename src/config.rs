@@ -1,7 +1,7 @@
 //! Settings from flags and `PORTICO_*` environment variables, parsed once into typed values.
 
 use std::net::SocketAddr;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::time::Duration;
 
 use clap::Args;
@@ -36,7 +36,7 @@ impl StorageArgs {
         if let Some(url) = &self.database_url {
             return Ok(url.clone());
         }
-        ensure_dir(&self.data_dir)?;
+        crate::private_files::ensure_dir(&self.data_dir)?;
         let file = self.data_dir.join("portico.db");
         crate::private_files::create_file(&file)
             .map_err(|e| anyhow::anyhow!("cannot create the database file {}: {e}", file.display()))?;
@@ -280,11 +280,6 @@ fn normalise_public_url(url: Url) -> anyhow::Result<Url> {
         anyhow::bail!("PORTICO_PUBLIC_URL must not have a query or fragment");
     }
     Ok(url)
-}
-
-pub(crate) fn ensure_dir(dir: &Path) -> anyhow::Result<()> {
-    crate::private_files::create_dir(dir)
-        .map_err(|e| anyhow::anyhow!("cannot create data directory {}: {e}", dir.display()))
 }
 
 #[cfg(test)]

@@ -13,6 +13,11 @@ pub fn create_dir(dir: &Path) -> std::io::Result<()> {
     builder.create(dir)
 }
 
+/// [`create_dir`] with an error that names the data folder, for start-up.
+pub fn ensure_dir(dir: &Path) -> anyhow::Result<()> {
+    create_dir(dir).map_err(|e| anyhow::anyhow!("cannot create data directory {}: {e}", dir.display()))
+}
+
 /// Creates `file` empty and owner-only unless it exists. SQLite then creates its `-wal` and
 /// `-shm` files with the database file's permissions.
 pub fn create_file(file: &Path) -> std::io::Result<()> {

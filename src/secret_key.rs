@@ -34,7 +34,7 @@ impl SecretKey {
     /// Reads the key file, or creates it once with 32 random bytes readable by the owner only.
     pub fn load_or_create(path: &Path) -> anyhow::Result<Self> {
         if let Some(dir) = path.parent() {
-            crate::config::ensure_dir(dir)?;
+            crate::private_files::ensure_dir(dir)?;
         }
         match std::fs::read_to_string(path) {
             Ok(material) => return Self::from_material(&material),

@@ -3,7 +3,6 @@
 pub mod authentication_results;
 pub mod auto_reply;
 pub mod compose;
-pub mod imap;
 pub mod inbound;
 pub mod notifier;
 pub mod quotes;

@@ -1,7 +1,6 @@
 //! The portal renderer: the one function the live portal and View Preview both call.
 
 pub mod assets;
-pub mod backfill;
 pub mod landing;
 pub mod markdown;
 pub mod qr;

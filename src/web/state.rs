@@ -5,7 +5,6 @@ use std::sync::Arc;
 use metrics_exporter_prometheus::PrometheusHandle;
 use tokio::sync::Notify;
 
-use crate::app::metrics_handle;
 use crate::attachments::Attachments;
 use crate::config::Config;
 use crate::crypto::Sealer;
@@ -13,12 +12,13 @@ use crate::demo_idp::DemoIdp;
 use crate::events::Consumer;
 use crate::events::audit::AuditLog;
 use crate::events::caches::Caches;
+use crate::jobs::imap::LastPoll;
 use crate::mail::compose::Composer;
-use crate::mail::imap::LastPoll;
 use crate::mail::notifier::Notifier;
 use crate::sso::outbound::Outbound;
 use crate::sso::provider::ProviderCache;
 use crate::store::Store;
+use crate::telemetry::metrics_handle;
 use crate::web::portal::cache::PortalCache;
 
 /// Everything a handler may need, cheap to clone.

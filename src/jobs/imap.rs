@@ -20,9 +20,9 @@ use tokio::net::TcpStream;
 use tokio::task::JoinHandle;
 use url::Url;
 
-use super::settings::{MailSettings, PolledMailbox};
 use crate::attachments::Attachments;
 use crate::domain::actor::Actor;
+use crate::mail::settings::{MailSettings, PolledMailbox};
 use crate::store::Store;
 use crate::usecases::inbound_mail;
 

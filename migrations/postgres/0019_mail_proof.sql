@@ -23,4 +23,5 @@ CREATE TABLE console_identities (
     last_seen_at   BIGINT NOT NULL,
     PRIMARY KEY (issuer, subject)
 );
-CREATE INDEX console_identities_member ON console_identities (team_member_id);
+-- One identity per member and provider: two first sign-ins at once cannot both link.
+CREATE UNIQUE INDEX console_identities_member ON console_identities (team_member_id, issuer);

@@ -16,6 +16,12 @@ pub fn dmarc_passes(headers_topmost_first: &[String], trusted_id: &str, from_dom
     if topmost.len() > MAX_HEADER || trusted_id.is_empty() || from_domain.is_empty() {
         return false;
     }
+    // Quoted values copied from outside (a quoted envelope sender) could carry `;` and `)` that
+    // a reader sees differently from the server that wrote them: a header with quoting or
+    // escapes proves nothing.
+    if topmost.contains(['"', '\\']) {
+        return false;
+    }
     let text = without_comments(topmost);
     let mut statements = split_outside_quotes(&text, ';').into_iter();
     let Some(authserv) = statements.next() else { return false };
@@ -24,16 +30,16 @@ pub fn dmarc_passes(headers_topmost_first: &[String], trusted_id: &str, from_dom
     if !id.eq_ignore_ascii_case(trusted_id) {
         return false;
     }
-    statements.any(|statement| {
-        let tokens = tokens(&statement);
-        let method_passes = tokens.first().is_some_and(|(key, value)| {
-            key.eq_ignore_ascii_case("dmarc") && value.eq_ignore_ascii_case("pass")
-        });
-        method_passes
-            && tokens.iter().skip(1).any(|(key, value)| {
-                key.eq_ignore_ascii_case("header.from") && value.eq_ignore_ascii_case(from_domain)
-            })
-    })
+    // Exactly one DMARC result: two leave it open which one the server meant.
+    let dmarc: Vec<Vec<(String, String)>> = statements
+        .map(|statement| tokens(&statement))
+        .filter(|tokens| tokens.first().is_some_and(|(key, _)| key.eq_ignore_ascii_case("dmarc")))
+        .collect();
+    let [only] = dmarc.as_slice() else { return false };
+    only.first().is_some_and(|(_, value)| value.eq_ignore_ascii_case("pass"))
+        && only.iter().skip(1).any(|(key, value)| {
+            key.eq_ignore_ascii_case("header.from") && value.eq_ignore_ascii_case(from_domain)
+        })
 }
 
 /// The text with `( … )` comments (which nest and may escape) removed.
@@ -167,6 +173,13 @@ mod tests {
             !dmarc_passes(&forged_below, "mx.msp.example", "acme.example"),
             "a forged header below the server's"
         );
+        // A quoted envelope sender carrying its own verdict, and two verdicts in one header.
+        let injected = headers(&[
+            "mx.msp.example; spf=pass smtp.mailfrom=\"x\\\";dmarc=pass header.from=acme.example;\\\"y\"@evil.example; dmarc=fail header.from=acme.example",
+        ]);
+        assert!(!dmarc_passes(&injected, "mx.msp.example", "acme.example"), "an injected verdict");
+        let two = headers(&[&format!("mx.msp.example; dmarc=fail header.from=acme.example; {pass}")]);
+        assert!(!dmarc_passes(&two, "mx.msp.example", "acme.example"), "two verdicts");
         let huge = headers(&[&format!("mx.msp.example; {pass}; {}", "x".repeat(MAX_HEADER))]);
         assert!(!dmarc_passes(&huge, "mx.msp.example", "acme.example"));
         assert!(!dmarc_passes(&headers(&[&format!("mx.msp.example; {pass}")]), "", "acme.example"));

@@ -149,10 +149,12 @@ fn encloses_encoded_message(raw: &[u8], has_digest: bool) -> bool {
     for line in raw.split(|&b| b == b'\n') {
         let line = line.strip_suffix(b"\r").unwrap_or(line);
         let continuation = line.first().is_some_and(|b| *b == b' ' || *b == b'\t');
-        let header_name = line
-            .iter()
-            .position(|&b| b == b':')
-            .filter(|&colon| colon > 0 && line[..colon].iter().all(|b| b.is_ascii_graphic()));
+        // A header name as mail-parser reads it: the bytes before the colon without any blanks
+        // ("Content-Type :" and "Content-\tType:" are Content-Type to it, so they are here).
+        let header_name = line.iter().position(|&b| b == b':').filter(|&colon| {
+            line[..colon].iter().any(|b| !b.is_ascii_whitespace())
+                && line[..colon].iter().all(|b| b.is_ascii_graphic() || b.is_ascii_whitespace())
+        });
         let compact = |value: &[u8]| -> String {
             String::from_utf8_lossy(value)
                 .chars()
@@ -175,7 +177,7 @@ fn encloses_encoded_message(raw: &[u8], has_digest: bool) -> bool {
         match header_name {
             Some(colon) => {
                 in_block = true;
-                let name = String::from_utf8_lossy(&line[..colon]).to_ascii_lowercase();
+                let name = compact(&line[..colon]);
                 let value = compact(&line[colon + 1..]);
                 last = match name.as_str() {
                     "content-type" => {
@@ -528,7 +530,16 @@ mod tests {
         );
         let result = read_apart(std::sync::Arc::from(raw.as_bytes())).await;
         assert_eq!(result, Err(Unreadable::EncodedEnclosure));
+        // The parser forgives blanks in header names; so does the scan.
+        let spaced = raw.replace(
+            "Content-Type: message/rfc822\r\nContent-Transfer-Encoding: base64",
+            "Content-Type : message/rfc822\r\nContent-Transfer-Encoding : base64",
+        );
+        assert_ne!(spaced, raw);
+        let result = read_apart(std::sync::Arc::from(spaced.as_bytes())).await;
+        assert_eq!(result, Err(Unreadable::EncodedEnclosure));
         for disguise in [
+            "Content-Type : message/rfc822\r\nContent-Transfer-Encoding\t: base64",
             "Content-Type: message/rfc822 (x)\r\nContent-Transfer-Encoding:\r\n  BASE64",
             "content-transfer-encoding: (y) Quoted-Printable\r\nCONTENT-TYPE:\tMessage/(c)Global",
         ] {

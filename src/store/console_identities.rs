@@ -41,7 +41,8 @@ impl Store {
 }
 
 impl Tx {
-    /// Links an identity to a member; `false` when the identity was linked meanwhile.
+    /// Links an identity to a member; `false` when the identity, or another identity of the same
+    /// provider for this member, was linked meanwhile.
     pub async fn link_console_identity(
         &mut self,
         team_member_id: Uuid,
@@ -51,7 +52,7 @@ impl Tx {
         let now = now_ms();
         let result = sqlx::query(
             "INSERT INTO console_identities (issuer, subject, team_member_id, created_at, last_seen_at) \
-             VALUES ($1, $2, $3, $4, $4) ON CONFLICT (issuer, subject) DO NOTHING",
+             VALUES ($1, $2, $3, $4, $4) ON CONFLICT DO NOTHING",
         )
         .bind(issuer)
         .bind(subject)

@@ -9,6 +9,8 @@ use crate::domain::team::TeamMember;
 #[derive(Debug, Clone)]
 pub struct ConsoleSession {
     pub csrf_token: String,
+    /// When the member signed in (with every step) to make this session.
+    pub signed_in_at: OffsetDateTime,
     pub last_seen_at: OffsetDateTime,
     pub expires_at: OffsetDateTime,
     pub member: TeamMember,
@@ -51,7 +53,7 @@ impl Store {
     ) -> StoreResult<Option<ConsoleSession>> {
         let now = now_ms();
         let row = sqlx::query(
-            "SELECT s.csrf_token, s.last_seen_at, s.expires_at, s.team_member_id,
+            "SELECT s.csrf_token, s.created_at, s.last_seen_at, s.expires_at, s.team_member_id,
                (SELECT COUNT(*) FROM team_member_totp t
                  WHERE t.team_member_id = s.team_member_id AND t.enabled_at IS NOT NULL)
                + (SELECT COUNT(*) FROM console_passkeys p WHERE p.team_member_id = s.team_member_id) AS mfa_on,
@@ -79,6 +81,7 @@ impl Store {
         }
         Ok(Some(ConsoleSession {
             csrf_token: row.text("csrf_token")?,
+            signed_in_at: row.time("created_at")?,
             last_seen_at: row.time("last_seen_at")?,
             expires_at: row.time("expires_at")?,
             member: self.team_member(row.uuid("team_member_id")?).await?,

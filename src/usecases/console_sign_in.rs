@@ -2,7 +2,7 @@
 //! identity is admitted by [`crate::domain::console_sign_in`], linked at the first sign-in in one
 //! transaction with its event (audited), and the member comes back for the session.
 
-use super::{UseCaseError, UseCaseResult};
+use super::UseCaseResult;
 use crate::domain::actor::Actor;
 use crate::domain::console_sign_in::{self, Admission, Facts, Member, Refusal};
 use crate::domain::event::{EventKind, NewEvent};
@@ -41,10 +41,7 @@ pub async fn admit(store: &Store, identity: &VerifiedIdentity) -> UseCaseResult<
             let actor = Actor::team_member(member.id, &member.name, member.role);
             let mut tx = store.begin_write().await?;
             if !tx.link_console_identity(member.id, &identity.issuer, &identity.subject).await? {
-                return Err(UseCaseError::Conflict {
-                    field: "identity",
-                    message: "This identity was linked to a team member meanwhile; sign in again.".into(),
-                });
+                return Ok(Err(Refusal::LinkedElsewhere));
             }
             let event = NewEvent::new(
                 EventKind::TeamMemberUpdated,

@@ -1,7 +1,7 @@
 //! Console passkeys: a team member registers their own, and uses one as the second step of the
 //! console's sign-in. Each ceremony has two steps; its state travels between them sealed under
 //! the server key and bound to the member (so no one else's ceremony can be finished with it),
-//! and its challenge answers once within the authenticator's time-out.
+//! with a deadline, and is spent when it is answered (a captured answer cannot be replayed).
 
 use uuid::Uuid;
 use webauthn_rs::Webauthn;
@@ -20,17 +20,46 @@ use crate::store::passkeys::StoredPasskey;
 
 /// A member may keep this many passkeys.
 pub const PASSKEYS_MAX: usize = 10;
+/// How long a ceremony may take between its two steps.
+const CEREMONY_WINDOW: time::Duration = time::Duration::minutes(5);
+/// A member who already has a second step adds a passkey only this soon after signing in with
+/// it: a borrowed session must not add a factor of its own.
+pub const RECENT_SIGN_IN: time::Duration = time::Duration::minutes(10);
 
-fn seal<T: serde::Serialize>(sealer: &Sealer, member_id: Uuid, state: &T) -> UseCaseResult<String> {
-    let json = serde_json::to_string(state).map_err(|e| UseCaseError::Internal(e.into()))?;
+/// A ceremony's state with its deadline, sealed to its member.
+#[derive(serde::Serialize, serde::Deserialize)]
+struct Ceremony<T> {
+    state: T,
+    /// Unix seconds.
+    expires_at: i64,
+}
+
+fn seal<T: serde::Serialize>(sealer: &Sealer, member_id: Uuid, state: T) -> UseCaseResult<String> {
+    let expires_at = (time::OffsetDateTime::now_utc() + CEREMONY_WINDOW).unix_timestamp();
+    let json = serde_json::to_string(&Ceremony { state, expires_at })
+        .map_err(|e| UseCaseError::Internal(e.into()))?;
     Ok(sealer.seal(&json, SealContext::PasskeyCeremony(member_id)))
 }
 
-fn open<T: serde::de::DeserializeOwned>(sealer: &Sealer, member_id: Uuid, sealed: &str) -> UseCaseResult<T> {
+/// The state of a ceremony sealed here for this member, before its deadline, answered once.
+async fn open<T: serde::de::DeserializeOwned>(
+    store: &Store,
+    sealer: &Sealer,
+    member_id: Uuid,
+    sealed: &str,
+) -> UseCaseResult<T> {
     let expired =
         || UseCaseError::field("passkey", "The passkey request expired or belongs elsewhere. Try again.");
     let json = sealer.open(sealed, SealContext::PasskeyCeremony(member_id)).map_err(|_| expired())?;
-    serde_json::from_str(&json).map_err(|_| expired())
+    let ceremony: Ceremony<T> = serde_json::from_str(&json).map_err(|_| expired())?;
+    let deadline = time::OffsetDateTime::from_unix_timestamp(ceremony.expires_at).map_err(|_| expired())?;
+    if deadline < time::OffsetDateTime::now_utc() {
+        return Err(expired());
+    }
+    if !store.spend_login_state(&crate::auth::secret::hash_token(sealed), deadline).await? {
+        return Err(expired());
+    }
+    Ok(ceremony.state)
 }
 
 fn credential_of(stored: &StoredPasskey) -> UseCaseResult<Passkey> {
@@ -58,8 +87,17 @@ pub async fn start_registration(
     webauthn: &Webauthn,
     sealer: &Sealer,
     actor: &Actor,
+    signed_in_at: time::OffsetDateTime,
 ) -> UseCaseResult<(CreationChallengeResponse, String)> {
     let member = store.team_member(member_of(actor)?).await?;
+    if store.second_step_due(member.id).await?
+        && signed_in_at + RECENT_SIGN_IN < time::OffsetDateTime::now_utc()
+    {
+        return Err(UseCaseError::field(
+            "passkey",
+            "For your security, a passkey can be added only within 10 minutes of signing in: sign out, sign in again and add it then.",
+        ));
+    }
     let existing = store.passkeys_of(member.id).await?;
     if existing.len() >= PASSKEYS_MAX {
         return Err(UseCaseError::field(
@@ -75,7 +113,7 @@ pub async fn start_registration(
     let (options, state) = webauthn
         .start_passkey_registration(member.id, member.email.as_str(), &member.name, Some(exclude))
         .map_err(|e| UseCaseError::Internal(anyhow::anyhow!("passkey registration could not start: {e}")))?;
-    Ok((options, seal(sealer, member.id, &state)?))
+    Ok((options, seal(sealer, member.id, state)?))
 }
 
 /// The second step: the browser's answer checked against the state, kept under `name`.
@@ -90,7 +128,7 @@ pub async fn finish_registration(
 ) -> UseCaseResult<Uuid> {
     let member = store.team_member(member_of(actor)?).await?;
     let name = crate::auth::passkeys::passkey_name(name)?;
-    let state: PasskeyRegistration = open(sealer, member.id, sealed_state)?;
+    let state: PasskeyRegistration = open(store, sealer, member.id, sealed_state).await?;
     let passkey = webauthn
         .finish_passkey_registration(answer, &state)
         .map_err(|e| UseCaseError::field("passkey", format!("The passkey was not accepted: {e}.")))?;
@@ -132,7 +170,7 @@ pub async fn start_authentication(
     let (options, state) = webauthn
         .start_passkey_authentication(&passkeys)
         .map_err(|e| UseCaseError::Internal(anyhow::anyhow!("passkey sign-in could not start: {e}")))?;
-    Ok(Some((options, seal(sealer, member.id, &state)?)))
+    Ok(Some((options, seal(sealer, member.id, state)?)))
 }
 
 /// The second step: `true` when one of the member's passkeys signed the challenge.
@@ -144,7 +182,9 @@ pub async fn finish_authentication(
     sealed_state: &str,
     answer: &PublicKeyCredential,
 ) -> UseCaseResult<bool> {
-    let state: PasskeyAuthentication = open(sealer, member.id, sealed_state)?;
+    let Ok(state) = open::<PasskeyAuthentication>(store, sealer, member.id, sealed_state).await else {
+        return Ok(false);
+    };
     let Ok(result) = webauthn.finish_passkey_authentication(answer, &state) else { return Ok(false) };
     for stored in store.passkeys_of(member.id).await? {
         let mut passkey = credential_of(&stored)?;

@@ -22,6 +22,7 @@ on_both_backends!(
     api_token_use_is_recorded_with_time_and_address,
     resets_and_the_setting_record_the_same_events_through_the_console_or_the_api,
     one_code_sent_twice_at_once_signs_in_once,
+    a_copied_pending_sign_in_opens_no_second_session,
 );
 
 /// The code an authenticator app shows `offset` seconds from now for the base32 `secret`.
@@ -538,4 +539,31 @@ async fn one_code_sent_twice_at_once_signs_in_once(backend: Backend) {
     let mut statuses = [a.status(), b.status()];
     statuses.sort();
     assert_eq!(statuses, [StatusCode::SEE_OTHER, StatusCode::UNAUTHORIZED], "one wins, one is a replay");
+}
+
+async fn a_copied_pending_sign_in_opens_no_second_session(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    let admin = app.console(&app.admin.email, &app.admin.password).await;
+    let (secret, codes) = enrol(&admin).await;
+    let (first, pending) = past_the_password_with_cookie(&app, &app.admin.email, &app.admin.password).await;
+    let done = enter_code(&first, &code_for(&secret, 30)).await;
+    assert_eq!(done.status(), StatusCode::SEE_OTHER);
+    assert_ne!(location(&done), "/admin/login", "signed in");
+    // Someone who copied the pending cookie has no password, only a recovery code they stole.
+    let copier = Console::anonymous(&app.base);
+    let page = copier.page("/admin/login").await;
+    let csrf = hidden_value(&page, "_csrf");
+    let reused = copier
+        .client
+        .post(app.url("/admin/login/code"))
+        .header("cookie", format!("portico_console_pending={pending}; portico_login_csrf={csrf}"))
+        .form(&[("_csrf", csrf.as_str()), ("code", codes[0].as_str())])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(reused.status(), StatusCode::SEE_OTHER);
+    assert_eq!(location(&reused), "/admin/login", "the spent pending sign-in sends back to the password");
+    let cookies: Vec<&str> =
+        reused.headers().get_all("set-cookie").iter().map(|v| v.to_str().unwrap()).collect();
+    assert!(!cookies.iter().any(|c| c.starts_with("portico_console=")), "no session: {cookies:?}");
 }

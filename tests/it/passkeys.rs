@@ -23,16 +23,12 @@ async fn passkey_ceremonies_refuse_what_is_not_theirs(backend: Backend) {
     .await;
     let base = format!("http://localhost:{}", app.config.addr.port());
     let console = Console::anonymous(&base);
-    assert_eq!(console.sign_in(&app.admin.email, &app.admin.password).await.status(), StatusCode::SEE_OTHER);
+    let signed_in = console.sign_in(&app.admin.email, &app.admin.password).await;
+    assert_eq!(signed_in.status(), StatusCode::SEE_OTHER);
+    let session = cookie_set_by(&signed_in, "portico_console");
     let options = console.submit("/admin/account/mfa", "/admin/account/mfa/passkeys/options", &[]).await;
     assert_eq!(options.status(), StatusCode::OK);
-    assert!(
-        options
-            .headers()
-            .get_all("set-cookie")
-            .iter()
-            .any(|c| c.to_str().unwrap().contains("portico_passkey_add"))
-    );
+    let sealed = cookie_set_by(&options, "portico_passkey_add");
     let options: Value = options.json().await.unwrap();
     assert_eq!(options["publicKey"]["rp"]["id"], "localhost");
     assert!(options["publicKey"]["challenge"].as_str().is_some_and(|c| c.len() >= 40), "{options}");
@@ -48,6 +44,49 @@ async fn passkey_ceremonies_refuse_what_is_not_theirs(backend: Backend) {
     assert_eq!(bogus.status(), StatusCode::UNPROCESSABLE_ENTITY);
     let page = bogus.text().await.unwrap();
     assert!(page.contains("passkey-error") && page.contains("no-passkeys"), "{page}");
+
+    // A well-formed answer spends the ceremony, accepted or not: the same state answers once.
+    let credential = serde_json::json!({"id": "AAAA", "rawId": "AAAA", "type": "public-key",
+        "response": {"attestationObject": "AAAA", "clientDataJSON": "AAAA"}, "extensions": {}})
+    .to_string();
+    let mut messages = Vec::new();
+    for _ in 0..2 {
+        let page = console.page("/admin/account/mfa").await;
+        let csrf = crate::support::hidden_value(&page, "_csrf");
+        let answer = reqwest::Client::new()
+            .post(format!("{base}/admin/account/mfa/passkeys"))
+            .header("cookie", format!("portico_passkey_add={sealed}; portico_console={session}"))
+            .form(&[("_csrf", csrf.as_str()), ("name", "Replayed"), ("credential", credential.as_str())])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(answer.status(), StatusCode::UNPROCESSABLE_ENTITY);
+        let page = answer.text().await.unwrap();
+        let start = page.find("id=\"passkey-error\">").expect("the refusal is shown");
+        messages.push(page[start..start + 120].to_string());
+    }
+    assert!(messages[0].contains("was not accepted"), "{messages:?}");
+    assert!(messages[1].contains("expired or belongs elsewhere"), "a ceremony answers once: {messages:?}");
+
+    // A member who already has a second step adds a passkey only soon after signing in.
+    let tech = Console::anonymous(&base);
+    assert_eq!(
+        tech.sign_in(&app.technician.email, &app.technician.password).await.status(),
+        StatusCode::SEE_OTHER
+    );
+    let (secret, _codes) = crate::mfa::enrol(&tech).await;
+    let fresh = Console::anonymous(&base);
+    fresh.sign_in(&app.technician.email, &app.technician.password).await;
+    crate::mfa::enter_code(&fresh, &crate::mfa::code_for(&secret, 30)).await;
+    assert!(fresh.page("/admin").await.contains("Tim Tech"));
+    sqlx::query("UPDATE console_sessions SET created_at = created_at - 3600000")
+        .execute(app.store.pool())
+        .await
+        .unwrap();
+    let stale = fresh.submit("/admin/account/mfa", "/admin/account/mfa/passkeys/options", &[]).await;
+    assert_eq!(stale.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let refusal: Value = stale.json().await.unwrap();
+    assert!(refusal["error"].as_str().unwrap().contains("within 10 minutes of signing in"), "{refusal}");
 
     // Without a session, or half-way without a right password, nothing is offered.
     let stranger = Console::anonymous(&base);
@@ -67,4 +106,16 @@ async fn passkey_ceremonies_refuse_what_is_not_theirs(backend: Backend) {
         )
         .await;
     assert_eq!(missing.status(), StatusCode::NOT_FOUND);
+}
+
+/// The value a response sets for cookie `name`.
+fn cookie_set_by(response: &reqwest::Response, name: &str) -> String {
+    let prefix = format!("{name}=");
+    response
+        .headers()
+        .get_all("set-cookie")
+        .iter()
+        .map(|c| c.to_str().unwrap().to_string())
+        .find_map(|c| c.strip_prefix(prefix.as_str()).map(|rest| rest.split(';').next().unwrap().to_string()))
+        .unwrap_or_else(|| panic!("no {name} cookie set"))
 }

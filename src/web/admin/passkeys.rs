@@ -39,7 +39,15 @@ pub async fn add_options(
     ConsoleForm { user, .. }: ConsoleForm<NoFields>,
 ) -> Response {
     let Some(webauthn) = state.passkeys.as_deref() else { return unavailable() };
-    match passkeys::start_registration(&state.store, webauthn, &state.sealer, &user.actor()).await {
+    match passkeys::start_registration(
+        &state.store,
+        webauthn,
+        &state.sealer,
+        &user.actor(),
+        user.signed_in_at,
+    )
+    .await
+    {
         Ok((options, sealed)) => {
             let jar = jar.add(console_cookie(&state.config, ADD_COOKIE, sealed, paths::ACCOUNT_PASSKEYS));
             (jar, Json(options)).into_response()
@@ -197,6 +205,9 @@ pub async fn sign_in(
         .await;
     }
     state.store.clear_sign_in_failures(&email_key).await?;
+    if !pending.spend(&state.store).await? {
+        return Ok(Redirect::to(paths::LOGIN).into_response());
+    }
     tracing::info!(member = %member.email, "console second step with a passkey");
     start_session(&state, jar, &member, &pending.next).await
 }

@@ -23,6 +23,10 @@ pub struct PendingSignIn {
     /// Which password was right ([`password_fingerprint`]): a password changed or reset in
     /// between voids the sign-in half done.
     pub password: String,
+    /// Makes the pending sign-in single-use: spent when the second step succeeds, so a copy of
+    /// the cookie opens no second session.
+    #[serde(default)]
+    pub once: String,
 }
 
 /// A short digest of a member's password hash: enough to notice a change, useless to attack.
@@ -38,7 +42,15 @@ fn unix_ms(at: OffsetDateTime) -> i64 {
 impl PendingSignIn {
     pub fn new(member_id: Uuid, password_hash: &str, next: String, now: OffsetDateTime) -> Self {
         let password = password_fingerprint(password_hash);
-        Self { member_id, expires_at: unix_ms(now + PENDING_FOR), next, password }
+        let once = crate::auth::secret::random_token("pending");
+        Self { member_id, expires_at: unix_ms(now + PENDING_FOR), next, password, once }
+    }
+
+    /// Spends this pending sign-in; `false` when it was spent before (a copied cookie).
+    pub async fn spend(&self, store: &crate::store::Store) -> crate::store::StoreResult<bool> {
+        let expires = OffsetDateTime::from_unix_timestamp_nanos(i128::from(self.expires_at) * 1_000_000)
+            .unwrap_or(OffsetDateTime::UNIX_EPOCH);
+        store.spend_login_state(&crate::auth::secret::hash_token(&self.once), expires).await
     }
 
     pub fn seal(&self, sealer: &Sealer) -> String {

@@ -120,6 +120,9 @@ pub async fn submit(
     match mfa::complete_sign_in(&state.store, &state.sealer, &member, &form.code).await {
         Ok(used) => {
             state.store.clear_sign_in_failures(&email_key).await?;
+            if !pending.spend(&state.store).await? {
+                return Ok(start_over(jar));
+            }
             if let SecondStepUsed::RecoveryCode { left } = used {
                 tracing::warn!(member = %member.email, left, "console sign-in with a recovery code");
             }

@@ -38,6 +38,8 @@ pub struct ConsoleUser {
     /// The MSP requires two-step sign-in and this member has not set it up: only the set-up
     /// pages are open to them ([`paths::usable_before_enrolment`]).
     pub must_enrol: bool,
+    /// When this session's sign-in happened, for changes that want a fresh one.
+    pub signed_in_at: time::OffsetDateTime,
 }
 
 impl ConsoleUser {
@@ -92,7 +94,14 @@ impl FromRequestParts<AppState> for ConsoleUser {
             Some(done) => Some(done.notice(&state.store).await),
             None => None,
         };
-        Ok(Self { member: session.member, csrf_token: session.csrf_token, session_hash, notice, must_enrol })
+        Ok(Self {
+            member: session.member,
+            csrf_token: session.csrf_token,
+            session_hash,
+            notice,
+            must_enrol,
+            signed_in_at: session.signed_in_at,
+        })
     }
 }
 

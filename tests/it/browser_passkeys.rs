@@ -48,6 +48,7 @@ async fn a_member_adds_a_passkey_and_signs_in_with_it() {
     browser.click("#add-passkey").await;
     browser.wait_until("the passkey added", "return !!document.getElementById('passkey-notice')").await;
     assert!(browser.text_of("#passkey-list").await.contains("Test laptop"));
+    assert_eq!(browser.text_of("#mfa-status").await, "On", "a passkey is a second step");
     browser.assert_accessible("the two-step page with a passkey").await;
     browser.assert_layout("console-passkeys").await;
 

@@ -5,7 +5,14 @@ use serde_json::json;
 
 use crate::crafted_idp::{Claims, CraftedIdp, Key};
 use crate::idp::{SsoPortal, Visitor};
-use crate::support::{Backend, TestApp, snapshot};
+use crate::support::{Backend, TestApp, on_both_backends, snapshot};
+
+on_both_backends!(
+    forged_and_spoiled_id_tokens_are_refused,
+    an_unknown_key_is_refetched_once_and_a_rotated_key_is_accepted,
+    microsoft_tenants_are_pinned,
+    replays_foreign_browsers_and_idp_errors_are_refused,
+);
 
 const TENANT: &str = "9188040d-6c67-4c5b-b112-36a304b66dad";
 const OTHER_TENANT: &str = "11111111-2222-3333-4444-555555555555";
@@ -134,9 +141,8 @@ pub(crate) async fn assert_plain_failure(app: &TestApp, portal: &SsoPortal, page
     assert!(failure.detail.to_lowercase().contains(&says), "{}", failure.detail);
 }
 
-#[tokio::test]
-async fn forged_and_spoiled_id_tokens_are_refused() {
-    let app = TestApp::spawn(Backend::Sqlite).await;
+async fn forged_and_spoiled_id_tokens_are_refused(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
     let key = Key::load(1, "k1");
     let stranger = Key::load(2, "k2");
     let idp = CraftedIdp::start(&[&key], "").await;
@@ -239,9 +245,8 @@ async fn forged_and_spoiled_id_tokens_are_refused() {
     assert!(drawer.contains(&format!("(reference <code>{reference}</code>)")), "{drawer}");
 }
 
-#[tokio::test]
-async fn an_unknown_key_is_refetched_once_and_a_rotated_key_is_accepted() {
-    let app = TestApp::spawn(Backend::Sqlite).await;
+async fn an_unknown_key_is_refetched_once_and_a_rotated_key_is_accepted(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
     let old = Key::load(1, "k-old");
     let new = Key::load(2, "k-new");
     let idp = CraftedIdp::start(&[&old], "").await;
@@ -272,9 +277,8 @@ async fn an_unknown_key_is_refetched_once_and_a_rotated_key_is_accepted() {
     assert_eq!(status, StatusCode::SEE_OTHER, "a rotated key is picked up: {page}");
 }
 
-#[tokio::test]
-async fn microsoft_tenants_are_pinned() {
-    let app = TestApp::spawn(Backend::Sqlite).await;
+async fn microsoft_tenants_are_pinned(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
     let key = Key::load(1, "ms");
     // A multi-tenant ("common") issuer template, resolved with the token's tid.
     let idp = CraftedIdp::start(&[&key], "/{tenantid}/v2.0").await;
@@ -299,9 +303,8 @@ async fn microsoft_tenants_are_pinned() {
     assert_refused(&app, &portal, answer, "issuer").await;
 }
 
-#[tokio::test]
-async fn replays_foreign_browsers_and_idp_errors_are_refused() {
-    let app = TestApp::spawn(Backend::Sqlite).await;
+async fn replays_foreign_browsers_and_idp_errors_are_refused(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
     let key = Key::load(1, "k1");
     let idp = CraftedIdp::start(&[&key], "").await;
     let portal = portal_for(&app, &idp, json!({})).await;

@@ -11,7 +11,7 @@ use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use portico::auth::secret::{hash_token, random_token};
+use portico::domain::secret::{hash_token, random_token};
 use portico::store::Store;
 use reqwest::{Client, Method};
 use serde_json::{Value, json};

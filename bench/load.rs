@@ -199,10 +199,12 @@ async fn run(
     let options = StoreOptions { max_connections: 4, ..Default::default() };
     let store = Store::connect(&database_url, &options).await.expect("database");
     store.migrate().await.expect("migrations");
-    portico::cli::create_team_member(&store, "bench@msp.example", "Bench", "admin", None)
+    let storage = portico::config::StorageArgs { data_dir: data_dir.clone(), database_url: None };
+    let commands = portico::cli::command_context(&storage, store.clone()).expect("the command core");
+    portico::cli::create_team_member(&commands, "bench@msp.example", "Bench", "admin", None)
         .await
         .expect("an admin");
-    let (_, token) = portico::cli::create_token(&store, "bench@msp.example", "bench").await.unwrap();
+    let (_, token) = portico::cli::create_token(&commands, "bench@msp.example", "bench").await.unwrap();
     let binary = PathBuf::from(env!("CARGO_BIN_EXE_portico"));
     let port = tools::free_port();
     let settings = ServerSettings { binary: &binary, database_url: &database_url, data_dir: &data_dir, port };

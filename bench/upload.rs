@@ -72,9 +72,10 @@ async fn main() {
     let config = Config::from_args(&serve.args).expect("settings");
     let store = Store::connect(config.database_url.expose_secret(), &StoreOptions::default()).await.unwrap();
     store.migrate().await.unwrap();
-    portico::cli::create_team_member(&store, "bench@msp.example", "Bench", "admin", None).await.unwrap();
-    let (_, token) = portico::cli::create_token(&store, "bench@msp.example", "bench").await.unwrap();
-    tokio::spawn(app::serve(listener, AppState::new(config, store.clone()).unwrap(), std::future::pending()));
+    let core = portico::core::Context::new(config, store.clone()).unwrap();
+    portico::cli::create_team_member(&core, "bench@msp.example", "Bench", "admin", None).await.unwrap();
+    let (_, token) = portico::cli::create_token(&core, "bench@msp.example", "bench").await.unwrap();
+    tokio::spawn(app::serve(listener, AppState::new(core), std::future::pending()));
 
     let base = format!("http://{addr}/api/v1");
     let client = reqwest::Client::new();

@@ -10,7 +10,6 @@ use axum::http::{HeaderName, HeaderValue, header};
 use axum::middleware::{self, Next};
 use axum::response::Response;
 use axum::{Router, ServiceExt};
-use secrecy::ExposeSecret;
 use tokio::net::TcpListener;
 use tower::Layer;
 use tower_http::compression::CompressionLayer;
@@ -19,11 +18,9 @@ use tower_http::set_header::SetResponseHeaderLayer;
 use tower_http::timeout::TimeoutLayer;
 use tower_http::trace::TraceLayer;
 
-use crate::events::Dispatcher;
-use crate::store::notify::{Heard, Invalidations};
-use crate::store::view_tally::ViewFlusher;
-use crate::web;
-use crate::web::state::AppState;
+use portico_core::workers::Workers;
+use portico_web as web;
+use portico_web::state::AppState;
 
 pub fn router(state: AppState) -> Router {
     let request_id = HeaderName::from_static("x-request-id");
@@ -34,8 +31,8 @@ pub fn router(state: AppState) -> Router {
         .merge(web::portal::router())
         .nest("/api/v1", web::api::router())
         .merge(web::api::docs())
-        .merge(crate::demo_idp::router())
-        .route("/", axum::routing::get(|| async { axum::response::Redirect::to(web::paths::ADMIN_HOME) }))
+        .merge(portico_web::demo_idp::router())
+        .route("/", axum::routing::get(|| async { axum::response::Redirect::to(portico_core::paths::ADMIN_HOME) }))
         .fallback(web::not_found)
         .layer(middleware::from_fn(track_metrics))
         .layer(CompressionLayer::new())
@@ -83,113 +80,15 @@ pub async fn serve(
     state: AppState,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    let housekeeping = tokio::spawn(housekeeping(state.clone()));
-    tokio::spawn(crate::jobs::article_html::render_articles_saved_before(state.store.clone()));
-    let invalidations = tokio::spawn(follow_invalidations(state.clone()));
-    let article_views = ViewFlusher::start(state.store.clone(), state.config.article_views_flush);
-    let dispatcher =
-        Dispatcher::start(state.store.clone(), state.all_consumers(), state.config.events.clone());
-    let mail_sender = match &state.config.mail.outgoing {
-        Some(outgoing) => Some(
-            crate::mail::sender::start(state.store.clone(), outgoing, state.mail_queued.clone())
-                .map_err(std::io::Error::other)?,
-        ),
-        None => None,
-    };
-    let mailbox = crate::jobs::imap::start(
-        state.store.clone(),
-        std::sync::Arc::new(state.config.mail.clone()),
-        state.attachments.clone(),
-        state.last_mailbox_poll.clone(),
-    );
+    let workers = Workers::start(&state.core).map_err(std::io::Error::other)?;
     // Portals on their own hosts are mapped onto `/p/{slug}` before routing.
     let hosts = middleware::from_fn_with_state(state.clone(), web::portal::hosts::route_portal_hosts);
     let app =
         ServiceExt::<Request>::into_make_service_with_connect_info::<SocketAddr>(hosts.layer(router(state)));
     let result = axum::serve(listener, app).with_graceful_shutdown(shutdown).await;
     // Every request has finished: no view can be counted any more, so the last write is complete.
-    article_views.shut_down().await;
-    housekeeping.abort();
-    invalidations.abort();
-    if let Some(mailbox) = mailbox {
-        mailbox.abort();
-    }
-    dispatcher.shut_down().await;
-    if let Some(sender) = mail_sender {
-        sender.shut_down().await;
-    }
+    workers.shut_down().await;
     result
-}
-
-/// Wakes the dispatcher when another instance commits events, for as long as the server runs.
-async fn follow_invalidations(state: AppState) {
-    const RETRY_AFTER: Duration = Duration::from_secs(2);
-    let database_url = state.config.database_url.expose_secret().to_string();
-    loop {
-        let mut invalidations = match Invalidations::listen(&database_url).await {
-            Ok(Some(invalidations)) => invalidations,
-            Ok(None) => return,
-            Err(error) => {
-                tracing::warn!(%error, "cannot listen for events of other instances; retrying");
-                tokio::time::sleep(RETRY_AFTER).await;
-                continue;
-            }
-        };
-        // Events committed before listening began may have gone unheard.
-        state.providers.forget_all();
-        state.store.events_were_written();
-        loop {
-            match invalidations.next().await {
-                Ok(Heard::EventsWritten) => state.store.events_were_written(),
-                Ok(Heard::Reconnected) => {
-                    state.providers.forget_all();
-                    state.store.events_were_written();
-                }
-                Err(error) => {
-                    tracing::warn!(%error, "lost the connection that hears other instances; retrying");
-                    tokio::time::sleep(RETRY_AFTER).await;
-                    break;
-                }
-            }
-        }
-    }
-}
-
-/// Clears expired sessions and old sign-in failures now and then.
-async fn housekeeping(state: AppState) {
-    let mut every = tokio::time::interval(Duration::from_secs(15 * 60));
-    loop {
-        every.tick().await;
-        let idle = state.config.session_idle.as_millis() as i64;
-        if let Err(error) = state.store.delete_stale_console_sessions(idle).await {
-            tracing::warn!(%error, "could not clear stale sessions");
-        }
-        let portal_idle = state.config.portal_session_idle.as_millis() as i64;
-        if let Err(error) = state.store.delete_stale_portal_sessions(portal_idle).await {
-            tracing::warn!(%error, "could not clear stale portal sessions");
-        }
-        if let Err(error) = state.store.prune_spent_login_states().await {
-            tracing::warn!(%error, "could not clear expired spent sign-in states");
-        }
-        // A day is far longer than anyone keeps a drawer open with an unsaved upload.
-        let a_day_ago = crate::store::now_ms() - 24 * 3600 * 1000;
-        match state.store.prune_unused_logos(a_day_ago).await {
-            Ok(0) => {}
-            Ok(pruned) => tracing::info!(pruned, "deleted logos no portal or revision uses"),
-            Err(error) => tracing::warn!(%error, "could not prune unused logos"),
-        }
-        let window = state.config.sign_in_limits.window.as_millis() as i64;
-        if let Err(error) = state.store.prune_sign_in_failures(window).await {
-            tracing::warn!(%error, "could not prune sign-in failures");
-        }
-        // An hour covers any upload between its content's write and its row's commit.
-        let grace = time::Duration::hours(1);
-        match crate::usecases::attachments::remove_orphans(&state.store, &state.attachments, grace).await {
-            Ok(0) => {}
-            Ok(removed) => tracing::info!(removed, "removed attachment contents no ticket uses"),
-            Err(error) => tracing::warn!(%error, "could not remove unused attachment contents"),
-        }
-    }
 }
 
 /// Installs the SIGINT and SIGTERM handlers now and returns a future that resolves on either.

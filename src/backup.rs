@@ -10,7 +10,7 @@ use std::path::{Path, PathBuf};
 use secrecy::{ExposeSecret, SecretString};
 use sqlx::Connection;
 
-use crate::store::{Backend, Store, StoreError};
+use portico_store::{Backend, Store, StoreError};
 
 #[derive(Debug, thiserror::Error)]
 pub enum BackupError {

@@ -1,17 +1,19 @@
 //! What the command-line subcommands do, apart from parsing: usable from tests and `main`.
 //! Each command is one use case called as the command line; errors are told as they are.
 
-use anyhow::Context;
+use anyhow::Context as _;
 use secrecy::ExposeSecret;
 use uuid::Uuid;
 
-use crate::config::StorageArgs;
-use crate::domain::actor::Actor;
-use crate::domain::team::{TeamMember, TeamMemberDraft};
-use crate::store::tokens::ApiTokenInfo;
-use crate::store::{Store, StoreOptions, redact};
-use crate::usecases::UseCaseError;
-use crate::usecases::team::{self, NewPassword};
+use portico_core::config::StorageArgs;
+use portico_domain::actor::Actor;
+use portico_domain::team::{TeamMember, TeamMemberDraft};
+use portico_core::Context;
+use portico_core::config::Config;
+use portico_domain::api_token::ApiTokenInfo;
+use portico_store::{Store, StoreOptions, redact};
+use portico_core::usecases::UseCaseError;
+use portico_core::usecases::team::{self, NewPassword};
 
 /// Opens the configured database and brings its schema up to date.
 pub async fn open_store(storage: &StorageArgs, options: &StoreOptions) -> anyhow::Result<Store> {
@@ -21,6 +23,17 @@ pub async fn open_store(storage: &StorageArgs, options: &StoreOptions) -> anyhow
         .with_context(|| format!("cannot open the database at {}", redact(url.expose_secret())))?;
     store.migrate().await.context("cannot apply database migrations")?;
     Ok(store)
+}
+
+/// The core a one-off command works through, over the configured database.
+pub async fn open(storage: &StorageArgs, options: &StoreOptions) -> anyhow::Result<Context> {
+    let store = open_store(storage, options).await?;
+    command_context(storage, store)
+}
+
+/// The core a one-off command works through, over `store`.
+pub fn command_context(storage: &StorageArgs, store: Store) -> anyhow::Result<Context> {
+    Context::new(Config::for_commands(storage)?, store)
 }
 
 /// A use case's refusal as one line for the terminal; failures keep their cause.
@@ -37,8 +50,8 @@ fn new_password(chosen: Option<String>) -> NewPassword {
 }
 
 /// The member with this e-mail address; only a missing one is "no team member".
-async fn member(store: &Store, email: &str) -> anyhow::Result<TeamMember> {
-    team::member_by_email(store, &Actor::cli(), email).await.map_err(|error| match error {
+async fn member(cx: &Context, email: &str) -> anyhow::Result<TeamMember> {
+    team::member_by_email(cx, &Actor::cli(), email).await.map_err(|error| match error {
         UseCaseError::NotFound(_) => anyhow::anyhow!("No team member has the e-mail address {email}."),
         other => explain(other),
     })
@@ -46,7 +59,7 @@ async fn member(store: &Store, email: &str) -> anyhow::Result<TeamMember> {
 
 /// Creates a team member with the given password, or a generated one (returned).
 pub async fn create_team_member(
-    store: &Store,
+    cx: &Context,
     email: &str,
     name: &str,
     role: &str,
@@ -59,19 +72,19 @@ pub async fn create_team_member(
         active: None,
     };
     let (member, password) =
-        team::create_team_member(store, &Actor::cli(), draft, new_password(chosen_password))
+        team::create_team_member(cx, &Actor::cli(), draft, new_password(chosen_password))
             .await
             .map_err(explain)?;
     Ok((member, password.0))
 }
 
 pub async fn reset_password(
-    store: &Store,
+    cx: &Context,
     email: &str,
     chosen_password: Option<String>,
 ) -> anyhow::Result<String> {
-    let member = member(store, email).await?;
-    let (_, password) = team::reset_password(store, &Actor::cli(), member.id, new_password(chosen_password))
+    let member = member(cx, email).await?;
+    let (_, password) = team::reset_password(cx, &Actor::cli(), member.id, new_password(chosen_password))
         .await
         .map_err(explain)?;
     Ok(password.0)
@@ -79,32 +92,32 @@ pub async fn reset_password(
 
 /// Removes a member's two-step sign-in: the way back in when the only admin lost both their
 /// phone and their recovery codes.
-pub async fn reset_mfa(store: &Store, email: &str) -> anyhow::Result<()> {
-    let member = member(store, email).await?;
-    crate::usecases::mfa::reset(store, &Actor::cli(), member.id).await.map_err(explain)?;
+pub async fn reset_mfa(cx: &Context, email: &str) -> anyhow::Result<()> {
+    let member = member(cx, email).await?;
+    portico_core::usecases::mfa::reset(cx, &Actor::cli(), member.id).await.map_err(explain)?;
     Ok(())
 }
 
 /// Creates an API token acting for the team member; the token is shown only now.
-pub async fn create_token(store: &Store, email: &str, label: &str) -> anyhow::Result<(ApiTokenInfo, String)> {
-    let member = member(store, email).await?;
+pub async fn create_token(cx: &Context, email: &str, label: &str) -> anyhow::Result<(ApiTokenInfo, String)> {
+    let member = member(cx, email).await?;
     let (info, token) =
-        team::create_api_token(store, &Actor::cli(), member.id, label).await.map_err(explain)?;
+        team::create_api_token(cx, &Actor::cli(), member.id, label).await.map_err(explain)?;
     Ok((info, token.0))
 }
 
-pub async fn list_tokens(store: &Store, email: &str) -> anyhow::Result<Vec<ApiTokenInfo>> {
-    let member = member(store, email).await?;
-    Ok(store.api_tokens_of(member.id).await?)
+pub async fn list_tokens(cx: &Context, email: &str) -> anyhow::Result<Vec<ApiTokenInfo>> {
+    let member = member(cx, email).await?;
+    team::api_tokens_of(cx, &Actor::cli(), member.id).await.map_err(explain)
 }
 
 /// Revokes a token named by its id or by the token itself.
-pub async fn revoke_token(store: &Store, id_or_token: &str) -> anyhow::Result<ApiTokenInfo> {
+pub async fn revoke_token(cx: &Context, id_or_token: &str) -> anyhow::Result<ApiTokenInfo> {
     let actor = Actor::cli();
     let id = match Uuid::parse_str(id_or_token.trim()) {
         Ok(id) => id,
         Err(_) => {
-            team::api_token_by_secret(store, &actor, id_or_token)
+            team::api_token_by_secret(cx, &actor, id_or_token)
                 .await
                 .map_err(|error| match error {
                     UseCaseError::NotFound(_) => anyhow::anyhow!("No API token matches."),
@@ -113,7 +126,7 @@ pub async fn revoke_token(store: &Store, id_or_token: &str) -> anyhow::Result<Ap
                 .id
         }
     };
-    team::revoke_api_token(store, &actor, id).await.map_err(|error| match error {
+    team::revoke_api_token(cx, &actor, id).await.map_err(|error| match error {
         UseCaseError::NotFound(_) => anyhow::anyhow!("No API token has the ID {id}."),
         other => explain(other),
     })

@@ -9,22 +9,22 @@ use std::io::Cursor;
 use serde_json::json;
 use uuid::Uuid;
 
-use crate::demo_idp::DemoIdp;
-use crate::domain::actor::Actor;
-use crate::domain::customer::CustomerDraft;
-use crate::domain::end_user::{EndUser, EndUserDraft};
-use crate::domain::group::GroupDraft;
-use crate::domain::kb::ArticleDraft;
-use crate::domain::portal::draft::PortalDraft;
-use crate::domain::sso::draft::SsoDraft;
-use crate::domain::team::{TeamMember, TeamMemberDraft};
-use crate::domain::ticket::{ContactSource, Status, TicketDraft};
-use crate::store::Store;
-use crate::store::tickets::TicketChanges;
-use crate::usecases::sso::SsoRules;
-use crate::usecases::team::{NewPassword, OneTimePassword};
-use crate::usecases::tickets::{TicketRequest, Visibility};
-use crate::usecases::{customers, end_users, groups, kb, portals, sso, team, tickets};
+use portico_web::demo_idp::DemoIdp;
+use portico_domain::actor::Actor;
+use portico_domain::customer::CustomerDraft;
+use portico_domain::end_user::{EndUser, EndUserDraft};
+use portico_domain::group::GroupDraft;
+use portico_domain::kb::ArticleDraft;
+use portico_domain::portal::draft::PortalDraft;
+use portico_domain::sso::draft::SsoDraft;
+use portico_domain::team::{TeamMember, TeamMemberDraft};
+use portico_domain::ticket::{ContactSource, Status, TicketDraft};
+use portico_core::Context;
+use portico_domain::ticket::TicketChanges;
+use portico_core::usecases::sso::SsoRules;
+use portico_core::usecases::team::{NewPassword, OneTimePassword};
+use portico_core::usecases::tickets::{TicketRequest, Visibility};
+use portico_core::usecases::{customers, end_users, groups, kb, portals, sso, team, tickets};
 
 pub const ADMIN_EMAIL: &str = "admin@demo-msp.example";
 
@@ -93,15 +93,15 @@ pub struct DemoContext<'a> {
 }
 
 /// Seeds the demo MSP when the database holds no team member and no customer; `None` otherwise.
-pub async fn seed(store: &Store, context: &DemoContext<'_>) -> anyhow::Result<Option<DemoSignIn>> {
-    if store.count_team_members().await? > 0 || store.count_customers().await? > 0 {
+pub async fn seed(cx: &Context, context: &DemoContext<'_>) -> anyhow::Result<Option<DemoSignIn>> {
+    if !portico_core::usecases::install::is_fresh(cx, &Actor::system()).await? {
         return Ok(None);
     }
     let actor = Actor::system();
     let (admin, OneTimePassword(password)) =
-        member(store, &actor, ADMIN_EMAIL, "Dana Admin", "admin").await?;
-    let (sam, _) = member(store, &actor, "sam@demo-msp.example", "Sam Technician", "technician").await?;
-    let (robin, _) = member(store, &actor, "robin@demo-msp.example", "Robin Network", "technician").await?;
+        member(cx, &actor, ADMIN_EMAIL, "Dana Admin", "admin").await?;
+    let (sam, _) = member(cx, &actor, "sam@demo-msp.example", "Sam Technician", "technician").await?;
+    let (robin, _) = member(cx, &actor, "robin@demo-msp.example", "Robin Network", "technician").await?;
 
     let group = |name: &str, customer_id, manager_id, member_ids| GroupDraft {
         name: Some(name.to_string()),
@@ -110,12 +110,12 @@ pub async fn seed(store: &Store, context: &DemoContext<'_>) -> anyhow::Result<Op
         member_ids: Some(member_ids),
     };
     let desk = groups::create_group(
-        store,
+        cx,
         &actor,
         group("Service Desk", None, Some(admin.id), vec![admin.id, sam.id]),
     )
     .await?;
-    groups::create_group(store, &actor, group("Network Operations", None, Some(robin.id), vec![robin.id]))
+    groups::create_group(cx, &actor, group("Network Operations", None, Some(robin.id), vec![robin.id]))
         .await?;
 
     let mut people = Vec::new();
@@ -126,7 +126,7 @@ pub async fn seed(store: &Store, context: &DemoContext<'_>) -> anyhow::Result<Op
             email_domains: demo.contact.rsplit_once('@').map(|(_, domain)| vec![domain.to_string()]),
             ..Default::default()
         };
-        let customer = customers::create_customer(store, &actor, draft).await?;
+        let customer = customers::create_customer(cx, &actor, draft).await?;
         let mut users = Vec::new();
         for (position, (user_name, email)) in demo.end_users.iter().enumerate() {
             // The first person of each customer manages it: sees all of its tickets and people.
@@ -137,7 +137,7 @@ pub async fn seed(store: &Store, context: &DemoContext<'_>) -> anyhow::Result<Op
                 role: Some(role.to_string()),
                 ..Default::default()
             };
-            users.push(end_users::create_end_user(store, &actor, customer.id, draft).await?);
+            users.push(end_users::create_end_user(cx, &actor, customer.id, draft).await?);
         }
         let receiving = if index == 0 {
             let on_site = group(
@@ -146,24 +146,24 @@ pub async fn seed(store: &Store, context: &DemoContext<'_>) -> anyhow::Result<Op
                 Some(sam.id),
                 vec![sam.id, robin.id],
             );
-            groups::create_group(store, &actor, on_site).await?.id
+            groups::create_group(cx, &actor, on_site).await?.id
         } else {
             desk.id
         };
-        open_portal(store, &actor, context, customer.id, demo, receiving, index).await?;
+        open_portal(cx, &actor, context, customer.id, demo, receiving, index).await?;
         people.push((customer.id, users));
     }
-    articles(store, &actor, people[0].0).await?;
-    catalogue(store, &actor, people[0].0, people.get(1).map(|p| p.0)).await?;
-    conversations(store, &people, (&sam, &robin, &admin)).await?;
+    articles(cx, &actor, people[0].0).await?;
+    catalogue(cx, &actor, people[0].0, people.get(1).map(|p| p.0)).await?;
+    conversations(cx, &people, (&sam, &robin, &admin)).await?;
     Ok(Some(DemoSignIn { email: admin.email.to_string(), password }))
 }
 
 /// A service catalogue: types for every customer (one with a conditional field), one for the
 /// first customer only, and one the second customer hides.
-async fn catalogue(store: &Store, actor: &Actor, first: Uuid, second: Option<Uuid>) -> anyhow::Result<()> {
-    use crate::domain::request_type::{Override, RequestTypeDraft};
-    use crate::usecases::request_types;
+async fn catalogue(cx: &Context, actor: &Actor, first: Uuid, second: Option<Uuid>) -> anyhow::Result<()> {
+    use portico_domain::request_type::{Override, RequestTypeDraft};
+    use portico_core::usecases::request_types;
     let types = [
         json!({"name": "New laptop", "icon": "💻", "category": "Hardware",
         "description": "A new or replacement laptop, set up and ready to use.",
@@ -204,7 +204,7 @@ async fn catalogue(store: &Store, actor: &Actor, first: Uuid, second: Option<Uui
     let mut created = Vec::new();
     for body in types {
         let draft: RequestTypeDraft = serde_json::from_value(body)?;
-        created.push(request_types::create_request_type(store, actor, draft).await?);
+        created.push(request_types::create_request_type(cx, actor, draft).await?);
     }
     let own: RequestTypeDraft = serde_json::from_value(json!({
     "name": "Visitor badge", "icon": "🪪", "category": "Facilities", "customer_ids": [first],
@@ -213,10 +213,10 @@ async fn catalogue(store: &Store, actor: &Actor, first: Uuid, second: Option<Uui
         {"key": "visitor", "label": "Visitor's name", "kind": "text", "required": true},
         {"key": "day", "label": "Day of the visit", "kind": "date", "required": true}
     ]}))?;
-    request_types::create_request_type(store, actor, own).await?;
+    request_types::create_request_type(cx, actor, own).await?;
     if let Some(second) = second {
         let hidden = Override { hidden: true, assignment_group_id: None };
-        request_types::tailor(store, actor, second, created[1].id, hidden).await?;
+        request_types::tailor(cx, actor, second, created[1].id, hidden).await?;
     }
     Ok(())
 }
@@ -224,7 +224,7 @@ async fn catalogue(store: &Store, actor: &Actor, first: Uuid, second: Option<Uui
 /// Activates a customer's portal: colours, a logo, features, a layout with links, and sign-in
 /// through the demo identity provider.
 async fn open_portal(
-    store: &Store,
+    cx: &Context,
     actor: &Actor,
     context: &DemoContext<'_>,
     customer_id: Uuid,
@@ -232,7 +232,7 @@ async fn open_portal(
     receiving_group: Uuid,
     index: usize,
 ) -> anyhow::Result<()> {
-    let current = store.portal(customer_id).await?;
+    let current = portals::portal(cx, actor, customer_id).await?;
     let links: Vec<_> = demo
         .links
         .iter()
@@ -277,9 +277,9 @@ async fn open_portal(
     });
     let draft: PortalDraft = serde_json::from_value(document)?;
     let settings = draft.validate().map_err(|errors| anyhow::anyhow!("demo portal: {errors:?}"))?;
-    let saved = portals::save_portal(store, actor, customer_id, &settings, None, current.revision).await?;
-    let logo = crate::logo::process(&logo_image(demo.colours, index))?;
-    portals::set_logo(store, actor, customer_id, Some(&logo), Some(saved.revision)).await?;
+    let saved = portals::save_portal(cx, actor, customer_id, &settings, None, current.revision).await?;
+    let logo = portico_core::logo::process(&logo_image(demo.colours, index))?;
+    portals::set_logo(cx, actor, customer_id, Some(&logo), Some(saved.revision)).await?;
 
     let client_id = DemoIdp::client_id(customer_id);
     let sso_draft = SsoDraft {
@@ -292,7 +292,7 @@ async fn open_portal(
         enabled: Some(true),
         ..Default::default()
     };
-    sso::create_sso_config(store, &context.rules, actor, customer_id, sso_draft, None).await?;
+    sso::create_sso_config(cx, &context.rules, actor, customer_id, sso_draft, None).await?;
     Ok(())
 }
 
@@ -326,7 +326,7 @@ fn logo_image((primary, secondary): (&str, &str), index: usize) -> Vec<u8> {
     png
 }
 
-async fn articles(store: &Store, actor: &Actor, acme: Uuid) -> anyhow::Result<()> {
+async fn articles(cx: &Context, actor: &Actor, acme: Uuid) -> anyhow::Result<()> {
     let article = |title: &str, body: &str, customers: Option<Vec<Uuid>>| ArticleDraft {
         title: Some(title.to_string()),
         body: Some(body.to_string()),
@@ -357,10 +357,10 @@ async fn articles(store: &Store, actor: &Actor, acme: Uuid) -> anyhow::Result<()
         ),
     ];
     for (title, body) in all {
-        kb::create_article(store, actor, article(title, body, None)).await?;
+        kb::create_article(cx, actor, article(title, body, None)).await?;
     }
     kb::create_article(
-        store,
+        cx,
         actor,
         article(
             "Acme: book a meeting room",
@@ -374,7 +374,7 @@ async fn articles(store: &Store, actor: &Actor, acme: Uuid) -> anyhow::Result<()
 
 /// Tickets in every status, with replies from both sides and internal notes.
 async fn conversations(
-    store: &Store,
+    cx: &Context,
     people: &[(Uuid, Vec<EndUser>)],
     (sam, robin, admin): (&TeamMember, &TeamMember, &TeamMember),
 ) -> anyhow::Result<()> {
@@ -497,49 +497,47 @@ async fn conversations(
             submission_key: None,
             typed: None,
         };
-        let ticket = tickets::submit_ticket(store, &as_requester, request).await?.ticket;
+        let ticket = tickets::submit_ticket(cx, &as_requester, request).await?.ticket;
         let helper = if story.customer == 3 { robin } else { sam };
         for (from_team, text) in story.replies {
             match (from_team, text.strip_prefix("Note: ")) {
                 (true, Some(note)) => {
-                    tickets::comment(store, &tech(admin), ticket.id, note, Visibility::Internal).await?;
+                    tickets::comment(cx, &tech(admin), ticket.id, note, Visibility::Internal).await?;
                 }
                 (true, None) => {
-                    tickets::comment(store, &tech(helper), ticket.id, text, Visibility::Public).await?;
+                    tickets::comment(cx, &tech(helper), ticket.id, text, Visibility::Public).await?;
                 }
                 (false, _) => {
-                    tickets::comment(store, &as_requester, ticket.id, text, Visibility::Public).await?;
+                    tickets::comment(cx, &as_requester, ticket.id, text, Visibility::Public).await?;
                 }
             }
         }
         if story.status != Status::New {
             let changes = TicketChanges { status: Some(story.status), ..Default::default() };
-            tickets::update_ticket(store, &tech(helper), ticket.id, changes).await?;
+            tickets::update_ticket(cx, &tech(helper), ticket.id, changes).await?;
         }
     }
     Ok(())
 }
 
 /// The active portals and their addresses, to print at start.
-pub async fn portal_addresses(
-    store: &Store,
-    config: &crate::config::Config,
-) -> anyhow::Result<Vec<(String, String)>> {
+pub async fn portal_addresses(cx: &Context) -> anyhow::Result<Vec<(String, String)>> {
+    let actor = Actor::system();
     let page =
-        crate::domain::page::PageRequest::parse(None, Some(50)).map_err(|bad| anyhow::anyhow!("{bad:?}"))?;
-    let customers = store.list_customers(&Default::default(), &page).await?;
+        portico_domain::page::PageRequest::parse(None, Some(50)).map_err(|bad| anyhow::anyhow!("{bad:?}"))?;
+    let customers = customers::list_customers(cx, &actor, &Default::default(), &page).await?;
     let mut found = Vec::new();
     for customer in customers.items {
-        let portal = store.portal(customer.id).await?;
+        let portal = portals::portal(cx, &actor, customer.id).await?;
         if portal.settings.active {
-            found.push((customer.name, config.portal_url(&portal.settings)));
+            found.push((customer.name, cx.config().portal_url(&portal.settings)));
         }
     }
     Ok(found)
 }
 
 async fn member(
-    store: &Store,
+    cx: &Context,
     actor: &Actor,
     email: &str,
     name: &str,
@@ -551,5 +549,5 @@ async fn member(
         role: Some(role.to_string()),
         active: None,
     };
-    Ok(team::create_team_member(store, actor, draft, NewPassword::Generated).await?)
+    Ok(team::create_team_member(cx, actor, draft, NewPassword::Generated).await?)
 }

@@ -1,25 +1,19 @@
 //! Portico: self-service End User Portals for managed service providers.
+//!
+//! The binary's own modules (the command line, wiring, the demo and backups), and the layers
+//! below, named as they are inside the workspace.
 
 pub mod app;
-pub mod attachments;
-pub mod auth;
 pub mod backup;
 pub mod cli;
-pub mod config;
-pub mod crypto;
 pub mod demo;
-pub mod demo_idp;
-pub mod domain;
-pub mod events;
-pub mod jobs;
-pub mod logo;
-pub mod mail;
-pub mod private_files;
-pub mod proxies;
-pub mod render;
-pub mod secret_key;
-pub mod sso;
-pub mod store;
-pub mod telemetry;
-pub mod usecases;
-pub mod web;
+
+pub use portico_core::{
+    attachments, auth, config, crypto, events, jobs, logo, mail, paths, private_files, proxies, render,
+    secret_key, sso, usecases,
+};
+pub use portico_core as core;
+pub use portico_domain as domain;
+pub use portico_store as store;
+pub use portico_web as web;
+pub use portico_web::{demo_idp, telemetry};

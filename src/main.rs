@@ -5,7 +5,7 @@ use anyhow::Context;
 use clap::{Parser, Subcommand};
 use portico::app;
 use portico::config::{Config, ServeArgs, StorageArgs};
-use portico::crypto::Sealer;
+use portico::core::Context as Core;
 use portico::demo_idp::DemoIdp;
 use portico::store::{Store, StoreOptions, redact};
 use portico::usecases::sso::SsoRules;
@@ -163,14 +163,25 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
     });
     let options = StoreOptions { max_connections, ..Default::default() };
     let store = cli::open_store(&args.storage, &options).await?;
-    let demo_idp = if args.demo { Some(Arc::new(start_demo(&mut config, &store).await?)) } else { None };
+    let demo_idp = match args.demo {
+        true => Some(Arc::new(DemoIdp::new(&config.public_url, config.portal_domain.clone(), &config.secret_key)?)),
+        false => None,
+    };
+    if let Some(idp) = &demo_idp {
+        config.demo_idp_issuer = Some(idp.issuer().to_string());
+    }
+    let database = store.backend().name();
+    let core = Core::new(config, store.clone())?;
+    if let Some(idp) = &demo_idp {
+        start_demo(&core, idp).await?;
+    }
+    let config = core.config().clone();
     let shutdown = app::shutdown_signal().context("cannot install the signal handlers")?;
     let listener = tokio::net::TcpListener::bind(config.addr)
         .await
         .with_context(|| format!("cannot listen on {}", config.addr))?;
-    tracing::info!(addr = %listener.local_addr()?, public_url = %config.public_url,
-        database = store.backend().name(), "Portico is serving");
-    let mut state = AppState::new(config, store.clone())?;
+    tracing::info!(addr = %listener.local_addr()?, public_url = %config.public_url, database, "Portico is serving");
+    let mut state = AppState::new(core);
     state.demo_idp = demo_idp;
     app::serve(listener, state, shutdown).await?;
     store.close().await;
@@ -179,18 +190,16 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
 
 /// Demo mode: the built-in demo identity provider (at Portico's own address, the one provider
 /// allowed at a local plain-http address), the demo data, and where to look first.
-async fn start_demo(config: &mut Config, store: &Store) -> anyhow::Result<DemoIdp> {
-    let idp = DemoIdp::new(&config.public_url, config.portal_domain.clone(), &config.secret_key)?;
-    config.demo_idp_issuer = Some(idp.issuer().to_string());
-    let sealer = Sealer::new(&config.secret_key);
+async fn start_demo(core: &Core, idp: &DemoIdp) -> anyhow::Result<()> {
+    let config = core.config();
     let rules = SsoRules {
-        sealer: &sealer,
+        sealer: core.sealer(),
         allow_insecure_idp: config.allow_insecure_idp,
         insecure_exception: Some(idp.issuer()),
     };
-    let context = demo::DemoContext { idp: &idp, rules };
+    let context = demo::DemoContext { idp, rules };
     println!("Demo mode: the built-in demo identity provider signs end users in at {}", idp.issuer());
-    match demo::seed(store, &context).await? {
+    match demo::seed(core, &context).await? {
         Some(sign_in) => {
             println!("Demo data created.");
             println!("Console:  {}", config.url_for("/admin"));
@@ -207,12 +216,12 @@ async fn start_demo(config: &mut Config, store: &Store) -> anyhow::Result<DemoId
             );
         }
     }
-    for (name, url) in demo::portal_addresses(store, config).await? {
+    for (name, url) in demo::portal_addresses(core).await? {
         println!(
             "Portal:   {url}  ({name}; sign in as any of its people through the demo identity provider)"
         );
     }
-    Ok(idp)
+    Ok(())
 }
 
 async fn run_command(command: Command) -> anyhow::Result<()> {
@@ -225,36 +234,36 @@ async fn run_command(command: Command) -> anyhow::Result<()> {
         }
         Command::Admin(AdminCommand::Create { email, name, role, password_stdin, storage }) => {
             let chosen = read_password(password_stdin)?;
-            let store = cli::open_store(&storage, &options).await?;
-            let (member, password) = cli::create_team_member(&store, &email, &name, &role, chosen).await?;
+            let cx = cli::open(&storage, &options).await?;
+            let (member, password) = cli::create_team_member(&cx, &email, &name, &role, chosen).await?;
             println!("Created {} {} ({}).", member.role, member.name, member.email);
             if !password_stdin {
                 println!("Password (shown once): {password}");
             }
         }
         Command::Admin(AdminCommand::ResetMfa { email, storage }) => {
-            let store = cli::open_store(&storage, &options).await?;
-            cli::reset_mfa(&store, &email).await?;
+            let cx = cli::open(&storage, &options).await?;
+            cli::reset_mfa(&cx, &email).await?;
             println!("Two-step sign-in removed for {email}; their console sessions have ended.");
         }
         Command::Admin(AdminCommand::ResetPassword { email, password_stdin, storage }) => {
             let chosen = read_password(password_stdin)?;
-            let store = cli::open_store(&storage, &options).await?;
-            let password = cli::reset_password(&store, &email, chosen).await?;
+            let cx = cli::open(&storage, &options).await?;
+            let password = cli::reset_password(&cx, &email, chosen).await?;
             println!("Password changed for {email}; their console sessions have ended.");
             if !password_stdin {
                 println!("New password (shown once): {password}");
             }
         }
         Command::Token(TokenCommand::Create { email, name, storage }) => {
-            let store = cli::open_store(&storage, &options).await?;
-            let (info, token) = cli::create_token(&store, &email, &name).await?;
+            let cx = cli::open(&storage, &options).await?;
+            let (info, token) = cli::create_token(&cx, &email, &name).await?;
             println!("Created API token {} ('{}') for {email}. It is shown only now:", info.id, info.label);
             println!("{token}");
         }
         Command::Token(TokenCommand::List { email, storage }) => {
-            let store = cli::open_store(&storage, &options).await?;
-            for token in cli::list_tokens(&store, &email).await? {
+            let cx = cli::open(&storage, &options).await?;
+            for token in cli::list_tokens(&cx, &email).await? {
                 let state = if token.revoked_at.is_some() { "revoked" } else { "active" };
                 let used = match (token.last_used_at, token.last_used_ip.as_deref()) {
                     (Some(at), Some(ip)) => format!("last used {} from {ip}", at.date()),
@@ -289,8 +298,8 @@ async fn run_command(command: Command) -> anyhow::Result<()> {
             println!("Keep the secret key safe and apart from the backup: SSO client secrets need it.");
         }
         Command::Token(TokenCommand::Revoke { id, storage }) => {
-            let store = cli::open_store(&storage, &options).await?;
-            let info = cli::revoke_token(&store, &id).await?;
+            let cx = cli::open(&storage, &options).await?;
+            let info = cli::revoke_token(&cx, &id).await?;
             println!("Revoked API token {} ('{}').", info.id, info.label);
         }
     }

@@ -23,7 +23,7 @@ async fn requests_without_a_valid_token_get_401(backend: Backend) {
 
     let (status, _) = app.get_json("/customers", &app.admin.token).await;
     assert_eq!(status, StatusCode::OK);
-    let revoked = portico::cli::revoke_token(&app.store, &app.admin.token).await.unwrap();
+    let revoked = portico::cli::revoke_token(&app.core, &app.admin.token).await.unwrap();
     assert!(revoked.revoked_at.is_some());
     let response = app.api(Method::GET, "/customers", &app.admin.token).send().await.unwrap();
     assert_eq!(response.status(), StatusCode::UNAUTHORIZED, "a revoked token is refused");

@@ -108,7 +108,7 @@ async fn the_everyone_group_holds_every_team_member_and_cannot_change(backend: B
     assert_eq!(response.status(), StatusCode::CONFLICT);
     assert_eq!(before, snapshot(&app.store, "assignment_groups").await);
 
-    portico::cli::create_team_member(&app.store, "new@msp.example", "New Person", "technician", None)
+    portico::cli::create_team_member(&app.core, "new@msp.example", "New Person", "technician", None)
         .await
         .unwrap();
     let (_, everyone) = app.get_json(&format!("/assignment-groups/{EVERYONE}"), token).await;

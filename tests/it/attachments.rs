@@ -202,7 +202,7 @@ async fn round_trip(backend: Backend, s3: Option<&TestS3>) {
         portico::attachments::Attachments::open(&app.config.attachments, &app.data_dir).unwrap();
     let before = attachments.blobs.stored().await.unwrap().len();
     let removed =
-        portico::usecases::attachments::remove_orphans(&app.store, &attachments, time::Duration::ZERO)
+        portico::usecases::attachments::remove_orphans(&app.core, time::Duration::ZERO)
             .await
             .unwrap();
     assert_eq!(removed, 1);

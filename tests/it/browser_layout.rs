@@ -99,7 +99,7 @@ async fn hostile_data(app: &TestApp, idp: &TestIdp) -> Hostile {
         .await;
     assert_eq!(status, StatusCode::CREATED, "{member}");
     portico::usecases::sso::record_sign_in_failure(
-        &app.store,
+        &app.core,
         portal.customer_id.parse().unwrap(),
         portal.sso_id.parse().unwrap(),
         "7KQM-X4TP",
@@ -189,7 +189,7 @@ async fn hostile_typed_ticket(app: &TestApp, portal: &SsoPortal, group_id: &str)
         fields: Some(fields),
         ..Default::default()
     };
-    let created = portico::usecases::request_types::create_request_type(&app.store, &Actor::cli(), draft)
+    let created = portico::usecases::request_types::create_request_type(&app.core, &Actor::cli(), draft)
         .await
         .unwrap();
     let (_, users) =
@@ -220,7 +220,7 @@ async fn hostile_typed_ticket(app: &TestApp, portal: &SsoPortal, group_id: &str)
         submission_key: None,
         typed: Some(portico::usecases::tickets::TypedRequest { request_type_id: created.id, answers }),
     };
-    let ticket = portico::usecases::tickets::submit_ticket(&app.store, &Actor::cli(), request).await.unwrap();
+    let ticket = portico::usecases::tickets::submit_ticket(&app.core, &Actor::cli(), request).await.unwrap();
     Typed { request_type_id: created.id, ticket_id: ticket.ticket.id }
 }
 

@@ -223,6 +223,7 @@ async fn commands_tell_a_missing_member_from_a_failing_database(backend: Backend
     let (url, dir) = empty_database(backend).await;
     let store = portico::store::Store::connect(&url, &Default::default()).await.unwrap();
     store.migrate().await.unwrap();
+    let store = crate::support::command_core(&store, &dir);
     let missing = portico::cli::reset_password(&store, "nobody@msp.example", None).await.unwrap_err();
     assert_eq!(missing.to_string(), "No team member has the e-mail address nobody@msp.example.");
     let bad = portico::cli::create_token(&store, "not an address", "x").await.unwrap_err();

@@ -116,7 +116,7 @@ async fn a_type_with_every_kind_and_a_condition_is_built_through_the_forms(backe
     let app = TestApp::spawn(backend).await;
     let console = app.console(&app.admin.email, &app.admin.password).await;
     let id = build_laptop(&console, None).await;
-    let saved = request_types::request_type(&app.store, &Actor::cli(), id).await.unwrap().settings;
+    let saved = request_types::request_type(&app.core, &Actor::cli(), id).await.unwrap().settings;
     assert_eq!(saved.name, "Laptop request");
     assert_eq!(saved.icon, "💻");
     assert_eq!(saved.category, "Hardware");
@@ -162,7 +162,7 @@ async fn a_type_with_every_kind_and_a_condition_is_built_through_the_forms(backe
     assert_eq!(deleted.status(), StatusCode::SEE_OTHER);
     let list = console.page(&location(&deleted)).await;
     assert!(list.contains("Request type deleted.") && list.contains("No request types yet."), "{list}");
-    assert!(request_types::request_type(&app.store, &Actor::cli(), id).await.is_err());
+    assert!(request_types::request_type(&app.core, &Actor::cli(), id).await.is_err());
 }
 
 async fn edits_keep_the_unsaved_draft_and_refusals_show_at_their_field(backend: Backend) {
@@ -170,7 +170,7 @@ async fn edits_keep_the_unsaved_draft_and_refusals_show_at_their_field(backend: 
     let console = app.console(&app.admin.email, &app.admin.password).await;
     let id = build_laptop(&console, None).await;
     let path = format!("/admin/request-types/{id}");
-    let before = request_types::request_type(&app.store, &Actor::cli(), id).await.unwrap();
+    let before = request_types::request_type(&app.core, &Actor::cli(), id).await.unwrap();
     let page = console.page(&path).await;
     let pairs = form_pairs(&page, "builder");
 
@@ -190,7 +190,7 @@ async fn edits_keep_the_unsaved_draft_and_refusals_show_at_their_field(backend: 
         edit(&console, &path, &changed, "add").await
     };
     assert_eq!(value(&typed, "name"), "Changed but unsaved");
-    assert_eq!(request_types::request_type(&app.store, &Actor::cli(), id).await.unwrap(), before);
+    assert_eq!(request_types::request_type(&app.core, &Actor::cli(), id).await.unwrap(), before);
 
     // A refused draft: each message at its field, the input kept, nothing saved.
     let mut bad = pairs.clone();
@@ -212,7 +212,7 @@ async fn edits_keep_the_unsaved_draft_and_refusals_show_at_their_field(backend: 
     let kept = form_pairs(&page, "builder");
     assert_eq!(value(&kept, "fields[6].options"), "Dock\nDock");
     assert_eq!(value(&kept, "fields[2].key"), "How Many");
-    assert_eq!(request_types::request_type(&app.store, &Actor::cli(), id).await.unwrap(), before);
+    assert_eq!(request_types::request_type(&app.core, &Actor::cli(), id).await.unwrap(), before);
 
     // A condition on a field moved below it is refused at the condition.
     let mut swapped = pairs.clone();
@@ -233,14 +233,14 @@ async fn edits_keep_the_unsaved_draft_and_refusals_show_at_their_field(backend: 
     let refused = press(&console, "/admin/request-types", &pairs, "save").await;
     assert_eq!(refused.status(), StatusCode::UNPROCESSABLE_ENTITY);
     assert!(refused.text().await.unwrap().contains(r#"id="name-error">Name must not be empty."#));
-    assert_eq!(request_types::list_request_types(&app.store, &Actor::cli()).await.unwrap().len(), 1);
+    assert_eq!(request_types::list_request_types(&app.core, &Actor::cli()).await.unwrap().len(), 1);
 }
 
 async fn technicians_see_request_types_but_cannot_change_them(backend: Backend) {
     let app = TestApp::spawn(backend).await;
     let admin = app.console(&app.admin.email, &app.admin.password).await;
     let id = build_laptop(&admin, None).await;
-    let before = request_types::request_type(&app.store, &Actor::cli(), id).await.unwrap();
+    let before = request_types::request_type(&app.core, &Actor::cli(), id).await.unwrap();
     let tech = app.console(&app.technician.email, &app.technician.password).await;
     let list = tech.page("/admin/request-types").await;
     assert!(list.contains("Laptop request") && !list.contains("New request type"));
@@ -262,7 +262,7 @@ async fn technicians_see_request_types_but_cannot_change_them(backend: Backend) 
     let csrf = crate::support::hidden_value(&page, "_csrf");
     let delete = tech.post_form(&format!("{path}/delete"), &[("_csrf", csrf.as_str())]).await;
     assert_eq!(delete.status(), StatusCode::FORBIDDEN);
-    assert_eq!(request_types::request_type(&app.store, &Actor::cli(), id).await.unwrap(), before);
+    assert_eq!(request_types::request_type(&app.core, &Actor::cli(), id).await.unwrap(), before);
 }
 
 /// A customer with an end user; returns (customer id, end user id).
@@ -333,8 +333,8 @@ async fn a_customer_hides_one_type_and_routes_another(backend: Backend) {
 
     let catalogue = |customer: &str| {
         let customer: Uuid = customer.parse().unwrap();
-        let store = app.store.clone();
-        async move { request_types::catalogue(&store, &Actor::cli(), customer).await.unwrap() }
+        let core = app.core.clone();
+        async move { request_types::catalogue(&core, &Actor::cli(), customer).await.unwrap() }
     };
     assert!(catalogue(&acme).await.is_empty(), "hidden for Acme");
     let offered = catalogue(&globex).await;
@@ -371,8 +371,8 @@ async fn the_queue_finds_typed_tickets_and_the_ticket_page_shows_the_answers(bac
             submission_key: None,
             typed,
         };
-        let store = app.store.clone();
-        async move { tickets::submit_ticket(&store, &Actor::cli(), request).await.unwrap().ticket }
+        let core = app.core.clone();
+        async move { tickets::submit_ticket(&core, &Actor::cli(), request).await.unwrap().ticket }
     };
     let answers: RawAnswers = [
         ("model", "Other"),
@@ -422,7 +422,7 @@ async fn the_queue_finds_typed_tickets_and_the_ticket_page_shows_the_answers(bac
     assert!(!page.contains("<dt>Request type</dt>") && !page.contains("answers-title"));
 
     // Once the type is gone, the answers stay and the name goes.
-    request_types::delete_request_type(&app.store, &Actor::cli(), laptop).await.unwrap();
+    request_types::delete_request_type(&app.core, &Actor::cli(), laptop).await.unwrap();
     let page = console.page(&format!("/admin/tickets/{}", typed.id)).await;
     assert!(!page.contains("<dt>Request type</dt>") && page.contains("Framework Zebracorn"));
 }

@@ -222,7 +222,7 @@ async fn a_stale_save_shows_the_conflict_and_loses_neither_change(backend: Backe
     let app = TestApp::spawn(backend).await;
     let drawer = open_drawer(&app).await;
     portico::cli::create_team_member(
-        &app.store,
+        &app.core,
         "bea@msp.example",
         "Bea Admin",
         "admin",

@@ -130,8 +130,9 @@ async fn an_event_committed_before_a_kill_is_delivered_after_the_restart(backend
     let database = empty_database(backend).await;
     let store = Store::connect(&database.0, &Default::default()).await.unwrap();
     store.migrate().await.unwrap();
+    let commands = crate::support::command_core(&store, &database.1);
     portico::cli::create_team_member(
-        &store,
+        &commands,
         "ops@msp.example",
         "Olga Ops",
         "admin",
@@ -139,7 +140,7 @@ async fn an_event_committed_before_a_kill_is_delivered_after_the_restart(backend
     )
     .await
     .unwrap();
-    let (_, token) = portico::cli::create_token(&store, "ops@msp.example", "tests").await.unwrap();
+    let (_, token) = portico::cli::create_token(&commands, "ops@msp.example", "tests").await.unwrap();
 
     // The first process holds every event back for ten minutes: it dies before delivering.
     let slow = [("PORTICO_EVENT_DELIVERY_DELAY_MS", "600000"), ("PORTICO_EVENT_LEASE_SECONDS", "1")];

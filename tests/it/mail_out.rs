@@ -298,7 +298,7 @@ async fn an_event_handled_twice_queues_its_mail_once(backend: Backend) {
     let outgoing = desk.app.config.mail.outgoing.clone().unwrap();
     let notifier = portico::mail::notifier::Notifier::new(
         desk.app.store.clone(),
-        desk.app.config.clone(),
+        desk.app.config.addressing(),
         portico::mail::compose::Composer::new(outgoing.from, outgoing.reply_address),
         Default::default(),
     );

@@ -229,7 +229,7 @@ async fn a_half_signed_in_browser_reaches_no_console_page_and_changes_nothing(ba
 
     // A password reset between the two steps voids the half-done sign-in, even with a good code.
     let stale = past_the_password(&app, &app.admin.email, &app.admin.password).await;
-    portico::cli::reset_password(&app.store, &app.admin.email, Some("a brand new long password".into()))
+    portico::cli::reset_password(&app.core, &app.admin.email, Some("a brand new long password".into()))
         .await
         .unwrap();
     let response = enter_code(&stale, &codes[0]).await;
@@ -414,10 +414,10 @@ async fn admins_reset_a_members_second_step_and_technicians_cannot(backend: Back
     assert!(app.store.mfa_state(admin_id).await.unwrap().is_on());
 
     // An admin locked out alone gets back in through the server's command line.
-    portico::cli::reset_mfa(&app.store, &app.admin.email).await.unwrap();
+    portico::cli::reset_mfa(&app.core, &app.admin.email).await.unwrap();
     assert!(!app.store.mfa_state(admin_id).await.unwrap().is_on());
     assert_eq!(location_path(&admin.get("/admin").await), "/admin/login", "signed out");
-    let err = portico::cli::reset_mfa(&app.store, &app.admin.email).await.unwrap_err();
+    let err = portico::cli::reset_mfa(&app.core, &app.admin.email).await.unwrap_err();
     assert!(err.to_string().contains("no two-step sign-in to reset"), "{err}");
 
     events_settled(&app.store).await;

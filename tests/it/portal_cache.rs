@@ -201,17 +201,18 @@ async fn a_resolved_portal_is_served_from_memory(backend: Backend) {
 async fn a_commit_that_changes_portals_makes_them_stale_before_it_returns(backend: Backend) {
     // A store alone, no server: nothing but the commits themselves moves the generation (in a
     // server, the events reaching its consumer move it a moment later too).
-    let (url, _dir) = empty_database(backend).await;
+    let (url, dir) = empty_database(backend).await;
     let store = Store::connect(&url, &StoreOptions::default()).await.unwrap();
     store.migrate().await.unwrap();
+    let core = crate::support::command_core(&store, &dir);
     let generation = store.portal_generation();
     let actor = Actor::system();
     let start = generation.current();
     let draft = CustomerDraft { name: Some("Stale Co".into()), ..Default::default() };
-    let customer = customers::create_customer(&store, &actor, draft).await.unwrap();
+    let customer = customers::create_customer(&core, &actor, draft).await.unwrap();
     assert_eq!(generation.current(), start + 1, "customer.created");
     let draft = GroupDraft { name: Some("Desk".into()), ..Default::default() };
-    groups::create_group(&store, &actor, draft).await.unwrap();
+    groups::create_group(&core, &actor, draft).await.unwrap();
     assert_eq!(generation.current(), start + 1, "group.created changes no portal");
 
     // A customer from before portals were stored with the customer: a save that changes
@@ -225,10 +226,10 @@ async fn a_commit_that_changes_portals_makes_them_stale_before_it_returns(backen
             .unwrap();
     }
     let portal = store.portal(customer.id).await.unwrap();
-    portals::save_portal(&store, &actor, customer.id, &portal.settings, None, portal.revision).await.unwrap();
+    portals::save_portal(&core, &actor, customer.id, &portal.settings, None, portal.revision).await.unwrap();
     assert_eq!(generation.current(), start + 2, "the portal stored without an event");
 
-    customers::set_archived(&store, &actor, customer.id, true).await.unwrap();
+    customers::set_archived(&core, &actor, customer.id, true).await.unwrap();
     assert_eq!(generation.current(), start + 3, "customer.archived");
     store.close().await;
 }

@@ -181,21 +181,21 @@ async fn logos_nobody_uses_are_pruned_and_every_used_one_is_kept(backend: Backen
     .await;
     assert_eq!(status, StatusCode::OK);
     // An upload nobody saved, and one made just now.
-    portico::usecases::portals::keep_logo_upload(&app.store, &portico::domain::actor::Actor::cli(), &orphan)
+    portico::usecases::portals::keep_logo_upload(&app.core, &portico::domain::actor::Actor::cli(), &orphan)
         .await
         .unwrap();
 
     let later = time::OffsetDateTime::now_utc().unix_timestamp() * 1000 + 60_000;
     assert_eq!(app.store.prune_unused_logos(later).await.unwrap(), 1, "only the unsaved upload goes");
     let day_ago = later - 24 * 3600 * 1000;
-    portico::usecases::portals::keep_logo_upload(&app.store, &portico::domain::actor::Actor::cli(), &fresh)
+    portico::usecases::portals::keep_logo_upload(&app.core, &portico::domain::actor::Actor::cli(), &fresh)
         .await
         .unwrap();
     assert_eq!(app.store.prune_unused_logos(day_ago).await.unwrap(), 0, "a recent upload stays");
 
     // An old unused logo uploaded again (an unsaved drawer) counts as new.
     let again = stored(180);
-    portico::usecases::portals::keep_logo_upload(&app.store, &portico::domain::actor::Actor::cli(), &again)
+    portico::usecases::portals::keep_logo_upload(&app.core, &portico::domain::actor::Actor::cli(), &again)
         .await
         .unwrap();
     sqlx::query("UPDATE logos SET created_at = 0 WHERE id = $1")
@@ -203,7 +203,7 @@ async fn logos_nobody_uses_are_pruned_and_every_used_one_is_kept(backend: Backen
         .execute(app.store.pool())
         .await
         .unwrap();
-    portico::usecases::portals::keep_logo_upload(&app.store, &portico::domain::actor::Actor::cli(), &again)
+    portico::usecases::portals::keep_logo_upload(&app.core, &portico::domain::actor::Actor::cli(), &again)
         .await
         .unwrap();
     assert_eq!(app.store.prune_unused_logos(day_ago).await.unwrap(), 0, "re-uploading renews a logo");

@@ -4,6 +4,7 @@ use std::path::PathBuf;
 use std::sync::Arc;
 
 use portico::app;
+use portico::core::Context;
 use portico::config::{Config, SignInLimits};
 use portico::events::{Consumer, DispatchSettings};
 use portico::secret_key::SecretKey;
@@ -79,6 +80,8 @@ pub struct Member {
 pub struct TestApp {
     pub base: String,
     pub store: Store,
+    /// The server's core, for tests that change or read through the use cases directly.
+    pub core: Context,
     pub data_dir: PathBuf,
     pub database_url: String,
     pub client: reqwest::Client,
@@ -197,6 +200,12 @@ async fn connect(database_url: &str) -> Store {
         .expect("connect")
 }
 
+/// The core a command-line command works through, over `store` (the CLI's own way in).
+pub fn command_core(store: &Store, data_dir: &std::path::Path) -> Context {
+    let storage = portico::config::StorageArgs { data_dir: data_dir.to_path_buf(), database_url: None };
+    portico::cli::command_context(&storage, store.clone()).expect("the command core")
+}
+
 /// A fresh, empty database and data directory, for tests that start the binary themselves;
 /// the directory goes with the last clone of it.
 pub async fn empty_database(backend: Backend) -> (String, TempDir) {
@@ -224,8 +233,9 @@ impl TestApp {
         let database_url = fresh_database(backend, &data_dir).await;
         let store = connect(&database_url).await;
         store.migrate().await.expect("migrate");
-        let admin = Self::member(&store, "admin@msp.example", "Ada Admin", "admin").await;
-        let technician = Self::member(&store, "tech@msp.example", "Tim Tech", "technician").await;
+        let commands = command_core(&store, &data_dir);
+        let admin = Self::member(&commands, "admin@msp.example", "Ada Admin", "admin").await;
+        let technician = Self::member(&commands, "tech@msp.example", "Tim Tech", "technician").await;
         Self::start(store, database_url, data_dir, admin, technician, adjust, consumers).await
     }
 
@@ -294,9 +304,10 @@ impl TestApp {
             attachments: portico::attachments::settings::AttachmentSettings::local(&data_dir),
         };
         adjust(&mut config);
-        let mut state = AppState::new(config, store.clone()).expect("the server's state");
-        state.consumers = consumers;
+        let core = Context::with_consumers(config, store.clone(), consumers).expect("the server's core");
+        let state = AppState::new(core);
         let config = state.config.clone();
+        let core = state.core.clone();
         let (shutdown, signal) = oneshot::channel::<()>();
         let server = tokio::spawn(app::serve(listener, state, async move {
             signal.await.ok();
@@ -304,6 +315,7 @@ impl TestApp {
         Self {
             base: format!("http://{addr}"),
             store,
+            core,
             data_dir,
             database_url,
             client: client(),
@@ -315,10 +327,10 @@ impl TestApp {
         }
     }
 
-    async fn member(store: &Store, email: &str, name: &str, role: &str) -> Member {
+    async fn member(core: &Context, email: &str, name: &str, role: &str) -> Member {
         let password = "a long test password".to_string();
-        portico::cli::create_team_member(store, email, name, role, Some(password.clone())).await.unwrap();
-        let (_, token) = portico::cli::create_token(store, email, "tests").await.unwrap();
+        portico::cli::create_team_member(core, email, name, role, Some(password.clone())).await.unwrap();
+        let (_, token) = portico::cli::create_token(core, email, "tests").await.unwrap();
         Member { email: email.into(), password, token }
     }
 

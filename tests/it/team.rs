@@ -72,7 +72,7 @@ async fn admins_add_change_and_deactivate_team_members_through_the_api(backend: 
 
     // Deactivated: signed out, her API token and sign-in stop working; reactivated, they work again.
     let nia_console = app.console("nia@msp.example", &password).await;
-    let (_, nia_token) = portico::cli::create_token(&app.store, "nia@msp.example", "nia").await.unwrap();
+    let (_, nia_token) = portico::cli::create_token(&app.core, "nia@msp.example", "nia").await.unwrap();
     assert_eq!(app.get_json("/customers", &nia_token).await.0, StatusCode::OK);
     let (status, changed) =
         app.patch_json(&format!("/team-members/{id}"), &app.admin.token, json!({"active": false})).await;
@@ -198,7 +198,7 @@ async fn the_last_active_admin_always_remains(backend: Backend) {
         TeamMemberDraft { role: Some("technician".into()), ..Default::default() },
         TeamMemberDraft { active: Some(false), ..Default::default() },
     ] {
-        let refused = update_team_member(&app.store, &cli, admin_id, changes).await.unwrap_err();
+        let refused = update_team_member(&app.core, &cli, admin_id, changes).await.unwrap_err();
         assert!(refused.to_string().contains("at least one active admin"), "{refused}");
     }
     let (_, me) = app.get_json(&format!("/team-members/{admin_id}"), &app.admin.token).await;
@@ -210,7 +210,7 @@ async fn the_last_active_admin_always_remains(backend: Backend) {
         let second =
             create_member(&app, json!({"email": email, "name": "Second Admin", "role": "admin"})).await;
         let second_id = second["id"].as_str().unwrap().to_string();
-        let (_, second_token) = portico::cli::create_token(&app.store, &email, "t").await.unwrap();
+        let (_, second_token) = portico::cli::create_token(&app.core, &email, "t").await.unwrap();
         let (second_path, admin_path) =
             (format!("/team-members/{second_id}"), format!("/team-members/{admin_id}"));
         let (first, other) = tokio::join!(
@@ -235,9 +235,9 @@ async fn the_last_active_admin_always_remains(backend: Backend) {
         // Back to one admin for the next round: the first admin restored, the second one gone.
         let cli = portico::domain::actor::Actor::cli();
         let restore = TeamMemberDraft { role: Some("admin".into()), ..Default::default() };
-        update_team_member(&app.store, &cli, admin_id, restore).await.unwrap();
+        update_team_member(&app.core, &cli, admin_id, restore).await.unwrap();
         let retire = TeamMemberDraft { active: Some(false), ..Default::default() };
-        update_team_member(&app.store, &cli, second_id.parse().unwrap(), retire).await.unwrap();
+        update_team_member(&app.core, &cli, second_id.parse().unwrap(), retire).await.unwrap();
     }
 }
 

@@ -1,0 +1,56 @@
+//! Forgetting what this instance cached when an event says it changed. Runs in every instance:
+//! a change made through any of them reaches all of them through the event log.
+
+use std::sync::Arc;
+
+use serde_json::Value;
+
+use portico_domain::event::{Event, EventKind};
+use crate::sso::provider::ProviderCache;
+use portico_store::PortalGeneration;
+
+use super::{Consumer, Delivery, Scope};
+
+pub struct Caches {
+    providers: Arc<ProviderCache>,
+    /// Bumped to forget resolved portals.
+    portals: PortalGeneration,
+}
+
+impl Caches {
+    pub fn new(providers: Arc<ProviderCache>, portals: PortalGeneration) -> Self {
+        Self { providers, portals }
+    }
+}
+
+impl Consumer for Caches {
+    fn name(&self) -> &'static str {
+        "caches"
+    }
+
+    fn scope(&self) -> Scope {
+        Scope::EachInstance
+    }
+
+    fn deliver<'a>(&'a self, event: &'a Event) -> Delivery<'a> {
+        Box::pin(async move {
+            // A kind this version does not know (a newer instance's) may change portals too.
+            if event.event_kind().is_none_or(EventKind::may_change_portals) {
+                self.portals.bump();
+            }
+            if event.event_kind() == Some(EventKind::SsoConfigChanged) {
+                let urls = event.payload.get("discovery_urls").and_then(Value::as_array);
+                for url in urls.into_iter().flatten().filter_map(Value::as_str) {
+                    self.providers.forget(url);
+                }
+            }
+            Ok(())
+        })
+    }
+
+    /// Resolved portals read before the start may predate an event skipped by starting at the
+    /// newest one.
+    fn started(&self) {
+        self.portals.bump();
+    }
+}

@@ -1,0 +1,23 @@
+//! Portico's core: the use cases every change and every read goes through, the events and their
+//! consumers, mail in and out, single sign-on, rendering and attachments.
+
+pub mod attachments;
+pub mod auth;
+pub mod config;
+pub mod context;
+pub mod crypto;
+pub mod events;
+pub mod jobs;
+pub mod logo;
+pub mod mail;
+pub mod paths;
+pub mod portal_cache;
+pub mod private_files;
+pub mod proxies;
+pub mod render;
+pub mod secret_key;
+pub mod sso;
+pub mod usecases;
+pub mod workers;
+
+pub use context::Context;

@@ -1,0 +1,159 @@
+//! What the API and the console both do with SSO configurations: the view without secrets,
+//! saving with the secret sealed, and the Test action.
+
+use serde::Serialize;
+use time::OffsetDateTime;
+use utoipa::ToSchema;
+use uuid::Uuid;
+
+use portico_domain::actor::Actor;
+use portico_domain::portal::document::PortalSettings;
+use portico_domain::sso::draft::SsoDraft;
+use portico_domain::sso::{Provider, SsoConfig};
+use portico_core::sso::provider::{self, Check};
+use portico_core::usecases::sso::{self, SsoRules};
+use crate::error::AppError;
+use portico_core::paths;
+use crate::state::AppState;
+
+/// An SSO configuration as shown: never its client secret.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct SsoConfigView {
+    pub id: Uuid,
+    pub label: String,
+    // The domain's enum carries no schema; the API documents its own mirror of it.
+    #[schema(value_type = crate::api::views::sso::ProviderView)]
+    pub provider: Provider,
+    pub okta_domain: Option<String>,
+    pub authorization_server: Option<String>,
+    pub tenant_id: Option<String>,
+    /// The explicit discovery URL, if one was given.
+    pub discovery_url: Option<String>,
+    /// The discovery URL in use: the explicit one or the preset's.
+    pub effective_discovery_url: String,
+    pub client_id: String,
+    pub has_secret: bool,
+    /// `YYYY-MM-DD`.
+    pub secret_expires_at: Option<String>,
+    /// Set from 30 days before the secret expires.
+    pub secret_warning: Option<String>,
+    pub scopes: String,
+    pub allowed_email_domains: Vec<String>,
+    pub jit_provisioning: bool,
+    pub enabled: bool,
+    /// Microsoft `common`/`organizations` only: any tenant's people with an allowed e-mail domain
+    /// may sign in, as acknowledged.
+    pub multi_tenant_acknowledged: bool,
+    /// Set for a Microsoft configuration that accepts any Entra tenant; says when sign-in is
+    /// refused until it is restricted.
+    pub tenant_warning: Option<String>,
+    /// The id_token claim holding the person's groups.
+    pub groups_claim: String,
+    /// Group values that make an end user a manager; empty when the IdP does not manage roles.
+    pub manager_groups: Vec<String>,
+    /// The callback URL to register at the identity provider.
+    pub redirect_uri: String,
+    /// Where the portal also answers in path mode (`/p/{slug}`), a second callback URL to register.
+    pub path_mode_redirect_uri: Option<String>,
+    #[serde(with = "time::serde::rfc3339")]
+    pub created_at: OffsetDateTime,
+    #[serde(with = "time::serde::rfc3339")]
+    pub updated_at: OffsetDateTime,
+}
+
+pub async fn view(state: &AppState, actor: &Actor, config: &SsoConfig) -> Result<SsoConfigView, AppError> {
+    let portal = portico_core::usecases::portals::portal(&state.core, actor, config.customer_id).await?;
+    let settings = &config.settings;
+    Ok(SsoConfigView {
+        id: config.id,
+        label: settings.label.clone(),
+        provider: settings.provider,
+        okta_domain: settings.okta_domain.clone(),
+        authorization_server: settings.authorization_server.clone(),
+        tenant_id: settings.tenant_id.clone(),
+        discovery_url: settings.discovery_url.clone(),
+        effective_discovery_url: settings.discovery_url(),
+        client_id: settings.client_id.clone(),
+        has_secret: config.has_secret,
+        secret_expires_at: settings.secret_expires_at.map(|d| d.to_string()),
+        secret_warning: settings.secret_warning(OffsetDateTime::now_utc().date()),
+        scopes: settings.scope_string(),
+        allowed_email_domains: settings.allowed_email_domains.clone(),
+        jit_provisioning: settings.jit_provisioning,
+        enabled: settings.enabled,
+        multi_tenant_acknowledged: settings.multi_tenant_acknowledged,
+        tenant_warning: settings.tenant_warning(),
+        groups_claim: settings.groups_claim.clone(),
+        manager_groups: settings.manager_groups.clone(),
+        redirect_uri: redirect_uris(state, &portal.settings, config.id).0,
+        path_mode_redirect_uri: redirect_uris(state, &portal.settings, config.id).1,
+        created_at: config.created_at,
+        updated_at: config.updated_at,
+    })
+}
+
+/// The callback URL of configuration `id` of a portal, and where the portal also answers in path
+/// mode (`/p/{slug}`) a second one to register.
+pub fn redirect_uris(state: &AppState, portal: &PortalSettings, id: Uuid) -> (String, Option<String>) {
+    let redirect_uri = state.config.sso_redirect_uri(portal, id);
+    let path_mode = state.config.url_for(&format!("{}/auth/{id}/callback", paths::portal_base(&portal.slug)));
+    let second = (path_mode != redirect_uri).then_some(path_mode);
+    (redirect_uri, second)
+}
+
+fn rules(state: &AppState) -> SsoRules<'_> {
+    SsoRules {
+        sealer: &state.core.sealer(),
+        allow_insecure_idp: state.config.allow_insecure_idp,
+        insecure_exception: state.config.demo_idp_issuer.as_deref(),
+    }
+}
+
+pub async fn create(
+    state: &AppState,
+    customer_id: Uuid,
+    draft: SsoDraft,
+    actor: &Actor,
+    proposed_id: Option<Uuid>,
+) -> Result<SsoConfig, AppError> {
+    Ok(sso::create_sso_config(&state.core, &rules(state), actor, customer_id, draft, proposed_id).await?)
+}
+
+/// Saves the change, and forgets the provider's metadata here at once (the other instances
+/// forget it when the change's event reaches them).
+pub async fn update(
+    state: &AppState,
+    customer_id: Uuid,
+    id: Uuid,
+    draft: SsoDraft,
+    actor: &Actor,
+) -> Result<SsoConfig, AppError> {
+    let (before, after) =
+        sso::update_sso_config(&state.core, &rules(state), actor, customer_id, id, draft).await?;
+    state.core.forget_provider(&before.settings.discovery_url());
+    state.core.forget_provider(&after.settings.discovery_url());
+    Ok(after)
+}
+
+pub async fn delete(state: &AppState, customer_id: Uuid, id: Uuid, actor: &Actor) -> Result<(), AppError> {
+    let removed = sso::delete_sso_config(&state.core, actor, customer_id, id).await?;
+    state.core.forget_provider(&removed.settings.discovery_url());
+    Ok(())
+}
+
+/// Fetches discovery and keys now, as a sign-in would, and says what is wrong, if anything.
+pub async fn test(state: &AppState, config: &SsoConfig) -> Vec<Check> {
+    let settings = &config.settings;
+    let mut checks = provider::test(&state.core.outbound(), &settings.discovery_url(), settings.provider).await;
+    if checks.iter().all(|c| c.ok) {
+        state.core.forget_provider(&settings.discovery_url());
+    }
+    checks.push(match (config.has_secret, settings.secret_warning(OffsetDateTime::now_utc().date())) {
+        (false, _) => Check { name: "Client secret".into(), ok: false, detail: "none is stored".into() },
+        (true, Some(warning)) => {
+            Check { name: "Client secret".into(), ok: !warning.contains("expired"), detail: warning }
+        }
+        (true, None) => Check { name: "Client secret".into(), ok: true, detail: "stored, encrypted".into() },
+    });
+    checks
+}

@@ -445,7 +445,7 @@ fn report(outcome: &Outcome, standard: Option<&Outcome>, connections: usize, wri
         let m = &row.measured;
         let (nginx, share) = match &row.nginx {
             Some(n) => (format!("{:.0}", n.per_second()), format!("{:.2}×", m.per_second() / n.per_second())),
-            None => ("".into(), "".into()),
+            None => (String::new(), String::new()),
         };
         println!(
             "| {} | {} | {:.0} | {nginx} | {share} | {:.1} | {:.1} | {:.1} | {} of {} |",

@@ -189,7 +189,7 @@ http {{
   }}
 }}
 ",
-        cores = std::thread::available_parallelism().map_or(2, |n| n.get()),
+        cores = std::thread::available_parallelism().map_or(2, std::num::NonZero::get),
         dir = folder.display(),
     );
     std::fs::write(folder.join("nginx.conf"), config).unwrap();
@@ -293,11 +293,11 @@ end
 
 /// Added when 2xx answers are counted: wrk reads whether the script has `response` before
 /// any thread starts.
-const COUNTING: &str = r#"
+const COUNTING: &str = r"
 function response(status, headers, body)
   if status >= 200 and status < 300 then ok = ok + 1 end
 end
-"#;
+";
 
 /// Runs wrk against `base` with these requests, `connections` at once for `seconds`.
 pub fn wrk(
@@ -328,7 +328,8 @@ pub fn wrk(
     }
     file.flush().unwrap();
     drop(file);
-    let threads = std::thread::available_parallelism().map_or(2, |n| n.get()).min(connections.max(1));
+    let threads =
+        std::thread::available_parallelism().map_or(2, std::num::NonZero::get).min(connections.max(1));
     let output = Command::new(find("wrk").expect("wrk"))
         .arg(format!("-t{threads}"))
         .arg(format!("-c{}", connections.max(threads)))

@@ -32,7 +32,10 @@ pub fn router(state: AppState) -> Router {
         .nest("/api/v1", web::api::router())
         .merge(web::api::docs())
         .merge(portico_web::demo_idp::router())
-        .route("/", axum::routing::get(|| async { axum::response::Redirect::to(portico_core::paths::ADMIN_HOME) }))
+        .route(
+            "/",
+            axum::routing::get(|| async { axum::response::Redirect::to(portico_core::paths::ADMIN_HOME) }),
+        )
         .fallback(web::not_found)
         .layer(middleware::from_fn(track_metrics))
         .layer(CompressionLayer::new())

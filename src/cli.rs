@@ -5,15 +5,15 @@ use anyhow::Context as _;
 use secrecy::ExposeSecret;
 use uuid::Uuid;
 
-use portico_core::config::StorageArgs;
-use portico_domain::actor::Actor;
-use portico_domain::team::{TeamMember, TeamMemberDraft};
 use portico_core::Context;
 use portico_core::config::Config;
-use portico_domain::api_token::ApiTokenInfo;
-use portico_store::{Store, StoreOptions, redact};
+use portico_core::config::StorageArgs;
 use portico_core::usecases::UseCaseError;
 use portico_core::usecases::team::{self, NewPassword};
+use portico_domain::actor::Actor;
+use portico_domain::api_token::ApiTokenInfo;
+use portico_domain::team::{TeamMember, TeamMemberDraft};
+use portico_store::{Store, StoreOptions, redact};
 
 /// Opens the configured database and brings its schema up to date.
 pub async fn open_store(storage: &StorageArgs, options: &StoreOptions) -> anyhow::Result<Store> {
@@ -101,8 +101,7 @@ pub async fn reset_mfa(cx: &Context, email: &str) -> anyhow::Result<()> {
 /// Creates an API token acting for the team member; the token is shown only now.
 pub async fn create_token(cx: &Context, email: &str, label: &str) -> anyhow::Result<(ApiTokenInfo, String)> {
     let member = member(cx, email).await?;
-    let (info, token) =
-        team::create_api_token(cx, &Actor::cli(), member.id, label).await.map_err(explain)?;
+    let (info, token) = team::create_api_token(cx, &Actor::cli(), member.id, label).await.map_err(explain)?;
     Ok((info, token.0))
 }
 

@@ -9,22 +9,23 @@ use std::io::Cursor;
 use serde_json::json;
 use uuid::Uuid;
 
-use portico_web::demo_idp::DemoIdp;
-use portico_domain::actor::Actor;
-use portico_domain::customer::CustomerDraft;
-use portico_domain::end_user::{EndUser, EndUserDraft};
-use portico_domain::group::GroupDraft;
-use portico_domain::kb::ArticleDraft;
-use portico_domain::portal::draft::PortalDraft;
-use portico_domain::sso::draft::SsoDraft;
-use portico_domain::team::{TeamMember, TeamMemberDraft};
-use portico_domain::ticket::{ContactSource, Status, TicketDraft};
 use portico_core::Context;
-use portico_domain::ticket::TicketChanges;
 use portico_core::usecases::sso::SsoRules;
 use portico_core::usecases::team::{NewPassword, OneTimePassword};
 use portico_core::usecases::tickets::{TicketRequest, Visibility};
 use portico_core::usecases::{customers, end_users, groups, kb, portals, sso, team, tickets};
+use portico_domain::actor::Actor;
+use portico_domain::customer::CustomerDraft;
+use portico_domain::end_user::{EndUser, EndUserDraft};
+use portico_domain::group::GroupDraft;
+use portico_domain::invariant::guaranteed;
+use portico_domain::kb::ArticleDraft;
+use portico_domain::portal::draft::PortalDraft;
+use portico_domain::sso::draft::SsoDraft;
+use portico_domain::team::{TeamMember, TeamMemberDraft};
+use portico_domain::ticket::TicketChanges;
+use portico_domain::ticket::{ContactSource, Status, TicketDraft};
+use portico_web::demo_idp::DemoIdp;
 
 pub const ADMIN_EMAIL: &str = "admin@demo-msp.example";
 
@@ -98,8 +99,7 @@ pub async fn seed(cx: &Context, context: &DemoContext<'_>) -> anyhow::Result<Opt
         return Ok(None);
     }
     let actor = Actor::system();
-    let (admin, OneTimePassword(password)) =
-        member(cx, &actor, ADMIN_EMAIL, "Dana Admin", "admin").await?;
+    let (admin, OneTimePassword(password)) = member(cx, &actor, ADMIN_EMAIL, "Dana Admin", "admin").await?;
     let (sam, _) = member(cx, &actor, "sam@demo-msp.example", "Sam Technician", "technician").await?;
     let (robin, _) = member(cx, &actor, "robin@demo-msp.example", "Robin Network", "technician").await?;
 
@@ -109,12 +109,9 @@ pub async fn seed(cx: &Context, context: &DemoContext<'_>) -> anyhow::Result<Opt
         manager_id: Some(manager_id),
         member_ids: Some(member_ids),
     };
-    let desk = groups::create_group(
-        cx,
-        &actor,
-        group("Service Desk", None, Some(admin.id), vec![admin.id, sam.id]),
-    )
-    .await?;
+    let desk =
+        groups::create_group(cx, &actor, group("Service Desk", None, Some(admin.id), vec![admin.id, sam.id]))
+            .await?;
     groups::create_group(cx, &actor, group("Network Operations", None, Some(robin.id), vec![robin.id]))
         .await?;
 
@@ -162,8 +159,8 @@ pub async fn seed(cx: &Context, context: &DemoContext<'_>) -> anyhow::Result<Opt
 /// A service catalogue: types for every customer (one with a conditional field), one for the
 /// first customer only, and one the second customer hides.
 async fn catalogue(cx: &Context, actor: &Actor, first: Uuid, second: Option<Uuid>) -> anyhow::Result<()> {
-    use portico_domain::request_type::{Override, RequestTypeDraft};
     use portico_core::usecases::request_types;
+    use portico_domain::request_type::{Override, RequestTypeDraft};
     let types = [
         json!({"name": "New laptop", "icon": "💻", "category": "Hardware",
         "description": "A new or replacement laptop, set up and ready to use.",
@@ -320,9 +317,10 @@ fn logo_image((primary, secondary): (&str, &str), index: usize) -> Vec<u8> {
         }
     });
     let mut png = Vec::new();
-    image::DynamicImage::ImageRgba8(image)
-        .write_to(&mut Cursor::new(&mut png), image::ImageFormat::Png)
-        .expect("a PNG can be written to memory");
+    guaranteed(
+        image::DynamicImage::ImageRgba8(image).write_to(&mut Cursor::new(&mut png), image::ImageFormat::Png),
+        "a PNG can be written to memory",
+    );
     png
 }
 

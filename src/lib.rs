@@ -8,11 +8,11 @@ pub mod backup;
 pub mod cli;
 pub mod demo;
 
+pub use portico_core as core;
 pub use portico_core::{
     attachments, auth, config, crypto, events, jobs, logo, mail, paths, private_files, proxies, render,
     secret_key, sso, usecases,
 };
-pub use portico_core as core;
 pub use portico_domain as domain;
 pub use portico_store as store;
 pub use portico_web as web;

@@ -164,7 +164,11 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
     let options = StoreOptions { max_connections, ..Default::default() };
     let store = cli::open_store(&args.storage, &options).await?;
     let demo_idp = match args.demo {
-        true => Some(Arc::new(DemoIdp::new(&config.public_url, config.portal_domain.clone(), &config.secret_key)?)),
+        true => Some(Arc::new(DemoIdp::new(
+            &config.public_url,
+            config.portal_domain.clone(),
+            &config.secret_key,
+        )?)),
         false => None,
     };
     if let Some(idp) = &demo_idp {

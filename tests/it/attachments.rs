@@ -167,7 +167,11 @@ async fn round_trip(backend: Backend, s3: Option<&TestS3>) {
     assert_eq!(status, StatusCode::PAYLOAD_TOO_LARGE, "{problem}");
     assert!(problem.to_string().contains("The file is larger than the limit of 64 KB."), "{problem}");
     let staging = app.data_dir.join("uploads");
-    assert_eq!(std::fs::read_dir(&staging).map_or(0, |d| d.count()), 0, "no staged upload is left behind");
+    assert_eq!(
+        std::fs::read_dir(&staging).map_or(0, std::iter::Iterator::count),
+        0,
+        "no staged upload is left behind"
+    );
     // Over the ticket's limit: the same.
     for n in 0..2 {
         let (status, body) =
@@ -202,9 +206,7 @@ async fn round_trip(backend: Backend, s3: Option<&TestS3>) {
         portico::attachments::Attachments::open(&app.config.attachments, &app.data_dir).unwrap();
     let before = attachments.blobs.stored().await.unwrap().len();
     let removed =
-        portico::usecases::attachments::remove_orphans(&app.core, time::Duration::ZERO)
-            .await
-            .unwrap();
+        portico::usecases::attachments::remove_orphans(&app.core, time::Duration::ZERO).await.unwrap();
     assert_eq!(removed, 1);
     let stored: Vec<String> =
         attachments.blobs.stored().await.unwrap().into_iter().map(|(sha, _)| sha).collect();

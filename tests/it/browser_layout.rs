@@ -189,9 +189,8 @@ async fn hostile_typed_ticket(app: &TestApp, portal: &SsoPortal, group_id: &str)
         fields: Some(fields),
         ..Default::default()
     };
-    let created = portico::usecases::request_types::create_request_type(&app.core, &Actor::cli(), draft)
-        .await
-        .unwrap();
+    let created =
+        portico::usecases::request_types::create_request_type(&app.core, &Actor::cli(), draft).await.unwrap();
     let (_, users) =
         app.get_json(&format!("/customers/{}/end-users", portal.customer_id), &app.admin.token).await;
     let ada = users["items"].as_array().unwrap().iter().find(|u| u["email"] == "ada@acme.example").unwrap();

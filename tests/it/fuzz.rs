@@ -655,7 +655,7 @@ fn fuzz_callback_query() {
                 !body.contains("<b id=fuzz") && !body.contains("<script>alert(1)"),
                 "{query:?} is echoed unescaped: {body}"
             );
-        })
+        });
     };
     let seeds = corpus("callback_query");
     for seed in &seeds {

@@ -67,7 +67,7 @@ impl TestIdp {
     /// of its own.
     pub fn register_clients_now(&self, redirect_uris: &[&str], post_logout: &str) -> (String, String) {
         let issuer = self.issuer.clone();
-        let uris: Vec<String> = redirect_uris.iter().map(|uri| uri.to_string()).collect();
+        let uris: Vec<String> = redirect_uris.iter().map(std::string::ToString::to_string).collect();
         let post_logout = post_logout.to_string();
         std::thread::spawn(move || {
             let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();

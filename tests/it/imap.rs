@@ -108,7 +108,7 @@ impl TestImap {
         let base = if folder.is_empty() { self.maildir() } else { self.maildir().join(format!(".{folder}")) };
         ["new", "cur"]
             .iter()
-            .map(|sub| std::fs::read_dir(base.join(sub)).map_or(0, |entries| entries.count()))
+            .map(|sub| std::fs::read_dir(base.join(sub)).map_or(0, std::iter::Iterator::count))
             .sum()
     }
 }

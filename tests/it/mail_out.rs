@@ -199,7 +199,7 @@ async fn each_change_mails_the_right_people_with_threaded_branded_mail(backend: 
     let received = desk.smtp.received();
     assert_eq!(received.len(), 4, "nothing else is mailed");
     assert!(received.iter().all(|m| !m.text().contains("toner supplier")), "internal notes are never mailed");
-    let ids: HashSet<String> = received.iter().map(|m| m.message_id()).collect();
+    let ids: HashSet<String> = received.iter().map(super::smtp::Received::message_id).collect();
     assert_eq!(ids.len(), 4, "each mail has its own Message-ID");
     let outbox = desk.app.store.mail_of_ticket(ticket_id.parse().unwrap()).await.unwrap();
     assert_eq!(outbox.len(), 4);
@@ -281,7 +281,7 @@ async fn a_restart_in_the_middle_of_delivery_sends_each_mail_once(backend: Backe
     tokio::time::sleep(Duration::from_millis(800)).await;
     let received_after = desk.smtp.received();
     assert_eq!(received_after.len(), 8, "each of the 8 mails exactly once (got {})", received.len());
-    let ids: HashSet<String> = received_after.iter().map(|m| m.message_id()).collect();
+    let ids: HashSet<String> = received_after.iter().map(super::smtp::Received::message_id).collect();
     assert_eq!(ids.len(), 8);
 }
 

@@ -9,7 +9,7 @@ on_both_backends!(health_readiness_and_metrics_answer, responses_carry_security_
 
 async fn health_readiness_and_metrics_answer(backend: Backend) {
     let app = TestApp::spawn_with(backend, |config| {
-        config.metrics_token = Some("metrics-token".to_string().into())
+        config.metrics_token = Some("metrics-token".to_string().into());
     })
     .await;
     let health = app.client.get(app.url("/healthz")).send().await.unwrap();

@@ -322,7 +322,7 @@ async fn followers_are_shared_with_reply_and_hear_of_the_ticket(backend: Backend
         received
             .iter()
             .filter(|mail| mail.header("To").unwrap_or_default().contains(address))
-            .map(|mail| mail.text())
+            .map(super::smtp::Received::text)
             .collect()
     };
     let to_lin = to("lin@acme.example");

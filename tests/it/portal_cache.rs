@@ -242,7 +242,7 @@ async fn a_session_in_use_is_touched_off_the_request_path_and_stays_alive(backen
     let visitor = signed_in(&app, &idp, &key, &portal).await;
     let last_seen = || async {
         let row = sqlx::query("SELECT MIN(last_seen_at) FROM portal_sessions WHERE customer_id = $1")
-            .bind(portal.customer_id.to_string())
+            .bind(portal.customer_id.clone())
             .fetch_one(app.store.pool())
             .await
             .unwrap();
@@ -253,7 +253,7 @@ async fn a_session_in_use_is_touched_off_the_request_path_and_stays_alive(backen
     let long_ago = time::OffsetDateTime::now_utc().unix_timestamp() * 1000 - 50 * 60_000;
     sqlx::query("UPDATE portal_sessions SET last_seen_at = $1 WHERE customer_id = $2")
         .bind(long_ago)
-        .bind(portal.customer_id.to_string())
+        .bind(portal.customer_id.clone())
         .execute(app.store.pool())
         .await
         .unwrap();
@@ -269,7 +269,7 @@ async fn a_session_in_use_is_touched_off_the_request_path_and_stays_alive(backen
     // Once noted, the session outlives what would have been its idle end.
     sqlx::query("UPDATE portal_sessions SET last_seen_at = last_seen_at - $1 WHERE customer_id = $2")
         .bind(20 * 60_000_i64)
-        .bind(portal.customer_id.to_string())
+        .bind(portal.customer_id.clone())
         .execute(app.store.pool())
         .await
         .unwrap();

@@ -223,7 +223,7 @@ async fn each_portal_rule_is_refused_naming_the_field_and_nothing_is_stored(back
         (
             Box::new(|d| {
                 d["features"]["external_links"]["links"][0]["url"] =
-                    json!("data:text/html;base64,PHNjcmlwdD4=")
+                    json!("data:text/html;base64,PHNjcmlwdD4=");
             }),
             StatusCode::UNPROCESSABLE_ENTITY,
             "features.external_links.links[0].url",

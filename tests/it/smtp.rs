@@ -40,11 +40,11 @@ impl Received {
     }
 
     pub fn text(&self) -> String {
-        self.parsed().body_text(0).map(|text| text.into_owned()).unwrap_or_default()
+        self.parsed().body_text(0).map(std::borrow::Cow::into_owned).unwrap_or_default()
     }
 
     pub fn html(&self) -> String {
-        self.parsed().body_html(0).map(|html| html.into_owned()).unwrap_or_default()
+        self.parsed().body_html(0).map(std::borrow::Cow::into_owned).unwrap_or_default()
     }
 
     pub fn reply_to(&self) -> String {

@@ -4,8 +4,8 @@ use std::path::PathBuf;
 use std::sync::Arc;
 
 use portico::app;
-use portico::core::Context;
 use portico::config::{Config, SignInLimits};
+use portico::core::Context;
 use portico::events::{Consumer, DispatchSettings};
 use portico::secret_key::SecretKey;
 use portico::store::{Store, StoreOptions};

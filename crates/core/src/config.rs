@@ -9,12 +9,12 @@ use secrecy::{ExposeSecret, SecretString};
 use url::Url;
 
 use crate::attachments::settings::AttachmentSettings;
-use portico_domain::portal::address::{PortalAddress, PortalAddressing};
-use portico_domain::portal::document::PortalSettings;
 use crate::events::DispatchSettings;
 use crate::mail::settings::MailSettings;
 use crate::proxies::TrustedProxies;
 use crate::secret_key::SecretKey;
+use portico_domain::portal::address::{PortalAddress, PortalAddressing};
+use portico_domain::portal::document::PortalSettings;
 
 /// Where the data lives: shared by `serve` and every other command, so the CLI works on the
 /// same database as a running server.

@@ -9,6 +9,7 @@ use chacha20poly1305::{Key, XChaCha20Poly1305, XNonce};
 use uuid::Uuid;
 
 use crate::secret_key::SecretKey;
+use portico_domain::invariant::guaranteed;
 
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
 #[error("a sealed secret could not be opened: wrong key, wrong context or damaged data")]
@@ -70,10 +71,10 @@ impl Sealer {
     pub fn seal(&self, plaintext: &str, context: SealContext) -> String {
         let nonce = XNonce::generate();
         let aad = context.associated_data();
-        let sealed = self
-            .cipher
-            .encrypt(&nonce, Payload { msg: plaintext.as_bytes(), aad: aad.as_bytes() })
-            .expect("encryption with a valid key cannot fail");
+        let sealed = guaranteed(
+            self.cipher.encrypt(&nonce, Payload { msg: plaintext.as_bytes(), aad: aad.as_bytes() }),
+            "XChaCha20-Poly1305 encrypts any text under 256 GiB with a key of the right length",
+        );
         let mut bytes = nonce.to_vec();
         bytes.extend_from_slice(&sealed);
         format!("{VERSION}:{}", STANDARD.encode(bytes))

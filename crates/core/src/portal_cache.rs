@@ -15,8 +15,8 @@ use std::collections::HashMap;
 use std::sync::{Arc, Mutex, MutexGuard};
 
 use portico_domain::customer::Customer;
-use portico_store::PortalGeneration;
 use portico_domain::portal::stored::StoredPortal;
+use portico_store::PortalGeneration;
 
 /// Entries kept at most, all kinds together.
 pub const CAPACITY: usize = 20_000;
@@ -141,7 +141,7 @@ impl PortalCache {
 
     /// The entries, emptied first when the generation moved on since they were read.
     fn current(&self) -> MutexGuard<'_, Entries> {
-        let mut entries = self.entries.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        let mut entries = self.entries.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
         let now = self.generation.current();
         if entries.generation != now {
             entries.clear();

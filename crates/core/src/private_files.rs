@@ -114,7 +114,8 @@ pub fn warn_when_open(data_dir: &Path, attachment_dir: Option<&Path>) {
     }
 }
 
-#[cfg(all(test, unix))]
+#[cfg(test)]
+#[cfg(unix)]
 mod tests {
     use std::os::unix::fs::PermissionsExt;
 

@@ -35,7 +35,9 @@ impl Workers {
         let article_views = ViewFlusher::start(store.clone(), config.article_views_flush);
         let dispatcher = Dispatcher::start(store.clone(), cx.consumers(), config.events.clone());
         let mail_sender = match &config.mail.outgoing {
-            Some(outgoing) => Some(crate::mail::sender::start(store.clone(), outgoing, cx.mail_queued().clone())?),
+            Some(outgoing) => {
+                Some(crate::mail::sender::start(store.clone(), outgoing, cx.mail_queued().clone())?)
+            }
             None => None,
         };
         let mailbox = crate::jobs::imap::start(cx.clone(), cx.last_mailbox_poll().clone());
@@ -128,4 +130,3 @@ async fn housekeeping(cx: Context) {
         }
     }
 }
-

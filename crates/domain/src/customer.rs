@@ -146,13 +146,13 @@ impl CustomerDraft {
         let email_domains = errors.check(email_domains(self.email_domains.as_deref().unwrap_or_default()));
         errors.into_result()?;
         Ok(NewCustomer {
-            name: name.expect("checked"),
+            name: ValidationErrors::checked(name, "name")?,
             slug,
-            contact_email: contact_email.expect("checked"),
-            phone: phone.expect("checked"),
-            website: website.expect("checked"),
-            notes: notes.expect("checked"),
-            email_domains: email_domains.expect("checked"),
+            contact_email: ValidationErrors::checked(contact_email, "contact_email")?,
+            phone: ValidationErrors::checked(phone, "phone")?,
+            website: ValidationErrors::checked(website, "website")?,
+            notes: ValidationErrors::checked(notes, "notes")?,
+            email_domains: ValidationErrors::checked(email_domains, "email_domains")?,
         })
     }
 

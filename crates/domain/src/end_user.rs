@@ -199,8 +199,8 @@ impl EndUserDraft {
         let role = self.role.as_deref().map(|raw| errors.check(CustomerRole::parse(raw)));
         errors.into_result()?;
         Ok(NewEndUser {
-            name: name.expect("checked"),
-            email: email.expect("checked"),
+            name: ValidationErrors::checked(name, "name")?,
+            email: ValidationErrors::checked(email, "email")?,
             active: self.active.unwrap_or(true),
             role: role.flatten().unwrap_or_default(),
         })

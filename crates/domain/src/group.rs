@@ -126,10 +126,10 @@ impl GroupDraft {
         let member_ids = errors.check(members(self.member_ids.unwrap_or_default()));
         errors.into_result()?;
         Ok(NewGroup {
-            name: name.expect("checked"),
+            name: ValidationErrors::checked(name, "name")?,
             customer_id: self.customer_id.flatten(),
             manager_id: self.manager_id.flatten(),
-            member_ids: member_ids.expect("checked"),
+            member_ids: ValidationErrors::checked(member_ids, "member_ids")?,
         })
     }
 

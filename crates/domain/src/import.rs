@@ -307,7 +307,7 @@ impl Header {
                 }
                 match seen.get(&email) {
                     Some(first) => {
-                        problems.push(format!("The address {email} appears again (first on line {first}).",))
+                        problems.push(format!("The address {email} appears again (first on line {first}).",));
                     }
                     None => {
                         seen.insert(email.clone(), line);
@@ -330,10 +330,11 @@ impl Header {
                 }
             },
         };
-        if !problems.is_empty() {
-            return refuse(problems);
+        // No problem noted: the name and the address are there.
+        match (name, email) {
+            (Some(name), Some(email)) if problems.is_empty() => Ok(ImportRow { line, name, email, role }),
+            _ => refuse(problems),
         }
-        Ok(ImportRow { line, name: name.expect("checked"), email: email.expect("checked"), role })
     }
 }
 

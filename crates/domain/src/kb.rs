@@ -92,8 +92,8 @@ impl ArticleDraft {
         }
         errors.into_result()?;
         Ok(ArticleContent {
-            title: title.expect("checked"),
-            body: body.expect("checked"),
+            title: ValidationErrors::checked(title, "title")?,
+            body: ValidationErrors::checked(body, "body")?,
             published: self.published.or(current.map(|c| c.published)).unwrap_or(false),
             all_customers,
             customer_ids: if all_customers { Vec::new() } else { customer_ids },

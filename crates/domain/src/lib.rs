@@ -13,6 +13,7 @@ pub mod end_user;
 pub mod event;
 pub mod group;
 pub mod import;
+pub mod invariant;
 pub mod kb;
 pub mod mfa;
 pub mod notification;

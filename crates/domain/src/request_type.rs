@@ -298,18 +298,18 @@ impl RequestTypeDraft {
         };
         errors.into_result()?;
         Ok(RequestTypeSettings {
-            name: name.expect("checked"),
-            description: description.expect("checked"),
-            icon: icon.expect("checked"),
-            category: category.expect("checked"),
+            name: ValidationErrors::checked(name, "name")?,
+            description: ValidationErrors::checked(description, "description")?,
+            icon: ValidationErrors::checked(icon, "icon")?,
+            category: ValidationErrors::checked(category, "category")?,
             assignment_group_id: match self.assignment_group_id {
                 Some(id) => id,
                 None => current.and_then(|c| c.assignment_group_id),
             },
-            default_urgency: default_urgency.expect("checked"),
-            ticket_type: ticket_type.expect("checked"),
+            default_urgency: ValidationErrors::checked(default_urgency, "default_urgency")?,
+            ticket_type: ValidationErrors::checked(ticket_type, "ticket_type")?,
             fields,
-            customer_ids: customer_ids.expect("checked"),
+            customer_ids: ValidationErrors::checked(customer_ids, "customer_ids")?,
         })
     }
 }
@@ -427,11 +427,12 @@ fn fields(drafts: Vec<FieldDraft>, errors: &mut ValidationErrors) -> Vec<Field> 
             }
             Some(Condition { field, equals })
         });
-        if errors.errors().len() == before {
+        // Every check of this field passed: its label and kind are there.
+        if let (true, Some(label), Some(kind)) = (errors.errors().len() == before, label, kind) {
             out.push(Field {
                 key,
-                label: label.expect("checked"),
-                kind: kind.expect("checked"),
+                label,
+                kind,
                 required: draft.required.unwrap_or(false),
                 options,
                 help,
@@ -503,13 +504,18 @@ pub fn answer(fields: &[Field], answers: &RawAnswers) -> Result<Vec<Answer>, Val
             if field.kind != FieldKind::Checkbox && !is_blank(given)
                 || field.kind == FieldKind::Checkbox && ticked(given)
             {
-                let condition = field.show_when.as_ref().expect("only conditional fields are hidden");
-                let other =
-                    fields.iter().find(|f| f.key == condition.field).map_or("another field", |f| &f.label);
-                errors.push(FieldError::new(
-                    path,
-                    format!("{label} is only asked when {other} is {}; leave it empty.", condition.equals),
-                ));
+                // Only conditional fields are hidden.
+                let message = match &field.show_when {
+                    Some(condition) => {
+                        let other = fields
+                            .iter()
+                            .find(|f| f.key == condition.field)
+                            .map_or("another field", |f| &f.label);
+                        format!("{label} is only asked when {other} is {}; leave it empty.", condition.equals)
+                    }
+                    None => format!("{label} is not asked here; leave it empty."),
+                };
+                errors.push(FieldError::new(path, message));
             }
             continue;
         }
@@ -521,14 +527,16 @@ pub fn answer(fields: &[Field], answers: &RawAnswers) -> Result<Vec<Answer>, Val
             kept.push(Answer { key: field.key.clone(), label: label.clone(), value: Value::Bool(value) });
             continue;
         }
-        if is_blank(given) {
-            if field.required {
-                errors.push(FieldError::new(path, format!("{label} is required.")));
+        let given = match given {
+            Some(given) if !is_blank(Some(given)) => given,
+            _ => {
+                if field.required {
+                    errors.push(FieldError::new(path, format!("{label} is required.")));
+                }
+                continue;
             }
-            continue;
-        }
-        let values: Vec<&str> =
-            given.expect("not blank").iter().map(|v| v.trim()).filter(|v| !v.is_empty()).collect();
+        };
+        let values: Vec<&str> = given.iter().map(|v| v.trim()).filter(|v| !v.is_empty()).collect();
         let single = || -> Result<&str, FieldError> {
             match values.as_slice() {
                 [one] => Ok(one),
@@ -691,7 +699,10 @@ mod tests {
     }
 
     fn answers(pairs: &[(&str, &[&str])]) -> RawAnswers {
-        pairs.iter().map(|(k, v)| (k.to_string(), v.iter().map(|s| s.to_string()).collect())).collect()
+        pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.iter().map(std::string::ToString::to_string).collect()))
+            .collect()
     }
 
     #[test]

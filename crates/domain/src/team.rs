@@ -80,9 +80,9 @@ impl NewTeamMember {
         let role = errors.check(role.parse());
         errors.into_result()?;
         Ok(Self {
-            email: email.expect("checked"),
-            name: name.expect("checked"),
-            role: role.expect("checked"),
+            email: ValidationErrors::checked(email, "email")?,
+            name: ValidationErrors::checked(name, "name")?,
+            role: ValidationErrors::checked(role, "role")?,
         })
     }
 }
@@ -283,7 +283,7 @@ mod tests {
 
         let draft = TeamMemberDraft {
             email: Some("a@b.example".into()),
-            name: Some("".into()),
+            name: Some(String::new()),
             ..Default::default()
         };
         let errors = draft.into_changes().unwrap_err();

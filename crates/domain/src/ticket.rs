@@ -218,10 +218,10 @@ impl TicketDraft {
         };
         errors.into_result()?;
         Ok(NewTicket {
-            kind: kind.expect("checked"),
-            short_description: short.expect("checked"),
-            description: description.expect("checked"),
-            urgency: urgency.expect("checked"),
+            kind: ValidationErrors::checked(kind, "kind")?,
+            short_description: ValidationErrors::checked(short, "short")?,
+            description: ValidationErrors::checked(description, "description")?,
+            urgency: ValidationErrors::checked(urgency, "urgency")?,
         })
     }
 }

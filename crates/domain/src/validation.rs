@@ -83,6 +83,14 @@ impl ValidationErrors {
     }
 
     /// Keeps the value when it parsed, records the error otherwise.
+    /// A value [`ValidationErrors::check`] kept, once [`ValidationErrors::into_result`] said
+    /// nothing failed: every checked value is then there. Should one be missing all the same (a
+    /// check that failed without a word), the input is refused naming `field` instead of the
+    /// server stopping.
+    pub fn checked<T>(value: Option<T>, field: &str) -> Result<T, ValidationErrors> {
+        value.ok_or_else(|| FieldError::new(field, format!("{field} could not be read.")).into())
+    }
+
     pub fn check<T>(&mut self, result: Result<T, FieldError>) -> Option<T> {
         match result {
             Ok(value) => Some(value),

@@ -3,8 +3,8 @@
 use uuid::Uuid;
 
 use super::{RowExt, Store, StoreResult, to_ms};
-use portico_domain::event::Event;
 pub use portico_domain::audit::AuditEntry;
+use portico_domain::event::Event;
 
 impl Store {
     /// Writes the audit entry for `event`, unless it is already there (a repeated delivery):

@@ -7,12 +7,12 @@ use std::collections::{HashMap, HashSet};
 
 use super::conditions::Conditions;
 use super::{RowExt, Store, StoreError, StoreResult, Tx, clear_or_set, now_ms, unique_as};
+pub use portico_domain::customer::CustomerFilter;
 use portico_domain::customer::{Customer, CustomerChanges, NewCustomer};
 use portico_domain::email::EmailAddress;
 use portico_domain::page::{Cursor, Page, PageRequest};
 use portico_domain::slug::Slug;
 use portico_domain::text::sort_key;
-pub use portico_domain::customer::CustomerFilter;
 
 fn customer(row: &AnyRow) -> StoreResult<Customer> {
     let archived_at = row.opt_time("archived_at")?;

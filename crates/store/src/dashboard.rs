@@ -1,7 +1,6 @@
 //! What the console's home page counts: where open tickets wait, and portals that cannot be
 //! signed in to.
 
-
 use super::{RowExt, Store, StoreResult};
 pub use portico_domain::dashboard::{Tally, Waiting};
 

@@ -9,10 +9,10 @@ use uuid::Uuid;
 
 use super::conditions::Conditions;
 use super::{RowExt, Store, StoreError, StoreResult, Tx, clear_or_set, now_ms, unique_as};
+pub use portico_domain::group::GroupFilter;
 use portico_domain::group::{AssignmentGroup, GroupChanges, NewGroup};
 use portico_domain::page::{Cursor, Page, PageRequest};
 use portico_domain::text::sort_key;
-pub use portico_domain::group::GroupFilter;
 
 const NAME_TAKEN: &str =
     "Name: another group with this name already exists for the same customer (or globally).";

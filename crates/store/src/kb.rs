@@ -10,8 +10,8 @@ use super::conditions::{Conditions, Keyed};
 use super::{RowExt, Store, StoreError, StoreResult, Tx, now_ms};
 use portico_domain::actor::Actor;
 use portico_domain::kb::{Article, ArticleContent, RenderedBody};
-use portico_domain::page::{Cursor, Page, PageRequest};
 pub use portico_domain::kb::{ArticleLine, ArticleOrder, Found, search_words};
+use portico_domain::page::{Cursor, Page, PageRequest};
 
 /// SQLite: an article's FTS5 row, through the rowid stored with the article (FTS5 cannot index
 /// `article_id`: a lookup by it reads the whole search index).

@@ -320,6 +320,12 @@ pub fn redact(url: &str) -> String {
     }
 }
 
+/// `value` as the JSON text a column keeps. Portico's own types always serialise; were one ever
+/// not to, the write fails naming what, instead of the server stopping.
+pub(crate) fn json_text<T: serde::Serialize + ?Sized>(value: &T, what: &str) -> StoreResult<String> {
+    serde_json::to_string(value).map_err(|e| StoreError::Corrupt(format!("{what} cannot be written: {e}")))
+}
+
 pub fn now_ms() -> i64 {
     to_ms(OffsetDateTime::now_utc())
 }

@@ -6,8 +6,8 @@ use std::collections::HashSet;
 use uuid::Uuid;
 
 use super::{RowExt, Store, StoreError, StoreResult, Tx, now_ms};
-use portico_domain::secret::TokenHash;
 use portico_domain::mfa::MfaState;
+use portico_domain::secret::TokenHash;
 
 /// A member's authenticator secret as stored (still sealed).
 #[derive(Clone)]

@@ -9,9 +9,9 @@ use std::collections::HashSet;
 use super::{RowExt, Store, StoreError, StoreResult, Tx, now_ms, unique_among};
 use portico_domain::actor::Actor;
 use portico_domain::portal::document::PortalSettings;
+pub use portico_domain::portal::stored::{PortalRevision, StoredPortal};
 use portico_domain::slug::Slug;
 use portico_domain::validation::FieldError;
-pub use portico_domain::portal::stored::{PortalRevision, StoredPortal};
 
 const PORTAL_UNIQUE: &[(&str, &str, &str)] = &[
     ("slug", "slug", "Slug is already the address of another portal."),
@@ -367,7 +367,7 @@ impl Tx {
         let slug = free_portal_slug(self, &base).await?;
         let settings = PortalSettings::new_for(slug);
         let actor = Actor::system();
-        let json = serde_json::to_string(&settings).expect("settings serialise");
+        let json = super::json_text(&settings, "portal settings")?;
         let row = sqlx::query(
             "INSERT INTO portals (customer_id, slug, custom_domain, active, default_group_id, logo_id, settings,
                                   revision, updated_at, updated_by, updated_by_id)
@@ -402,7 +402,7 @@ impl Tx {
         let settings = save.settings;
         check_default_group(self, customer_id, settings).await?;
         check_slug_not_retired_elsewhere(self, customer_id, &settings.slug).await?;
-        let json = serde_json::to_string(settings).expect("settings serialise");
+        let json = super::json_text(settings, "portal settings")?;
         let revision = current.revision + 1;
         let row = sqlx::query(
             "UPDATE portals SET slug = $3, custom_domain = $4, active = $5, default_group_id = $6, logo_id = $7,

@@ -46,16 +46,18 @@ fn request_type(row: &AnyRow, customer_ids: Vec<Uuid>) -> StoreResult<RequestTyp
     })
 }
 
-fn stored(settings: &RequestTypeSettings) -> String {
-    serde_json::to_string(&Stored {
-        description: settings.description.clone(),
-        icon: settings.icon.clone(),
-        category: settings.category.clone(),
-        default_urgency: settings.default_urgency.as_str().to_string(),
-        ticket_type: settings.ticket_type.as_str().to_string(),
-        fields: settings.fields.clone(),
-    })
-    .expect("settings serialise")
+fn stored(settings: &RequestTypeSettings) -> StoreResult<String> {
+    super::json_text(
+        &Stored {
+            description: settings.description.clone(),
+            icon: settings.icon.clone(),
+            category: settings.category.clone(),
+            default_urgency: settings.default_urgency.as_str().to_string(),
+            ticket_type: settings.ticket_type.as_str().to_string(),
+            fields: settings.fields.clone(),
+        },
+        "request type settings",
+    )
 }
 
 impl Store {
@@ -124,7 +126,7 @@ impl Tx {
         .bind(id.to_string())
         .bind(&settings.name)
         .bind(sort_key(&settings.name))
-        .bind(stored(settings))
+        .bind(stored(settings)?)
         .bind(settings.assignment_group_id.map(|g| g.to_string()))
         .bind(now)
         .execute(&mut **self)
@@ -145,7 +147,7 @@ impl Tx {
         .bind(id.to_string())
         .bind(&settings.name)
         .bind(sort_key(&settings.name))
-        .bind(stored(settings))
+        .bind(stored(settings)?)
         .bind(settings.assignment_group_id.map(|g| g.to_string()))
         .bind(now_ms())
         .execute(&mut **self)

@@ -9,8 +9,8 @@ use uuid::Uuid;
 use super::end_users::end_user;
 use super::{RowExt, Store, StoreResult, Tx, now_ms, to_ms};
 use portico_domain::secret::TokenHash;
-use portico_domain::team::TeamMember;
 pub use portico_domain::session::{ConsoleSession, PortalSession};
+use portico_domain::team::TeamMember;
 
 /// The two kinds of session, each in its own table.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -180,11 +180,14 @@ impl Store {
 
     async fn touch_session(&self, kind: SessionKind, token_hash: &str, now: i64) -> StoreResult<()> {
         let _permit = self.write_permit().await?;
-        sqlx::query(sqlx::AssertSqlSafe(format!("UPDATE {} SET last_seen_at = $1 WHERE token_hash = $2", kind.table())))
-            .bind(now)
-            .bind(token_hash)
-            .execute(&self.pool)
-            .await?;
+        sqlx::query(sqlx::AssertSqlSafe(format!(
+            "UPDATE {} SET last_seen_at = $1 WHERE token_hash = $2",
+            kind.table()
+        )))
+        .bind(now)
+        .bind(token_hash)
+        .execute(&self.pool)
+        .await?;
         Ok(())
     }
 
@@ -202,12 +205,14 @@ impl Store {
     pub async fn delete_stale_sessions(&self, kind: SessionKind, idle_ms: i64) -> StoreResult<u64> {
         let _permit = self.write_permit().await?;
         let now = now_ms();
-        let done =
-            sqlx::query(sqlx::AssertSqlSafe(format!("DELETE FROM {} WHERE expires_at <= $1 OR last_seen_at <= $2", kind.table())))
-                .bind(now)
-                .bind(now - idle_ms)
-                .execute(&self.pool)
-                .await?;
+        let done = sqlx::query(sqlx::AssertSqlSafe(format!(
+            "DELETE FROM {} WHERE expires_at <= $1 OR last_seen_at <= $2",
+            kind.table()
+        )))
+        .bind(now)
+        .bind(now - idle_ms)
+        .execute(&self.pool)
+        .await?;
         Ok(done.rows_affected())
     }
 }

@@ -7,9 +7,9 @@ use uuid::Uuid;
 
 use super::conditions::Conditions;
 use super::{RowExt, Store, StoreError, StoreResult, Tx, now_ms, unique_as};
-use portico_domain::secret::TokenHash;
 use portico_domain::email::EmailAddress;
 use portico_domain::page::{Cursor, Page, PageRequest};
+use portico_domain::secret::TokenHash;
 use portico_domain::team::{NewTeamMember, Role, TeamMember, TeamMemberChanges};
 use portico_domain::text::sort_key;
 

@@ -5,15 +5,15 @@ use uuid::Uuid;
 
 use super::conditions::{Conditions, Keyed};
 use super::{RowExt, Store, StoreError, StoreResult, Tx, now_ms, unique_as};
-use portico_domain::secret::TokenHash;
 use portico_domain::group::EVERYONE_ID;
 use portico_domain::page::{Cursor, Page, PageRequest};
 use portico_domain::request_type::{Answer, answers_text};
-pub use portico_domain::ticket::{TicketChanges, TicketFilter};
+use portico_domain::secret::TokenHash;
 use portico_domain::ticket::{
     AuthorKind, Comment, ContactSource, NewTicket, Status, Ticket, TicketScope, TicketType, Urgency,
     display_number,
 };
+pub use portico_domain::ticket::{TicketChanges, TicketFilter};
 
 fn ticket(row: &AnyRow) -> StoreResult<Ticket> {
     let corrupt = |what: &str, raw: String| StoreError::Corrupt(format!("{what} {raw}"));
@@ -348,7 +348,7 @@ impl Tx {
         .bind(submission.submission_key.map(TokenHash::as_str))
         .bind(now)
         .bind(submission.request_type.map(|(id, _)| id.to_string()))
-        .bind(submission.request_type.map(|(_, answers)| serde_json::to_string(answers).expect("answers serialise")))
+        .bind(submission.request_type.map(|(_, answers)| super::json_text(answers, "answers")).transpose()?)
         .bind(submission.request_type.map(|(_, answers)| answers_text(answers).to_lowercase()))
         .fetch_one(&mut **self)
         .await

@@ -4,9 +4,9 @@ use sqlx::any::AnyRow;
 use uuid::Uuid;
 
 use super::{RowExt, Store, StoreError, StoreResult, Tx, now_ms};
+pub use portico_domain::api_token::ApiTokenInfo;
 use portico_domain::secret::TokenHash;
 use portico_domain::team::TeamMember;
-pub use portico_domain::api_token::ApiTokenInfo;
 
 fn token_info(row: &AnyRow) -> StoreResult<ApiTokenInfo> {
     Ok(ApiTokenInfo {

@@ -56,7 +56,7 @@ impl ViewTally {
 
     fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<Uuid, i64>> {
         // A panic while holding the lock cannot leave the map half-changed: keep counting.
-        self.pending.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+        self.pending.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
     }
 }
 

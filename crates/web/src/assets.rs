@@ -6,11 +6,11 @@ use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 
-use portico_domain::portal::colour::{Colour, Theme};
-use portico_core::logo::Logo;
 use crate::error::AppError;
-use portico_core::paths;
 use crate::state::AppState;
+use portico_core::logo::Logo;
+use portico_core::paths;
+use portico_domain::portal::colour::{Colour, Theme};
 
 const ADMIN_CSS: &str = include_str!("../../../static/admin.css");
 const ADMIN_JS: &str = include_str!("../../../static/admin.js");

@@ -32,12 +32,12 @@ use sha2::{Digest, Sha256};
 use url::Url;
 use uuid::Uuid;
 
-use portico_domain::page::PageRequest;
-use portico_core::secret_key::SecretKey;
 use axum::extract::FromRef;
 use portico_core::Context;
+use portico_core::secret_key::SecretKey;
 use portico_core::usecases::{customers, end_users, sso};
 use portico_domain::actor::Actor;
+use portico_domain::page::PageRequest;
 
 /// Where the provider lives, under Portico's public URL.
 pub const PATH: &str = "/demo-idp";
@@ -291,8 +291,10 @@ async fn demo_customer(
 ) -> Option<portico_domain::customer::Customer> {
     // The demo provider acts as the system: it lists people the way an identity provider would.
     let actor = Actor::system();
-    let customer =
-        customers::customer(&state.core, &actor, customer_id).await.ok().filter(|customer| !customer.archived)?;
+    let customer = customers::customer(&state.core, &actor, customer_id)
+        .await
+        .ok()
+        .filter(|customer| !customer.archived)?;
     let configs = sso::sso_configs(&state.core, &actor, customer_id).await.ok()?;
     let client_id = DemoIdp::client_id(customer_id);
     let discovery = idp.discovery_url();
@@ -315,8 +317,16 @@ async fn authorize_page(State(state): State<DemoIdpState>, Query(query): Query<A
     let Some(customer) = demo_customer(&state, idp, customer_id).await else {
         return refusal(StatusCode::BAD_REQUEST, "This client is not one of the demo portals.");
     };
-    let page_request = PageRequest::parse(None, Some(50)).expect("a valid page size");
-    let users = match end_users::list_end_users(&state.core, &Actor::system(), customer_id, None, &page_request).await {
+    let page_request = PageRequest::first(50);
+    let users = match end_users::list_end_users(
+        &state.core,
+        &Actor::system(),
+        customer_id,
+        None,
+        &page_request,
+    )
+    .await
+    {
         Ok(found) => found.items.into_iter().filter(|user| user.active).collect::<Vec<_>>(),
         Err(_) => Vec::new(),
     };
@@ -391,7 +401,7 @@ async fn authorize(State(state): State<DemoIdpState>, Form(form): Form<Authorize
         issued: Instant::now(),
     };
     {
-        let mut grants = idp.grants.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        let mut grants = idp.grants.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
         grants.retain(|_, grant| grant.issued.elapsed() < CODE_LIFETIME);
         grants.insert(code.clone(), grant);
     }
@@ -439,7 +449,11 @@ fn client_credentials(headers: &HeaderMap, form: &TokenForm) -> Option<(String, 
     (!form.client_id.is_empty()).then(|| (form.client_id.clone(), form.client_secret.clone()))
 }
 
-async fn token(State(state): State<DemoIdpState>, headers: HeaderMap, Form(form): Form<TokenForm>) -> Response {
+async fn token(
+    State(state): State<DemoIdpState>,
+    headers: HeaderMap,
+    Form(form): Form<TokenForm>,
+) -> Response {
     let Some(idp) = provider(&state) else { return not_served() };
     if form.grant_type != "authorization_code" {
         return token_error("unsupported_grant_type", "only authorization_code");
@@ -450,7 +464,7 @@ async fn token(State(state): State<DemoIdpState>, headers: HeaderMap, Form(form)
     if !portico_domain::secret::same_secret(&secret, &idp.client_secret(&client_id)) {
         return token_error("invalid_client", "wrong client secret");
     }
-    let grant = idp.grants.lock().unwrap_or_else(|poisoned| poisoned.into_inner()).remove(&form.code);
+    let grant = idp.grants.lock().unwrap_or_else(std::sync::PoisonError::into_inner).remove(&form.code);
     let Some(grant) = grant.filter(|grant| grant.issued.elapsed() < CODE_LIFETIME) else {
         return token_error("invalid_grant", "unknown, used or expired code");
     };

@@ -6,10 +6,10 @@ use axum::response::{IntoResponse, Response};
 use serde::Serialize;
 use utoipa::ToSchema;
 
+use portico_core::usecases::UseCaseError;
 use portico_domain::actor::Refused;
 use portico_domain::page::BadQuery;
 use portico_domain::validation::{FieldError, ValidationErrors};
-use portico_core::usecases::UseCaseError;
 
 #[derive(Debug, thiserror::Error)]
 pub enum AppError {

@@ -7,8 +7,8 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use secrecy::ExposeSecret;
 
-use portico_domain::secret::same_secret;
 use crate::state::AppState;
+use portico_domain::secret::same_secret;
 
 pub fn router() -> Router<AppState> {
     Router::new()

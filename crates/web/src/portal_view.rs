@@ -3,14 +3,14 @@
 use axum::http::{HeaderValue, header};
 use axum::response::{Html, IntoResponse, Response};
 
-use portico_domain::customer::Customer;
-use portico_domain::portal::document::{PortalDocument, PortalSettings};
+use crate::error::AppError;
+use crate::state::AppState;
+use portico_core::paths;
 use portico_core::render::landing::{Line, PortalContext};
 use portico_core::render::{self, Mode, SAMPLE_USER};
+use portico_domain::customer::Customer;
+use portico_domain::portal::document::{PortalDocument, PortalSettings};
 use portico_domain::portal::stored::StoredPortal;
-use crate::error::AppError;
-use portico_core::paths;
-use crate::state::AppState;
 
 pub fn document(state: &AppState, portal: &StoredPortal) -> PortalDocument {
     PortalDocument::new(

@@ -55,8 +55,9 @@ impl WithoutFragment for Url {
 /// Only console paths are followed after sign-in: the target must resolve to `origin` (where
 /// the console is served) and lie under `/admin`, never the sign-in page itself.
 pub fn safe_return_to(origin: &url::Url, raw: Option<&str>) -> String {
-    let console =
-        |path: &str| (path == paths::ADMIN_HOME || path.starts_with("/admin/")) && !path.starts_with(paths::LOGIN);
+    let console = |path: &str| {
+        (path == paths::ADMIN_HOME || path.starts_with("/admin/")) && !path.starts_with(paths::LOGIN)
+    };
     local_target(origin, raw, console).unwrap_or_else(|| paths::ADMIN_HOME.to_string())
 }
 

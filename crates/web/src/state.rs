@@ -27,12 +27,7 @@ pub struct AppState {
 impl AppState {
     /// The state of a server over its core.
     pub fn new(core: Context) -> Self {
-        Self {
-            config: core.config().clone(),
-            metrics: metrics_handle(),
-            demo_idp: None,
-            core,
-        }
+        Self { config: core.config().clone(), metrics: metrics_handle(), demo_idp: None, core }
     }
 }
 

@@ -6,6 +6,7 @@ use std::sync::{Arc, LazyLock};
 use argon2::Argon2;
 use argon2::password_hash::phc::PasswordHash;
 use argon2::password_hash::{PasswordHasher, PasswordVerifier};
+use portico_domain::invariant::guaranteed;
 use tokio::sync::Semaphore;
 
 #[derive(Debug, thiserror::Error)]
@@ -29,8 +30,12 @@ pub fn verify(password: &str, stored: &str) -> bool {
 
 /// A real hash of nothing anyone knows: verifying against it when an e-mail is unknown makes
 /// "no such user" take as long as "wrong password", so timing does not reveal accounts.
-static DECOY: LazyLock<String> =
-    LazyLock::new(|| hash(&portico_domain::secret::random_token("decoy")).expect("hashing a decoy works"));
+static DECOY: LazyLock<String> = LazyLock::new(|| {
+    guaranteed(
+        hash(&portico_domain::secret::random_token("decoy")),
+        "argon2 hashes any password with its defaults",
+    )
+});
 
 pub fn verify_or_decoy(password: &str, stored: Option<&str>) -> bool {
     match stored {
@@ -47,7 +52,7 @@ pub fn verify_or_decoy(password: &str, stored: Option<&str>) -> bool {
 static HASHING: LazyLock<Arc<Semaphore>> = LazyLock::new(|| Arc::new(Semaphore::new(hashing_slots())));
 
 fn hashing_slots() -> usize {
-    std::thread::available_parallelism().map_or(1, |cores| cores.get())
+    std::thread::available_parallelism().map_or(1, std::num::NonZero::get)
 }
 
 /// Runs `work` on the blocking pool once one of `gate`'s slots is free. The slot goes with the

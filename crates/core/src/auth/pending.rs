@@ -8,7 +8,6 @@ use uuid::Uuid;
 
 use crate::crypto::{SealContext, Sealer};
 
-
 /// How long the second step may take.
 pub const PENDING_FOR: Duration = Duration::minutes(5);
 

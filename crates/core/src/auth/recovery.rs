@@ -1,8 +1,8 @@
 //! Recovery codes: single-use stand-ins for an authenticator app, made here and stored only as
 //! hashes tied to their member.
 
-use portico_domain::secret::{TokenHash, hash_token};
 use portico_domain::mfa::{RECOVERY_ALPHABET, RECOVERY_CODE_COUNT, RECOVERY_CODE_LEN};
+use portico_domain::secret::{TokenHash, hash_token};
 
 /// A fresh set of codes in their compact form (shown formatted with
 /// [`portico_domain::mfa::format_recovery_code`]).

@@ -5,8 +5,8 @@ use std::sync::Arc;
 
 use serde_json::Value;
 
-use portico_domain::event::{Event, EventKind};
 use crate::sso::provider::ProviderCache;
+use portico_domain::event::{Event, EventKind};
 use portico_store::PortalGeneration;
 
 use super::{Consumer, Delivery, Scope};

@@ -22,9 +22,10 @@ use url::Url;
 
 use crate::context::Context as Core;
 use crate::mail::mailbox::{LastPoll, PollReport};
-use portico_domain::actor::Actor;
 use crate::mail::settings::PolledMailbox;
 use crate::usecases::inbound_mail;
+use portico_domain::actor::Actor;
+use portico_domain::invariant::guaranteed;
 
 /// Messages fetched per round, so a full mailbox is worked through in bounded memory.
 const BATCH: usize = 20;
@@ -69,9 +70,7 @@ pub fn start(cx: Core, last_poll: LastPoll) -> Option<JoinHandle<()>> {
     Some(tokio::spawn(async move {
         let mut tries = Tries::default();
         loop {
-            let outcome = poll_once(&cx, &mailbox, &mut tries)
-                .await
-                .map_err(|error| format!("{error:#}"));
+            let outcome = poll_once(&cx, &mailbox, &mut tries).await.map_err(|error| format!("{error:#}"));
             match &outcome {
                 Ok(0) => {}
                 Ok(handled) => tracing::info!(handled, "handled incoming mail"),
@@ -85,11 +84,7 @@ pub fn start(cx: Core, last_poll: LastPoll) -> Option<JoinHandle<()>> {
 }
 
 /// One look at the mailbox: handles every message there; returns how many were handled.
-pub async fn poll_once(
-    cx: &Core,
-    mailbox: &PolledMailbox,
-    tries: &mut Tries,
-) -> anyhow::Result<usize> {
+pub async fn poll_once(cx: &Core, mailbox: &PolledMailbox, tries: &mut Tries) -> anyhow::Result<usize> {
     let account = Account::from_url(mailbox.url.expose_secret())?;
     let tcp = tokio::time::timeout(
         Duration::from_secs(30),
@@ -116,11 +111,13 @@ pub async fn poll_once(
 fn tls_connector() -> tokio_rustls::TlsConnector {
     let roots = tokio_rustls::rustls::RootCertStore { roots: webpki_roots::TLS_SERVER_ROOTS.to_vec() };
     let provider = Arc::new(tokio_rustls::rustls::crypto::ring::default_provider());
-    let config = tokio_rustls::rustls::ClientConfig::builder_with_provider(provider)
-        .with_safe_default_protocol_versions()
-        .expect("ring supports the default TLS versions")
-        .with_root_certificates(roots)
-        .with_no_client_auth();
+    let config = guaranteed(
+        tokio_rustls::rustls::ClientConfig::builder_with_provider(provider)
+            .with_safe_default_protocol_versions(),
+        "ring supports the default TLS versions",
+    )
+    .with_root_certificates(roots)
+    .with_no_client_auth();
     tokio_rustls::TlsConnector::from(Arc::new(config))
 }
 

@@ -119,7 +119,7 @@ mod tests {
     use super::*;
 
     fn headers(values: &[&str]) -> Vec<String> {
-        values.iter().map(|value| value.to_string()).collect()
+        values.iter().map(std::string::ToString::to_string).collect()
     }
 
     #[test]

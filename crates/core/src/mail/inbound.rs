@@ -308,7 +308,7 @@ fn facts_of(raw: &[u8], message: &mail_parser::Message<'_>) -> Result<Incoming, 
         .filter_map(|value| value.as_text().map(str::to_string))
         .take(16)
         .collect();
-    let body = message.body_text(0).map(|text| text.into_owned()).unwrap_or_default();
+    let body = message.body_text(0).map(std::borrow::Cow::into_owned).unwrap_or_default();
     let subject = message.subject().unwrap_or_default().trim().to_string();
     let files = message
         .attachments()
@@ -365,7 +365,7 @@ fn hex_digest(bytes: &[u8]) -> String {
 fn ids<'a>(value: &'a HeaderValue<'a>) -> Vec<&'a str> {
     match value {
         HeaderValue::Text(id) => vec![id.as_ref()],
-        HeaderValue::TextList(list) => list.iter().map(|id| id.as_ref()).collect(),
+        HeaderValue::TextList(list) => list.iter().map(std::convert::AsRef::as_ref).collect(),
         _ => Vec::new(),
     }
 }

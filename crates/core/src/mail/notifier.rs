@@ -11,12 +11,12 @@ use tokio::sync::Notify;
 use uuid::Uuid;
 
 use super::compose::{Brand, Composer, Invitation, Letter};
-use portico_domain::portal::address::PortalAddressing;
+use crate::events::{Consumer, Delivery, Scope};
 use portico_domain::actor::ActorKind;
 use portico_domain::event::{Event, EventKind};
 use portico_domain::notification::{Happening, Involved, Notice, Person, notices};
+use portico_domain::portal::address::PortalAddressing;
 use portico_domain::ticket::{AuthorKind, Status};
-use crate::events::{Consumer, Delivery, Scope};
 use portico_store::events::StartFrom;
 use portico_store::mail::QueuedMail;
 use portico_store::{Store, StoreError};
@@ -111,7 +111,10 @@ impl Notifier {
     }
 
     /// How the customer's portal looks, for its mail, and the portal.
-    async fn brand(&self, customer_id: Uuid) -> anyhow::Result<(Brand, portico_store::portals::StoredPortal)> {
+    async fn brand(
+        &self,
+        customer_id: Uuid,
+    ) -> anyhow::Result<(Brand, portico_store::portals::StoredPortal)> {
         let customer = self.store.customer(customer_id).await?;
         let portal = self.store.portal(customer_id).await?;
         let brand = Brand {

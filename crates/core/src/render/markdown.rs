@@ -142,7 +142,7 @@ fn tags(html: &str) -> Vec<(bool, String)> {
         let name: String = rest
             .trim_start_matches('/')
             .chars()
-            .take_while(|c| c.is_ascii_alphanumeric())
+            .take_while(char::is_ascii_alphanumeric)
             .collect::<String>()
             .to_ascii_lowercase();
         if name.is_empty() {

@@ -12,6 +12,7 @@ use reqwest::dns::{Addrs, Name, Resolve, Resolving};
 use url::Url;
 
 use super::SsoError;
+use portico_domain::invariant::guaranteed;
 
 /// Discovery documents, key sets and token responses are small; anything bigger is refused.
 pub const MAX_RESPONSE_BYTES: usize = 1024 * 1024;
@@ -80,7 +81,8 @@ impl Outbound {
         if !allow_insecure {
             builder = builder.https_only(true).dns_resolver(Arc::new(PublicOnly));
         }
-        Self { client: builder.build().expect("a TLS client can be built"), allow_insecure, exception: None }
+        let client = guaranteed(builder.build(), "a client of rustls with its built-in roots can be built");
+        Self { client, allow_insecure, exception: None }
     }
 
     fn builder() -> reqwest::ClientBuilder {
@@ -94,7 +96,8 @@ impl Outbound {
     /// Allows addresses under `prefix` (the demo provider's issuer, ending in `/`) whatever
     /// they are; every other address stays under the rules.
     pub fn with_exception(mut self, prefix: &str) -> Self {
-        let client = Self::builder().build().expect("a TLS client can be built");
+        let client =
+            guaranteed(Self::builder().build(), "a client of rustls with its built-in roots can be built");
         self.exception = Some((client, format!("{}/", prefix.trim_end_matches('/'))));
         self
     }

@@ -10,8 +10,9 @@ use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 use uuid::Uuid;
 
-use portico_domain::secret::{hash_token, random_token, same_secret};
 use crate::crypto::{SealContext, Sealer};
+use portico_domain::invariant::guaranteed;
+use portico_domain::secret::{hash_token, random_token, same_secret};
 
 const STATE_CONTEXT: SealContext = SealContext::OidcState;
 const COOKIE_CONTEXT: SealContext = SealContext::PendingSignIn;
@@ -39,7 +40,8 @@ impl SignInState {
 
     /// URL-safe, so that no IdP or hand-built callback URL can mangle it (`+` read as a space).
     pub fn seal(&self, sealer: &Sealer) -> String {
-        let sealed = sealer.seal(&serde_json::to_string(self).expect("a state serialises"), STATE_CONTEXT);
+        let json = guaranteed(serde_json::to_string(self), "a struct of ids and a number serialises");
+        let sealed = sealer.seal(&json, STATE_CONTEXT);
         sealed.replace('+', "-").replace('/', "_").trim_end_matches('=').to_string()
     }
 
@@ -89,7 +91,8 @@ impl PendingSignIn {
     }
 
     pub fn seal(&self, sealer: &Sealer) -> String {
-        sealer.seal(&serde_json::to_string(self).expect("a pending sign-in serialises"), COOKIE_CONTEXT)
+        let json = guaranteed(serde_json::to_string(self), "a struct of strings serialises");
+        sealer.seal(&json, COOKIE_CONTEXT)
     }
 
     /// The cookie's sign-in when it is Portico's and belongs to `sealed_state`.

@@ -163,8 +163,10 @@ pub async fn discover(
         .and_then(|v| v.as_str())
         .and_then(|raw| Url::parse(raw).ok())
         .filter(|url| outbound.check(url).is_ok());
-    let iss_parameter_supported =
-        json.get("authorization_response_iss_parameter_supported").and_then(|v| v.as_bool()).unwrap_or(false);
+    let iss_parameter_supported = json
+        .get("authorization_response_iss_parameter_supported")
+        .and_then(serde_json::Value::as_bool)
+        .unwrap_or(false);
     let jwks = fetch_jwks(outbound, &metadata).await?;
     let metadata = metadata.set_jwks(jwks);
     Ok(ProviderInfo {
@@ -251,13 +253,17 @@ impl ProviderCache {
         discovery_url: &str,
         provider: Provider,
     ) -> Result<Arc<ProviderInfo>, SsoError> {
-        if let Some(info) = self.entries.lock().expect("cache lock").get(discovery_url)
+        if let Some(info) =
+            self.entries.lock().unwrap_or_else(std::sync::PoisonError::into_inner).get(discovery_url)
             && info.fetched_at.elapsed() < CACHE_FOR
         {
             return Ok(info.clone());
         }
         let info = Arc::new(discover(outbound, discovery_url, provider).await?);
-        self.entries.lock().expect("cache lock").insert(discovery_url.to_string(), info.clone());
+        self.entries
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .insert(discovery_url.to_string(), info.clone());
         Ok(info)
     }
 
@@ -272,13 +278,14 @@ impl ProviderCache {
         let gate = self
             .keys_refetched
             .lock()
-            .expect("cache lock")
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
             .entry(current.discovery_url.clone())
             .or_default()
             .clone();
         let mut last_fetch = gate.lock().await;
         // Another caller fetched while this one waited: use its keys.
-        if let Some(cached) = self.entries.lock().expect("cache lock").get(&current.discovery_url)
+        if let Some(cached) =
+            self.entries.lock().unwrap_or_else(std::sync::PoisonError::into_inner).get(&current.discovery_url)
             && cached.keys_fetched_at > current.keys_fetched_at
         {
             return Ok(Some(cached.clone()));
@@ -292,17 +299,20 @@ impl ProviderCache {
         info.metadata = info.metadata.set_jwks(jwks);
         info.keys_fetched_at = Instant::now();
         let info = Arc::new(info);
-        self.entries.lock().expect("cache lock").insert(current.discovery_url.clone(), info.clone());
+        self.entries
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .insert(current.discovery_url.clone(), info.clone());
         Ok(Some(info))
     }
 
     /// Forgets a provider, e.g. after its configuration changed.
     pub fn forget(&self, discovery_url: &str) {
-        self.entries.lock().expect("cache lock").remove(discovery_url);
+        self.entries.lock().unwrap_or_else(std::sync::PoisonError::into_inner).remove(discovery_url);
     }
 
     /// Forgets every provider, e.g. when announcements from other instances may have been missed.
     pub fn forget_all(&self) {
-        self.entries.lock().expect("cache lock").clear();
+        self.entries.lock().unwrap_or_else(std::sync::PoisonError::into_inner).clear();
     }
 }

@@ -2,8 +2,8 @@
 //! files, the team also its internal ones, and everyone else finds nothing (404). Contents are
 //! written to the attachment store before the rows that name them commit.
 
-use uuid::Uuid;
 use crate::context::Context;
+use uuid::Uuid;
 
 use super::tickets::ticket_for;
 use super::{UseCaseError, UseCaseResult};
@@ -175,10 +175,7 @@ pub async fn redact(cx: &Context, actor: &Actor, id: Uuid) -> UseCaseResult<Atta
 
 /// Removes contents that no row uses, written more than `grace` ago (so an upload whose row is
 /// about to commit keeps its content). Returns how many were removed.
-pub async fn remove_orphans(
-    cx: &Context,
-    grace: time::Duration,
-) -> UseCaseResult<usize> {
+pub async fn remove_orphans(cx: &Context, grace: time::Duration) -> UseCaseResult<usize> {
     let store = cx.store();
     let attachments = cx.attachments();
     let cutoff = time::OffsetDateTime::now_utc() - grace;

@@ -13,18 +13,18 @@ use super::mfa::{self, SecondStepUsed};
 use super::{UseCaseError, UseCaseResult};
 use crate::auth::password;
 use crate::auth::pending::{PendingSignIn, password_fingerprint};
-use portico_domain::email::EmailAddress;
-use portico_domain::secret::{hash_token, random_token, same_secret};
-use portico_domain::session::ConsoleSession;
-use portico_store::sessions::SessionKind;
-use portico_store::sign_in::Attempt;
+use crate::context::Context;
 use portico_domain::actor::Actor;
 use portico_domain::console_sign_in::{self, Admission, Facts, Member, Refusal};
+use portico_domain::email::EmailAddress;
 use portico_domain::event::{EventKind, NewEvent};
+use portico_domain::secret::{hash_token, random_token, same_secret};
+use portico_domain::session::ConsoleSession;
 use portico_domain::sso::admission::VerifiedIdentity;
 use portico_domain::team::TeamMember;
 use portico_store::StoreError;
-use crate::context::Context;
+use portico_store::sessions::SessionKind;
+use portico_store::sign_in::Attempt;
 
 /// The team member the identity signs in as, or why it may not.
 pub async fn admit(cx: &Context, identity: &VerifiedIdentity) -> UseCaseResult<Result<TeamMember, Refusal>> {
@@ -186,7 +186,8 @@ pub async fn with_password(
         // the second step succeeds, so re-entering the password never resets the count of
         // wrong codes.
         store.release_sign_in_attempt(reservation.0).await?;
-        let pending = PendingSignIn::new(member.id, &password_hash, next.to_string(), OffsetDateTime::now_utc());
+        let pending =
+            PendingSignIn::new(member.id, &password_hash, next.to_string(), OffsetDateTime::now_utc());
         return Ok(Ok(PasswordChecked::SecondStepDue(pending)));
     }
     store.clear_sign_in_failures(&email_key).await?;
@@ -329,6 +330,10 @@ pub async fn sign_out(cx: &Context, token: &str) -> UseCaseResult<()> {
 
 /// Spends the state of a sign-in through an identity provider: `false` when it was spent before
 /// (a replayed callback).
-pub async fn spend_provider_state(cx: &Context, state: &str, expires_at: OffsetDateTime) -> UseCaseResult<bool> {
+pub async fn spend_provider_state(
+    cx: &Context,
+    state: &str,
+    expires_at: OffsetDateTime,
+) -> UseCaseResult<bool> {
     Ok(cx.store().spend_login_state(&hash_token(state), expires_at).await?)
 }

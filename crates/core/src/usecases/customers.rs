@@ -1,16 +1,16 @@
 //! Customers: adding them, changing their details, archiving and restoring them. Settings:
 //! admins only.
 
-use uuid::Uuid;
 use crate::context::Context;
+use uuid::Uuid;
 
 use super::{UseCaseError, UseCaseResult};
 use portico_domain::actor::Actor;
 use std::collections::HashMap;
 
 use portico_domain::customer::{Customer, CustomerChanges, CustomerDraft, CustomerFilter};
-use portico_domain::page::{Page, PageRequest};
 use portico_domain::event::{EventKind, NewEvent};
+use portico_domain::page::{Page, PageRequest};
 use portico_domain::slug::Slug;
 use portico_store::Store;
 

@@ -1,8 +1,8 @@
 //! End users as admins manage them: added to a customer, renamed, deactivated and reactivated.
 //! (Signing in through SSO, and the accounts it makes, belong to the SSO use cases.)
 
-use uuid::Uuid;
 use crate::context::Context;
+use uuid::Uuid;
 
 use super::{UseCaseError, UseCaseResult};
 use portico_domain::actor::Actor;

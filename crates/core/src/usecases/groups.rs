@@ -1,19 +1,19 @@
 //! Assignment groups: the response teams tickets are routed to. Settings: admins only. The
 //! built-in Everyone group follows the team and is never changed by hand.
 
-use uuid::Uuid;
 use crate::context::Context;
+use uuid::Uuid;
 
 use super::{UseCaseError, UseCaseResult};
 use portico_domain::actor::Actor;
 use portico_domain::event::{EventKind, NewEvent};
+use portico_domain::group::GroupFilter;
 use portico_domain::group::{
     AssignmentGroup, BuiltinGroup, GroupDraft, UnknownPerson, check_editable, check_people,
 };
+use portico_domain::page::{Page, PageRequest};
 use portico_domain::validation::label;
 use portico_store::{StoreError, Tx};
-use portico_domain::page::{Page, PageRequest};
-use portico_domain::group::GroupFilter;
 
 impl From<BuiltinGroup> for UseCaseError {
     fn from(refused: BuiltinGroup) -> Self {

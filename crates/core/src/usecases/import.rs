@@ -1,8 +1,8 @@
 //! Bulk import of a customer's end users from CSV: a dry run reports every row's outcome and
 //! writes nothing; a real run is all or nothing, in one transaction with one event.
 
-use uuid::Uuid;
 use crate::context::Context;
+use uuid::Uuid;
 
 use super::{UseCaseError, UseCaseResult};
 use portico_domain::actor::Actor;

@@ -15,11 +15,15 @@
 
 use uuid::Uuid;
 
-use crate::context::Context;
 use super::tickets::{self, Files, MailReceipt, Submitted, TicketRequest};
 use super::{UseCaseError, UseCaseResult};
 use crate::attachments::Attachments;
 use crate::attachments::stage::Staged;
+use crate::context::Context;
+use crate::mail::authentication_results;
+use crate::mail::inbound::{self, Incoming};
+use crate::mail::quotes::fit;
+use crate::mail::settings::MailSettings;
 use portico_domain::actor::{Actor, ActorKind};
 use portico_domain::attachment::FILES_PER_MESSAGE_MAX;
 use portico_domain::email::EmailAddress;
@@ -27,12 +31,8 @@ use portico_domain::end_user::EndUser;
 use portico_domain::ticket::{
     COMMENT_MAX, ContactSource, DESCRIPTION_MAX, SHORT_DESCRIPTION_MAX, Ticket, TicketDraft,
 };
-use crate::mail::authentication_results;
-use crate::mail::inbound::{self, Incoming};
-use crate::mail::quotes::fit;
-use crate::mail::settings::MailSettings;
-use portico_store::mail::InboundRecord;
 use portico_store::StoreError;
+use portico_store::mail::InboundRecord;
 
 /// What became of a message.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -386,12 +386,8 @@ async fn new_ticket(
     };
     let summary = fit(&summary, SHORT_DESCRIPTION_MAX, false);
     if summary.is_empty() {
-        return remember(
-            cx,
-            incoming,
-            Received::rejected("the message has neither a subject nor any text"),
-        )
-        .await;
+        return remember(cx, incoming, Received::rejected("the message has neither a subject nor any text"))
+            .await;
     }
     let actor = Actor::end_user(user);
     let request = TicketRequest {

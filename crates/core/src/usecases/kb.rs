@@ -1,16 +1,16 @@
 //! The knowledge base: articles written by the team, rendered once when saved.
 
-use uuid::Uuid;
 use crate::context::Context;
+use uuid::Uuid;
 
 use super::UseCaseResult;
+use crate::render::markdown;
 use portico_domain::actor::Actor;
 use portico_domain::event::{EventKind, NewEvent};
 use portico_domain::kb::{Article, ArticleContent, ArticleDraft, RenderedBody};
-use portico_domain::validation::ValidationErrors;
-use crate::render::markdown;
-use portico_domain::page::{Page, PageRequest};
 use portico_domain::kb::{ArticleLine, ArticleOrder, Found};
+use portico_domain::page::{Page, PageRequest};
+use portico_domain::validation::ValidationErrors;
 
 /// Markdown rendered and sanitised within the bounds (nesting, time) every body must keep.
 async fn rendered(content: &ArticleContent) -> UseCaseResult<RenderedBody> {

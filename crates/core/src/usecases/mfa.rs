@@ -3,8 +3,8 @@
 //! and admins reset it for others and decide whether everyone must have it. Every change is an
 //! event in the same transaction; no secret or code is ever put in one.
 
-use std::fmt;
 use crate::context::Context;
+use std::fmt;
 
 use time::OffsetDateTime;
 use uuid::Uuid;
@@ -108,10 +108,7 @@ pub async fn start_enrolment(cx: &Context, actor: &Actor) -> UseCaseResult<Enrol
 }
 
 /// The secret waiting for its first code, to show again (after a wrong code, a reload).
-pub async fn pending_enrolment(
-    cx: &Context,
-    actor: &Actor,
-) -> UseCaseResult<Option<Enrolment>> {
+pub async fn pending_enrolment(cx: &Context, actor: &Actor) -> UseCaseResult<Option<Enrolment>> {
     let store = cx.store();
     let sealer = cx.sealer();
     let id = own_id(actor)?;
@@ -130,11 +127,7 @@ fn new_recovery_codes(member_id: Uuid) -> (RecoveryCodes, Vec<portico_domain::se
 
 /// Switches the waiting secret on when `code` is a current code of it; returns the recovery
 /// codes, shown only now.
-pub async fn confirm_enrolment(
-    cx: &Context,
-    actor: &Actor,
-    code: &str,
-) -> UseCaseResult<RecoveryCodes> {
+pub async fn confirm_enrolment(cx: &Context, actor: &Actor, code: &str) -> UseCaseResult<RecoveryCodes> {
     let store = cx.store();
     let sealer = cx.sealer();
     let id = own_id(actor)?;

@@ -3,13 +3,13 @@
 //! the server key and bound to the member (so no one else's ceremony can be finished with it),
 //! with a deadline, and is spent when it is answered (a captured answer cannot be replayed).
 
+use crate::context::Context;
 use uuid::Uuid;
 use webauthn_rs::Webauthn;
 use webauthn_rs::prelude::{
     CreationChallengeResponse, Passkey, PasskeyAuthentication, PasskeyRegistration, PublicKeyCredential,
     RegisterPublicKeyCredential, RequestChallengeResponse,
 };
-use crate::context::Context;
 
 use super::{UseCaseError, UseCaseResult};
 use crate::crypto::{SealContext, Sealer};
@@ -214,6 +214,7 @@ pub async fn list(cx: &Context, actor: &Actor) -> UseCaseResult<Vec<StoredPasske
 fn relying_party(cx: &Context) -> UseCaseResult<&Webauthn> {
     cx.passkeys().ok_or_else(|| UseCaseError::Conflict {
         field: "passkey",
-        message: "Passkeys work only where the console is reached by a domain name, not an IP address.".into(),
+        message: "Passkeys work only where the console is reached by a domain name, not an IP address."
+            .into(),
     })
 }

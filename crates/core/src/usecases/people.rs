@@ -3,8 +3,8 @@
 //! still sign in through the customer's identity provider, so an invitation is the address
 //! being let in, never a password. Every change is an event with the manager as actor.
 
-use uuid::Uuid;
 use crate::context::Context;
+use uuid::Uuid;
 
 use super::{UseCaseError, UseCaseResult};
 use portico_domain::actor::Actor;

@@ -91,7 +91,11 @@ pub enum PortalSignInRefusal {
     Unavailable(Unavailable),
     /// The provider or the configuration failed; the detail is logged and recorded for the
     /// console under `reference`.
-    Failed { trouble: Trouble, heard: Heard, reference: String },
+    Failed {
+        trouble: Trouble,
+        heard: Heard,
+        reference: String,
+    },
     /// The identity is not admitted to this portal; the reason in the end user's words.
     NotAdmitted(String),
 }
@@ -147,10 +151,18 @@ pub async fn enabled_config(
 
 /// Records a failure at the provider or of the configuration, and gives the reference the end
 /// user is shown; the detail (the relying party's own words) goes only to the log and the console.
-async fn failed(cx: &Context, customer_id: Uuid, sso_id: Uuid, trouble: Trouble, heard: Heard, detail: &str) -> PortalSignInRefusal {
+async fn failed(
+    cx: &Context,
+    customer_id: Uuid,
+    sso_id: Uuid,
+    trouble: Trouble,
+    heard: Heard,
+    detail: &str,
+) -> PortalSignInRefusal {
     let reference = reference();
     tracing::warn!(customer = %customer_id, sso = %sso_id, %reference, detail, "end-user sign-in failed");
-    if let Err(error) = super::sso::record_sign_in_failure(cx, customer_id, sso_id, &reference, detail).await {
+    if let Err(error) = super::sso::record_sign_in_failure(cx, customer_id, sso_id, &reference, detail).await
+    {
         tracing::error!(%reference, %error, "the failed sign-in could not be recorded");
     }
     PortalSignInRefusal::Failed { trouble, heard, reference }
@@ -174,7 +186,15 @@ pub async fn start(
     let info = match cx.providers().get(cx.outbound(), &settings.discovery_url(), settings.provider).await {
         Ok(info) => info,
         Err(error) => {
-            return Ok(Err(failed(cx, customer_id, sso_id, trouble_of(&error), Heard::Directly, &error.to_string()).await));
+            return Ok(Err(failed(
+                cx,
+                customer_id,
+                sso_id,
+                trouble_of(&error),
+                Heard::Directly,
+                &error.to_string(),
+            )
+            .await));
         }
     };
     let sealed_state =
@@ -182,10 +202,19 @@ pub async fn start(
     let request = match flow::authorization_request(&info, settings, &callback, sealed_state.clone()) {
         Ok(request) => request,
         Err(error) => {
-            return Ok(Err(failed(cx, customer_id, sso_id, trouble_of(&error), Heard::Directly, &error.to_string()).await));
+            return Ok(Err(failed(
+                cx,
+                customer_id,
+                sso_id,
+                trouble_of(&error),
+                Heard::Directly,
+                &error.to_string(),
+            )
+            .await));
         }
     };
-    let pending = PendingSignIn::new(&sealed_state, request.nonce, request.pkce_verifier, callback, return_to);
+    let pending =
+        PendingSignIn::new(&sealed_state, request.nonce, request.pkce_verifier, callback, return_to);
     Ok(Ok(Started { authorization_url: request.url, sealed_login: pending.seal(cx.sealer()) }))
 }
 
@@ -204,7 +233,9 @@ pub async fn complete(
         return Ok(Err(Refusal::Incomplete("state")));
     };
     // A state Portico did not seal is refused before anything is written.
-    let Some(sign_in) = SignInState::open(cx.sealer(), state_value) else { return Ok(Err(Refusal::UsedOrExpired)) };
+    let Some(sign_in) = SignInState::open(cx.sealer(), state_value) else {
+        return Ok(Err(Refusal::UsedOrExpired));
+    };
     if sign_in.customer_id != customer_id || sign_in.sso_config_id != sso_id {
         return Ok(Err(Refusal::BelongsElsewhere));
     }
@@ -214,7 +245,8 @@ pub async fn complete(
     if !cx.store().spend_login_state(&hash_token(state_value), sign_in.expires_at()).await? {
         return Ok(Err(Refusal::UsedOrExpired));
     }
-    let Some(login) = sealed_login.and_then(|sealed| PendingSignIn::open_for(cx.sealer(), sealed, state_value))
+    let Some(login) =
+        sealed_login.and_then(|sealed| PendingSignIn::open_for(cx.sealer(), sealed, state_value))
     else {
         return Ok(Err(Refusal::OtherBrowser));
     };
@@ -224,7 +256,9 @@ pub async fn complete(
         let trouble = trouble_of_answer(error);
         return Ok(Err(failed(cx, customer_id, sso_id, trouble, Heard::ThroughBrowser, &detail).await));
     }
-    let Some(code) = answer.code.filter(|c| !c.is_empty()) else { return Ok(Err(Refusal::Incomplete("code"))) };
+    let Some(code) = answer.code.filter(|c| !c.is_empty()) else {
+        return Ok(Err(Refusal::Incomplete("code")));
+    };
     let config = match enabled_config(cx, customer_id, sso_id).await? {
         Ok(config) => config,
         Err(why) => return Ok(Err(Refusal::Unavailable(why))),
@@ -250,13 +284,22 @@ pub async fn complete(
         redirect_uri: &login.redirect_uri,
         iss: answer.iss,
     };
-    let completed = match flow::complete(cx.outbound(), cx.providers(), &config.settings, &secret, &flow_answer).await {
-        Ok(completed) => completed,
-        Err(error) => {
-            let trouble = trouble_of(&error);
-            return Ok(Err(failed(cx, customer_id, sso_id, trouble, Heard::Directly, &error.to_string()).await));
-        }
-    };
+    let completed =
+        match flow::complete(cx.outbound(), cx.providers(), &config.settings, &secret, &flow_answer).await {
+            Ok(completed) => completed,
+            Err(error) => {
+                let trouble = trouble_of(&error);
+                return Ok(Err(failed(
+                    cx,
+                    customer_id,
+                    sso_id,
+                    trouble,
+                    Heard::Directly,
+                    &error.to_string(),
+                )
+                .await));
+            }
+        };
     let user = match super::sso::admit_identity(cx, customer_id, &config, &completed.identity).await? {
         Ok(user) => user,
         Err(refusal) => {
@@ -304,8 +347,11 @@ pub async fn sign_out(
 
 async fn provider_sign_out(cx: &Context, session: &PortalSession, signed_out: &str) -> Option<String> {
     let config = cx.store().sso_config(session.customer_id, session.sso_config_id).await.ok()?;
-    let info =
-        cx.providers().get(cx.outbound(), &config.settings.discovery_url(), config.settings.provider).await.ok()?;
+    let info = cx
+        .providers()
+        .get(cx.outbound(), &config.settings.discovery_url(), config.settings.provider)
+        .await
+        .ok()?;
     let mut url: Url = info.end_session_endpoint.clone()?;
     let id_token = session
         .id_token

@@ -1,18 +1,18 @@
 //! Portals: saving the document, the logo, and restoring revisions. Every save is a revision
 //! and a `portal.saved` event, made over the revision the caller read (optimistic concurrency).
 
-use uuid::Uuid;
 use crate::context::Context;
+use uuid::Uuid;
 
 use super::{UseCaseError, UseCaseResult};
+use crate::logo::Logo;
 use portico_domain::actor::Actor;
 use portico_domain::event::{EventKind, NewEvent};
 use portico_domain::portal::document::PortalSettings;
 use portico_domain::portal::layout::ButtonTarget;
 use portico_domain::validation::ValidationErrors;
-use crate::logo::Logo;
-use portico_store::portals::{PortalRevision, Save, StoredLogo, StoredPortal};
 use portico_store::Tx;
+use portico_store::portals::{PortalRevision, Save, StoredLogo, StoredPortal};
 
 /// What changes with the settings: the logo is kept (`None`), replaced or removed.
 pub type LogoChange<'a> = Option<Option<&'a str>>;

@@ -2,8 +2,8 @@
 //! customer or to chosen ones, and tailored per customer (hidden, or routed to another group).
 //! End users see only what their customer may use.
 
-use std::collections::HashMap;
 use crate::context::Context;
+use std::collections::HashMap;
 
 use uuid::Uuid;
 

@@ -1,7 +1,7 @@
 //! Single sign-on: a portal's configurations, and who is let in after their IdP vouched for them.
 
-use uuid::Uuid;
 use crate::context::Context;
+use uuid::Uuid;
 
 use super::{UseCaseError, UseCaseResult};
 use crate::crypto::{SealContext, Sealer};
@@ -282,7 +282,12 @@ pub async fn sso_configs(cx: &Context, actor: &Actor, customer_id: Uuid) -> UseC
 }
 
 /// One sign-in configuration of a customer (never its secret). The team only.
-pub async fn sso_config(cx: &Context, actor: &Actor, customer_id: Uuid, id: Uuid) -> UseCaseResult<SsoConfig> {
+pub async fn sso_config(
+    cx: &Context,
+    actor: &Actor,
+    customer_id: Uuid,
+    id: Uuid,
+) -> UseCaseResult<SsoConfig> {
     actor.require_team()?;
     Ok(cx.store().sso_config(customer_id, id).await?)
 }

@@ -3,23 +3,23 @@
 //! them. Never leaves Portico without an active admin; no password or token is ever put in an
 //! event.
 
-use std::fmt;
 use crate::context::Context;
+use std::fmt;
 
 use uuid::Uuid;
 
 use super::{UseCaseError, UseCaseResult};
 use crate::auth::password;
-use portico_domain::secret;
 use portico_domain::actor::{Actor, ActorKind, Refused};
 use portico_domain::email::EmailAddress;
 use portico_domain::event::{EventKind, NewEvent};
+use portico_domain::page::{Page, PageRequest};
+use portico_domain::secret;
 use portico_domain::team::{
     LastAdmin, TeamMember, TeamMemberDraft, api_token_label, check_an_admin_remains, check_password,
 };
 use portico_domain::validation::{FieldError, ValidationErrors};
 use portico_store::tokens::ApiTokenInfo;
-use portico_domain::page::{Page, PageRequest};
 use std::collections::{HashMap, HashSet};
 
 impl From<LastAdmin> for UseCaseError {
@@ -263,11 +263,7 @@ pub async fn authenticate_api_token(
 
 /// A member's API tokens, with when and from where each was last used: for the member
 /// themselves and for admins.
-pub async fn api_tokens_of(
-    cx: &Context,
-    actor: &Actor,
-    member_id: Uuid,
-) -> UseCaseResult<Vec<ApiTokenInfo>> {
+pub async fn api_tokens_of(cx: &Context, actor: &Actor, member_id: Uuid) -> UseCaseResult<Vec<ApiTokenInfo>> {
     let store = cx.store();
     actor.require_team()?;
     if actor.id != Some(member_id) {

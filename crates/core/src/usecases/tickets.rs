@@ -5,9 +5,9 @@
 //! what they may not see is "not found", never "forbidden", so ticket ids leak nothing. The
 //! team works every ticket.
 
+use crate::context::Context;
 use time::OffsetDateTime;
 use uuid::Uuid;
-use crate::context::Context;
 
 use super::{UseCaseError, UseCaseResult, attachments};
 use crate::attachments::Attachments;
@@ -16,6 +16,7 @@ use portico_domain::actor::{Actor, Refused};
 use portico_domain::email::EmailAddress;
 use portico_domain::end_user::{CustomerRole, EndUser};
 use portico_domain::event::{EventKind, NewEvent};
+use portico_domain::outbox::OutboxEntry;
 use portico_domain::page::{Page, PageRequest};
 use portico_domain::request_type::{Answer, RawAnswers, answer, answers_text, offered_to};
 use portico_domain::ticket::{
@@ -27,7 +28,6 @@ use portico_domain::validation::FieldError;
 use portico_store::mail::InboundRecord;
 use portico_store::tickets::{Author, Submission, TicketChanges, TicketFilter, TicketState};
 use portico_store::{Store, StoreError, Tx};
-use portico_domain::outbox::OutboxEntry;
 
 /// End users may submit this many tickets in ten minutes.
 pub const SUBMISSIONS_PER_TEN_MINUTES: i64 = 10;
@@ -334,7 +334,7 @@ pub async fn ticket_for(cx: &Context, actor: &Actor, id: Uuid) -> UseCaseResult<
     match actor.as_end_user() {
         Some((_, customer_id)) => {
             let ticket = store.ticket_of_customer(id, customer_id).await?;
-            let scope = scope_of(actor).expect("an end user has a scope");
+            let scope = scope_of(actor).ok_or(UseCaseError::NotFound("end user"))?;
             let followers = match scope {
                 TicketScope::Company => Vec::new(),
                 TicketScope::Involving(_) => store.follower_ids(id).await?,
@@ -569,7 +569,8 @@ pub async fn comment(
     visibility: Visibility,
 ) -> UseCaseResult<Comment> {
     let added = add_comment(cx, actor, ticket_id, body, visibility, None, None).await?;
-    Ok(added.expect("only a mail receipt can find the comment added before"))
+    // Only a mail receipt can find the comment added before; without one, a comment is added.
+    added.ok_or_else(|| UseCaseError::Internal(anyhow::anyhow!("the comment was not added")))
 }
 
 /// Files that come with a reply or a new ticket: staged, to be stored with it.
@@ -588,7 +589,8 @@ pub async fn comment_with_files(
     files: Files<'_>,
 ) -> UseCaseResult<Comment> {
     let added = add_comment(cx, actor, ticket_id, body, visibility, None, Some(files)).await?;
-    Ok(added.expect("only a mail receipt can find the comment added before"))
+    // Only a mail receipt can find the comment added before; without one, a comment is added.
+    added.ok_or_else(|| UseCaseError::Internal(anyhow::anyhow!("the comment was not added")))
 }
 
 /// The incoming message a reply came in, remembered in the reply's own transaction so that a

@@ -359,7 +359,7 @@ mod tests {
             ),
             (
                 Box::new(|v| {
-                    v["features"]["external_links"]["links"][0]["url"] = json!("javascript:alert(1)")
+                    v["features"]["external_links"]["links"][0]["url"] = json!("javascript:alert(1)");
                 }),
                 "features.external_links.links[0].url",
             ),
@@ -373,7 +373,7 @@ mod tests {
             ),
             (
                 Box::new(|v| {
-                    v["features"]["external_links"]["links"][0]["description"] = json!("x".repeat(301))
+                    v["features"]["external_links"]["links"][0]["description"] = json!("x".repeat(301));
                 }),
                 "features.external_links.links[0].description",
             ),
@@ -422,7 +422,7 @@ mod tests {
             v["layout"]["buttons"] = json!([
                 {"target": "my_tickets", "size": "small", "label": "A"},
                 {"target": "my_tickets", "size": "large", "label": "B"}
-            ])
+            ]);
         });
         assert!(errors.message_for("layout.buttons[1].target").is_some());
     }

@@ -50,18 +50,19 @@ impl FromStr for ButtonTarget {
     type Err = String;
 
     fn from_str(raw: &str) -> Result<Self, Self::Err> {
+        let refused = || {
+            format!(
+                "must be submit_ticket, my_tickets, knowledge_base, link:{{id}} or request_type:{{id}} (got '{raw}')"
+            )
+        };
         match raw {
             "submit_ticket" => Ok(Self::SubmitTicket),
             "my_tickets" => Ok(Self::MyTickets),
             "knowledge_base" => Ok(Self::KnowledgeBase),
             other => match (other.strip_prefix("link:"), other.strip_prefix("request_type:")) {
                 (Some(id), _) if !id.is_empty() => Ok(Self::Link(id.to_string())),
-                (_, Some(id)) if uuid::Uuid::parse_str(id).is_ok() => {
-                    Ok(Self::RequestType(uuid::Uuid::parse_str(id).expect("checked")))
-                }
-                _ => Err(format!(
-                    "must be submit_ticket, my_tickets, knowledge_base, link:{{id}} or request_type:{{id}} (got '{raw}')"
-                )),
+                (_, Some(id)) => uuid::Uuid::parse_str(id).map(Self::RequestType).map_err(|_| refused()),
+                _ => Err(refused()),
             },
         }
     }

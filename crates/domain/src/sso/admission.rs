@@ -151,7 +151,7 @@ mod tests {
     fn settings(jit: bool, domains: &[&str]) -> SsoSettings {
         let mut settings = SsoSettings::example(Provider::Oidc);
         settings.jit_provisioning = jit;
-        settings.allowed_email_domains = domains.iter().map(|d| d.to_string()).collect();
+        settings.allowed_email_domains = domains.iter().map(std::string::ToString::to_string).collect();
         settings
     }
 

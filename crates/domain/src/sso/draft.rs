@@ -322,22 +322,22 @@ impl SsoDraft {
         };
         errors.into_result()?;
         let settings = SsoSettings {
-            label: label.expect("checked"),
-            provider: provider.expect("checked"),
+            label: ValidationErrors::checked(label, "label")?,
+            provider: ValidationErrors::checked(provider, "provider")?,
             okta_domain,
             authorization_server,
             tenant_id,
             discovery_url,
-            client_id: client_id.expect("checked"),
+            client_id: ValidationErrors::checked(client_id, "client_id")?,
             secret_expires_at,
-            scopes: scopes.expect("checked"),
-            allowed_email_domains: allowed_email_domains.expect("checked"),
+            scopes: ValidationErrors::checked(scopes, "scopes")?,
+            allowed_email_domains: ValidationErrors::checked(allowed_email_domains, "allowed_email_domains")?,
             // Off by default: who may enter is then the customer's list, not the IdP's directory.
             jit_provisioning: self.jit_provisioning.or(current.map(|c| c.jit_provisioning)).unwrap_or(false),
             enabled: self.enabled.or(current.map(|c| c.enabled)).unwrap_or(true),
             multi_tenant_acknowledged,
-            groups_claim: groups_claim.expect("checked"),
-            manager_groups: manager_groups.expect("checked"),
+            groups_claim: ValidationErrors::checked(groups_claim, "groups_claim")?,
+            manager_groups: ValidationErrors::checked(manager_groups, "manager_groups")?,
         };
         if settings.is_multi_tenant() {
             let field = if settings.allowed_email_domains.is_empty() {

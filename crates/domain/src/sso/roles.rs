@@ -34,12 +34,12 @@ mod tests {
 
     fn settings(manager_groups: &[&str]) -> SsoSettings {
         let mut settings = SsoSettings::example(Provider::Okta);
-        settings.manager_groups = manager_groups.iter().map(|g| g.to_string()).collect();
+        settings.manager_groups = manager_groups.iter().map(std::string::ToString::to_string).collect();
         settings
     }
 
     fn groups(values: &[&str]) -> Vec<String> {
-        values.iter().map(|g| g.to_string()).collect()
+        values.iter().map(std::string::ToString::to_string).collect()
     }
 
     #[test]

@@ -12,14 +12,14 @@ use super::layout::Nav;
 use super::page_error::{PageError, PageResult};
 use super::session::{ConsoleForm, ConsoleUser};
 use super::tokens::{self, TokenRow};
-use portico_domain::team::TeamMember;
-use portico_domain::validation::ValidationErrors;
+use crate::client_ip::ClientIp;
+use crate::state::AppState;
+use portico_core::paths;
 use portico_core::usecases::console_sign_in;
 use portico_core::usecases::mfa;
 use portico_core::usecases::team::{self, Origin, OwnPasswordChange};
-use crate::client_ip::ClientIp;
-use portico_core::paths;
-use crate::state::AppState;
+use portico_domain::team::TeamMember;
+use portico_domain::validation::ValidationErrors;
 
 #[derive(Template, WebTemplate)]
 #[template(path = "admin/account.html")]

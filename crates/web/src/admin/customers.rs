@@ -13,21 +13,21 @@ use super::flash::{self, Done};
 use super::layout::Nav;
 use super::page_error::{PageError, PageResult};
 use super::session::{ConsoleForm, ConsoleUser, NoFields, PageId};
+use crate::error::AppError;
+use crate::state::AppState;
+use portico_core::paths;
+use portico_core::usecases::history;
+use portico_core::usecases::portals;
+use portico_core::usecases::tickets;
+use portico_core::usecases::{customers, end_users};
+use portico_domain::audit::AuditEntry;
+use portico_domain::customer::CustomerFilter;
 use portico_domain::customer::{Customer, CustomerDraft};
 use portico_domain::end_user::{CustomerRole, EndUser, EndUserDraft};
 use portico_domain::page::PageRequest;
 use portico_domain::ticket::Ticket;
-use portico_domain::validation::ValidationErrors;
-use portico_domain::audit::AuditEntry;
-use portico_domain::customer::CustomerFilter;
 use portico_domain::ticket::TicketFilter;
-use portico_core::usecases::{customers, end_users};
-use crate::error::AppError;
-use portico_core::paths;
-use crate::state::AppState;
-use portico_core::usecases::history;
-use portico_core::usecases::portals;
-use portico_core::usecases::tickets;
+use portico_domain::validation::ValidationErrors;
 
 #[derive(Debug, Deserialize)]
 pub struct ListQuery {
@@ -258,8 +258,10 @@ async fn profile_page(
     end_user_errors: ValidationErrors,
 ) -> PageResult<Response> {
     let customer = customers::customer(&state.core, &user.actor(), id).await?;
-    let users = end_users::list_end_users(&state.core, &user.actor(), id, None, &PageRequest::first(10)).await?;
-    let (total_end_users, active_end_users) = end_users::count_end_users(&state.core, &user.actor(), id).await?;
+    let users =
+        end_users::list_end_users(&state.core, &user.actor(), id, None, &PageRequest::first(10)).await?;
+    let (total_end_users, active_end_users) =
+        end_users::count_end_users(&state.core, &user.actor(), id).await?;
     let activity = history::audit_for(&state.core, &user.actor(), "customer", &id.to_string(), 5).await?;
     let portal = portals::portal(&state.core, &user.actor(), id).await?;
     let filter = TicketFilter { customer_id: Some(id), open_only: true, ..Default::default() };

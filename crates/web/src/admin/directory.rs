@@ -5,18 +5,18 @@ use std::future::Future;
 use uuid::Uuid;
 
 use super::page_error::PageResult;
-use portico_domain::customer::Customer;
-use portico_domain::group::AssignmentGroup;
-use portico_domain::page::{MAX_LIMIT, Page, PageRequest};
-use portico_domain::team::TeamMember;
-use portico_core::usecases::UseCaseResult;
-use portico_domain::actor::Actor;
-use portico_domain::customer::CustomerFilter;
-use portico_domain::group::GroupFilter;
 use crate::state::AppState;
+use portico_core::usecases::UseCaseResult;
 use portico_core::usecases::customers;
 use portico_core::usecases::groups;
 use portico_core::usecases::team;
+use portico_domain::actor::Actor;
+use portico_domain::customer::Customer;
+use portico_domain::customer::CustomerFilter;
+use portico_domain::group::AssignmentGroup;
+use portico_domain::group::GroupFilter;
+use portico_domain::page::{MAX_LIMIT, Page, PageRequest};
+use portico_domain::team::TeamMember;
 
 async fn every_page<T, F, Fut>(mut fetch: F) -> PageResult<Vec<T>>
 where

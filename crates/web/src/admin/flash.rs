@@ -338,15 +338,23 @@ impl Done {
     pub async fn notice(&self, cx: &Context, actor: &Actor) -> String {
         let name = match self.subject() {
             None => None,
-            Some(Subject::Customer(id)) => customers::customer(cx, actor, id).await.ok().map(|c| (c.name, true)),
-            Some(Subject::EndUser(id)) => end_users::end_user(cx, actor, id).await.ok().map(|u| (u.name, true)),
+            Some(Subject::Customer(id)) => {
+                customers::customer(cx, actor, id).await.ok().map(|c| (c.name, true))
+            }
+            Some(Subject::EndUser(id)) => {
+                end_users::end_user(cx, actor, id).await.ok().map(|u| (u.name, true))
+            }
             Some(Subject::EndUserRole(id)) => end_users::end_user(cx, actor, id)
                 .await
                 .ok()
                 .map(|u| (u.name, u.role == portico_domain::end_user::CustomerRole::Manager)),
             Some(Subject::Group(id)) => groups::group(cx, actor, id).await.ok().map(|g| (g.name, true)),
-            Some(Subject::TeamMember(id)) => team::team_member(cx, actor, id).await.ok().map(|m| (m.name, true)),
-            Some(Subject::Article(id)) => kb::article(cx, actor, id).await.ok().map(|a| (a.title, a.published)),
+            Some(Subject::TeamMember(id)) => {
+                team::team_member(cx, actor, id).await.ok().map(|m| (m.name, true))
+            }
+            Some(Subject::Article(id)) => {
+                kb::article(cx, actor, id).await.ok().map(|a| (a.title, a.published))
+            }
             Some(Subject::Sso(customer_id, id)) => {
                 sso::sso_config(cx, actor, customer_id, id).await.ok().map(|c| (c.settings.label, true))
             }

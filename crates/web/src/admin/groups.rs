@@ -15,19 +15,19 @@ use super::flash::{self, Done};
 use super::layout::Nav;
 use super::page_error::{PageError, PageResult};
 use super::session::{ConsoleForm, ConsoleUser, NoFields, PageId};
+use crate::error::AppError;
+use crate::state::AppState;
+use portico_core::paths;
+use portico_core::usecases::customers;
+use portico_core::usecases::groups;
+use portico_core::usecases::team;
+use portico_domain::actor::Actor;
 use portico_domain::customer::Customer;
+use portico_domain::group::GroupFilter;
 use portico_domain::group::{AssignmentGroup, GroupDraft, check_editable};
 use portico_domain::page::PageRequest;
 use portico_domain::team::TeamMember;
 use portico_domain::validation::{FieldError, ValidationErrors};
-use portico_domain::group::GroupFilter;
-use portico_domain::actor::Actor;
-use portico_core::usecases::groups;
-use crate::error::AppError;
-use portico_core::paths;
-use crate::state::AppState;
-use portico_core::usecases::customers;
-use portico_core::usecases::team;
 
 /// A group as the list shows it, with names instead of ids.
 struct GroupRow {
@@ -66,8 +66,15 @@ pub async fn list(
     let filter = GroupFilter { search: Some(q.clone()), usable_for: None };
     let found = groups::list_groups(&state.core, &user.actor(), &filter, &page).await?;
     // Only the names this page shows, each kind in one query.
-    let customers = customers::customer_names(&state.core, &user.actor(), found.items.iter().filter_map(|g| g.customer_id)).await?;
-    let managers = team::team_member_names(&state.core, &user.actor(), found.items.iter().filter_map(|g| g.manager_id)).await?;
+    let customers = customers::customer_names(
+        &state.core,
+        &user.actor(),
+        found.items.iter().filter_map(|g| g.customer_id),
+    )
+    .await?;
+    let managers =
+        team::team_member_names(&state.core, &user.actor(), found.items.iter().filter_map(|g| g.manager_id))
+            .await?;
     let rows = found
         .items
         .into_iter()
@@ -179,7 +186,9 @@ async fn form_page(
 ) -> PageResult<Response> {
     let (members, customers) = directory(state, &user.actor()).await?;
     let scope_name = match Uuid::parse_str(&form.customer_id) {
-        Ok(id) => customers::customer(&state.core, &user.actor(), id).await.map(|c| c.name).unwrap_or_default(),
+        Ok(id) => {
+            customers::customer(&state.core, &user.actor(), id).await.map(|c| c.name).unwrap_or_default()
+        }
         Err(_) => "Global".to_string(),
     };
     let action = group_id.map_or(paths::GROUPS.to_string(), paths::group);

@@ -7,11 +7,11 @@ use axum::extract::State;
 use super::layout::Nav;
 use super::page_error::PageResult;
 use super::session::ConsoleUser;
-use portico_domain::ticket::display_number;
-use portico_domain::dashboard::{Tally, Waiting};
-use portico_domain::outbox::OutboxEntry;
 use crate::state::AppState;
 use portico_core::usecases::dashboard;
+use portico_domain::dashboard::{Tally, Waiting};
+use portico_domain::outbox::OutboxEntry;
+use portico_domain::ticket::display_number;
 
 const TIME_OF_DAY: &[time::format_description::FormatItem<'static>] =
     time::macros::format_description!("[hour]:[minute]:[second] UTC");
@@ -82,7 +82,7 @@ pub async fn show(State(state): State<AppState>, user: ConsoleUser) -> PageResul
         waiting: home.waiting,
         without_sign_in: home.without_sign_in,
         mail_from: mail.outgoing.as_ref().map(|outgoing| outgoing.from.to_string()),
-        reply_address: mail.inbound_address.as_ref().map(|address| address.to_string()),
+        reply_address: mail.inbound_address.as_ref().map(std::string::ToString::to_string),
         polled_mailbox: mail.imap.is_some(),
         last_poll,
         undelivered: home.undelivered,

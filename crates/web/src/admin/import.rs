@@ -11,15 +11,15 @@ use axum::response::{IntoResponse, Response};
 use super::layout::Nav;
 use super::page_error::PageResult;
 use super::session::{ConsoleUser, PageId, csrf_refusal};
-use portico_domain::secret::same_secret;
-use portico_domain::customer::Customer;
-use portico_domain::import::{ImportReport, MAX_BYTES, RowOutcome, RowReport};
-use portico_domain::text::size_limit_text;
-use portico_core::usecases::import;
 use crate::error::AppError;
 use crate::state::AppState;
 use portico_core::usecases::customers;
+use portico_core::usecases::import;
 use portico_core::usecases::sso;
+use portico_domain::customer::Customer;
+use portico_domain::import::{ImportReport, MAX_BYTES, RowOutcome, RowReport};
+use portico_domain::secret::same_secret;
+use portico_domain::text::size_limit_text;
 
 /// The most report rows the page lists (errors first); the counts cover them all.
 const ROWS_SHOWN: usize = 1000;

@@ -14,15 +14,15 @@ use super::flash::{self, Done};
 use super::layout::Nav;
 use super::page_error::{PageError, PageResult};
 use super::session::{ConsoleForm, ConsoleUser, NoFields, PageId};
+use crate::state::AppState;
+use portico_core::paths;
+use portico_core::render::markdown;
+use portico_core::usecases::kb;
 use portico_domain::customer::Customer;
+use portico_domain::kb::ArticleOrder;
 use portico_domain::kb::{Article, ArticleDraft};
 use portico_domain::page::PageRequest;
 use portico_domain::validation::ValidationErrors;
-use portico_core::render::markdown;
-use portico_domain::kb::ArticleOrder;
-use portico_core::usecases::kb;
-use portico_core::paths;
-use crate::state::AppState;
 
 #[derive(Template, WebTemplate)]
 #[template(path = "admin/kb/list.html")]

@@ -12,11 +12,11 @@ use serde::Deserialize;
 use super::page_error::PageResult;
 use super::session::{ConsoleForm, LOGIN_CSRF_COOKIE, NoFields, SESSION_COOKIE, console_cookie};
 use crate::client_ip::ClientIp;
+use crate::state::AppState;
 use portico_core::auth::pending::PendingSignIn;
+use portico_core::paths;
 use portico_core::usecases::console_sign_in::{self, PasswordChecked, SignInRefusal, SignedIn};
 use portico_domain::secret::{random_token, same_secret};
-use portico_core::paths;
-use crate::state::AppState;
 
 /// The cookie of a sign-in between its two steps, scoped to the sign-in pages.
 pub const PENDING_COOKIE: &str = "portico_console_pending";
@@ -79,13 +79,19 @@ pub async fn submit(
 ) -> PageResult<Response> {
     let next = crate::redirect::safe_return_to(&state.config.public_url, login.next.as_deref());
     let expected = jar.get(LOGIN_CSRF_COOKIE).map(|c| c.value().to_string()).unwrap_or_default();
-    if state.config.console_password_sign_in && (expected.is_empty() || !same_secret(&expected, &login.csrf)) {
+    if state.config.console_password_sign_in && (expected.is_empty() || !same_secret(&expected, &login.csrf))
+    {
         let message = "The sign-in form expired. Please try again.".to_string();
         return Ok(render(&state, jar, next, login.email, Some(message), StatusCode::FORBIDDEN));
     }
-    let checked =
-        console_sign_in::with_password(&state.core, &login.email, &login.password, &client_ip.to_string(), &next)
-            .await?;
+    let checked = console_sign_in::with_password(
+        &state.core,
+        &login.email,
+        &login.password,
+        &client_ip.to_string(),
+        &next,
+    )
+    .await?;
     match checked {
         Ok(PasswordChecked::SignedIn(signed_in)) => Ok(enter(&state, jar, signed_in, &next)),
         Ok(PasswordChecked::SecondStepDue(pending)) => Ok(second_step(&state, jar, &pending)),

@@ -12,14 +12,14 @@ use super::flash::{self, Done};
 use super::layout::Nav;
 use super::page_error::{PageError, PageResult};
 use super::session::{ConsoleForm, ConsoleUser, NoFields};
-use portico_domain::mfa::MfaState;
-use portico_domain::validation::ValidationErrors;
+use crate::client_ip::ClientIp;
+use crate::state::AppState;
+use portico_core::paths;
 use portico_core::usecases::UseCaseResult;
 use portico_core::usecases::console_sign_in;
 use portico_core::usecases::mfa::{self, Enrolment, RecoveryCodes};
-use crate::client_ip::ClientIp;
-use portico_core::paths;
-use crate::state::AppState;
+use portico_domain::mfa::MfaState;
+use portico_domain::validation::ValidationErrors;
 
 #[derive(Template, WebTemplate)]
 #[template(path = "admin/mfa.html")]
@@ -181,7 +181,8 @@ async fn with_code_check<T>(
     client_ip: std::net::IpAddr,
     change: impl Future<Output = UseCaseResult<T>>,
 ) -> PageResult<UseCaseResult<T>> {
-    Ok(console_sign_in::under_sign_in_limits(&state.core, &user.member, &client_ip.to_string(), change).await?)
+    Ok(console_sign_in::under_sign_in_limits(&state.core, &user.member, &client_ip.to_string(), change)
+        .await?)
 }
 
 pub async fn confirm(

@@ -29,8 +29,8 @@ use axum::http::{HeaderValue, header};
 use axum::routing::{get, post};
 use tower_http::set_header::SetResponseHeaderLayer;
 
-use portico_core::paths;
 use crate::state::AppState;
+use portico_core::paths;
 
 /// Console pages load nothing from elsewhere and may not be framed.
 const CONTENT_SECURITY_POLICY: &str = "default-src 'self'; img-src 'self' data:; style-src 'self'; \

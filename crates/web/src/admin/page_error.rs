@@ -5,10 +5,11 @@ use askama_web::WebTemplate;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 
-use portico_domain::validation::{FieldError, ValidationErrors};
-use portico_core::usecases::UseCaseError;
 use crate::error::AppError;
 use portico_core::paths;
+use portico_core::usecases::UseCaseError;
+use portico_domain::invariant::guaranteed;
+use portico_domain::validation::{FieldError, ValidationErrors};
 
 #[derive(Debug)]
 pub struct PageError {
@@ -95,8 +96,9 @@ struct ErrorPage {
 
 /// Only the path matters here (it is checked again against the console's own origin at
 /// sign-in); a relative target resolves the same against any origin.
-static PLACEHOLDER_ORIGIN: std::sync::LazyLock<url::Url> =
-    std::sync::LazyLock::new(|| url::Url::parse("http://console.invalid").expect("a valid URL"));
+static PLACEHOLDER_ORIGIN: std::sync::LazyLock<url::Url> = std::sync::LazyLock::new(|| {
+    guaranteed(url::Url::parse("http://console.invalid"), "the address is a valid URL")
+});
 
 impl IntoResponse for PageError {
     fn into_response(self) -> Response {

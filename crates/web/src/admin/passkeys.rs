@@ -13,13 +13,13 @@ use uuid::Uuid;
 use super::login::enter;
 use super::page_error::{PageError, PageResult};
 use super::session::{ConsoleForm, LOGIN_CSRF_COOKIE, NoFields, console_cookie};
+use crate::client_ip::ClientIp;
+use crate::state::AppState;
 use portico_core::auth::pending::PendingSignIn;
+use portico_core::paths;
 use portico_core::usecases::console_sign_in::{self, SignInRefusal};
 use portico_core::usecases::passkeys;
 use portico_domain::secret::same_secret;
-use crate::client_ip::ClientIp;
-use portico_core::paths;
-use crate::state::AppState;
 
 const ADD_COOKIE: &str = "portico_passkey_add";
 const SIGN_IN_COOKIE: &str = "portico_passkey_sign_in";
@@ -163,9 +163,14 @@ pub async fn sign_in(
     let sealed = jar.get(SIGN_IN_COOKIE).map(|c| c.value().to_string()).unwrap_or_default();
     let jar = jar.remove(Cookie::build(SIGN_IN_COOKIE).path(paths::LOGIN));
     let answer = serde_json::from_str(&form.credential).ok();
-    let result =
-        console_sign_in::with_passkey(&state.core, &pending, &sealed, answer.as_ref(), &client_ip.to_string())
-            .await?;
+    let result = console_sign_in::with_passkey(
+        &state.core,
+        &pending,
+        &sealed,
+        answer.as_ref(),
+        &client_ip.to_string(),
+    )
+    .await?;
     match result {
         Ok(signed_in) => Ok(enter(&state, jar, signed_in, &pending.next)),
         Err(SignInRefusal::SecondStepRefused(message)) => {

@@ -14,12 +14,12 @@ use time::OffsetDateTime;
 use super::login::{PENDING_COOKIE, enter};
 use super::page_error::PageResult;
 use super::session::{LOGIN_CSRF_COOKIE, console_cookie};
+use crate::client_ip::ClientIp;
+use crate::state::AppState;
 use portico_core::auth::pending::PendingSignIn;
+use portico_core::paths;
 use portico_core::usecases::console_sign_in::{self, SignInRefusal};
 use portico_domain::secret::{random_token, same_secret};
-use crate::client_ip::ClientIp;
-use portico_core::paths;
-use crate::state::AppState;
 
 #[derive(Template, WebTemplate)]
 #[template(path = "admin/login_code.html")]

@@ -11,17 +11,17 @@ use serde::de::DeserializeOwned;
 use super::flash::Done;
 use super::layout::Nav;
 use super::page_error::PageError;
+use crate::error::AppError;
+use crate::state::AppState;
+use crate::uploads;
 use portico_core::attachments::stage::Staged;
-use portico_domain::secret::{TokenHash, hash_token, same_secret};
 use portico_core::config::Config;
+use portico_core::paths;
+use portico_core::usecases::console_sign_in;
 use portico_domain::actor::Actor;
 use portico_domain::mfa::{self, MfaState};
+use portico_domain::secret::{TokenHash, hash_token, same_secret};
 use portico_domain::team::TeamMember;
-use crate::error::AppError;
-use portico_core::paths;
-use crate::state::AppState;
-use portico_core::usecases::console_sign_in;
-use crate::uploads;
 
 pub const SESSION_COOKIE: &str = "portico_console";
 pub const LOGIN_CSRF_COOKIE: &str = "portico_login_csrf";
@@ -73,7 +73,12 @@ impl FromRequestParts<AppState> for ConsoleUser {
     type Rejection = PageError;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
-        let return_to = parts.uri.path_and_query().map(|p| p.as_str()).unwrap_or("/admin").to_string();
+        let return_to = parts
+            .uri
+            .path_and_query()
+            .map(axum::http::uri::PathAndQuery::as_str)
+            .unwrap_or("/admin")
+            .to_string();
         let jar = CookieJar::from_headers(&parts.headers);
         let Some(cookie) = jar.get(SESSION_COOKIE) else {
             return Err(PageError::sign_in(&return_to));
@@ -89,7 +94,13 @@ impl FromRequestParts<AppState> for ConsoleUser {
             return Err(PageError::enrol_first());
         }
         let notice = match parts.uri.query().and_then(Done::from_query) {
-            Some(done) => Some(done.notice(&state.core, &Actor::team_member(session.member.id, &session.member.name, session.member.role)).await),
+            Some(done) => Some(
+                done.notice(
+                    &state.core,
+                    &Actor::team_member(session.member.id, &session.member.name, session.member.role),
+                )
+                .await,
+            ),
             None => None,
         };
         Ok(Self {

@@ -15,18 +15,18 @@ use super::flash::{self, Done};
 use super::layout::Nav;
 use super::page_error::{PageError, PageResult};
 use super::session::{ConsoleForm, ConsoleUser, NoFields, PageId};
+use crate::api::sso_service::{self, SsoConfigView};
+use crate::error::AppError;
+use crate::state::AppState;
+use portico_core::paths;
+use portico_core::sso::provider::Check;
+use portico_core::usecases::customers;
+use portico_core::usecases::portals;
+use portico_core::usecases::sso;
 use portico_domain::customer::Customer;
 use portico_domain::sso::SignInFailure;
 use portico_domain::sso::draft::SsoDraft;
 use portico_domain::validation::ValidationErrors;
-use portico_core::sso::provider::Check;
-use crate::error::AppError;
-use portico_core::paths;
-use crate::api::sso_service::{self, SsoConfigView};
-use crate::state::AppState;
-use portico_core::usecases::customers;
-use portico_core::usecases::portals;
-use portico_core::usecases::sso;
 
 /// The form's fields as typed.
 #[derive(Debug, Default, Deserialize)]

@@ -16,12 +16,12 @@ use uuid::Uuid;
 
 use super::login;
 use super::session::console_cookie;
-use portico_domain::secret::random_token;
-use portico_core::sso::flow;
-use portico_core::usecases::console_sign_in::{self, PasswordChecked};
-use portico_core::paths;
-use portico_core::sso::pending::{PendingSignIn, SignInState};
 use crate::state::AppState;
+use portico_core::paths;
+use portico_core::sso::flow;
+use portico_core::sso::pending::{PendingSignIn, SignInState};
+use portico_core::usecases::console_sign_in::{self, PasswordChecked};
+use portico_domain::secret::random_token;
 
 /// The browser's half of a pending console sign-in.
 const PENDING_COOKIE: &str = "portico_console_sso";
@@ -70,8 +70,8 @@ pub async fn start(
     };
     // The console's state names no customer and no configuration: portals refuse it, and it
     // refuses theirs.
-    let sealed_state =
-        SignInState::new(Uuid::nil(), Uuid::nil(), OffsetDateTime::now_utc() + WINDOW).seal(&state.core.sealer());
+    let sealed_state = SignInState::new(Uuid::nil(), Uuid::nil(), OffsetDateTime::now_utc() + WINDOW)
+        .seal(state.core.sealer());
     let callback = callback_uri(&state);
     let request = match flow::authorization_request(&info, &sso.settings, &callback, sealed_state.clone()) {
         Ok(request) => request,
@@ -89,7 +89,7 @@ pub async fn start(
     let jar = jar.add(console_cookie(
         &state.config,
         PENDING_COOKIE,
-        pending.seal(&state.core.sealer()),
+        pending.seal(state.core.sealer()),
         paths::CONSOLE_SSO_CALLBACK,
     ));
     (jar, Redirect::to(request.url.as_str())).into_response()
@@ -122,7 +122,7 @@ async fn complete(state: &AppState, jar: CookieJar, answer: CallbackQuery) -> Re
     let Some(state_value) = answer.state.as_deref().filter(|s| !s.is_empty()) else {
         return refused(state, jar, StatusCode::BAD_REQUEST, again);
     };
-    let Some(sign_in) = SignInState::open(&state.core.sealer(), state_value)
+    let Some(sign_in) = SignInState::open(state.core.sealer(), state_value)
         .filter(|s| s.customer_id.is_nil() && s.sso_config_id.is_nil() && !s.expired())
     else {
         return refused(state, jar, StatusCode::BAD_REQUEST, again);
@@ -140,8 +140,9 @@ async fn complete(state: &AppState, jar: CookieJar, answer: CallbackQuery) -> Re
             );
         }
     }
-    let pending =
-        jar.get(PENDING_COOKIE).and_then(|c| PendingSignIn::open_for(&state.core.sealer(), c.value(), state_value));
+    let pending = jar
+        .get(PENDING_COOKIE)
+        .and_then(|c| PendingSignIn::open_for(state.core.sealer(), c.value(), state_value));
     let jar = jar.remove(Cookie::build(PENDING_COOKIE).path(paths::CONSOLE_SSO_CALLBACK));
     let Some(pending) = pending else { return refused(state, jar, StatusCode::BAD_REQUEST, again) };
     if let Some(error) = &answer.error {
@@ -159,8 +160,8 @@ async fn complete(state: &AppState, jar: CookieJar, answer: CallbackQuery) -> Re
         iss: answer.iss.as_deref(),
     };
     let completed = match flow::complete(
-        &state.core.outbound(),
-        &state.core.providers(),
+        state.core.outbound(),
+        state.core.providers(),
         &sso.settings,
         sso.secret.expose_secret(),
         &flow_answer,

@@ -16,14 +16,14 @@ use super::layout::Nav;
 use super::page_error::{PageError, PageResult};
 use super::session::{ConsoleForm, ConsoleUser, NoFields, PageId};
 use super::tokens::{self, TokenRow};
+use crate::error::AppError;
+use crate::state::AppState;
+use portico_core::paths;
+use portico_core::usecases::mfa;
+use portico_core::usecases::team::{self, NewPassword, OneTimePassword};
 use portico_domain::page::PageRequest;
 use portico_domain::team::{TeamMember, TeamMemberDraft};
 use portico_domain::validation::ValidationErrors;
-use portico_core::usecases::mfa;
-use portico_core::usecases::team::{self, NewPassword, OneTimePassword};
-use crate::error::AppError;
-use portico_core::paths;
-use crate::state::AppState;
 
 #[derive(Debug, Deserialize)]
 pub struct ListQuery {

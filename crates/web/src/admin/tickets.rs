@@ -15,28 +15,28 @@ use super::flash::{self, Done};
 use super::layout::Nav;
 use super::page_error::{PageError, PageResult};
 use super::session::{ConsoleForm, ConsoleUpload, ConsoleUser, PageId};
+use crate::downloads;
+use crate::error::AppError;
+use crate::state::AppState;
+use portico_core::paths;
+use portico_core::usecases::UseCaseError;
+use portico_core::usecases::attachments;
+use portico_core::usecases::customers;
+use portico_core::usecases::end_users;
+use portico_core::usecases::groups;
+use portico_core::usecases::request_types;
+use portico_core::usecases::team;
+use portico_core::usecases::tickets::{self, Files, Visibility};
 use portico_domain::attachment::Attachment;
 use portico_domain::customer::Customer;
 use portico_domain::end_user::EndUser;
 use portico_domain::group::AssignmentGroup;
+use portico_domain::outbox::{DeliveryState, OutboxEntry};
 use portico_domain::page::PageRequest;
 use portico_domain::team::TeamMember;
 use portico_domain::ticket::{Comment, Status, Ticket};
-use portico_domain::validation::{FieldError, ValidationErrors};
-use portico_domain::outbox::{DeliveryState, OutboxEntry};
 use portico_domain::ticket::{TicketChanges, TicketFilter};
-use portico_core::usecases::UseCaseError;
-use portico_core::usecases::attachments;
-use portico_core::usecases::request_types;
-use portico_core::usecases::tickets::{self, Files, Visibility};
-use crate::downloads;
-use crate::error::AppError;
-use portico_core::paths;
-use crate::state::AppState;
-use portico_core::usecases::customers;
-use portico_core::usecases::end_users;
-use portico_core::usecases::groups;
-use portico_core::usecases::team;
+use portico_domain::validation::{FieldError, ValidationErrors};
 
 /// A queue row with names instead of ids.
 pub struct Row {
@@ -174,10 +174,15 @@ pub async fn queue(
     let groups = directory::groups(&state, &user.actor(), None).await?;
     let customers = directory::customers(&state, &user.actor()).await?;
     let group_names: HashMap<Uuid, &str> = groups.iter().map(|g| (g.id, g.name.as_str())).collect();
-    let customer_names = customers::customer_names(&state.core, &user.actor(), found.items.iter().map(|t| t.customer_id)).await?;
+    let customer_names =
+        customers::customer_names(&state.core, &user.actor(), found.items.iter().map(|t| t.customer_id))
+            .await?;
     let member_names =
-        team::team_member_names(&state.core, &user.actor(), found.items.iter().filter_map(|t| t.assignee_id)).await?;
-    let requester_names = end_users::end_user_names(&state.core, &user.actor(), found.items.iter().map(|t| t.requester_id)).await?;
+        team::team_member_names(&state.core, &user.actor(), found.items.iter().filter_map(|t| t.assignee_id))
+            .await?;
+    let requester_names =
+        end_users::end_user_names(&state.core, &user.actor(), found.items.iter().map(|t| t.requester_id))
+            .await?;
     let rows = found
         .items
         .into_iter()
@@ -368,7 +373,7 @@ pub async fn comment(
         errors.push(FieldError::new("files", message));
         return ticket_page(&state, &user, id, errors, form.body).await;
     }
-    let files = Files { attachments: &state.core.attachments(), staged: files };
+    let files = Files { attachments: state.core.attachments(), staged: files };
     match tickets::comment_with_files(&state.core, &user.actor(), id, &form.body, visibility, files).await {
         Ok(_) => {
             let done =
@@ -427,7 +432,7 @@ pub async fn file(
     PageId(id): PageId,
 ) -> PageResult<Response> {
     let attachment = attachments::file_for(&state.core, &user.actor(), id).await.map_err(AppError::from)?;
-    Ok(downloads::content(&state.core.attachments(), &attachment).await.map_err(AppError::Internal)?)
+    Ok(downloads::content(state.core.attachments(), &attachment).await.map_err(AppError::Internal)?)
 }
 
 /// An image file's preview.
@@ -437,7 +442,7 @@ pub async fn file_thumbnail(
     PageId(id): PageId,
 ) -> PageResult<Response> {
     let attachment = attachments::file_for(&state.core, &user.actor(), id).await.map_err(AppError::from)?;
-    Ok(downloads::thumbnail(&state.core.attachments(), &attachment).await.map_err(AppError::Internal)?)
+    Ok(downloads::thumbnail(state.core.attachments(), &attachment).await.map_err(AppError::Internal)?)
 }
 
 #[derive(Debug, Deserialize)]
@@ -470,10 +475,9 @@ pub async fn update(
                 .map_err(|_| FieldError::new("assignee_id", "Choose a team member as the assignee.")),
         ),
     };
-    if !errors.is_empty() {
+    let Some(group) = group.filter(|_| errors.is_empty()) else {
         return ticket_page(&state, &user, id, errors, String::new()).await;
-    }
-    let group = group.expect("checked");
+    };
     let changes = TicketChanges {
         status,
         assignment_group_id: Some(group),

@@ -11,12 +11,12 @@ use utoipa::ToSchema;
 use uuid::Uuid;
 
 use super::extract::{ApiCaller, PathId};
-use portico_domain::attachment::Attachment;
-use portico_core::usecases::{attachments, tickets};
 use crate::downloads;
 use crate::error::{AppError, AppResult, Problem};
 use crate::state::AppState;
 use crate::uploads::{self, UploadError};
+use portico_core::usecases::{attachments, tickets};
+use portico_domain::attachment::Attachment;
 
 /// A file on a ticket.
 #[derive(Debug, Serialize, ToSchema)]
@@ -102,7 +102,7 @@ pub async fn upload(
         .await
         .map_err(|(error, _)| upload_error(error))?;
     let public = match received.field("public").map(str::trim) {
-        None | Some("") | Some("true") => true,
+        None | Some("" | "true") => true,
         Some("false") => false,
         Some(_) => {
             return Err(AppError::malformed(
@@ -122,9 +122,7 @@ pub async fn upload(
         return Err(AppError::malformed(StatusCode::UNPROCESSABLE_ENTITY, "file", message));
     }
     let file = files.remove(0);
-    let mut added =
-        attachments::attach(&state.core, &caller.actor(), id, vec![file], public)
-            .await?;
+    let mut added = attachments::attach(&state.core, &caller.actor(), id, vec![file], public).await?;
     Ok((StatusCode::CREATED, Json(AttachmentView::from(added.remove(0)))).into_response())
 }
 
@@ -151,7 +149,7 @@ pub async fn content(
     PathId(id): PathId,
 ) -> AppResult<Response> {
     let attachment = attachments::file_for(&state.core, &caller.actor(), id).await?;
-    Ok(downloads::content(&state.core.attachments(), &attachment).await?)
+    Ok(downloads::content(state.core.attachments(), &attachment).await?)
 }
 
 /// Redacts a file (admins): it disappears from the ticket, its content is removed, and the

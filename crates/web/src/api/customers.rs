@@ -10,11 +10,11 @@ use utoipa::IntoParams;
 use super::extract::{ApiCaller, ApiJson, ApiQuery, PathId};
 use super::views::Page;
 use super::views::customers::{CustomerDraftBody, CustomerView};
-use portico_domain::page::PageRequest;
-use portico_domain::customer::CustomerFilter;
-use portico_core::usecases::customers;
 use crate::error::{AppResult, Problem};
 use crate::state::AppState;
+use portico_core::usecases::customers;
+use portico_domain::customer::CustomerFilter;
+use portico_domain::page::PageRequest;
 
 #[derive(Debug, Deserialize, IntoParams)]
 #[serde(deny_unknown_fields)]

@@ -10,10 +10,10 @@ use utoipa::IntoParams;
 use super::extract::{ApiCaller, ApiJson, ApiQuery, PathId};
 use super::views::Page;
 use super::views::end_users::{EndUserDraftBody, EndUserView};
-use portico_domain::page::PageRequest;
-use portico_core::usecases::{customers, end_users};
 use crate::error::{AppResult, Problem};
 use crate::state::AppState;
+use portico_core::usecases::{customers, end_users};
+use portico_domain::page::PageRequest;
 
 #[derive(Debug, Deserialize, IntoParams)]
 #[serde(deny_unknown_fields)]
@@ -36,7 +36,11 @@ pub async fn list(
 ) -> AppResult<Json<Page<EndUserView>>> {
     let page = PageRequest::parse(query.cursor.as_deref(), query.limit)?;
     customers::customer(&state.core, &caller.actor(), customer_id).await?;
-    Ok(Json(end_users::list_end_users(&state.core, &caller.actor(), customer_id, query.q.as_deref(), &page).await?.into()))
+    Ok(Json(
+        end_users::list_end_users(&state.core, &caller.actor(), customer_id, query.q.as_deref(), &page)
+            .await?
+            .into(),
+    ))
 }
 
 /// Adds an end user to the customer (admins only).

@@ -10,12 +10,12 @@ use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
 use super::extract::{ApiCaller, ApiQuery};
-use portico_domain::event::Event;
-use portico_domain::page::{BadQuery, EventCursor, MAX_LIMIT};
-use portico_domain::validation::FieldError;
 use crate::error::{AppResult, Problem};
 use crate::state::AppState;
 use portico_core::usecases::history;
+use portico_domain::event::Event;
+use portico_domain::page::{BadQuery, EventCursor, MAX_LIMIT};
+use portico_domain::validation::FieldError;
 
 #[derive(Debug, Deserialize, IntoParams)]
 #[serde(deny_unknown_fields)]

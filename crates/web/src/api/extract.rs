@@ -8,12 +8,12 @@ use axum::http::{StatusCode, header};
 use serde::de::DeserializeOwned;
 use uuid::Uuid;
 
-use portico_domain::actor::Actor;
-use portico_domain::team::TeamMember;
-use portico_domain::validation::label;
 use crate::client_ip::ClientIp;
 use crate::error::AppError;
 use crate::state::AppState;
+use portico_domain::actor::Actor;
+use portico_domain::team::TeamMember;
+use portico_domain::validation::label;
 
 /// The team member an API request acts for, proven by `Authorization: Bearer <token>`.
 pub struct ApiCaller {
@@ -56,9 +56,10 @@ impl FromRequestParts<AppState> for ApiCaller {
             })
             .filter(|token| !token.is_empty())
             .ok_or(AppError::Unauthenticated { invalid_token: true })?;
-        let member = portico_core::usecases::team::authenticate_api_token(&state.core, token, client_ip.as_deref())
-            .await?
-            .ok_or(AppError::Unauthenticated { invalid_token: true })?;
+        let member =
+            portico_core::usecases::team::authenticate_api_token(&state.core, token, client_ip.as_deref())
+                .await?
+                .ok_or(AppError::Unauthenticated { invalid_token: true })?;
         Ok(Self { member })
     }
 }

@@ -10,9 +10,9 @@ use uuid::Uuid;
 
 use super::extract::{ApiCaller, ApiJson, PathId};
 use super::views::end_users::EndUserView;
-use portico_core::usecases::tickets;
 use crate::error::{AppError, AppResult, Problem};
 use crate::state::AppState;
+use portico_core::usecases::tickets;
 
 #[derive(Debug, Serialize, ToSchema)]
 pub struct FollowerList {

@@ -11,11 +11,11 @@ use uuid::Uuid;
 use super::extract::{ApiCaller, ApiJson, ApiQuery, PathId};
 use super::views::Page;
 use super::views::groups::{AssignmentGroupView, GroupDraftBody};
-use portico_domain::page::PageRequest;
-use portico_domain::group::GroupFilter;
-use portico_core::usecases::groups;
 use crate::error::{AppResult, Problem};
 use crate::state::AppState;
+use portico_core::usecases::groups;
+use portico_domain::group::GroupFilter;
+use portico_domain::page::PageRequest;
 
 #[derive(Debug, Deserialize, IntoParams)]
 #[serde(deny_unknown_fields)]

@@ -10,10 +10,10 @@ use utoipa::IntoParams;
 
 use super::extract::{ApiCaller, ApiQuery, PathId};
 use super::views::import::ImportReportView;
-use portico_domain::import::{ImportReport, MAX_BYTES};
-use portico_core::usecases::{customers, import};
 use crate::error::{AppResult, Problem};
 use crate::state::AppState;
+use portico_core::usecases::{customers, import};
+use portico_domain::import::{ImportReport, MAX_BYTES};
 
 #[derive(Debug, Deserialize, IntoParams)]
 #[serde(deny_unknown_fields)]
@@ -49,9 +49,7 @@ pub async fn import_end_users(
     super::extract::require_media_type(&headers, "text/csv", "send the file as Content-Type: text/csv")?;
     let dry_run = query.dry_run.unwrap_or(false);
     let report = match axum::body::to_bytes(body, MAX_BYTES).await {
-        Ok(csv) => {
-            import::import_end_users(&state.core, &caller.actor(), customer_id, &csv, dry_run).await?
-        }
+        Ok(csv) => import::import_end_users(&state.core, &caller.actor(), customer_id, &csv, dry_run).await?,
         // Past the limit: refused as the use case would refuse it, without reading the rest.
         Err(_) => {
             customers::customer(&state.core, &caller.actor(), customer_id).await?;

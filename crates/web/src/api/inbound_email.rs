@@ -10,9 +10,9 @@ use utoipa::ToSchema;
 use uuid::Uuid;
 
 use super::extract::ApiCaller;
-use portico_core::usecases::inbound_mail;
 use crate::error::{AppResult, Problem};
 use crate::state::AppState;
+use portico_core::usecases::inbound_mail;
 
 /// What became of a message.
 #[derive(Debug, Serialize, ToSchema)]
@@ -46,10 +46,7 @@ pub async fn receive(
     )?;
     let limit = state.config.mail.max_inbound_bytes;
     let received = match axum::body::to_bytes(body, limit).await {
-        Ok(raw) => {
-            inbound_mail::receive(&state.core, &caller.actor(), &raw)
-                .await?
-        }
+        Ok(raw) => inbound_mail::receive(&state.core, &caller.actor(), &raw).await?,
         // Past the limit: refused as the use case would refuse it, without reading the rest.
         Err(_) => inbound_mail::Received {
             outcome: inbound_mail::Outcome::Rejected,

@@ -11,11 +11,11 @@ use uuid::Uuid;
 use super::extract::{ApiCaller, ApiJson, ApiQuery, PathId};
 use super::views::Page;
 use super::views::kb::{ArticleDraftBody, ArticleView};
-use portico_domain::page::PageRequest;
-use portico_domain::kb::ArticleOrder;
-use portico_core::usecases::kb;
 use crate::error::{AppResult, Problem};
 use crate::state::AppState;
+use portico_core::usecases::kb;
+use portico_domain::kb::ArticleOrder;
+use portico_domain::page::PageRequest;
 
 #[derive(Debug, Deserialize, IntoParams)]
 #[serde(deny_unknown_fields)]
@@ -35,7 +35,11 @@ pub async fn list(
     ApiQuery(query): ApiQuery<ArticleListQuery>,
 ) -> AppResult<Json<Page<ArticleView>>> {
     let page = PageRequest::parse(query.cursor.as_deref(), query.limit)?;
-    Ok(Json(kb::list_articles(&state.core, &caller.actor(), query.customer_id, ArticleOrder::Recent, &page).await?.into()))
+    Ok(Json(
+        kb::list_articles(&state.core, &caller.actor(), query.customer_id, ArticleOrder::Recent, &page)
+            .await?
+            .into(),
+    ))
 }
 
 /// Creates an article (unpublished unless `published` is true; visible to all customers unless

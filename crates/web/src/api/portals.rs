@@ -11,19 +11,22 @@ use uuid::Uuid;
 use super::extract::{ApiCaller, ApiJson, PathId};
 use super::views::portal_draft::PortalDraftBody;
 use super::views::portals::{PortalDocumentView, PortalRevisionView};
-use portico_domain::portal::draft::PortalDraft;
-use portico_core::logo::{self, LogoError};
-use portico_domain::portal::stored::StoredPortal;
-use portico_core::usecases::{customers, portals};
 use crate::error::{AppError, AppResult, Problem};
 use crate::portal_view;
 use crate::state::AppState;
+use portico_core::logo::{self, LogoError};
+use portico_core::usecases::{customers, portals};
+use portico_domain::invariant::guaranteed;
+use portico_domain::portal::draft::PortalDraft;
+use portico_domain::portal::stored::StoredPortal;
 
 /// The document with its revision as the ETag.
 fn with_etag(state: &AppState, portal: &StoredPortal) -> Response {
     let mut response = Json(PortalDocumentView::from(portal_view::document(state, portal))).into_response();
-    let etag =
-        HeaderValue::from_str(&format!("\"{}\"", portal.revision)).expect("a number is a valid header");
+    let etag = guaranteed(
+        HeaderValue::from_str(&format!("\"{}\"", portal.revision)),
+        "a quoted number is a valid header value",
+    );
     response.headers_mut().insert(header::ETAG, etag);
     response
 }
@@ -51,7 +54,13 @@ fn required_if_match(headers: &HeaderMap) -> Result<i64, AppError> {
             "If-Match",
             "If-Match must name a revision, not *.",
         )),
-        Some(_) => Ok(if_match(headers)?.expect("a value that is not * names a revision")),
+        Some(_) => if_match(headers)?.ok_or_else(|| {
+            AppError::malformed(
+                StatusCode::BAD_REQUEST,
+                "If-Match",
+                "must be the ETag of the portal, e.g. \"3\"",
+            )
+        }),
     }
 }
 

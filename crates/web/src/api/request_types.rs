@@ -11,10 +11,10 @@ use uuid::Uuid;
 
 use super::extract::{ApiCaller, ApiJson, PathId};
 use super::views::request_types::{RequestTypeBody, RequestTypeView, TailorBody, TailoredView};
-use portico_domain::request_type::Override;
-use portico_core::usecases::request_types;
 use crate::error::{AppError, AppResult, Problem};
 use crate::state::AppState;
+use portico_core::usecases::request_types;
+use portico_domain::request_type::Override;
 
 #[derive(Debug, Serialize, ToSchema)]
 pub struct RequestTypeList {

@@ -11,10 +11,10 @@ use uuid::Uuid;
 
 use super::extract::{ApiCaller, ApiJson, PathId};
 use super::views::sso::SsoDraftBody;
-use portico_core::sso::provider::Check;
-use crate::error::{AppError, AppResult, Problem};
 use crate::api::sso_service::{self, SsoConfigView};
+use crate::error::{AppError, AppResult, Problem};
 use crate::state::AppState;
+use portico_core::sso::provider::Check;
 use portico_core::usecases::sso;
 
 /// The `{id}` (customer) and `{sso_id}` of a configuration path.
@@ -69,7 +69,11 @@ pub async fn create(
     caller.require_admin()?;
     let config = sso_service::create(&state, id, body.into(), &caller.actor(), None).await?;
     let location = format!("/api/v1/customers/{id}/portal/sso-configs/{}", config.id);
-    Ok((StatusCode::CREATED, [(header::LOCATION, location)], Json(sso_service::view(&state, &caller.actor(), &config).await?)))
+    Ok((
+        StatusCode::CREATED,
+        [(header::LOCATION, location)],
+        Json(sso_service::view(&state, &caller.actor(), &config).await?),
+    ))
 }
 
 #[utoipa::path(get, path = "/customers/{id}/portal/sso-configs/{sso_id}", tag = "single sign-on",

@@ -6,15 +6,15 @@ use time::OffsetDateTime;
 use utoipa::ToSchema;
 use uuid::Uuid;
 
+use crate::error::AppError;
+use crate::state::AppState;
+use portico_core::paths;
+use portico_core::sso::provider::{self, Check};
+use portico_core::usecases::sso::{self, SsoRules};
 use portico_domain::actor::Actor;
 use portico_domain::portal::document::PortalSettings;
 use portico_domain::sso::draft::SsoDraft;
 use portico_domain::sso::{Provider, SsoConfig};
-use portico_core::sso::provider::{self, Check};
-use portico_core::usecases::sso::{self, SsoRules};
-use crate::error::AppError;
-use portico_core::paths;
-use crate::state::AppState;
 
 /// An SSO configuration as shown: never its client secret.
 #[derive(Debug, Clone, Serialize, ToSchema)]
@@ -103,7 +103,7 @@ pub fn redirect_uris(state: &AppState, portal: &PortalSettings, id: Uuid) -> (St
 
 fn rules(state: &AppState) -> SsoRules<'_> {
     SsoRules {
-        sealer: &state.core.sealer(),
+        sealer: state.core.sealer(),
         allow_insecure_idp: state.config.allow_insecure_idp,
         insecure_exception: state.config.demo_idp_issuer.as_deref(),
     }
@@ -144,7 +144,8 @@ pub async fn delete(state: &AppState, customer_id: Uuid, id: Uuid, actor: &Actor
 /// Fetches discovery and keys now, as a sign-in would, and says what is wrong, if anything.
 pub async fn test(state: &AppState, config: &SsoConfig) -> Vec<Check> {
     let settings = &config.settings;
-    let mut checks = provider::test(&state.core.outbound(), &settings.discovery_url(), settings.provider).await;
+    let mut checks =
+        provider::test(state.core.outbound(), &settings.discovery_url(), settings.provider).await;
     if checks.iter().all(|c| c.ok) {
         state.core.forget_provider(&settings.discovery_url());
     }

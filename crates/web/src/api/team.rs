@@ -12,12 +12,12 @@ use super::views::Page;
 use super::views::team::{
     ApiTokenView, ConsoleSettingsBody, ConsoleSettingsView, TeamMemberDraftBody, TeamMemberView,
 };
-use portico_domain::page::PageRequest;
-use portico_domain::team::TeamMember;
-use portico_core::usecases::mfa;
-use portico_core::usecases::team::{self, NewPassword, OneTimePassword};
 use crate::error::{AppResult, Problem};
 use crate::state::AppState;
+use portico_core::usecases::mfa;
+use portico_core::usecases::team::{self, NewPassword, OneTimePassword};
+use portico_domain::page::PageRequest;
+use portico_domain::team::TeamMember;
 
 #[derive(Debug, Deserialize, IntoParams)]
 #[serde(deny_unknown_fields)]

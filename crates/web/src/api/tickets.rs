@@ -11,16 +11,16 @@ use uuid::Uuid;
 use super::extract::{ApiCaller, ApiJson, ApiQuery, PathId};
 use super::views::Page;
 use super::views::tickets::{CommentView, TicketView};
+use crate::error::{AppResult, Problem};
+use crate::state::AppState;
+use portico_core::usecases::tickets::{self, TicketRequest, TypedRequest, Visibility};
 use portico_domain::page::PageRequest;
 use portico_domain::patch::nullable;
 use portico_domain::request_type::raw_answers;
 use portico_domain::ticket::{ContactSource, Status, TicketDraft, Urgency};
+use portico_domain::ticket::{TicketChanges, TicketFilter};
 use portico_domain::validation::FieldError;
 use portico_domain::validation::ValidationErrors;
-use portico_domain::ticket::{TicketChanges, TicketFilter};
-use portico_core::usecases::tickets::{self, TicketRequest, TypedRequest, Visibility};
-use crate::error::{AppResult, Problem};
-use crate::state::AppState;
 
 #[derive(Debug, Deserialize, IntoParams)]
 #[serde(deny_unknown_fields)]
@@ -189,7 +189,11 @@ pub async fn comments(
     PathId(id): PathId,
 ) -> AppResult<Json<CommentList>> {
     tickets::ticket(&state.core, &caller.actor(), id).await?;
-    let items = tickets::comments(&state.core, &caller.actor(), id).await?.into_iter().map(CommentView::from).collect();
+    let items = tickets::comments(&state.core, &caller.actor(), id)
+        .await?
+        .into_iter()
+        .map(CommentView::from)
+        .collect();
     Ok(Json(CommentList { items }))
 }
 

@@ -14,17 +14,17 @@ use serde::Deserialize;
 use url::Url;
 use uuid::Uuid;
 
-use super::pages::{self, Action, Message};
 use super::pages::sign_in_closed;
+use super::pages::{self, Action, Message};
 use super::resolve::LivePortal;
 use super::session::{LOGIN_COOKIE, SESSION_COOKIE, current_session, portal_cookie, removal};
+use crate::state::AppState;
+use portico_core::paths;
 use portico_core::usecases::portal_sign_in::{
     self, Heard, PortalSignInRefusal, ProviderAnswer, Trouble, Unavailable,
 };
 use portico_domain::secret::same_secret;
 use portico_domain::sso::SsoConfig;
-use portico_core::paths;
-use crate::state::AppState;
 
 /// Only pages of this portal, as this browser reaches it, are followed after sign-in: never
 /// another site and never the sign-in steps themselves.
@@ -317,16 +317,15 @@ async fn complete_sign_in(
         error_description: answer.error_description.as_deref(),
     };
     let completed =
-        portal_sign_in::complete(&state.core, live.customer.id, sso_id, sealed_login.as_deref(), &answer).await;
+        portal_sign_in::complete(&state.core, live.customer.id, sso_id, sealed_login.as_deref(), &answer)
+            .await;
     // Whatever came of it, the sign-in cookie has done its work once the state was looked at.
     let spent = !matches!(
         completed,
-        Ok(Err(
-            PortalSignInRefusal::Incomplete("state")
-                | PortalSignInRefusal::UsedOrExpired
-                | PortalSignInRefusal::BelongsElsewhere
-                | PortalSignInRefusal::TookTooLong
-        ))
+        Ok(Err(PortalSignInRefusal::Incomplete("state")
+            | PortalSignInRefusal::UsedOrExpired
+            | PortalSignInRefusal::BelongsElsewhere
+            | PortalSignInRefusal::TookTooLong))
     );
     let jar = if spent { jar.remove(removal(live, LOGIN_COOKIE)) } else { jar };
     match completed {
@@ -377,7 +376,9 @@ pub async fn logout(
     }
     let token = jar.get(SESSION_COOKIE).map(|cookie| cookie.value().to_string()).unwrap_or_default();
     let idp_logout =
-        match portal_sign_in::sign_out(&state.core, &session, &token, &live.absolute("/auth/signed-out")).await {
+        match portal_sign_in::sign_out(&state.core, &session, &token, &live.absolute("/auth/signed-out"))
+            .await
+        {
             Ok(idp_logout) => idp_logout,
             Err(error) => return pages::failure(error.into()),
         };

@@ -13,14 +13,14 @@ use uuid::Uuid;
 
 use super::chrome::{Chrome, ticketing_closed};
 use super::extract::{PortalError, PortalResult, PortalUpload, PortalUser};
-use portico_domain::secret::random_token;
-use portico_domain::request_type::{Offered, RawAnswers};
-use portico_domain::ticket::{ContactSource, TicketDraft};
-use portico_domain::validation::{FieldError, ValidationErrors};
+use crate::state::AppState;
 use portico_core::render::request_form;
 use portico_core::usecases::tickets::{self, Files, TicketRequest, TypedRequest};
 use portico_core::usecases::{UseCaseError, request_types};
-use crate::state::AppState;
+use portico_domain::request_type::{Offered, RawAnswers};
+use portico_domain::secret::random_token;
+use portico_domain::ticket::{ContactSource, TicketDraft};
+use portico_domain::validation::{FieldError, ValidationErrors};
 
 /// The catalogue's types under one category.
 pub struct Category {
@@ -192,7 +192,7 @@ pub async fn submit_request(
         submission_key: Some(kept.0.clone()),
         typed: Some(TypedRequest { request_type_id: id, answers: answers.clone() }),
     };
-    let files = Files { attachments: &state.core.attachments(), staged: files };
+    let files = Files { attachments: state.core.attachments(), staged: files };
     match tickets::submit_ticket_with_files(&state.core, &user.actor(), request, files).await {
         Ok(submitted) => {
             let target = user.live.link(&format!("/tickets/{}?submitted=1", submitted.ticket.id));

@@ -3,13 +3,13 @@
 use axum::response::{IntoResponse, Redirect, Response};
 use axum_extra::extract::cookie::CookieJar;
 
-use super::pages::{self, Action, Message};
 use super::pages::sign_in_closed;
+use super::pages::{self, Action, Message};
 use super::resolve::LivePortal;
 use super::session::{SESSION_COOKIE, current_session};
-use portico_domain::session::PortalSession;
-use portico_core::paths;
 use crate::state::AppState;
+use portico_core::paths;
+use portico_domain::session::PortalSession;
 
 /// The header and theme of a portal page.
 pub struct Chrome {

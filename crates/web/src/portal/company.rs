@@ -14,15 +14,15 @@ use uuid::Uuid;
 use super::chrome::{Chrome, ticketing_closed};
 use super::extract::{PortalError, PortalForm, PortalResult, PortalUser};
 use super::pages::Action;
+use crate::state::AppState;
+use portico_core::usecases::end_users;
+use portico_core::usecases::tickets::{self, CompanyFilter};
+use portico_core::usecases::{UseCaseError, people};
 use portico_domain::actor::Refused;
 use portico_domain::end_user::EndUser;
 use portico_domain::page::PageRequest;
 use portico_domain::ticket::{Status, Ticket};
 use portico_domain::validation::ValidationErrors;
-use portico_core::usecases::tickets::{self, CompanyFilter};
-use portico_core::usecases::{UseCaseError, people};
-use crate::state::AppState;
-use portico_core::usecases::end_users;
 
 /// A refusal for someone who is not a manager reads as a page that is not there.
 fn fail(user: &PortalUser, error: UseCaseError) -> PortalError {
@@ -102,9 +102,10 @@ pub async fn tickets(
     let found = tickets::company_tickets(&state.core, &user.actor(), filter, &page)
         .await
         .map_err(|error| fail(&user, error))?;
-    let names = end_users::end_user_names(&state.core, &user.actor(), found.items.iter().map(|t| t.requester_id))
-        .await
-        .map_err(|error| user.fail(error))?;
+    let names =
+        end_users::end_user_names(&state.core, &user.actor(), found.items.iter().map(|t| t.requester_id))
+            .await
+            .map_err(|error| user.fail(error))?;
     let rows = found
         .items
         .into_iter()

@@ -13,14 +13,14 @@ use serde::de::DeserializeOwned;
 use super::chrome::{Chrome, signed_in};
 use super::pages::{self, Action, Message};
 use super::resolve::LivePortal;
-use portico_core::attachments::stage::Staged;
-use portico_domain::secret::same_secret;
-use portico_domain::actor::Actor;
-use portico_domain::page::BadQuery;
-use portico_domain::session::PortalSession;
-use portico_core::usecases::UseCaseError;
 use crate::state::AppState;
 use crate::uploads;
+use portico_core::attachments::stage::Staged;
+use portico_core::usecases::UseCaseError;
+use portico_domain::actor::Actor;
+use portico_domain::page::BadQuery;
+use portico_domain::secret::same_secret;
+use portico_domain::session::PortalSession;
 
 /// The signed-in end user of the portal the request is for. Anyone else gets the page that
 /// sends them to sign in (or says their session ended), and comes back here afterwards.
@@ -78,7 +78,7 @@ impl<T: DeserializeOwned + Send> FromRequest<AppState> for PortalForm<T> {
         let user = PortalUser::from_request_parts(&mut parts, state).await?;
         let bytes = Bytes::from_request(Request::from_parts(parts, body), state)
             .await
-            .map_err(|rejection| rejection.into_response())?;
+            .map_err(axum::response::IntoResponse::into_response)?;
         let csrf = form_urlencoded::parse(&bytes)
             .find(|(name, _)| name == "_csrf")
             .map(|(_, value)| value.into_owned())

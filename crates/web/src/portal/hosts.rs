@@ -42,7 +42,9 @@ pub async fn route_portal_hosts(State(state): State<AppState>, mut request: Requ
     });
     let slug = match from_subdomain {
         Some(label) => Some(label.to_string()),
-        None => portico_core::usecases::portal_address::slug_for_host(&state.core, &host).await.ok().flatten(),
+        None => {
+            portico_core::usecases::portal_address::slug_for_host(&state.core, &host).await.ok().flatten()
+        }
     };
     let Some(slug) = slug else { return next.run(request).await };
     let rewritten = match request.uri().query() {

@@ -15,14 +15,14 @@ use uuid::Uuid;
 use super::chrome::Chrome;
 use super::extract::{PortalError, PortalResult, PortalUser};
 use super::pages::{self, Action, Message};
+use crate::state::AppState;
+use portico_core::render::markdown;
+use portico_core::usecases::{UseCaseError, kb, tickets};
 use portico_domain::kb::Article;
+use portico_domain::kb::{ArticleLine, ArticleOrder, search_words};
 use portico_domain::page::PageRequest;
 use portico_domain::portal::layout::ButtonTarget;
 use portico_domain::ticket::Ticket;
-use portico_core::render::markdown;
-use portico_core::usecases::{UseCaseError, kb, tickets};
-use portico_domain::kb::{ArticleLine, ArticleOrder, search_words};
-use crate::state::AppState;
 
 /// Article pages exist only while the portal offers its knowledge base.
 fn open_for_articles(user: &PortalUser) -> Result<(), PortalError> {
@@ -71,11 +71,16 @@ pub async fn list(
     })?;
     let customer = live.customer.id;
     let fail = |error: UseCaseError| user.fail(error);
-    let popular =
-        kb::portal_article_lines(&state.core, customer, ArticleOrder::Popular, &PageRequest::first(POPULAR_SHOWN as u32))
-            .await
-            .map_err(fail)?;
-    let recent = kb::portal_article_lines(&state.core, customer, ArticleOrder::Recent, &page).await.map_err(fail)?;
+    let popular = kb::portal_article_lines(
+        &state.core,
+        customer,
+        ArticleOrder::Popular,
+        &PageRequest::first(POPULAR_SHOWN as u32),
+    )
+    .await
+    .map_err(fail)?;
+    let recent =
+        kb::portal_article_lines(&state.core, customer, ArticleOrder::Recent, &page).await.map_err(fail)?;
     let next_page = recent.next_cursor.map(|c| {
         format!(
             "{}?cursor={}",
@@ -232,15 +237,15 @@ pub async fn search(
                         title: hit.title,
                         snippet_html: marked_snippet(&hit.snippet),
                     })
-                    .collect()
+                    .collect();
             }
-            Err(error) => return Err(user.fail(error.into())),
+            Err(error) => return Err(user.fail(error)),
         }
     }
     if page.ticketing {
         match tickets::search_portal_tickets(&state.core, &session.actor(), &words, 10).await {
             Ok(found) => page.tickets = found,
-            Err(error) => return Err(user.fail(error.into())),
+            Err(error) => return Err(user.fail(error)),
         }
     }
     if page.ticketing {

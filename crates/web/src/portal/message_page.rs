@@ -66,4 +66,3 @@ pub fn failure(error: AppError) -> Response {
     let detail = error.public_detail();
     plain_message(error.status(), "Something went wrong", &detail)
 }
-

@@ -11,16 +11,16 @@ use super::message_page::MessagePage;
 pub use super::message_page::{Action, Message, failure, plain_message, unknown_portal, unknown_portal_url};
 use super::resolve::LivePortal;
 use super::session::{SESSION_COOKIE, current_session};
-use portico_domain::page::PageRequest;
-use portico_domain::portal::layout::ButtonTarget;
-use portico_core::render::Mode;
-use portico_core::render::landing::Line;
-use portico_domain::kb::ArticleOrder;
-use portico_core::usecases::{kb, tickets};
 use crate::error::AppError;
-use portico_core::paths;
 use crate::portal_view::{self, Viewer};
 use crate::state::AppState;
+use portico_core::paths;
+use portico_core::render::Mode;
+use portico_core::render::landing::Line;
+use portico_core::usecases::{kb, tickets};
+use portico_domain::kb::ArticleOrder;
+use portico_domain::page::PageRequest;
+use portico_domain::portal::layout::ButtonTarget;
 
 /// A message page in the portal's own colours.
 pub fn message(live: &LivePortal, message: Message) -> Response {
@@ -101,13 +101,16 @@ pub async fn landing(State(state): State<AppState>, live: LivePortal, jar: Cooki
     // A button of a request type the customer no longer has (removed, hidden since) goes.
     let mut settings = live.portal.settings.clone();
     if settings.layout.buttons.iter().any(|b| matches!(b.target, ButtonTarget::RequestType(_))) {
-        let offered: Vec<Uuid> =
-            match portico_core::usecases::request_types::catalogue(&state.core, &session.actor(), live.customer.id)
-                .await
-            {
-                Ok(offered) => offered.into_iter().map(|o| o.request_type.id).collect(),
-                Err(error) => return failure(AppError::from(error)),
-            };
+        let offered: Vec<Uuid> = match portico_core::usecases::request_types::catalogue(
+            &state.core,
+            &session.actor(),
+            live.customer.id,
+        )
+        .await
+        {
+            Ok(offered) => offered.into_iter().map(|o| o.request_type.id).collect(),
+            Err(error) => return failure(AppError::from(error)),
+        };
         settings.layout.buttons.retain(|b| match b.target {
             ButtonTarget::RequestType(id) => offered.contains(&id),
             _ => true,
@@ -149,9 +152,13 @@ async fn landing_lists(
     }
     let mut articles = Vec::new();
     if features.knowledge_base.enabled {
-        let found =
-            kb::portal_article_lines(&state.core, live.customer.id, ArticleOrder::Popular, &PageRequest::first(SHOWN))
-                .await?;
+        let found = kb::portal_article_lines(
+            &state.core,
+            live.customer.id,
+            ArticleOrder::Popular,
+            &PageRequest::first(SHOWN),
+        )
+        .await?;
         articles = found
             .items
             .into_iter()

@@ -8,14 +8,14 @@ use axum::http::request::Parts;
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 
-use portico_core::portal_cache::{ResolvedPortal, SlugLookup};
-use portico_core::usecases::portal_address;
 use super::hosts::PortalHost;
 use super::message_page as pages;
+use crate::state::AppState;
+use portico_core::paths;
+use portico_core::portal_cache::{ResolvedPortal, SlugLookup};
+use portico_core::usecases::portal_address;
 use portico_domain::customer::Customer;
 use portico_domain::portal::stored::StoredPortal;
-use portico_core::paths;
-use crate::state::AppState;
 
 /// A portal that exists (its customer is not archived), as this request reaches it.
 pub struct LivePortal {
@@ -103,7 +103,7 @@ fn moved(state: &AppState, parts: &Parts, host: Option<&PortalHost>, slug: &str,
                 let scheme = state.config.public_url.scheme();
                 format!(
                     "{scheme}://{current}.{domain}{}",
-                    original.path_and_query().map(|p| p.as_str()).unwrap_or("/")
+                    original.path_and_query().map(axum::http::uri::PathAndQuery::as_str).unwrap_or("/")
                 )
             }
             None => pages::unknown_portal_url(),
@@ -116,4 +116,3 @@ fn moved(state: &AppState, parts: &Parts, host: Option<&PortalHost>, slug: &str,
     };
     (StatusCode::MOVED_PERMANENTLY, [(header::LOCATION, target)]).into_response()
 }
-

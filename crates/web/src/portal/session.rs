@@ -5,9 +5,9 @@ use axum_extra::extract::cookie::{Cookie, CookieJar, SameSite};
 
 use super::message_page as pages;
 use super::resolve::LivePortal;
+use crate::state::AppState;
 use portico_core::usecases::portal_sign_in;
 use portico_domain::session::PortalSession;
-use crate::state::AppState;
 
 pub const SESSION_COOKIE: &str = "portico_portal";
 /// Binds a sign-in in progress to the browser that started it.

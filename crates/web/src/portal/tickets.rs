@@ -16,19 +16,19 @@ use uuid::Uuid;
 use super::chrome::{Chrome, ticketing_closed};
 use super::extract::{PortalError, PortalForm, PortalResult, PortalUpload, PortalUser};
 use super::pages;
-use portico_domain::secret::random_token;
+use crate::downloads;
+use crate::state::AppState;
+use portico_core::usecases::UseCaseError;
+use portico_core::usecases::attachments;
+use portico_core::usecases::end_users;
+use portico_core::usecases::tickets::{self, Files, TicketRequest, Visibility};
 use portico_domain::attachment::Attachment;
 use portico_domain::end_user::EndUser;
 use portico_domain::page::PageRequest;
+use portico_domain::secret::random_token;
 use portico_domain::ticket::{ContactSource, Status, Ticket, TicketDraft, TicketType, Urgency};
 use portico_domain::timeline::Entry;
 use portico_domain::validation::{FieldError, ValidationErrors};
-use portico_core::usecases::UseCaseError;
-use portico_core::usecases::attachments;
-use portico_core::usecases::tickets::{self, Files, TicketRequest, Visibility};
-use crate::downloads;
-use crate::state::AppState;
-use portico_core::usecases::end_users;
 
 #[derive(Debug, Default, Deserialize)]
 pub struct TicketForm {
@@ -141,7 +141,7 @@ pub async fn submit(
         submission_key: Some(form.submission.clone()),
         typed: None,
     };
-    let files = Files { attachments: &state.core.attachments(), staged: files };
+    let files = Files { attachments: state.core.attachments(), staged: files };
     match tickets::submit_ticket_with_files(&state.core, &user.actor(), request, files).await {
         Ok(submitted) => {
             let target = user.live.link(&format!("/tickets/{}?submitted=1", submitted.ticket.id));
@@ -191,7 +191,8 @@ pub async fn list(
     let found = tickets::my_tickets(&state.core, &user.actor(), &page).await.map_err(|e| user.fail(e))?;
     let me = user.session.end_user.id;
     let others = found.items.iter().map(|t| t.requester_id).filter(|id| *id != me);
-    let names = end_users::end_user_names(&state.core, &user.actor(), others).await.map_err(|e| user.fail(e))?;
+    let names =
+        end_users::end_user_names(&state.core, &user.actor(), others).await.map_err(|e| user.fail(e))?;
     let next_page = super::company::next_link(&user, "/tickets", &[], found.next_cursor);
     let rows = found
         .items
@@ -274,7 +275,10 @@ async fn ticket_page(
     let requester_name = if ticket.requester_id == me {
         user.session.end_user.name.clone()
     } else {
-        end_users::end_user(&state.core, &actor, ticket.requester_id).await.map(|u| u.name).unwrap_or_default()
+        end_users::end_user(&state.core, &actor, ticket.requester_id)
+            .await
+            .map(|u| u.name)
+            .unwrap_or_default()
     };
     let may_share = ticket.requester_id == me || actor.as_manager().is_some();
     let Refusals { reply: (reply, reply_error), share: (share, share_error) } = refusals;
@@ -325,7 +329,7 @@ pub async fn reply(
         let refusals = Refusals { reply: (form.body, Some(message)), ..Default::default() };
         return ticket_page(&state, &user, id, false, refusals).await;
     }
-    let files = Files { attachments: &state.core.attachments(), staged: files };
+    let files = Files { attachments: state.core.attachments(), staged: files };
     match tickets::comment_with_files(&state.core, &user.actor(), id, &form.body, Visibility::Public, files)
         .await
     {
@@ -378,9 +382,9 @@ async fn serve_file(
         Err(error) => return Err(user.fail(error)),
     };
     let served = if thumbnail {
-        downloads::thumbnail(&state.core.attachments(), &attachment).await
+        downloads::thumbnail(state.core.attachments(), &attachment).await
     } else {
-        downloads::content(&state.core.attachments(), &attachment).await
+        downloads::content(state.core.attachments(), &attachment).await
     };
     served.map_err(|error| user.fail(UseCaseError::Internal(error)))
 }

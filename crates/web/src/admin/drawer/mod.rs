@@ -21,25 +21,25 @@ use super::flash::{self, Done};
 use super::layout::Nav;
 use super::page_error::{PageError, PageResult};
 use super::session::{ConsoleForm, ConsoleUser, PageId};
+use crate::error::AppError;
+use crate::portal_view;
+use crate::state::AppState;
+use portico_core::paths;
+use portico_core::usecases::UseCaseError;
+use portico_core::usecases::customers;
+use portico_core::usecases::history;
+use portico_core::usecases::portals;
+use portico_core::usecases::sso;
+use portico_domain::actor::Actor;
 use portico_domain::customer::Customer;
 use portico_domain::event::EventKind;
 use portico_domain::portal::address::PortalAddressing;
 use portico_domain::portal::colour::{Colour, Theme};
 use portico_domain::portal::document::PortalSettings;
 use portico_domain::portal::hostname::Hostname;
+use portico_domain::portal::stored::PortalRevision;
 use portico_domain::slug::Slug;
 use portico_domain::validation::{FieldError, ValidationErrors};
-use portico_domain::portal::stored::PortalRevision;
-use portico_domain::actor::Actor;
-use portico_core::usecases::UseCaseError;
-use portico_core::usecases::portals;
-use crate::error::AppError;
-use crate::state::AppState;
-use crate::portal_view;
-use portico_core::paths;
-use portico_core::usecases::customers;
-use portico_core::usecases::history;
-use portico_core::usecases::sso;
 
 /// A group the default-group select offers.
 pub struct GroupOption {
@@ -301,15 +301,16 @@ async fn render(app: &AppState, user: &ConsoleUser, customer: Customer, view: Vi
         })
         .collect();
     let has_enabled_sso = sso_configs.iter().any(|c| c.enabled);
-    let sign_in_conflicts = history::customer_events(&app.core, &user.actor(), customer.id, EventKind::EndUserSignInConflict, 5)
-        .await?
-        .into_iter()
-        .map(|event| SignInConflict {
-            at: event.at.format(&Rfc3339).unwrap_or_default(),
-            at_text: event.at.format(CONFLICT_TIME).unwrap_or_default(),
-            summary: format!("{} (end user {})", event.summary(), event.subject_id),
-        })
-        .collect();
+    let sign_in_conflicts =
+        history::customer_events(&app.core, &user.actor(), customer.id, EventKind::EndUserSignInConflict, 5)
+            .await?
+            .into_iter()
+            .map(|event| SignInConflict {
+                at: event.at.format(&Rfc3339).unwrap_or_default(),
+                at_text: event.at.format(CONFLICT_TIME).unwrap_or_default(),
+                summary: format!("{} (end user {})", event.summary(), event.subject_id),
+            })
+            .collect();
     let request_types = offered_types(app, user, customer.id)
         .await?
         .into_iter()
@@ -474,7 +475,7 @@ pub async fn submit(
                 }
                 state = DrawerState::from_settings(
                     &settings,
-                    Some(&state.logo_id).filter(|l| !l.is_empty()).map(|l| l.as_str()),
+                    Some(&state.logo_id).filter(|l| !l.is_empty()).map(std::string::String::as_str),
                     state.revision,
                 );
                 step = 2;

@@ -4,11 +4,11 @@ use axum::body::Bytes;
 use axum::extract::{FromRequest, FromRequestParts, Multipart, Request};
 use axum::http::{StatusCode, header};
 
-use portico_domain::secret::same_secret;
 use crate::admin::page_error::PageError;
 use crate::admin::session::{CSRF_FIELD, ConsoleUser, csrf_refusal};
 use crate::error::AppError;
 use crate::state::AppState;
+use portico_domain::secret::same_secret;
 
 /// A drawer form may be this large: a logo of up to [`portico_core::logo::MAX_BYTES`] with room to
 /// spare, so that a larger file is read (and dropped) and the drawer comes back with the

@@ -20,16 +20,16 @@ use super::flash::{self, Done};
 use super::layout::Nav;
 use super::page_error::{PageError, PageResult};
 use super::session::{ConsoleForm, ConsoleUser, NoFields, PageId};
+use crate::error::AppError;
+use crate::state::AppState;
+use portico_core::paths;
+use portico_core::usecases::customers;
+use portico_core::usecases::request_types;
+use portico_domain::actor::Actor;
 use portico_domain::customer::Customer;
 use portico_domain::request_type::{FieldKind, RawAnswers, RequestType};
 use portico_domain::ticket::{TicketType, Urgency};
 use portico_domain::validation::ValidationErrors;
-use portico_domain::actor::Actor;
-use portico_core::usecases::request_types;
-use crate::error::AppError;
-use portico_core::paths;
-use crate::state::AppState;
-use portico_core::usecases::customers;
 
 /// A type as the list shows it.
 struct TypeRow {
@@ -48,7 +48,8 @@ struct ListPage {
 /// Every group's name for the choices, a customer's own group naming its customer.
 async fn group_choices(state: &AppState, actor: &Actor) -> PageResult<Vec<(Uuid, String)>> {
     let groups = directory::groups(state, actor, None).await?;
-    let customers = customers::customer_names(&state.core, actor, groups.iter().filter_map(|g| g.customer_id)).await?;
+    let customers =
+        customers::customer_names(&state.core, actor, groups.iter().filter_map(|g| g.customer_id)).await?;
     Ok(groups
         .into_iter()
         .map(|g| {

@@ -14,14 +14,14 @@ use super::super::flash::{self, Done};
 use super::super::layout::Nav;
 use super::super::page_error::{PageError, PageResult};
 use super::super::session::{ConsoleForm, ConsoleUser, PageId};
+use crate::state::AppState;
+use portico_core::paths;
+use portico_core::usecases::customers;
+use portico_core::usecases::request_types::{self, Tailored};
 use portico_domain::customer::Customer;
 use portico_domain::group::AssignmentGroup;
 use portico_domain::request_type::Override;
 use portico_domain::validation::{FieldError, ValidationErrors};
-use portico_core::usecases::request_types::{self, Tailored};
-use portico_core::paths;
-use crate::state::AppState;
-use portico_core::usecases::customers;
 
 /// A type as this customer has it, with the refusal of its last save.
 struct TailoredRow {

@@ -7,8 +7,8 @@ use uuid::Uuid;
 
 use super::mirrored_enum;
 use super::tickets::{TicketTypeView, UrgencyView};
-use portico_domain::request_type::{self, Condition, Field, FieldDraft, RequestType, RequestTypeDraft};
 use portico_core::usecases::request_types::Tailored;
+use portico_domain::request_type::{self, Condition, Field, FieldDraft, RequestType, RequestTypeDraft};
 
 mirrored_enum!(
     /// `text`, `textarea`, `number`, `date`, `email`, `select` (one option), `multiselect` (several) or `checkbox`.

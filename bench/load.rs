@@ -11,6 +11,9 @@
 //! `bench/run` runs it on both databases; results and the machine go in BENCHMARKS.md. Under
 //! `cargo test` it runs at a tiny size, so it cannot rot unnoticed.
 
+// A benchmark is a test harness: a failed step should stop the run at the line that failed.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
 mod generate;
 mod tools;
 mod vocabulary;

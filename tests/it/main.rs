@@ -1,6 +1,9 @@
 //! The one integration-test binary: every file in `tests/` would be a separate binary to link,
 //! so new test modules are added here rather than as new files in `tests/`.
 
+// Tests may unwrap, expect and panic: a failing test should stop at the line that failed.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
 mod home;
 mod html_form;
 mod idp;

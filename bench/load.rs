@@ -216,6 +216,7 @@ async fn run(
     // Generate through a first server, then restart: the second start is on the full data set.
     let started = Instant::now();
     let (server, _) = tools::start_server(&settings).await;
+    portico::core::tls::install_provider();
     let client = Client::builder().pool_max_idle_per_host(64).build().unwrap();
     let api = Arc::new(Api { base: base.clone(), token: token.clone(), client: client.clone() });
     let msp = generate::msp(api, &store, &shape, vocabulary.clone()).await;

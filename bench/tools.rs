@@ -142,7 +142,10 @@ pub async fn start_server(settings: &ServerSettings<'_>) -> (Process, Duration) 
         .spawn()
         .expect("start portico serve");
     let process = Process { child, name: "portico serve" };
-    let client = reqwest::Client::new();
+    let client = {
+        portico::core::tls::install_provider();
+        reqwest::Client::new()
+    };
     let url = format!("http://127.0.0.1:{}/readyz", settings.port);
     loop {
         if let Ok(response) = client.get(&url).send().await

@@ -81,7 +81,10 @@ async fn main() {
     tokio::spawn(app::serve(listener, AppState::new(core), std::future::pending()));
 
     let base = format!("http://{addr}/api/v1");
-    let client = reqwest::Client::new();
+    let client = {
+        portico::core::tls::install_provider();
+        reqwest::Client::new()
+    };
     let post =
         |path: &str, body: Value| client.post(format!("{base}{path}")).bearer_auth(&token).json(&body).send();
     let group: Value =

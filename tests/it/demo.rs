@@ -235,7 +235,7 @@ async fn the_demo_shows_both_sides_of_the_product(backend: Backend) {
             ("redirect_uri".to_string(), redirect_uri.clone()),
             ("code_verifier".to_string(), verifier.to_string()),
         ];
-        let request = reqwest::Client::new()
+        let request = crate::support::plain_client()
             .post(format!("{}/demo-idp/token", demo.base))
             .basic_auth(&client_id, Some(secret))
             .form(&form);

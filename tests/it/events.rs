@@ -150,7 +150,7 @@ async fn an_event_committed_before_a_kill_is_delivered_after_the_restart(backend
     })
     .await
     .unwrap();
-    let client = reqwest::Client::new();
+    let client = crate::support::plain_client();
     let response = client
         .post(format!("{base}/api/v1/customers"))
         .bearer_auth(&token)

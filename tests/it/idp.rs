@@ -49,7 +49,7 @@ impl TestIdp {
     /// Replaces an account's claims (a test-only route of the provider): its next sign-in
     /// carries these.
     pub async fn set_account(&self, id: &str, claims: Value) {
-        let response = reqwest::Client::new()
+        let response = crate::support::plain_client()
             .put(format!("{}/__accounts/{id}", self.issuer))
             .json(&claims)
             .send()
@@ -80,7 +80,7 @@ impl TestIdp {
 }
 
 async fn register_clients_at(issuer: &str, redirect_uris: &[&str], post_logout: &str) -> (String, String) {
-    let response = reqwest::Client::new()
+    let response = crate::support::plain_client()
         .post(format!("{issuer}/reg"))
         .json(&json!({
             "redirect_uris": redirect_uris,

@@ -96,7 +96,11 @@ async fn a_change_through_one_instance_reaches_the_portals_of_the_other_within_a
     // Closed through the first instance: the second closes it too.
     first.update_portal(&portal.customer_id, |d| d["active"] = json!(false)).await;
     let closed = within_seconds(3, async || {
-        let page = reqwest::get(second.url(&portal.path("/auth/sign-in"))).await.unwrap();
+        let page = crate::support::plain_client()
+            .get(second.url(&portal.path("/auth/sign-in")))
+            .send()
+            .await
+            .unwrap();
         page.status() == StatusCode::FORBIDDEN
     })
     .await;

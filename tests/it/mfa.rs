@@ -211,7 +211,8 @@ async fn a_half_signed_in_browser_reaches_no_console_page_and_changes_nothing(ba
         assert_eq!(location_path(&response), "/admin/login", "POST {action}");
     }
     // The pending cookie's value, presented as a session cookie, is no session either.
-    let forged = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
+    let forged =
+        crate::support::client_builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
     let response = forged
         .get(app.url("/admin"))
         .header("cookie", format!("portico_console={pending_value}"))

@@ -53,7 +53,7 @@ async fn passkey_ceremonies_refuse_what_is_not_theirs(backend: Backend) {
     for _ in 0..2 {
         let page = console.page("/admin/account/mfa").await;
         let csrf = crate::support::hidden_value(&page, "_csrf");
-        let answer = reqwest::Client::new()
+        let answer = crate::support::plain_client()
             .post(format!("{base}/admin/account/mfa/passkeys"))
             .header("cookie", format!("portico_passkey_add={sealed}; portico_console={session}"))
             .form(&[("_csrf", csrf.as_str()), ("name", "Replayed"), ("credential", credential.as_str())])

@@ -405,7 +405,19 @@ impl Drop for TestApp {
 }
 
 pub fn client() -> reqwest::Client {
-    reqwest::Client::builder().cookie_store(true).redirect(reqwest::redirect::Policy::none()).build().unwrap()
+    client_builder().cookie_store(true).redirect(reqwest::redirect::Policy::none()).build().unwrap()
+}
+
+/// A client builder, once the process's TLS provider is installed (reqwest is built without one
+/// of its own, as Portico is).
+pub fn client_builder() -> reqwest::ClientBuilder {
+    portico::core::tls::install_provider();
+    reqwest::Client::builder()
+}
+
+/// A plain client: no cookies, redirects followed as reqwest does by default.
+pub fn plain_client() -> reqwest::Client {
+    client_builder().build().unwrap()
 }
 
 pub async fn send(request: RequestBuilder) -> (StatusCode, Value) {

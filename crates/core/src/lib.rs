@@ -1,6 +1,9 @@
 //! Portico's core: the use cases every change and every read goes through, the events and their
 //! consumers, mail in and out, single sign-on, rendering and attachments.
 
+// Templates shared with the web layer name the core by its crate name, in both crates.
+extern crate self as portico_core;
+
 pub mod attachments;
 pub mod auth;
 pub mod config;
@@ -17,6 +20,7 @@ pub mod proxies;
 pub mod render;
 pub mod secret_key;
 pub mod sso;
+pub mod tls;
 pub mod usecases;
 pub mod workers;
 

@@ -1,4 +1,5 @@
-//! Every console path, named once so redirects and links never spell URLs by hand.
+//! Every console path, and every page of a portal, named once so the router, redirects, links
+//! and mail never spell URLs by hand.
 
 use std::fmt::Display;
 
@@ -136,5 +137,54 @@ mod tests {
         assert_eq!(customer_sso("c1", "s2"), "/admin/customers/c1/portal/sso/s2");
         assert_eq!(restore_portal_revision("c1", 7), "/admin/customers/c1/portal/revisions/7/restore");
         assert_eq!(CUSTOMER_SSO, "/admin/customers/{id}/portal/sso/{sso_id}");
+    }
+}
+
+/// Every page of a portal, relative to the portal's base (`/p/{slug}` in path mode, nothing on
+/// the portal's own host). The router mounts each under [`portal::mounted`]; links are made with
+/// the portal's own base (`LivePortal::link`, [`portico_domain::portal::address::PortalAddress`]).
+pub mod portal {
+    use std::fmt::Display;
+
+    use super::fill;
+
+    pub const HOME: &str = "/";
+    pub const SIGN_IN: &str = "/auth/sign-in";
+    pub const SIGNED_OUT: &str = "/auth/signed-out";
+    pub const LOGOUT: &str = "/auth/logout";
+    pub const TICKETS: &str = "/tickets";
+    pub const NEW_TICKET: &str = "/tickets/new";
+    pub const OTHER_REQUEST: &str = "/tickets/new/other";
+    pub const COMPANY_TICKETS: &str = "/company/tickets";
+    pub const PEOPLE: &str = "/people";
+    pub const KB: &str = "/kb";
+    pub const SEARCH: &str = "/search";
+    pub use portico_domain::portal::address::SSO_CALLBACK;
+
+    routes! {
+        SSO_START, sso_start(sso_id) = "/auth/{sso_id}/start";
+        REQUEST_FORM, request_form(type_id) = "/tickets/new/{type_id}";
+        TICKET, ticket(ticket_id) = "/tickets/{ticket_id}";
+        TICKET_COMMENTS, ticket_comments(ticket_id) = "/tickets/{ticket_id}/comments";
+        TICKET_FILE, ticket_file(ticket_id, file_id) = "/tickets/{ticket_id}/files/{file_id}";
+        TICKET_FILE_THUMBNAIL, ticket_file_thumbnail(ticket_id, file_id) = "/tickets/{ticket_id}/files/{file_id}/thumbnail";
+        TICKET_STATUS, ticket_status(ticket_id) = "/tickets/{ticket_id}/status";
+        TICKET_FOLLOWERS, ticket_followers(ticket_id) = "/tickets/{ticket_id}/followers";
+        TICKET_FOLLOWER_REMOVE, ticket_follower_remove(ticket_id, end_user_id) = "/tickets/{ticket_id}/followers/{end_user_id}/remove";
+        PERSON_ACTIVE, person_active(person_id) = "/people/{person_id}/active";
+        ARTICLE, article(article_id) = "/kb/{article_id}";
+    }
+
+    /// The callback of an SSO configuration within the portal.
+    pub fn sso_callback(sso_id: impl Display) -> String {
+        fill(SSO_CALLBACK, &[("{sso_id}", sso_id.to_string())])
+    }
+
+    /// A portal page as the router matches it in path mode: under `/p/{slug}`.
+    pub fn mounted(page: &str) -> String {
+        match page {
+            HOME => "/p/{slug}/".to_string(),
+            _ => format!("/p/{{slug}}{page}"),
+        }
     }
 }

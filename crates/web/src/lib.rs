@@ -9,11 +9,13 @@ pub mod downloads;
 pub mod error;
 pub mod headers;
 pub mod ops;
+pub mod path;
 pub mod portal;
 pub mod portal_view;
 pub mod redirect;
 pub mod state;
 pub mod telemetry;
+pub mod ticket_forms;
 pub mod trace;
 pub mod uploads;
 

@@ -76,7 +76,7 @@ impl Blobs {
             }
             StoreLocation::S3(location) => {
                 // object_store's HTTP client is built without a TLS provider of its own.
-                let _ = tokio_rustls::rustls::crypto::ring::default_provider().install_default();
+                crate::tls::install_provider();
                 let mut builder =
                     AmazonS3Builder::new().with_bucket_name(&location.bucket).with_region(&location.region);
                 if let Some(endpoint) = &location.endpoint {

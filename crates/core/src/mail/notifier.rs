@@ -15,7 +15,7 @@ use crate::events::{Consumer, Delivery, Scope};
 use portico_domain::actor::ActorKind;
 use portico_domain::event::{Event, EventKind};
 use portico_domain::notification::{Happening, Involved, Notice, Person, notices};
-use portico_domain::portal::address::PortalAddressing;
+use portico_domain::portal::address::{PortalAddress, PortalAddressing};
 use portico_domain::ticket::{AuthorKind, Status};
 use portico_store::events::StartFrom;
 use portico_store::mail::QueuedMail;
@@ -31,9 +31,9 @@ pub struct Notifier {
 }
 
 impl Notifier {
-    /// The portal's address to share, with a trailing slash.
-    fn portal_url(&self, settings: &portico_domain::portal::document::PortalSettings) -> String {
-        self.addressing.address(&settings.slug, settings.custom_domain.as_ref()).url()
+    /// Where end users reach the portal.
+    fn portal(&self, settings: &portico_domain::portal::document::PortalSettings) -> PortalAddress {
+        self.addressing.address(&settings.slug, settings.custom_domain.as_ref())
     }
 
     pub fn new(store: Store, addressing: PortalAddressing, composer: Composer, queued: Arc<Notify>) -> Self {
@@ -78,7 +78,7 @@ impl Notifier {
             // Each recipient's own token: a reply through it is theirs and no one else's.
             let token = self.store.recipient_mail_token(ticket.id, &address).await?;
             let link = if notice.to_requester() {
-                format!("{}tickets/{}", self.portal_url(&portal.settings), ticket.id)
+                self.portal(&portal.settings).page(&crate::paths::portal::ticket(ticket.id))
             } else {
                 self.addressing.console_url(&crate::paths::ticket(ticket.id))
             };
@@ -138,7 +138,7 @@ impl Notifier {
             brand: &brand,
             invitee_name: &name,
             inviter_name: &event.actor.name,
-            link: self.portal_url(&portal.settings),
+            link: self.portal(&portal.settings).url(),
         };
         let composed = self.composer.compose_invitation(&invitation, (&name, &address), event.id)?;
         let mail = QueuedMail {

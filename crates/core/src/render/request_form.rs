@@ -98,20 +98,10 @@ pub fn render(
     FieldsTemplate { fields: views }.render()
 }
 
-/// A form's answers from its posted pairs: every `fields[KEY]`, repeated for several choices.
-pub fn answers_from_form<'a>(pairs: impl IntoIterator<Item = (&'a str, &'a str)>) -> RawAnswers {
-    let mut answers = RawAnswers::new();
-    for (name, value) in pairs {
-        if let Some(key) = name.strip_prefix("fields[").and_then(|rest| rest.strip_suffix(']')) {
-            answers.entry(key.to_string()).or_default().push(value.to_string());
-        }
-    }
-    answers
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use portico_domain::request_type::answers_from_form;
     use portico_domain::request_type::{Condition, FieldKind};
 
     fn field(key: &str, kind: FieldKind) -> Field {

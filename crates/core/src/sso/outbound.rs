@@ -86,6 +86,7 @@ impl Outbound {
     }
 
     fn builder() -> reqwest::ClientBuilder {
+        crate::tls::install_provider();
         reqwest::Client::builder()
             .redirect(reqwest::redirect::Policy::none())
             .timeout(Duration::from_secs(10))

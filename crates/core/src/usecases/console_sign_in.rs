@@ -6,7 +6,9 @@
 
 use std::future::Future;
 
+use secrecy::ExposeSecret;
 use time::OffsetDateTime;
+use uuid::Uuid;
 use webauthn_rs::prelude::PublicKeyCredential;
 
 use super::mfa::{self, SecondStepUsed};
@@ -14,6 +16,8 @@ use super::{UseCaseError, UseCaseResult};
 use crate::auth::password;
 use crate::auth::pending::{PendingSignIn, password_fingerprint};
 use crate::context::Context;
+use crate::sso::flow;
+use crate::sso::pending::{PendingSignIn as ProviderSignIn, SignInState};
 use portico_domain::actor::Actor;
 use portico_domain::console_sign_in::{self, Admission, Facts, Member, Refusal};
 use portico_domain::email::EmailAddress;
@@ -336,4 +340,126 @@ pub async fn spend_provider_state(
     expires_at: OffsetDateTime,
 ) -> UseCaseResult<bool> {
     Ok(cx.store().spend_login_state(&hash_token(state), expires_at).await?)
+}
+
+/// Why a sign-in through the MSP's own identity provider does not go through.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ProviderRefusal {
+    /// Single sign-on is not set up for the console.
+    NotSetUp,
+    /// The provider cannot be reached, or the sign-in could not be started.
+    Unreachable,
+    /// The answer was used already, expired, started elsewhere, or lacks its parts.
+    UsedOrExpired,
+    /// The provider did not let the person in.
+    ProviderRefused,
+    /// The provider's answer could not be accepted; `reference` ties the log line to the page.
+    Failed { reference: String },
+    /// The identity is not a team member who may sign in; the reason in words.
+    NotAdmitted(String),
+}
+
+/// How long the provider may take.
+const PROVIDER_WINDOW: time::Duration = time::Duration::minutes(10);
+
+/// Where to send the browser to sign in, and what the answer must match (for a cookie of the
+/// callback's path). `next` is where to go once signed in (already checked to be a console path).
+pub async fn start_with_provider(
+    cx: &Context,
+    next: &str,
+) -> UseCaseResult<Result<(url::Url, String), ProviderRefusal>> {
+    let config = cx.config();
+    let Some(sso) = config.console_sso.as_ref() else { return Ok(Err(ProviderRefusal::NotSetUp)) };
+    let info =
+        match cx.providers().get(cx.outbound(), &sso.settings.discovery_url(), sso.settings.provider).await {
+            Ok(info) => info,
+            Err(error) => {
+                tracing::warn!(%error, "console single sign-on: the provider cannot be reached");
+                return Ok(Err(ProviderRefusal::Unreachable));
+            }
+        };
+    // The console's state names no customer and no configuration: portals refuse it, and it
+    // refuses theirs.
+    let sealed_state =
+        SignInState::new(Uuid::nil(), Uuid::nil(), OffsetDateTime::now_utc() + PROVIDER_WINDOW)
+            .seal(cx.sealer());
+    let callback = config.url_for(crate::paths::CONSOLE_SSO_CALLBACK);
+    let request = match flow::authorization_request(&info, &sso.settings, &callback, sealed_state.clone()) {
+        Ok(request) => request,
+        Err(error) => {
+            tracing::warn!(%error, "console single sign-on could not start");
+            return Ok(Err(ProviderRefusal::Unreachable));
+        }
+    };
+    let pending =
+        ProviderSignIn::new(&sealed_state, request.nonce, request.pkce_verifier, callback, next.to_string());
+    Ok(Ok((request.url, pending.seal(cx.sealer()))))
+}
+
+/// Completes a sign-in through the MSP's identity provider with its answer and the browser's
+/// sealed cookie: the state is spent at its first answer; the identity is admitted as a team
+/// member (linked at the first sign-in); then the session, or the second step when it is due.
+pub async fn complete_with_provider(
+    cx: &Context,
+    sealed: Option<&str>,
+    state: Option<&str>,
+    code: Option<&str>,
+    error: Option<&str>,
+    iss: Option<&str>,
+) -> UseCaseResult<Result<(PasswordChecked, String), ProviderRefusal>> {
+    use ProviderRefusal as Refusal;
+    let config = cx.config();
+    let Some(sso) = config.console_sso.as_ref() else { return Ok(Err(Refusal::NotSetUp)) };
+    let Some(state_value) = state.filter(|s| !s.is_empty()) else { return Ok(Err(Refusal::UsedOrExpired)) };
+    let Some(sign_in) = SignInState::open(cx.sealer(), state_value)
+        .filter(|s| s.customer_id.is_nil() && s.sso_config_id.is_nil() && !s.expired())
+    else {
+        return Ok(Err(Refusal::UsedOrExpired));
+    };
+    if !spend_provider_state(cx, state_value, sign_in.expires_at()).await? {
+        return Ok(Err(Refusal::UsedOrExpired));
+    }
+    let Some(pending) = sealed.and_then(|sealed| ProviderSignIn::open_for(cx.sealer(), sealed, state_value))
+    else {
+        return Ok(Err(Refusal::UsedOrExpired));
+    };
+    if let Some(error) = error {
+        tracing::warn!(error, "console single sign-on: the provider refused");
+        return Ok(Err(Refusal::ProviderRefused));
+    }
+    let Some(code) = code.filter(|c| !c.is_empty()) else { return Ok(Err(Refusal::UsedOrExpired)) };
+    let answer = flow::Answer {
+        code,
+        pkce_verifier: &pending.pkce_verifier,
+        nonce: &pending.nonce,
+        redirect_uri: &pending.redirect_uri,
+        iss,
+    };
+    let completed = match flow::complete(
+        cx.outbound(),
+        cx.providers(),
+        &sso.settings,
+        sso.secret.expose_secret(),
+        &answer,
+    )
+    .await
+    {
+        Ok(completed) => completed,
+        Err(error) => {
+            let reference = random_token("ref");
+            tracing::warn!(%error, reference, "console single sign-on failed");
+            return Ok(Err(Refusal::Failed { reference }));
+        }
+    };
+    let member = match admit(cx, &completed.identity).await? {
+        Ok(member) => member,
+        Err(refusal) => {
+            tracing::warn!(issuer = completed.identity.issuer, subject = completed.identity.subject, %refusal,
+                "console single sign-on refused");
+            return Ok(Err(Refusal::NotAdmitted(refusal.to_string())));
+        }
+    };
+    tracing::info!(member = %member.email, "console sign-in through single sign-on");
+    let next = pending.return_to.clone();
+    Ok(Ok((after_identity_provider(cx, &member, &next).await?, next)))
 }

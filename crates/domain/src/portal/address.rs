@@ -17,6 +17,14 @@ pub struct PortalAddressing {
     portal_domain: Option<String>,
 }
 
+/// Where a request reached a portal: the origin the browser used, and the prefix of the
+/// portal's pages there (empty on a host of its own).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Reached {
+    pub origin: String,
+    pub base_path: String,
+}
+
 /// A portal's canonical address.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PortalAddress {
@@ -29,12 +37,12 @@ impl PortalAddressing {
         Self { public_url, portal_domain }
     }
 
-    /// The path of a portal's pages in path mode, which always works.
     /// An absolute URL of a console page (or any page at Portico's own address).
     pub fn console_url(&self, path: &str) -> String {
         format!("{}{path}", self.public_root())
     }
 
+    /// The path of a portal's pages in path mode, which always works.
     pub fn path_base(slug: &Slug) -> String {
         format!("/p/{slug}")
     }
@@ -53,6 +61,24 @@ impl PortalAddressing {
                 PortalAddress { base: format!("{}://{slug}.{portal_domain}{port}", self.public_url.scheme()) }
             }
             (None, None) => self.path_mode(slug),
+        }
+    }
+
+    /// The portal as one request reached it: on a host of its own (`host`: a subdomain, or its
+    /// custom domain, which is always https), its pages sit at the root; through Portico's own
+    /// address, under `/p/{slug}`.
+    pub fn reached(&self, slug: &Slug, custom_domain: Option<&Hostname>, host: Option<&str>) -> Reached {
+        match host {
+            Some(host) => {
+                let origin = if custom_domain.is_some_and(|domain| domain.as_str() == host) {
+                    format!("https://{host}")
+                } else {
+                    let port = self.public_url.port().map(|p| format!(":{p}")).unwrap_or_default();
+                    format!("{}://{host}{port}", self.public_url.scheme())
+                };
+                Reached { origin, base_path: String::new() }
+            }
+            None => Reached { origin: self.public_root().to_string(), base_path: Self::path_base(slug) },
         }
     }
 
@@ -86,9 +112,13 @@ impl PortalAddress {
 
     /// The callback URL of an SSO configuration, to register at the IdP.
     pub fn sso_redirect_uri(&self, sso_id: impl std::fmt::Display) -> String {
-        self.page(&format!("/auth/{sso_id}/callback"))
+        self.page(&SSO_CALLBACK.replace("{sso_id}", &sso_id.to_string()))
     }
 }
+
+/// Where an identity provider sends the browser back, within a portal: the one spelling the
+/// router, the sign-in and the registered redirect URIs all use.
+pub const SSO_CALLBACK: &str = "/auth/{sso_id}/callback";
 
 #[cfg(test)]
 mod tests {
@@ -122,5 +152,21 @@ mod tests {
             PortalAddressing::new(Url::parse("http://127.0.0.1:8080").unwrap(), Some("help.test".into()));
         let domain = Hostname::parse("custom_domain", "help.acme.example").unwrap();
         assert_eq!(rules.address(&slug("acme"), Some(&domain)).url(), "https://help.acme.example/");
+    }
+
+    #[test]
+    fn a_portal_is_reached_on_its_own_host_or_under_the_public_address() {
+        let addressing = PortalAddressing::new(
+            Url::parse("http://desk.example:8080/").unwrap(),
+            Some("help.example".into()),
+        );
+        let acme = slug("acme");
+        let path = addressing.reached(&acme, None, None);
+        assert_eq!((path.origin.as_str(), path.base_path.as_str()), ("http://desk.example:8080", "/p/acme"));
+        let sub = addressing.reached(&acme, None, Some("acme.help.example"));
+        assert_eq!((sub.origin.as_str(), sub.base_path.as_str()), ("http://acme.help.example:8080", ""));
+        let domain = Hostname::parse("domain", "support.acme.example").unwrap();
+        let own = addressing.reached(&acme, Some(&domain), Some("support.acme.example"));
+        assert_eq!((own.origin.as_str(), own.base_path.as_str()), ("https://support.acme.example", ""));
     }
 }

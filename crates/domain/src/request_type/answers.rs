@@ -220,3 +220,14 @@ pub fn raw_answers(json: &serde_json::Map<String, Value>) -> Result<RawAnswers, 
     errors.into_result()?;
     Ok(raw)
 }
+
+/// A form's answers from its posted pairs: every `fields[KEY]`, repeated for several choices.
+pub fn answers_from_form<'a>(pairs: impl IntoIterator<Item = (&'a str, &'a str)>) -> RawAnswers {
+    let mut answers = RawAnswers::new();
+    for (name, value) in pairs {
+        if let Some(key) = name.strip_prefix("fields[").and_then(|rest| rest.strip_suffix(']')) {
+            answers.entry(key.to_string()).or_default().push(value.to_string());
+        }
+    }
+    answers
+}

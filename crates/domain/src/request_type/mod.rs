@@ -17,7 +17,7 @@ use uuid::Uuid;
 use super::ticket::{TicketType, Urgency};
 use super::validation::FieldError;
 pub use crate::answer::{Answer, answers_text};
-pub use answers::{RawAnswers, answer, raw_answers, shown_keys};
+pub use answers::{RawAnswers, answer, answers_from_form, raw_answers, shown_keys};
 pub use draft::{FieldDraft, RequestTypeDraft};
 
 pub const NAME_MAX: usize = 100;

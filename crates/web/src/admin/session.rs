@@ -207,15 +207,8 @@ pub fn console_cookie(
 }
 
 /// The `{id}` of a console path; an id that is not a UUID names no page (404).
+#[derive(serde::Deserialize)]
+#[serde(transparent)]
 pub struct PageId(pub uuid::Uuid);
 
-impl<S: Send + Sync> FromRequestParts<S> for PageId {
-    type Rejection = PageError;
-
-    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
-        axum::extract::Path::<uuid::Uuid>::from_request_parts(parts, state)
-            .await
-            .map(|axum::extract::Path(id)| Self(id))
-            .map_err(|_| AppError::NotFound("page").into())
-    }
-}
+crate::path::path_values! { PageId => PageError = AppError::NotFound("page").into(); }

@@ -3,9 +3,9 @@
 
 use askama::Template;
 use askama_web::WebTemplate;
-use axum::extract::{FromRequestParts, Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
-use axum::http::request::Parts;
+
 use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 use time::format_description::well_known::Rfc3339;
@@ -307,21 +307,20 @@ pub async fn create(
 }
 
 /// The `{id}` (customer) and `{sso_id}` of a configuration's console page.
+#[derive(serde::Deserialize)]
+#[serde(from = "(Uuid, Uuid)")]
 pub struct SsoPath {
     customer_id: Uuid,
     sso_id: Uuid,
 }
 
-impl<S: Send + Sync> FromRequestParts<S> for SsoPath {
-    type Rejection = PageError;
-
-    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
-        Path::<(Uuid, Uuid)>::from_request_parts(parts, state)
-            .await
-            .map(|Path((customer_id, sso_id))| Self { customer_id, sso_id })
-            .map_err(|_| AppError::NotFound("SSO configuration").into())
+impl From<(Uuid, Uuid)> for SsoPath {
+    fn from((customer_id, sso_id): (Uuid, Uuid)) -> Self {
+        Self { customer_id, sso_id }
     }
 }
+
+crate::path::path_values! { SsoPath => PageError = AppError::NotFound("SSO configuration").into(); }
 
 pub async fn edit_form(
     State(state): State<AppState>,

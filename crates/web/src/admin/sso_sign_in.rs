@@ -9,24 +9,16 @@ use axum::extract::{Query, State};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum_extra::extract::cookie::{Cookie, CookieJar};
-use secrecy::ExposeSecret;
 use serde::Deserialize;
-use time::OffsetDateTime;
-use uuid::Uuid;
 
 use super::login;
 use super::session::console_cookie;
 use crate::state::AppState;
 use portico_core::paths;
-use portico_core::sso::flow;
-use portico_core::sso::pending::{PendingSignIn, SignInState};
-use portico_core::usecases::console_sign_in::{self, PasswordChecked};
-use portico_domain::secret::random_token;
+use portico_core::usecases::console_sign_in::{self, PasswordChecked, ProviderRefusal};
 
 /// The browser's half of a pending console sign-in.
 const PENDING_COOKIE: &str = "portico_console_sso";
-/// How long the provider may take.
-const WINDOW: time::Duration = time::Duration::minutes(10);
 
 #[derive(Debug, Deserialize)]
 pub struct StartQuery {
@@ -37,8 +29,34 @@ fn refused(state: &AppState, jar: CookieJar, status: StatusCode, message: &str) 
     login::render(state, jar, paths::ADMIN_HOME.to_string(), String::new(), Some(message.to_string()), status)
 }
 
-fn callback_uri(state: &AppState) -> String {
-    state.config.url_for(paths::CONSOLE_SSO_CALLBACK)
+fn refusal_page(state: &AppState, jar: CookieJar, refusal: ProviderRefusal) -> Response {
+    let again = "This sign-in was already used, has expired or was started elsewhere. Sign in again.";
+    match refusal {
+        ProviderRefusal::NotSetUp => {
+            refused(state, jar, StatusCode::NOT_FOUND, "Single sign-on is not set up for the console.")
+        }
+        ProviderRefusal::Unreachable => refused(
+            state,
+            jar,
+            StatusCode::BAD_GATEWAY,
+            "Your organisation's sign-in cannot be reached right now. Try again in a moment.",
+        ),
+        ProviderRefusal::UsedOrExpired => refused(state, jar, StatusCode::BAD_REQUEST, again),
+        ProviderRefusal::ProviderRefused => {
+            refused(state, jar, StatusCode::FORBIDDEN, "Your organisation's sign-in did not let you in.")
+        }
+        ProviderRefusal::Failed { reference } => {
+            let message =
+                format!("Your organisation's sign-in could not be completed (reference {reference}).");
+            refused(state, jar, StatusCode::FORBIDDEN, &message)
+        }
+        ProviderRefusal::NotAdmitted(reason) => refused(
+            state,
+            jar,
+            StatusCode::FORBIDDEN,
+            &format!("You cannot sign in to the console: {reason}."),
+        ),
+    }
 }
 
 /// Sends the browser to the provider; writes nothing but the sealed cookie.
@@ -47,52 +65,27 @@ pub async fn start(
     jar: CookieJar,
     Query(query): Query<StartQuery>,
 ) -> Response {
-    let Some(sso) = state.config.console_sso.as_ref() else {
-        return refused(&state, jar, StatusCode::NOT_FOUND, "Single sign-on is not set up for the console.");
-    };
     let next = crate::redirect::safe_return_to(&state.config.public_url, query.next.as_deref());
-    let info = match state
-        .core
-        .providers()
-        .get(state.core.outbound(), &sso.settings.discovery_url(), sso.settings.provider)
-        .await
-    {
-        Ok(info) => info,
-        Err(error) => {
-            tracing::warn!(%error, "console single sign-on: the provider cannot be reached");
-            return refused(
-                &state,
-                jar,
-                StatusCode::BAD_GATEWAY,
-                "Your organisation's sign-in cannot be reached right now. Try again in a moment.",
-            );
+    match console_sign_in::start_with_provider(&state.core, &next).await {
+        Ok(Ok((url, sealed))) => {
+            let jar =
+                jar.add(console_cookie(&state.config, PENDING_COOKIE, sealed, paths::CONSOLE_SSO_CALLBACK));
+            (jar, Redirect::to(url.as_str())).into_response()
         }
-    };
-    // The console's state names no customer and no configuration: portals refuse it, and it
-    // refuses theirs.
-    let sealed_state = SignInState::new(Uuid::nil(), Uuid::nil(), OffsetDateTime::now_utc() + WINDOW)
-        .seal(state.core.sealer());
-    let callback = callback_uri(&state);
-    let request = match flow::authorization_request(&info, &sso.settings, &callback, sealed_state.clone()) {
-        Ok(request) => request,
-        Err(error) => {
-            tracing::warn!(%error, "console single sign-on could not start");
-            return refused(
-                &state,
-                jar,
-                StatusCode::BAD_GATEWAY,
-                "Your organisation's sign-in could not be started.",
-            );
-        }
-    };
-    let pending = PendingSignIn::new(&sealed_state, request.nonce, request.pkce_verifier, callback, next);
-    let jar = jar.add(console_cookie(
-        &state.config,
-        PENDING_COOKIE,
-        pending.seal(state.core.sealer()),
-        paths::CONSOLE_SSO_CALLBACK,
-    ));
-    (jar, Redirect::to(request.url.as_str())).into_response()
+        Ok(Err(refusal)) => refusal_page(&state, jar, refusal),
+        Err(error) => unavailable(&state, jar, &error),
+    }
+}
+
+/// Sign-in could not go on for a reason of Portico's own (the database, say).
+fn unavailable(state: &AppState, jar: CookieJar, error: &dyn std::fmt::Display) -> Response {
+    tracing::error!(%error, "console single sign-on could not go on");
+    refused(
+        state,
+        jar,
+        StatusCode::SERVICE_UNAVAILABLE,
+        "Sign-in is unavailable right now. Try again in a moment.",
+    )
 }
 
 #[derive(Debug, Deserialize)]
@@ -108,118 +101,25 @@ pub async fn callback(
     jar: CookieJar,
     Query(answer): Query<CallbackQuery>,
 ) -> Response {
-    let mut response = complete(&state, jar, answer).await;
+    let sealed = jar.get(PENDING_COOKIE).map(|c| c.value().to_string());
+    let completed = console_sign_in::complete_with_provider(
+        &state.core,
+        sealed.as_deref(),
+        answer.state.as_deref(),
+        answer.code.as_deref(),
+        answer.error.as_deref(),
+        answer.iss.as_deref(),
+    )
+    .await;
+    // Once looked at, the pending cookie has done its work.
+    let jar = jar.remove(Cookie::build(PENDING_COOKIE).path(paths::CONSOLE_SSO_CALLBACK));
+    let mut response = match completed {
+        Ok(Ok((PasswordChecked::SignedIn(signed_in), next))) => login::enter(&state, jar, signed_in, &next),
+        Ok(Ok((PasswordChecked::SecondStepDue(pending), _))) => login::second_step(&state, jar, &pending),
+        Ok(Err(refusal)) => refusal_page(&state, jar, refusal),
+        Err(error) => unavailable(&state, jar, &error),
+    };
     // The callback URL carries the code: never let it leak through a Referer.
     response.headers_mut().insert(header::REFERRER_POLICY, HeaderValue::from_static("no-referrer"));
     response
-}
-
-async fn complete(state: &AppState, jar: CookieJar, answer: CallbackQuery) -> Response {
-    let Some(sso) = state.config.console_sso.as_ref() else {
-        return refused(state, jar, StatusCode::NOT_FOUND, "Single sign-on is not set up for the console.");
-    };
-    let again = "This sign-in was already used, has expired or was started elsewhere. Sign in again.";
-    let Some(state_value) = answer.state.as_deref().filter(|s| !s.is_empty()) else {
-        return refused(state, jar, StatusCode::BAD_REQUEST, again);
-    };
-    let Some(sign_in) = SignInState::open(state.core.sealer(), state_value)
-        .filter(|s| s.customer_id.is_nil() && s.sso_config_id.is_nil() && !s.expired())
-    else {
-        return refused(state, jar, StatusCode::BAD_REQUEST, again);
-    };
-    match console_sign_in::spend_provider_state(&state.core, state_value, sign_in.expires_at()).await {
-        Ok(true) => {}
-        Ok(false) => return refused(state, jar, StatusCode::BAD_REQUEST, again),
-        Err(error) => {
-            tracing::error!(%error, "console single sign-on: the state could not be spent");
-            return refused(
-                state,
-                jar,
-                StatusCode::SERVICE_UNAVAILABLE,
-                "Sign-in is unavailable right now. Try again in a moment.",
-            );
-        }
-    }
-    let pending = jar
-        .get(PENDING_COOKIE)
-        .and_then(|c| PendingSignIn::open_for(state.core.sealer(), c.value(), state_value));
-    let jar = jar.remove(Cookie::build(PENDING_COOKIE).path(paths::CONSOLE_SSO_CALLBACK));
-    let Some(pending) = pending else { return refused(state, jar, StatusCode::BAD_REQUEST, again) };
-    if let Some(error) = &answer.error {
-        tracing::warn!(error, "console single sign-on: the provider refused");
-        return refused(state, jar, StatusCode::FORBIDDEN, "Your organisation's sign-in did not let you in.");
-    }
-    let Some(code) = answer.code.as_deref().filter(|c| !c.is_empty()) else {
-        return refused(state, jar, StatusCode::BAD_REQUEST, again);
-    };
-    let flow_answer = flow::Answer {
-        code,
-        pkce_verifier: &pending.pkce_verifier,
-        nonce: &pending.nonce,
-        redirect_uri: &pending.redirect_uri,
-        iss: answer.iss.as_deref(),
-    };
-    let completed = match flow::complete(
-        state.core.outbound(),
-        state.core.providers(),
-        &sso.settings,
-        sso.secret.expose_secret(),
-        &flow_answer,
-    )
-    .await
-    {
-        Ok(completed) => completed,
-        Err(error) => {
-            let reference = random_token("ref");
-            tracing::warn!(%error, reference, "console single sign-on failed");
-            let message =
-                format!("Your organisation's sign-in could not be completed (reference {reference}).");
-            return refused(state, jar, StatusCode::FORBIDDEN, &message);
-        }
-    };
-    let member = match console_sign_in::admit(&state.core, &completed.identity).await {
-        Ok(Ok(member)) => member,
-        Ok(Err(refusal)) => {
-            tracing::warn!(issuer = completed.identity.issuer, subject = completed.identity.subject, %refusal,
-                "console single sign-on refused");
-            let message = format!("You cannot sign in to the console: {refusal}.");
-            return refused(state, jar, StatusCode::FORBIDDEN, &message);
-        }
-        Err(error) => {
-            tracing::error!(%error, "console single sign-on: admission failed");
-            return refused(
-                state,
-                jar,
-                StatusCode::SERVICE_UNAVAILABLE,
-                "Sign-in is unavailable right now. Try again in a moment.",
-            );
-        }
-    };
-    tracing::info!(member = %member.email, "console sign-in through single sign-on");
-    match second_step_or_session(state, jar.clone(), &member, &pending.return_to).await {
-        Ok(response) => response,
-        Err(error) => {
-            tracing::error!(?error, "console single sign-on: the session could not be kept");
-            refused(
-                state,
-                jar,
-                StatusCode::SERVICE_UNAVAILABLE,
-                "Sign-in is unavailable right now. Try again in a moment.",
-            )
-        }
-    }
-}
-
-/// A member with Portico's own second step set up takes it here too, as after a password: the
-/// provider's sign-in stands in for the password, not for the second factor.
-async fn second_step_or_session(
-    state: &AppState,
-    jar: CookieJar,
-    member: &portico_domain::team::TeamMember,
-    next: &str,
-) -> super::page_error::PageResult<Response> {
-    Ok(match console_sign_in::after_identity_provider(&state.core, member, next).await? {
-        PasswordChecked::SignedIn(signed_in) => login::enter(state, jar, signed_in, next),
-        PasswordChecked::SecondStepDue(pending) => login::second_step(state, jar, &pending),
-    })
 }

@@ -18,6 +18,7 @@ use super::session::{ConsoleForm, ConsoleUpload, ConsoleUser, PageId};
 use crate::downloads;
 use crate::error::AppError;
 use crate::state::AppState;
+use crate::ticket_forms::ShareForm;
 use portico_core::paths;
 use portico_core::usecases::UseCaseError;
 use portico_core::usecases::attachments;
@@ -390,12 +391,6 @@ pub async fn comment(
             ticket_page(&state, &user, id, errors, form.body).await
         }
     }
-}
-
-#[derive(Debug, Default, Deserialize)]
-pub struct ShareForm {
-    #[serde(default)]
-    email: String,
 }
 
 /// Shares the ticket with a colleague of the requester, by e-mail address.

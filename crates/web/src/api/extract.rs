@@ -2,7 +2,7 @@
 //! whose errors name the offending field.
 
 use axum::body::Bytes;
-use axum::extract::{FromRequest, FromRequestParts, Path, Request};
+use axum::extract::{FromRequest, FromRequestParts, Request};
 use axum::http::request::Parts;
 use axum::http::{StatusCode, header};
 use serde::de::DeserializeOwned;
@@ -65,18 +65,11 @@ impl FromRequestParts<AppState> for ApiCaller {
 }
 
 /// The `{id}` of a resource path. An id that is not a UUID names no resource: 404.
+#[derive(serde::Deserialize)]
+#[serde(transparent)]
 pub struct PathId(pub Uuid);
 
-impl<S: Send + Sync> FromRequestParts<S> for PathId {
-    type Rejection = AppError;
-
-    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
-        Path::<Uuid>::from_request_parts(parts, state)
-            .await
-            .map(|Path(id)| Self(id))
-            .map_err(|_| AppError::NotFound("resource"))
-    }
-}
+crate::path::path_values! { PathId => AppError = AppError::NotFound("resource"); }
 
 /// A JSON body. Refusals are problem documents naming the field (`links[2].url`), the line
 /// and column of a syntax error, or the expected media type.

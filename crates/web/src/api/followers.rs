@@ -1,9 +1,9 @@
 //! `/tickets/{id}/followers`: the end users of the ticket's customer it is shared with.
 
 use axum::Json;
-use axum::extract::{FromRequestParts, Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
-use axum::http::request::Parts;
+
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use uuid::Uuid;
@@ -55,21 +55,20 @@ pub async fn add(
 }
 
 /// The `{id}` (ticket) and `{end_user_id}` of a follower path.
+#[derive(serde::Deserialize)]
+#[serde(from = "(Uuid, Uuid)")]
 pub struct FollowerPath {
     ticket_id: Uuid,
     end_user_id: Uuid,
 }
 
-impl<S: Send + Sync> FromRequestParts<S> for FollowerPath {
-    type Rejection = AppError;
-
-    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
-        Path::<(Uuid, Uuid)>::from_request_parts(parts, state)
-            .await
-            .map(|Path((ticket_id, end_user_id))| Self { ticket_id, end_user_id })
-            .map_err(|_| AppError::NotFound("follower"))
+impl From<(Uuid, Uuid)> for FollowerPath {
+    fn from((ticket_id, end_user_id): (Uuid, Uuid)) -> Self {
+        Self { ticket_id, end_user_id }
     }
 }
+
+crate::path::path_values! { FollowerPath => AppError = AppError::NotFound("follower"); }
 
 /// Stops sharing the ticket with the end user.
 #[utoipa::path(delete, path = "/tickets/{id}/followers/{end_user_id}", tag = "tickets",

@@ -2,8 +2,8 @@
 
 use axum::Json;
 use axum::body::Bytes;
-use axum::extract::{FromRequest, FromRequestParts, Multipart, Path, Request, State};
-use axum::http::request::Parts;
+use axum::extract::{FromRequest, Multipart, Request, State};
+
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use uuid::Uuid;
@@ -227,21 +227,20 @@ pub async fn revisions(
 }
 
 /// The `{id}` and `{n}` of a revision path.
+#[derive(serde::Deserialize)]
+#[serde(from = "(Uuid, i64)")]
 pub struct RevisionPath {
     customer_id: Uuid,
     number: i64,
 }
 
-impl<S: Send + Sync> FromRequestParts<S> for RevisionPath {
-    type Rejection = AppError;
-
-    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
-        Path::<(Uuid, i64)>::from_request_parts(parts, state)
-            .await
-            .map(|Path((customer_id, number))| Self { customer_id, number })
-            .map_err(|_| AppError::NotFound("revision"))
+impl From<(Uuid, i64)> for RevisionPath {
+    fn from((customer_id, number): (Uuid, i64)) -> Self {
+        Self { customer_id, number }
     }
 }
+
+crate::path::path_values! { RevisionPath => AppError = AppError::NotFound("revision"); }
 
 /// Makes revision `n` current again as a new revision (admins only).
 #[utoipa::path(post, path = "/customers/{id}/portal/revisions/{n}/restore", tag = "portals",

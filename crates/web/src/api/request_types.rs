@@ -1,8 +1,8 @@
 //! `/request-types`: the service catalogue's types, and each customer's tailoring of them.
 
 use axum::Json;
-use axum::extract::{FromRequestParts, Path, State};
-use axum::http::request::Parts;
+use axum::extract::State;
+
 use axum::http::{StatusCode, header};
 use axum::response::IntoResponse;
 use serde::Serialize;
@@ -100,21 +100,20 @@ pub async fn of_customer(
 }
 
 /// The `{id}` (customer) and `{type_id}` of a tailoring path.
+#[derive(serde::Deserialize)]
+#[serde(from = "(Uuid, Uuid)")]
 pub struct TailoringPath {
     customer_id: Uuid,
     type_id: Uuid,
 }
 
-impl<S: Send + Sync> FromRequestParts<S> for TailoringPath {
-    type Rejection = AppError;
-
-    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
-        Path::<(Uuid, Uuid)>::from_request_parts(parts, state)
-            .await
-            .map(|Path((customer_id, type_id))| Self { customer_id, type_id })
-            .map_err(|_| AppError::NotFound("request type"))
+impl From<(Uuid, Uuid)> for TailoringPath {
+    fn from((customer_id, type_id): (Uuid, Uuid)) -> Self {
+        Self { customer_id, type_id }
     }
 }
+
+crate::path::path_values! { TailoringPath => AppError = AppError::NotFound("request type"); }
 
 /// One type as the customer has it.
 #[utoipa::path(get, path = "/customers/{id}/request-types/{type_id}", tag = "request types",

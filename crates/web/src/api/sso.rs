@@ -1,8 +1,8 @@
 //! `/customers/{id}/portal/sso-configs`: how the portal's end users sign in.
 
 use axum::Json;
-use axum::extract::{FromRequestParts, Path, State};
-use axum::http::request::Parts;
+use axum::extract::State;
+
 use axum::http::{StatusCode, header};
 use axum::response::IntoResponse;
 use serde::Serialize;
@@ -18,21 +18,20 @@ use portico_core::sso::provider::Check;
 use portico_core::usecases::sso;
 
 /// The `{id}` (customer) and `{sso_id}` of a configuration path.
+#[derive(serde::Deserialize)]
+#[serde(from = "(Uuid, Uuid)")]
 pub struct SsoPath {
     customer_id: Uuid,
     sso_id: Uuid,
 }
 
-impl<S: Send + Sync> FromRequestParts<S> for SsoPath {
-    type Rejection = AppError;
-
-    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
-        Path::<(Uuid, Uuid)>::from_request_parts(parts, state)
-            .await
-            .map(|Path((customer_id, sso_id))| Self { customer_id, sso_id })
-            .map_err(|_| AppError::NotFound("SSO configuration"))
+impl From<(Uuid, Uuid)> for SsoPath {
+    fn from((customer_id, sso_id): (Uuid, Uuid)) -> Self {
+        Self { customer_id, sso_id }
     }
 }
+
+crate::path::path_values! { SsoPath => AppError = AppError::NotFound("SSO configuration"); }
 
 #[derive(Debug, Serialize, ToSchema)]
 pub struct SsoConfigList {

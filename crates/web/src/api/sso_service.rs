@@ -8,7 +8,7 @@ use uuid::Uuid;
 
 use crate::error::AppError;
 use crate::state::AppState;
-use portico_core::paths;
+
 use portico_core::sso::provider::{self, Check};
 use portico_core::usecases::sso::{self, SsoRules};
 use portico_domain::actor::Actor;
@@ -96,7 +96,7 @@ pub async fn view(state: &AppState, actor: &Actor, config: &SsoConfig) -> Result
 /// mode (`/p/{slug}`) a second one to register.
 pub fn redirect_uris(state: &AppState, portal: &PortalSettings, id: Uuid) -> (String, Option<String>) {
     let redirect_uri = state.config.sso_redirect_uri(portal, id);
-    let path_mode = state.config.url_for(&format!("{}/auth/{id}/callback", paths::portal_base(&portal.slug)));
+    let path_mode = state.config.addressing().path_mode(&portal.slug).sso_redirect_uri(id);
     let second = (path_mode != redirect_uri).then_some(path_mode);
     (redirect_uri, second)
 }

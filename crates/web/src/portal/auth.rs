@@ -1,12 +1,10 @@
 //! Signing end users in through their IdP (authorization code + PKCE) and out again.
 
-use std::collections::HashMap;
-
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::Form;
-use axum::extract::{FromRequestParts, Path, Query, State};
-use axum::http::request::Parts;
+use axum::extract::{Query, State};
+
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum_extra::extract::cookie::CookieJar;
@@ -20,6 +18,7 @@ use super::resolve::LivePortal;
 use super::session::{LOGIN_COOKIE, SESSION_COOKIE, current_session, portal_cookie, removal};
 use crate::state::AppState;
 use portico_core::paths;
+use portico_core::paths::portal;
 use portico_core::usecases::portal_sign_in::{
     self, Heard, PortalSignInRefusal, ProviderAnswer, Trouble, Unavailable,
 };
@@ -29,7 +28,7 @@ use portico_domain::sso::SsoConfig;
 /// Only pages of this portal, as this browser reaches it, are followed after sign-in: never
 /// another site and never the sign-in steps themselves.
 fn local_return_to(live: &LivePortal, raw: Option<&str>) -> String {
-    let home = live.link("/");
+    let home = live.link(portal::HOME);
     let Ok(origin) = Url::parse(&live.origin) else { return home };
     let base = live.base_path.as_str();
     let known = |path: &str| {
@@ -69,7 +68,7 @@ pub struct SignInQuery {
 fn start_link(live: &LivePortal, config: &SsoConfig, return_to: &str) -> String {
     let query: String =
         form_urlencoded::Serializer::new(String::new()).append_pair("return_to", return_to).finish();
-    format!("{}?{query}", live.link(&format!("/auth/{}/start", config.id)))
+    format!("{}?{query}", live.link(&portal::sso_start(config.id)))
 }
 
 /// The enabled configurations as buttons; `?sso=` goes straight to one.
@@ -104,22 +103,22 @@ pub async fn sign_in_page(
 }
 
 /// The `{sso_id}` of an auth path: a configuration of this portal, enabled.
+#[derive(Deserialize)]
+#[serde(from = "SsoParam")]
 pub struct SsoId(Uuid);
 
-impl<S: Send + Sync> FromRequestParts<S> for SsoId {
-    type Rejection = Response;
+#[derive(Deserialize)]
+struct SsoParam {
+    sso_id: Uuid,
+}
 
-    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
-        let params = Path::<HashMap<String, String>>::from_request_parts(parts, state)
-            .await
-            .map_err(|_| pages::unknown_portal())?;
-        params
-            .get("sso_id")
-            .and_then(|raw| Uuid::parse_str(raw).ok())
-            .map(Self)
-            .ok_or_else(pages::unknown_portal)
+impl From<SsoParam> for SsoId {
+    fn from(param: SsoParam) -> Self {
+        Self(param.sso_id)
     }
 }
+
+crate::path::path_values! { SsoId => Response = pages::unknown_portal(); }
 
 /// The page for a sign-in that does not go through.
 fn refusal_page(live: &LivePortal, refusal: PortalSignInRefusal) -> Response {
@@ -167,7 +166,7 @@ fn refusal_page(live: &LivePortal, refusal: PortalSignInRefusal) -> Response {
                 status: StatusCode::NOT_FOUND,
                 title: "This sign-in option is not available".into(),
                 text: "It may have been switched off. Choose another way to sign in.".into(),
-                action: Some(Action { label: "Back to sign-in".into(), href: live.link("/auth/sign-in") }),
+                action: Some(Action { label: "Back to sign-in".into(), href: live.link(portal::SIGN_IN) }),
             },
         ),
         Refusal::Failed { trouble, heard, reference } => failed_page(live, trouble, heard, &reference),
@@ -187,7 +186,7 @@ fn refusal_page(live: &LivePortal, refusal: PortalSignInRefusal) -> Response {
 fn failed_page(live: &LivePortal, trouble: Trouble, heard: Heard, reference: &str) -> Response {
     let tell_it =
         format!("If it keeps happening, tell your IT team and give them the reference {reference}.");
-    let again = |label: &str| Some(Action { label: label.into(), href: live.link("/auth/sign-in") });
+    let again = |label: &str| Some(Action { label: label.into(), href: live.link(portal::SIGN_IN) });
     let (status, title, text, action) = match trouble {
         Trouble::NotAnswering => (
             StatusCode::BAD_GATEWAY,
@@ -238,7 +237,7 @@ pub struct StartQuery {
 }
 
 fn redirect_uri(live: &LivePortal, sso_id: Uuid) -> String {
-    live.absolute(&format!("/auth/{sso_id}/callback"))
+    live.absolute(&portal::sso_callback(sso_id))
 }
 
 /// Sends the browser to the IdP. What the answer must match (state, nonce, PKCE verifier,
@@ -281,7 +280,7 @@ fn refused(live: &LivePortal, status: StatusCode, title: &str, text: &str) -> Re
             status,
             title: title.into(),
             text: text.into(),
-            action: Some(Action { label: "Sign in again".into(), href: live.link("/auth/sign-in") }),
+            action: Some(Action { label: "Sign in again".into(), href: live.link(portal::SIGN_IN) }),
         },
     )
 }
@@ -361,7 +360,7 @@ pub async fn logout(
         Ok(session) => session,
         Err(page) => return page,
     };
-    let signed_out = live.link("/auth/signed-out");
+    let signed_out = live.link(portal::SIGNED_OUT);
     let Some(session) = session else {
         let jar = jar.remove(removal(&live, SESSION_COOKIE));
         return (jar, Redirect::to(&signed_out)).into_response();
@@ -376,7 +375,7 @@ pub async fn logout(
     }
     let token = jar.get(SESSION_COOKIE).map(|cookie| cookie.value().to_string()).unwrap_or_default();
     let idp_logout =
-        match portal_sign_in::sign_out(&state.core, &session, &token, &live.absolute("/auth/signed-out"))
+        match portal_sign_in::sign_out(&state.core, &session, &token, &live.absolute(portal::SIGNED_OUT))
             .await
         {
             Ok(idp_logout) => idp_logout,
@@ -393,7 +392,7 @@ pub async fn signed_out(live: LivePortal) -> Response {
             status: StatusCode::OK,
             title: "You have signed out".into(),
             text: format!("You are signed out of {}'s help portal.", live.customer.name),
-            action: Some(Action { label: "Sign in again".into(), href: live.link("/auth/sign-in") }),
+            action: Some(Action { label: "Sign in again".into(), href: live.link(portal::SIGN_IN) }),
         },
     )
 }

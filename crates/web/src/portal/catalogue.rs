@@ -14,10 +14,11 @@ use uuid::Uuid;
 use super::chrome::{Chrome, ticketing_closed};
 use super::extract::{PortalError, PortalResult, PortalUpload, PortalUser};
 use crate::state::AppState;
+use portico_core::paths::portal;
 use portico_core::render::request_form;
 use portico_core::usecases::tickets::{self, Files, TicketRequest, TypedRequest};
 use portico_core::usecases::{UseCaseError, request_types};
-use portico_domain::request_type::{Offered, RawAnswers};
+use portico_domain::request_type::{Offered, RawAnswers, answers_from_form};
 use portico_domain::secret::random_token;
 use portico_domain::ticket::{ContactSource, TicketDraft};
 use portico_domain::validation::{FieldError, ValidationErrors};
@@ -176,7 +177,7 @@ pub async fn submit_request(
     let offered = request_types::offered_type(&state.core, &user.actor(), user.live.customer.id, id)
         .await
         .map_err(|e| user.fail(e))?;
-    let answers = request_form::answers_from_form(form.iter().map(|(k, v)| (k.as_str(), v.as_str())));
+    let answers = answers_from_form(form.iter().map(|(k, v)| (k.as_str(), v.as_str())));
     let field = |name: &str| form.iter().find(|(k, _)| k == name).map(|(_, v)| v.clone()).unwrap_or_default();
     let kept = (field("submission"), field("description"));
     if let Some(message) = upload_error {
@@ -195,7 +196,7 @@ pub async fn submit_request(
     let files = Files { attachments: state.core.attachments(), staged: files };
     match tickets::submit_ticket_with_files(&state.core, &user.actor(), request, files).await {
         Ok(submitted) => {
-            let target = user.live.link(&format!("/tickets/{}?submitted=1", submitted.ticket.id));
+            let target = user.live.link(&format!("{}?submitted=1", portal::ticket(submitted.ticket.id)));
             Ok(Redirect::to(&target).into_response())
         }
         Err(UseCaseError::Invalid(errors)) => {

@@ -9,6 +9,7 @@ use super::resolve::LivePortal;
 use super::session::{SESSION_COOKIE, current_session};
 use crate::state::AppState;
 use portico_core::paths;
+use portico_core::paths::portal;
 use portico_domain::session::PortalSession;
 
 /// The header and theme of a portal page.
@@ -60,7 +61,7 @@ pub async fn signed_in(
         None => {
             let target = format!(
                 "{}?return_to={}",
-                live.link("/auth/sign-in"),
+                live.link(portal::SIGN_IN),
                 form_urlencoded::byte_serialize(live.link(here).as_bytes()).collect::<String>()
             );
             Err(Redirect::to(&target).into_response())
@@ -79,7 +80,7 @@ pub fn ticketing_closed(live: &LivePortal) -> Option<Response> {
                 status: axum::http::StatusCode::NOT_FOUND,
                 title: "Tickets are not available here".into(),
                 text: "This portal does not take tickets. Contact your IT team another way.".into(),
-                action: Some(Action { label: "Go to the start page".into(), href: live.link("/") }),
+                action: Some(Action { label: "Go to the start page".into(), href: live.link(portal::HOME) }),
             },
         ))
     }

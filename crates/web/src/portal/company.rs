@@ -15,6 +15,7 @@ use super::chrome::{Chrome, ticketing_closed};
 use super::extract::{PortalError, PortalForm, PortalResult, PortalUser};
 use super::pages::Action;
 use crate::state::AppState;
+use portico_core::paths::portal;
 use portico_core::usecases::end_users;
 use portico_core::usecases::tickets::{self, CompanyFilter};
 use portico_core::usecases::{UseCaseError, people};
@@ -85,7 +86,7 @@ pub async fn tickets(
     if let Some(page) = ticketing_closed(&user.live) {
         return Err(page.into());
     }
-    let back = || Action { label: "Company tickets".into(), href: user.live.link("/company/tickets") };
+    let back = || Action { label: "Company tickets".into(), href: user.live.link(portal::COMPANY_TICKETS) };
     let page = PageRequest::parse(query.cursor.as_deref(), Some(25))
         .map_err(|bad| PortalError::bad_link(&user.live, bad, back()))?;
     let status = match query.status.as_str() {
@@ -168,7 +169,7 @@ async fn people_page(
     invite: InviteForm,
     errors: ValidationErrors,
 ) -> PortalResult {
-    let back = || Action { label: "People".into(), href: user.live.link("/people") };
+    let back = || Action { label: "People".into(), href: user.live.link(portal::PEOPLE) };
     let page = PageRequest::parse(query.cursor.as_deref(), Some(50))
         .map_err(|bad| PortalError::bad_link(&user.live, bad, back()))?;
     let search = Some(query.q.trim()).filter(|s| !s.is_empty());
@@ -212,7 +213,9 @@ pub async fn invite(
     PortalForm { user, form }: PortalForm<InviteForm>,
 ) -> PortalResult {
     match people::invite(&state.core, &user.actor(), &form.name, &form.email).await {
-        Ok(_) => Ok(Redirect::to(&format!("{}?done=invited", user.live.link("/people"))).into_response()),
+        Ok(_) => {
+            Ok(Redirect::to(&format!("{}?done=invited", user.live.link(portal::PEOPLE))).into_response())
+        }
         Err(UseCaseError::Invalid(errors)) => {
             people_page(&state, &user, PeopleQuery::default(), form, errors).await
         }
@@ -247,7 +250,7 @@ pub async fn set_active(
     match people::set_active(&state.core, &user.actor(), id, active).await {
         Ok(_) => {
             let done = if active { "activated" } else { "deactivated" };
-            Ok(Redirect::to(&format!("{}?done={done}", user.live.link("/people"))).into_response())
+            Ok(Redirect::to(&format!("{}?done={done}", user.live.link(portal::PEOPLE))).into_response())
         }
         Err(error) => Err(fail(&user, error)),
     }

@@ -16,6 +16,7 @@ use super::resolve::LivePortal;
 use crate::state::AppState;
 use crate::uploads;
 use portico_core::attachments::stage::Staged;
+use portico_core::paths::portal;
 use portico_core::usecases::UseCaseError;
 use portico_domain::actor::Actor;
 use portico_domain::page::BadQuery;
@@ -93,7 +94,10 @@ impl<T: DeserializeOwned + Send> FromRequest<AppState> for PortalForm<T> {
                     status: StatusCode::BAD_REQUEST,
                     title: "This form could not be read".into(),
                     text: format!("{error}. Go back, reload the page and try again."),
-                    action: Some(Action { label: "Go to the start page".into(), href: user.live.link("/") }),
+                    action: Some(Action {
+                        label: "Go to the start page".into(),
+                        href: user.live.link(portal::HOME),
+                    }),
                 },
             )
         })?;
@@ -143,7 +147,7 @@ fn csrf_refused(live: &LivePortal) -> Response {
             status: StatusCode::FORBIDDEN,
             title: "This form did not come from this portal".into(),
             text: "It may have expired. Go back, reload the page and try again.".into(),
-            action: Some(Action { label: "Go to the start page".into(), href: live.link("/") }),
+            action: Some(Action { label: "Go to the start page".into(), href: live.link(portal::HOME) }),
         },
     )
 }
@@ -154,7 +158,7 @@ pub struct PortalError(Box<Response>);
 
 impl PortalError {
     pub fn new(live: &LivePortal, error: UseCaseError) -> Self {
-        let home = Some(Action { label: "Go to the start page".into(), href: live.link("/") });
+        let home = Some(Action { label: "Go to the start page".into(), href: live.link(portal::HOME) });
         let (status, title, text, action) = match error {
             UseCaseError::NotFound(what) => (
                 StatusCode::NOT_FOUND,

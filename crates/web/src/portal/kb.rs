@@ -1,13 +1,11 @@
 //! The knowledge base in the portal, and the one search box over articles, the user's own
 //! tickets and the portal's buttons and links.
 
-use std::collections::HashMap;
-
 use askama::Template;
 use askama_web::WebTemplate;
-use axum::extract::{FromRequestParts, Path, Query, State};
+use axum::extract::{Query, State};
 use axum::http::StatusCode;
-use axum::http::request::Parts;
+
 use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 use uuid::Uuid;
@@ -16,6 +14,7 @@ use super::chrome::Chrome;
 use super::extract::{PortalError, PortalResult, PortalUser};
 use super::pages::{self, Action, Message};
 use crate::state::AppState;
+use portico_core::paths::portal;
 use portico_core::render::markdown;
 use portico_core::usecases::{UseCaseError, kb, tickets};
 use portico_domain::kb::Article;
@@ -35,7 +34,7 @@ fn open_for_articles(user: &PortalUser) -> Result<(), PortalError> {
             status: StatusCode::NOT_FOUND,
             title: "There is no knowledge base here".into(),
             text: "This portal does not offer articles.".into(),
-            action: Some(Action { label: "Go to the start page".into(), href: user.live.link("/") }),
+            action: Some(Action { label: "Go to the start page".into(), href: user.live.link(portal::HOME) }),
         },
     )
     .into())
@@ -67,7 +66,11 @@ pub async fn list(
     open_for_articles(&user)?;
     let live = &user.live;
     let page = PageRequest::parse(query.cursor.as_deref(), Some(20)).map_err(|bad| {
-        PortalError::bad_link(live, bad, Action { label: "Knowledge base".into(), href: live.link("/kb") })
+        PortalError::bad_link(
+            live,
+            bad,
+            Action { label: "Knowledge base".into(), href: live.link(portal::KB) },
+        )
     })?;
     let customer = live.customer.id;
     let fail = |error: UseCaseError| user.fail(error);
@@ -84,7 +87,7 @@ pub async fn list(
     let next_page = recent.next_cursor.map(|c| {
         format!(
             "{}?cursor={}",
-            live.link("/kb"),
+            live.link(portal::KB),
             form_urlencoded::byte_serialize(c.as_bytes()).collect::<String>()
         )
     });
@@ -108,19 +111,24 @@ struct ArticlePage {
     body_html: String,
 }
 
+#[derive(Deserialize)]
+#[serde(from = "ArticleParam")]
 pub struct ArticleId(Uuid);
 
-impl<S: Send + Sync> FromRequestParts<S> for ArticleId {
-    type Rejection = Response;
+#[derive(Deserialize)]
+struct ArticleParam {
+    article_id: Uuid,
+}
 
-    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
-        let params = Path::<HashMap<String, String>>::from_request_parts(parts, state)
-            .await
-            .map_err(|_| pages::unknown_portal())?;
-        params.get("article_id").and_then(|raw| Uuid::parse_str(raw).ok()).map(Self).ok_or_else(|| {
-            pages::plain_message(StatusCode::NOT_FOUND, "Article not found", "There is no such article here.")
-        })
+impl From<ArticleParam> for ArticleId {
+    fn from(param: ArticleParam) -> Self {
+        Self(param.article_id)
     }
+}
+
+crate::path::path_values! {
+    ArticleId => Response =
+        pages::plain_message(StatusCode::NOT_FOUND, "Article not found", "There is no such article here.");
 }
 
 pub async fn show(State(state): State<AppState>, user: PortalUser, ArticleId(id): ArticleId) -> PortalResult {
@@ -135,7 +143,7 @@ pub async fn show(State(state): State<AppState>, user: PortalUser, ArticleId(id)
                     status: StatusCode::NOT_FOUND,
                     title: "Article not found".into(),
                     text: "There is no such article here.".into(),
-                    action: Some(Action { label: "Knowledge base".into(), href: live.link("/kb") }),
+                    action: Some(Action { label: "Knowledge base".into(), href: live.link(portal::KB) }),
                 },
             ));
         }
@@ -259,16 +267,16 @@ pub async fn search(
             page.links.push(LinkHit {
                 label: settings.name.clone(),
                 description: settings.description.clone(),
-                href: live.link(&format!("/tickets/new/{}", offered.request_type.id)),
+                href: live.link(&portal::request_form(offered.request_type.id)),
                 external: false,
             });
         }
     }
     for button in &settings.layout.buttons {
         let (href, external) = match &button.target {
-            ButtonTarget::SubmitTicket => (live.link("/tickets/new"), false),
-            ButtonTarget::MyTickets => (live.link("/tickets"), false),
-            ButtonTarget::KnowledgeBase => (live.link("/kb"), false),
+            ButtonTarget::SubmitTicket => (live.link(portal::NEW_TICKET), false),
+            ButtonTarget::MyTickets => (live.link(portal::TICKETS), false),
+            ButtonTarget::KnowledgeBase => (live.link(portal::KB), false),
             // Request types are found above, through the catalogue.
             ButtonTarget::RequestType(_) => continue,
             ButtonTarget::Link(id) => match settings.link(id) {

@@ -20,6 +20,7 @@ use axum::routing::{get, post};
 use tower_http::set_header::SetResponseHeaderLayer;
 
 use crate::state::AppState;
+use portico_core::paths::portal;
 
 /// Portal pages load only our own styles, images and one script of ours (drag and drop and upload
 /// progress for files, which may talk only to the page's own origin); nothing inline.
@@ -30,32 +31,32 @@ const CONTENT_SECURITY_POLICY: &str = "default-src 'none'; style-src 'self'; img
 pub fn router() -> Router<AppState> {
     Router::new()
         .route("/p/{slug}", get(pages::landing))
-        .route("/p/{slug}/", get(pages::landing))
-        .route("/p/{slug}/auth/sign-in", get(auth::sign_in_page))
-        .route("/p/{slug}/auth/signed-out", get(auth::signed_out))
-        .route("/p/{slug}/auth/logout", post(auth::logout))
-        .route("/p/{slug}/auth/{sso_id}/start", get(auth::start))
-        .route("/p/{slug}/auth/{sso_id}/callback", get(auth::callback))
-        .route("/p/{slug}/tickets", get(tickets::list).post(tickets::submit))
-        .route("/p/{slug}/tickets/new", get(catalogue::catalogue))
-        .route("/p/{slug}/tickets/new/other", get(tickets::new_form))
+        .route(&portal::mounted(portal::HOME), get(pages::landing))
+        .route(&portal::mounted(portal::SIGN_IN), get(auth::sign_in_page))
+        .route(&portal::mounted(portal::SIGNED_OUT), get(auth::signed_out))
+        .route(&portal::mounted(portal::LOGOUT), post(auth::logout))
+        .route(&portal::mounted(portal::SSO_START), get(auth::start))
+        .route(&portal::mounted(portal::SSO_CALLBACK), get(auth::callback))
+        .route(&portal::mounted(portal::TICKETS), get(tickets::list).post(tickets::submit))
+        .route(&portal::mounted(portal::NEW_TICKET), get(catalogue::catalogue))
+        .route(&portal::mounted(portal::OTHER_REQUEST), get(tickets::new_form))
         .route(
-            "/p/{slug}/tickets/new/{type_id}",
+            &portal::mounted(portal::REQUEST_FORM),
             get(catalogue::request_form).post(catalogue::submit_request),
         )
-        .route("/p/{slug}/tickets/{ticket_id}", get(tickets::show))
-        .route("/p/{slug}/tickets/{ticket_id}/comments", post(tickets::reply))
-        .route("/p/{slug}/tickets/{ticket_id}/files/{file_id}", get(tickets::file))
-        .route("/p/{slug}/tickets/{ticket_id}/files/{file_id}/thumbnail", get(tickets::file_thumbnail))
-        .route("/p/{slug}/tickets/{ticket_id}/status", post(tickets::change_status))
-        .route("/p/{slug}/tickets/{ticket_id}/followers", post(tickets::share))
-        .route("/p/{slug}/tickets/{ticket_id}/followers/{end_user_id}/remove", post(tickets::unshare))
-        .route("/p/{slug}/company/tickets", get(company::tickets))
-        .route("/p/{slug}/people", get(company::people_list).post(company::invite))
-        .route("/p/{slug}/people/{person_id}/active", post(company::set_active))
-        .route("/p/{slug}/kb", get(kb::list))
-        .route("/p/{slug}/kb/{article_id}", get(kb::show))
-        .route("/p/{slug}/search", get(kb::search))
+        .route(&portal::mounted(portal::TICKET), get(tickets::show))
+        .route(&portal::mounted(portal::TICKET_COMMENTS), post(tickets::reply))
+        .route(&portal::mounted(portal::TICKET_FILE), get(tickets::file))
+        .route(&portal::mounted(portal::TICKET_FILE_THUMBNAIL), get(tickets::file_thumbnail))
+        .route(&portal::mounted(portal::TICKET_STATUS), post(tickets::change_status))
+        .route(&portal::mounted(portal::TICKET_FOLLOWERS), post(tickets::share))
+        .route(&portal::mounted(portal::TICKET_FOLLOWER_REMOVE), post(tickets::unshare))
+        .route(&portal::mounted(portal::COMPANY_TICKETS), get(company::tickets))
+        .route(&portal::mounted(portal::PEOPLE), get(company::people_list).post(company::invite))
+        .route(&portal::mounted(portal::PERSON_ACTIVE), post(company::set_active))
+        .route(&portal::mounted(portal::KB), get(kb::list))
+        .route(&portal::mounted(portal::ARTICLE), get(kb::show))
+        .route(&portal::mounted(portal::SEARCH), get(kb::search))
         .route("/p/{slug}/{*rest}", get(pages::elsewhere))
         .layer(SetResponseHeaderLayer::overriding(
             header::CONTENT_SECURITY_POLICY,

@@ -15,6 +15,7 @@ use crate::error::AppError;
 use crate::portal_view::{self, Viewer};
 use crate::state::AppState;
 use portico_core::paths;
+use portico_core::paths::portal;
 use portico_core::render::Mode;
 use portico_core::render::landing::Line;
 use portico_core::usecases::{kb, tickets};
@@ -28,7 +29,7 @@ pub fn message(live: &LivePortal, message: Message) -> Response {
     let page = MessagePage {
         portal_name: live.customer.name.clone(),
         logo_url: live.portal.logo_id.as_deref().map(paths::logo),
-        home: live.link("/"),
+        home: live.link(portal::HOME),
         theme_url: paths::theme_stylesheet(&design.primary_color, &design.secondary_color),
         title: message.title,
         text: message.text,
@@ -84,7 +85,7 @@ pub async fn landing(State(state): State<AppState>, live: LivePortal, jar: Cooki
         if jar.get(SESSION_COOKIE).is_some() {
             return session_expired(&live, "/");
         }
-        return Redirect::to(&live.link("/auth/sign-in")).into_response();
+        return Redirect::to(&live.link(portal::SIGN_IN)).into_response();
     };
     let (open_tickets, articles) = match landing_lists(&state, &live, &session).await {
         Ok(lists) => lists,
@@ -146,7 +147,7 @@ async fn landing_lists(
             .map(|ticket| Line {
                 label: format!("{}: {}", ticket.number, ticket.short_description),
                 meta: ticket.status.title().to_string(),
-                href: live.link(&format!("/tickets/{}", ticket.id)),
+                href: live.link(&portal::ticket(ticket.id)),
             })
             .collect();
     }
@@ -165,7 +166,7 @@ async fn landing_lists(
             .map(|article| Line {
                 label: article.title,
                 meta: String::new(),
-                href: live.link(&format!("/kb/{}", article.id)),
+                href: live.link(&portal::article(article.id)),
             })
             .collect();
     }
@@ -175,7 +176,7 @@ async fn landing_lists(
 pub fn session_expired(live: &LivePortal, return_to: &str) -> Response {
     let href = format!(
         "{}?return_to={}",
-        live.link("/auth/sign-in"),
+        live.link(portal::SIGN_IN),
         form_urlencoded::byte_serialize(return_to.as_bytes()).collect::<String>()
     );
     message(
@@ -197,7 +198,7 @@ pub async fn elsewhere(live: LivePortal) -> Response {
             status: StatusCode::NOT_FOUND,
             title: "Page not found".into(),
             text: "This page does not exist in this portal.".into(),
-            action: Some(Action { label: "Go to the start page".into(), href: live.link("/") }),
+            action: Some(Action { label: "Go to the start page".into(), href: live.link(portal::HOME) }),
         },
     )
 }

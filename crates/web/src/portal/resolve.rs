@@ -11,7 +11,7 @@ use axum::response::{IntoResponse, Response};
 use super::hosts::PortalHost;
 use super::message_page as pages;
 use crate::state::AppState;
-use portico_core::paths;
+
 use portico_core::portal_cache::{ResolvedPortal, SlugLookup};
 use portico_core::usecases::portal_address;
 use portico_domain::customer::Customer;
@@ -63,24 +63,15 @@ impl FromRequestParts<AppState> for LivePortal {
         if customer.archived {
             return Err(pages::unknown_portal());
         }
-        let secure = state.config.secure_cookies();
-        let (base_path, cookie_path, origin) = match host {
-            Some(PortalHost { host }) => {
-                let scheme = if secure { "https" } else { state.config.public_url.scheme() };
-                let port = state.config.public_url.port().map(|p| format!(":{p}")).unwrap_or_default();
-                let origin = if portal.settings.custom_domain.as_ref().is_some_and(|d| d.as_str() == host) {
-                    format!("https://{host}")
-                } else {
-                    format!("{scheme}://{host}{port}")
-                };
-                (String::new(), "/".to_string(), origin)
-            }
-            None => {
-                let base = paths::portal_base(&portal.settings.slug);
-                let origin = state.config.public_url.as_str().trim_end_matches('/').to_string();
-                (base.clone(), base, origin)
-            }
-        };
+        let reached = state.config.addressing().reached(
+            &portal.settings.slug,
+            portal.settings.custom_domain.as_ref(),
+            host.as_ref().map(|PortalHost { host }| host.as_str()),
+        );
+        // Cookies apply where the portal's pages are: the whole host, or under `/p/{slug}`.
+        let cookie_path =
+            if reached.base_path.is_empty() { "/".to_string() } else { reached.base_path.clone() };
+        let (base_path, origin) = (reached.base_path, reached.origin);
         Ok(Self {
             customer: customer.clone(),
             portal: portal.clone(),

@@ -6,9 +6,9 @@ use std::collections::HashMap;
 
 use askama::Template;
 use askama_web::WebTemplate;
-use axum::extract::{FromRequestParts, Path, Query, State};
+use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
-use axum::http::request::Parts;
+
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 use uuid::Uuid;
@@ -18,6 +18,8 @@ use super::extract::{PortalError, PortalForm, PortalResult, PortalUpload, Portal
 use super::pages;
 use crate::downloads;
 use crate::state::AppState;
+use crate::ticket_forms::ShareForm;
+use portico_core::paths::portal;
 use portico_core::usecases::UseCaseError;
 use portico_core::usecases::attachments;
 use portico_core::usecases::end_users;
@@ -92,7 +94,7 @@ pub(super) fn too_many_submissions(user: &PortalUser) -> Response {
             status: StatusCode::TOO_MANY_REQUESTS,
             title: "That is a lot of tickets at once".into(),
             text: "You have submitted many tickets in the last few minutes. Please wait a little, or add to one of your tickets instead.".into(),
-            action: Some(pages::Action { label: "My tickets".into(), href: user.live.link("/tickets") }),
+            action: Some(pages::Action { label: "My tickets".into(), href: user.live.link(portal::TICKETS) }),
         },
     )
 }
@@ -144,7 +146,7 @@ pub async fn submit(
     let files = Files { attachments: state.core.attachments(), staged: files };
     match tickets::submit_ticket_with_files(&state.core, &user.actor(), request, files).await {
         Ok(submitted) => {
-            let target = user.live.link(&format!("/tickets/{}?submitted=1", submitted.ticket.id));
+            let target = user.live.link(&format!("{}?submitted=1", portal::ticket(submitted.ticket.id)));
             Ok(Redirect::to(&target).into_response())
         }
         Err(UseCaseError::Invalid(errors)) => {
@@ -185,7 +187,7 @@ pub async fn list(
 ) -> PortalResult {
     open_for_tickets(&user)?;
     let page = PageRequest::parse(query.cursor.as_deref(), Some(20)).map_err(|bad| {
-        let back = pages::Action { label: "My tickets".into(), href: user.live.link("/tickets") };
+        let back = pages::Action { label: "My tickets".into(), href: user.live.link(portal::TICKETS) };
         PortalError::bad_link(&user.live, bad, back)
     })?;
     let found = tickets::my_tickets(&state.core, &user.actor(), &page).await.map_err(|e| user.fail(e))?;
@@ -203,22 +205,22 @@ pub async fn list(
 }
 
 /// The `{ticket_id}` of a ticket path; anything else is "not found".
+#[derive(Deserialize)]
+#[serde(from = "TicketParam")]
 pub struct TicketId(Uuid);
 
-impl<S: Send + Sync> FromRequestParts<S> for TicketId {
-    type Rejection = Response;
+#[derive(Deserialize)]
+struct TicketParam {
+    ticket_id: Uuid,
+}
 
-    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
-        let params = Path::<HashMap<String, String>>::from_request_parts(parts, state)
-            .await
-            .map_err(|_| pages::unknown_portal())?;
-        params
-            .get("ticket_id")
-            .and_then(|raw| Uuid::parse_str(raw).ok())
-            .map(Self)
-            .ok_or_else(not_found_plain)
+impl From<TicketParam> for TicketId {
+    fn from(param: TicketParam) -> Self {
+        Self(param.ticket_id)
     }
 }
+
+crate::path::path_values! { TicketId => Response = not_found_plain(); }
 
 fn not_found_plain() -> Response {
     pages::plain_message(StatusCode::NOT_FOUND, "Ticket not found", "There is no such ticket among yours.")
@@ -333,7 +335,7 @@ pub async fn reply(
     match tickets::comment_with_files(&state.core, &user.actor(), id, &form.body, Visibility::Public, files)
         .await
     {
-        Ok(_) => Ok(Redirect::to(&user.live.link(&format!("/tickets/{id}#latest"))).into_response()),
+        Ok(_) => Ok(Redirect::to(&user.live.link(&format!("{}#latest", portal::ticket(id)))).into_response()),
         Err(UseCaseError::Invalid(errors)) => {
             let message = errors.errors().first().map(|e| e.message.clone());
             let refusals = Refusals { reply: (form.body, message), ..Default::default() };
@@ -410,16 +412,10 @@ pub async fn change_status(
     match tickets::change_status(&state.core, &user.actor(), id, status).await {
         // Closing a closed ticket (a second click) changes nothing and is no error.
         Ok(_) | Err(UseCaseError::Invalid(_)) => {
-            Ok(Redirect::to(&user.live.link(&format!("/tickets/{id}"))).into_response())
+            Ok(Redirect::to(&user.live.link(&portal::ticket(id))).into_response())
         }
         Err(error) => Err(user.fail(error)),
     }
-}
-
-#[derive(Debug, Default, Deserialize)]
-pub struct ShareForm {
-    #[serde(default)]
-    email: String,
 }
 
 /// Shares the ticket with a colleague, by their e-mail address.
@@ -430,7 +426,9 @@ pub async fn share(
 ) -> PortalResult {
     open_for_tickets(&user)?;
     match tickets::add_follower_by_email(&state.core, &user.actor(), id, &form.email).await {
-        Ok(_) => Ok(Redirect::to(&user.live.link(&format!("/tickets/{id}#followers"))).into_response()),
+        Ok(_) => {
+            Ok(Redirect::to(&user.live.link(&format!("{}#followers", portal::ticket(id)))).into_response())
+        }
         Err(UseCaseError::Invalid(errors)) => {
             let message = errors.errors().first().map(|e| e.message.clone());
             let refusals = Refusals { share: (form, message), ..Default::default() };
@@ -455,8 +453,8 @@ pub async fn unshare(
     tickets::remove_follower(&state.core, &actor, id, person).await.map_err(|e| user.fail(e))?;
     // Someone who stopped following a ticket they may no longer see goes back to their list.
     let target = match tickets::ticket_for(&state.core, &actor, id).await {
-        Ok(_) => user.live.link(&format!("/tickets/{id}#followers")),
-        Err(_) => user.live.link("/tickets"),
+        Ok(_) => user.live.link(&format!("{}#followers", portal::ticket(id))),
+        Err(_) => user.live.link(portal::TICKETS),
     };
     Ok(Redirect::to(&target).into_response())
 }

@@ -8,9 +8,9 @@ pub mod submission;
 
 use askama::Template;
 use askama_web::WebTemplate;
-use axum::extract::{FromRequestParts, Path, Query, State};
+use axum::extract::{Query, State};
 use axum::http::StatusCode;
-use axum::http::request::Parts;
+
 use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 use time::format_description::well_known::Rfc3339;
@@ -260,21 +260,20 @@ pub async fn preview(
 }
 
 /// The `{id}` and `{n}` of a revision restore path.
+#[derive(Deserialize)]
+#[serde(from = "(Uuid, i64)")]
 pub struct RevisionPath {
     customer_id: Uuid,
     number: i64,
 }
 
-impl<S: Send + Sync> FromRequestParts<S> for RevisionPath {
-    type Rejection = PageError;
-
-    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
-        Path::<(Uuid, i64)>::from_request_parts(parts, state)
-            .await
-            .map(|Path((customer_id, number))| Self { customer_id, number })
-            .map_err(|_| AppError::NotFound("revision").into())
+impl From<(Uuid, i64)> for RevisionPath {
+    fn from((customer_id, number): (Uuid, i64)) -> Self {
+        Self { customer_id, number }
     }
 }
+
+crate::path::path_values! { RevisionPath => PageError = AppError::NotFound("revision").into(); }
 
 #[derive(Debug, Deserialize)]
 pub struct RestoreForm {

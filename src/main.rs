@@ -8,7 +8,6 @@ use portico::config::{Config, ServeArgs, StorageArgs};
 use portico::core::Context as Core;
 use portico::demo_idp::DemoIdp;
 use portico::store::{Store, StoreOptions, redact};
-use portico::usecases::sso::SsoRules;
 use portico::web::state::AppState;
 use portico::{cli, demo};
 use secrecy::ExposeSecret;
@@ -196,12 +195,7 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
 /// allowed at a local plain-http address), the demo data, and where to look first.
 async fn start_demo(core: &Core, idp: &DemoIdp) -> anyhow::Result<()> {
     let config = core.config();
-    let rules = SsoRules {
-        sealer: core.sealer(),
-        allow_insecure_idp: config.allow_insecure_idp,
-        insecure_exception: Some(idp.issuer()),
-    };
-    let context = demo::DemoContext { idp, rules };
+    let context = demo::DemoContext { idp };
     println!("Demo mode: the built-in demo identity provider signs end users in at {}", idp.issuer());
     match demo::seed(core, &context).await? {
         Some(sign_in) => {

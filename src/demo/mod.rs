@@ -14,7 +14,6 @@ use serde_json::json;
 use uuid::Uuid;
 
 use portico_core::Context;
-use portico_core::usecases::sso::SsoRules;
 use portico_core::usecases::team::{NewPassword, OneTimePassword};
 use portico_core::usecases::tickets::{TicketRequest, Visibility};
 use portico_core::usecases::{customers, end_users, groups, kb, portals, sso, team, tickets};
@@ -94,10 +93,9 @@ const CUSTOMERS: &[DemoCustomer] = &[
     },
 ];
 
-/// What seeding needs from the running server: its demo identity provider and sealer.
+/// What seeding needs from the running server: its demo identity provider.
 pub struct DemoContext<'a> {
     pub idp: &'a DemoIdp,
-    pub rules: SsoRules<'a>,
 }
 
 /// Seeds the demo MSP when the database holds no team member and no customer; `None` otherwise.

@@ -76,7 +76,7 @@ pub(super) async fn open_portal(
         enabled: Some(true),
         ..Default::default()
     };
-    sso::create_sso_config(cx, &context.rules, actor, customer_id, sso_draft, None).await?;
+    sso::create_sso_config(cx, actor, customer_id, sso_draft, None).await?;
     Ok(())
 }
 

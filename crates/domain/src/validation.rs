@@ -138,4 +138,11 @@ mod tests {
         assert_eq!(label("design.primary_color"), "Primary colour");
         assert_eq!(label("contact_email"), "Contact e-mail");
     }
+
+    #[test]
+    fn a_checked_value_that_is_missing_refuses_the_input_naming_the_field() {
+        assert_eq!(ValidationErrors::checked(Some(3), "count").unwrap(), 3);
+        let refused = ValidationErrors::checked::<u8>(None, "count").unwrap_err();
+        assert_eq!(refused.message_for("count"), Some("count could not be read."));
+    }
 }

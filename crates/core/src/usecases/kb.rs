@@ -3,7 +3,7 @@
 use crate::context::Context;
 use uuid::Uuid;
 
-use super::UseCaseResult;
+use super::{UseCaseError, UseCaseResult};
 use crate::render::markdown;
 use portico_domain::actor::Actor;
 use portico_domain::event::{EventKind, NewEvent};
@@ -86,31 +86,35 @@ pub async fn list_articles(
     Ok(cx.store().list_articles(visible_to, order, page).await?)
 }
 
-/// The portal's article lines: published articles the customer may read. Anyone the portal
-/// shows its knowledge base to may read them.
+/// The customer whose portal an end user reads; only end users read a portal's articles.
+fn reader_customer(actor: &Actor) -> UseCaseResult<Uuid> {
+    actor.as_end_user().map(|(_, customer_id)| customer_id).ok_or(UseCaseError::NotFound("end user"))
+}
+
+/// The portal's article lines: published articles the end user's organisation may read.
 pub async fn portal_article_lines(
     cx: &Context,
-    customer_id: Uuid,
+    actor: &Actor,
     order: ArticleOrder,
     page: &PageRequest,
 ) -> UseCaseResult<Page<ArticleLine>> {
-    Ok(cx.store().list_article_lines(customer_id, order, page).await?)
+    Ok(cx.store().list_article_lines(reader_customer(actor)?, order, page).await?)
 }
 
-/// A published article the customer may read, counted as one view.
-pub async fn read_portal_article(cx: &Context, customer_id: Uuid, id: Uuid) -> UseCaseResult<Article> {
+/// A published article the end user's organisation may read, counted as one view.
+pub async fn read_portal_article(cx: &Context, actor: &Actor, id: Uuid) -> UseCaseResult<Article> {
     let store = cx.store();
-    let article = store.article_for_customer(id, customer_id).await?;
+    let article = store.article_for_customer(id, reader_customer(actor)?).await?;
     store.count_article_view(id);
     Ok(article)
 }
 
-/// The customer's published articles that match `query`, best first.
+/// The published articles the end user's organisation may read that match `query`, best first.
 pub async fn search_portal_articles(
     cx: &Context,
-    customer_id: Uuid,
+    actor: &Actor,
     query: &str,
     limit: i64,
 ) -> UseCaseResult<Vec<Found>> {
-    Ok(cx.store().search_articles(customer_id, query, limit).await?)
+    Ok(cx.store().search_articles(reader_customer(actor)?, query, limit).await?)
 }

@@ -235,6 +235,22 @@ pub async fn plain_form_offered(cx: &Context, actor: &Actor, customer_id: Uuid) 
     Ok(catalogue(cx, actor, customer_id).await?.is_empty())
 }
 
+/// The type as the customer has it, if it is offered to the customer (not another customer's,
+/// not one it hides): the type and the customer's own setting of it, read once each.
+pub(crate) async fn offered_for(
+    store: &Store,
+    customer_id: Uuid,
+    type_id: Uuid,
+) -> UseCaseResult<Option<Offered>> {
+    let found = match store.request_type(type_id).await {
+        Ok(found) => found,
+        Err(StoreError::NotFound { .. }) => return Ok(None),
+        Err(other) => return Err(other.into()),
+    };
+    let own = store.request_type_overrides(customer_id).await?.remove(&found.id);
+    Ok(offered_to(customer_id, found, own))
+}
+
 /// One type as the customer's end users may use it, or "not found".
 pub async fn offered_type(
     cx: &Context,
@@ -242,9 +258,11 @@ pub async fn offered_type(
     customer_id: Uuid,
     id: Uuid,
 ) -> UseCaseResult<Offered> {
-    catalogue(cx, actor, customer_id)
-        .await?
-        .into_iter()
-        .find(|o| o.request_type.id == id)
-        .ok_or(UseCaseError::NotFound("request type"))
+    match actor.as_end_user() {
+        Some((_, own)) if own != customer_id => return Err(UseCaseError::NotFound("customer")),
+        Some(_) => {}
+        None => actor.require_team()?,
+    }
+    // The one type and the customer's setting of it, not the whole catalogue.
+    offered_for(cx.store(), customer_id, id).await?.ok_or(UseCaseError::NotFound("request type"))
 }

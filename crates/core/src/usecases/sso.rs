@@ -1,6 +1,7 @@
 //! Single sign-on: a portal's configurations, and who is let in after their IdP vouched for them.
 
 use crate::context::Context;
+use crate::sso::provider::Check;
 use uuid::Uuid;
 
 use super::{UseCaseError, UseCaseResult};
@@ -143,6 +144,19 @@ pub struct SsoRules<'a> {
     pub insecure_exception: Option<&'a str>,
 }
 
+impl<'a> SsoRules<'a> {
+    /// The rules of this deployment: its key, whether insecure providers are allowed, and the
+    /// demo provider's exception when the server runs with `--demo`.
+    pub fn of(cx: &'a Context) -> Self {
+        let config = cx.config();
+        Self {
+            sealer: cx.sealer(),
+            allow_insecure_idp: config.allow_insecure_idp,
+            insecure_exception: config.demo_idp_issuer.as_deref(),
+        }
+    }
+}
+
 impl SsoRules<'_> {
     /// Whether the draft's discovery address may be plain http.
     fn insecure_allowed(&self, draft: &SsoDraft) -> bool {
@@ -164,13 +178,13 @@ impl SsoRules<'_> {
 /// configuration of any customer. Without one, a new id is made.
 pub async fn create_sso_config(
     cx: &Context,
-    rules: &SsoRules<'_>,
     actor: &Actor,
     customer_id: Uuid,
     draft: SsoDraft,
     proposed_id: Option<Uuid>,
 ) -> UseCaseResult<SsoConfig> {
     let store = cx.store();
+    let rules = &SsoRules::of(cx);
     actor.require_admin()?;
     store.customer(customer_id).await?;
     if let Some(id) = proposed_id {
@@ -207,13 +221,13 @@ pub fn new_config_id() -> Uuid {
 /// ends the portal sessions opened through it at once.
 pub async fn update_sso_config(
     cx: &Context,
-    rules: &SsoRules<'_>,
     actor: &Actor,
     customer_id: Uuid,
     id: Uuid,
     draft: SsoDraft,
 ) -> UseCaseResult<(SsoConfig, SsoConfig)> {
     let store = cx.store();
+    let rules = &SsoRules::of(cx);
     actor.require_admin()?;
     let mut tx = store.begin_write().await?;
     let before = tx.sso_config_for_update(customer_id, id).await?;
@@ -242,6 +256,9 @@ pub async fn update_sso_config(
     let event = config_event(&after, Change::Updated, summary, &urls).with("enabled", settings.enabled);
     tx.record(actor, event).await?;
     tx.commit().await?;
+    // Forgotten here at once; the other instances forget it when the event reaches them.
+    cx.forget_provider(&before.settings.discovery_url());
+    cx.forget_provider(&after.settings.discovery_url());
     Ok((before, after))
 }
 
@@ -261,6 +278,7 @@ pub async fn delete_sso_config(
     tx.record(actor, config_event(&config, Change::Deleted, summary, &[config.settings.discovery_url()]))
         .await?;
     tx.commit().await?;
+    cx.forget_provider(&config.settings.discovery_url());
     Ok(config)
 }
 
@@ -296,4 +314,30 @@ pub async fn sso_config(
 pub async fn has_secret(cx: &Context, actor: &Actor, customer_id: Uuid, id: Uuid) -> UseCaseResult<bool> {
     actor.require_team()?;
     Ok(cx.store().sso_secret(customer_id, id).await?.is_some())
+}
+
+/// Fetches the provider's discovery document and keys now, as a sign-in would, and says what is
+/// wrong, if anything, and how the client secret stands. The team may test; a passing test
+/// refreshes this instance's copy of the provider's metadata.
+pub async fn test_sso_config(
+    cx: &Context,
+    actor: &Actor,
+    customer_id: Uuid,
+    id: Uuid,
+) -> UseCaseResult<Vec<Check>> {
+    let config = sso_config(cx, actor, customer_id, id).await?;
+    let settings = &config.settings;
+    let mut checks =
+        crate::sso::provider::test(cx.outbound(), &settings.discovery_url(), settings.provider).await;
+    if checks.iter().all(|c| c.ok) {
+        cx.forget_provider(&settings.discovery_url());
+    }
+    checks.push(match (config.has_secret, settings.secret_warning(time::OffsetDateTime::now_utc().date())) {
+        (false, _) => Check { name: "Client secret".into(), ok: false, detail: "none is stored".into() },
+        (true, Some(warning)) => {
+            Check { name: "Client secret".into(), ok: !warning.contains("expired"), detail: warning }
+        }
+        (true, None) => Check { name: "Client secret".into(), ok: true, detail: "stored, encrypted".into() },
+    });
+    Ok(checks)
 }

@@ -353,7 +353,7 @@ pub async fn update(
     let customer = customers::customer(&state.core, &user.actor(), path.customer_id).await?;
     let config = sso::sso_config(&state.core, &user.actor(), path.customer_id, path.sso_id).await?;
     if form.action.as_deref() == Some("test") {
-        let checks = sso_service::test(&state, &config).await;
+        let checks = sso::test_sso_config(&state.core, &user.actor(), path.customer_id, path.sso_id).await?;
         let view = sso_service::view(&state, &user.actor(), &config).await?;
         let notice = checks
             .iter()

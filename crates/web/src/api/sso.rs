@@ -135,7 +135,6 @@ pub async fn test(
     caller: ApiCaller,
     path: SsoPath,
 ) -> AppResult<Json<TestResult>> {
-    let config = sso::sso_config(&state.core, &caller.actor(), path.customer_id, path.sso_id).await?;
-    let checks = sso_service::test(&state, &config).await;
+    let checks = sso::test_sso_config(&state.core, &caller.actor(), path.customer_id, path.sso_id).await?;
     Ok(Json(TestResult { ok: checks.iter().all(|c| c.ok), checks }))
 }

@@ -9,8 +9,7 @@ use uuid::Uuid;
 use crate::error::AppError;
 use crate::state::AppState;
 
-use portico_core::sso::provider::{self, Check};
-use portico_core::usecases::sso::{self, SsoRules};
+use portico_core::usecases::sso;
 use portico_domain::actor::Actor;
 use portico_domain::portal::document::PortalSettings;
 use portico_domain::sso::draft::SsoDraft;
@@ -101,14 +100,6 @@ pub fn redirect_uris(state: &AppState, portal: &PortalSettings, id: Uuid) -> (St
     (redirect_uri, second)
 }
 
-fn rules(state: &AppState) -> SsoRules<'_> {
-    SsoRules {
-        sealer: state.core.sealer(),
-        allow_insecure_idp: state.config.allow_insecure_idp,
-        insecure_exception: state.config.demo_idp_issuer.as_deref(),
-    }
-}
-
 pub async fn create(
     state: &AppState,
     customer_id: Uuid,
@@ -116,11 +107,9 @@ pub async fn create(
     actor: &Actor,
     proposed_id: Option<Uuid>,
 ) -> Result<SsoConfig, AppError> {
-    Ok(sso::create_sso_config(&state.core, &rules(state), actor, customer_id, draft, proposed_id).await?)
+    Ok(sso::create_sso_config(&state.core, actor, customer_id, draft, proposed_id).await?)
 }
 
-/// Saves the change, and forgets the provider's metadata here at once (the other instances
-/// forget it when the change's event reaches them).
 pub async fn update(
     state: &AppState,
     customer_id: Uuid,
@@ -128,33 +117,10 @@ pub async fn update(
     draft: SsoDraft,
     actor: &Actor,
 ) -> Result<SsoConfig, AppError> {
-    let (before, after) =
-        sso::update_sso_config(&state.core, &rules(state), actor, customer_id, id, draft).await?;
-    state.core.forget_provider(&before.settings.discovery_url());
-    state.core.forget_provider(&after.settings.discovery_url());
-    Ok(after)
+    Ok(sso::update_sso_config(&state.core, actor, customer_id, id, draft).await?.1)
 }
 
 pub async fn delete(state: &AppState, customer_id: Uuid, id: Uuid, actor: &Actor) -> Result<(), AppError> {
-    let removed = sso::delete_sso_config(&state.core, actor, customer_id, id).await?;
-    state.core.forget_provider(&removed.settings.discovery_url());
+    sso::delete_sso_config(&state.core, actor, customer_id, id).await?;
     Ok(())
-}
-
-/// Fetches discovery and keys now, as a sign-in would, and says what is wrong, if anything.
-pub async fn test(state: &AppState, config: &SsoConfig) -> Vec<Check> {
-    let settings = &config.settings;
-    let mut checks =
-        provider::test(state.core.outbound(), &settings.discovery_url(), settings.provider).await;
-    if checks.iter().all(|c| c.ok) {
-        state.core.forget_provider(&settings.discovery_url());
-    }
-    checks.push(match (config.has_secret, settings.secret_warning(OffsetDateTime::now_utc().date())) {
-        (false, _) => Check { name: "Client secret".into(), ok: false, detail: "none is stored".into() },
-        (true, Some(warning)) => {
-            Check { name: "Client secret".into(), ok: !warning.contains("expired"), detail: warning }
-        }
-        (true, None) => Check { name: "Client secret".into(), ok: true, detail: "stored, encrypted".into() },
-    });
-    checks
 }

@@ -16,7 +16,7 @@ use super::extract::{PortalError, PortalResult, PortalUpload, PortalUser};
 use crate::state::AppState;
 use portico_core::paths::portal;
 use portico_core::render::request_form;
-use portico_core::usecases::tickets::{self, Files, TicketRequest, TypedRequest};
+use portico_core::usecases::tickets::{self, Files, FormOutcome, TicketRequest, TypedRequest};
 use portico_core::usecases::{UseCaseError, request_types};
 use portico_domain::request_type::{Offered, RawAnswers, answers_from_form};
 use portico_domain::secret::random_token;
@@ -174,13 +174,13 @@ pub async fn submit_request(
         return Err(page.into());
     }
     let id = type_id(&user, &params)?;
-    let offered = request_types::offered_type(&state.core, &user.actor(), user.live.customer.id, id)
-        .await
-        .map_err(|e| user.fail(e))?;
     let answers = answers_from_form(form.iter().map(|(k, v)| (k.as_str(), v.as_str())));
     let field = |name: &str| form.iter().find(|(k, _)| k == name).map(|(_, v)| v.clone()).unwrap_or_default();
     let kept = (field("submission"), field("description"));
     if let Some(message) = upload_error {
+        let offered = request_types::offered_type(&state.core, &user.actor(), user.live.customer.id, id)
+            .await
+            .map_err(|e| user.fail(e))?;
         let errors = FieldError::new("files", message).into();
         return request_page(&state, &user, offered, &answers, kept, errors).await;
     }
@@ -193,17 +193,14 @@ pub async fn submit_request(
         submission_key: Some(kept.0.clone()),
         typed: Some(TypedRequest { request_type_id: id, answers: answers.clone() }),
     };
+    // The type is read once, by the use case: for the ticket, or for the form shown again.
     let files = Files { attachments: state.core.attachments(), staged: files };
-    match tickets::submit_ticket_with_files(&state.core, &user.actor(), request, files).await {
-        Ok(submitted) => {
+    match tickets::submit_request_form(&state.core, &user.actor(), request, files).await {
+        Ok(FormOutcome::Filed(submitted)) => {
             let target = user.live.link(&format!("{}?submitted=1", portal::ticket(submitted.ticket.id)));
             Ok(Redirect::to(&target).into_response())
         }
-        Err(UseCaseError::Invalid(errors)) => {
-            request_page(&state, &user, offered, &answers, kept, errors).await
-        }
-        Err(UseCaseError::TooLarge { message, .. }) => {
-            let errors = FieldError::new("files", message).into();
+        Ok(FormOutcome::Refused { offered, errors }) => {
             request_page(&state, &user, offered, &answers, kept, errors).await
         }
         Err(UseCaseError::RateLimited { .. }) => Ok(super::tickets::too_many_submissions(&user)),

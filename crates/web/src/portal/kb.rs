@@ -72,18 +72,18 @@ pub async fn list(
             Action { label: "Knowledge base".into(), href: live.link(portal::KB) },
         )
     })?;
-    let customer = live.customer.id;
     let fail = |error: UseCaseError| user.fail(error);
     let popular = kb::portal_article_lines(
         &state.core,
-        customer,
+        &user.actor(),
         ArticleOrder::Popular,
         &PageRequest::first(POPULAR_SHOWN as u32),
     )
     .await
     .map_err(fail)?;
-    let recent =
-        kb::portal_article_lines(&state.core, customer, ArticleOrder::Recent, &page).await.map_err(fail)?;
+    let recent = kb::portal_article_lines(&state.core, &user.actor(), ArticleOrder::Recent, &page)
+        .await
+        .map_err(fail)?;
     let next_page = recent.next_cursor.map(|c| {
         format!(
             "{}?cursor={}",
@@ -134,7 +134,7 @@ crate::path::path_values! {
 pub async fn show(State(state): State<AppState>, user: PortalUser, ArticleId(id): ArticleId) -> PortalResult {
     open_for_articles(&user)?;
     let live = &user.live;
-    let article = match kb::read_portal_article(&state.core, live.customer.id, id).await {
+    let article = match kb::read_portal_article(&state.core, &user.actor(), id).await {
         Ok(article) => article,
         Err(UseCaseError::NotFound(_)) => {
             return Ok(pages::message(
@@ -236,7 +236,7 @@ pub async fn search(
         return Ok(page.into_response());
     }
     if page.knowledge_base {
-        match kb::search_portal_articles(&state.core, live.customer.id, &q, 20).await {
+        match kb::search_portal_articles(&state.core, &session.actor(), &q, 20).await {
             Ok(found) => {
                 page.articles = found
                     .into_iter()

@@ -155,7 +155,7 @@ async fn landing_lists(
     if features.knowledge_base.enabled {
         let found = kb::portal_article_lines(
             &state.core,
-            live.customer.id,
+            &session.actor(),
             ArticleOrder::Popular,
             &PageRequest::first(SHOWN),
         )

@@ -26,7 +26,7 @@ use portico_domain::end_user::{CustomerRole, EndUser};
 use portico_domain::event::{EventKind, NewEvent};
 use portico_domain::outbox::OutboxEntry;
 use portico_domain::page::{Page, PageRequest};
-use portico_domain::request_type::{Answer, RawAnswers, answer, answers_text, offered_to};
+use portico_domain::request_type::{Answer, RawAnswers, answer, answers_text};
 use portico_domain::ticket::{
     AuthorKind, Comment, ContactSource, Status, Ticket, TicketDraft, TicketScope, assignee_after,
     comment_body,
@@ -44,8 +44,8 @@ pub use conversation::{
 };
 pub use followers::{add_follower, add_follower_by_email, followers_of, remove_follower};
 pub use submit::{
-    SUBMISSIONS_PER_TEN_MINUTES, Submitted, TicketRequest, TypedRequest, submit_ticket,
-    submit_ticket_with_files,
+    FormOutcome, SUBMISSIONS_PER_TEN_MINUTES, Submitted, TicketRequest, TypedRequest, submit_request_form,
+    submit_ticket, submit_ticket_with_files,
 };
 
 /// The tickets an end user may see, or `None` for the team (every ticket).

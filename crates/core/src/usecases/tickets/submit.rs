@@ -2,6 +2,8 @@
 //! group, the submission limits, and the files that come with it.
 
 use super::*;
+use portico_domain::request_type::Offered;
+use portico_domain::validation::ValidationErrors;
 
 /// End users may submit this many tickets in ten minutes.
 pub const SUBMISSIONS_PER_TEN_MINUTES: i64 = 10;
@@ -50,25 +52,98 @@ pub async fn submit_ticket_with_files(
     submit(cx, actor, request, Some(files)).await
 }
 
+/// What became of a request type's form sent from the portal: the ticket, or the form again
+/// with each refusal at its field, and the type as the customer has it, read once.
+#[derive(Debug)]
+pub enum FormOutcome {
+    Filed(Submitted),
+    Refused { offered: Offered, errors: ValidationErrors },
+}
+
+/// Files a ticket through a request type's form (`request.typed`), reading the type as the
+/// customer has it once, for the ticket and, when the form is refused, for showing it again.
+pub async fn submit_request_form(
+    cx: &Context,
+    actor: &Actor,
+    request: TicketRequest,
+    files: Files<'_>,
+) -> UseCaseResult<FormOutcome> {
+    check_submitter(actor, &request)?;
+    let typed = request
+        .typed
+        .as_ref()
+        .ok_or_else(|| UseCaseError::field("request_type_id", "Choose a request type."))?;
+    let offered =
+        crate::usecases::request_types::offered_for(cx.store(), request.customer_id, typed.request_type_id)
+            .await?
+            .ok_or(UseCaseError::NotFound("request type"))?;
+    let refused = |offered, errors| Ok(FormOutcome::Refused { offered, errors });
+    let typed = match typed_from(&offered, &request, typed) {
+        Ok(typed) => typed,
+        Err(UseCaseError::Invalid(errors)) => return refused(offered, errors),
+        Err(other) => return Err(other),
+    };
+    match file(cx, actor, &request, Some(typed), Some(files)).await {
+        Ok(submitted) => Ok(FormOutcome::Filed(submitted)),
+        Err(UseCaseError::Invalid(errors)) => refused(offered, errors),
+        Err(UseCaseError::TooLarge { message, .. }) => {
+            refused(offered, FieldError::new("files", message).into())
+        }
+        Err(other) => Err(other),
+    }
+}
+
+/// End users file only for themselves, in their own organisation; the team for anyone.
+fn check_submitter(actor: &Actor, request: &TicketRequest) -> UseCaseResult<()> {
+    match actor.as_end_user() {
+        Some((user_id, customer_id)) => {
+            if user_id != request.requester_id || customer_id != request.customer_id {
+                return Err(UseCaseError::NotFound("end user"));
+            }
+            Ok(())
+        }
+        None => Ok(actor.require_team()?),
+    }
+}
+
 async fn submit(
     cx: &Context,
     actor: &Actor,
     request: TicketRequest,
     files: Option<Files<'_>>,
 ) -> UseCaseResult<Submitted> {
-    let store = cx.store();
-    match actor.as_end_user() {
-        Some((user_id, customer_id)) => {
-            if user_id != request.requester_id || customer_id != request.customer_id {
-                return Err(UseCaseError::NotFound("end user"));
-            }
-        }
-        None => actor.require_team()?,
-    }
+    check_submitter(actor, &request)?;
     let typed = match &request.typed {
-        Some(typed) => Some(typed_ticket(store, &request, typed).await?),
+        Some(typed) => {
+            let not_offered = || {
+                UseCaseError::field(
+                    "request_type_id",
+                    "No request type with this ID is offered to this customer.",
+                )
+            };
+            let offered = crate::usecases::request_types::offered_for(
+                cx.store(),
+                request.customer_id,
+                typed.request_type_id,
+            )
+            .await?
+            .ok_or_else(not_offered)?;
+            Some(typed_from(&offered, &request, typed)?)
+        }
         None => None,
     };
+    file(cx, actor, &request, typed, files).await
+}
+
+/// Files the ticket, its type (if any) already read and its answers checked.
+async fn file(
+    cx: &Context,
+    actor: &Actor,
+    request: &TicketRequest,
+    typed: Option<Typed>,
+    files: Option<Files<'_>>,
+) -> UseCaseResult<Submitted> {
+    let store = cx.store();
     // In the portal, the plain form exists only where the portal offers it.
     if actor.is_end_user()
         && typed.is_none()
@@ -95,11 +170,11 @@ async fn submit(
     let group = match typed.as_ref().and_then(|typed| typed.assignment_group_id) {
         // The type's (or the customer's own) group, unless the team chose one.
         Some(group) if request.assignment_group_id.is_none() || actor.is_end_user() => {
-            check_requester(store, &request).await?;
+            check_requester(store, request).await?;
             open_ticketing(store, actor, request.customer_id).await?;
             group
         }
-        _ => receiving_group(store, actor, &request).await?,
+        _ => receiving_group(store, actor, request).await?,
     };
     let submission = Submission {
         customer_id: request.customer_id,
@@ -155,19 +230,8 @@ struct Typed {
     assignment_group_id: Option<Uuid>,
 }
 
-/// Only a type offered to the customer is accepted (not another customer's, not one it hides),
-/// and only answers its form asks for.
-async fn typed_ticket(store: &Store, request: &TicketRequest, typed: &TypedRequest) -> UseCaseResult<Typed> {
-    let not_offered = || {
-        UseCaseError::field("request_type_id", "No request type with this ID is offered to this customer.")
-    };
-    let found = match store.request_type(typed.request_type_id).await {
-        Ok(found) => found,
-        Err(StoreError::NotFound { .. }) => return Err(not_offered()),
-        Err(other) => return Err(other.into()),
-    };
-    let own = store.request_type_overrides(request.customer_id).await?.remove(&found.id);
-    let offered = offered_to(request.customer_id, found, own).ok_or_else(not_offered)?;
+/// The ticket a type's form makes: only answers its form asks for, each checked for its kind.
+fn typed_from(offered: &Offered, request: &TicketRequest, typed: &TypedRequest) -> UseCaseResult<Typed> {
     let settings = &offered.request_type.settings;
     let answers = answer(&settings.fields, &typed.answers)?;
     // What the requester adds in their own words goes after the answers.

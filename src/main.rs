@@ -1,3 +1,6 @@
+//! The `portico` command: parses the command line, sets up logging, and hands each command to
+//! the module that does it (serving in `app`, the others in `cli`, `demo` and `backup`).
+
 use std::io::{BufRead, IsTerminal};
 use std::sync::Arc;
 

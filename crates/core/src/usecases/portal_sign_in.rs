@@ -183,34 +183,21 @@ pub async fn start(
         Err(why) => return Ok(Err(PortalSignInRefusal::Unavailable(why))),
     };
     let settings = &config.settings;
-    let info = match cx.providers().get(cx.outbound(), &settings.discovery_url(), settings.provider).await {
-        Ok(info) => info,
-        Err(error) => {
-            return Ok(Err(failed(
-                cx,
-                customer_id,
-                sso_id,
-                trouble_of(&error),
-                Heard::Directly,
-                &error.to_string(),
-            )
-            .await));
-        }
-    };
     let sealed_state =
         SignInState::new(customer_id, sso_id, OffsetDateTime::now_utc() + LOGIN_WINDOW).seal(cx.sealer());
-    let request = match flow::authorization_request(&info, settings, &callback, sealed_state.clone()) {
+    // Both steps fail the same way: the provider or the set-up, recorded for the console.
+    let prepared = match cx.providers().get(cx.outbound(), &settings.discovery_url(), settings.provider).await
+    {
+        Ok(info) => flow::authorization_request(&info, settings, &callback, sealed_state.clone()),
+        Err(error) => Err(error),
+    };
+    let request = match prepared {
         Ok(request) => request,
         Err(error) => {
-            return Ok(Err(failed(
-                cx,
-                customer_id,
-                sso_id,
-                trouble_of(&error),
-                Heard::Directly,
-                &error.to_string(),
-            )
-            .await));
+            let detail = error.to_string();
+            return Ok(Err(
+                failed(cx, customer_id, sso_id, trouble_of(&error), Heard::Directly, &detail).await
+            ));
         }
     };
     let pending =

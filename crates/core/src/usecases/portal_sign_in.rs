@@ -4,6 +4,8 @@
 //! answer. A sign-in that does not go through says why with a [`PortalSignInRefusal`], which
 //! the portal turns into its page; failures at the provider are recorded for the console.
 
+use std::sync::Arc;
+
 use time::OffsetDateTime;
 use url::Url;
 use uuid::Uuid;
@@ -11,9 +13,13 @@ use uuid::Uuid;
 use super::UseCaseResult;
 use crate::context::Context;
 use crate::crypto::SealContext;
+use crate::portal_cache::ResolvedPortal;
 use crate::sso::pending::{PendingSignIn, SignInState};
 use crate::sso::{SsoError, flow};
 use crate::usecases::sso::secret_context;
+use portico_domain::actor::Actor;
+use portico_domain::customer::Customer;
+use portico_domain::portal::stored::StoredPortal;
 use portico_domain::secret::{hash_token, random_token, reference};
 use portico_domain::session::PortalSession;
 use portico_domain::sso::SsoConfig;
@@ -311,6 +317,48 @@ pub async fn complete(
     cx.store().create_portal_session(&session).await?;
     tracing::info!(customer = %customer_id, end_user = %user.id, "end-user sign-in");
     Ok(Ok(PortalSignedIn { end_user_id: user.id, session_token: token, return_to: login.return_to }))
+}
+
+/// An end user in their portal as this request found them: the portal resolved from the
+/// address and the session the cookie holds there. Only the core makes one, so a use case given
+/// one knows, without reading them again, that the customer is not archived, that the end user
+/// is active and theirs, and how the portal is set up.
+#[derive(Debug, Clone)]
+pub struct Visit {
+    resolved: Arc<ResolvedPortal>,
+    session: PortalSession,
+}
+
+impl Visit {
+    pub fn session(&self) -> &PortalSession {
+        &self.session
+    }
+
+    pub fn actor(&self) -> Actor {
+        self.session.actor()
+    }
+
+    pub fn portal(&self) -> &StoredPortal {
+        &self.resolved.portal
+    }
+
+    pub fn customer(&self) -> &Customer {
+        &self.resolved.customer
+    }
+}
+
+/// The visit of the end user whose session cookie holds `token`, at the portal `resolved` (as
+/// [`super::portal_address::by_slug`] found it), if the session is live there.
+pub async fn visit(
+    cx: &Context,
+    resolved: &Arc<ResolvedPortal>,
+    token: &str,
+) -> UseCaseResult<Option<Visit>> {
+    if resolved.customer.archived {
+        return Ok(None);
+    }
+    let session = session(cx, resolved.customer.id, token).await?;
+    Ok(session.map(|session| Visit { resolved: resolved.clone(), session }))
 }
 
 /// The live session of this portal a cookie holds, if any. A session of another portal is

@@ -195,7 +195,7 @@ pub async fn submit_request(
     };
     // The type is read once, by the use case: for the ticket, or for the form shown again.
     let files = Files { attachments: state.core.attachments(), staged: files };
-    match tickets::submit_request_form(&state.core, &user.actor(), request, files).await {
+    match tickets::submit_request_form(&state.core, &user.visit, request, files).await {
         Ok(FormOutcome::Filed(submitted)) => {
             let target = user.live.link(&format!("{}?submitted=1", portal::ticket(submitted.ticket.id)));
             Ok(Redirect::to(&target).into_response())

@@ -6,10 +6,11 @@ use axum_extra::extract::cookie::CookieJar;
 use super::pages::sign_in_closed;
 use super::pages::{self, Action, Message};
 use super::resolve::LivePortal;
-use super::session::{SESSION_COOKIE, current_session};
+use super::session::{SESSION_COOKIE, current_visit};
 use crate::state::AppState;
 use portico_core::paths;
 use portico_core::paths::portal;
+use portico_core::usecases::portal_sign_in::Visit;
 use portico_domain::session::PortalSession;
 
 /// The header and theme of a portal page.
@@ -51,12 +52,12 @@ pub async fn signed_in(
     live: &LivePortal,
     jar: &CookieJar,
     here: &str,
-) -> Result<PortalSession, Response> {
+) -> Result<Visit, Response> {
     if let Some(page) = sign_in_closed(live) {
         return Err(page);
     }
-    match current_session(state, live, jar).await? {
-        Some(session) => Ok(session),
+    match current_visit(state, live, jar).await? {
+        Some(visit) => Ok(visit),
         None if jar.get(SESSION_COOKIE).is_some() => Err(pages::session_expired(live, &live.link(here))),
         None => {
             let target = format!(

@@ -18,6 +18,7 @@ use crate::uploads;
 use portico_core::attachments::stage::Staged;
 use portico_core::paths::portal;
 use portico_core::usecases::UseCaseError;
+use portico_core::usecases::portal_sign_in::Visit;
 use portico_domain::actor::Actor;
 use portico_domain::page::BadQuery;
 use portico_domain::secret::same_secret;
@@ -28,6 +29,9 @@ use portico_domain::session::PortalSession;
 pub struct PortalUser {
     pub live: LivePortal,
     pub session: PortalSession,
+    /// What the core vouches for about this end user here, for use cases that need not read
+    /// the customer, the end user or the portal again.
+    pub visit: Visit,
 }
 
 impl PortalUser {
@@ -59,8 +63,8 @@ impl FromRequestParts<AppState> for PortalUser {
             Some(query) => format!("{path}?{query}"),
             None => path.to_string(),
         };
-        let session = signed_in(state, &live, &jar, &here).await?;
-        Ok(Self { live, session })
+        let visit = signed_in(state, &live, &jar, &here).await?;
+        Ok(Self { live, session: visit.session().clone(), visit })
     }
 }
 

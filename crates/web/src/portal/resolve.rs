@@ -19,6 +19,8 @@ use portico_domain::portal::stored::StoredPortal;
 
 /// A portal that exists (its customer is not archived), as this request reaches it.
 pub struct LivePortal {
+    /// The portal as the core resolved it from the address.
+    pub resolved: Arc<ResolvedPortal>,
     pub customer: Arc<Customer>,
     pub portal: Arc<StoredPortal>,
     /// Whether an enabled SSO configuration exists.
@@ -73,6 +75,7 @@ impl FromRequestParts<AppState> for LivePortal {
             if reached.base_path.is_empty() { "/".to_string() } else { reached.base_path.clone() };
         let (base_path, origin) = (reached.base_path, reached.origin);
         Ok(Self {
+            resolved: resolved.clone(),
             customer: customer.clone(),
             portal: portal.clone(),
             sign_in_ready: *sign_in_ready,

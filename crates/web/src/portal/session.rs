@@ -6,7 +6,7 @@ use axum_extra::extract::cookie::{Cookie, CookieJar, SameSite};
 use super::message_page as pages;
 use super::resolve::LivePortal;
 use crate::state::AppState;
-use portico_core::usecases::portal_sign_in;
+use portico_core::usecases::portal_sign_in::{self, Visit};
 use portico_domain::session::PortalSession;
 
 pub const SESSION_COOKIE: &str = "portico_portal";
@@ -38,8 +38,17 @@ pub async fn current_session(
     live: &LivePortal,
     jar: &CookieJar,
 ) -> Result<Option<PortalSession>, Response> {
+    Ok(current_visit(state, live, jar).await?.map(|visit| visit.session().clone()))
+}
+
+/// The visit of the signed-in end user at this portal, if the cookie's session is good here.
+pub async fn current_visit(
+    state: &AppState,
+    live: &LivePortal,
+    jar: &CookieJar,
+) -> Result<Option<Visit>, Response> {
     let Some(cookie) = jar.get(SESSION_COOKIE) else { return Ok(None) };
-    portal_sign_in::session(&state.core, live.customer.id, cookie.value())
+    portal_sign_in::visit(&state.core, &live.resolved, cookie.value())
         .await
         .map_err(|e| pages::failure(e.into()))
 }

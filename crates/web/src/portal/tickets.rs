@@ -144,7 +144,7 @@ pub async fn submit(
         typed: None,
     };
     let files = Files { attachments: state.core.attachments(), staged: files };
-    match tickets::submit_ticket_with_files(&state.core, &user.actor(), request, files).await {
+    match tickets::submit_from_portal(&state.core, &user.visit, request, files).await {
         Ok(submitted) => {
             let target = user.live.link(&format!("{}?submitted=1", portal::ticket(submitted.ticket.id)));
             Ok(Redirect::to(&target).into_response())

@@ -44,8 +44,8 @@ pub use conversation::{
 };
 pub use followers::{add_follower, add_follower_by_email, followers_of, remove_follower};
 pub use submit::{
-    FormOutcome, SUBMISSIONS_PER_TEN_MINUTES, Submitted, TicketRequest, TypedRequest, submit_request_form,
-    submit_ticket, submit_ticket_with_files,
+    FormOutcome, SUBMISSIONS_PER_TEN_MINUTES, Submitted, TicketRequest, TypedRequest, submit_from_portal,
+    submit_request_form, submit_ticket, submit_ticket_with_files,
 };
 
 /// The tickets an end user may see, or `None` for the team (every ticket).

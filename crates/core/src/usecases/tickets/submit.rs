@@ -2,6 +2,7 @@
 //! group, the submission limits, and the files that come with it.
 
 use super::*;
+use crate::usecases::portal_sign_in::Visit;
 use portico_domain::request_type::Offered;
 use portico_domain::validation::ValidationErrors;
 
@@ -64,10 +65,11 @@ pub enum FormOutcome {
 /// customer has it once, for the ticket and, when the form is refused, for showing it again.
 pub async fn submit_request_form(
     cx: &Context,
-    actor: &Actor,
+    visit: &Visit,
     request: TicketRequest,
     files: Files<'_>,
 ) -> UseCaseResult<FormOutcome> {
+    let actor = &visit.actor();
     check_submitter(actor, &request)?;
     let typed = request
         .typed
@@ -83,7 +85,7 @@ pub async fn submit_request_form(
         Err(UseCaseError::Invalid(errors)) => return refused(offered, errors),
         Err(other) => return Err(other),
     };
-    match file(cx, actor, &request, Some(typed), Some(files)).await {
+    match file(cx, actor, &request, Some(typed), Some(files), Some(visit)).await {
         Ok(submitted) => Ok(FormOutcome::Filed(submitted)),
         Err(UseCaseError::Invalid(errors)) => refused(offered, errors),
         Err(UseCaseError::TooLarge { message, .. }) => {
@@ -132,7 +134,41 @@ async fn submit(
         }
         None => None,
     };
-    file(cx, actor, &request, typed, files).await
+    file(cx, actor, &request, typed, files, None).await
+}
+
+/// Files a ticket through the portal's own form (no request type), for the end user of `visit`.
+pub async fn submit_from_portal(
+    cx: &Context,
+    visit: &Visit,
+    request: TicketRequest,
+    files: Files<'_>,
+) -> UseCaseResult<Submitted> {
+    let actor = &visit.actor();
+    check_submitter(actor, &request)?;
+    if request.typed.is_some() {
+        return Err(UseCaseError::field(
+            "request_type_id",
+            "A request type's form is sent to its own address.",
+        ));
+    }
+    file(cx, actor, &request, None, Some(files), Some(visit)).await
+}
+
+/// What a visit says of the requester's customer and portal, instead of reading them: the
+/// requester is the visiting end user, and ticketing must be on.
+fn ticketing_of(
+    visit: &Visit,
+    request: &TicketRequest,
+) -> UseCaseResult<portico_domain::portal::document::Ticketing> {
+    if visit.session().end_user.id != request.requester_id || visit.customer().id != request.customer_id {
+        return Err(UseCaseError::NotFound("end user"));
+    }
+    let ticketing = visit.portal().settings.features.ticketing.clone();
+    if !ticketing.enabled {
+        return Err(UseCaseError::NotFound("ticketing feature"));
+    }
+    Ok(ticketing)
 }
 
 /// Files the ticket, its type (if any) already read and its answers checked.
@@ -142,15 +178,25 @@ async fn file(
     request: &TicketRequest,
     typed: Option<Typed>,
     files: Option<Files<'_>>,
+    visit: Option<&Visit>,
 ) -> UseCaseResult<Submitted> {
     let store = cx.store();
+    // A visit vouches for the customer, the requester and the portal's set-up: nothing to re-read.
+    let visited = visit.map(|visit| ticketing_of(visit, request)).transpose()?;
     // In the portal, the plain form exists only where the portal offers it.
-    if actor.is_end_user()
-        && typed.is_none()
-        && request.source == ContactSource::Portal
-        && !crate::usecases::request_types::plain_form_offered(cx, actor, request.customer_id).await?
-    {
-        return Err(UseCaseError::NotFound("ticket form"));
+    if actor.is_end_user() && typed.is_none() && request.source == ContactSource::Portal {
+        let offered = match &visited {
+            Some(ticketing) if ticketing.plain_form => true,
+            Some(_) => {
+                crate::usecases::request_types::catalogue(cx, actor, request.customer_id).await?.is_empty()
+            }
+            None => {
+                crate::usecases::request_types::plain_form_offered(cx, actor, request.customer_id).await?
+            }
+        };
+        if !offered {
+            return Err(UseCaseError::NotFound("ticket form"));
+        }
     }
     let new = match &typed {
         Some(typed) => typed.new.clone(),

@@ -138,8 +138,7 @@ async fn round_trip(backend: Backend, s3: Option<&TestS3>) {
     assert_eq!(response.status(), StatusCode::OK);
     let headers = response.headers().clone();
     assert_eq!(headers["content-type"], "image/png");
-    assert_eq!(headers["x-content-type-options"], "nosniff");
-    assert!(headers["content-security-policy"].to_str().unwrap().starts_with("sandbox"));
+    assert_safe_download(&headers, "the API's download");
     assert_eq!(
         headers["content-disposition"],
         "attachment; filename=\"screen shot.png\"; filename*=UTF-8''screen%20shot.png"
@@ -285,6 +284,7 @@ async fn portal_users_see_only_the_public_files_of_their_own_tickets(backend: Ba
     let response = get(&ada, file_path(&acme, &public["id"])).await;
     assert_eq!(response.status(), StatusCode::OK);
     assert!(response.headers()["content-disposition"].to_str().unwrap().starts_with("attachment;"));
+    assert_safe_download(response.headers(), "the portal's download");
     assert_eq!(response.bytes().await.unwrap().as_ref(), b"1. restart");
     assert_eq!(
         get(&ada, file_path(&acme, &internal["id"])).await.status(),
@@ -296,6 +296,7 @@ async fn portal_users_see_only_the_public_files_of_their_own_tickets(backend: Ba
         (thumbnail.status(), thumbnail.headers()["content-type"].to_str().unwrap()),
         (StatusCode::OK, "image/png")
     );
+    assert_safe_download(thumbnail.headers(), "the portal's preview");
     let page = ada.client.get(app.url(&ticket_path)).send().await.unwrap().text().await.unwrap();
     assert!(page.contains("steps.txt") && !page.contains("diagnosis.txt"));
 
@@ -340,7 +341,23 @@ async fn portal_users_see_only_the_public_files_of_their_own_tickets(backend: Ba
     );
     let download = console.get(&format!("/admin/files/{}", internal["id"].as_str().unwrap())).await;
     assert_eq!(download.status(), StatusCode::OK);
+    assert_safe_download(download.headers(), "the console's download");
     assert_eq!(download.bytes().await.unwrap().as_ref(), b"disk failing");
+    let preview = console.get(&format!("/admin/files/{screenshot}/thumbnail")).await;
+    assert_eq!(preview.status(), StatusCode::OK);
+    assert_safe_download(preview.headers(), "the console's preview");
+}
+
+/// Every way out of a stored file carries the same guards: never sniffed, never run as a page
+/// (a sandbox with nothing allowed), never cached, never embedded by another site.
+fn assert_safe_download(headers: &reqwest::header::HeaderMap, what: &str) {
+    assert_eq!(headers["x-content-type-options"], "nosniff", "{what}");
+    assert_eq!(
+        headers["content-security-policy"], "sandbox; default-src 'none'; frame-ancestors 'none'",
+        "{what}"
+    );
+    assert_eq!(headers["cache-control"], "private, no-store", "{what}");
+    assert_eq!(headers["cross-origin-resource-policy"], "same-origin", "{what}");
 }
 
 async fn a_mailed_file_lands_on_its_ticket(backend: Backend) {

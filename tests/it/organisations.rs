@@ -222,7 +222,7 @@ async fn every_kind_of_end_user_sees_exactly_the_tickets_it_should_on_every_rout
     assert_eq!(ticket["status"], "closed");
     // The deactivated follower's session ended: nothing of the ticket, only the way to sign in.
     let (status, page) = get(&dee, &acme, &format!("/tickets/{ticket_id}")).await;
-    assert_ne!(status, StatusCode::OK, "{page}");
+    assert_eq!(status, StatusCode::UNAUTHORIZED, "the session-ended page: {page}");
     assert!(!page.contains("Quarterly report printer"));
     // Exactly the replies of those who may see it landed, in order.
     let (_, comments) = app.get_json(&format!("/tickets/{ticket_id}/comments"), &app.admin.token).await;

@@ -91,7 +91,8 @@ async fn passkey_ceremonies_refuse_what_is_not_theirs(backend: Backend) {
     // Without a session, or half-way without a right password, nothing is offered.
     let stranger = Console::anonymous(&base);
     let refused = stranger.post_form("/admin/account/mfa/passkeys/options", &[("_csrf", "x")]).await;
-    assert_ne!(refused.status(), StatusCode::OK);
+    assert_eq!(refused.status(), StatusCode::SEE_OTHER, "sent to sign in");
+    assert!(refused.headers()["location"].to_str().unwrap().starts_with("/admin/login"));
     let refused = stranger.post_form("/admin/login/passkey/options", &[("_csrf", "x")]).await;
     assert_eq!(refused.status(), StatusCode::FORBIDDEN);
     let refused = stranger.post_form("/admin/login/passkey", &[("_csrf", "x"), ("credential", "{}")]).await;

@@ -106,7 +106,9 @@ async fn an_end_user_signs_in_through_the_provider_and_signs_out(backend: Backen
     );
     assert!(location.contains("post_logout_redirect_uri="));
     let after = visitor.client.get(app.url(&portal.path("/"))).send().await.unwrap();
-    assert_ne!(after.status(), StatusCode::OK, "signed out");
+    assert_eq!(after.status(), StatusCode::SEE_OTHER, "signed out: sent to sign in");
+    let to = after.headers()["location"].to_str().unwrap();
+    assert!(to.ends_with("/auth/sign-in"), "{to}");
     let forged = again
         .client
         .post(app.url(&portal.path("/auth/logout")))

@@ -245,6 +245,16 @@ mod tests {
 
     #[test]
     fn the_everyone_id_is_the_one_the_schema_seeds() {
-        assert_eq!(EVERYONE_ID.to_string(), "00000000-0000-7000-8000-000000000001");
+        // The migrations insert the built-in group; the constant must name that very row.
+        for schema in [
+            include_str!("../../../migrations/sqlite/0001_foundation.sql"),
+            include_str!("../../../migrations/postgres/0001_foundation.sql"),
+        ] {
+            let seeded = schema
+                .split("INSERT INTO assignment_groups")
+                .nth(1)
+                .expect("the schema seeds the built-in group");
+            assert!(seeded.contains(&format!("'{EVERYONE_ID}'")), "the seeded id is not {EVERYONE_ID}");
+        }
     }
 }

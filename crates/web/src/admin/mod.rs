@@ -104,12 +104,13 @@ pub fn router(_state: &AppState) -> Router<AppState> {
         .route(paths::TICKET_COMMENTS, post(tickets::comment))
         .route(paths::TICKET_FILE, get(tickets::file))
         .route(paths::TICKET_FILE_THUMBNAIL, get(tickets::file_thumbnail))
-        .layer(SetResponseHeaderLayer::overriding(
+        // A response with guards of its own (a file download's sandbox) keeps them.
+        .layer(SetResponseHeaderLayer::if_not_present(
             header::CONTENT_SECURITY_POLICY,
             HeaderValue::from_static(CONTENT_SECURITY_POLICY),
         ))
         .layer(SetResponseHeaderLayer::overriding(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY")))
-        .layer(SetResponseHeaderLayer::overriding(
+        .layer(SetResponseHeaderLayer::if_not_present(
             header::CACHE_CONTROL,
             HeaderValue::from_static("no-store"),
         ))

@@ -58,7 +58,8 @@ pub fn router() -> Router<AppState> {
         .route(&portal::mounted(portal::ARTICLE), get(kb::show))
         .route(&portal::mounted(portal::SEARCH), get(kb::search))
         .route("/p/{slug}/{*rest}", get(pages::elsewhere))
-        .layer(SetResponseHeaderLayer::overriding(
+        // A response with guards of its own (a file download's sandbox) keeps them.
+        .layer(SetResponseHeaderLayer::if_not_present(
             header::CONTENT_SECURITY_POLICY,
             HeaderValue::from_static(CONTENT_SECURITY_POLICY),
         ))

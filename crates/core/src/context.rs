@@ -20,7 +20,6 @@ use crate::portal_cache::PortalCache;
 use crate::sso::outbound::Outbound;
 use crate::sso::provider::ProviderCache;
 use portico_store::Store;
-use portico_store::portal_generation::PortalGeneration;
 
 /// Everything a use case may need, cheap to clone.
 #[derive(Clone)]
@@ -122,11 +121,6 @@ impl Context {
 
     pub(crate) fn portals(&self) -> &PortalCache {
         &self.parts.portals
-    }
-
-    /// The generation of portal settings, which every local commit of a portal change bumps.
-    pub fn portal_generation(&self) -> PortalGeneration {
-        self.parts.store.portal_generation()
     }
 
     /// Forgets an identity provider's metadata here at once; the other instances forget it when

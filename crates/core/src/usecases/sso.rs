@@ -310,12 +310,6 @@ pub async fn sso_config(
     Ok(cx.store().sso_config(customer_id, id).await?)
 }
 
-/// Whether a client secret is stored for the configuration. The team only.
-pub async fn has_secret(cx: &Context, actor: &Actor, customer_id: Uuid, id: Uuid) -> UseCaseResult<bool> {
-    actor.require_team()?;
-    Ok(cx.store().sso_secret(customer_id, id).await?.is_some())
-}
-
 /// Fetches the provider's discovery document and keys now, as a sign-in would, and says what is
 /// wrong, if anything, and how the client secret stands. The team may test; a passing test
 /// refreshes this instance's copy of the provider's metadata.

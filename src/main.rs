@@ -154,6 +154,12 @@ async fn main() -> anyhow::Result<()> {
 
 async fn serve(args: ServeArgs) -> anyhow::Result<()> {
     let mut config = Config::from_args(&args)?;
+    // Bound first: with port 0 the system picks the port, and the public URL (printed by the demo,
+    // given to identity providers) must name the one it picked.
+    let listener = tokio::net::TcpListener::bind(config.addr)
+        .await
+        .with_context(|| format!("cannot listen on {}", config.addr))?;
+    config.listening_on(listener.local_addr()?);
     let attachment_dir = match &config.attachments.store {
         portico::attachments::settings::StoreLocation::Local(dir) => Some(dir.as_path()),
         portico::attachments::settings::StoreLocation::S3(_) => None,
@@ -183,9 +189,6 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
     }
     let config = core.config().clone();
     let shutdown = app::shutdown_signal().context("cannot install the signal handlers")?;
-    let listener = tokio::net::TcpListener::bind(config.addr)
-        .await
-        .with_context(|| format!("cannot listen on {}", config.addr))?;
     tracing::info!(addr = %listener.local_addr()?, public_url = %config.public_url, database, "Portico is serving");
     let mut state = AppState::new(core);
     state.demo_idp = demo_idp;

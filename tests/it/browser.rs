@@ -67,6 +67,25 @@ for (const heading of document.querySelectorAll('h1, h2')) {
 return problems;
 "#;
 
+/// The port chromedriver says it listens on ("… started successfully on port N."); its further
+/// output is read and dropped so it never blocks on a full pipe.
+async fn driver_port(driver: &mut Helper) -> u16 {
+    use tokio::io::AsyncBufReadExt;
+    let stdout = driver.take_stdout().expect("chromedriver's output is piped");
+    let mut lines = tokio::io::BufReader::new(stdout).lines();
+    let read = async {
+        while let Some(line) = lines.next_line().await.expect("chromedriver's output") {
+            if let Some(port) = line.split("started successfully on port ").nth(1) {
+                return port.trim_end_matches('.').trim().parse().expect("a port number");
+            }
+        }
+        panic!("chromedriver ended without saying its port");
+    };
+    let port = tokio::time::timeout(Duration::from_secs(20), read).await.expect("chromedriver says its port");
+    tokio::spawn(async move { while let Ok(Some(_)) = lines.next_line().await {} });
+    port
+}
+
 /// A browser session with its own chromedriver and a fresh profile; both go with it.
 pub struct Browser {
     pub client: Client,
@@ -88,19 +107,20 @@ impl Browser {
             crate::support::missing("Chromium and ChromeDriver (Debian's chromium and chromium-driver)");
             return None;
         }
-        let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
         let profile = TempDir::new("portico-chrome");
         // Chromium's own temporary folders go inside the profile, which goes with the browser.
         let scratch = profile.join("t");
         std::fs::create_dir_all(&scratch).expect("a profile folder");
         let mut command = Command::new(CHROMEDRIVER);
         command
-            .arg(format!("--port={port}"))
+            // Port 0: chromedriver binds a port the system gives it and says which.
+            .arg("--port=0")
             .env("TMPDIR", &scratch)
             .stdin(Stdio::null())
-            .stdout(Stdio::null())
+            .stdout(Stdio::piped())
             .stderr(Stdio::null());
-        let driver = Helper::spawn(command, CHROMEDRIVER).expect("start chromedriver");
+        let mut driver = Helper::spawn(command, CHROMEDRIVER).expect("start chromedriver");
+        let port = driver_port(&mut driver).await;
         let mut capabilities = Capabilities::new();
         capabilities.insert("browserName".into(), json!("chrome"));
         capabilities.insert(

@@ -48,14 +48,11 @@ async fn a_ticket_travels_by_mail_and_back_in_the_browser() {
             "return document.body.innerText.includes('a new charger is on its way')",
         )
         .await;
-    let answer = loop {
-        if let Some(answer) =
-            smtp.to(ADA).into_iter().find(|m| m.text().contains("a new charger is on its way"))
-        {
-            break answer;
-        }
-        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
-    };
+    let answer = smtp
+        .wait_for_one("Ada's copy of the reply", |m| {
+            m.to.iter().any(|to| to == ADA) && m.text().contains("a new charger is on its way")
+        })
+        .await;
     assert!(answer.text().contains("Tim Tech replied to your request"));
     assert!(answer.text().contains(&format!("/tickets/{ticket_id}")), "the mail links to the portal page");
 

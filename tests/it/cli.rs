@@ -270,9 +270,8 @@ async fn app_counts(database: &(String, crate::support::TempDir)) -> (i64, i64) 
 async fn serve_demo(database: &(String, crate::support::TempDir)) -> String {
     let (url, dir) = database.clone();
     tokio::task::spawn_blocking(move || {
-        let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
         let mut child = Command::new(env!("CARGO_BIN_EXE_portico"))
-            .args(["serve", "--demo", "--addr", &format!("127.0.0.1:{port}")])
+            .args(["serve", "--demo", "--addr", "127.0.0.1:0"])
             .env("PORTICO_DATA_DIR", &dir)
             .env("DATABASE_URL", &url)
             .env("RUST_LOG", "info")
@@ -282,13 +281,13 @@ async fn serve_demo(database: &(String, crate::support::TempDir)) -> String {
             .unwrap();
         let stderr = child.stderr.take().unwrap();
         let mut lines = BufReader::new(stderr).lines();
-        loop {
+        let base = loop {
             let line = lines.next().expect("the server logs that it is serving").unwrap();
-            if line.contains("Portico is serving") {
-                break;
+            if let Some(base) = crate::support::served_base(&line) {
+                break base;
             }
-        }
-        assert_eq!(http_status(&format!("127.0.0.1:{port}"), "/readyz"), 200);
+        };
+        assert_eq!(http_status(base.trim_start_matches("http://"), "/readyz"), 200);
         send_sigterm(child.id());
         let status = wait_with_timeout(&mut child, Duration::from_secs(20));
         assert!(status.success(), "SIGTERM ends the server cleanly: {status:?}");

@@ -5,7 +5,6 @@
 
 use std::io::{BufRead, BufReader};
 use std::process::{Child, Command, Stdio};
-use std::time::Duration;
 
 use reqwest::StatusCode;
 use serde_json::Value;
@@ -31,16 +30,17 @@ impl DemoServer {
     pub async fn start(backend: Backend) -> Self {
         let (url, dir) = empty_database(backend).await;
         tokio::task::spawn_blocking(move || {
-            let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
             let mut child = Command::new(env!("CARGO_BIN_EXE_portico"))
-                .args(["serve", "--demo", "--addr", &format!("127.0.0.1:{port}")])
+                .args(["serve", "--demo", "--addr", "127.0.0.1:0"])
                 .env("PORTICO_DATA_DIR", &dir)
                 .env("DATABASE_URL", &url)
-                .env("RUST_LOG", "warn")
+                .env("RUST_LOG", "warn,portico=info")
                 .stdout(Stdio::piped())
-                .stderr(Stdio::null())
+                .stderr(Stdio::piped())
                 .spawn()
                 .unwrap();
+            // It prints its portals, then logs that it serves (at the port the system gave it).
+            let mut logs = BufReader::new(child.stderr.take().unwrap()).lines();
             let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
             let (mut email, mut password, mut portals) = (String::new(), String::new(), Vec::new());
             while portals.len() < 4 {
@@ -55,13 +55,13 @@ impl DemoServer {
                 }
             }
             std::thread::spawn(move || for _ in lines {});
-            let base = format!("http://127.0.0.1:{port}");
-            for _ in 0..200 {
-                if std::net::TcpStream::connect(("127.0.0.1", port)).is_ok() {
-                    break;
+            let base = loop {
+                let line = logs.next().expect("the demo logs that it is serving").unwrap();
+                if let Some(base) = crate::support::served_base(&line) {
+                    break base;
                 }
-                std::thread::sleep(Duration::from_millis(50));
-            }
+            };
+            std::thread::spawn(move || for _ in logs {});
             Self { base, data_dir: dir, admin_email: email, admin_password: password, portals, child }
         })
         .await

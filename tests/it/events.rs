@@ -2,8 +2,6 @@
 //! order, across restarts and instances, and `/api/v1/events` for integrations.
 
 use std::collections::HashMap;
-use std::io::{BufRead, BufReader};
-use std::process::{Command, Stdio};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -22,6 +20,8 @@ use crate::support::{
 on_both_backends!(
     changes_are_listed_as_events_in_commit_order_for_admins,
     an_event_committed_before_a_kill_is_delivered_after_the_restart,
+    a_frozen_holder_loses_its_lease_to_another_instance_and_delivers_nothing_twice,
+    a_stopping_instance_hands_its_leases_back_at_once,
     a_failing_consumer_is_retried_and_holds_up_no_other,
     an_idle_dispatcher_writes_nothing
 );
@@ -92,34 +92,148 @@ async fn changes_are_listed_as_events_in_commit_order_for_admins(backend: Backen
     assert_eq!(actions, ["update", "create"]);
 }
 
-/// Starts the binary on `database` and returns it with its address once it serves.
-fn start_server(
+/// A database with an admin, and the admin's API token.
+async fn database_with_admin(backend: Backend) -> ((String, crate::support::TempDir), Store, String) {
+    let database = empty_database(backend).await;
+    let store = Store::connect(&database.0, &Default::default()).await.unwrap();
+    store.migrate().await.unwrap();
+    let commands = crate::support::command_core(&store, &database.1);
+    let password = Some("a long test password".to_string());
+    portico::cli::create_team_member(&commands, "ops@msp.example", "Olga Ops", "admin", password)
+        .await
+        .unwrap();
+    let (_, token) = portico::cli::create_token(&commands, "ops@msp.example", "tests").await.unwrap();
+    (database, store, token)
+}
+
+/// Starts the binary off the test's thread (it blocks until the server says it serves).
+async fn serve(
     database: &(String, crate::support::TempDir),
-    env: &[(&str, &str)],
+    env: &[(&'static str, &'static str)],
 ) -> (std::process::Child, String) {
-    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
-    let mut command = Command::new(env!("CARGO_BIN_EXE_portico"));
-    command
-        .args(["serve", "--addr", &format!("127.0.0.1:{port}")])
-        .env("PORTICO_DATA_DIR", &database.1)
-        .env("DATABASE_URL", &database.0)
-        .env("RUST_LOG", "info")
-        .stdout(Stdio::null())
-        .stderr(Stdio::piped());
-    for (key, value) in env {
-        command.env(key, value);
+    let (database, env) = (database.clone(), env.to_vec());
+    tokio::task::spawn_blocking(move || crate::support::spawn_portico(&database, &env)).await.unwrap()
+}
+
+async fn create_customer(base: &str, token: &str, name: &str) -> String {
+    let response = crate::support::plain_client()
+        .post(format!("{base}/api/v1/customers"))
+        .bearer_auth(token)
+        .json(&json!({"name": name}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::CREATED);
+    let customer: Value = response.json().await.unwrap();
+    customer["id"].as_str().unwrap().to_string()
+}
+
+fn signal(child: &std::process::Child, name: &str) {
+    let status = std::process::Command::new("kill")
+        .args([&format!("-{name}"), &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(status.success(), "kill -{name}");
+}
+
+/// An instance that holds a consumer's lease and then freezes (alive, but not renewing it, as a
+/// process stalled by the machine) loses the consumer to another instance once the lease runs
+/// out; when it thaws it goes on from the position the other left, and nothing is delivered twice.
+async fn a_frozen_holder_loses_its_lease_to_another_instance_and_delivers_nothing_twice(backend: Backend) {
+    let (database, store, token) = database_with_admin(backend).await;
+    // The first holds events back for two seconds, with a one-second lease.
+    let held = [("PORTICO_EVENT_DELIVERY_DELAY_MS", "2000"), ("PORTICO_EVENT_LEASE_SECONDS", "1")];
+    let (mut first, base) = serve(&database, &held).await;
+    let id = create_customer(&base, &token, "Frozen Holder").await;
+    let frozen_owner = wait_for_claim(&store, "audit_log").await;
+    signal(&first, "STOP");
+    assert_eq!(audit_entries(&store, &id).await, 0, "held back, then frozen before delivering");
+
+    let (mut second, _) = serve(&database, &[("PORTICO_EVENT_LEASE_SECONDS", "1")]).await;
+    let deadline = std::time::Instant::now() + Duration::from_secs(20);
+    while audit_entries(&store, &id).await == 0 {
+        assert!(std::time::Instant::now() < deadline, "the second instance never took the consumer over");
+        tokio::time::sleep(Duration::from_millis(50)).await;
     }
-    let mut child = command.spawn().unwrap();
-    let mut lines = BufReader::new(child.stderr.take().unwrap()).lines();
+    let taker = lease_owner(&store, "audit_log").await;
+    assert!(taker.is_some() && taker.as_deref() != Some(frozen_owner.as_str()), "taken over: {taker:?}");
+    second.kill().unwrap();
+    second.wait().unwrap();
+
+    // Thawed, the first claims the consumer again (the second's lease ran out) and finds nothing.
+    signal(&first, "CONT");
+    let deadline = std::time::Instant::now() + Duration::from_secs(20);
+    while lease_owner(&store, "audit_log").await.as_deref() != Some(frozen_owner.as_str()) {
+        assert!(std::time::Instant::now() < deadline, "the thawed instance never looked at the log again");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    assert_eq!(audit_entries(&store, &id).await, 1, "delivered once, by the second instance");
+    first.kill().unwrap();
+    first.wait().unwrap();
+    store.close().await;
+}
+
+/// A graceful stop hands every shared consumer's lease back: with leases of a minute, another
+/// instance delivers at once, not a minute later.
+async fn a_stopping_instance_hands_its_leases_back_at_once(backend: Backend) {
+    let (database, store, token) = database_with_admin(backend).await;
+    // Held back for ten minutes, under a lease of ten minutes.
+    let held = [("PORTICO_EVENT_DELIVERY_DELAY_MS", "600000"), ("PORTICO_EVENT_LEASE_SECONDS", "600")];
+    let (mut first, base) = serve(&database, &held).await;
+    let id = create_customer(&base, &token, "Handed Back").await;
+    wait_for_claim(&store, "audit_log").await;
+    signal(&first, "TERM");
+    let deadline = std::time::Instant::now() + Duration::from_secs(20);
+    while first.try_wait().unwrap().is_none() {
+        assert!(std::time::Instant::now() < deadline, "SIGTERM did not stop the first instance");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    let holders: Vec<(String, Option<String>)> =
+        sqlx::query_as("SELECT name, lease_owner FROM event_consumers ORDER BY name")
+            .fetch_all(store.pool())
+            .await
+            .unwrap();
+    let log =
+        std::fs::read_to_string(database.1.join(format!("portico-{}.log", first.id()))).unwrap_or_default();
+    assert!(
+        !holders.is_empty() && holders.iter().all(|(_, owner)| owner.is_none()),
+        "every lease handed back: {holders:?}\n{log}"
+    );
+    assert_eq!(audit_entries(&store, &id).await, 0, "the first never delivered");
+
+    // The second delivers well inside the ten minutes the first's lease would have lasted.
+    let (mut second, _) = serve(&database, &[("PORTICO_EVENT_LEASE_SECONDS", "600")]).await;
+    let deadline = std::time::Instant::now() + Duration::from_secs(20);
+    while audit_entries(&store, &id).await == 0 {
+        assert!(std::time::Instant::now() < deadline, "the second instance waited for a lease handed back");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    assert_eq!(audit_entries(&store, &id).await, 1);
+    second.kill().unwrap();
+    second.wait().unwrap();
+    store.close().await;
+}
+
+/// Waits (bounded) until an instance has claimed the consumer `name` (its lease may have run
+/// out since); answers the instance.
+async fn wait_for_claim(store: &Store, name: &str) -> String {
+    let deadline = std::time::Instant::now() + Duration::from_secs(20);
     loop {
-        let line = lines.next().expect("the server logs that it is serving").unwrap();
-        if line.contains("Portico is serving") {
-            break;
+        if let Some(owner) = lease_owner(store, name).await {
+            return owner;
         }
+        assert!(std::time::Instant::now() < deadline, "no instance claimed the {name} consumer");
+        tokio::time::sleep(Duration::from_millis(20)).await;
     }
-    // Keep reading its logs so a full pipe never blocks it.
-    std::thread::spawn(move || for _ in lines.map_while(Result::ok) {});
-    (child, format!("http://127.0.0.1:{port}"))
+}
+
+async fn lease_owner(store: &Store, name: &str) -> Option<String> {
+    sqlx::query_scalar::<_, Option<String>>("SELECT lease_owner FROM event_consumers WHERE name = $1")
+        .bind(name)
+        .fetch_optional(store.pool())
+        .await
+        .unwrap()
+        .flatten()
 }
 
 async fn audit_entries(store: &Store, customer_id: &str) -> usize {
@@ -146,7 +260,7 @@ async fn an_event_committed_before_a_kill_is_delivered_after_the_restart(backend
     let slow = [("PORTICO_EVENT_DELIVERY_DELAY_MS", "600000"), ("PORTICO_EVENT_LEASE_SECONDS", "1")];
     let (mut first, base) = tokio::task::spawn_blocking({
         let database = database.clone();
-        move || start_server(&database, &slow)
+        move || crate::support::spawn_portico(&database, &slow)
     })
     .await
     .unwrap();
@@ -163,7 +277,8 @@ async fn an_event_committed_before_a_kill_is_delivered_after_the_restart(backend
     let id = customer["id"].as_str().unwrap().to_string();
     let recorded = store.events_of("customer", &id).await.unwrap();
     assert_eq!(recorded.len(), 1, "the event was committed with the customer");
-    tokio::time::sleep(Duration::from_millis(300)).await;
+    // The first process has claimed the audit log's consumer and holds the event back.
+    wait_for_claim(&store, "audit_log").await;
     assert_eq!(audit_entries(&store, &id).await, 0, "not delivered yet");
 
     first.kill().unwrap();
@@ -171,7 +286,7 @@ async fn an_event_committed_before_a_kill_is_delivered_after_the_restart(backend
 
     let (mut second, _) = tokio::task::spawn_blocking({
         let database = database.clone();
-        move || start_server(&database, &[("PORTICO_EVENT_LEASE_SECONDS", "1")])
+        move || crate::support::spawn_portico(&database, &[("PORTICO_EVENT_LEASE_SECONDS", "1")])
     })
     .await
     .unwrap();
@@ -290,8 +405,15 @@ async fn an_idle_dispatcher_writes_nothing(backend: Backend) {
     assert_eq!(status, StatusCode::CREATED);
     events_settled(&app.store).await;
     let settled = crate::support::snapshot(&app.store, "event_consumers").await;
-    // Several poll intervals (200 ms in tests) with nothing new: no claim, no write.
-    tokio::time::sleep(Duration::from_millis(1200)).await;
+    // Every consumer looks at the log three more times with nothing new: no claim, no write.
+    let rounds = &app.config.events.rounds;
+    let consumers = app.store.consumer_states().await.unwrap().len() as u64;
+    let target = rounds.load(std::sync::atomic::Ordering::Relaxed) + 3 * consumers;
+    let deadline = std::time::Instant::now() + Duration::from_secs(20);
+    while rounds.load(std::sync::atomic::Ordering::Relaxed) < target {
+        assert!(std::time::Instant::now() < deadline, "the dispatcher stopped looking at the log");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
     assert_eq!(crate::support::snapshot(&app.store, "event_consumers").await, settled);
     // A new event is delivered all the same.
     let (status, _) = app.post_json("/customers", &app.admin.token, json!({"name": "Loud Co"})).await;

@@ -8,7 +8,7 @@ use serde_json::{Value, json};
 use crate::imap::TestImap;
 use crate::mail_out::{Desk, ERIN, desk, desk_configured, desk_reading};
 use crate::smtp::{SmtpOptions, TRUSTED_AUTHSERV_ID};
-use crate::support::{Backend, TestApp, captured_logs, events_settled, on_both_backends, send};
+use crate::support::{Backend, TestApp, events_settled, on_both_backends, send, this_tests_logs};
 
 on_both_backends!(
     replies_land_on_their_ticket_only_from_people_allowed_to_reply,
@@ -214,7 +214,7 @@ async fn replies_land_on_their_ticket_only_from_people_allowed_to_reply(backend:
         outcome["reason"],
         "the reply address was made for another recipient, not for mallory@evil.example"
     );
-    assert!(captured_logs().contains("refused an incoming mail"));
+    assert!(this_tests_logs().contains("refused an incoming mail"));
     // An end user of the same customer who may not see the ticket is refused too.
     desk.app
         .post_json(

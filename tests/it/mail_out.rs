@@ -9,7 +9,7 @@ use serde_json::{Value, json};
 
 use portico::mail::settings::PolledMailbox;
 
-use crate::smtp::{SmtpOptions, TestSmtp};
+use crate::smtp::{Secured, SmtpOptions, TestSmtp};
 use crate::support::{Backend, TestApp, events_settled, on_both_backends};
 
 on_both_backends!(
@@ -17,6 +17,7 @@ on_both_backends!(
     passing_failures_are_retried_and_refusals_are_kept_as_failed,
     a_restart_in_the_middle_of_delivery_sends_each_mail_once,
     an_event_handled_twice_queues_its_mail_once,
+    a_sender_killed_mid_send_leaves_its_mail_to_the_next_instance,
 );
 
 /// A customer with an active portal whose tickets go to a group with the technician in it, and
@@ -194,8 +195,7 @@ async fn each_change_mails_the_right_people_with_threaded_branded_mail(backend: 
     assert_eq!(received[3].to, [ERIN]);
     assert!(received[3].text().contains("was resolved"), "{}", received[3].text());
 
-    events_settled(&desk.app.store).await;
-    tokio::time::sleep(Duration::from_millis(500)).await;
+    crate::support::mail_settled(&desk.app.store).await;
     let received = desk.smtp.received();
     assert_eq!(received.len(), 4, "nothing else is mailed");
     assert!(received.iter().all(|m| !m.text().contains("toner supplier")), "internal notes are never mailed");
@@ -277,10 +277,10 @@ async fn a_restart_in_the_middle_of_delivery_sends_each_mail_once(backend: Backe
     assert!(sent_before < 8, "the restart happens mid-delivery ({sent_before} of 8 sent)");
     let settings = desk.smtp.settings();
     let _second = desk.app.another_instance_configured(|config| config.mail = settings).await;
-    let received = desk.smtp.wait_for(8).await;
-    tokio::time::sleep(Duration::from_millis(800)).await;
+    desk.smtp.wait_for(8).await;
+    crate::support::mail_settled(&desk.app.store).await;
     let received_after = desk.smtp.received();
-    assert_eq!(received_after.len(), 8, "each of the 8 mails exactly once (got {})", received.len());
+    assert_eq!(received_after.len(), 8, "each of the 8 mails exactly once");
     let ids: HashSet<String> = received_after.iter().map(super::smtp::Received::message_id).collect();
     assert_eq!(ids.len(), 8);
 }
@@ -305,6 +305,186 @@ async fn an_event_handled_twice_queues_its_mail_once(backend: Backend) {
     notifier.deliver(created).await.unwrap();
     notifier.deliver(created).await.unwrap();
     assert_eq!(desk.app.store.mail_of_ticket(ticket_id).await.unwrap().len(), 2, "still one mail per person");
-    tokio::time::sleep(Duration::from_millis(500)).await;
+    crate::support::mail_settled(&desk.app.store).await;
     assert_eq!(desk.smtp.received().len(), 2);
+}
+
+/// The real binary, SIGKILLed while the SMTP server holds one of its messages: what it left in
+/// `sending` is taken over by the next instance once the (one-second) lease runs out. Every mail
+/// arrives; a mail may arrive twice only when it was in hand at the kill, and then with its own
+/// Message-ID, so the receiving side can drop the repeat.
+async fn a_sender_killed_mid_send_leaves_its_mail_to_the_next_instance(backend: Backend) {
+    let Some(smtp) = TestSmtp::start(SmtpOptions { delay_ms: 400, ..Default::default() }).await else {
+        return;
+    };
+    let database = crate::support::empty_database(backend).await;
+    let store = portico::store::Store::connect(&database.0, &Default::default()).await.unwrap();
+    store.migrate().await.unwrap();
+    let commands = crate::support::command_core(&store, &database.1);
+    let password = Some("a long test password".to_string());
+    portico::cli::create_team_member(&commands, "ops@msp.example", "Olga Ops", "admin", password)
+        .await
+        .unwrap();
+    let (_, token) = portico::cli::create_token(&commands, "ops@msp.example", "tests").await.unwrap();
+    let url = smtp.url();
+    let env = [
+        ("PORTICO_SMTP_URL", url.as_str()),
+        ("PORTICO_MAIL_FROM", "Acme Service Desk <desk@msp.example>"),
+        ("PORTICO_MAIL_LEASE_SECONDS", "1"),
+    ];
+    let start = |env: Vec<(String, String)>| {
+        let database = database.clone();
+        tokio::task::spawn_blocking(move || {
+            let env: Vec<(&str, &str)> = env.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+            crate::support::spawn_portico(&database, &env)
+        })
+    };
+    let owned: Vec<(String, String)> =
+        env.iter().map(|(k, v)| ((*k).to_string(), (*v).to_string())).collect();
+    let (mut first, base) = start(owned.clone()).await.unwrap();
+
+    let client = crate::support::plain_client();
+    let post = |path: String, body: Value| {
+        let request = client.post(format!("{base}/api/v1{path}")).bearer_auth(&token).json(&body);
+        async move {
+            let response = request.send().await.unwrap();
+            let status = response.status();
+            let body: Value = response.json().await.unwrap();
+            assert!(status.is_success(), "{status}: {body}");
+            body
+        }
+    };
+    let customer = post("/customers".into(), json!({"name": "Killed Mid-Send"})).await;
+    let customer_id = customer["id"].as_str().unwrap().to_string();
+    let erin =
+        post(format!("/customers/{customer_id}/end-users"), json!({"name": "Erin End", "email": ERIN})).await;
+    let group = post("/assignment-groups".into(), json!({"name": "Night desk", "member_ids": []})).await;
+    for n in 0..4 {
+        post(
+            "/tickets".into(),
+            json!({"customer_id": customer_id, "requester_id": erin["id"], "type": "incident",
+                   "assignment_group_id": group["id"],
+                   "short_description": format!("Ticket {n}"), "description": "It blinks."}),
+        )
+        .await;
+    }
+
+    // Killed while a message is in the SMTP server's hands (it holds each for 400 ms).
+    let in_sending = || async {
+        sqlx::query_as::<_, (String, String)>(
+            "SELECT id, message_id FROM mail_outbox WHERE state = 'sending'",
+        )
+        .fetch_all(store.pool())
+        .await
+        .unwrap()
+    };
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(20);
+    loop {
+        if !smtp.received().is_empty() && !in_sending().await.is_empty() {
+            break;
+        }
+        assert!(tokio::time::Instant::now() < deadline, "the first instance never began sending");
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    first.kill().unwrap();
+    first.wait().unwrap();
+    let stuck: HashSet<String> =
+        in_sending().await.into_iter().map(|(_, message_id)| bare(&message_id)).collect();
+    assert!(!stuck.is_empty(), "the kill left mail in sending");
+    let sent_before = smtp.received().len();
+    assert!(sent_before < 4, "killed mid-delivery ({sent_before} of 4 sent)");
+
+    let (mut second, _) = start(owned).await.unwrap();
+    crate::support::mail_settled(&store).await;
+    let outbox: Vec<(String, String)> =
+        sqlx::query_as("SELECT message_id, state FROM mail_outbox").fetch_all(store.pool()).await.unwrap();
+    assert_eq!(outbox.len(), 4, "{outbox:?}");
+    assert!(outbox.iter().all(|(_, state)| state == "sent"), "{outbox:?}");
+    let mut arrivals: std::collections::HashMap<String, usize> = Default::default();
+    for message in smtp.received() {
+        *arrivals.entry(bare(&message.message_id())).or_default() += 1;
+    }
+    for (message_id, _) in &outbox {
+        let message_id = &bare(message_id);
+        let times = arrivals.get(message_id).copied().unwrap_or_default();
+        assert!(times >= 1, "{message_id} never arrived: {arrivals:?}");
+        assert!(
+            times == 1 || stuck.contains(message_id),
+            "{message_id} arrived {times} times without being in hand at the kill"
+        );
+    }
+    assert_eq!(arrivals.len(), 4, "nothing arrived that is not in the outbox: {arrivals:?}");
+    second.kill().unwrap();
+    second.wait().unwrap();
+    store.close().await;
+}
+
+/// A Message-ID without its angle brackets.
+fn bare(message_id: &str) -> String {
+    message_id.trim().trim_start_matches('<').trim_end_matches('>').to_string()
+}
+
+/// Mail to a relay with a certificate from the MSP's own CA, over STARTTLS with credentials: it
+/// goes out when Portico is told to trust that CA (`PORTICO_MAIL_CA_FILE`), and not otherwise.
+#[tokio::test]
+async fn mail_goes_out_over_starttls_signed_in_to_a_relay_of_the_msps_own_ca() {
+    let secured = || Secured {
+        ca: crate::test_ca::TestCa::new(),
+        user: "desk-relay".into(),
+        password: "relay secret".into(),
+    };
+    let options = SmtpOptions { secured: Some(secured()), ..Default::default() };
+    let Some(desk) = desk(Backend::Sqlite, options).await else { return };
+    desk.ticket_for(&desk.erin, "Over TLS").await;
+    let received = desk.smtp.wait_for(2).await;
+    crate::support::mail_settled(&desk.app.store).await;
+    assert!(
+        received.iter().all(|m| m.secure && m.user.as_deref() == Some("desk-relay")),
+        "over TLS, signed in: {:?}",
+        received.iter().map(|m| (m.secure, m.user.clone())).collect::<Vec<_>>()
+    );
+
+    // The same kind of relay, but Portico trusts only the public roots: nothing goes out, and
+    // the attempt says why.
+    let options = SmtpOptions { secured: Some(secured()), ..Default::default() };
+    let untrusting = |config: &mut portico::config::Config| config.mail.trusted_authorities = None;
+    let Some(desk) = desk_configured(Backend::Sqlite, options, None, untrusting).await else { return };
+    let ticket = desk.ticket_for(&desk.erin, "Unknown issuer").await;
+    let ticket_id: uuid::Uuid = ticket["id"].as_str().unwrap().parse().unwrap();
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(20);
+    let refused = loop {
+        let outbox = desk.app.store.mail_of_ticket(ticket_id).await.unwrap();
+        if let Some(tried) = outbox.iter().find(|m| m.attempts >= 1 && m.last_error.is_some()) {
+            break tried.clone();
+        }
+        assert!(tokio::time::Instant::now() < deadline, "no attempt recorded: {outbox:?}");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    };
+    let error = refused.last_error.unwrap_or_default().to_lowercase();
+    assert!(error.contains("certificate") || error.contains("issuer"), "{error}");
+    assert!(desk.smtp.received().is_empty(), "nothing is sent to a server Portico cannot verify");
+
+    // Trusted, but with the wrong password: refused by the relay (535), kept as failed.
+    let options = SmtpOptions { secured: Some(secured()), ..Default::default() };
+    let wrong_password = |config: &mut portico::config::Config| {
+        if let Some(outgoing) = &mut config.mail.outgoing {
+            let url =
+                secrecy::ExposeSecret::expose_secret(&outgoing.smtp_url).replace("relay%20secret", "guessed");
+            outgoing.smtp_url = url.into();
+        }
+    };
+    let Some(desk) = desk_configured(Backend::Sqlite, options, None, wrong_password).await else { return };
+    let ticket = desk.ticket_for(&desk.erin, "Wrong password").await;
+    let ticket_id: uuid::Uuid = ticket["id"].as_str().unwrap().parse().unwrap();
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(20);
+    let failed = loop {
+        let outbox = desk.app.store.mail_of_ticket(ticket_id).await.unwrap();
+        if let Some(tried) = outbox.iter().find(|m| m.last_error.is_some()) {
+            break tried.clone();
+        }
+        assert!(tokio::time::Instant::now() < deadline, "no attempt recorded: {outbox:?}");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    };
+    assert!(failed.last_error.as_deref().unwrap_or_default().contains("535"), "{failed:?}");
+    assert!(desk.smtp.received().is_empty());
 }

@@ -14,6 +14,7 @@ mod processes;
 mod s3;
 mod smtp;
 mod support;
+mod test_ca;
 
 mod api_auth;
 mod api_customers;

@@ -529,19 +529,19 @@ async fn a_landing_page_button_opens_a_request_type(backend: Backend) {
         .map(|b| b["target"].as_str().unwrap())
         .collect();
     assert!(targets.contains(&laptop_target.as_str()), "{targets:?}");
-    let preview = app
-        .api(Method::POST, &format!("/customers/{customer_id}/portal/preview"), token)
-        .json(&portal)
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let (visitor, slug) = crate::sso_tokens::end_user_of(&app, &customer_id, "Erin End").await;
+    let form_link = format!("href=\"/p/{slug}/tickets/new/{}\"", laptop["id"].as_str().unwrap());
+    let live_landing = || async {
+        let response = visitor.client.get(app.url(&format!("/p/{slug}/"))).send().await.unwrap();
+        assert_eq!(response.status(), StatusCode::OK);
+        response.text().await.unwrap()
+    };
+    let page = live_landing().await;
     assert!(
-        preview.contains(&format!("/tickets/new/{}", laptop["id"].as_str().unwrap())),
-        "the button opens the form"
+        page.contains(&form_link) && page.contains("Laptop request"),
+        "the button opens the form: {page}"
     );
+    let (_, portal) = app.get_json(&format!("/customers/{customer_id}/portal"), token).await;
 
     // The API refuses a type not offered to the customer, and a target that is no id.
     let before = snapshot(&app.store, "portals").await;
@@ -581,6 +581,31 @@ async fn a_landing_page_button_opens_a_request_type(backend: Backend) {
     assert_eq!(hidden.status(), StatusCode::OK);
     let settings = app.store.portal(customer_id.parse().unwrap()).await.unwrap().settings;
     assert!(settings.layout.buttons.iter().any(|b| b.target.to_string() == laptop_target), "still stored");
+    let page = live_landing().await;
+    assert!(
+        !page.contains(&form_link) && !page.contains("Laptop request"),
+        "no button to a hidden form: {page}"
+    );
+    let form = visitor
+        .client
+        .get(app.url(&format!("/p/{slug}/tickets/new/{}", laptop["id"].as_str().unwrap())))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(form.status(), StatusCode::NOT_FOUND, "nor the form itself");
+    // Shown again: the button comes back.
+    let shown = app
+        .api(
+            Method::PUT,
+            &format!("/customers/{customer_id}/request-types/{}", laptop["id"].as_str().unwrap()),
+            token,
+        )
+        .json(&json!({"hidden": false}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(shown.status(), StatusCode::OK);
+    assert!(live_landing().await.contains(&form_link), "the button is back");
 }
 
 async fn the_plain_form_is_offered_only_where_the_portal_says_so(backend: Backend) {

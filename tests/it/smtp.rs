@@ -20,6 +20,10 @@ use crate::processes::Helper;
 pub struct Received {
     pub to: Vec<String>,
     pub raw: Vec<u8>,
+    /// Whether it came over TLS (STARTTLS).
+    pub secure: bool,
+    /// The user the client signed in as, if it did.
+    pub user: Option<String>,
 }
 
 impl Received {
@@ -62,11 +66,21 @@ pub struct SmtpOptions {
     pub temp_failures: u32,
     /// Hold each message this long before accepting it.
     pub delay_ms: u64,
+    /// Offer STARTTLS with this CA's certificate and require these credentials over it.
+    pub secured: Option<Secured>,
+}
+
+/// A server that takes mail only over TLS from a signed-in user.
+pub struct Secured {
+    pub ca: crate::test_ca::TestCa,
+    pub user: String,
+    pub password: String,
 }
 
 pub struct TestSmtp {
     pub port: u16,
     received: Arc<Mutex<Vec<Received>>>,
+    secured: Option<Secured>,
     _process: Helper,
 }
 
@@ -87,6 +101,13 @@ impl TestSmtp {
             .stdin(Stdio::null())
             .stdout(Stdio::piped())
             .stderr(Stdio::null());
+        if let Some(secured) = &options.secured {
+            command
+                .env("SMTP_TLS_CERT", &secured.ca.cert_file)
+                .env("SMTP_TLS_KEY", &secured.ca.key_file)
+                .env("SMTP_USER", &secured.user)
+                .env("SMTP_PASS", &secured.password);
+        }
         let mut process = Helper::spawn(command, "node").expect("start the test SMTP server");
         let mut lines = BufReader::new(process.take_stdout().unwrap()).lines();
         let first = lines.next_line().await.unwrap().expect("the SMTP server prints its port");
@@ -105,10 +126,13 @@ impl TestSmtp {
                     .iter()
                     .map(|t| t.as_str().unwrap().to_string())
                     .collect();
-                sink.lock().unwrap().push(Received { to, raw });
+                let secure = message["secure"].as_bool().unwrap_or(false);
+                let user = message["user"].as_str().map(str::to_string);
+                sink.lock().unwrap().push(Received { to, raw, secure, user });
             }
         });
-        Some(Self { port: ready["port"].as_u64().unwrap() as u16, received, _process: process })
+        let port = ready["port"].as_u64().unwrap() as u16;
+        Some(Self { port, received, secured: options.secured, _process: process })
     }
 
     /// Mail settings sending through this server, replies to `help@msp.example`.
@@ -116,7 +140,7 @@ impl TestSmtp {
         let inbound = EmailAddress::parse("inbound", "help@msp.example").unwrap();
         MailSettings {
             outgoing: Some(Outgoing {
-                smtp_url: SecretString::from(format!("smtp://127.0.0.1:{}", self.port)),
+                smtp_url: SecretString::from(self.url()),
                 from: "Acme Service Desk <desk@msp.example>".parse().unwrap(),
                 reply_address: Some(inbound.clone()),
                 lease: Duration::from_secs(60),
@@ -124,7 +148,21 @@ impl TestSmtp {
             }),
             inbound_address: Some(inbound),
             trusted_authserv_id: Some(TRUSTED_AUTHSERV_ID.into()),
+            trusted_authorities: self.secured.as_ref().map(|secured| secured.ca.trusted()),
             ..Default::default()
+        }
+    }
+
+    /// `PORTICO_SMTP_URL` for this server: plain, or STARTTLS with its user's credentials.
+    pub fn url(&self) -> String {
+        match &self.secured {
+            None => format!("smtp://127.0.0.1:{}", self.port),
+            Some(secured) => format!(
+                "smtp://{}:{}@localhost:{}?tls=required",
+                secured.user,
+                secured.password.replace(' ', "%20"),
+                self.port
+            ),
         }
     }
 
@@ -146,6 +184,18 @@ impl TestSmtp {
                 received.len(),
                 received.iter().map(|m| (m.to.clone(), m.subject())).collect::<Vec<_>>()
             );
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    }
+
+    /// Waits (bounded: 20 seconds) for a message that `wanted` accepts, and returns it.
+    pub async fn wait_for_one(&self, what: &str, wanted: impl Fn(&Received) -> bool) -> Received {
+        let deadline = tokio::time::Instant::now() + Duration::from_secs(20);
+        loop {
+            if let Some(found) = self.received().into_iter().find(|m| wanted(m)) {
+                return found;
+            }
+            assert!(tokio::time::Instant::now() < deadline, "no mail came that is {what}");
             tokio::time::sleep(Duration::from_millis(50)).await;
         }
     }

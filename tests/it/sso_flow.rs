@@ -27,6 +27,7 @@ fn accounts() -> Value {
         "ms-grace": {"tid": "9188040d-6c67-4c5b-b112-36a304b66dad", "oid": "00000000-0000-0000-66f3-3332eca7ea81",
             "preferred_username": "grace@contoso.example", "email": "grace@contoso.example", "xms_edov": true, "name": "Grace Hopper"},
         "unverified": {"email": "eve@acme.example", "email_verified": false, "name": "Eve Unverified"},
+        "eve": {"email": "eve@acme.example", "email_verified": true, "name": "Eve Verified"},
         "outsider": {"email": "mallory@elsewhere.example", "email_verified": true, "name": "Mallory"}
     })
 }
@@ -119,8 +120,8 @@ async fn an_end_user_signs_in_through_the_provider_and_signs_out(backend: Backen
     assert_eq!(forged.status(), StatusCode::FORBIDDEN, "sign-out needs the session's CSRF token");
 
     // The client secret never reaches the logs, though the sign-in does.
+    assert!(crate::support::this_tests_logs().contains("end-user sign-in"), "the sign-in itself is logged");
     let logs = crate::support::captured_logs();
-    assert!(logs.contains("end-user sign-in"), "the sign-in itself is logged");
     assert!(!logs.contains(portal.client_secret.as_str()), "the client secret must never be logged");
 }
 
@@ -189,15 +190,27 @@ async fn without_jit_only_registered_active_end_users_enter(backend: Backend) {
     );
 
     let users = format!("/customers/{}/end-users", portal.customer_id);
-    let (_, ada) =
+    let (status, ada) =
         app.post_json(&users, &app.admin.token, json!({"name": "Ada L.", "email": "ADA@acme.example"})).await;
-    let (_, _) =
+    assert_eq!(status, StatusCode::CREATED, "{ada}");
+    let (status, eve) =
         app.post_json(&users, &app.admin.token, json!({"name": "Eve", "email": "eve@acme.example"})).await;
+    assert_eq!(status, StatusCode::CREATED, "{eve}");
     let (status, page, _) = Visitor::new(&app).sign_in(&portal, "ada").await;
     assert_eq!(status, StatusCode::OK, "linked once by the verified e-mail");
     assert!(page.contains("Ada L."));
-    let (status, _, _) = Visitor::new(&app).sign_in(&portal, "unverified").await;
+    let (status, page, _) = Visitor::new(&app).sign_in(&portal, "unverified").await;
     assert_eq!(status, StatusCode::FORBIDDEN, "an unverified e-mail never links an account");
+    assert!(
+        page.contains(
+            "An account with your e-mail address exists, but your identity provider did not confirm"
+        ),
+        "{page}"
+    );
+    // Eve is registered: the same address, verified, does link her account.
+    let (status, page, _) = Visitor::new(&app).sign_in(&portal, "eve").await;
+    assert_eq!(status, StatusCode::OK, "{page}");
+    assert!(page.contains("<span>Eve</span>"), "signed in as the registered Eve: {page}");
 
     app.patch_json(
         &format!("/end-users/{}", ada["id"].as_str().unwrap()),

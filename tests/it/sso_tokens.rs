@@ -46,6 +46,49 @@ pub(crate) async fn portal_for(app: &TestApp, idp: &CraftedIdp, extra: serde_jso
     }
 }
 
+/// An end user called `name`, signed in to the live portal of an existing customer (its portal
+/// made active, a crafted provider added to it): the visitor, with its session, and the slug.
+pub(crate) async fn end_user_of(app: &TestApp, customer_id: &str, name: &str) -> (Visitor, String) {
+    let token = &app.admin.token;
+    let (_, mut portal) = app.get_json(&format!("/customers/{customer_id}/portal"), token).await;
+    if portal["active"] != json!(true) {
+        portal["active"] = json!(true);
+        let response = app
+            .api(reqwest::Method::PUT, &format!("/customers/{customer_id}/portal"), token)
+            .header("if-match", portal["revision"].to_string())
+            .json(&portal)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), StatusCode::OK);
+    }
+    let key = Key::load(1, "k1");
+    let idp = CraftedIdp::start(&[&key], "").await;
+    let body = json!({"label": "Crafted ID", "provider": "oidc", "discovery_url": idp.discovery_url(),
+        "client_id": CLIENT, "client_secret": "s", "jit_provisioning": true});
+    let (status, config) =
+        app.post_json(&format!("/customers/{customer_id}/portal/sso-configs"), token, body).await;
+    assert_eq!(status, StatusCode::CREATED, "{config}");
+    let slug = portal["slug"].as_str().unwrap().to_string();
+    let sso = SsoPortal {
+        customer_id: customer_id.to_string(),
+        slug: slug.clone(),
+        sso_id: config["id"].as_str().unwrap().to_string(),
+        client_id: CLIENT.into(),
+        client_secret: "s".into(),
+    };
+    let visitor = Visitor::new(app);
+    let issuer = idp.issuer();
+    let (status, page) = answer_as(&visitor, app, &idp, &sso, |nonce| {
+        let mut claims = Claims::valid(&issuer, CLIENT, nonce);
+        claims.name = Some(name.to_string());
+        claims.sign(&key)
+    })
+    .await;
+    assert_eq!(status, StatusCode::SEE_OTHER, "signed in: {page}");
+    (visitor, slug)
+}
+
 /// Starts a sign-in, lets the IdP hand out `token`, and returns the callback's answer.
 async fn answer_with(
     app: &TestApp,
@@ -127,7 +170,7 @@ pub(crate) async fn assert_plain_failure(app: &TestApp, portal: &SsoPortal, page
         "{reference}"
     );
     let says = says.to_lowercase();
-    let logged = crate::support::captured_logs()
+    let logged = crate::support::this_tests_logs()
         .lines()
         .any(|line| line.contains(&reference) && line.to_lowercase().contains(&says));
     assert!(logged, "the log has '{says}' under {reference}");

@@ -93,14 +93,22 @@ pub struct TestApp {
 }
 
 /// Everything the process logs (at debug level) while the tests run, so tests can check that no
-/// secret is ever written to the logs.
+/// secret is ever written to the logs, by any test's server or any thread.
 static LOGS: std::sync::Mutex<Vec<u8>> = std::sync::Mutex::new(Vec::new());
+
+thread_local! {
+    /// What this thread logged. Each test runs on its own thread, and `#[tokio::test]`'s runtime
+    /// runs the test's server on that thread too: a test looking for a line it caused finds its
+    /// own, never one another test wrote.
+    static THREAD_LOGS: std::cell::RefCell<Vec<u8>> = const { std::cell::RefCell::new(Vec::new()) };
+}
 
 struct LogSink;
 
 impl std::io::Write for LogSink {
     fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
         LOGS.lock().unwrap().extend_from_slice(bytes);
+        THREAD_LOGS.with(|logs| logs.borrow_mut().extend_from_slice(bytes));
         Ok(bytes.len())
     }
 
@@ -123,9 +131,24 @@ fn capture_logs() {
     });
 }
 
-/// What has been logged so far, by every test in this process.
+/// What has been logged so far, by every test in this process: for "never logged" checks.
 pub fn captured_logs() -> String {
     String::from_utf8_lossy(&LOGS.lock().unwrap()).into_owned()
+}
+
+/// What the calling test (its thread, where its server runs) has logged so far: for "it was
+/// logged" checks, which another test's lines must not satisfy.
+pub fn this_tests_logs() -> String {
+    THREAD_LOGS.with(|logs| String::from_utf8_lossy(&logs.borrow()).into_owned())
+}
+
+/// The base URL in the line where `portico serve` says it is serving, at the address the system
+/// gave it: tests start it with `--addr 127.0.0.1:0`, so no port is picked before it binds.
+pub fn served_base(line: &str) -> Option<String> {
+    if !line.contains("Portico is serving") {
+        return None;
+    }
+    line.split_whitespace().find_map(|word| word.strip_prefix("addr=")).map(|addr| format!("http://{addr}"))
 }
 
 fn temp_dir() -> PathBuf {
@@ -528,6 +551,25 @@ pub async fn events_settled(store: &Store) {
     }
 }
 
+/// Waits (bounded) until every event has reached its consumers and every mail they queued has
+/// left the outbox, sent or failed for good: after it, nothing more will be mailed unasked.
+pub async fn mail_settled(store: &Store) {
+    events_settled(store).await;
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    loop {
+        let (pending,): (i64,) =
+            sqlx::query_as("SELECT COUNT(*) FROM mail_outbox WHERE state IN ('queued', 'sending')")
+                .fetch_one(store.pool())
+                .await
+                .unwrap();
+        if pending == 0 {
+            return;
+        }
+        assert!(std::time::Instant::now() < deadline, "{pending} mails still waiting to be sent");
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+}
+
 /// The rows of a table, as the store sees them, to prove a refused request changed nothing.
 /// Events already recorded are delivered first, so the audit log holds everything done so far.
 pub async fn snapshot(store: &Store, table: &str) -> Vec<String> {
@@ -549,4 +591,40 @@ pub async fn snapshot(store: &Store, table: &str) -> Vec<String> {
                 .join("|")
         })
         .collect()
+}
+
+/// Starts `portico serve` (the binary cargo built) on `database` at a port the system gives it,
+/// and returns the process with its base URL once it serves. The caller ends it by its id.
+pub fn spawn_portico(database: &(String, TempDir), env: &[(&str, &str)]) -> (std::process::Child, String) {
+    use std::io::BufRead;
+    let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_portico"));
+    command
+        .args(["serve", "--addr", "127.0.0.1:0"])
+        .env("PORTICO_DATA_DIR", &database.1)
+        .env("DATABASE_URL", &database.0)
+        .env("RUST_LOG", "info")
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped());
+    for (key, value) in env {
+        command.env(key, value);
+    }
+    let mut child = command.spawn().unwrap();
+    let mut lines = std::io::BufReader::new(child.stderr.take().unwrap()).lines();
+    let base = loop {
+        let line = lines.next().expect("the server logs that it is serving").unwrap();
+        if let Some(base) = served_base(&line) {
+            break base;
+        }
+    };
+    // Keep reading its logs so a full pipe never blocks it, into a file a failing test can show.
+    let log = database.1.join(format!("portico-{}.log", child.id()));
+    std::thread::spawn(move || {
+        let mut file = std::fs::File::create(log).ok();
+        for line in lines.map_while(Result::ok) {
+            if let Some(file) = &mut file {
+                let _ = std::io::Write::write_all(file, format!("{line}\n").as_bytes());
+            }
+        }
+    });
+    (child, base)
 }

@@ -255,6 +255,16 @@ impl Config {
         Self::from_args(&args)
     }
 
+    /// Records the address the listener really got (`--addr 127.0.0.1:0` asks the system for a free
+    /// port). A public URL that was only the listen address follows it; a configured one stays.
+    pub fn listening_on(&mut self, bound: SocketAddr) {
+        let defaulted = Url::parse(&format!("http://{}", self.addr)).is_ok_and(|url| url == self.public_url);
+        if defaulted && let Ok(url) = Url::parse(&format!("http://{bound}")) {
+            self.public_url = url;
+        }
+        self.addr = bound;
+    }
+
     /// Cookies get `Secure` when people reach Portico over https.
     pub fn secure_cookies(&self) -> bool {
         self.public_url.scheme() == "https"
@@ -330,6 +340,27 @@ mod tests {
         assert!(!config.secure_cookies());
         assert_eq!(config.url_for("/admin"), "http://127.0.0.1:9999/admin");
         assert!(config.database_url.expose_secret().ends_with("portico.db?mode=rwc"));
+        std::fs::remove_dir_all(dir).ok();
+    }
+
+    #[test]
+    fn a_public_url_taken_from_port_zero_follows_the_port_the_listener_got() {
+        let dir = std::env::temp_dir().join(format!("portico-config-{}", uuid::Uuid::now_v7()));
+        let key = ["--secret-key", "0123456789abcdef0123456789abcdef"];
+        let data = ["--data-dir", dir.to_str().unwrap()];
+        let bound: SocketAddr = "127.0.0.1:41234".parse().unwrap();
+
+        let mut defaulted =
+            Config::from_args(&parse(&[&data[..], &key[..], &["--addr", "127.0.0.1:0"]].concat())).unwrap();
+        defaulted.listening_on(bound);
+        assert_eq!(defaulted.public_url.as_str(), "http://127.0.0.1:41234/");
+        assert_eq!(defaulted.addr, bound);
+
+        let configured = ["--addr", "127.0.0.1:0", "--public-url", "https://help.example.com"];
+        let mut configured =
+            Config::from_args(&parse(&[&data[..], &key[..], &configured[..]].concat())).unwrap();
+        configured.listening_on(bound);
+        assert_eq!(configured.public_url.as_str(), "https://help.example.com/", "what was configured stays");
         std::fs::remove_dir_all(dir).ok();
     }
 

@@ -35,9 +35,12 @@ impl Workers {
         let article_views = ViewFlusher::start(store.clone(), config.article_views_flush);
         let dispatcher = Dispatcher::start(store.clone(), cx.consumers(), config.events.clone());
         let mail_sender = match &config.mail.outgoing {
-            Some(outgoing) => {
-                Some(crate::mail::sender::start(store.clone(), outgoing, cx.mail_queued().clone())?)
-            }
+            Some(outgoing) => Some(crate::mail::sender::start(
+                store.clone(),
+                outgoing,
+                cx.config().mail.trusted_authorities.as_ref(),
+                cx.mail_queued().clone(),
+            )?),
             None => None,
         };
         let mailbox = crate::jobs::imap::start(cx.clone(), cx.last_mailbox_poll().clone());

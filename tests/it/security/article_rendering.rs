@@ -15,8 +15,8 @@ const DEEP_QUOTES: usize = 5_000;
 
 async fn item2_articles_render_once_when_saved_and_deep_nesting_is_refused(backend: Backend) {
     let app = TestApp::spawn(backend).await;
-    // Deeply nested quotes, far under the body limit: refused before any rendering, quickly.
-    let started = std::time::Instant::now();
+    // Deeply nested quotes, far under the body limit: refused by the depth count, before any
+    // rendering (the message is the depth check's, not the rendering budget's).
     let deep = "> ".repeat(DEEP_QUOTES) + "x";
     let (status, problem) = app
         .post_json(
@@ -27,11 +27,6 @@ async fn item2_articles_render_once_when_saved_and_deep_nesting_is_refused(backe
         .await;
     assert_problem_names(status, &problem, StatusCode::UNPROCESSABLE_ENTITY, "body");
     assert!(problem.to_string().contains("at most 32 levels"), "{problem}");
-    assert!(
-        started.elapsed() < std::time::Duration::from_secs(5),
-        "refused cheaply: {:?}",
-        started.elapsed()
-    );
     assert!(snapshot(&app.store, "articles").await.is_empty(), "nothing saved");
     // The console says the same, on the body field.
     let console = Console::anonymous(&app.base);

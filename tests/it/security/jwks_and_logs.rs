@@ -35,7 +35,8 @@ async fn callback_code_and_state_never_reach_the_logs(backend: Backend) {
     assert!(!logs.contains(&code), "the code must never be logged");
     let encoded_state: String = url::form_urlencoded::byte_serialize(query["state"].as_bytes()).collect();
     assert!(!logs.contains(query["state"].as_str()) && !logs.contains(&encoded_state), "nor the state");
-    assert!(logs.contains("/callback?code=***"), "the callback is still logged, redacted");
+    let mine = crate::support::this_tests_logs();
+    assert!(mine.contains("/callback?code=***"), "the callback is still logged, redacted");
 }
 
 /// Concurrent unknown-key refetches share one fetch, and a rotation gets through within the
@@ -50,10 +51,11 @@ async fn jwks_refetches_are_coalesced_and_a_rotation_gets_through_within_seconds
     let new = Key::load(2, "k-new");
     let idp = CraftedIdp::start(&[&old], "").await;
     let outbound = Outbound::new(true);
-    let cache =
-        std::sync::Arc::new(ProviderCache::with_refetch_interval(std::time::Duration::from_millis(300)));
+    let interval = std::time::Duration::from_secs(2);
+    let cache = std::sync::Arc::new(ProviderCache::with_refetch_interval(interval));
     let info = cache.get(&outbound, &idp.discovery_url(), Provider::Oidc).await.unwrap();
     let before = idp.jwks_fetches();
+    let fetched = std::time::Instant::now();
     let refetches: Vec<_> = (0..10)
         .map(|_| {
             let (cache, outbound, info) = (cache.clone(), outbound.clone(), info.clone());
@@ -65,18 +67,30 @@ async fn jwks_refetches_are_coalesced_and_a_rotation_gets_through_within_seconds
     }
     assert_eq!(idp.jwks_fetches(), before + 1, "one fetch for all of them");
     let fresh = cache.get(&outbound, &idp.discovery_url(), Provider::Oidc).await.unwrap();
-    assert!(cache.refresh_keys(&outbound, &fresh).await.unwrap().is_none(), "not again at once");
+    // Not again within the interval (only a machine stalled past it may see a second fetch).
+    let again = cache.refresh_keys(&outbound, &fresh).await.unwrap();
+    assert!(again.is_none() || fetched.elapsed() >= interval, "refetched within the interval");
 
+    // Once the interval has passed, a rotation gets through: polled, bounded, never a fixed wait.
     idp.publish(&new);
-    tokio::time::sleep(std::time::Duration::from_millis(350)).await;
-    let rotated = cache.refresh_keys(&outbound, &fresh).await.unwrap().expect("refetched after the interval");
-    let kids: Vec<String> = rotated
-        .metadata
-        .jwks()
-        .keys()
-        .iter()
-        .filter_map(|key| openidconnect::JsonWebKey::key_id(key).map(|kid| kid.to_string()))
-        .collect();
-    assert!(kids.contains(&"k-new".to_string()), "{kids:?}");
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    let kids_of = |info: &portico::sso::provider::ProviderInfo| -> Vec<String> {
+        info.metadata
+            .jwks()
+            .keys()
+            .iter()
+            .filter_map(|key| openidconnect::JsonWebKey::key_id(key).map(|kid| kid.to_string()))
+            .collect()
+    };
+    loop {
+        if let Some(rotated) = cache.refresh_keys(&outbound, &fresh).await.unwrap()
+            && kids_of(&rotated).contains(&"k-new".to_string())
+        {
+            break;
+        }
+        // Bounded far below a minute: a rotation must not wait for the hourly refresh.
+        assert!(std::time::Instant::now() < deadline, "the rotation never got through");
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
     assert!(portico::sso::provider::JWKS_REFETCH_INTERVAL <= std::time::Duration::from_secs(5));
 }

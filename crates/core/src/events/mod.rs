@@ -17,6 +17,7 @@ pub mod caches;
 use std::future::Future;
 use std::pin::Pin;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
 use tokio::task::JoinSet;
@@ -63,6 +64,9 @@ pub struct DispatchSettings {
     pub delivery_delay: Duration,
     /// Events read per round.
     pub batch: i64,
+    /// Rounds the consumers of this instance have run (each a look at the log, whether or not
+    /// it found anything): how a test knows time has passed for the dispatcher without guessing.
+    pub rounds: Arc<AtomicU64>,
 }
 
 impl Default for DispatchSettings {
@@ -72,6 +76,7 @@ impl Default for DispatchSettings {
             lease: Duration::from_secs(10),
             delivery_delay: Duration::ZERO,
             batch: 100,
+            rounds: Arc::default(),
         }
     }
 }
@@ -91,29 +96,51 @@ pub struct Dispatcher {
     store: Store,
     owner: String,
     shared: Vec<&'static str>,
+    stop: tokio::sync::watch::Sender<bool>,
 }
+
+/// How long a stopping dispatcher lets its consumers finish the round in hand.
+const ROUND_GRACE: Duration = Duration::from_secs(10);
 
 impl Dispatcher {
     pub fn start(store: Store, consumers: Vec<Arc<dyn Consumer>>, settings: DispatchSettings) -> Self {
         let owner = format!("instance-{}", Uuid::now_v7());
+        let (stop, stopping) = tokio::sync::watch::channel(false);
         let mut tasks = JoinSet::new();
         let mut shared = Vec::new();
         for consumer in consumers {
             if matches!(consumer.scope(), Scope::Shared(_)) {
                 shared.push(consumer.name());
             }
-            let run =
-                Run { store: store.clone(), consumer, owner: owner.clone(), settings: settings.clone() };
+            let run = Run {
+                store: store.clone(),
+                consumer,
+                owner: owner.clone(),
+                settings: settings.clone(),
+                stopping: stopping.clone(),
+            };
             tasks.spawn(run.follow());
         }
-        Self { tasks, store, owner, shared }
+        Self { tasks, store, owner, shared, stop }
     }
 
     /// Stops delivering and hands the shared consumers' leases back, so another instance can
     /// go on at once instead of waiting for them to run out.
+    ///
+    /// Each consumer finishes the round in hand first: a claim aborted mid-query could still
+    /// reach the database after the hand-back and take the lease again for its full length.
     pub async fn shut_down(mut self) {
-        self.tasks.abort_all();
-        while self.tasks.join_next().await.is_some() {}
+        let _ = self.stop.send(true);
+        let finished =
+            tokio::time::timeout(ROUND_GRACE, async { while self.tasks.join_next().await.is_some() {} })
+                .await;
+        if finished.is_err() {
+            tracing::warn!(
+                "an event consumer did not finish its round in time; its lease runs out by itself"
+            );
+            self.tasks.abort_all();
+            while self.tasks.join_next().await.is_some() {}
+        }
         for name in &self.shared {
             if let Err(error) = self.store.release_consumer(name, &self.owner).await {
                 tracing::warn!(consumer = name, %error, "could not hand back an event consumer's lease");
@@ -127,18 +154,23 @@ struct Run {
     consumer: Arc<dyn Consumer>,
     owner: String,
     settings: DispatchSettings,
+    stopping: tokio::sync::watch::Receiver<bool>,
 }
 
 impl Run {
-    async fn follow(self) {
+    async fn follow(mut self) {
         let mut woken = self.store.watch_events();
         let mut local_position = None;
         let mut shared = SharedProgress::default();
         loop {
+            if *self.stopping.borrow() {
+                return;
+            }
             let round = match self.consumer.scope() {
                 Scope::Shared(start) => self.deliver_shared(start, &mut shared).await,
                 Scope::EachInstance => self.deliver_local(&mut local_position).await,
             };
+            self.settings.rounds.fetch_add(1, Ordering::Relaxed);
             let pause = match round {
                 Ok(Round::More) => continue,
                 Ok(Round::Wait(pause)) => pause,
@@ -150,6 +182,7 @@ impl Run {
             tokio::select! {
                 _ = woken.changed() => {},
                 _ = tokio::time::sleep(pause) => {},
+                _ = self.stopping.changed() => return,
             }
         }
     }

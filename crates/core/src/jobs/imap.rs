@@ -23,6 +23,7 @@ use url::Url;
 use crate::context::Context as Core;
 use crate::mail::mailbox::{LastPoll, PollReport};
 use crate::mail::settings::PolledMailbox;
+use crate::mail::trust::TrustedAuthorities;
 use crate::usecases::inbound_mail;
 use portico_domain::actor::Actor;
 use portico_domain::invariant::guaranteed;
@@ -94,7 +95,7 @@ pub async fn poll_once(cx: &Core, mailbox: &PolledMailbox, tries: &mut Tries) ->
     .context("connecting to the IMAP server timed out")?
     .with_context(|| format!("cannot connect to {}:{}", account.host, account.port))?;
     if account.tls {
-        let stream = tls_connector()
+        let stream = tls_connector(cx.config().mail.trusted_authorities.as_ref())
             .connect(
                 tokio_rustls::rustls::pki_types::ServerName::try_from(account.host.clone())
                     .context("not a TLS server name")?,
@@ -108,8 +109,8 @@ pub async fn poll_once(cx: &Core, mailbox: &PolledMailbox, tries: &mut Tries) ->
     }
 }
 
-fn tls_connector() -> tokio_rustls::TlsConnector {
-    let roots = tokio_rustls::rustls::RootCertStore { roots: webpki_roots::TLS_SERVER_ROOTS.to_vec() };
+fn tls_connector(trusted: Option<&TrustedAuthorities>) -> tokio_rustls::TlsConnector {
+    let roots = TrustedAuthorities::with_public_roots(trusted);
     let provider = Arc::new(tokio_rustls::rustls::crypto::ring::default_provider());
     let config = guaranteed(
         tokio_rustls::rustls::ClientConfig::builder_with_provider(provider)

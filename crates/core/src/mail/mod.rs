@@ -9,3 +9,4 @@ pub mod notifier;
 pub mod quotes;
 pub mod sender;
 pub mod settings;
+pub mod trust;

@@ -11,12 +11,14 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use lettre::address::Envelope;
+use lettre::transport::smtp::client::{Certificate, Tls, TlsParameters};
 use lettre::{AsyncSmtpTransport, AsyncTransport, Tokio1Executor};
 use secrecy::ExposeSecret;
 use tokio::sync::{Notify, watch};
 use tokio::task::JoinHandle;
 
 use super::settings::Outgoing;
+use super::trust::TrustedAuthorities;
 use portico_store::mail::ClaimedMail;
 use portico_store::{Store, now_ms};
 
@@ -50,11 +52,20 @@ impl SenderHandle {
     }
 }
 
-pub fn start(store: Store, outgoing: &Outgoing, queued: Arc<Notify>) -> anyhow::Result<SenderHandle> {
-    let transport = AsyncSmtpTransport::<Tokio1Executor>::from_url(outgoing.smtp_url.expose_secret())
+pub fn start(
+    store: Store,
+    outgoing: &Outgoing,
+    trusted: Option<&TrustedAuthorities>,
+    queued: Arc<Notify>,
+) -> anyhow::Result<SenderHandle> {
+    let url = outgoing.smtp_url.expose_secret();
+    let mut builder = AsyncSmtpTransport::<Tokio1Executor>::from_url(url)
         .map_err(|error| anyhow::anyhow!("PORTICO_SMTP_URL: {error}"))?
-        .timeout(Some(Duration::from_secs(30)))
-        .build();
+        .timeout(Some(Duration::from_secs(30)));
+    if let Some(trusted) = trusted {
+        builder = builder.tls(tls_trusting(url, trusted)?);
+    }
+    let transport = builder.build();
     let (stop, stopping) = watch::channel(false);
     let sender = Sender {
         store,
@@ -66,6 +77,25 @@ pub fn start(store: Store, outgoing: &Outgoing, queued: Arc<Notify>) -> anyhow::
         stopping,
     };
     Ok(SenderHandle { stop, task: tokio::spawn(sender.run()) })
+}
+
+/// The TLS mode the URL asks for (as lettre reads it), with the extra authorities trusted.
+fn tls_trusting(url: &str, trusted: &TrustedAuthorities) -> anyhow::Result<Tls> {
+    let parsed = url::Url::parse(url).map_err(|error| anyhow::anyhow!("PORTICO_SMTP_URL: {error}"))?;
+    let host = parsed.host_str().unwrap_or_default().to_string();
+    let certificate = Certificate::from_pem(trusted.pem())
+        .map_err(|error| anyhow::anyhow!("PORTICO_MAIL_CA_FILE: {error}"))?;
+    let parameters = TlsParameters::builder(host)
+        .add_root_certificate(certificate)
+        .build_rustls()
+        .map_err(|error| anyhow::anyhow!("TLS for the SMTP server: {error}"))?;
+    let asked = parsed.query_pairs().find(|(key, _)| key == "tls").map(|(_, value)| value.into_owned());
+    Ok(match (parsed.scheme(), asked.as_deref()) {
+        ("smtps", _) => Tls::Wrapper(parameters),
+        (_, Some("required")) => Tls::Required(parameters),
+        (_, Some("opportunistic")) => Tls::Opportunistic(parameters),
+        _ => Tls::None,
+    })
 }
 
 struct Sender {

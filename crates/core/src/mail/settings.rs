@@ -10,6 +10,8 @@ use url::Url;
 
 use portico_domain::email::EmailAddress;
 
+use crate::mail::trust::TrustedAuthorities;
+
 #[derive(Debug, Clone, Args)]
 pub struct MailArgs {
     /// SMTP server for notifications, as a URL: `smtp://host:25` (no TLS),
@@ -49,6 +51,17 @@ pub struct MailArgs {
     /// for the sender's domain. The server must remove such headers arriving from outside.
     #[arg(long, env = "PORTICO_MAIL_TRUSTED_AUTHSERV_ID")]
     pub mail_trusted_authserv_id: Option<String>,
+
+    /// Certificate authorities (a PEM file) trusted for the SMTP and IMAP servers besides the
+    /// public ones: for mail servers whose certificates come from the MSP's own CA.
+    #[arg(long, env = "PORTICO_MAIL_CA_FILE")]
+    pub mail_ca_file: Option<std::path::PathBuf>,
+
+    /// Seconds a sending instance holds a message it began to send before another instance
+    /// may send it (after a crash mid-send, the message goes out again with the same
+    /// Message-ID).
+    #[arg(long, env = "PORTICO_MAIL_LEASE_SECONDS", default_value_t = 60, hide = true)]
+    pub mail_lease_seconds: u64,
 
     /// Seconds between two looks at the mailbox.
     #[arg(long, env = "PORTICO_IMAP_POLL_SECONDS", default_value_t = 30)]
@@ -101,6 +114,8 @@ pub struct MailSettings {
     pub max_inbound_bytes: usize,
     /// The receiving server whose DMARC verdicts are believed (see [`MailArgs`]).
     pub trusted_authserv_id: Option<String>,
+    /// Authorities trusted for the mail servers besides the public ones.
+    pub trusted_authorities: Option<TrustedAuthorities>,
 }
 
 impl Default for MailSettings {
@@ -111,6 +126,7 @@ impl Default for MailSettings {
             imap: None,
             max_inbound_bytes: 25 * 1024 * 1024,
             trusted_authserv_id: None,
+            trusted_authorities: None,
         }
     }
 }
@@ -143,7 +159,7 @@ impl MailSettings {
                 smtp_url: check_smtp_url(url)?,
                 from: parse_from(args.mail_from.as_deref())?,
                 reply_address: inbound_address.clone(),
-                lease: Duration::from_secs(60),
+                lease: Duration::from_secs(args.mail_lease_seconds.max(1)),
                 retry_base: Duration::from_secs(30),
             }),
         };
@@ -175,6 +191,7 @@ impl MailSettings {
             max_inbound_bytes: usize::try_from(args.mail_max_mb.saturating_mul(1024 * 1024))
                 .unwrap_or(usize::MAX),
             trusted_authserv_id: trusted_authserv_id(args.mail_trusted_authserv_id.as_deref())?,
+            trusted_authorities: args.mail_ca_file.as_deref().map(TrustedAuthorities::load).transpose()?,
         })
     }
 }
@@ -226,6 +243,8 @@ mod tests {
             imap_processed_folder: "Processed".into(),
             imap_quarantine_folder: "Rejected".into(),
             mail_trusted_authserv_id: None,
+            mail_ca_file: None,
+            mail_lease_seconds: 60,
             imap_poll_seconds: 30,
             mail_max_mb: 25,
         }

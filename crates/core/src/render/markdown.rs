@@ -228,7 +228,7 @@ mod tests {
 
     #[test]
     fn deep_nesting_is_refused_before_rendering_and_ordinary_bodies_pass() {
-        let started = std::time::Instant::now();
+        // `TooDeep` comes from the count made before rendering; the rendering budget has its own.
         for hostile in [
             "> ".repeat(20_000) + "x",
             "- ".repeat(20_000) + "x",
@@ -241,7 +241,6 @@ mod tests {
                 "{refused:?}"
             );
         }
-        assert!(started.elapsed() < Duration::from_secs(2), "refusing is cheap: {:?}", started.elapsed());
         let message = FieldError::from(RenderRefused::TooDeep { depth: 40 });
         assert_eq!(message.field, "body");
         assert!(message.message.contains("at most 32 levels"), "{}", message.message);

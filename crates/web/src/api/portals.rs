@@ -159,8 +159,9 @@ pub fn logo_error(error: LogoError) -> AppError {
 #[utoipa::path(put, path = "/customers/{id}/portal/logo", tag = "portals",
     params(("id" = Uuid, Path, description = "The customer"), ("If-Match" = Option<String>, Header, description = "Optional: the revision")),
     request_body(content = Vec<u8>, content_type = "image/png"), security(("bearer" = [])),
-    responses((status = 200, body = PortalDocumentView), (status = 412, body = Problem), (status = 413, body = Problem),
-        (status = 415, body = Problem), (status = 422, body = Problem)))]
+    responses((status = 200, body = PortalDocumentView), (status = 403, body = Problem), (status = 404, body = Problem),
+        (status = 412, body = Problem), (status = 413, body = Problem), (status = 415, body = Problem),
+        (status = 422, body = Problem)))]
 pub async fn upload_logo(
     State(state): State<AppState>,
     caller: ApiCaller,

@@ -102,6 +102,58 @@ async fn files_round_trip_under_the_api_rules_on_s3(backend: Backend) {
     );
 }
 
+/// A file larger than an S3 part (5 MiB) goes up in parts, through S3's multipart upload, and
+/// comes back whole.
+#[tokio::test]
+async fn a_file_larger_than_a_part_goes_to_s3_in_parts_and_comes_back_whole() {
+    let s3 = TestS3::start().await;
+    let app = TestApp::spawn_with(Backend::Sqlite, |config| {
+        config.attachments = s3.settings(16 * 1024 * KB, 32 * 1024 * KB);
+    })
+    .await;
+    let (_, ticket_id) = ticket_fixture(&app).await;
+    // 12 MiB that do not compress: three parts (5, 5 and 2 MiB).
+    let mut bytes = Vec::with_capacity(12 * 1024 * 1024);
+    let mut state = 0x2545_f491_4f6c_dd1d_u64;
+    while bytes.len() < 12 * 1024 * 1024 {
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        bytes.extend_from_slice(&state.to_le_bytes());
+    }
+    let (status, file) =
+        upload(&app, &app.admin.token, &ticket_id, "disk-image.bin", bytes.clone(), None).await;
+    assert_eq!(status, StatusCode::CREATED, "{file}");
+    assert_eq!(file["size"], bytes.len());
+    assert_eq!(file["sha256"], sha256(&bytes));
+
+    let requests = s3.requests();
+    let started = requests.iter().filter(|r| r.starts_with("POST ") && r.contains("uploads")).count();
+    let parts = requests.iter().filter(|r| r.starts_with("PUT ") && r.contains("partNumber=")).count();
+    let completed = requests
+        .iter()
+        .filter(|r| r.starts_with("POST ") && r.contains("uploadId=") && !r.contains("partNumber"))
+        .count();
+    assert_eq!((started, parts, completed), (1, 3, 1), "one multipart upload of three parts: {requests:#?}");
+    let stored: Vec<u64> = s3
+        .objects()
+        .iter()
+        .filter(|path| path.to_string_lossy().contains("desk/attachments/content/"))
+        .map(|path| std::fs::metadata(path).unwrap().len())
+        .collect();
+    assert_eq!(stored, [bytes.len() as u64], "one object, whole, under the prefix");
+
+    let response = app
+        .api(Method::GET, &format!("/attachments/{}/content", file["id"].as_str().unwrap()), &app.admin.token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::OK);
+    let downloaded = response.bytes().await.unwrap();
+    assert_eq!(downloaded.len(), bytes.len());
+    assert_eq!(sha256(&downloaded), sha256(&bytes), "the same bytes come back");
+}
+
 async fn round_trip(backend: Backend, s3: Option<&TestS3>) {
     let settings = |data_dir: &std::path::Path| match s3 {
         Some(s3) => s3.settings(64 * KB, 160 * KB),

@@ -8,7 +8,10 @@ use std::time::Duration;
 
 use tokio::process::Command;
 
+use rustls_pki_types::pem::PemObject;
+
 use crate::processes::Helper;
+use crate::test_ca::TestCa;
 
 const DOVECOT: &str = "/usr/sbin/dovecot";
 const USER: &str = "desk";
@@ -18,12 +21,23 @@ pub struct TestImap {
     pub port: u16,
     dir: PathBuf,
     mail_owner: (u32, u32),
+    /// Only over TLS (IMAPS), with a certificate from a test CA.
+    tls: bool,
     process: Helper,
 }
 
 impl TestImap {
     /// `None` without Dovecot when skipping was asked for ([`crate::support::missing`]).
     pub async fn start() -> Option<Self> {
+        Self::start_with(None).await
+    }
+
+    /// A server that speaks only IMAPS, with a certificate `ca` signed.
+    pub async fn start_tls(ca: &TestCa) -> Option<Self> {
+        Self::start_with(Some(ca)).await
+    }
+
+    async fn start_with(ca: Option<&TestCa>) -> Option<Self> {
         if !Path::new(DOVECOT).exists() {
             crate::support::missing("Dovecot (Debian package dovecot-imapd, for the test IMAP server)");
             return None;
@@ -56,15 +70,27 @@ impl TestImap {
         let greeting = format!("portico-test-{}", uuid::Uuid::now_v7().simple());
         for _ in 0..8 {
             let port = candidate_port();
+            let (ssl, plain_port, tls_port) = match ca {
+                None => ("ssl = no\n".to_string(), port, 0),
+                Some(ca) => (
+                    format!(
+                        "ssl = required\nssl_cert = <{}\nssl_key = <{}\n",
+                        ca.cert_file.display(),
+                        ca.key_file.display()
+                    ),
+                    0,
+                    port,
+                ),
+            };
             let config = format!(
                 "base_dir = {dir}/run\nstate_dir = {dir}/state\nlog_path = {dir}/dovecot.log\n\
-                 listen = 127.0.0.1\nprotocols = imap\nssl = no\ndisable_plaintext_auth = no\n\
+                 listen = 127.0.0.1\nprotocols = imap\n{ssl}disable_plaintext_auth = no\n\
                  login_greeting = {greeting}\nauth_mechanisms = plain login\n{users}\
                  mail_location = maildir:{dir}/mail/%u\nfirst_valid_uid = 1\n\
                  passdb {{\n  driver = passwd-file\n  args = scheme=PLAIN {dir}/passwd\n}}\n\
                  userdb {{\n  driver = static\n  args = uid={uid} gid={gid} home={dir}/home/%u\n}}\n\
-                 service imap-login {{\n  inet_listener imap {{\n    address = 127.0.0.1\n    port = {port}\n  }}\n  \
-                 inet_listener imaps {{\n    port = 0\n  }}\n}}\n",
+                 service imap-login {{\n  inet_listener imap {{\n    address = 127.0.0.1\n    port = {plain_port}\n  }}\n  \
+                 inet_listener imaps {{\n    address = 127.0.0.1\n    port = {tls_port}\n    ssl = yes\n  }}\n}}\n",
                 dir = dir.display(),
                 uid = mail_owner.0,
                 gid = mail_owner.1,
@@ -79,8 +105,8 @@ impl TestImap {
                 .stdout(Stdio::null())
                 .stderr(Stdio::null());
             let mut process = Helper::spawn(command, DOVECOT).expect("start Dovecot");
-            match wait_for_greeting(&dir, port, &greeting).await {
-                Ready::Yes => return Some(Self { port, dir, mail_owner, process }),
+            match wait_for_greeting(&dir, port, &greeting, ca).await {
+                Ready::Yes => return Some(Self { port, dir, mail_owner, tls: ca.is_some(), process }),
                 Ready::PortTaken => process.end(),
             }
         }
@@ -89,7 +115,11 @@ impl TestImap {
 
     /// `PORTICO_IMAP_URL` for this mailbox.
     pub fn url(&self) -> String {
-        format!("imap://{USER}:{}@127.0.0.1:{}/INBOX", PASSWORD.replace(' ', "%20"), self.port)
+        let password = PASSWORD.replace(' ', "%20");
+        match self.tls {
+            false => format!("imap://{USER}:{password}@127.0.0.1:{}/INBOX", self.port),
+            true => format!("imaps://{USER}:{password}@localhost:{}/INBOX", self.port),
+        }
     }
 
     /// Puts a message into the inbox, as the MTA would.
@@ -132,21 +162,17 @@ fn chown_tree(path: &Path, (uid, gid): (u32, u32)) {
     }
 }
 
-async fn wait_for_greeting(dir: &Path, port: u16, greeting: &str) -> Ready {
-    use tokio::io::AsyncReadExt;
+async fn wait_for_greeting(dir: &Path, port: u16, greeting: &str, ca: Option<&TestCa>) -> Ready {
     let deadline = tokio::time::Instant::now() + Duration::from_secs(15);
     loop {
         let log = std::fs::read_to_string(dir.join("dovecot.log")).unwrap_or_default();
         if log.contains("Address already in use") {
             return Ready::PortTaken;
         }
-        if let Ok(mut stream) = tokio::net::TcpStream::connect(("127.0.0.1", port)).await {
-            let mut first = vec![0; 512];
-            let read = tokio::time::timeout(Duration::from_secs(5), stream.read(&mut first)).await;
-            let said = match read {
-                Ok(Ok(n)) => String::from_utf8_lossy(&first[..n]).into_owned(),
-                _ => String::new(),
-            };
+        if let Ok(stream) = tokio::net::TcpStream::connect(("127.0.0.1", port)).await {
+            let said = tokio::time::timeout(Duration::from_secs(5), first_words(stream, ca))
+                .await
+                .unwrap_or_default();
             if said.starts_with("* OK") && said.contains(greeting) {
                 return Ready::Yes;
             }
@@ -154,6 +180,38 @@ async fn wait_for_greeting(dir: &Path, port: u16, greeting: &str) -> Ready {
         }
         assert!(tokio::time::Instant::now() < deadline, "Dovecot did not start: {log}");
         tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
+/// What a server says first, read in the clear or, given the CA, over TLS verified by it.
+async fn first_words(mut stream: tokio::net::TcpStream, ca: Option<&TestCa>) -> String {
+    use tokio::io::AsyncReadExt;
+    let mut first = vec![0; 512];
+    let read = match ca {
+        None => stream.read(&mut first).await,
+        Some(ca) => {
+            let mut roots = tokio_rustls::rustls::RootCertStore::empty();
+            let pem = std::fs::read(&ca.ca_file).unwrap();
+            for certificate in rustls_pki_types::CertificateDer::pem_slice_iter(&pem) {
+                roots.add(certificate.unwrap()).unwrap();
+            }
+            let provider = std::sync::Arc::new(tokio_rustls::rustls::crypto::ring::default_provider());
+            let config = tokio_rustls::rustls::ClientConfig::builder_with_provider(provider)
+                .with_safe_default_protocol_versions()
+                .unwrap()
+                .with_root_certificates(roots)
+                .with_no_client_auth();
+            let connector = tokio_rustls::TlsConnector::from(std::sync::Arc::new(config));
+            let name = rustls_pki_types::ServerName::try_from("localhost").unwrap();
+            match connector.connect(name, stream).await {
+                Ok(mut tls) => tls.read(&mut first).await,
+                Err(error) => Err(error),
+            }
+        }
+    };
+    match read {
+        Ok(n) => String::from_utf8_lossy(&first[..n]).into_owned(),
+        Err(_) => String::new(),
     }
 }
 

@@ -626,3 +626,58 @@ async fn a_mailbox_that_cannot_be_read_is_shown_on_the_console_home(backend: Bac
         tokio::time::sleep(std::time::Duration::from_millis(100)).await;
     }
 }
+
+/// A mailbox behind IMAPS whose certificate comes from the MSP's own CA: polled and emptied when
+/// Portico trusts that CA (`PORTICO_MAIL_CA_FILE`); left untouched, with the reason on the
+/// console's home page, when it trusts only the public roots.
+#[tokio::test]
+async fn a_mailbox_over_imaps_is_read_only_through_a_trusted_certificate() {
+    let ca = crate::test_ca::TestCa::new();
+    let Some(imap) = TestImap::start_tls(&ca).await else { return };
+    let trusting =
+        |config: &mut portico::config::Config| config.mail.trusted_authorities = Some(ca.trusted());
+    let Some(desk) =
+        desk_configured(Backend::Sqlite, SmtpOptions::default(), Some(imap.url()), trusting).await
+    else {
+        return;
+    };
+    let over_tls = |id: &str| {
+        message(
+            &[("From", ERIN), ("To", "help@msp.example"), ("Subject", "Read over IMAPS"), ("Message-ID", id)],
+            "The scanner is offline.",
+        )
+    };
+    imap.deliver(&over_tls("<imaps-1@acme.example>"));
+    let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(20);
+    while imap.count("Processed") < 1 || imap.count("") > 0 {
+        assert!(tokio::time::Instant::now() < deadline, "the IMAPS mailbox was never read");
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    let (_, tickets) = desk.app.get_json("/tickets", &desk.app.admin.token).await;
+    assert!(
+        tickets["items"].as_array().unwrap().iter().any(|t| t["short_description"] == "Read over IMAPS"),
+        "{tickets}"
+    );
+
+    // Another desk on a server of the same kind, trusting only the public roots.
+    let other_ca = crate::test_ca::TestCa::new();
+    let Some(untrusted) = TestImap::start_tls(&other_ca).await else { return };
+    let Some(desk) = desk_reading(Backend::Sqlite, SmtpOptions::default(), Some(untrusted.url())).await
+    else {
+        return;
+    };
+    untrusted.deliver(&over_tls("<imaps-2@acme.example>"));
+    let console = desk.app.console(&desk.app.admin.email, &desk.app.admin.password).await;
+    let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(20);
+    loop {
+        let home = console.page("/admin").await;
+        if home.contains("The mailbox could not be read at") {
+            assert!(home.contains("TLS with the IMAP server failed"), "{home}");
+            break;
+        }
+        assert!(tokio::time::Instant::now() < deadline, "the refused certificate should show: {home}");
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    assert_eq!(untrusted.count(""), 1, "the message waits in the inbox");
+    assert_eq!(untrusted.count("Processed"), 0);
+}

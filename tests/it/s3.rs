@@ -3,6 +3,7 @@
 //! test holds it.
 
 use std::path::PathBuf;
+use std::sync::{Arc, Mutex};
 
 use hyper_util::rt::{TokioExecutor, TokioIo};
 use hyper_util::server::conn::auto::Builder;
@@ -17,6 +18,8 @@ pub const BUCKET: &str = "portico-files";
 pub struct TestS3 {
     pub endpoint: String,
     pub root: PathBuf,
+    /// Every request it was sent: "METHOD /path?query".
+    requests: Arc<Mutex<Vec<String>>>,
     server: tokio::task::JoinHandle<()>,
 }
 
@@ -30,16 +33,29 @@ impl TestS3 {
         let service = builder.build();
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let endpoint = format!("http://{}", listener.local_addr().unwrap());
+        let requests = Arc::new(Mutex::new(Vec::new()));
+        let log = requests.clone();
         let server = tokio::spawn(async move {
             let http = Builder::new(TokioExecutor::new());
             while let Ok((socket, _)) = listener.accept().await {
-                let connection = http.serve_connection(TokioIo::new(socket), service.clone()).into_owned();
+                let (service, log) = (service.clone(), log.clone());
+                let logged =
+                    hyper::service::service_fn(move |request: hyper::Request<hyper::body::Incoming>| {
+                        log.lock().unwrap().push(format!("{} {}", request.method(), request.uri()));
+                        hyper::service::Service::call(&service, request)
+                    });
+                let connection = http.serve_connection(TokioIo::new(socket), logged).into_owned();
                 tokio::spawn(async move {
                     let _ = connection.await;
                 });
             }
         });
-        Self { endpoint, root, server }
+        Self { endpoint, root, requests, server }
+    }
+
+    /// The requests it was sent so far, "METHOD /path?query" each.
+    pub fn requests(&self) -> Vec<String> {
+        self.requests.lock().unwrap().clone()
     }
 
     /// Attachment settings that store in this server's bucket, under a prefix.

@@ -110,7 +110,7 @@ async fn database_with_admin(backend: Backend) -> ((String, crate::support::Temp
 async fn serve(
     database: &(String, crate::support::TempDir),
     env: &[(&'static str, &'static str)],
-) -> (std::process::Child, String) {
+) -> (crate::processes::ServerProcess, String) {
     let (database, env) = (database.clone(), env.to_vec());
     tokio::task::spawn_blocking(move || crate::support::spawn_portico(&database, &env)).await.unwrap()
 }
@@ -128,14 +128,6 @@ async fn create_customer(base: &str, token: &str, name: &str) -> String {
     customer["id"].as_str().unwrap().to_string()
 }
 
-fn signal(child: &std::process::Child, name: &str) {
-    let status = std::process::Command::new("kill")
-        .args([&format!("-{name}"), &child.id().to_string()])
-        .status()
-        .unwrap();
-    assert!(status.success(), "kill -{name}");
-}
-
 /// An instance that holds a consumer's lease and then freezes (alive, but not renewing it, as a
 /// process stalled by the machine) loses the consumer to another instance once the lease runs
 /// out; when it thaws it goes on from the position the other left, and nothing is delivered twice.
@@ -146,7 +138,7 @@ async fn a_frozen_holder_loses_its_lease_to_another_instance_and_delivers_nothin
     let (mut first, base) = serve(&database, &held).await;
     let id = create_customer(&base, &token, "Frozen Holder").await;
     let frozen_owner = wait_for_claim(&store, "audit_log").await;
-    signal(&first, "STOP");
+    first.signal("STOP");
     assert_eq!(audit_entries(&store, &id).await, 0, "held back, then frozen before delivering");
 
     let (mut second, _) = serve(&database, &[("PORTICO_EVENT_LEASE_SECONDS", "1")]).await;
@@ -157,19 +149,17 @@ async fn a_frozen_holder_loses_its_lease_to_another_instance_and_delivers_nothin
     }
     let taker = lease_owner(&store, "audit_log").await;
     assert!(taker.is_some() && taker.as_deref() != Some(frozen_owner.as_str()), "taken over: {taker:?}");
-    second.kill().unwrap();
-    second.wait().unwrap();
+    second.kill();
 
     // Thawed, the first claims the consumer again (the second's lease ran out) and finds nothing.
-    signal(&first, "CONT");
+    first.signal("CONT");
     let deadline = std::time::Instant::now() + Duration::from_secs(20);
     while lease_owner(&store, "audit_log").await.as_deref() != Some(frozen_owner.as_str()) {
         assert!(std::time::Instant::now() < deadline, "the thawed instance never looked at the log again");
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
     assert_eq!(audit_entries(&store, &id).await, 1, "delivered once, by the second instance");
-    first.kill().unwrap();
-    first.wait().unwrap();
+    first.kill();
     store.close().await;
 }
 
@@ -182,9 +172,9 @@ async fn a_stopping_instance_hands_its_leases_back_at_once(backend: Backend) {
     let (mut first, base) = serve(&database, &held).await;
     let id = create_customer(&base, &token, "Handed Back").await;
     wait_for_claim(&store, "audit_log").await;
-    signal(&first, "TERM");
+    first.signal("TERM");
     let deadline = std::time::Instant::now() + Duration::from_secs(20);
-    while first.try_wait().unwrap().is_none() {
+    while !first.has_exited() {
         assert!(std::time::Instant::now() < deadline, "SIGTERM did not stop the first instance");
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
@@ -209,8 +199,7 @@ async fn a_stopping_instance_hands_its_leases_back_at_once(backend: Backend) {
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
     assert_eq!(audit_entries(&store, &id).await, 1);
-    second.kill().unwrap();
-    second.wait().unwrap();
+    second.kill();
     store.close().await;
 }
 
@@ -281,8 +270,7 @@ async fn an_event_committed_before_a_kill_is_delivered_after_the_restart(backend
     wait_for_claim(&store, "audit_log").await;
     assert_eq!(audit_entries(&store, &id).await, 0, "not delivered yet");
 
-    first.kill().unwrap();
-    first.wait().unwrap();
+    first.kill();
 
     let (mut second, _) = tokio::task::spawn_blocking({
         let database = database.clone();
@@ -296,8 +284,7 @@ async fn an_event_committed_before_a_kill_is_delivered_after_the_restart(backend
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
     assert_eq!(audit_entries(&store, &id).await, 1, "delivered once");
-    second.kill().unwrap();
-    second.wait().unwrap();
+    second.kill();
     store.close().await;
 }
 

@@ -29,6 +29,71 @@ fn start_time(pid: u32) -> Option<String> {
     after_name.split_whitespace().nth(19).map(str::to_string)
 }
 
+/// Records the group led by `group` as running `program`.
+fn record(group: u32, program: &str) -> Option<PathBuf> {
+    let dir = records();
+    let record = std::fs::create_dir_all(&dir).ok().map(|_| dir.join(group.to_string()));
+    if let Some(record) = &record {
+        let started = start_time(group).unwrap_or_default();
+        std::fs::write(record, format!("{program} {started}\n")).ok();
+    }
+    record
+}
+
+/// Portico's own binary run by a test, in its own process group, recorded like a helper and
+/// killed when dropped (also when the test fails). A std process: its logs are read on a thread.
+pub struct ServerProcess {
+    child: std::process::Child,
+    record: Option<PathBuf>,
+}
+
+impl ServerProcess {
+    pub fn spawn(mut command: std::process::Command) -> std::io::Result<Self> {
+        std::os::unix::process::CommandExt::process_group(&mut command, 0);
+        let child = command.spawn()?;
+        let record = record(child.id(), "portico");
+        Ok(Self { child, record })
+    }
+
+    pub fn id(&self) -> u32 {
+        self.child.id()
+    }
+
+    pub fn take_stderr(&mut self) -> Option<std::process::ChildStderr> {
+        self.child.stderr.take()
+    }
+
+    /// Sends a signal (`STOP`, `CONT`, `TERM` …) to the server.
+    pub fn signal(&self, name: &str) {
+        let status = std::process::Command::new("kill")
+            .args([&format!("-{name}"), &self.child.id().to_string()])
+            .status()
+            .expect("kill runs");
+        assert!(status.success(), "kill -{name} {}", self.child.id());
+    }
+
+    pub fn has_exited(&mut self) -> bool {
+        !matches!(self.child.try_wait(), Ok(None))
+    }
+
+    /// SIGKILL, as a crash would, and waits for it to be gone.
+    pub fn kill(&mut self) {
+        if !self.has_exited() {
+            let _ = self.child.kill();
+        }
+        let _ = self.child.wait();
+        if let Some(record) = self.record.take() {
+            std::fs::remove_file(record).ok();
+        }
+    }
+}
+
+impl Drop for ServerProcess {
+    fn drop(&mut self) {
+        self.kill();
+    }
+}
+
 /// A helper program running in its own process group.
 pub struct Helper {
     child: Child,
@@ -43,12 +108,7 @@ impl Helper {
         command.process_group(0).kill_on_drop(true);
         let child = command.spawn()?;
         let group = child.id().expect("a child that was just started has an id");
-        let dir = records();
-        let record = std::fs::create_dir_all(&dir).ok().map(|_| dir.join(group.to_string()));
-        if let Some(record) = &record {
-            let started = start_time(group).unwrap_or_default();
-            std::fs::write(record, format!("{program} {started}\n")).ok();
-        }
+        let record = record(group, program);
         Ok(Self { child, group, record, ended: false })
     }
 

@@ -601,7 +601,10 @@ pub async fn snapshot(store: &Store, table: &str) -> Vec<String> {
 
 /// Starts `portico serve` (the binary cargo built) on `database` at a port the system gives it,
 /// and returns the process with its base URL once it serves. The caller ends it by its id.
-pub fn spawn_portico(database: &(String, TempDir), env: &[(&str, &str)]) -> (std::process::Child, String) {
+pub fn spawn_portico(
+    database: &(String, TempDir),
+    env: &[(&str, &str)],
+) -> (crate::processes::ServerProcess, String) {
     use std::io::BufRead;
     let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_portico"));
     command
@@ -614,8 +617,8 @@ pub fn spawn_portico(database: &(String, TempDir), env: &[(&str, &str)]) -> (std
     for (key, value) in env {
         command.env(key, value);
     }
-    let mut child = command.spawn().unwrap();
-    let mut lines = std::io::BufReader::new(child.stderr.take().unwrap()).lines();
+    let mut child = crate::processes::ServerProcess::spawn(command).unwrap();
+    let mut lines = std::io::BufReader::new(child.take_stderr().unwrap()).lines();
     let base = loop {
         let line = lines.next().expect("the server logs that it is serving").unwrap();
         if let Some(base) = served_base(&line) {

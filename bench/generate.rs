@@ -19,7 +19,7 @@ use sqlx::{AssertSqlSafe, Row};
 use tokio::sync::Semaphore;
 use uuid::Uuid;
 
-use crate::vocabulary::{Dice, Vocabulary};
+use crate::vocabulary::{Dice, Topics, Vocabulary};
 
 /// How big an MSP to make.
 #[derive(Debug, Clone, Copy)]
@@ -45,6 +45,8 @@ pub struct Msp {
     pub requesters: Vec<(String, String)>,
     /// Articles every portal shows.
     pub articles: Vec<String>,
+    /// The topics of each article made, for searches that find something.
+    pub article_topics: Vec<Topics>,
     /// How long each part took.
     pub timings: Vec<(&'static str, Duration)>,
 }
@@ -154,7 +156,11 @@ pub async fn msp(api: Arc<Api>, store: &Store, shape: &Shape, vocabulary: Arc<Vo
 
     let articles = rows(store, "SELECT id, id FROM articles ORDER BY id").await.into_iter().map(|(id, _)| id);
     let requesters = end_users.into_iter().map(|(user, customer)| (customer, user)).collect();
-    Msp { users, requesters, articles: articles.collect(), timings }
+    // The seeds the articles were made with tell their topics again.
+    let article_topics = (0..shape.articles)
+        .map(|index| vocabulary.article_topics(&mut Dice::new(index as u64 + 1)))
+        .collect();
+    Msp { users, requesters, articles: articles.collect(), article_topics, timings }
 }
 
 async fn customer(api: &Api, index: usize, group_id: &str, end_users: usize) {

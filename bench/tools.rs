@@ -1,10 +1,13 @@
 //! The processes a benchmark run starts and ends itself: Portico's own server (the binary cargo
 //! built), the load generator `wrk`, and nginx serving a page's bytes as the ceiling. Each is
-//! ended by its own process id, never by name.
+//! ended by its own process id, never by name. Nothing here waits by sleeping: each wait polls
+//! what it waits for (a log line, an exact answer, the process's exit), with a bound.
 
-use std::io::Write;
+use std::fs::File;
+use std::io::{BufRead, BufReader, Write};
+use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::process::{Child, ChildStderr, Command, Stdio};
 use std::time::{Duration, Instant};
 
 /// What a tool that is missing is called in Debian, to say how to get it.
@@ -22,11 +25,6 @@ fn find(binary: &str) -> Option<PathBuf> {
         .chain([PathBuf::from("/usr/sbin"), PathBuf::from("/sbin")])
         .map(|dir| dir.join(binary))
         .find(|candidate| candidate.is_file())
-}
-
-/// A free port on loopback (the kernel's choice; released for the child to bind).
-pub fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
 }
 
 /// One child process, ended (by its id) when dropped.
@@ -121,56 +119,144 @@ pub struct ServerSettings<'a> {
     pub binary: &'a Path,
     pub database_url: &'a str,
     pub data_dir: &'a Path,
-    pub port: u16,
 }
 
-/// Starts `portico serve` and waits until `/readyz` answers: the time that took is the
-/// start-up time.
-pub async fn start_server(settings: &ServerSettings<'_>) -> (Process, Duration) {
-    let log = std::fs::File::create(settings.data_dir.join("server.log")).unwrap();
+/// A running `portico serve`.
+pub struct Server {
+    pub process: Process,
+    /// `http://127.0.0.1:PORT`, with the port the server bound.
+    pub base: String,
+    /// From starting the process until `/readyz` answered.
+    pub start_up: Duration,
+}
+
+/// Starts `portico serve` on `127.0.0.1:0`: the server binds first and logs the port the
+/// system gave it (`Portico is serving … addr=127.0.0.1:PORT`), so no port is handed over that
+/// another process could take in between. Ready when `/readyz` answers; the time that took is
+/// the start-up time. The server's standard error goes on being copied to `server.log` in the
+/// data folder for as long as it runs, so its pipe never fills.
+pub async fn start_server(settings: &ServerSettings<'_>) -> Server {
+    let log_path = settings.data_dir.join("server.log");
+    let log = std::fs::OpenOptions::new().create(true).append(true).open(&log_path).unwrap();
     let started = Instant::now();
-    let child = Command::new(settings.binary)
-        .arg("serve")
+    let mut child = Command::new(settings.binary)
+        .args(["serve", "--addr", "127.0.0.1:0"])
         .env("DATABASE_URL", settings.database_url)
         .env("PORTICO_DATA_DIR", settings.data_dir)
-        .env("PORTICO_ADDR", format!("127.0.0.1:{}", settings.port))
         .env("PORTICO_SECRET_KEY", "benchmark key material that is long enough")
-        .env("RUST_LOG", "warn")
+        // Warnings, and the line that names the port (logged by the `portico` binary at info).
+        .env("RUST_LOG", "warn,portico=info")
+        .env("NO_COLOR", "1")
         .stdin(Stdio::null())
         .stdout(log.try_clone().unwrap())
-        .stderr(log)
+        .stderr(Stdio::piped())
         .spawn()
         .expect("start portico serve");
-    let process = Process { child, name: "portico serve" };
+    let stderr = child.stderr.take().expect("the server's standard error, piped");
+    let mut process = Process { child, name: "portico serve" };
+    let (sender, bound) = tokio::sync::oneshot::channel();
+    std::thread::spawn(move || copy_server_log(stderr, log, sender));
+    let port = match tokio::time::timeout(Duration::from_secs(60), bound).await {
+        Ok(Ok(port)) => port,
+        Ok(Err(_)) => {
+            panic!("the server ended before it said where it listens; its log: {}", log_path.display())
+        }
+        Err(_) => {
+            panic!("the server did not say where it listens in a minute; its log: {}", log_path.display())
+        }
+    };
+    let base = format!("http://127.0.0.1:{port}");
     let client = {
         portico::core::tls::install_provider();
         reqwest::Client::new()
     };
-    let url = format!("http://127.0.0.1:{}/readyz", settings.port);
+    let url = format!("{base}/readyz");
     loop {
         if let Ok(response) = client.get(&url).send().await
             && response.status().is_success()
         {
-            return (process, started.elapsed());
+            return Server { process, base, start_up: started.elapsed() };
+        }
+        if let Ok(Some(status)) = process.child.try_wait() {
+            panic!("the server ended ({status}) before it was ready; its log: {}", log_path.display());
         }
         assert!(
             started.elapsed() < Duration::from_secs(60),
             "the server did not get ready in a minute; its log: {}",
-            settings.data_dir.join("server.log").display()
+            log_path.display()
         );
         tokio::time::sleep(Duration::from_millis(2)).await;
     }
 }
 
+/// Copies the server's standard error to its log until the server closes it, and sends the port
+/// named by the line that says where it serves.
+fn copy_server_log(stderr: ChildStderr, mut log: File, sender: tokio::sync::oneshot::Sender<u16>) {
+    let mut sender = Some(sender);
+    let mut reader = BufReader::new(stderr);
+    let mut line = Vec::new();
+    while matches!(reader.read_until(b'\n', &mut line), Ok(read) if read > 0) {
+        let _ = log.write_all(&line);
+        if let Some(port) = serving_port(&String::from_utf8_lossy(&line))
+            && let Some(sender) = sender.take()
+        {
+            let _ = sender.send(port);
+        }
+        line.clear();
+    }
+}
+
+/// The port in tracing's text line `… Portico is serving addr=127.0.0.1:PORT public_url=…`,
+/// coloured or not.
+fn serving_port(line: &str) -> Option<u16> {
+    if !line.contains("Portico is serving") {
+        return None;
+    }
+    let mut plain = String::with_capacity(line.len());
+    let mut chars = line.chars();
+    while let Some(c) = chars.next() {
+        if c == '\u{1b}' {
+            // An escape sequence (`ESC [ … m`): skip to its final letter.
+            chars.by_ref().find(char::is_ascii_alphabetic);
+        } else {
+            plain.push(c);
+        }
+    }
+    let addr = plain.split_whitespace().find_map(|field| field.strip_prefix("addr="))?;
+    addr.parse::<SocketAddr>().ok().map(|addr| addr.port())
+}
+
 /// nginx serving one file at every path, with as many workers as the machine has cores (as
-/// Portico has threads), logging nothing.
-pub fn start_nginx(folder: &Path, page: &[u8], port: u16) -> Process {
+/// Portico has threads), logging nothing but errors. Returns it with its base URL.
+///
+/// nginx cannot be given port 0 and tell which port it got, so it gets a candidate at random
+/// below Linux's ephemeral range (32768 and up, where the system picks ports for outgoing
+/// connections and for port-0 listeners), and another when nginx reports the address in use.
+/// It is ready when it answers with the page's exact bytes, not when anything answers.
+pub async fn start_nginx(folder: &Path, page: &[u8]) -> (Process, String) {
+    use std::hash::BuildHasher;
     use std::os::unix::fs::PermissionsExt;
     std::fs::create_dir_all(folder).unwrap();
     // nginx's workers run as an unprivileged user when started as root: they must read this.
     std::fs::set_permissions(folder, std::fs::Permissions::from_mode(0o755)).unwrap();
     std::fs::write(folder.join("page.html"), page).unwrap();
     std::fs::set_permissions(folder.join("page.html"), std::fs::Permissions::from_mode(0o644)).unwrap();
+    portico::core::tls::install_provider();
+    let client = reqwest::Client::builder().timeout(Duration::from_secs(2)).build().unwrap();
+    const TRIES: u64 = 20;
+    for attempt in 0..TRIES {
+        // RandomState is keyed at random, so this is a random number per attempt.
+        let port = 20_000 + (std::hash::RandomState::new().hash_one(attempt) % 12_000) as u16;
+        if let Some(nginx) = try_nginx(folder, page, port, &client).await {
+            return (nginx, format!("http://127.0.0.1:{port}"));
+        }
+        eprintln!("(port {port} is in use: nginx tries another)");
+    }
+    panic!("nginx found no free port in {TRIES} tries; see {}", folder.join("error.log").display());
+}
+
+/// nginx on `port`, once it serves the page; `None` when the port is in use.
+async fn try_nginx(folder: &Path, page: &[u8], port: u16, client: &reqwest::Client) -> Option<Process> {
     let config = format!(
         "worker_processes {cores};
 daemon off;
@@ -196,28 +282,54 @@ http {{
         dir = folder.display(),
     );
     std::fs::write(folder.join("nginx.conf"), config).unwrap();
-    let nginx = find("nginx").expect("nginx");
-    let child = Command::new(nginx)
+    let (error_log, stderr_log) = (folder.join("error.log"), folder.join("stderr.log"));
+    let _ = std::fs::remove_file(&error_log);
+    let child = Command::new(find("nginx").expect("nginx"))
         .arg("-p")
         .arg(folder)
         .arg("-c")
         .arg(folder.join("nginx.conf"))
         .arg("-e")
-        .arg(folder.join("error.log"))
+        .arg(&error_log)
         .stdin(Stdio::null())
         .stdout(Stdio::null())
-        .stderr(Stdio::inherit())
+        .stderr(File::create(&stderr_log).unwrap())
         .spawn()
         .expect("start nginx");
-    let process = Process { child, name: "nginx" };
+    let mut process = Process { child, name: "nginx" };
+    let said = || {
+        let read = |path: &Path| std::fs::read_to_string(path).unwrap_or_default();
+        format!("{}{}", read(&error_log), read(&stderr_log))
+    };
+    let url = format!("http://127.0.0.1:{port}/");
     let deadline = Instant::now() + Duration::from_secs(10);
-    while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
-        assert!(Instant::now() < deadline, "nginx did not listen; see {}/error.log", folder.display());
-        std::thread::sleep(Duration::from_millis(10));
+    loop {
+        // nginx retries a bind that failed for a few seconds before it gives up: no need to wait.
+        if said().contains("Address already in use") {
+            process.stop();
+            return None;
+        }
+        if let Ok(Some(status)) = process.child.try_wait() {
+            let said = said();
+            if said.contains("Address already in use") {
+                return None;
+            }
+            panic!("nginx ended ({status}): {said}");
+        }
+        if let Ok(response) = client.get(&url).send().await
+            && response.status() == 200
+            && response.bytes().await.is_ok_and(|body| body == page)
+        {
+            return Some(process);
+        }
+        assert!(
+            Instant::now() < deadline,
+            "nginx did not serve the page's bytes on port {port} in 10 s: {}",
+            said()
+        );
+        tokio::time::sleep(Duration::from_millis(10)).await;
     }
-    process
 }
-
 /// One request a scenario sends: wrk picks one of a scenario's at random for each request.
 pub struct Request {
     pub method: &'static str,
@@ -235,31 +347,52 @@ impl Request {
 /// What wrk measured.
 #[derive(Debug, Clone, Default)]
 pub struct Measured {
+    /// Answers wrk read to the end.
     pub requests: u64,
     pub seconds: f64,
     /// Socket errors and timeouts.
     pub errors: u64,
-    /// Answers outside 2xx/3xx.
-    pub bad_status: u64,
-    /// Answers with a 2xx status, when the scenario counts them (writes).
-    pub succeeded: Option<u64>,
+    /// Answers with a 2xx status and the scenario's marker in the body.
+    pub succeeded: u64,
+    /// Every other answer: another status (a redirect, an error), or a body without the marker
+    /// (an empty page, a search that found nothing).
+    pub rejected: u64,
+    /// The first rejected answer: its status and the start of its body.
+    pub rejected_sample: Option<String>,
     pub p50_ms: f64,
     pub p95_ms: f64,
     pub p99_ms: f64,
 }
 
 impl Measured {
+    /// Answers that passed the check, per second: a failed answer never counts as throughput.
     pub fn per_second(&self) -> f64 {
-        (self.requests - self.bad_status) as f64 / self.seconds.max(1e-9)
+        self.succeeded as f64 / self.seconds.max(1e-9)
     }
 
+    /// Requests that failed or were answered wrongly.
     pub fn failures(&self) -> u64 {
-        self.errors + self.bad_status
+        self.errors + self.rejected
+    }
+
+    /// Whether any request failed, or none succeeded.
+    pub fn failed(&self) -> bool {
+        self.failures() > 0 || self.succeeded == 0
     }
 }
 
+/// What to show of a wrong answer's body: from `<main` when it is a page (the head says
+/// little), whitespace collapsed, 300 characters at most.
+pub fn sample(body: &[u8]) -> String {
+    let text = String::from_utf8_lossy(body);
+    let from = text.find("<main").unwrap_or(0);
+    text[from..].split_whitespace().collect::<Vec<_>>().join(" ").chars().take(300).collect()
+}
+
 /// The script wrk runs: requests from a file (one per line, tab-separated: method, path,
-/// `name: value` headers, then the body), one at random per request.
+/// `name: value` headers, then the body), one at random per request. Every answer is checked:
+/// a 2xx status and the scenario's marker (the second argument) somewhere in the body, or it
+/// is counted as rejected. Defining `response` makes wrk keep each body for it, on nginx too.
 const SCRIPT: &str = r#"
 local threads = {}
 function setup(thread)
@@ -267,8 +400,12 @@ function setup(thread)
   table.insert(threads, thread)
 end
 local lines = {}
+local marker
 ok = 0
+rejected = 0
+sample = ""
 function init(args)
+  marker = args[2]
   for line in io.lines(args[1]) do
     local fields = {}
     for field in string.gmatch(line, "[^\t]+") do fields[#fields + 1] = field end
@@ -284,39 +421,47 @@ end
 function request()
   return lines[math.random(#lines)]
 end
+function response(status, headers, body)
+  if status >= 200 and status < 300 and string.find(body, marker, 1, true) then
+    ok = ok + 1
+  else
+    rejected = rejected + 1
+    if sample == "" then
+      local from = string.find(body, "<main", 1, true) or 1
+      sample = status .. " " .. string.sub(body, from, from + 299)
+    end
+  end
+end
 function done(summary, latency, requests)
-  local succeeded = 0
-  for _, thread in ipairs(threads) do succeeded = succeeded + (thread:get("ok") or 0) end
+  local succeeded, bad, first = 0, 0, ""
+  for _, thread in ipairs(threads) do
+    succeeded = succeeded + (thread:get("ok") or 0)
+    bad = bad + (thread:get("rejected") or 0)
+    if first == "" then first = thread:get("sample") or "" end
+  end
   local e = summary.errors
   io.write(string.format("WRK %d %d %d %d %d %d %d %d\n", summary.requests, summary.duration,
-    e.connect + e.read + e.write + e.timeout, e.status, latency:percentile(50), latency:percentile(95),
-    latency:percentile(99), succeeded))
+    e.connect + e.read + e.write + e.timeout, latency:percentile(50), latency:percentile(95),
+    latency:percentile(99), succeeded, bad))
+  if first ~= "" then io.write("REJECTED " .. (string.gsub(first, "%s+", " ")) .. "\n") end
 end
 "#;
 
-/// Added when 2xx answers are counted: wrk reads whether the script has `response` before
-/// any thread starts.
-const COUNTING: &str = r"
-function response(status, headers, body)
-  if status >= 200 and status < 300 then ok = ok + 1 end
-end
-";
-
-/// Runs wrk against `base` with these requests, `connections` at once for `seconds`.
+/// Runs wrk against `base` with these requests, `connections` at once for `seconds`; each
+/// answer must be a 2xx carrying `marker`.
 pub fn wrk(
     folder: &Path,
     base: &str,
     requests: &[Request],
+    marker: &str,
     connections: usize,
     seconds: f64,
-    count_successes: bool,
 ) -> Measured {
     std::fs::create_dir_all(folder).unwrap();
     let script = folder.join("requests.lua");
-    let text = if count_successes { format!("{SCRIPT}{COUNTING}") } else { SCRIPT.to_string() };
-    std::fs::write(&script, text).unwrap();
+    std::fs::write(&script, SCRIPT).unwrap();
     let list = folder.join("requests.tsv");
-    let mut file = std::io::BufWriter::new(std::fs::File::create(&list).unwrap());
+    let mut file = std::io::BufWriter::new(File::create(&list).unwrap());
     for request in requests {
         let mut line = format!("{}\t{}", request.method, request.path);
         for (name, value) in &request.headers {
@@ -344,6 +489,7 @@ pub fn wrk(
         .arg(base)
         .arg("--")
         .arg(&list)
+        .arg(marker)
         .output()
         .expect("run wrk");
     let stdout = String::from_utf8_lossy(&output.stdout);
@@ -352,14 +498,17 @@ pub fn wrk(
     });
     let numbers: Vec<u64> = line.split_whitespace().skip(1).map(|n| n.parse().unwrap()).collect();
     let ms = |us: u64| us as f64 / 1000.0;
+    let (requests, succeeded) = (numbers[0], numbers[6]);
     Measured {
-        requests: numbers[0],
+        requests,
         seconds: numbers[1] as f64 / 1e6,
         errors: numbers[2],
-        bad_status: numbers[3],
-        succeeded: count_successes.then_some(numbers[7]),
-        p50_ms: ms(numbers[4]),
-        p95_ms: ms(numbers[5]),
-        p99_ms: ms(numbers[6]),
+        succeeded,
+        // Every answer wrk read went through the check; whatever did not pass, failed.
+        rejected: numbers[7].max(requests.saturating_sub(succeeded)),
+        rejected_sample: stdout.lines().find_map(|l| l.strip_prefix("REJECTED ")).map(str::to_string),
+        p50_ms: ms(numbers[3]),
+        p95_ms: ms(numbers[4]),
+        p99_ms: ms(numbers[5]),
     }
 }

@@ -3,8 +3,12 @@
 //! Zipf frequencies; the article's topics (vpn, printer, bitlocker …), which it uses often and
 //! most other articles not at all; and rare terms (product names, error codes), a few per
 //! article. A topic is the subject of about one article in a hundred. Searches are one or two
-//! topic words, the popular topics more often (Zipf). The worst case, the commonest general
-//! word alone, matches every article and is measured as its own row.
+//! topic words, the popular topics more often (Zipf), the second one sharing an article with
+//! the first, so that every search finds something (one that finds nothing is a cheaper page
+//! and must not pass for a search). The worst case, the commonest general word alone, matches
+//! every article and is measured as its own row.
+
+use std::collections::HashMap;
 
 /// Help-desk words, most frequent first (ranked from the wording of common IT support
 /// articles: steps, things, problems).
@@ -308,6 +312,8 @@ impl Dice {
 const GENERAL: usize = 20;
 /// Topics per article, and rare terms per article.
 const TOPICS_PER_ARTICLE: usize = 3;
+/// An article's topics.
+pub type Topics = [&'static str; TOPICS_PER_ARTICLE];
 const RARE_PER_ARTICLE: usize = 3;
 
 /// A Zipf distribution over `n` ranks (exponent 1.07, as measured for English text).
@@ -366,9 +372,7 @@ impl Vocabulary {
     /// An article's title and body (Markdown): its topics named in the title and used
     /// throughout, instructions around them, a few rare terms.
     pub fn article(&self, dice: &mut Dice) -> (String, String) {
-        // Topics are spread evenly over articles; searches, not articles, favour some.
-        let topics: Vec<&str> =
-            (0..TOPICS_PER_ARTICLE).map(|_| self.topics[dice.below(self.topics.len())]).collect();
+        let topics = self.article_topics(dice);
         let rare: Vec<&str> =
             (0..RARE_PER_ARTICLE).map(|_| self.rare[dice.below(self.rare.len())].as_str()).collect();
         let word = |dice: &mut Dice| -> &str {
@@ -389,6 +393,13 @@ impl Vocabulary {
         (title, format!("# Steps\n\n{}", paragraphs.join("\n\n")))
     }
 
+    /// The topics of the article `dice` is about to make: the first thing [`Self::article`]
+    /// draws, so the same seed tells which topics an article has without making it. Topics are
+    /// spread evenly over articles; searches, not articles, favour some.
+    pub fn article_topics(&self, dice: &mut Dice) -> Topics {
+        std::array::from_fn(|_| self.topics[dice.below(self.topics.len())])
+    }
+
     /// Words as a ticket's text has them: instructions and one topic.
     pub fn sentence(&self, dice: &mut Dice, words: usize) -> String {
         let topic = self.topics[dice.below(self.topics.len())];
@@ -398,16 +409,55 @@ impl Vocabulary {
             .join(" ")
     }
 
-    /// What someone types into the search box: one or two topic words, popular topics more
-    /// often.
-    pub fn query(&self, dice: &mut Dice) -> String {
-        let count = 1 + dice.below(2);
-        (0..count).map(|_| self.topics[self.topic_popularity.rank(dice)]).collect::<Vec<_>>().join("+")
-    }
-
     /// The query that matches the most articles: the commonest general word alone.
     pub fn worst_query(&self) -> &str {
         self.general[0]
+    }
+}
+
+/// What people search for, among the articles there are: every query finds at least one.
+pub struct Searches<'a> {
+    vocabulary: &'a Vocabulary,
+    articles: &'a [Topics],
+    by_topic: HashMap<&'static str, Vec<usize>>,
+}
+
+impl<'a> Searches<'a> {
+    /// From the topics of each article made ([`Vocabulary::article_topics`]).
+    pub fn new(vocabulary: &'a Vocabulary, articles: &'a [Topics]) -> Self {
+        assert!(!articles.is_empty(), "searches need articles to find");
+        let mut by_topic: HashMap<&'static str, Vec<usize>> = HashMap::new();
+        for (index, topics) in articles.iter().enumerate() {
+            for topic in topics {
+                by_topic.entry(topic).or_default().push(index);
+            }
+        }
+        Self { vocabulary, articles, by_topic }
+    }
+
+    /// What someone types into the search box: a topic, popular topics more often (among those
+    /// some article has: all of them at the standard size), and half the time a second topic of
+    /// an article that has the first, as "outlook calendar" is typed.
+    pub fn query(&self, dice: &mut Dice) -> String {
+        let vocabulary = self.vocabulary;
+        let first = (0..64)
+            .map(|_| vocabulary.topics[vocabulary.topic_popularity.rank(dice)])
+            .find(|topic| self.by_topic.contains_key(topic))
+            .unwrap_or_else(|| self.articles[dice.below(self.articles.len())][0]);
+        if dice.below(2) == 0 {
+            return first.to_string();
+        }
+        let having = &self.by_topic[first];
+        let others: Vec<&str> = self.articles[having[dice.below(having.len())]]
+            .iter()
+            .copied()
+            .filter(|topic| *topic != first)
+            .collect();
+        if others.is_empty() {
+            first.to_string()
+        } else {
+            format!("{first}+{}", others[dice.below(others.len())])
+        }
     }
 }
 

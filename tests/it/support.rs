@@ -208,7 +208,15 @@ async fn fresh_database(backend: Backend, data_dir: &std::path::Path) -> String 
         Backend::Postgres => {
             sqlx::any::install_default_drivers();
             let admin_url = std::env::var("TEST_DATABASE_URL").unwrap();
-            let name = format!("portico_test_{}", uuid::Uuid::now_v7().simple());
+            // Named by run (scripts/test sets PORTICO_TEST_RUN and drops the run's databases
+            // afterwards, so a long-lived server does not fill its disk).
+            let run: String = std::env::var("PORTICO_TEST_RUN")
+                .unwrap_or_else(|_| "dev".into())
+                .chars()
+                .filter(char::is_ascii_alphanumeric)
+                .take(12)
+                .collect();
+            let name = format!("portico_test_{run}_{}", uuid::Uuid::now_v7().simple());
             let mut connection =
                 sqlx::AnyConnection::connect(&admin_url).await.expect("connect to TEST_DATABASE_URL");
             sqlx::raw_sql(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}")))

@@ -1,5 +1,6 @@
 //! The knowledge base and search: visibility per customer, publishing, sanitising, ranking.
 
+use portico::store::kb::SEARCH_CANDIDATES;
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 
@@ -192,7 +193,7 @@ async fn a_search_matching_more_than_the_limit_keeps_the_best_with_marked_snippe
         .await,
     ];
 
-    let found = app.store.search_articles(acme, "printer", 5).await.unwrap();
+    let found = app.store.search_articles(acme, "printer", 5, SEARCH_CANDIDATES).await.unwrap();
     assert_eq!(found.len(), 5, "13 visible articles match: exactly the limit comes back");
     assert_eq!(found[0].id.to_string(), best, "the title match ranks first");
     assert_eq!(found[0].title, "Printer troubleshooting");
@@ -204,8 +205,20 @@ async fn a_search_matching_more_than_the_limit_keeps_the_best_with_marked_snippe
     for hit in &found {
         assert!(hit.snippet.to_lowercase().contains("[[printer]]"), "marked: {}", hit.snippet);
     }
-    let all = app.store.search_articles(acme, "printer", 50).await.unwrap();
+    let all = app.store.search_articles(acme, "printer", 50, SEARCH_CANDIDATES).await.unwrap();
     assert_eq!(all.len(), 13, "a larger limit finds every visible match");
+
+    // Bounded: only the newest visible matches are ranked. The draft and Globex's article, the
+    // two newest matches, are not among them; the title match, older than six tips, is not
+    // among the four newest visible ones, and is the best of the seven newest.
+    let newest = app.store.search_articles(acme, "printer", 4, 4).await.unwrap();
+    assert_eq!(newest.len(), 4, "four visible candidates, though the two newest matches are hidden");
+    assert!(newest.iter().all(|hit| hit.title.starts_with("Office tip ")), "{newest:?}");
+    let tips: std::collections::BTreeSet<String> = newest.iter().map(|hit| hit.title.clone()).collect();
+    let expected: std::collections::BTreeSet<String> = (8..12).map(|n| format!("Office tip {n}")).collect();
+    assert_eq!(tips, expected, "the four newest visible matches");
+    let seven = app.store.search_articles(acme, "printer", 5, 7).await.unwrap();
+    assert_eq!(seven[0].id.to_string(), best, "ranked first once among the candidates");
 }
 
 async fn views_are_counted_without_writing_and_all_are_stored_by_a_flush_or_a_graceful_stop(

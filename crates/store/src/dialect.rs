@@ -66,21 +66,26 @@ impl Backend {
 
 /// Full-text search over knowledge base articles: the one query that differs per database.
 /// Parameters: `$1` the search expression from [`Backend::search_expression`], `$2` the customer
-/// whose portal searches, `$3` the limit. Columns: `id`, `title` and `snippet` (matches between
-/// `[[` and `]]`), best match first.
+/// whose portal searches, `$3` the limit, `$4` the candidates ranked at most. Columns: `id`,
+/// `title` and `snippet` (matches between `[[` and `]]`), best match first.
 ///
-/// The inner query (`best`) ranks every visible match by its index alone and keeps the best
-/// `$3` ids; only for those does the outer query read the title and cut a snippet, the costly
-/// part. Bodies are never read.
+/// Ranking reads every match's positions, so a word in every article (the commonest words of
+/// instructions) would rank all of them: over a second at 20,000 articles. So only the newest
+/// `$4` matches the customer may see are ranked (`candidates`, found through the index in the
+/// order articles were written, stopping at `$4`); the best `$3` of those are kept (`best`);
+/// only for those is the title read and a snippet cut, the costly part. Bodies are never read.
 ///
-/// SQLite: FTS5 drives `best`; a snippet needs the match of its own FTS5 cursor, so the outer
-/// query matches again, limited to the kept rows by their rowid.
-pub(crate) const SQLITE_ARTICLE_SEARCH: &str = "WITH best AS (
+/// SQLite: FTS5 returns matches in rowid (= creation) order, newest first when asked, and
+/// ranks only the rows it returns; a snippet needs the match of its own FTS5 cursor, so the
+/// outer query matches again, limited to the kept rows by their rowid.
+pub(crate) const SQLITE_ARTICLE_SEARCH: &str = "WITH candidates AS (
         SELECT articles_fts.rowid AS fts_rowid, a.id, a.updated_at, -bm25(articles_fts, 0.0, 10.0, 1.0) AS rank
         FROM articles_fts JOIN articles a ON a.search_rowid = articles_fts.rowid
         WHERE articles_fts MATCH $1 AND a.published = 1
           AND (a.all_customers = 1 OR EXISTS (SELECT 1 FROM article_customers ac WHERE ac.article_id = a.id AND ac.customer_id = $2))
-        ORDER BY rank DESC, a.updated_at DESC LIMIT $3
+        ORDER BY articles_fts.rowid DESC LIMIT $4
+    ), best AS (
+        SELECT fts_rowid, id, updated_at, rank FROM candidates ORDER BY rank DESC, updated_at DESC LIMIT $3
     )
     SELECT best.id, a.title, snippet(articles_fts, 2, '[[', ']]', '…', 16) AS snippet
     FROM best
@@ -89,14 +94,19 @@ pub(crate) const SQLITE_ARTICLE_SEARCH: &str = "WITH best AS (
     WHERE articles_fts MATCH $1
     ORDER BY best.rank DESC, best.updated_at DESC";
 
-/// PostgreSQL: the GIN index on `search` finds the matches, `ts_rank_cd` ranks them from the
-/// stored tsvector, and `ts_headline` (which re-parses the text) runs for the kept rows only.
-pub(crate) const POSTGRES_ARTICLE_SEARCH: &str = "WITH best AS (
-        SELECT a.id, a.updated_at, ts_rank_cd(a.search, q)::float8 AS rank
-        FROM articles a, to_tsquery('english', $1) q
-        WHERE a.search @@ q AND a.published = TRUE
+/// PostgreSQL: the GIN index on `search` finds the matches, the newest `$4` are kept by their
+/// creation time, `ts_rank_cd` ranks those from the stored tsvector (read for them only), and
+/// `ts_headline` (which re-parses the text) runs for the kept rows only.
+pub(crate) const POSTGRES_ARTICLE_SEARCH: &str = "WITH candidates AS MATERIALIZED (
+        SELECT a.id, a.updated_at, a.created_at
+        FROM articles a
+        WHERE a.search @@ to_tsquery('english', $1) AND a.published = TRUE
           AND (a.all_customers = TRUE OR EXISTS (SELECT 1 FROM article_customers ac WHERE ac.article_id = a.id AND ac.customer_id = $2))
-        ORDER BY rank DESC, a.updated_at DESC LIMIT $3
+        ORDER BY a.created_at DESC, a.id DESC LIMIT $4
+    ), best AS (
+        SELECT c.id, c.updated_at, ts_rank_cd(a.search, to_tsquery('english', $1))::float8 AS rank
+        FROM candidates c JOIN articles a ON a.id = c.id
+        ORDER BY rank DESC, c.updated_at DESC LIMIT $3
     )
     SELECT best.id, a.title,
            ts_headline('english', a.body_text, to_tsquery('english', $1),

@@ -197,13 +197,14 @@ impl Store {
     }
 
     /// Published articles visible to the customer that contain every word (as a prefix),
-    /// best match first: at most `limit`, ranked in the database, with snippets cut for those
-    /// only.
+    /// best match first: at most `limit`, ranked in the database among the newest `candidates`
+    /// matches (see [`SEARCH_CANDIDATES`]), with snippets cut for those only.
     pub async fn search_articles(
         &self,
         customer_id: Uuid,
         query: &str,
         limit: i64,
+        candidates: i64,
     ) -> StoreResult<Vec<Found>> {
         let words = search_words(query);
         if words.is_empty() {
@@ -213,6 +214,7 @@ impl Store {
             .bind(self.backend.search_expression(&words))
             .bind(customer_id.to_string())
             .bind(limit)
+            .bind(candidates.max(limit))
             .fetch_all(&self.pool)
             .await?;
         rows.iter()
@@ -222,6 +224,11 @@ impl Store {
             .collect()
     }
 }
+
+/// Matches ranked at most per search: the newest ones the customer may see. A word in nearly
+/// every article ranks this many instead of all of them (bounded time); any search with fewer
+/// matches, which is every search but the commonest words alone, ranks them all.
+pub const SEARCH_CANDIDATES: i64 = 1_000;
 
 /// Where the next page of a list starts: after this article, in this order.
 fn list_cursor(order: ArticleOrder, id: Uuid, views: i64, updated_at: time::OffsetDateTime) -> Cursor {

@@ -116,5 +116,8 @@ pub async fn search_portal_articles(
     query: &str,
     limit: i64,
 ) -> UseCaseResult<Vec<Found>> {
-    Ok(cx.store().search_articles(reader_customer(actor)?, query, limit).await?)
+    Ok(cx
+        .store()
+        .search_articles(reader_customer(actor)?, query, limit, portico_store::kb::SEARCH_CANDIDATES)
+        .await?)
 }

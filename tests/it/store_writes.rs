@@ -56,3 +56,21 @@ async fn without_busy_handler(app: &TestApp) {
         held.push(connection);
     }
 }
+
+/// Every SQLite connection acknowledges a commit only once it is on disk (WAL with
+/// `synchronous = FULL`), as the README's durability paragraph says.
+#[tokio::test]
+async fn sqlite_commits_are_on_disk_before_they_are_acknowledged() {
+    let app = TestApp::spawn(Backend::Sqlite).await;
+    // Several connections at once, so more than the first one of the pool is asked.
+    let mut held = Vec::new();
+    for _ in 0..3 {
+        let mut connection = app.store.pool().acquire().await.unwrap();
+        let (mode,): (String,) =
+            sqlx::query_as("PRAGMA journal_mode").fetch_one(&mut *connection).await.unwrap();
+        let (level,): (i64,) =
+            sqlx::query_as("PRAGMA synchronous").fetch_one(&mut *connection).await.unwrap();
+        assert_eq!((mode.as_str(), level), ("wal", 2), "WAL, and FULL (2) on every connection");
+        held.push(connection);
+    }
+}

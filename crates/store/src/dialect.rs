@@ -28,9 +28,11 @@ impl Backend {
     pub(crate) fn session_setup(self) -> &'static [&'static str] {
         match self {
             // WAL lets readers run beside the writer; the busy timeout makes writers queue.
+            // FULL: a commit is on disk before it is acknowledged, so a ticket that was answered
+            // "created" survives a power loss (NORMAL in WAL mode may lose the last commits).
             Self::Sqlite => &[
                 "PRAGMA journal_mode = WAL",
-                "PRAGMA synchronous = NORMAL",
+                "PRAGMA synchronous = FULL",
                 "PRAGMA foreign_keys = ON",
                 "PRAGMA busy_timeout = 10000",
             ],

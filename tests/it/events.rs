@@ -13,9 +13,7 @@ use reqwest::StatusCode;
 use serde_json::{Value, json};
 use uuid::Uuid;
 
-use crate::support::{
-    Backend, TestApp, assert_problem_names, empty_database, events_settled, on_both_backends,
-};
+use crate::support::{Backend, TestApp, assert_problem_names, events_settled, on_both_backends};
 
 on_both_backends!(
     changes_are_listed_as_events_in_commit_order_for_admins,
@@ -92,20 +90,6 @@ async fn changes_are_listed_as_events_in_commit_order_for_admins(backend: Backen
     assert_eq!(actions, ["update", "create"]);
 }
 
-/// A database with an admin, and the admin's API token.
-async fn database_with_admin(backend: Backend) -> ((String, crate::support::TempDir), Store, String) {
-    let database = empty_database(backend).await;
-    let store = Store::connect(&database.0, &Default::default()).await.unwrap();
-    store.migrate().await.unwrap();
-    let commands = crate::support::command_core(&store, &database.1);
-    let password = Some("a long test password".to_string());
-    portico::cli::create_team_member(&commands, "ops@msp.example", "Olga Ops", "admin", password)
-        .await
-        .unwrap();
-    let (_, token) = portico::cli::create_token(&commands, "ops@msp.example", "tests").await.unwrap();
-    (database, store, token)
-}
-
 /// Starts the binary off the test's thread (it blocks until the server says it serves).
 async fn serve(
     database: &(String, crate::support::TempDir),
@@ -132,7 +116,7 @@ async fn create_customer(base: &str, token: &str, name: &str) -> String {
 /// process stalled by the machine) loses the consumer to another instance once the lease runs
 /// out; when it thaws it goes on from the position the other left, and nothing is delivered twice.
 async fn a_frozen_holder_loses_its_lease_to_another_instance_and_delivers_nothing_twice(backend: Backend) {
-    let (database, store, token) = database_with_admin(backend).await;
+    let (database, store, token) = crate::support::database_with_admin(backend).await;
     // The first holds events back for two seconds, with a one-second lease.
     let held = [("PORTICO_EVENT_DELIVERY_DELAY_MS", "2000"), ("PORTICO_EVENT_LEASE_SECONDS", "1")];
     let (mut first, base) = serve(&database, &held).await;
@@ -166,7 +150,7 @@ async fn a_frozen_holder_loses_its_lease_to_another_instance_and_delivers_nothin
 /// A graceful stop hands every shared consumer's lease back: with leases of a minute, another
 /// instance delivers at once, not a minute later.
 async fn a_stopping_instance_hands_its_leases_back_at_once(backend: Backend) {
-    let (database, store, token) = database_with_admin(backend).await;
+    let (database, store, token) = crate::support::database_with_admin(backend).await;
     // Held back for ten minutes, under a lease of ten minutes.
     let held = [("PORTICO_EVENT_DELIVERY_DELAY_MS", "600000"), ("PORTICO_EVENT_LEASE_SECONDS", "600")];
     let (mut first, base) = serve(&database, &held).await;
@@ -230,40 +214,11 @@ async fn audit_entries(store: &Store, customer_id: &str) -> usize {
 }
 
 async fn an_event_committed_before_a_kill_is_delivered_after_the_restart(backend: Backend) {
-    let database = empty_database(backend).await;
-    let store = Store::connect(&database.0, &Default::default()).await.unwrap();
-    store.migrate().await.unwrap();
-    let commands = crate::support::command_core(&store, &database.1);
-    portico::cli::create_team_member(
-        &commands,
-        "ops@msp.example",
-        "Olga Ops",
-        "admin",
-        Some("a long test password".into()),
-    )
-    .await
-    .unwrap();
-    let (_, token) = portico::cli::create_token(&commands, "ops@msp.example", "tests").await.unwrap();
-
+    let (database, store, token) = crate::support::database_with_admin(backend).await;
     // The first process holds every event back for ten minutes: it dies before delivering.
     let slow = [("PORTICO_EVENT_DELIVERY_DELAY_MS", "600000"), ("PORTICO_EVENT_LEASE_SECONDS", "1")];
-    let (mut first, base) = tokio::task::spawn_blocking({
-        let database = database.clone();
-        move || crate::support::spawn_portico(&database, &slow)
-    })
-    .await
-    .unwrap();
-    let client = crate::support::plain_client();
-    let response = client
-        .post(format!("{base}/api/v1/customers"))
-        .bearer_auth(&token)
-        .json(&json!({"name": "Killed Before Delivery", "slug": "killed-before"}))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(response.status(), StatusCode::CREATED);
-    let customer: Value = response.json().await.unwrap();
-    let id = customer["id"].as_str().unwrap().to_string();
+    let (mut first, base) = serve(&database, &slow).await;
+    let id = create_customer(&base, &token, "Killed Before Delivery").await;
     let recorded = store.events_of("customer", &id).await.unwrap();
     assert_eq!(recorded.len(), 1, "the event was committed with the customer");
     // The first process has claimed the audit log's consumer and holds the event back.
@@ -272,12 +227,7 @@ async fn an_event_committed_before_a_kill_is_delivered_after_the_restart(backend
 
     first.kill();
 
-    let (mut second, _) = tokio::task::spawn_blocking({
-        let database = database.clone();
-        move || crate::support::spawn_portico(&database, &[("PORTICO_EVENT_LEASE_SECONDS", "1")])
-    })
-    .await
-    .unwrap();
+    let (mut second, _) = serve(&database, &[("PORTICO_EVENT_LEASE_SECONDS", "1")]).await;
     let deadline = std::time::Instant::now() + Duration::from_secs(20);
     while audit_entries(&store, &id).await == 0 {
         assert!(std::time::Instant::now() < deadline, "the event was never delivered after the restart");

@@ -645,3 +645,18 @@ pub fn spawn_portico(
     });
     (child, base)
 }
+
+/// A migrated database with an admin (ops@msp.example), for tests that run the binary on it;
+/// with a store on it and the admin's API token.
+pub async fn database_with_admin(backend: Backend) -> ((String, TempDir), Store, String) {
+    let database = empty_database(backend).await;
+    let store = portico::store::Store::connect(&database.0, &Default::default()).await.unwrap();
+    store.migrate().await.unwrap();
+    let commands = command_core(&store, &database.1);
+    let password = Some("a long test password".to_string());
+    portico::cli::create_team_member(&commands, "ops@msp.example", "Olga Ops", "admin", password)
+        .await
+        .unwrap();
+    let (_, token) = portico::cli::create_token(&commands, "ops@msp.example", "tests").await.unwrap();
+    (database, store, token)
+}

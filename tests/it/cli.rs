@@ -270,16 +270,17 @@ async fn app_counts(database: &(String, crate::support::TempDir)) -> (i64, i64) 
 async fn serve_demo(database: &(String, crate::support::TempDir)) -> String {
     let (url, dir) = database.clone();
     tokio::task::spawn_blocking(move || {
-        let mut child = Command::new(env!("CARGO_BIN_EXE_portico"))
+        let mut command = Command::new(env!("CARGO_BIN_EXE_portico"));
+        command
             .args(["serve", "--demo", "--addr", "127.0.0.1:0"])
             .env("PORTICO_DATA_DIR", &dir)
             .env("DATABASE_URL", &url)
             .env("RUST_LOG", "info")
             .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .unwrap();
-        let stderr = child.stderr.take().unwrap();
+            .stderr(Stdio::piped());
+        // Killed when dropped, should an assertion fail before the SIGTERM.
+        let mut child = crate::processes::ServerProcess::spawn(command).unwrap();
+        let stderr = child.take_stderr().unwrap();
         let mut lines = BufReader::new(stderr).lines();
         let base = loop {
             let line = lines.next().expect("the server logs that it is serving").unwrap();
@@ -288,33 +289,17 @@ async fn serve_demo(database: &(String, crate::support::TempDir)) -> String {
             }
         };
         assert_eq!(http_status(base.trim_start_matches("http://"), "/readyz"), 200);
-        send_sigterm(child.id());
-        let status = wait_with_timeout(&mut child, Duration::from_secs(20));
+        child.signal("TERM");
+        let status = child.wait_for_exit(Duration::from_secs(20));
         assert!(status.success(), "SIGTERM ends the server cleanly: {status:?}");
         let rest: Vec<String> = lines.map_while(Result::ok).collect();
         assert!(rest.iter().any(|l| l.contains("shutting down")), "{rest:?}");
         let mut stdout = String::new();
-        std::io::Read::read_to_string(&mut child.stdout.take().unwrap(), &mut stdout).unwrap();
+        std::io::Read::read_to_string(&mut child.take_stdout().unwrap(), &mut stdout).unwrap();
         stdout
     })
     .await
     .unwrap()
-}
-
-fn send_sigterm(pid: u32) {
-    let status = Command::new("kill").args(["-TERM", &pid.to_string()]).status().unwrap();
-    assert!(status.success());
-}
-
-fn wait_with_timeout(child: &mut std::process::Child, limit: Duration) -> std::process::ExitStatus {
-    let started = std::time::Instant::now();
-    loop {
-        if let Some(status) = child.try_wait().unwrap() {
-            return status;
-        }
-        assert!(started.elapsed() < limit, "the server did not stop");
-        std::thread::sleep(Duration::from_millis(20));
-    }
 }
 
 /// The status code of a plain HTTP GET, from a blocking thread.

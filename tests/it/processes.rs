@@ -72,6 +72,25 @@ impl ServerProcess {
         assert!(status.success(), "kill -{name} {}", self.child.id());
     }
 
+    pub fn take_stdout(&mut self) -> Option<std::process::ChildStdout> {
+        self.child.stdout.take()
+    }
+
+    /// Waits (bounded) for the server to end by itself, and answers how it ended.
+    pub fn wait_for_exit(&mut self, limit: std::time::Duration) -> std::process::ExitStatus {
+        let started = std::time::Instant::now();
+        loop {
+            if let Some(status) = self.child.try_wait().expect("the server's state") {
+                if let Some(record) = self.record.take() {
+                    std::fs::remove_file(record).ok();
+                }
+                return status;
+            }
+            assert!(started.elapsed() < limit, "the server did not stop within {limit:?}");
+            std::thread::sleep(std::time::Duration::from_millis(20));
+        }
+    }
+
     pub fn has_exited(&mut self) -> bool {
         !matches!(self.child.try_wait(), Ok(None))
     }

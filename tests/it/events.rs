@@ -90,15 +90,6 @@ async fn changes_are_listed_as_events_in_commit_order_for_admins(backend: Backen
     assert_eq!(actions, ["update", "create"]);
 }
 
-/// Starts the binary off the test's thread (it blocks until the server says it serves).
-async fn serve(
-    database: &(String, crate::support::TempDir),
-    env: &[(&'static str, &'static str)],
-) -> (crate::processes::ServerProcess, String) {
-    let (database, env) = (database.clone(), env.to_vec());
-    tokio::task::spawn_blocking(move || crate::support::spawn_portico(&database, &env)).await.unwrap()
-}
-
 async fn create_customer(base: &str, token: &str, name: &str) -> String {
     let response = crate::support::plain_client()
         .post(format!("{base}/api/v1/customers"))
@@ -119,13 +110,14 @@ async fn a_frozen_holder_loses_its_lease_to_another_instance_and_delivers_nothin
     let (database, store, token) = crate::support::database_with_admin(backend).await;
     // The first holds events back for two seconds, with a one-second lease.
     let held = [("PORTICO_EVENT_DELIVERY_DELAY_MS", "2000"), ("PORTICO_EVENT_LEASE_SECONDS", "1")];
-    let (mut first, base) = serve(&database, &held).await;
+    let (mut first, base) = crate::support::serve_portico(&database, &held).await;
     let id = create_customer(&base, &token, "Frozen Holder").await;
     let frozen_owner = wait_for_claim(&store, "audit_log").await;
     first.signal("STOP");
     assert_eq!(audit_entries(&store, &id).await, 0, "held back, then frozen before delivering");
 
-    let (mut second, _) = serve(&database, &[("PORTICO_EVENT_LEASE_SECONDS", "1")]).await;
+    let (mut second, _) =
+        crate::support::serve_portico(&database, &[("PORTICO_EVENT_LEASE_SECONDS", "1")]).await;
     let deadline = std::time::Instant::now() + Duration::from_secs(20);
     while audit_entries(&store, &id).await == 0 {
         assert!(std::time::Instant::now() < deadline, "the second instance never took the consumer over");
@@ -153,7 +145,7 @@ async fn a_stopping_instance_hands_its_leases_back_at_once(backend: Backend) {
     let (database, store, token) = crate::support::database_with_admin(backend).await;
     // Held back for ten minutes, under a lease of ten minutes.
     let held = [("PORTICO_EVENT_DELIVERY_DELAY_MS", "600000"), ("PORTICO_EVENT_LEASE_SECONDS", "600")];
-    let (mut first, base) = serve(&database, &held).await;
+    let (mut first, base) = crate::support::serve_portico(&database, &held).await;
     let id = create_customer(&base, &token, "Handed Back").await;
     wait_for_claim(&store, "audit_log").await;
     first.signal("TERM");
@@ -176,7 +168,8 @@ async fn a_stopping_instance_hands_its_leases_back_at_once(backend: Backend) {
     assert_eq!(audit_entries(&store, &id).await, 0, "the first never delivered");
 
     // The second delivers well inside the ten minutes the first's lease would have lasted.
-    let (mut second, _) = serve(&database, &[("PORTICO_EVENT_LEASE_SECONDS", "600")]).await;
+    let (mut second, _) =
+        crate::support::serve_portico(&database, &[("PORTICO_EVENT_LEASE_SECONDS", "600")]).await;
     let deadline = std::time::Instant::now() + Duration::from_secs(20);
     while audit_entries(&store, &id).await == 0 {
         assert!(std::time::Instant::now() < deadline, "the second instance waited for a lease handed back");
@@ -217,7 +210,7 @@ async fn an_event_committed_before_a_kill_is_delivered_after_the_restart(backend
     let (database, store, token) = crate::support::database_with_admin(backend).await;
     // The first process holds every event back for ten minutes: it dies before delivering.
     let slow = [("PORTICO_EVENT_DELIVERY_DELAY_MS", "600000"), ("PORTICO_EVENT_LEASE_SECONDS", "1")];
-    let (mut first, base) = serve(&database, &slow).await;
+    let (mut first, base) = crate::support::serve_portico(&database, &slow).await;
     let id = create_customer(&base, &token, "Killed Before Delivery").await;
     let recorded = store.events_of("customer", &id).await.unwrap();
     assert_eq!(recorded.len(), 1, "the event was committed with the customer");
@@ -227,7 +220,8 @@ async fn an_event_committed_before_a_kill_is_delivered_after_the_restart(backend
 
     first.kill();
 
-    let (mut second, _) = serve(&database, &[("PORTICO_EVENT_LEASE_SECONDS", "1")]).await;
+    let (mut second, _) =
+        crate::support::serve_portico(&database, &[("PORTICO_EVENT_LEASE_SECONDS", "1")]).await;
     let deadline = std::time::Instant::now() + Duration::from_secs(20);
     while audit_entries(&store, &id).await == 0 {
         assert!(std::time::Instant::now() < deadline, "the event was never delivered after the restart");

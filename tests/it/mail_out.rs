@@ -324,16 +324,7 @@ async fn a_sender_killed_mid_send_leaves_its_mail_to_the_next_instance(backend: 
         ("PORTICO_MAIL_FROM", "Acme Service Desk <desk@msp.example>"),
         ("PORTICO_MAIL_LEASE_SECONDS", "1"),
     ];
-    let start = |env: Vec<(String, String)>| {
-        let database = database.clone();
-        tokio::task::spawn_blocking(move || {
-            let env: Vec<(&str, &str)> = env.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
-            crate::support::spawn_portico(&database, &env)
-        })
-    };
-    let owned: Vec<(String, String)> =
-        env.iter().map(|(k, v)| ((*k).to_string(), (*v).to_string())).collect();
-    let (mut first, base) = start(owned.clone()).await.unwrap();
+    let (mut first, base) = crate::support::serve_portico(&database, &env).await;
 
     let client = crate::support::plain_client();
     let post = |path: String, body: Value| {
@@ -389,7 +380,7 @@ async fn a_sender_killed_mid_send_leaves_its_mail_to_the_next_instance(backend: 
     let sent_before = smtp.received().len();
     assert!(sent_before < 4, "killed mid-delivery ({sent_before} of 4 sent)");
 
-    let (mut second, _) = start(owned).await.unwrap();
+    let (mut second, _) = crate::support::serve_portico(&database, &env).await;
     crate::support::mail_settled(&store).await;
     let outbox: Vec<(String, String)> =
         sqlx::query_as("SELECT message_id, state FROM mail_outbox").fetch_all(store.pool()).await.unwrap();

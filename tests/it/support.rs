@@ -660,3 +660,19 @@ pub async fn database_with_admin(backend: Backend) -> ((String, TempDir), Store,
     let (_, token) = portico::cli::create_token(&commands, "ops@msp.example", "tests").await.unwrap();
     (database, store, token)
 }
+
+/// [`spawn_portico`] from async code: started off the test's thread, which it would block until
+/// the server says it serves.
+pub async fn serve_portico(
+    database: &(String, TempDir),
+    env: &[(&str, &str)],
+) -> (crate::processes::ServerProcess, String) {
+    let database = database.clone();
+    let env: Vec<(String, String)> = env.iter().map(|(k, v)| ((*k).to_string(), (*v).to_string())).collect();
+    tokio::task::spawn_blocking(move || {
+        let env: Vec<(&str, &str)> = env.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+        spawn_portico(&database, &env)
+    })
+    .await
+    .unwrap()
+}

@@ -144,7 +144,7 @@ async fn eventually(mut check: impl AsyncFnMut() -> bool) -> Option<Duration> {
 
 /// Waits until both instances hold their LISTEN connection, so that what the test caches
 /// before a change cannot be cleared by a listener that only just started.
-async fn wait_until_both_listen(app: &TestApp) {
+pub(crate) async fn wait_until_both_listen(app: &TestApp) {
     for _ in 0..200 {
         let listening: i64 = sqlx::query_scalar(
             "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND query ILIKE 'LISTEN%'",

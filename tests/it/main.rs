@@ -58,6 +58,7 @@ mod passkeys;
 mod portal_cache;
 mod portal_config;
 mod portal_logo;
+mod read_models;
 mod request_types;
 mod same_events;
 mod security;

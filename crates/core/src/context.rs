@@ -17,6 +17,7 @@ use crate::mail::compose::Composer;
 use crate::mail::mailbox::LastPoll;
 use crate::mail::notifier::Notifier;
 use crate::portal_cache::PortalCache;
+use crate::read_models::ReadModels;
 use crate::sso::outbound::Outbound;
 use crate::sso::provider::ProviderCache;
 use portico_store::Store;
@@ -45,6 +46,8 @@ struct Parts {
     last_mailbox_poll: LastPoll,
     /// Portals as resolved from their addresses, forgotten when they change.
     portals: PortalCache,
+    /// What portal pages read, forgotten when it changes.
+    read_models: ReadModels,
     /// Consumers of events besides the built-in ones (the audit log, caches, mail).
     extra_consumers: Vec<Arc<dyn Consumer>>,
 }
@@ -76,6 +79,7 @@ impl Context {
                 mail_queued: Arc::new(Notify::new()),
                 last_mailbox_poll: LastPoll::default(),
                 portals: PortalCache::new(store.portal_generation()),
+                read_models: ReadModels::new(store.portal_generation(), store.read_generations()),
                 extra_consumers,
                 config: Arc::new(config),
                 store,
@@ -123,6 +127,10 @@ impl Context {
         &self.parts.portals
     }
 
+    pub fn read_models(&self) -> &ReadModels {
+        &self.parts.read_models
+    }
+
     /// Forgets an identity provider's metadata here at once; the other instances forget it when
     /// the `sso_config.changed` event reaches them.
     pub fn forget_provider(&self, discovery_url: &str) {
@@ -139,7 +147,11 @@ impl Context {
         let store = self.store();
         let mut consumers: Vec<Arc<dyn Consumer>> = vec![
             Arc::new(AuditLog::new(store.clone())),
-            Arc::new(Caches::new(self.parts.providers.clone(), store.portal_generation())),
+            Arc::new(Caches::new(
+                self.parts.providers.clone(),
+                store.portal_generation(),
+                store.read_generations(),
+            )),
         ];
         if let Some(outgoing) = &self.parts.config.mail.outgoing {
             let composer = Composer::new(outgoing.from.clone(), outgoing.reply_address.clone());

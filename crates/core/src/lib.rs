@@ -17,6 +17,7 @@ pub mod paths;
 pub mod portal_cache;
 pub mod private_files;
 pub mod proxies;
+pub mod read_models;
 pub mod render;
 pub mod secret_key;
 pub mod sso;

@@ -41,6 +41,7 @@ kinds! {
     EndUserIdentityLinked => "end_user.identity_linked",
     EndUserSignInConflict => "end_user.sign_in_conflict",
     EndUserInvited => "end_user.invited",
+    EndUserSignedOut => "end_user.signed_out",
     EndUsersImported => "customer.end_users_imported",
     TeamMemberCreated => "team_member.created",
     TeamMemberUpdated => "team_member.updated",
@@ -87,7 +88,8 @@ impl EventKind {
             | EndUserUpdated
             | EndUserIdentityLinked
             | EndUserSignInConflict
-            | EndUserInvited => SubjectKind::EndUser,
+            | EndUserInvited
+            | EndUserSignedOut => SubjectKind::EndUser,
             TeamMemberCreated
             | TeamMemberUpdated
             | TeamMemberPasswordChanged
@@ -126,8 +128,8 @@ impl EventKind {
             // A new customer comes with a new portal (an address that was unknown until now).
             CustomerCreated | CustomerUpdated | CustomerArchived | CustomerRestored => true,
             PortalSaved | SsoConfigChanged => true,
-            // Request types, articles and groups are read per page, never from the cache; end
-            // users and their sessions likewise.
+            // Request types, articles, tickets, end users and their sessions have read models
+            // of their own (`read_areas`).
             EndUsersImported
             | GroupCreated
             | GroupUpdated
@@ -137,6 +139,7 @@ impl EventKind {
             | EndUserIdentityLinked
             | EndUserSignInConflict
             | EndUserInvited
+            | EndUserSignedOut
             | TeamMemberCreated
             | TeamMemberUpdated
             | TeamMemberPasswordChanged
@@ -165,6 +168,59 @@ impl EventKind {
             | TicketAttachmentRedacted
             | TicketFollowerAdded
             | TicketFollowerRemoved => false,
+        }
+    }
+
+    /// The read models the change may make stale. Every kind is named, so a new one must be
+    /// decided here: a read model kept after the change it shows is a stale authorization or a
+    /// page that lies.
+    pub fn read_areas(self) -> &'static [ReadArea] {
+        use EventKind::*;
+        match self {
+            // A session shows its end user: name, role, whether still active.
+            EndUserCreated
+            | EndUserUpdated
+            | EndUserIdentityLinked
+            | EndUserInvited
+            | EndUserSignedOut
+            | EndUsersImported => &[ReadArea::EndUsers],
+            ArticleCreated | ArticleUpdated | ArticleDeleted => &[ReadArea::Articles],
+            RequestTypeCreated | RequestTypeUpdated | RequestTypeDeleted | RequestTypeTailored => {
+                &[ReadArea::RequestTypes]
+            }
+            TicketCreated
+            | TicketReplied
+            | TicketNoted
+            | TicketStatusChanged
+            | TicketAssigned
+            | TicketUpdated
+            | TicketAttachmentAdded
+            | TicketAttachmentRedacted
+            | TicketFollowerAdded
+            | TicketFollowerRemoved => &[ReadArea::Tickets],
+            // Portals, their customers and sign-in configurations have their own generation
+            // (`may_change_portals`), which every read model checks too.
+            CustomerCreated
+            | CustomerUpdated
+            | CustomerArchived
+            | CustomerRestored
+            | PortalSaved
+            | SsoConfigChanged
+            | EndUserSignInConflict
+            | GroupCreated
+            | GroupUpdated
+            | GroupDeleted
+            | TeamMemberCreated
+            | TeamMemberUpdated
+            | TeamMemberPasswordChanged
+            | TeamMemberMfaEnabled
+            | TeamMemberMfaDisabled
+            | TeamMemberMfaReset
+            | TeamMemberRecoveryCodesRegenerated
+            | TeamMemberRecoveryCodeUsed
+            | ConsoleSettingsUpdated
+            | ApiTokenCreated
+            | ApiTokenRevoked => &[],
         }
     }
 
@@ -204,7 +260,10 @@ impl EventKind {
                 Change::Deleted => "delete",
             },
             TicketAttachmentRedacted => "redact",
-            TicketCreated
+            // Sign-outs are announced so that every instance forgets the session; they are not
+            // a change an auditor looks for (sign-ins are not recorded either).
+            EndUserSignedOut
+            | TicketCreated
             | TicketReplied
             | TicketNoted
             | TicketStatusChanged
@@ -251,6 +310,28 @@ impl SubjectKind {
             Self::RequestType => "request_type",
             Self::ConsoleSettings => "console_settings",
         }
+    }
+}
+
+/// What portal pages read from memory, by kind: a change of one kind makes what was read of it
+/// stale, for one customer when the event names one, else for all.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum ReadArea {
+    /// Sessions with their end users.
+    EndUsers,
+    /// Each end user's ticket lists.
+    Tickets,
+    /// The article lists a portal shows.
+    Articles,
+    /// The request types a portal offers.
+    RequestTypes,
+}
+
+impl ReadArea {
+    pub const ALL: [ReadArea; 4] = [Self::EndUsers, Self::Tickets, Self::Articles, Self::RequestTypes];
+
+    pub fn index(self) -> usize {
+        self as usize
     }
 }
 

@@ -110,7 +110,7 @@ pub struct ArticleLine {
     pub updated_at: time::OffsetDateTime,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum ArticleOrder {
     Recent,
     Popular,

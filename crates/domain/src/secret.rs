@@ -43,7 +43,7 @@ pub fn generate_password() -> String {
 /// What the database keeps of a bearer secret: its SHA-256, in hex. A leaked table grants
 /// nothing, and the secrets carry 256 bits, so no slow hash is needed. Its own type, so a
 /// secret can never be stored or looked up where its hash belongs.
-#[derive(Clone, PartialEq, Eq)]
+#[derive(Clone, PartialEq, Eq, Hash)]
 pub struct TokenHash(String);
 
 impl TokenHash {

@@ -75,6 +75,9 @@ impl Tx {
         if event.kind.may_change_portals() {
             self.changes_portals = true;
         }
+        if !event.kind.read_areas().is_empty() {
+            self.read_changes.push((event.kind, event.customer_id));
+        }
         Ok(id)
     }
 }

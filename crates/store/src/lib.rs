@@ -24,6 +24,7 @@ pub mod notify;
 pub mod passkeys;
 pub mod portal_generation;
 pub mod portals;
+pub mod read_generations;
 pub mod request_types;
 pub mod sessions;
 pub mod sign_in;
@@ -46,6 +47,7 @@ use uuid::Uuid;
 
 pub use dialect::Backend;
 pub use portal_generation::PortalGeneration;
+pub use read_generations::ReadGenerations;
 
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
@@ -113,6 +115,8 @@ pub struct Store {
     views: Arc<view_tally::ViewTally>,
     /// Bumped whenever what resolves a portal may have changed.
     portals: PortalGeneration,
+    /// Bumped whenever what portal pages read from memory may have changed.
+    reads: ReadGenerations,
 }
 
 /// How long a writer waits for its turn on SQLite: as long as the busy timeout it replaces
@@ -132,6 +136,9 @@ pub struct Tx {
     /// Whether this transaction wrote something a resolved portal holds.
     changes_portals: bool,
     portals: PortalGeneration,
+    /// The events recorded, by kind and customer, whose read models committing makes stale.
+    read_changes: Vec<(portico_domain::event::EventKind, Option<Uuid>)>,
+    reads: ReadGenerations,
     /// Released after the transaction: declared last, so a dropped `Tx` queues its rollback
     /// before the next writer may begin.
     _permit: WritePermit,
@@ -158,6 +165,9 @@ impl Tx {
         // Also after an error: the commit may have happened all the same.
         if self.changes_portals {
             self.portals.bump();
+        }
+        for (kind, customer_id) in &self.read_changes {
+            self.reads.bump_for(Some(*kind), *customer_id);
         }
         committed?;
         if self.wrote_events {
@@ -205,6 +215,7 @@ impl Store {
             writers,
             views: Default::default(),
             portals: PortalGeneration::default(),
+            reads: ReadGenerations::default(),
         })
     }
 
@@ -245,6 +256,8 @@ impl Store {
             events_written: self.events_written.clone(),
             changes_portals: false,
             portals: self.portals.clone(),
+            read_changes: Vec::new(),
+            reads: self.reads.clone(),
             _permit: permit,
         })
     }
@@ -252,6 +265,11 @@ impl Store {
     /// The generation of what resolves portals, for a cache of resolved portals to check.
     pub fn portal_generation(&self) -> PortalGeneration {
         self.portals.clone()
+    }
+
+    /// The generations of what portal pages read, for their read models to check.
+    pub fn read_generations(&self) -> ReadGenerations {
+        self.reads.clone()
     }
 
     /// The turn to write, for a transaction or for a single statement straight on the pool.

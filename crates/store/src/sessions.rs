@@ -29,7 +29,15 @@ impl SessionKind {
 }
 
 /// Sliding the idle window costs a write; doing it once a minute is plenty.
-const TOUCH_EVERY_MS: i64 = 60_000;
+pub const TOUCH_EVERY_MS: i64 = 60_000;
+
+/// A portal session as read, with the times that bound its life.
+#[derive(Debug, Clone)]
+pub struct LivePortalSession {
+    pub session: PortalSession,
+    pub expires_at_ms: i64,
+    pub last_seen_at_ms: i64,
+}
 
 /// A portal session to open after a successful sign-in.
 pub struct NewPortalSession<'a> {
@@ -130,17 +138,20 @@ impl Store {
     /// The live session for `token_hash` at this customer's portal: not expired, not idle too
     /// long, its end user still active, the configuration it came through still enabled. A
     /// session of another portal is simply not found. One query reads the session and its end
-    /// user (the end user's columns as they are, the session's under `session_` names).
+    /// user (the end user's columns as they are, the session's under `session_` names). Reading
+    /// does not slide the idle window: [`Store::touch_portal_session`] does, when the caller
+    /// decides it is due.
     pub async fn portal_session(
         &self,
         token_hash: &TokenHash,
         customer_id: Uuid,
         idle_ms: i64,
-    ) -> StoreResult<Option<PortalSession>> {
+    ) -> StoreResult<Option<LivePortalSession>> {
         let now = now_ms();
         let row = sqlx::query(
             "SELECT u.*, s.sso_config_id AS session_sso_config_id, s.csrf_token AS session_csrf_token,
-                    s.id_token AS session_id_token, s.last_seen_at AS session_last_seen_at
+                    s.id_token AS session_id_token, s.last_seen_at AS session_last_seen_at,
+                    s.expires_at AS session_expires_at
              FROM portal_sessions s JOIN end_users u ON u.id = s.end_user_id
                JOIN sso_configs c ON c.id = s.sso_config_id
              WHERE s.token_hash = $1 AND s.customer_id = $2 AND u.customer_id = $2 AND c.enabled = $5
@@ -158,24 +169,22 @@ impl Store {
         if !end_user.active {
             return Ok(None);
         }
-        if now - row.int("session_last_seen_at")? > TOUCH_EVERY_MS {
-            // Off the request path: the page need not wait for a write. Losing a touch (the
-            // process stops first) only makes the session's idle time count from the one
-            // before, at most a minute earlier.
-            let (store, token_hash) = (self.clone(), token_hash.as_str().to_string());
-            tokio::spawn(async move {
-                if let Err(error) = store.touch_session(SessionKind::Portal, &token_hash, now).await {
-                    tracing::warn!(%error, "could not note a portal session's last use");
-                }
-            });
-        }
-        Ok(Some(PortalSession {
-            customer_id,
-            sso_config_id: row.uuid("session_sso_config_id")?,
-            csrf_token: row.text("session_csrf_token")?,
-            id_token: row.opt_text("session_id_token")?,
-            end_user,
+        Ok(Some(LivePortalSession {
+            last_seen_at_ms: row.int("session_last_seen_at")?,
+            expires_at_ms: row.int("session_expires_at")?,
+            session: PortalSession {
+                customer_id,
+                sso_config_id: row.uuid("session_sso_config_id")?,
+                csrf_token: row.text("session_csrf_token")?,
+                id_token: row.opt_text("session_id_token")?,
+                end_user,
+            },
         }))
+    }
+
+    /// Slides a portal session's idle window: it was last used at `now_ms`.
+    pub async fn touch_portal_session(&self, token_hash: &TokenHash, now_ms: i64) -> StoreResult<()> {
+        self.touch_session(SessionKind::Portal, token_hash.as_str(), now_ms).await
     }
 
     async fn touch_session(&self, kind: SessionKind, token_hash: &str, now: i64) -> StoreResult<()> {
@@ -218,6 +227,15 @@ impl Store {
 }
 
 impl Tx {
+    /// Ends the portal session whose token hashes to `token_hash` (signing out).
+    pub async fn end_portal_session(&mut self, token_hash: &TokenHash) -> StoreResult<()> {
+        sqlx::query("DELETE FROM portal_sessions WHERE token_hash = $1")
+            .bind(token_hash.as_str())
+            .execute(&mut **self)
+            .await?;
+        Ok(())
+    }
+
     /// Ends every portal session of an end user (deactivated).
     pub async fn end_portal_sessions_of(&mut self, end_user_id: Uuid) -> StoreResult<u64> {
         let done = sqlx::query("DELETE FROM portal_sessions WHERE end_user_id = $1")

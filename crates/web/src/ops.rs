@@ -51,6 +51,21 @@ async fn metrics(State(state): State<AppState>, headers: HeaderMap) -> Response 
         )
             .into_response();
     }
+    publish_read_models(&state);
     state.metrics.run_upkeep();
     ([(header::CONTENT_TYPE, "text/plain; version=0.0.4")], state.metrics.render()).into_response()
+}
+
+/// The read models' hits and misses, counted in atomics on the request path and handed to the
+/// recorder only when metrics are read.
+fn publish_read_models(state: &AppState) {
+    for tally in state.core.read_models().tallies() {
+        let model = tally.model;
+        metrics::counter!("portico_read_model_lookups_total", "model" => model, "outcome" => "hit")
+            .absolute(tally.hits);
+        metrics::counter!("portico_read_model_lookups_total", "model" => model, "outcome" => "miss")
+            .absolute(tally.misses);
+        metrics::gauge!("portico_read_model_entries", "model" => model).set(tally.entries as f64);
+        metrics::gauge!("portico_read_model_capacity", "model" => model).set(tally.capacity as f64);
+    }
 }

@@ -7,7 +7,7 @@ use serde_json::Value;
 
 use crate::sso::provider::ProviderCache;
 use portico_domain::event::{Event, EventKind};
-use portico_store::PortalGeneration;
+use portico_store::{PortalGeneration, ReadGenerations};
 
 use super::{Consumer, Delivery, Scope};
 
@@ -15,11 +15,13 @@ pub struct Caches {
     providers: Arc<ProviderCache>,
     /// Bumped to forget resolved portals.
     portals: PortalGeneration,
+    /// Bumped to forget what portal pages read (`read_models`).
+    reads: ReadGenerations,
 }
 
 impl Caches {
-    pub fn new(providers: Arc<ProviderCache>, portals: PortalGeneration) -> Self {
-        Self { providers, portals }
+    pub fn new(providers: Arc<ProviderCache>, portals: PortalGeneration, reads: ReadGenerations) -> Self {
+        Self { providers, portals, reads }
     }
 }
 
@@ -38,6 +40,7 @@ impl Consumer for Caches {
             if event.event_kind().is_none_or(EventKind::may_change_portals) {
                 self.portals.bump();
             }
+            self.reads.bump_for(event.event_kind(), event.customer_id);
             if event.event_kind() == Some(EventKind::SsoConfigChanged) {
                 let urls = event.payload.get("discovery_urls").and_then(Value::as_array);
                 for url in urls.into_iter().flatten().filter_map(Value::as_str) {
@@ -48,9 +51,10 @@ impl Consumer for Caches {
         })
     }
 
-    /// Resolved portals read before the start may predate an event skipped by starting at the
-    /// newest one.
+    /// What was read before the start may predate an event skipped by starting at the newest
+    /// one.
     fn started(&self) {
         self.portals.bump();
+        self.reads.bump_everything();
     }
 }

@@ -1,6 +1,7 @@
 //! The knowledge base: articles written by the team, rendered once when saved.
 
 use crate::context::Context;
+use std::sync::Arc;
 use uuid::Uuid;
 
 use super::{UseCaseError, UseCaseResult};
@@ -98,7 +99,19 @@ pub async fn portal_article_lines(
     order: ArticleOrder,
     page: &PageRequest,
 ) -> UseCaseResult<Page<ArticleLine>> {
-    Ok(cx.store().list_article_lines(reader_customer(actor)?, order, page).await?)
+    let customer_id = reader_customer(actor)?;
+    if page.after.is_some() {
+        return Ok(cx.store().list_article_lines(customer_id, order, page).await?);
+    }
+    // First pages are what every portal page shows: kept.
+    let models = cx.read_models();
+    let lines = models
+        .article_lines
+        .get_or_load(models.generations(), (customer_id, order, page.limit), customer_id, async || {
+            Ok::<_, UseCaseError>(Arc::new(cx.store().list_article_lines(customer_id, order, page).await?))
+        })
+        .await?;
+    Ok(lines.as_ref().clone())
 }
 
 /// A published article the end user's organisation may read, counted as one view.

@@ -5,25 +5,28 @@
 //! the portal turns into its page; failures at the provider are recorded for the console.
 
 use std::sync::Arc;
+use std::sync::atomic::Ordering;
 
 use time::OffsetDateTime;
 use url::Url;
 use uuid::Uuid;
 
-use super::UseCaseResult;
+use super::{UseCaseError, UseCaseResult};
 use crate::context::Context;
 use crate::crypto::SealContext;
 use crate::portal_cache::ResolvedPortal;
+use crate::read_models::KeptSession;
 use crate::sso::pending::{PendingSignIn, SignInState};
 use crate::sso::{SsoError, flow};
 use crate::usecases::sso::secret_context;
 use portico_domain::actor::Actor;
 use portico_domain::customer::Customer;
+use portico_domain::event::{EventKind, NewEvent};
 use portico_domain::portal::stored::StoredPortal;
-use portico_domain::secret::{hash_token, random_token, reference};
+use portico_domain::secret::{TokenHash, hash_token, random_token, reference};
 use portico_domain::session::PortalSession;
 use portico_domain::sso::SsoConfig;
-use portico_store::sessions::{NewPortalSession, SessionKind};
+use portico_store::sessions::{NewPortalSession, TOUCH_EVERY_MS};
 
 /// A sign-in in progress lasts this long.
 const LOGIN_WINDOW: time::Duration = time::Duration::minutes(10);
@@ -363,20 +366,81 @@ pub async fn visit(
 
 /// The live session of this portal a cookie holds, if any. A session of another portal is
 /// never found: sessions are looked up per customer.
+///
+/// Read from memory while nothing it depends on changed (its end user, its portal, the sign-in
+/// configuration it came through: see [`crate::read_models`]) and while it is neither expired
+/// nor idle by what this instance knows; otherwise from the database, which may know of a later
+/// use at another instance.
 pub async fn session(cx: &Context, customer_id: Uuid, token: &str) -> UseCaseResult<Option<PortalSession>> {
     let idle = i64::try_from(cx.config().portal_session_idle.as_millis()).unwrap_or(i64::MAX);
-    Ok(cx.store().portal_session(&hash_token(token), customer_id, idle).await?)
+    let token_hash = hash_token(token);
+    let now = portico_store::now_ms();
+    let models = cx.read_models();
+    let store = cx.store();
+    let kept = models
+        .sessions
+        .get(
+            models.generations(),
+            (token_hash.clone(), customer_id),
+            customer_id,
+            |kept| kept.alive_at(now, idle),
+            async || {
+                Ok::<_, UseCaseError>(
+                    store
+                        .portal_session(&token_hash, customer_id, idle)
+                        .await?
+                        .map(|live| Arc::new(KeptSession::new(live))),
+                )
+            },
+        )
+        .await?;
+    let Some(kept) = kept else { return Ok(None) };
+    slide_idle_window(cx, &kept, token_hash, now);
+    Ok(Some(kept.live.session.clone()))
+}
+
+/// Notes the session's use in the database once a minute at most, off the request path: the
+/// page need not wait for a write. Losing a note (the process stops first) only makes the idle
+/// window count from the one before, at most a minute earlier. The kept session counts from a
+/// use only once it is written, so this instance never holds a session alive that the
+/// database's sweep of idle sessions has ended.
+fn slide_idle_window(cx: &Context, kept: &Arc<KeptSession>, token_hash: TokenHash, now: i64) {
+    if now - kept.last_seen_at_ms.load(Ordering::SeqCst) <= TOUCH_EVERY_MS
+        || kept.touching.swap(true, Ordering::SeqCst)
+    {
+        return;
+    }
+    let (store, kept) = (cx.store().clone(), kept.clone());
+    tokio::spawn(async move {
+        match store.touch_portal_session(&token_hash, now).await {
+            Ok(()) => {
+                kept.last_seen_at_ms.fetch_max(now, Ordering::SeqCst);
+            }
+            Err(error) => tracing::warn!(%error, "could not note a portal session's last use"),
+        }
+        kept.touching.store(false, Ordering::SeqCst);
+    });
 }
 
 /// Ends the session a cookie holds, and gives the provider's sign-out address when it offers
 /// one (with the id_token as the hint); `signed_out` is where the provider sends the browser back.
+/// The sign-out is an event, so that every instance forgets the session at once.
 pub async fn sign_out(
     cx: &Context,
     session: &PortalSession,
     token: &str,
     signed_out: &str,
 ) -> UseCaseResult<Option<String>> {
-    cx.store().delete_session(SessionKind::Portal, &hash_token(token)).await?;
+    let token_hash = hash_token(token);
+    let mut tx = cx.store().begin_write().await?;
+    tx.end_portal_session(&token_hash).await?;
+    let end_user = &session.end_user;
+    let event =
+        NewEvent::new(EventKind::EndUserSignedOut, end_user.id, format!("{} signed out", end_user.email))
+            .for_customer(session.customer_id);
+    tx.record(&session.actor(), event).await?;
+    tx.commit().await?;
+    cx.read_models().sessions.forget(&(token_hash, session.customer_id));
     Ok(provider_sign_out(cx, session, signed_out).await)
 }
 

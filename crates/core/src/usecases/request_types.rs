@@ -4,6 +4,7 @@
 
 use crate::context::Context;
 use std::collections::HashMap;
+use std::sync::Arc;
 
 use uuid::Uuid;
 
@@ -199,12 +200,24 @@ pub async fn tailor(
 
 /// The catalogue a customer's end users see: the types offered to it, by category then name.
 pub async fn catalogue(cx: &Context, actor: &Actor, customer_id: Uuid) -> UseCaseResult<Vec<Offered>> {
-    let store = cx.store();
     match actor.as_end_user() {
         Some((_, own)) if own != customer_id => return Err(UseCaseError::NotFound("customer")),
         Some(_) => {}
         None => actor.require_team()?,
     }
+    let models = cx.read_models();
+    let offered = models
+        .catalogues
+        .get_or_load(models.generations(), customer_id, customer_id, async || {
+            Ok::<_, UseCaseError>(Arc::new(read_catalogue(cx, customer_id).await?))
+        })
+        .await?;
+    Ok(offered.as_ref().clone())
+}
+
+/// What `catalogue` keeps: the request types offered to the customer, in the order shown.
+async fn read_catalogue(cx: &Context, customer_id: Uuid) -> UseCaseResult<Vec<Offered>> {
+    let store = cx.store();
     let mut overrides: HashMap<Uuid, Override> = store.request_type_overrides(customer_id).await?;
     let mut offered: Vec<Offered> = store
         .request_types()

@@ -14,6 +14,7 @@ mod followers;
 mod submit;
 
 use crate::context::Context;
+use std::sync::Arc;
 use time::OffsetDateTime;
 use uuid::Uuid;
 
@@ -109,7 +110,15 @@ pub async fn my_open_tickets(cx: &Context, actor: &Actor, limit: u32) -> UseCase
         open_only: true,
         ..Default::default()
     };
-    Ok(cx.store().list_tickets(&filter, &PageRequest::first(limit)).await?.items)
+    let models = cx.read_models();
+    let tickets = models
+        .open_tickets
+        .get_or_load(models.generations(), (user_id, limit), customer_id, async || {
+            let found = cx.store().list_tickets(&filter, &PageRequest::first(limit)).await?;
+            Ok::<_, UseCaseError>(Arc::new(found.items))
+        })
+        .await?;
+    Ok(tickets.as_ref().clone())
 }
 
 /// What a manager narrows their company's tickets to.

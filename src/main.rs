@@ -16,6 +16,11 @@ use portico::{cli, demo};
 use secrecy::ExposeSecret;
 use tracing_subscriber::EnvFilter;
 
+/// glibc's allocator was a tenth of a portal page's time under load (its arenas' locks and
+/// consolidation, profiled with `bench/run --perf`); mimalloc's thread-local pages are not.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 /// Portico: self-service End User Portals for managed service providers.
 #[derive(Parser)]
 #[command(name = "portico", version, about, propagate_version = true)]
@@ -190,8 +195,7 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
     let config = core.config().clone();
     let shutdown = app::shutdown_signal().context("cannot install the signal handlers")?;
     tracing::info!(addr = %listener.local_addr()?, public_url = %config.public_url, database, "Portico is serving");
-    let mut state = AppState::new(core);
-    state.demo_idp = demo_idp;
+    let state = AppState::with_demo_idp(core, demo_idp);
     app::serve(listener, state, shutdown).await?;
     store.close().await;
     Ok(())

@@ -176,11 +176,18 @@ async fn every_kind_of_change(
         .await;
     assert_eq!(status, StatusCode::CREATED, "{ticket}");
     expect_seen(seen, "a new ticket", landing, |_, page| page.contains("Printer on fire")).await;
+    let my_tickets = async || browser.page(reader, &portal.path("/tickets")).await;
+    expect_seen(seen, "a new ticket in My tickets", my_tickets, |_, page| page.contains("Printer on fire"))
+        .await;
     let ticket_id = ticket["id"].as_str().unwrap();
     let (status, body) =
         writer.patch_json(&format!("/tickets/{ticket_id}"), token, json!({"status": "resolved"})).await;
     assert_eq!(status, StatusCode::OK, "{body}");
     expect_seen(seen, "a resolved ticket", landing, |_, page| !page.contains("Printer on fire")).await;
+    expect_seen(seen, "a resolved ticket in My tickets", my_tickets, |_, page| {
+        page.contains("status-resolved")
+    })
+    .await;
 
     // Articles: published, unpublished, published again, re-scoped to another customer.
     let (status, article) = writer
@@ -191,15 +198,24 @@ async fn every_kind_of_change(
         )
         .await;
     assert_eq!(status, StatusCode::CREATED, "{article}");
+    let shown = async || {
+        browser.page(reader, &portal.path(&format!("/kb/{}", article["id"].as_str().unwrap()))).await
+    };
     let article = format!("/kb/articles/{}", article["id"].as_str().unwrap());
     let kb = async || browser.page(reader, &portal.path("/kb")).await;
     let listed = |_: StatusCode, page: &str| page.contains("Reset your VPN token");
     let not_listed = |_: StatusCode, page: &str| !page.contains("Reset your VPN token");
     expect_seen(seen, "a new article on the landing page", landing, listed).await;
     expect_seen(seen, "a new article in the knowledge base", kb, listed).await;
+    expect_seen(seen, "a new article's page", shown, |status, page| {
+        status == StatusCode::OK && page.contains("Press Reset")
+    })
+    .await;
     assert_eq!(writer.patch_json(&article, token, json!({"published": false})).await.0, StatusCode::OK);
     expect_seen(seen, "an unpublished article on the landing page", landing, not_listed).await;
     expect_seen(seen, "an unpublished article in the knowledge base", kb, not_listed).await;
+    expect_seen(seen, "an unpublished article's page", shown, |status, _| status == StatusCode::NOT_FOUND)
+        .await;
     assert_eq!(writer.patch_json(&article, token, json!({"published": true})).await.0, StatusCode::OK);
     expect_seen(seen, "an article published again", kb, listed).await;
     let (_, other) = writer.post_json("/customers", token, json!({"name": "Other Co"})).await;
@@ -337,7 +353,8 @@ async fn a_warm_signed_in_landing_page_is_read_from_memory(backend: Backend) {
             .unwrap();
         let page = landing().await;
         let after = lookups(&app);
-        let models = ["portal_sessions", "open_tickets", "article_lists"];
+        // The session, then the page as rendered for it.
+        let models = ["portal_sessions", "pages"];
         if page.contains(&behind) || models.iter().any(|model| after[model].1 != before[model].1) {
             tokio::time::sleep(Duration::from_millis(50)).await;
             continue;

@@ -15,7 +15,9 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicI64, AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
+use bytes::Bytes;
 use quick_cache::sync::Cache;
+use quick_cache::{UnitWeighter, Weighter};
 use uuid::Uuid;
 
 use portico_domain::event::ReadArea;
@@ -23,6 +25,7 @@ use portico_domain::kb::{ArticleLine, ArticleOrder};
 use portico_domain::page::Page;
 use portico_domain::request_type::Offered;
 use portico_domain::secret::TokenHash;
+use portico_domain::session::PortalSession;
 use portico_domain::ticket::Ticket;
 use portico_store::read_generations::Stamp;
 use portico_store::sessions::LivePortalSession;
@@ -40,8 +43,20 @@ pub const CATALOGUES: usize = 20_000;
 /// after this long even when nothing else changed.
 const ARTICLE_LISTS_MAX_AGE: Duration = Duration::from_secs(60);
 
+/// Bytes of rendered pages kept at most.
+pub const PAGE_BYTES: u64 = 32 * 1024 * 1024;
+/// How many rendered pages that is expected to hold, to size the cache's table.
+const PAGES_EXPECTED: usize = 4_000;
+/// Rendered pages show article lists ordered by views: read anew after this long at the latest.
+const PAGES_MAX_AGE: Duration = ARTICLE_LISTS_MAX_AGE;
+
 /// An article list: whose, in what order, how long.
 pub type ArticleListKey = (Uuid, ArticleOrder, u32);
+
+/// A page as rendered for one session: the end user, the session (its CSRF token, which the
+/// page carries), and the page's address as reached (its links start where the portal was
+/// reached: under `/p/{slug}` or on a host of its own).
+type PageKey = (Uuid, String, String);
 
 /// Every read model of this instance.
 pub struct ReadModels {
@@ -50,6 +65,17 @@ pub struct ReadModels {
     pub(crate) open_tickets: Model<(Uuid, u32), Arc<Vec<Ticket>>>,
     pub(crate) article_lines: Model<ArticleListKey, Arc<Page<ArticleLine>>>,
     pub(crate) catalogues: Model<Uuid, Arc<Vec<Offered>>>,
+    pages: Model<PageKey, Bytes, PageWeight>,
+}
+
+/// A rendered page weighs its bytes (and its key's).
+#[derive(Clone)]
+struct PageWeight;
+
+impl Weighter<PageKey, Arc<Entry<Bytes>>> for PageWeight {
+    fn weight(&self, key: &PageKey, entry: &Arc<Entry<Bytes>>) -> u64 {
+        (entry.value.len() + key.1.len() + key.2.len() + 128) as u64
+    }
 }
 
 /// The generations every entry is checked against.
@@ -59,20 +85,25 @@ pub(crate) struct Generations {
     reads: ReadGenerations,
 }
 
-/// The generations an entry was read under.
+/// The generations an entry was read under: the portals' and those of its areas.
 #[derive(Clone, Copy)]
 struct Stamps {
     portals: u64,
-    area: Stamp,
+    areas: [Option<Stamp>; ReadArea::ALL.len()],
 }
 
 impl Generations {
-    fn stamps(&self, area: ReadArea, customer_id: Uuid) -> Stamps {
-        Stamps { portals: self.portals.current(), area: self.reads.stamp(area, customer_id) }
+    fn stamps(&self, areas: &[ReadArea], customer_id: Uuid) -> Stamps {
+        let mut stamps = Stamps { portals: self.portals.current(), areas: [None; ReadArea::ALL.len()] };
+        for (kept, area) in stamps.areas.iter_mut().zip(areas) {
+            *kept = Some(self.reads.stamp(*area, customer_id));
+        }
+        stamps
     }
 
     fn are_current(&self, stamps: &Stamps) -> bool {
-        self.portals.current() == stamps.portals && self.reads.is_current(&stamps.area)
+        self.portals.current() == stamps.portals
+            && stamps.areas.iter().flatten().all(|stamp| self.reads.is_current(stamp))
     }
 }
 
@@ -80,15 +111,22 @@ impl ReadModels {
     pub fn new(portals: PortalGeneration, reads: ReadGenerations) -> Self {
         Self {
             generations: Generations { portals, reads },
-            sessions: Model::new("portal_sessions", ReadArea::EndUsers, SESSIONS, None),
-            open_tickets: Model::new("open_tickets", ReadArea::Tickets, TICKET_LISTS, None),
+            sessions: Model::new("portal_sessions", &[ReadArea::EndUsers], SESSIONS, None),
+            open_tickets: Model::new("open_tickets", &[ReadArea::Tickets], TICKET_LISTS, None),
             article_lines: Model::new(
                 "article_lists",
-                ReadArea::Articles,
+                &[ReadArea::Articles],
                 ARTICLE_LISTS,
                 Some(ARTICLE_LISTS_MAX_AGE),
             ),
-            catalogues: Model::new("catalogues", ReadArea::RequestTypes, CATALOGUES, None),
+            catalogues: Model::new("catalogues", &[ReadArea::RequestTypes], CATALOGUES, None),
+            pages: Model::weighed(
+                "pages",
+                &ReadArea::ALL,
+                PAGE_BYTES,
+                Some(PAGES_MAX_AGE),
+                Cache::with_weighter(PAGES_EXPECTED, PAGE_BYTES, PageWeight),
+            ),
         }
     }
 
@@ -97,13 +135,32 @@ impl ReadModels {
     }
 
     /// Each model's name, hits, misses and entries, for `/metrics`.
-    pub fn tallies(&self) -> [Tally; 4] {
+    pub fn tallies(&self) -> [Tally; 5] {
         [
             self.sessions.tally(),
             self.open_tickets.tally(),
             self.article_lines.tally(),
             self.catalogues.tally(),
+            self.pages.tally(),
         ]
+    }
+
+    /// The portal page at `address` as rendered for `session`: kept while nothing a portal page
+    /// may show changed (the portal, its customer, the end user and their sessions, tickets,
+    /// articles, request types), else rendered by `render` — which reads through the use cases,
+    /// so what it shows is exactly what they allow the session. `render` gives `None` for an
+    /// answer that is not to be kept (an error page), which is then forgotten.
+    pub async fn page<E, Render>(
+        &self,
+        session: &PortalSession,
+        address: &str,
+        render: impl FnOnce() -> Render,
+    ) -> Result<Option<Bytes>, E>
+    where
+        Render: Future<Output = Result<Option<Bytes>, E>>,
+    {
+        let key = (session.end_user.id, session.csrf_token.clone(), address.to_string());
+        self.pages.get(&self.generations, key, session.customer_id, |_| true, render).await
     }
 }
 
@@ -114,7 +171,9 @@ pub struct Tally {
     pub hits: u64,
     pub misses: u64,
     pub entries: usize,
-    pub capacity: usize,
+    /// What the entries weigh, and what they may weigh at most: entries, or bytes for pages.
+    pub weight: u64,
+    pub capacity: u64,
 }
 
 /// A session as kept: what was read, and when it was last used as far as this instance knows.
@@ -140,17 +199,17 @@ impl KeptSession {
 }
 
 /// One read model: entries by key, each with the generations it was read under.
-pub(crate) struct Model<K, V> {
+pub(crate) struct Model<K, V, We = UnitWeighter> {
     name: &'static str,
-    area: ReadArea,
-    capacity: usize,
+    areas: &'static [ReadArea],
+    capacity: u64,
     max_age: Option<Duration>,
-    entries: Cache<K, Arc<Entry<V>>>,
+    entries: Cache<K, Arc<Entry<V>>, We>,
     hits: AtomicU64,
     misses: AtomicU64,
 }
 
-struct Entry<V> {
+pub(crate) struct Entry<V> {
     value: V,
     stamps: Stamps,
     read_at: Instant,
@@ -161,16 +220,30 @@ where
     K: Eq + Hash + Clone,
     V: Clone,
 {
-    fn new(name: &'static str, area: ReadArea, capacity: usize, max_age: Option<Duration>) -> Self {
-        Self {
-            name,
-            area,
-            capacity,
-            max_age,
-            entries: Cache::new(capacity),
-            hits: AtomicU64::new(0),
-            misses: AtomicU64::new(0),
-        }
+    fn new(
+        name: &'static str,
+        areas: &'static [ReadArea],
+        capacity: usize,
+        max_age: Option<Duration>,
+    ) -> Self {
+        Self::weighed(name, areas, capacity as u64, max_age, Cache::new(capacity))
+    }
+}
+
+impl<K, V, We> Model<K, V, We>
+where
+    K: Eq + Hash + Clone,
+    V: Clone,
+    We: Weighter<K, Arc<Entry<V>>> + Clone,
+{
+    fn weighed(
+        name: &'static str,
+        areas: &'static [ReadArea],
+        capacity: u64,
+        max_age: Option<Duration>,
+        entries: Cache<K, Arc<Entry<V>>, We>,
+    ) -> Self {
+        Self { name, areas, capacity, max_age, entries, hits: AtomicU64::new(0), misses: AtomicU64::new(0) }
     }
 
     /// The value kept for `key` of `customer_id` while it is current and `usable` says so, else
@@ -232,7 +305,7 @@ where
     /// The generations to keep a read under, taken before it: a change committed during the
     /// read leaves what it read stale at once.
     fn read_starts(&self, generations: &Generations, customer_id: Uuid) -> (Stamps, Instant) {
-        (generations.stamps(self.area, customer_id), Instant::now())
+        (generations.stamps(self.areas, customer_id), Instant::now())
     }
 
     fn keep(&self, key: K, value: V, stamps: Stamps, read_at: Instant) {
@@ -250,6 +323,7 @@ where
             hits: self.hits.load(Ordering::Relaxed),
             misses: self.misses.load(Ordering::Relaxed),
             entries: self.entries.len(),
+            weight: self.entries.weight(),
             capacity: self.capacity,
         }
     }
@@ -262,7 +336,7 @@ mod tests {
     fn model() -> (Model<u32, Arc<String>>, Generations) {
         let generations =
             Generations { portals: PortalGeneration::default(), reads: ReadGenerations::default() };
-        (Model::new("test", ReadArea::Tickets, 10, None), generations)
+        (Model::new("test", &[ReadArea::Tickets], 10, None), generations)
     }
 
     async fn read(

@@ -66,6 +66,8 @@ fn publish_read_models(state: &AppState) {
         metrics::counter!("portico_read_model_lookups_total", "model" => model, "outcome" => "miss")
             .absolute(tally.misses);
         metrics::gauge!("portico_read_model_entries", "model" => model).set(tally.entries as f64);
+        // Entries, or bytes for rendered pages: what the model holds against its bound.
+        metrics::gauge!("portico_read_model_weight", "model" => model).set(tally.weight as f64);
         metrics::gauge!("portico_read_model_capacity", "model" => model).set(tally.capacity as f64);
     }
 }

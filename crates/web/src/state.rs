@@ -12,9 +12,12 @@ use crate::telemetry::metrics_handle;
 use portico_core::Context;
 use portico_core::config::Config;
 
-/// Everything a handler may need, cheap to clone.
+/// Everything a handler may need, cheap to clone: one reference count, as every extractor and
+/// middleware of every request clones it.
 #[derive(Clone)]
-pub struct AppState {
+pub struct AppState(Arc<Shared>);
+
+pub struct Shared {
     /// The use cases' context: handlers pass it on and never reach past it.
     pub core: Context,
     /// The configuration the core was built with.
@@ -27,7 +30,20 @@ pub struct AppState {
 impl AppState {
     /// The state of a server over its core.
     pub fn new(core: Context) -> Self {
-        Self { config: core.config().clone(), metrics: metrics_handle(), demo_idp: None, core }
+        Self::with_demo_idp(core, None)
+    }
+
+    /// The state of a server over its core, with the built-in demo identity provider.
+    pub fn with_demo_idp(core: Context, demo_idp: Option<Arc<DemoIdp>>) -> Self {
+        Self(Arc::new(Shared { config: core.config().clone(), metrics: metrics_handle(), demo_idp, core }))
+    }
+}
+
+impl std::ops::Deref for AppState {
+    type Target = Shared;
+
+    fn deref(&self) -> &Shared {
+        &self.0
     }
 }
 

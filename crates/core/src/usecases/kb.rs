@@ -114,12 +114,17 @@ pub async fn portal_article_lines(
     Ok(lines.as_ref().clone())
 }
 
-/// A published article the end user's organisation may read, counted as one view.
+/// A published article the end user's organisation may read.
 pub async fn read_portal_article(cx: &Context, actor: &Actor, id: Uuid) -> UseCaseResult<Article> {
-    let store = cx.store();
-    let article = store.article_for_customer(id, reader_customer(actor)?).await?;
-    store.count_article_view(id);
-    Ok(article)
+    Ok(cx.store().article_for_customer(id, reader_customer(actor)?).await?)
+}
+
+/// Counts one view of an article the end user was shown (read now, or from memory when the page
+/// was kept): views order the "most read" lists.
+pub fn count_portal_article_view(cx: &Context, actor: &Actor, id: Uuid) -> UseCaseResult<()> {
+    reader_customer(actor)?;
+    cx.store().count_article_view(id);
+    Ok(())
 }
 
 /// The published articles the end user's organisation may read that match `query`, best first.

@@ -66,8 +66,17 @@ pub async fn catalogue(
         .await
         .map_err(|e| user.fail(e))?;
     if offered.is_empty() {
+        // Never kept: the form carries a submission key of its own each time.
         return Ok(super::tickets::plain_form(&state, &user));
     }
+    user.kept_page(&state, async || Ok(catalogue_page(&user, offered, query))).await
+}
+
+fn catalogue_page(
+    user: &PortalUser,
+    offered: Vec<Offered>,
+    query: CatalogueQuery,
+) -> axum::response::Response {
     let total = offered.len();
     let words: Vec<String> = query.q.split_whitespace().take(10).map(str::to_lowercase).collect();
     let mut categories: Vec<Category> = Vec::new();
@@ -79,7 +88,7 @@ pub async fn catalogue(
         }
     }
     let plain_form = user.live.portal.settings.features.ticketing.plain_form;
-    Ok(CataloguePage { chrome: user.chrome(), q: query.q, categories, total, plain_form }.into_response())
+    CataloguePage { chrome: user.chrome(), q: query.q, categories, total, plain_form }.into_response()
 }
 
 #[derive(Template, WebTemplate)]

@@ -29,6 +29,8 @@ use portico_domain::session::PortalSession;
 pub struct PortalUser {
     pub live: LivePortal,
     pub session: PortalSession,
+    /// The page asked for, as the portal links it (below its base path), with its query.
+    pub here: String,
     /// What the core vouches for about this end user here, for use cases that need not read
     /// the customer, the end user or the portal again.
     pub visit: Visit,
@@ -47,6 +49,41 @@ impl PortalUser {
     pub fn fail(&self, error: UseCaseError) -> PortalError {
         PortalError::new(&self.live, error)
     }
+
+    /// The page asked for, from memory while nothing it shows changed for this session (see
+    /// `portico_core::read_models`), else rendered by `render`. Only a page answered with 200
+    /// is kept: a refusal or a "not found" is rendered each time.
+    pub async fn kept_page(
+        &self,
+        state: &AppState,
+        render: impl AsyncFnOnce() -> PortalResult,
+    ) -> PortalResult {
+        let address = format!("{}{}", self.live.base_path, self.here);
+        let mut not_kept = None;
+        let kept = state
+            .core
+            .read_models()
+            .page(&self.session, &address, async || {
+                let response = render().await?;
+                if response.status() != StatusCode::OK {
+                    not_kept = Some(response);
+                    return Ok(None);
+                }
+                let body = axum::body::to_bytes(response.into_body(), usize::MAX).await.map_err(|error| {
+                    self.fail(UseCaseError::Internal(anyhow::anyhow!("a page's body: {error}")))
+                })?;
+                Ok::<_, PortalError>(Some(body))
+            })
+            .await?;
+        match (kept, not_kept) {
+            (Some(page), _) => Ok(axum::response::Html(page).into_response()),
+            (None, Some(response)) => Ok(response),
+            (None, None) => {
+                Err(self
+                    .fail(UseCaseError::Internal(anyhow::anyhow!("a page was neither kept nor answered"))))
+            }
+        }
+    }
 }
 
 impl FromRequestParts<AppState> for PortalUser {
@@ -64,7 +101,7 @@ impl FromRequestParts<AppState> for PortalUser {
             None => path.to_string(),
         };
         let visit = signed_in(state, &live, &jar, &here).await?;
-        Ok(Self { live, session: visit.session().clone(), visit })
+        Ok(Self { live, session: visit.session().clone(), visit, here })
     }
 }
 

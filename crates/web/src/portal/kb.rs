@@ -64,6 +64,10 @@ pub async fn list(
     Query(query): Query<ListQuery>,
 ) -> PortalResult {
     open_for_articles(&user)?;
+    user.kept_page(&state, async || article_list(&state, &user, query).await).await
+}
+
+async fn article_list(state: &AppState, user: &PortalUser, query: ListQuery) -> PortalResult {
     let live = &user.live;
     let page = PageRequest::parse(query.cursor.as_deref(), Some(20)).map_err(|bad| {
         PortalError::bad_link(
@@ -133,6 +137,14 @@ crate::path::path_values! {
 
 pub async fn show(State(state): State<AppState>, user: PortalUser, ArticleId(id): ArticleId) -> PortalResult {
     open_for_articles(&user)?;
+    let page = user.kept_page(&state, async || article_page(&state, &user, id).await).await?;
+    if page.status() == StatusCode::OK {
+        kb::count_portal_article_view(&state.core, &user.actor(), id).map_err(|e| user.fail(e))?;
+    }
+    Ok(page)
+}
+
+async fn article_page(state: &AppState, user: &PortalUser, id: Uuid) -> PortalResult {
     let live = &user.live;
     let article = match kb::read_portal_article(&state.core, &user.actor(), id).await {
         Ok(article) => article,

@@ -5,6 +5,7 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum_extra::extract::cookie::CookieJar;
+use bytes::Bytes;
 use uuid::Uuid;
 
 use super::message_page::MessagePage;
@@ -22,6 +23,7 @@ use portico_core::usecases::{kb, tickets};
 use portico_domain::kb::ArticleOrder;
 use portico_domain::page::PageRequest;
 use portico_domain::portal::layout::ButtonTarget;
+use portico_domain::session::PortalSession;
 
 /// A message page in the portal's own colours.
 pub fn message(live: &LivePortal, message: Message) -> Response {
@@ -87,10 +89,27 @@ pub async fn landing(State(state): State<AppState>, live: LivePortal, jar: Cooki
         }
         return Redirect::to(&live.link(portal::SIGN_IN)).into_response();
     };
-    let (open_tickets, articles) = match landing_lists(&state, &live, &session).await {
-        Ok(lists) => lists,
-        Err(error) => return failure(error),
-    };
+    let page = state
+        .core
+        .read_models()
+        .page(&session, &live.link(portal::HOME), async || {
+            render_landing(&state, &live, &session).await.map(|html| Some(Bytes::from(html)))
+        })
+        .await;
+    match page {
+        Ok(Some(html)) => axum::response::Html(html).into_response(),
+        Ok(None) => failure(AppError::Internal(anyhow::anyhow!("the landing page was not rendered"))),
+        Err(error) => failure(error),
+    }
+}
+
+/// The landing page as `session` sees it.
+async fn render_landing(
+    state: &AppState,
+    live: &LivePortal,
+    session: &PortalSession,
+) -> Result<String, AppError> {
+    let (open_tickets, articles) = landing_lists(state, live, session).await?;
     let viewer = Viewer {
         base_path: live.base_path.clone(),
         user_name: &session.end_user.name,
@@ -102,31 +121,18 @@ pub async fn landing(State(state): State<AppState>, live: LivePortal, jar: Cooki
     // A button of a request type the customer no longer has (removed, hidden since) goes.
     let mut settings = live.portal.settings.clone();
     if settings.layout.buttons.iter().any(|b| matches!(b.target, ButtonTarget::RequestType(_))) {
-        let offered: Vec<Uuid> = match portico_core::usecases::request_types::catalogue(
-            &state.core,
-            &session.actor(),
-            live.customer.id,
-        )
-        .await
-        {
-            Ok(offered) => offered.into_iter().map(|o| o.request_type.id).collect(),
-            Err(error) => return failure(AppError::from(error)),
-        };
+        let offered: Vec<Uuid> =
+            portico_core::usecases::request_types::catalogue(&state.core, &session.actor(), live.customer.id)
+                .await?
+                .into_iter()
+                .map(|o| o.request_type.id)
+                .collect();
         settings.layout.buttons.retain(|b| match b.target {
             ButtonTarget::RequestType(id) => offered.contains(&id),
             _ => true,
         });
     }
-    match portal_view::landing_html(
-        &live.customer,
-        &settings,
-        live.portal.logo_id.as_deref(),
-        &viewer,
-        Mode::Live,
-    ) {
-        Ok(html) => axum::response::Html(html).into_response(),
-        Err(error) => failure(error),
-    }
+    portal_view::landing_html(&live.customer, &settings, live.portal.logo_id.as_deref(), &viewer, Mode::Live)
 }
 
 /// What the landing page lists under the configured sections: the end user's open tickets (asked

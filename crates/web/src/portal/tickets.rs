@@ -186,6 +186,10 @@ pub async fn list(
     Query(query): Query<ListQuery>,
 ) -> PortalResult {
     open_for_tickets(&user)?;
+    user.kept_page(&state, async || ticket_list(&state, &user, query).await).await
+}
+
+async fn ticket_list(state: &AppState, user: &PortalUser, query: ListQuery) -> PortalResult {
     let page = PageRequest::parse(query.cursor.as_deref(), Some(20)).map_err(|bad| {
         let back = pages::Action { label: "My tickets".into(), href: user.live.link(portal::TICKETS) };
         PortalError::bad_link(&user.live, bad, back)
@@ -195,7 +199,7 @@ pub async fn list(
     let others = found.items.iter().map(|t| t.requester_id).filter(|id| *id != me);
     let names =
         end_users::end_user_names(&state.core, &user.actor(), others).await.map_err(|e| user.fail(e))?;
-    let next_page = super::company::next_link(&user, "/tickets", &[], found.next_cursor);
+    let next_page = super::company::next_link(user, "/tickets", &[], found.next_cursor);
     let rows = found
         .items
         .into_iter()

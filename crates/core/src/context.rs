@@ -18,6 +18,7 @@ use crate::mail::mailbox::LastPoll;
 use crate::mail::notifier::Notifier;
 use crate::portal_cache::PortalCache;
 use crate::read_models::ReadModels;
+use crate::session_touches::SessionTouches;
 use crate::sso::outbound::Outbound;
 use crate::sso::provider::ProviderCache;
 use portico_store::Store;
@@ -48,6 +49,8 @@ struct Parts {
     portals: PortalCache,
     /// What portal pages read, forgotten when it changes.
     read_models: ReadModels,
+    /// Portal sessions' uses on their way to the database.
+    session_touches: Arc<SessionTouches>,
     /// Consumers of events besides the built-in ones (the audit log, caches, mail).
     extra_consumers: Vec<Arc<dyn Consumer>>,
 }
@@ -80,6 +83,7 @@ impl Context {
                 last_mailbox_poll: LastPoll::default(),
                 portals: PortalCache::new(store.portal_generation()),
                 read_models: ReadModels::new(store.portal_generation(), store.read_generations()),
+                session_touches: Arc::default(),
                 extra_consumers,
                 config: Arc::new(config),
                 store,
@@ -129,6 +133,10 @@ impl Context {
 
     pub fn read_models(&self) -> &ReadModels {
         &self.parts.read_models
+    }
+
+    pub fn session_touches(&self) -> &Arc<SessionTouches> {
+        &self.parts.session_touches
     }
 
     /// Forgets an identity provider's metadata here at once; the other instances forget it when

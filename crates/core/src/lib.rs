@@ -20,6 +20,7 @@ pub mod proxies;
 pub mod read_models;
 pub mod render;
 pub mod secret_key;
+pub mod session_touches;
 pub mod sso;
 pub mod tls;
 pub mod usecases;

@@ -12,13 +12,14 @@ use crate::events::Dispatcher;
 use crate::mail::sender::SenderHandle;
 use portico_store::notify::{Heard, Invalidations};
 use portico_store::sessions::SessionKind;
-use portico_store::view_tally::ViewFlusher;
+use tokio::sync::watch;
 
 /// The running background work; [`Workers::shut_down`] ends it in order.
 pub struct Workers {
     housekeeping: JoinHandle<()>,
     invalidations: JoinHandle<()>,
-    article_views: ViewFlusher,
+    article_views: Periodic,
+    session_touches: Periodic,
     dispatcher: Dispatcher,
     mail_sender: Option<SenderHandle>,
     mailbox: Option<JoinHandle<()>>,
@@ -32,7 +33,22 @@ impl Workers {
         let housekeeping = tokio::spawn(housekeeping(cx.clone()));
         tokio::spawn(crate::jobs::article_html::render_articles_saved_before(store.clone()));
         let invalidations = tokio::spawn(follow_invalidations(cx.clone()));
-        let article_views = ViewFlusher::start(store.clone(), config.article_views_flush);
+        let views_store = store.clone();
+        let article_views = Periodic::start(config.article_views_flush, move || {
+            let store = views_store.clone();
+            async move {
+                if let Err(error) = store.flush_article_views().await {
+                    tracing::warn!(%error, "could not write article views; they are kept for the next try");
+                }
+            }
+        });
+        let (touches, touches_store) = (cx.session_touches().clone(), store.clone());
+        let session_touches = Periodic::start(SESSION_TOUCHES_EVERY, move || {
+            let (touches, store) = (touches.clone(), touches_store.clone());
+            async move {
+                touches.write(&store).await;
+            }
+        });
         let dispatcher = Dispatcher::start(store.clone(), cx.consumers(), config.events.clone());
         let mail_sender = match &config.mail.outgoing {
             Some(outgoing) => Some(crate::mail::sender::start(
@@ -44,13 +60,22 @@ impl Workers {
             None => None,
         };
         let mailbox = crate::jobs::imap::start(cx.clone(), cx.last_mailbox_poll().clone());
-        Ok(Self { housekeeping, invalidations, article_views, dispatcher, mail_sender, mailbox })
+        Ok(Self {
+            housekeeping,
+            invalidations,
+            article_views,
+            session_touches,
+            dispatcher,
+            mail_sender,
+            mailbox,
+        })
     }
 
     /// Call once every request has finished: no view can be counted any more, so the last
     /// flush is complete; events and mail in hand are finished or handed back.
     pub async fn shut_down(self) {
         self.article_views.shut_down().await;
+        self.session_touches.shut_down().await;
         self.housekeeping.abort();
         self.invalidations.abort();
         if let Some(mailbox) = self.mailbox {
@@ -59,6 +84,49 @@ impl Workers {
         self.dispatcher.shut_down().await;
         if let Some(sender) = self.mail_sender {
             sender.shut_down().await;
+        }
+    }
+}
+
+/// How often portal sessions' uses are written (see [`crate::session_touches`]).
+const SESSION_TOUCHES_EVERY: Duration = Duration::from_secs(1);
+
+/// Work done every so often, and a last time when shut down (what was noted in memory is
+/// written before the process ends).
+struct Periodic {
+    stop: watch::Sender<bool>,
+    task: JoinHandle<()>,
+}
+
+impl Periodic {
+    fn start<Work, Done>(every: Duration, work: Work) -> Self
+    where
+        Work: Fn() -> Done + Send + 'static,
+        Done: Future<Output = ()> + Send,
+    {
+        let (stop, mut stopping) = watch::channel(false);
+        let task = tokio::spawn(async move {
+            let mut ticks = tokio::time::interval(every);
+            ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+            ticks.tick().await;
+            loop {
+                // A round runs to its end: only the wait between rounds is interrupted.
+                tokio::select! {
+                    _ = ticks.tick() => work().await,
+                    // Only `shut_down` sends (or the handle went away): either way, stop.
+                    _ = stopping.changed() => break,
+                }
+            }
+            work().await;
+        });
+        Self { stop, task }
+    }
+
+    /// Does the work a last time and stops. Call it once no request can add to it any more.
+    async fn shut_down(self) {
+        let _ = self.stop.send(true);
+        if let Err(error) = self.task.await {
+            tracing::warn!(%error, "a periodic task ended abnormally");
         }
     }
 }

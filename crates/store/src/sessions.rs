@@ -182,9 +182,20 @@ impl Store {
         }))
     }
 
-    /// Slides a portal session's idle window: it was last used at `now_ms`.
-    pub async fn touch_portal_session(&self, token_hash: &TokenHash, now_ms: i64) -> StoreResult<()> {
-        self.touch_session(SessionKind::Portal, token_hash.as_str(), now_ms).await
+    /// Slides portal sessions' idle windows, each to when it was last used, in one transaction:
+    /// one commit (one disk flush) for every session in use, however many.
+    pub async fn touch_portal_sessions(&self, touches: &[(TokenHash, i64)]) -> StoreResult<()> {
+        let mut tx = self.begin_write().await?;
+        for (token_hash, last_used_ms) in touches {
+            sqlx::query(
+                "UPDATE portal_sessions SET last_seen_at = $1 WHERE token_hash = $2 AND last_seen_at < $1",
+            )
+            .bind(last_used_ms)
+            .bind(token_hash.as_str())
+            .execute(&mut *tx)
+            .await?;
+        }
+        tx.commit().await
     }
 
     async fn touch_session(&self, kind: SessionKind, token_hash: &str, now: i64) -> StoreResult<()> {

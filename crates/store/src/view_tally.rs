@@ -2,19 +2,14 @@
 //! portal never writes to the database.
 //!
 //! The portal counts a view with [`Store::count_article_view`](super::Store::count_article_view)
-//! (a lock and an addition); [`ViewFlusher`] adds the tally to `articles.views` every few
-//! seconds in one transaction, and once more when the server stops gracefully. A crash loses at
+//! (a lock and an addition); a periodic task of the server adds the tally to `articles.views`
+//! every few seconds in one transaction, and once more when the server stops gracefully. A crash loses at
 //! most the views of the last interval; "most read" is a rough order, not an audit.
 
 use std::collections::HashMap;
 use std::sync::Mutex;
-use std::time::Duration;
 
-use tokio::sync::watch;
-use tokio::task::JoinHandle;
 use uuid::Uuid;
-
-use super::Store;
 
 /// Views counted since the last flush, per article.
 #[derive(Debug, Default)]
@@ -82,47 +77,6 @@ impl Drop for Taken<'_> {
         if !self.counts.is_empty() {
             self.tally.put_back(std::mem::take(&mut self.counts));
         }
-    }
-}
-
-/// The task that writes the tally: every `every`, and a last time when shut down.
-pub struct ViewFlusher {
-    stop: watch::Sender<bool>,
-    task: JoinHandle<()>,
-}
-
-impl ViewFlusher {
-    pub fn start(store: Store, every: Duration) -> Self {
-        let (stop, mut stopping) = watch::channel(false);
-        let task = tokio::spawn(async move {
-            let mut ticks = tokio::time::interval(every);
-            ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-            ticks.tick().await;
-            loop {
-                // A flush runs to its end: only the wait between flushes is interrupted.
-                tokio::select! {
-                    _ = ticks.tick() => flush(&store).await,
-                    // Only `shut_down` sends (or the handle went away): either way, stop.
-                    _ = stopping.changed() => break,
-                }
-            }
-            flush(&store).await;
-        });
-        Self { stop, task }
-    }
-
-    /// Writes what is left and stops. Call it once no request can count a view any more.
-    pub async fn shut_down(self) {
-        let _ = self.stop.send(true);
-        if let Err(error) = self.task.await {
-            tracing::warn!(%error, "the article view writer ended abnormally");
-        }
-    }
-}
-
-async fn flush(store: &Store) {
-    if let Err(error) = store.flush_article_views().await {
-        tracing::warn!(%error, "could not write article views; they are kept for the next try");
     }
 }
 

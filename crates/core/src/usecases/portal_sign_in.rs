@@ -5,7 +5,6 @@
 //! the portal turns into its page; failures at the provider are recorded for the console.
 
 use std::sync::Arc;
-use std::sync::atomic::Ordering;
 
 use time::OffsetDateTime;
 use url::Url;
@@ -23,10 +22,10 @@ use portico_domain::actor::Actor;
 use portico_domain::customer::Customer;
 use portico_domain::event::{EventKind, NewEvent};
 use portico_domain::portal::stored::StoredPortal;
-use portico_domain::secret::{TokenHash, hash_token, random_token, reference};
+use portico_domain::secret::{hash_token, random_token, reference};
 use portico_domain::session::PortalSession;
 use portico_domain::sso::SsoConfig;
-use portico_store::sessions::{NewPortalSession, TOUCH_EVERY_MS};
+use portico_store::sessions::NewPortalSession;
 
 /// A sign-in in progress lasts this long.
 const LOGIN_WINDOW: time::Duration = time::Duration::minutes(10);
@@ -395,31 +394,9 @@ pub async fn session(cx: &Context, customer_id: Uuid, token: &str) -> UseCaseRes
         )
         .await?;
     let Some(kept) = kept else { return Ok(None) };
-    slide_idle_window(cx, &kept, token_hash, now);
+    // The idle window slides once the use is written, off the request path (`session_touches`).
+    cx.session_touches().note(&token_hash, &kept, now);
     Ok(Some(kept.live.session.clone()))
-}
-
-/// Notes the session's use in the database once a minute at most, off the request path: the
-/// page need not wait for a write. Losing a note (the process stops first) only makes the idle
-/// window count from the one before, at most a minute earlier. The kept session counts from a
-/// use only once it is written, so this instance never holds a session alive that the
-/// database's sweep of idle sessions has ended.
-fn slide_idle_window(cx: &Context, kept: &Arc<KeptSession>, token_hash: TokenHash, now: i64) {
-    if now - kept.last_seen_at_ms.load(Ordering::SeqCst) <= TOUCH_EVERY_MS
-        || kept.touching.swap(true, Ordering::SeqCst)
-    {
-        return;
-    }
-    let (store, kept) = (cx.store().clone(), kept.clone());
-    tokio::spawn(async move {
-        match store.touch_portal_session(&token_hash, now).await {
-            Ok(()) => {
-                kept.last_seen_at_ms.fetch_max(now, Ordering::SeqCst);
-            }
-            Err(error) => tracing::warn!(%error, "could not note a portal session's last use"),
-        }
-        kept.touching.store(false, Ordering::SeqCst);
-    });
 }
 
 /// Ends the session a cookie holds, and gives the provider's sign-out address when it offers

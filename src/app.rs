@@ -49,22 +49,18 @@ pub fn router(state: AppState) -> Router {
         .with_state(state)
 }
 
-/// Counts requests and their latency by route template (never the raw path, which would
-/// explode the number of series).
+/// Counts requests and their latency by route template (see [`web::trace::record_request`]).
 async fn track_metrics(request: Request, next: Next) -> Response {
     let started = Instant::now();
-    let method = web::trace::method_label(request.method());
-    let route = request
-        .extensions()
-        .get::<MatchedPath>()
-        .map(|path| web::trace::fixed_label(path.as_str()))
-        .unwrap_or(metrics::SharedString::const_str("unmatched"));
+    let method = request.method().clone();
+    let route = request.extensions().get::<MatchedPath>().cloned();
     let response = next.run(request).await;
-    let status = web::trace::fixed_label(response.status().as_str());
-    metrics::counter!("http_requests_total", "method" => method.clone(), "route" => route.clone(), "status" => status)
-        .increment(1);
-    metrics::histogram!("http_request_duration_seconds", "method" => method, "route" => route)
-        .record(started.elapsed().as_secs_f64());
+    web::trace::record_request(
+        &method,
+        route.as_ref().map(MatchedPath::as_str),
+        response.status(),
+        started.elapsed(),
+    );
     response
 }
 

@@ -11,7 +11,7 @@ use axum::middleware::{self, Next};
 use axum::response::Response;
 use axum::{Router, ServiceExt};
 use tokio::net::TcpListener;
-use tower::Layer;
+use tower::ServiceBuilder;
 use tower_http::compression::CompressionLayer;
 use tower_http::request_id::{PropagateRequestIdLayer, SetRequestIdLayer};
 use tower_http::timeout::TimeoutLayer;
@@ -21,8 +21,11 @@ use portico_core::workers::Workers;
 use portico_web as web;
 use portico_web::state::AppState;
 
+/// Every route, with what needs to know the route it matched (the request metrics, by route
+/// template). What applies to every response alike is layered once around the whole router in
+/// [`serve`]: a layer added with `Router::layer` wraps each route on its own, and every such
+/// layer costs each request another boxed service to clone and another boxed future.
 pub fn router(state: AppState) -> Router {
-    let request_id = HeaderName::from_static("x-request-id");
     Router::new()
         .merge(web::ops::router())
         .merge(web::assets::router())
@@ -37,15 +40,6 @@ pub fn router(state: AppState) -> Router {
         )
         .fallback(web::not_found)
         .layer(middleware::from_fn(track_metrics))
-        .layer(CompressionLayer::new())
-        .layer(TimeoutLayer::with_status_code(
-            axum::http::StatusCode::REQUEST_TIMEOUT,
-            Duration::from_secs(30),
-        ))
-        .layer(middleware::from_fn_with_state(state.clone(), web::headers::security_headers))
-        .layer(TraceLayer::new_for_http().make_span_with(web::trace::request_span))
-        .layer(PropagateRequestIdLayer::new(request_id.clone()))
-        .layer(SetRequestIdLayer::new(request_id, web::trace::RequestIds::new()))
         .with_state(state)
 }
 
@@ -71,10 +65,24 @@ pub async fn serve(
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
     let workers = Workers::start(&state.core).map_err(std::io::Error::other)?;
-    // Portals on their own hosts are mapped onto `/p/{slug}` before routing.
-    let hosts = middleware::from_fn_with_state(state.clone(), web::portal::hosts::route_portal_hosts);
-    let app =
-        ServiceExt::<Request>::into_make_service_with_connect_info::<SocketAddr>(hosts.layer(router(state)));
+    let request_id = HeaderName::from_static("x-request-id");
+    // Outermost first: every request gets an id, then a span; portals on their own hosts are
+    // mapped onto `/p/{slug}` before the header policy and the routes see them.
+    let service = ServiceBuilder::new()
+        // axum serves its own body type: the layers' bodies are wrapped back into it.
+        .map_response(|response: axum::http::Response<_>| response.map(axum::body::Body::new))
+        .layer(SetRequestIdLayer::new(request_id.clone(), web::trace::RequestIds::new()))
+        .layer(PropagateRequestIdLayer::new(request_id))
+        .layer(TraceLayer::new_for_http().make_span_with(web::trace::request_span))
+        .layer(middleware::from_fn_with_state(state.clone(), web::portal::hosts::route_portal_hosts))
+        .layer(middleware::from_fn_with_state(state.clone(), web::headers::security_headers))
+        .layer(TimeoutLayer::with_status_code(
+            axum::http::StatusCode::REQUEST_TIMEOUT,
+            Duration::from_secs(30),
+        ))
+        .layer(CompressionLayer::new())
+        .service(router(state));
+    let app = ServiceExt::<Request>::into_make_service_with_connect_info::<SocketAddr>(service);
     let result = axum::serve(listener, app).with_graceful_shutdown(shutdown).await;
     // Every request has finished: no view can be counted any more, so the last write is complete.
     workers.shut_down().await;

@@ -154,8 +154,7 @@ async fn every_kind_of_change(
     let landing = async || browser.page(reader, &portal.path("/")).await;
     let (status, page) = landing().await;
     assert!(status == StatusCode::OK && page.contains("Sign out"), "{status}: {page}");
-    let (_, users) = writer.get_json(&format!("{customer}/end-users"), token).await;
-    let end_user = users["items"][0]["id"].as_str().unwrap().to_string();
+    let end_user = only_end_user(writer, portal).await;
 
     // The end user's role: a manager's navigation comes and goes.
     assert!(!landing().await.1.contains("Company tickets"));
@@ -166,15 +165,7 @@ async fn every_kind_of_change(
     expect_seen(seen, "a member again", landing, |_, page| !page.contains("Company tickets")).await;
 
     // Tickets: a new one is listed, a resolved one is not.
-    let (status, ticket) = writer
-        .post_json(
-            "/tickets",
-            &writer.technician.token,
-            json!({"customer_id": portal.customer_id, "requester_id": end_user, "type": "incident",
-                   "short_description": "Printer on fire"}),
-        )
-        .await;
-    assert_eq!(status, StatusCode::CREATED, "{ticket}");
+    let ticket = new_ticket(writer, portal, &end_user, "Printer on fire").await;
     expect_seen(seen, "a new ticket", landing, |_, page| page.contains("Printer on fire")).await;
     let my_tickets = async || browser.page(reader, &portal.path("/tickets")).await;
     expect_seen(seen, "a new ticket in My tickets", my_tickets, |_, page| page.contains("Printer on fire"))
@@ -296,6 +287,27 @@ async fn every_kind_of_change(
     expect_seen(seen, "the portal closed", landing, |status, _| status == StatusCode::FORBIDDEN).await;
 }
 
+/// The id of the portal's one end user (the one the crafted IdP signs in).
+async fn only_end_user(app: &TestApp, portal: &SsoPortal) -> String {
+    let (_, users) =
+        app.get_json(&format!("/customers/{}/end-users", portal.customer_id), &app.admin.token).await;
+    users["items"][0]["id"].as_str().unwrap().to_string()
+}
+
+/// A ticket the team opens for `requester`, through the API.
+async fn new_ticket(app: &TestApp, portal: &SsoPortal, requester: &str, title: &str) -> serde_json::Value {
+    let (status, ticket) = app
+        .post_json(
+            "/tickets",
+            &app.technician.token,
+            json!({"customer_id": portal.customer_id, "requester_id": requester, "type": "incident",
+                   "short_description": title}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{ticket}");
+    ticket
+}
+
 /// The session is refused: the page says it has ended.
 fn ended(status: StatusCode, page: &str) -> bool {
     status == StatusCode::UNAUTHORIZED && page.contains("Your session has ended")
@@ -310,18 +322,8 @@ async fn a_warm_signed_in_landing_page_is_read_from_memory(backend: Backend) {
     let idp = CraftedIdp::start(&[&key], "").await;
     let portal = portal_with_everything(&app, &idp).await;
     let browser = Browser::signed_in(&app, &idp, &key, &portal).await;
-    let (_, users) =
-        app.get_json(&format!("/customers/{}/end-users", portal.customer_id), &app.admin.token).await;
-    let end_user = users["items"][0]["id"].as_str().unwrap().to_string();
-    let (status, ticket) = app
-        .post_json(
-            "/tickets",
-            &app.technician.token,
-            json!({"customer_id": portal.customer_id, "requester_id": end_user, "type": "incident",
-                   "short_description": "Listed from memory"}),
-        )
-        .await;
-    assert_eq!(status, StatusCode::CREATED, "{ticket}");
+    let end_user = only_end_user(&app, &portal).await;
+    let ticket = new_ticket(&app, &portal, &end_user, "Listed from memory").await;
     let landing = async || {
         let (status, page) = browser.page(&app, &portal.path("/")).await;
         assert_eq!(status, StatusCode::OK, "{page}");

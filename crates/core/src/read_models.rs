@@ -60,7 +60,6 @@ type PageKey = (Uuid, String, String);
 
 /// Every read model of this instance.
 pub struct ReadModels {
-    generations: Generations,
     pub(crate) sessions: Model<(TokenHash, Uuid), Arc<KeptSession>>,
     pub(crate) open_tickets: Model<(Uuid, u32), Arc<Vec<Ticket>>>,
     pub(crate) article_lines: Model<ArticleListKey, Arc<Page<ArticleLine>>>,
@@ -109,29 +108,27 @@ impl Generations {
 
 impl ReadModels {
     pub fn new(portals: PortalGeneration, reads: ReadGenerations) -> Self {
+        let generations = Generations { portals, reads };
         Self {
-            generations: Generations { portals, reads },
-            sessions: Model::new("portal_sessions", &[ReadArea::EndUsers], SESSIONS, None),
-            open_tickets: Model::new("open_tickets", &[ReadArea::Tickets], TICKET_LISTS, None),
+            sessions: Model::new("portal_sessions", &generations, &[ReadArea::EndUsers], SESSIONS, None),
+            open_tickets: Model::new("open_tickets", &generations, &[ReadArea::Tickets], TICKET_LISTS, None),
             article_lines: Model::new(
                 "article_lists",
+                &generations,
                 &[ReadArea::Articles],
                 ARTICLE_LISTS,
                 Some(ARTICLE_LISTS_MAX_AGE),
             ),
-            catalogues: Model::new("catalogues", &[ReadArea::RequestTypes], CATALOGUES, None),
+            catalogues: Model::new("catalogues", &generations, &[ReadArea::RequestTypes], CATALOGUES, None),
             pages: Model::weighed(
                 "pages",
+                &generations,
                 &ReadArea::ALL,
                 PAGE_BYTES,
                 Some(PAGES_MAX_AGE),
                 Cache::with_weighter(PAGES_EXPECTED, PAGE_BYTES, PageWeight),
             ),
         }
-    }
-
-    pub(crate) fn generations(&self) -> &Generations {
-        &self.generations
     }
 
     /// Each model's name, hits, misses and entries, for `/metrics`.
@@ -153,14 +150,14 @@ impl ReadModels {
     pub async fn page<E, Render>(
         &self,
         session: &PortalSession,
-        address: &str,
+        address: String,
         render: impl FnOnce() -> Render,
     ) -> Result<Option<Bytes>, E>
     where
         Render: Future<Output = Result<Option<Bytes>, E>>,
     {
-        let key = (session.end_user.id, session.csrf_token.clone(), address.to_string());
-        self.pages.get(&self.generations, key, session.customer_id, |_| true, render).await
+        let key = (session.end_user.id, session.csrf_token.clone(), address);
+        self.pages.get(key, session.customer_id, |_| true, render).await
     }
 }
 
@@ -201,6 +198,7 @@ impl KeptSession {
 /// One read model: entries by key, each with the generations it was read under.
 pub(crate) struct Model<K, V, We = UnitWeighter> {
     name: &'static str,
+    generations: Generations,
     areas: &'static [ReadArea],
     capacity: u64,
     max_age: Option<Duration>,
@@ -222,11 +220,12 @@ where
 {
     fn new(
         name: &'static str,
+        generations: &Generations,
         areas: &'static [ReadArea],
         capacity: usize,
         max_age: Option<Duration>,
     ) -> Self {
-        Self::weighed(name, areas, capacity as u64, max_age, Cache::new(capacity))
+        Self::weighed(name, generations, areas, capacity as u64, max_age, Cache::new(capacity))
     }
 }
 
@@ -238,19 +237,20 @@ where
 {
     fn weighed(
         name: &'static str,
+        generations: &Generations,
         areas: &'static [ReadArea],
         capacity: u64,
         max_age: Option<Duration>,
         entries: Cache<K, Arc<Entry<V>>, We>,
     ) -> Self {
-        Self { name, areas, capacity, max_age, entries, hits: AtomicU64::new(0), misses: AtomicU64::new(0) }
+        let (hits, misses) = (AtomicU64::new(0), AtomicU64::new(0));
+        Self { name, generations: generations.clone(), areas, capacity, max_age, entries, hits, misses }
     }
 
     /// The value kept for `key` of `customer_id` while it is current and `usable` says so, else
     /// what `load` reads (kept when it is `Some`, forgotten when `None`).
     pub async fn get<E, Load>(
         &self,
-        generations: &Generations,
         key: K,
         customer_id: Uuid,
         usable: impl Fn(&V) -> bool,
@@ -259,10 +259,10 @@ where
     where
         Load: Future<Output = Result<Option<V>, E>>,
     {
-        if let Some(value) = self.hit(generations, &key, usable) {
+        if let Some(value) = self.hit(&key, usable) {
             return Ok(Some(value));
         }
-        let (stamps, read_at) = self.read_starts(generations, customer_id);
+        let (stamps, read_at) = self.read_starts(customer_id);
         let found = load().await?;
         match &found {
             Some(value) => self.keep(key, value.clone(), stamps, read_at),
@@ -274,7 +274,6 @@ where
     /// The value kept for `key`, else what `load` reads: for reads that always find something.
     pub async fn get_or_load<E, Load>(
         &self,
-        generations: &Generations,
         key: K,
         customer_id: Uuid,
         load: impl FnOnce() -> Load,
@@ -282,18 +281,18 @@ where
     where
         Load: Future<Output = Result<V, E>>,
     {
-        if let Some(value) = self.hit(generations, &key, |_| true) {
+        if let Some(value) = self.hit(&key, |_| true) {
             return Ok(value);
         }
-        let (stamps, read_at) = self.read_starts(generations, customer_id);
+        let (stamps, read_at) = self.read_starts(customer_id);
         let value = load().await?;
         self.keep(key, value.clone(), stamps, read_at);
         Ok(value)
     }
 
-    fn hit(&self, generations: &Generations, key: &K, usable: impl Fn(&V) -> bool) -> Option<V> {
+    fn hit(&self, key: &K, usable: impl Fn(&V) -> bool) -> Option<V> {
         let found = self.entries.get(key).filter(|entry| {
-            generations.are_current(&entry.stamps)
+            self.generations.are_current(&entry.stamps)
                 && self.max_age.is_none_or(|age| entry.read_at.elapsed() < age)
                 && usable(&entry.value)
         });
@@ -304,8 +303,8 @@ where
 
     /// The generations to keep a read under, taken before it: a change committed during the
     /// read leaves what it read stale at once.
-    fn read_starts(&self, generations: &Generations, customer_id: Uuid) -> (Stamps, Instant) {
-        (generations.stamps(self.areas, customer_id), Instant::now())
+    fn read_starts(&self, customer_id: Uuid) -> (Stamps, Instant) {
+        (self.generations.stamps(self.areas, customer_id), Instant::now())
     }
 
     fn keep(&self, key: K, value: V, stamps: Stamps, read_at: Instant) {
@@ -336,7 +335,7 @@ mod tests {
     fn model() -> (Model<u32, Arc<String>>, Generations) {
         let generations =
             Generations { portals: PortalGeneration::default(), reads: ReadGenerations::default() };
-        (Model::new("test", &[ReadArea::Tickets], 10, None), generations)
+        (Model::new("test", &generations, &[ReadArea::Tickets], 10, None), generations)
     }
 
     async fn read(
@@ -346,7 +345,7 @@ mod tests {
         value: &str,
     ) -> Arc<String> {
         let value = Arc::new(value.to_string());
-        model.get_or_load(generations, 1, customer, async || Ok::<_, ()>(value)).await.unwrap()
+        model.get_or_load(1, customer, async || Ok::<_, ()>(value)).await.unwrap()
     }
 
     #[tokio::test]
@@ -371,7 +370,7 @@ mod tests {
         let customer = Uuid::from_u128(3);
         let during = generations.clone();
         let read_during_a_change = model
-            .get_or_load(&generations, 1, customer, async || {
+            .get_or_load(1, customer, async || {
                 during.reads.bump(ReadArea::Tickets, Some(customer));
                 Ok::<_, ()>(Arc::new("before the change".to_string()))
             })
@@ -386,7 +385,7 @@ mod tests {
         let (model, generations) = model();
         let customer = Uuid::from_u128(3);
         read(&model, &generations, customer, "kept").await;
-        let gone = model.get(&generations, 1, customer, |_| false, async || Ok::<_, ()>(None)).await.unwrap();
+        let gone = model.get(1, customer, |_| false, async || Ok::<_, ()>(None)).await.unwrap();
         assert!(gone.is_none());
         assert_eq!(model.tally().entries, 0);
     }

@@ -104,10 +104,10 @@ pub async fn portal_article_lines(
         return Ok(cx.store().list_article_lines(customer_id, order, page).await?);
     }
     // First pages are what every portal page shows: kept.
-    let models = cx.read_models();
-    let lines = models
+    let lines = cx
+        .read_models()
         .article_lines
-        .get_or_load(models.generations(), (customer_id, order, page.limit), customer_id, async || {
+        .get_or_load((customer_id, order, page.limit), customer_id, async || {
             Ok::<_, UseCaseError>(Arc::new(cx.store().list_article_lines(customer_id, order, page).await?))
         })
         .await?;

@@ -374,12 +374,11 @@ pub async fn session(cx: &Context, customer_id: Uuid, token: &str) -> UseCaseRes
     let idle = i64::try_from(cx.config().portal_session_idle.as_millis()).unwrap_or(i64::MAX);
     let token_hash = hash_token(token);
     let now = portico_store::now_ms();
-    let models = cx.read_models();
     let store = cx.store();
-    let kept = models
+    let kept = cx
+        .read_models()
         .sessions
         .get(
-            models.generations(),
             (token_hash.clone(), customer_id),
             customer_id,
             |kept| kept.alive_at(now, idle),

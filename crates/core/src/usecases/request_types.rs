@@ -205,10 +205,10 @@ pub async fn catalogue(cx: &Context, actor: &Actor, customer_id: Uuid) -> UseCas
         Some(_) => {}
         None => actor.require_team()?,
     }
-    let models = cx.read_models();
-    let offered = models
+    let offered = cx
+        .read_models()
         .catalogues
-        .get_or_load(models.generations(), customer_id, customer_id, async || {
+        .get_or_load(customer_id, customer_id, async || {
             Ok::<_, UseCaseError>(Arc::new(read_catalogue(cx, customer_id).await?))
         })
         .await?;

@@ -63,7 +63,7 @@ impl PortalUser {
         let kept = state
             .core
             .read_models()
-            .page(&self.session, &address, async || {
+            .page(&self.session, address, async || {
                 let response = render().await?;
                 if response.status() != StatusCode::OK {
                     not_kept = Some(response);

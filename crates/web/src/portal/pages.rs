@@ -92,7 +92,7 @@ pub async fn landing(State(state): State<AppState>, live: LivePortal, jar: Cooki
     let page = state
         .core
         .read_models()
-        .page(&session, &live.link(portal::HOME), async || {
+        .page(&session, live.link(portal::HOME), async || {
             render_landing(&state, &live, &session).await.map(|html| Some(Bytes::from(html)))
         })
         .await;

@@ -110,10 +110,10 @@ pub async fn my_open_tickets(cx: &Context, actor: &Actor, limit: u32) -> UseCase
         open_only: true,
         ..Default::default()
     };
-    let models = cx.read_models();
-    let tickets = models
+    let tickets = cx
+        .read_models()
         .open_tickets
-        .get_or_load(models.generations(), (user_id, limit), customer_id, async || {
+        .get_or_load((user_id, limit), customer_id, async || {
             let found = cx.store().list_tickets(&filter, &PageRequest::first(limit)).await?;
             Ok::<_, UseCaseError>(Arc::new(found.items))
         })

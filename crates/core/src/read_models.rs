@@ -338,12 +338,7 @@ mod tests {
         (Model::new("test", &generations, &[ReadArea::Tickets], 10, None), generations)
     }
 
-    async fn read(
-        model: &Model<u32, Arc<String>>,
-        generations: &Generations,
-        customer: Uuid,
-        value: &str,
-    ) -> Arc<String> {
+    async fn read(model: &Model<u32, Arc<String>>, customer: Uuid, value: &str) -> Arc<String> {
         let value = Arc::new(value.to_string());
         model.get_or_load(1, customer, async || Ok::<_, ()>(value)).await.unwrap()
     }
@@ -352,14 +347,14 @@ mod tests {
     async fn an_entry_is_served_until_its_area_or_the_portals_change() {
         let (model, generations) = model();
         let customer = Uuid::from_u128(3);
-        assert_eq!(*read(&model, &generations, customer, "first").await, "first");
-        assert_eq!(*read(&model, &generations, customer, "second").await, "first", "kept");
+        assert_eq!(*read(&model, customer, "first").await, "first");
+        assert_eq!(*read(&model, customer, "second").await, "first", "kept");
         generations.reads.bump(ReadArea::Articles, None);
-        assert_eq!(*read(&model, &generations, customer, "second").await, "first", "another area");
+        assert_eq!(*read(&model, customer, "second").await, "first", "another area");
         generations.reads.bump(ReadArea::Tickets, Some(customer));
-        assert_eq!(*read(&model, &generations, customer, "third").await, "third", "its area");
+        assert_eq!(*read(&model, customer, "third").await, "third", "its area");
         generations.portals.bump();
-        assert_eq!(*read(&model, &generations, customer, "fourth").await, "fourth", "the portals");
+        assert_eq!(*read(&model, customer, "fourth").await, "fourth", "the portals");
         let tally = model.tally();
         assert_eq!((tally.hits, tally.misses, tally.entries), (2, 3, 1));
     }
@@ -377,14 +372,14 @@ mod tests {
             .await
             .unwrap();
         assert_eq!(*read_during_a_change, "before the change");
-        assert_eq!(*read(&model, &generations, customer, "after").await, "after");
+        assert_eq!(*read(&model, customer, "after").await, "after");
     }
 
     #[tokio::test]
     async fn nothing_found_is_not_kept_and_forgets_the_entry() {
-        let (model, generations) = model();
+        let (model, _) = model();
         let customer = Uuid::from_u128(3);
-        read(&model, &generations, customer, "kept").await;
+        read(&model, customer, "kept").await;
         let gone = model.get(1, customer, |_| false, async || Ok::<_, ()>(None)).await.unwrap();
         assert!(gone.is_none());
         assert_eq!(model.tally().entries, 0);

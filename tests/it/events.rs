@@ -90,6 +90,23 @@ async fn changes_are_listed_as_events_in_commit_order_for_admins(backend: Backen
     assert_eq!(actions, ["update", "create"]);
 }
 
+/// Freezes `process` (SIGSTOP) at a moment it holds no write open. A process frozen inside a
+/// SQLite write transaction keeps the database's one write lock, and no instance could take
+/// anything over: that is SQLite's nature, not what the test is about. So the test checks that
+/// it can begin a write, and thaws the process and tries again when the freeze came mid-write.
+async fn freeze_outside_a_write(process: &crate::processes::ServerProcess, store: &portico::store::Store) {
+    for _ in 0..50 {
+        process.signal("STOP");
+        if let Ok(Ok(tx)) = tokio::time::timeout(Duration::from_millis(500), store.begin_write()).await {
+            tx.rollback().await.unwrap();
+            return;
+        }
+        process.signal("CONT");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    panic!("the process never paused outside a write");
+}
+
 async fn create_customer(base: &str, token: &str, name: &str) -> String {
     let response = crate::support::plain_client()
         .post(format!("{base}/api/v1/customers"))
@@ -113,7 +130,7 @@ async fn a_frozen_holder_loses_its_lease_to_another_instance_and_delivers_nothin
     let (mut first, base) = crate::support::serve_portico(&database, &held).await;
     let id = create_customer(&base, &token, "Frozen Holder").await;
     let frozen_owner = wait_for_claim(&store, "audit_log").await;
-    first.signal("STOP");
+    freeze_outside_a_write(&first, &store).await;
     assert_eq!(audit_entries(&store, &id).await, 0, "held back, then frozen before delivering");
 
     let (mut second, _) =
